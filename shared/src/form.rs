@@ -1,0 +1,101 @@
+//! A survey prepared for evaluation: questions numbered, names resolved to
+//! places, choice lists indexed. Building it is cheap (one pass over the
+//! survey) and it borrows the survey, so the server can build one per
+//! request and the client one per render.
+
+use std::collections::HashMap;
+
+use crate::schema::{ChoiceList, Question, QuestionKind, Section, Survey};
+
+/// Where a question's value lives during evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// A question outside any roster: index into [`Form::entries`].
+    Top(usize),
+    /// A question repeated in each row of a roster: the roster's index into
+    /// [`Form::rosters`] and the question's index among the roster's questions.
+    Member { roster: usize, index: usize },
+}
+
+#[derive(Debug)]
+pub struct Entry<'s> {
+    pub question: &'s Question,
+    pub section: usize,
+    /// For a roster question, its index into [`Form::rosters`].
+    pub roster: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Roster<'s> {
+    /// The roster question's index into [`Form::entries`].
+    pub entry: usize,
+    pub question: &'s Question,
+    pub members: &'s [Question],
+    pub min_rows: u32,
+    pub max_rows: u32,
+}
+
+#[derive(Debug)]
+pub struct Form<'s> {
+    pub survey: &'s Survey,
+    pub sections: &'s [Section],
+    pub entries: Vec<Entry<'s>>,
+    pub rosters: Vec<Roster<'s>>,
+    slots: HashMap<&'s str, Slot>,
+    lists: HashMap<&'s str, &'s ChoiceList>,
+}
+
+impl<'s> Form<'s> {
+    /// Indexes a survey. A survey that fails [`Survey::check`] still yields a
+    /// form (the first of duplicate ids wins; nested rosters are ignored),
+    /// so evaluation never panics on a bad definition.
+    pub fn new(survey: &'s Survey) -> Self {
+        let mut entries = Vec::new();
+        let mut rosters = Vec::new();
+        let mut slots = HashMap::new();
+        for (section_index, section) in survey.sections.iter().enumerate() {
+            for question in &section.questions {
+                let entry = entries.len();
+                let roster = match &question.kind {
+                    QuestionKind::Roster { questions, min_rows, max_rows, .. } => {
+                        let roster = rosters.len();
+                        for (index, member) in questions.iter().enumerate() {
+                            slots.entry(member.id.as_str()).or_insert(Slot::Member { roster, index });
+                        }
+                        rosters.push(Roster {
+                            entry,
+                            question,
+                            members: questions,
+                            min_rows: *min_rows,
+                            max_rows: *max_rows,
+                        });
+                        Some(roster)
+                    }
+                    _ => None,
+                };
+                slots.entry(question.id.as_str()).or_insert(Slot::Top(entry));
+                entries.push(Entry { question, section: section_index, roster });
+            }
+        }
+        let mut lists = HashMap::new();
+        for list in &survey.choice_lists {
+            lists.entry(list.id.as_str()).or_insert(list);
+        }
+        Self { survey, sections: &survey.sections, entries, rosters, slots, lists }
+    }
+
+    pub fn slot(&self, id: &str) -> Option<Slot> {
+        self.slots.get(id).copied()
+    }
+
+    pub fn list(&self, id: &str) -> Option<&'s ChoiceList> {
+        self.lists.get(id).copied()
+    }
+
+    pub fn question(&self, slot: Slot) -> Option<&'s Question> {
+        match slot {
+            Slot::Top(entry) => self.entries.get(entry).map(|e| e.question),
+            Slot::Member { roster, index } => self.rosters.get(roster)?.members.get(index),
+        }
+    }
+}

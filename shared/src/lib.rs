@@ -1,0 +1,22 @@
+//! The rules of a Salama survey, shared unchanged by the browser client (compiled
+//! to WebAssembly) and the server: the survey schema, the expression language,
+//! definition checks, submission validation and the default questionnaire.
+//!
+//! No I/O lives here, so the same code can run on both sides of the wire.
+
+pub mod check;
+pub mod date;
+pub mod default_survey;
+pub mod expr;
+pub mod form;
+pub mod messages;
+pub mod schema;
+pub mod submission;
+pub mod text;
+pub mod validate;
+
+pub use check::{Problem, ProblemCode};
+pub use default_survey::community_safety;
+pub use schema::Survey;
+pub use submission::Submission;
+pub use validate::{FieldError, FieldErrorCode, ValidSubmission, validate};

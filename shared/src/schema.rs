@@ -1,0 +1,475 @@
+//! A survey definition: the data every client renders and every server
+//! validates against. Authored as JSON; every struct refuses unknown fields so
+//! a misspelt key (`relevent`) is an error, not a silently ignored rule.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::expr::Expression;
+use crate::text::Text;
+use crate::validate::FieldErrorCode;
+
+/// Longest identifier for a survey, section, question, list or indicator.
+pub const MAX_ID_LENGTH: u64 = 64;
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Survey {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    /// Published versions are immutable; a submission names the version it
+    /// was filled against.
+    #[validate(range(min = 1))]
+    pub version: u32,
+    #[validate(length(min = 1, max = 20))]
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Whether anyone may submit through the online channel without logging in.
+    #[serde(default)]
+    pub public: bool,
+    #[validate(length(min = 1))]
+    pub channels: Vec<Channel>,
+    pub consent: Consent,
+    /// Shown before any section marked `sensitive`, beside the quick-exit control.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_notice: Option<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub area_levels: Vec<AreaLevel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    #[serde(default)]
+    pub choice_lists: Vec<ChoiceList>,
+    #[validate(length(min = 1, max = 200))]
+    pub sections: Vec<Section>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// Validation messages in the survey's own words, or in a language
+    /// without a built-in catalogue; keyed by error code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<FieldErrorCode, Text>,
+}
+
+/// How a submission reached the server. Probability-sample interviews and
+/// opt-in online answers are different populations and are never mixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Enumerator,
+    Online,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enumerator => "enumerator",
+            Self::Online => "online",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// Read or shown before any question: purpose, confidentiality, the right
+    /// to skip any question or stop at any time.
+    pub script: Text,
+    /// The yes/no question that records consent.
+    pub question: Text,
+    /// Rules for young respondents; without them any age may self-respond.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minors: Option<MinorRules>,
+}
+
+/// MICS6 practice: children under `self_respondent_min_age` never answer for
+/// themselves; those under `adult_age` do so only after an adult's consent
+/// (or a recorded absence of any caretaker) and their own assent.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MinorRules {
+    #[validate(range(min = 1, max = 25))]
+    pub self_respondent_min_age: u32,
+    #[validate(range(min = 1, max = 25))]
+    pub adult_age: u32,
+    pub adult_consent_question: Text,
+    pub assent_question: Text,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AreaLevel {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    pub label: Text,
+}
+
+/// An administrative area; children are areas of the next level down.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub code: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Area>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceList {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    #[validate(length(min = 1, max = 500))]
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub value: String,
+    pub label: Text,
+    /// Marks a don't-know, refused or not-applicable category: always stored,
+    /// left out of "valid answers" denominators and ordinal scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Missing>,
+    /// In a multiple choice, this choice cannot be combined with others
+    /// ("none of these", "refused").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// Don't know.
+    Dk,
+    /// Refused.
+    Ra,
+    /// Not applicable.
+    Na,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<Expression>,
+    /// Sensitive sections get the safety notice and quick exit (DOMAIN §5).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    #[validate(length(min = 1, max = 500))]
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    /// The item code from the questionnaire design (`SAF-1`), for analysts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 32))]
+    pub code: Option<String>,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    pub kind: QuestionKind,
+    #[serde(default, skip_serializing_if = "Required::is_never")]
+    pub required: Required,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<Expression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<Expression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint_message: Option<Text>,
+    /// Where the wording comes from, or that it is our own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QuestionKind {
+    /// One code from a choice list.
+    Single { list: String },
+    /// Several codes from a choice list.
+    Multiple {
+        list: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_choices: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_choices: Option<u32>,
+    },
+    /// `yes` or `no`.
+    YesNo,
+    /// One code from an ordered scale; the list order is the scale order and
+    /// choices marked `missing` are off the scale.
+    Ordinal { list: String },
+    Integer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<i64>,
+    },
+    Decimal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+    },
+    /// Free text of at most `max_length` characters.
+    Text { max_length: u32 },
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A cascading choice of administrative areas: the answer is the list of
+    /// codes from the top level down, `levels` long.
+    AdminArea { levels: u32 },
+    /// Text shown to the respondent; carries no answer.
+    Note,
+    /// A value computed from other answers, never typed in.
+    Calculate { calculation: Expression },
+    /// A repeat group: one row per unit (household member) with the same
+    /// questions; rows are units of analysis of their own.
+    Roster {
+        #[serde(default)]
+        min_rows: u32,
+        max_rows: u32,
+        /// How the client names a row, e.g. "Member".
+        row_label: Text,
+        questions: Vec<Question>,
+    },
+}
+
+impl QuestionKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Single { .. } => "single",
+            Self::Multiple { .. } => "multiple",
+            Self::YesNo => "yes_no",
+            Self::Ordinal { .. } => "ordinal",
+            Self::Integer { .. } => "integer",
+            Self::Decimal { .. } => "decimal",
+            Self::Text { .. } => "text",
+            Self::Date => "date",
+            Self::AdminArea { .. } => "admin_area",
+            Self::Note => "note",
+            Self::Calculate { .. } => "calculate",
+            Self::Roster { .. } => "roster",
+        }
+    }
+
+    /// The choice list the answer is drawn from, if any.
+    pub fn list(&self) -> Option<&str> {
+        match self {
+            Self::Single { list } | Self::Multiple { list, .. } | Self::Ordinal { list } => Some(list),
+            _ => None,
+        }
+    }
+
+    /// Whether someone types or picks an answer (notes, calculations and
+    /// rosters themselves do not).
+    pub fn takes_answer(&self) -> bool {
+        !matches!(self, Self::Note | Self::Calculate { .. } | Self::Roster { .. })
+    }
+}
+
+/// `required: true`, or an expression deciding it (XLSForm allows both).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Required {
+    Always(bool),
+    When(Expression),
+}
+
+impl Default for Required {
+    fn default() -> Self {
+        Self::Always(false)
+    }
+}
+
+impl Required {
+    pub fn is_never(&self) -> bool {
+        matches!(self, Self::Always(false))
+    }
+}
+
+/// Whether a question describes the respondent or each roster member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Respondent,
+    Member,
+}
+
+/// A question's part in disaggregation. Aggregation is driven by these roles,
+/// never by question ids.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Role {
+    Sex { level: Level, question: String },
+    /// Age in completed years; bands are derived at query time.
+    Age { level: Level, question: String },
+    Location { level: Level, question: String },
+    /// Washington Group Short Set: disabled when any of the domain questions
+    /// is answered with one of `disabled_if` ("a lot", "cannot do at all").
+    Disability { level: Level, questions: Vec<String>, disabled_if: Vec<String> },
+    Displacement { level: Level, question: String },
+    UrbanRural { level: Level, question: String },
+}
+
+impl Role {
+    pub fn dimension(&self) -> &'static str {
+        match self {
+            Self::Sex { .. } => "sex",
+            Self::Age { .. } => "age",
+            Self::Location { .. } => "location",
+            Self::Disability { .. } => "disability",
+            Self::Displacement { .. } => "displacement",
+            Self::UrbanRural { .. } => "urban_rural",
+        }
+    }
+
+    pub fn level(&self) -> Level {
+        match self {
+            Self::Sex { level, .. }
+            | Self::Age { level, .. }
+            | Self::Location { level, .. }
+            | Self::Disability { level, .. }
+            | Self::Displacement { level, .. }
+            | Self::UrbanRural { level, .. } => *level,
+        }
+    }
+
+    pub fn questions(&self) -> &[String] {
+        match self {
+            Self::Disability { questions, .. } => questions,
+            Self::Sex { question, .. }
+            | Self::Age { question, .. }
+            | Self::Location { question, .. }
+            | Self::Displacement { question, .. }
+            | Self::UrbanRural { question, .. } => std::slice::from_ref(question),
+        }
+    }
+}
+
+/// An indicator: the share of units whose answer falls in the numerator
+/// categories, among the units the denominator rule admits. With several
+/// components (SDG 16.7.2) the indicator is the mean of their shares.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    #[validate(length(min = 1, max = MAX_ID_LENGTH))]
+    pub id: String,
+    /// The official code, e.g. `SDG 16.1.4`.
+    #[validate(length(min = 1, max = 32))]
+    pub code: String,
+    pub name: Text,
+    pub unit: Level,
+    #[validate(length(min = 1, max = 10))]
+    pub components: Vec<Component>,
+    pub denominator: Denominator,
+    /// Categories counted and reported beside the estimate (DK, RA).
+    #[serde(default)]
+    pub reported: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    pub question: String,
+    /// Codes counted in the numerator; for a multiple choice, a unit counts
+    /// when any of them is selected.
+    pub numerator: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Denominator {
+    /// Every unit, whatever it answered: DK and "does not apply" stay in.
+    All,
+    /// Units that answered with a category not marked `missing`.
+    ValidAnswers,
+    /// Units for which the filter holds, e.g. victims for SDG 16.3.1.
+    Subpopulation { filter: Expression },
+}
+
+impl Survey {
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a survey always serialises: all keys are strings")
+    }
+
+    pub fn choice_list(&self, id: &str) -> Option<&ChoiceList> {
+        self.choice_lists.iter().find(|list| list.id == id)
+    }
+
+    /// Every question, in document order, with the roster it belongs to (if
+    /// any) and the section it is in.
+    pub fn questions(&self) -> impl Iterator<Item = QuestionPlace<'_>> {
+        self.sections.iter().flat_map(|section| {
+            section.questions.iter().flat_map(move |question| {
+                let members = match &question.kind {
+                    QuestionKind::Roster { questions, .. } => questions.as_slice(),
+                    _ => &[],
+                };
+                std::iter::once(QuestionPlace { section, roster: None, question }).chain(
+                    members
+                        .iter()
+                        .map(move |member| QuestionPlace { section, roster: Some(question), question: member }),
+                )
+            })
+        })
+    }
+
+    pub fn question(&self, id: &str) -> Option<QuestionPlace<'_>> {
+        self.questions().find(|place| place.question.id == id)
+    }
+
+    /// The area with `code` anywhere in the tree, with its depth (1 = top).
+    pub fn area(&self, code: &str) -> Option<(&Area, usize)> {
+        fn find<'a>(areas: &'a [Area], code: &str, depth: usize) -> Option<(&'a Area, usize)> {
+            areas.iter().find_map(|area| {
+                if area.code == code {
+                    Some((area, depth))
+                } else {
+                    find(&area.children, code, depth + 1)
+                }
+            })
+        }
+        find(&self.areas, code, 1)
+    }
+
+    pub fn has_sensitive_sections(&self) -> bool {
+        self.sections.iter().any(|section| section.sensitive)
+    }
+}
+
+/// Where a question sits in the survey.
+#[derive(Clone, Copy, Debug)]
+pub struct QuestionPlace<'s> {
+    pub section: &'s Section,
+    /// The roster question this one repeats within, if any.
+    pub roster: Option<&'s Question>,
+    pub question: &'s Question,
+}
+
+impl QuestionPlace<'_> {
+    pub fn level(&self) -> Level {
+        if self.roster.is_some() { Level::Member } else { Level::Respondent }
+    }
+}

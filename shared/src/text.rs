@@ -1,0 +1,73 @@
+//! Text in several languages, and the facts about languages the forms need.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One piece of survey text in each of the survey's languages, keyed by
+/// language tag (`en`, `fr`, `ar`, …).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<String, String>);
+
+impl Text {
+    /// The text in `language`, else in `fallback`, else any text at all, so a
+    /// form never shows a blank label.
+    pub fn get<'a>(&'a self, language: &str, fallback: &str) -> &'a str {
+        self.0
+            .get(language)
+            .or_else(|| self.0.get(fallback))
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+
+    pub fn has(&self, language: &str) -> bool {
+        self.0.get(language).is_some_and(|text| !text.trim().is_empty())
+    }
+}
+
+impl<const N: usize> From<[(&str, &str); N]> for Text {
+    fn from(pairs: [(&str, &str); N]) -> Self {
+        Text(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    }
+}
+
+/// Whether a language is written right to left, so the client sets `dir="rtl"`.
+pub fn is_right_to_left(language: &str) -> bool {
+    let primary = language.split(['-', '_']).next().unwrap_or(language);
+    matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug")
+}
+
+/// Whether a tag looks like a BCP 47 language tag (`en`, `fr-CA`, `ar`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
+    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falls_back_to_another_language() {
+        let text = Text::from([("en", "Safe"), ("fr", "Sûr")]);
+        assert_eq!(text.get("fr", "en"), "Sûr");
+        assert_eq!(text.get("ar", "en"), "Safe");
+        assert_eq!(Text::from([("fr", "Sûr")]).get("ar", "en"), "Sûr");
+        assert_eq!(Text::default().get("ar", "en"), "");
+    }
+
+    #[test]
+    fn knows_script_direction_and_tags() {
+        assert!(is_right_to_left("ar"));
+        assert!(is_right_to_left("ar-SD"));
+        assert!(!is_right_to_left("fr"));
+        assert!(is_language_tag("en"));
+        assert!(is_language_tag("fr-CA"));
+        assert!(!is_language_tag("English"));
+        assert!(!is_language_tag(""));
+    }
+}
