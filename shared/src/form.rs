@@ -4,6 +4,7 @@
 //! request and the client one per render.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::schema::{ChoiceList, Question, QuestionKind, Section, Survey};
 
@@ -20,6 +21,8 @@ pub enum Slot {
 #[derive(Debug)]
 pub struct Entry<'s> {
     pub question: &'s Question,
+    /// The question's choice list, resolved once.
+    pub list: Option<&'s ChoiceList>,
     pub section: usize,
     /// For a roster question, its index into [`Form::rosters`].
     pub roster: Option<usize>,
@@ -31,9 +34,40 @@ pub struct Roster<'s> {
     pub entry: usize,
     pub question: &'s Question,
     pub members: &'s [Question],
+    /// Each member question's choice list, resolved once.
+    pub member_lists: Vec<Option<&'s ChoiceList>>,
     pub min_rows: u32,
     pub max_rows: u32,
 }
+
+/// FNV-1a: question ids are short, trusted strings from the survey, looked
+/// up on every `${reference}`; SipHash's protection against flooding costs
+/// more than it buys here (submitted keys only ever hit the table, never
+/// enter it).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0;
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug)]
 pub struct Form<'s> {
@@ -41,8 +75,8 @@ pub struct Form<'s> {
     pub sections: &'s [Section],
     pub entries: Vec<Entry<'s>>,
     pub rosters: Vec<Roster<'s>>,
-    slots: HashMap<&'s str, Slot>,
-    lists: HashMap<&'s str, &'s ChoiceList>,
+    slots: FastMap<&'s str, Slot>,
+    lists: FastMap<&'s str, &'s ChoiceList>,
 }
 
 impl<'s> Form<'s> {
@@ -50,9 +84,14 @@ impl<'s> Form<'s> {
     /// form (the first of duplicate ids wins; nested rosters are ignored),
     /// so evaluation never panics on a bad definition.
     pub fn new(survey: &'s Survey) -> Self {
+        let mut lists = FastMap::with_capacity_and_hasher(survey.choice_lists.len(), Default::default());
+        for list in &survey.choice_lists {
+            lists.entry(list.id.as_str()).or_insert(list);
+        }
+        let list_of = |question: &Question| question.kind.list().and_then(|id| lists.get(id).copied());
         let mut entries = Vec::new();
         let mut rosters = Vec::new();
-        let mut slots = HashMap::new();
+        let mut slots = FastMap::with_capacity_and_hasher(128, Default::default());
         for (section_index, section) in survey.sections.iter().enumerate() {
             for question in &section.questions {
                 let entry = entries.len();
@@ -66,6 +105,7 @@ impl<'s> Form<'s> {
                             entry,
                             question,
                             members: questions,
+                            member_lists: questions.iter().map(list_of).collect(),
                             min_rows: *min_rows,
                             max_rows: *max_rows,
                         });
@@ -74,12 +114,8 @@ impl<'s> Form<'s> {
                     _ => None,
                 };
                 slots.entry(question.id.as_str()).or_insert(Slot::Top(entry));
-                entries.push(Entry { question, section: section_index, roster });
+                entries.push(Entry { question, list: list_of(question), section: section_index, roster });
             }
-        }
-        let mut lists = HashMap::new();
-        for list in &survey.choice_lists {
-            lists.entry(list.id.as_str()).or_insert(list);
         }
         Self { survey, sections: &survey.sections, entries, rosters, slots, lists }
     }

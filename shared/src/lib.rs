@@ -10,6 +10,7 @@ pub mod default_survey;
 pub mod expr;
 pub mod form;
 pub mod messages;
+pub mod sample;
 pub mod schema;
 pub mod submission;
 pub mod text;

@@ -90,9 +90,9 @@ impl<'a> Value<'a> {
 
     /// The chosen codes of a multiple-choice answer; text is split on spaces
     /// as XLSForm's `selected()` does.
-    pub fn codes(&self) -> Vec<Cow<'a, str>> {
+    pub fn into_codes(self) -> Vec<Cow<'a, str>> {
         match self {
-            Value::Choices(codes) => codes.clone(),
+            Value::Choices(codes) => codes,
             Value::Empty => Vec::new(),
             other => other
                 .to_text()
@@ -167,7 +167,7 @@ mod tests {
         assert!(Value::text("false").to_bool());
         let chosen = Value::Choices(vec!["a".into(), "b".into()]);
         assert_eq!(chosen.to_text(), "a b");
-        assert_eq!(Value::text("a  b").codes(), vec!["a", "b"]);
+        assert_eq!(Value::text("a  b").into_codes(), vec!["a", "b"]);
         assert_eq!(Value::text("2024-02-29").to_date().map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
     }
 }

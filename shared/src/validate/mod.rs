@@ -1,0 +1,282 @@
+//! Validation of a submission against its survey: the same code in the
+//! browser, before submit and on every change, and on the server, on every
+//! submission received. Every problem is reported at once.
+
+mod answers;
+mod evaluation;
+mod rules;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use evaluation::Inspection;
+
+use answers::TypedAnswers;
+use evaluation::Evaluation;
+
+use crate::form::{Form, Slot};
+use crate::messages::{self, Limits};
+use crate::schema::{Level, Question, Role, Survey};
+use crate::submission::{AdultConsent, Submission};
+
+/// One problem with a submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where the problem is: a question id, a roster row and question
+    /// (`household[2].age`, rows counted from 0), or an envelope field
+    /// (`consent.assent`).
+    pub path: String,
+    pub code: FieldErrorCode,
+    /// Readable by the respondent, in the submission's language.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldErrorCode {
+    UnknownQuestion,
+    WrongType,
+    NotInList,
+    DuplicateChoice,
+    ExclusiveChoice,
+    TooFewChoices,
+    TooManyChoices,
+    BelowMinimum,
+    AboveMaximum,
+    TooLong,
+    InvalidDate,
+    InvalidArea,
+    Required,
+    Constraint,
+    NotRelevant,
+    NoAnswerExpected,
+    TooFewRows,
+    TooManyRows,
+    CalculationMismatch,
+    SurveyMismatch,
+    ChannelNotAllowed,
+    UnsupportedLanguage,
+    InvalidTimestamps,
+    ConsentRequired,
+    RespondentTooYoung,
+    AdultConsentRequired,
+    AssentRequired,
+    InvalidSurvey,
+}
+
+impl FieldErrorCode {
+    pub const ALL: [FieldErrorCode; 28] = [
+        Self::UnknownQuestion,
+        Self::WrongType,
+        Self::NotInList,
+        Self::DuplicateChoice,
+        Self::ExclusiveChoice,
+        Self::TooFewChoices,
+        Self::TooManyChoices,
+        Self::BelowMinimum,
+        Self::AboveMaximum,
+        Self::TooLong,
+        Self::InvalidDate,
+        Self::InvalidArea,
+        Self::Required,
+        Self::Constraint,
+        Self::NotRelevant,
+        Self::NoAnswerExpected,
+        Self::TooFewRows,
+        Self::TooManyRows,
+        Self::CalculationMismatch,
+        Self::SurveyMismatch,
+        Self::ChannelNotAllowed,
+        Self::UnsupportedLanguage,
+        Self::InvalidTimestamps,
+        Self::ConsentRequired,
+        Self::RespondentTooYoung,
+        Self::AdultConsentRequired,
+        Self::AssentRequired,
+        Self::InvalidSurvey,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        // Mirrors the serde names (the wire format); a unit test keeps them equal.
+        match self {
+            Self::UnknownQuestion => "unknown_question",
+            Self::WrongType => "wrong_type",
+            Self::NotInList => "not_in_list",
+            Self::DuplicateChoice => "duplicate_choice",
+            Self::ExclusiveChoice => "exclusive_choice",
+            Self::TooFewChoices => "too_few_choices",
+            Self::TooManyChoices => "too_many_choices",
+            Self::BelowMinimum => "below_minimum",
+            Self::AboveMaximum => "above_maximum",
+            Self::TooLong => "too_long",
+            Self::InvalidDate => "invalid_date",
+            Self::InvalidArea => "invalid_area",
+            Self::Required => "required",
+            Self::Constraint => "constraint",
+            Self::NotRelevant => "not_relevant",
+            Self::NoAnswerExpected => "no_answer_expected",
+            Self::TooFewRows => "too_few_rows",
+            Self::TooManyRows => "too_many_rows",
+            Self::CalculationMismatch => "calculation_mismatch",
+            Self::SurveyMismatch => "survey_mismatch",
+            Self::ChannelNotAllowed => "channel_not_allowed",
+            Self::UnsupportedLanguage => "unsupported_language",
+            Self::InvalidTimestamps => "invalid_timestamps",
+            Self::ConsentRequired => "consent_required",
+            Self::RespondentTooYoung => "respondent_too_young",
+            Self::AdultConsentRequired => "adult_consent_required",
+            Self::AssentRequired => "assent_required",
+            Self::InvalidSurvey => "invalid_survey",
+        }
+    }
+}
+
+/// A submission that passed validation. Only [`validate`] makes one, so
+/// holding one proves the rules were applied.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidSubmission<'a> {
+    submission: &'a Submission,
+}
+
+impl<'a> ValidSubmission<'a> {
+    pub fn submission(&self) -> &'a Submission {
+        self.submission
+    }
+}
+
+/// Validates a submission against its survey, reporting every problem.
+pub fn validate<'a>(survey: &Survey, submission: &'a Submission) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+    Form::new(survey).validate(submission)
+}
+
+impl<'s> Form<'s> {
+    pub fn validate<'a>(&self, submission: &'a Submission) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+        let language = if self.survey.languages.contains(&submission.language) {
+            submission.language.as_str()
+        } else {
+            self.survey.default_language.as_str()
+        };
+        let mut report = Report::new(self.survey, language);
+        self.check_envelope(submission, &mut report);
+        let answers = TypedAnswers::parse(self, &submission.answers, &mut report);
+        let evaluation = Evaluation::new(self, answers, Some(submission.completed_at.local_date()));
+        evaluation.check_answers(&mut report);
+        self.check_minor_rules(submission, &evaluation, &mut report);
+        if report.errors.is_empty() {
+            Ok(ValidSubmission { submission })
+        } else {
+            Err(report.errors)
+        }
+    }
+
+    fn check_envelope(&self, submission: &Submission, report: &mut Report<'_>) {
+        let survey = self.survey;
+        if submission.survey_id != survey.id {
+            report.push("survey_id", FieldErrorCode::SurveyMismatch, Limits::default());
+        }
+        if submission.survey_version != survey.version {
+            report.push("survey_version", FieldErrorCode::SurveyMismatch, Limits::default());
+        }
+        if !survey.channels.contains(&submission.channel) {
+            report.push("channel", FieldErrorCode::ChannelNotAllowed, Limits::default());
+        }
+        if !survey.languages.contains(&submission.language) {
+            report.push("language", FieldErrorCode::UnsupportedLanguage, Limits::default());
+        }
+        if submission.completed_at.unix_seconds() < submission.started_at.unix_seconds() {
+            report.push("completed_at", FieldErrorCode::InvalidTimestamps, Limits::default());
+        }
+        if !submission.consent.respondent {
+            report.push("consent.respondent", FieldErrorCode::ConsentRequired, Limits::default());
+        }
+    }
+
+    /// Children below the self-respondent age never answer for themselves;
+    /// minors above it need an adult's consent (or no caretaker) and their
+    /// own assent (MICS6).
+    fn check_minor_rules(&self, submission: &Submission, evaluation: &Evaluation<'_>, report: &mut Report<'_>) {
+        let Some(rules) = &self.survey.consent.minors else { return };
+        let Some(age_id) = self.survey.roles.iter().find_map(|role| match role {
+            Role::Age { level: Level::Respondent, question } => Some(question),
+            _ => None,
+        }) else {
+            return;
+        };
+        let Some(slot @ Slot::Top(_)) = self.slot(age_id) else { return };
+        let age = evaluation.value(slot, None).to_number();
+        if age.is_nan() {
+            return;
+        }
+        let limits = Limits {
+            min: Some(f64::from(rules.self_respondent_min_age)),
+            max: Some(f64::from(rules.adult_age)),
+        };
+        if age < f64::from(rules.self_respondent_min_age) {
+            report.push(age_id, FieldErrorCode::RespondentTooYoung, limits);
+        } else if age < f64::from(rules.adult_age) {
+            if !matches!(submission.consent.adult, Some(AdultConsent::Given | AdultConsent::NoCaretaker)) {
+                report.push("consent.adult", FieldErrorCode::AdultConsentRequired, limits);
+            }
+            if submission.consent.assent != Some(true) {
+                report.push("consent.assent", FieldErrorCode::AssentRequired, limits);
+            }
+        }
+    }
+}
+
+struct Report<'s> {
+    survey: &'s Survey,
+    language: &'s str,
+    errors: Vec<FieldError>,
+}
+
+impl<'s> Report<'s> {
+    fn new(survey: &'s Survey, language: &'s str) -> Self {
+        Self { survey, language, errors: Vec::new() }
+    }
+
+    fn push(&mut self, path: impl fmt::Display, code: FieldErrorCode, limits: Limits) {
+        let message = message_for(self.survey, code, self.language, limits);
+        self.errors.push(FieldError { path: path.to_string(), code, message });
+    }
+
+    fn push_constraint(&mut self, path: At<'_>, question: &Question) {
+        let message = match &question.constraint_message {
+            Some(text) => text.get(self.language, &self.survey.default_language).to_owned(),
+            None => message_for(self.survey, FieldErrorCode::Constraint, self.language, Limits::default()),
+        };
+        self.errors.push(FieldError { path: path.to_string(), code: FieldErrorCode::Constraint, message });
+    }
+}
+
+/// The message for `code` in `language`: the survey's own wording first, then
+/// the built-in one, then the same in the survey's default language.
+pub fn message_for(survey: &Survey, code: FieldErrorCode, language: &str, limits: Limits) -> String {
+    let default = survey.default_language.as_str();
+    let own = |lang: &str| survey.messages.get(&code).filter(|text| text.has(lang)).map(|text| text.get(lang, lang));
+    let template = own(language)
+        .or_else(|| messages::built_in(code, language))
+        .or_else(|| own(default))
+        .or_else(|| messages::built_in(code, default))
+        .or_else(|| messages::built_in(code, "en"))
+        .unwrap_or_default();
+    messages::fill(template, limits)
+}
+
+/// A question's path, rendered only when there is an error to report.
+#[derive(Clone, Copy, Debug)]
+enum At<'x> {
+    Top(&'x str),
+    Row { roster: &'x str, row: usize, id: &'x str },
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Top(id) => f.write_str(id),
+            At::Row { roster, row, id } => write!(f, "{roster}[{row}].{id}"),
+        }
+    }
+}
+

@@ -1,0 +1,249 @@
+//! The default questionnaire against realistic interviews. This file runs
+//! natively and, unchanged, compiled to WebAssembly in headless Chromium
+//! (`cargo xtask test`), proving the browser applies the same rules.
+
+use salama_shared::form::Form;
+use salama_shared::submission::AdultConsent;
+use salama_shared::{FieldErrorCode, Submission, community_safety, sample, validate};
+use serde_json::json;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Marks a test to run natively with `cargo test` and in the browser with
+/// wasm-bindgen-test.
+macro_rules! both {
+    ($(fn $name:ident() $body:block)*) => {$(
+        #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+        #[cfg_attr(not(target_arch = "wasm32"), test)]
+        fn $name() $body
+    )*};
+}
+
+fn errors(submission: &Submission) -> Vec<(String, FieldErrorCode)> {
+    match validate(&community_safety(), submission) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+    }
+}
+
+#[track_caller]
+fn assert_only(submission: &Submission, path: &str, code: FieldErrorCode) {
+    assert_eq!(errors(submission), vec![(path.to_owned(), code)]);
+}
+
+fn with_respondent_age(age: u32) -> Submission {
+    let mut submission = sample::household_interview();
+    submission.answers["resp_age"] = json!(age);
+    submission.answers["household"][0]["mem_age"] = json!(age);
+    submission
+}
+
+both! {
+    fn the_default_questionnaire_passes_its_own_check() {
+        let survey = community_safety();
+        assert_eq!(survey.check(), vec![]);
+        assert_eq!(survey.languages, ["en", "fr", "ar"]);
+    }
+
+    fn a_complete_household_interview_is_accepted() {
+        let submission = sample::household_interview();
+        let survey = community_safety();
+        let valid = validate(&survey, &submission).expect("valid interview");
+        assert_eq!(valid.submission().submission_id, submission.submission_id);
+        // The same evaluation tells a form what applies and what is computed.
+        let form = Form::new(&survey);
+        let inspection = form.inspect(&submission.answers, None);
+        assert_eq!(inspection.rows("household"), 6);
+        let child_flags: Vec<_> =
+            (0..6).map(|row| inspection.value("mem_is_child", Some(row)).to_text().into_owned()).collect();
+        assert_eq!(child_flags, ["no", "no", "yes", "yes", "yes", "no"]);
+        assert!(inspection.is_relevant("rep_2", None));
+        assert!(!inspection.is_relevant("saf_1b", None));
+        assert!(inspection.is_relevant("chl_safe", Some(3)));
+        assert!(!inspection.is_relevant("chl_safe", Some(0)));
+        assert!(inspection.is_required("saf_1", None));
+    }
+
+    fn a_short_online_answer_in_french_is_accepted() {
+        assert_eq!(errors(&sample::online_answer()), vec![]);
+    }
+
+    fn an_answer_to_a_skipped_question_is_rejected() {
+        let mut submission = sample::household_interview();
+        // SAF-1b is only asked of people who never go out after dark.
+        submission.answers.insert("saf_1b".into(), json!("safe"));
+        assert_only(&submission, "saf_1b", FieldErrorCode::NotRelevant);
+    }
+
+    fn a_choice_not_in_the_list_is_rejected() {
+        let mut submission = sample::household_interview();
+        submission.answers["saf_2"] = json!("quite_safe");
+        assert_only(&submission, "saf_2", FieldErrorCode::NotInList);
+    }
+
+    fn a_twelve_year_old_cannot_answer_for_themself() {
+        assert_only(&with_respondent_age(12), "resp_age", FieldErrorCode::RespondentTooYoung);
+    }
+
+    fn a_sixteen_year_old_needs_adult_consent_and_own_assent() {
+        let mut submission = with_respondent_age(16);
+        submission.consent.assent = Some(true);
+        assert_only(&submission, "consent.adult", FieldErrorCode::AdultConsentRequired);
+
+        submission.consent.adult = Some(AdultConsent::Refused);
+        assert_only(&submission, "consent.adult", FieldErrorCode::AdultConsentRequired);
+
+        submission.consent.adult = Some(AdultConsent::Given);
+        submission.consent.assent = None;
+        assert_only(&submission, "consent.assent", FieldErrorCode::AssentRequired);
+
+        submission.consent.assent = Some(true);
+        assert_eq!(errors(&submission), vec![]);
+
+        submission.consent.adult = Some(AdultConsent::NoCaretaker);
+        assert_eq!(errors(&submission), vec![]);
+    }
+
+    fn a_household_member_aged_130_is_rejected() {
+        let mut submission = sample::household_interview();
+        submission.answers["household"][5]["mem_age"] = json!(130);
+        assert_only(&submission, "household[5].mem_age", FieldErrorCode::AboveMaximum);
+    }
+
+    fn skip_logic_follows_the_answers() {
+        // A victim who did report: REP-2 (why not) must now be absent.
+        let mut submission = sample::household_interview();
+        submission.answers["rep_1"] = json!("police");
+        assert_only(&submission, "rep_2", FieldErrorCode::NotRelevant);
+        submission.answers.remove("rep_2");
+        assert_eq!(errors(&submission), vec![]);
+
+        // No police contact: BRI-2 and SVC-2 are skipped.
+        let mut submission = sample::household_interview();
+        submission.answers["bri_1"] = json!("never");
+        let found = errors(&submission);
+        assert_eq!(found, vec![("bri_2".into(), FieldErrorCode::NotRelevant), ("svc_2".into(), FieldErrorCode::NotRelevant)]);
+
+        // Not a victim: REP-1 must not be asked, but leaving it out is fine.
+        let mut submission = sample::household_interview();
+        submission.answers["vic_2"] = json!("no");
+        submission.answers.remove("rep_1");
+        assert_only(&submission, "rep_2", FieldErrorCode::NotRelevant);
+    }
+
+    fn required_questions_and_the_child_module() {
+        let mut submission = sample::household_interview();
+        submission.answers.remove("saf_2");
+        if let Some(row) = submission.answers["household"][2].as_object_mut() {
+            row.remove("chl_safe");
+        }
+        assert_eq!(
+            errors(&submission),
+            vec![
+                ("saf_2".into(), FieldErrorCode::Required),
+                ("household[2].chl_safe".into(), FieldErrorCode::Required),
+            ]
+        );
+        // The caregiver module is for children only.
+        let mut submission = sample::household_interview();
+        submission.answers["household"][1]["chl_safe"] = json!("safe");
+        assert_only(&submission, "household[1].chl_safe", FieldErrorCode::NotRelevant);
+    }
+
+    fn constraints_cross_the_roster() {
+        let mut submission = sample::household_interview();
+        submission.answers["household"][0]["mem_age"] = json!(35);
+        assert_only(&submission, "household[0].mem_age", FieldErrorCode::Constraint);
+        let mut submission = sample::household_interview();
+        submission.answers["household"][5]["mem_relationship"] = json!("self");
+        // Only the first member is the respondent, and the respondent's age must match.
+        assert_eq!(
+            errors(&submission),
+            vec![
+                ("household[5].mem_relationship".into(), FieldErrorCode::Constraint),
+                ("household[5].mem_age".into(), FieldErrorCode::Constraint),
+            ]
+        );
+    }
+
+    fn exclusive_choices_and_types() {
+        let mut submission = sample::household_interview();
+        submission.answers["dis_1"] = json!(["sex", "none"]);
+        submission.answers.remove("dis_2");
+        submission.answers["pol_1"] = json!(true);
+        submission.answers["household"][1]["mem_age"] = json!("39");
+        submission.answers.insert("resp_name".into(), json!("Amina"));
+        let mut found = errors(&submission);
+        found.sort();
+        let mut expected = vec![
+            ("dis_1".to_owned(), FieldErrorCode::ExclusiveChoice),
+            ("pol_1".to_owned(), FieldErrorCode::WrongType),
+            ("household[1].mem_age".to_owned(), FieldErrorCode::WrongType),
+            ("resp_name".to_owned(), FieldErrorCode::UnknownQuestion),
+        ];
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    fn roster_bounds_and_calculations() {
+        let mut submission = sample::household_interview();
+        submission.answers["household"] = json!([]);
+        assert_only(&submission, "household", FieldErrorCode::TooFewRows);
+
+        let mut submission = sample::household_interview();
+        let adult = json!({"mem_relationship": "other_relative", "mem_sex": "male", "mem_age": 30});
+        let rows = submission.answers["household"].as_array_mut().expect("rows");
+        rows.extend(std::iter::repeat_n(adult, 25));
+        assert_only(&submission, "household", FieldErrorCode::TooManyRows);
+
+        let mut submission = sample::household_interview();
+        submission.answers["household"][2]["mem_is_child"] = json!("yes");
+        assert_eq!(errors(&submission), vec![]);
+        submission.answers["household"][2]["mem_is_child"] = json!("no");
+        assert_only(&submission, "household[2].mem_is_child", FieldErrorCode::CalculationMismatch);
+    }
+
+    fn envelope_rules() {
+        let mut submission = sample::household_interview();
+        submission.consent.respondent = false;
+        submission.survey_version = 2;
+        submission.language = "sw".into();
+        submission.completed_at = salama_shared::date::Timestamp::parse("2026-11-27T08:00:00+03:00").expect("valid");
+        let found = errors(&submission);
+        assert_eq!(
+            found,
+            vec![
+                ("survey_version".into(), FieldErrorCode::SurveyMismatch),
+                ("language".into(), FieldErrorCode::UnsupportedLanguage),
+                ("completed_at".into(), FieldErrorCode::InvalidTimestamps),
+                ("consent.respondent".into(), FieldErrorCode::ConsentRequired),
+            ]
+        );
+    }
+
+    fn messages_come_in_the_respondents_language() {
+        let mut submission = sample::household_interview();
+        submission.language = "ar".into();
+        submission.answers["household"][5]["mem_age"] = json!(130);
+        submission.answers["household"][0]["mem_age"] = json!(35);
+        let message = |submission: &Submission, path: &str| {
+            let errors = validate(&community_safety(), submission).expect_err("invalid");
+            errors.into_iter().find(|e| e.path == path).map(|e| e.message).unwrap_or_default()
+        };
+        // The survey's own constraint message, then a built-in one.
+        assert_eq!(message(&submission, "household[0].mem_age"), "يجب أن يطابق عمرك العمر الذي ذكرته في البداية.");
+        assert_eq!(message(&submission, "household[5].mem_age"), "يجب ألا تتجاوز القيمة 120.");
+        submission.language = "fr".into();
+        assert_eq!(message(&submission, "household[5].mem_age"), "La valeur doit être au plus 120.");
+    }
+
+    fn submissions_round_trip_through_json() {
+        let submission = sample::household_interview();
+        let text = serde_json::to_string(&submission).expect("serialises");
+        assert_eq!(Submission::from_json(&text).expect("parses"), submission);
+        let survey = community_safety();
+        let again = salama_shared::Survey::from_json(&survey.to_json_pretty()).expect("parses");
+        assert_eq!(again.to_json_pretty(), survey.to_json_pretty());
+    }
+}
