@@ -26,6 +26,10 @@ pub struct Entry<'s> {
     pub section: usize,
     /// For a roster question, its index into [`Form::rosters`].
     pub roster: Option<usize>,
+    /// An earlier entry of the same section with the same `relevant`
+    /// expression: XLSForm questionnaires repeat one condition on a run of
+    /// questions, and it need only be evaluated once.
+    pub same_relevance_as: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -36,38 +40,40 @@ pub struct Roster<'s> {
     pub members: &'s [Question],
     /// Each member question's choice list, resolved once.
     pub member_lists: Vec<Option<&'s ChoiceList>>,
+    /// For each member question, an earlier member with the same `relevant`.
+    pub member_same_relevance_as: Vec<Option<usize>>,
     pub min_rows: u32,
     pub max_rows: u32,
 }
 
-/// FNV-1a: question ids are short, trusted strings from the survey, looked
-/// up on every `${reference}`; SipHash's protection against flooding costs
-/// more than it buys here (submitted keys only ever hit the table, never
-/// enter it).
-struct Fnv(u64);
+/// Question ids are short, trusted strings from the survey, looked up on
+/// every `${reference}` and every submitted key. Hashing the length and the
+/// first and last eight bytes is enough to tell them apart and costs a
+/// fraction of SipHash; flooding is no concern because submitted keys only
+/// ever probe the table, never enter it.
+#[derive(Default)]
+struct IdHasher(u64);
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
+impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // A final multiply spreads the bits hashbrown takes its control byte from.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
+        let word = |chunk: &[u8]| {
+            let mut buffer = [0u8; 8];
+            buffer[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(buffer)
+        };
+        let head = word(&bytes[..bytes.len().min(8)]);
+        let tail = word(&bytes[bytes.len().saturating_sub(8)..]);
+        self.0 = (self.0.rotate_left(5) ^ head ^ tail.rotate_left(29) ^ bytes.len() as u64)
+            .wrapping_mul(0x0100_0000_01b3);
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 #[derive(Debug)]
 pub struct Form<'s> {
@@ -77,6 +83,18 @@ pub struct Form<'s> {
     pub rosters: Vec<Roster<'s>>,
     slots: FastMap<&'s str, Slot>,
     lists: FastMap<&'s str, &'s ChoiceList>,
+}
+
+/// Whether two questions carry the same, non-empty `relevant` expression.
+fn shares_relevance(a: &Question, b: &Question) -> bool {
+    matches!((&a.relevant, &b.relevant), (Some(x), Some(y)) if x.source() == y.source())
+}
+
+fn same_relevance<'q>(questions: impl Iterator<Item = &'q Question>) -> Vec<Option<usize>> {
+    let questions: Vec<&Question> = questions.collect();
+    (0..questions.len())
+        .map(|i| (0..i).rev().find(|&j| shares_relevance(questions[j], questions[i])))
+        .collect()
 }
 
 impl<'s> Form<'s> {
@@ -106,6 +124,7 @@ impl<'s> Form<'s> {
                             question,
                             members: questions,
                             member_lists: questions.iter().map(list_of).collect(),
+                            member_same_relevance_as: same_relevance(questions.iter()),
                             min_rows: *min_rows,
                             max_rows: *max_rows,
                         });
@@ -114,7 +133,12 @@ impl<'s> Form<'s> {
                     _ => None,
                 };
                 slots.entry(question.id.as_str()).or_insert(Slot::Top(entry));
-                entries.push(Entry { question, list: list_of(question), section: section_index, roster });
+                let same_relevance_as = entries
+                    .iter()
+                    .rposition(|earlier: &Entry<'_>| {
+                        earlier.section == section_index && shares_relevance(earlier.question, question)
+                    });
+                entries.push(Entry { question, list: list_of(question), section: section_index, roster, same_relevance_as });
             }
         }
         Self { survey, sections: &survey.sections, entries, rosters, slots, lists }

@@ -52,6 +52,8 @@ pub fn eval<'a>(expr: &'a Expr, scope: &dyn Scope<'a>) -> Value<'a> {
 
 fn binary<'a>(op: BinaryOp, left: &Value<'a>, right: &Value<'a>) -> Value<'a> {
     match op {
+        BinaryOp::Equal if !is_list(left) && !is_list(right) => Value::Bool(equal(left, right)),
+        BinaryOp::NotEqual if !is_list(left) && !is_list(right) => Value::Bool(!equal(left, right)),
         BinaryOp::Equal => Value::Bool(any_pair(left, right, &equal)),
         BinaryOp::NotEqual => Value::Bool(any_pair(left, right, &|a, b| !equal(a, b))),
         BinaryOp::Less => Value::Bool(any_pair(left, right, &|a, b| ordered(a, b, |x, y| x < y))),
@@ -69,6 +71,10 @@ fn binary<'a>(op: BinaryOp, left: &Value<'a>, right: &Value<'a>) -> Value<'a> {
         BinaryOp::Modulo => Value::Number(left.to_number() % right.to_number()),
         BinaryOp::Or | BinaryOp::And => Value::Bool(false),
     }
+}
+
+fn is_list(value: &Value<'_>) -> bool {
+    matches!(value, Value::List(_))
 }
 
 /// XPath compares node-sets existentially: `${age} > 17` on a roster is true

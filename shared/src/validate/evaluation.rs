@@ -19,7 +19,8 @@ pub(super) struct Evaluation<'a> {
     /// One per question: top-level questions first, then each roster's cells
     /// row by row, starting at `roster_start`.
     relevance: Vec<Cell<Known>>,
-    values: RefCell<Vec<Memo<Value<'a>>>>,
+    /// Calculated values by cell; answers need no memory, they are typed once.
+    calculated: RefCell<Vec<(usize, Memo<Value<'a>>)>>,
     roster_start: Vec<usize>,
 }
 
@@ -56,7 +57,7 @@ impl<'a> Evaluation<'a> {
             today,
             sections: vec![Cell::new(Known::Unknown); form.sections.len()],
             relevance: vec![Cell::new(Known::Unknown); cells],
-            values: RefCell::new(vec![Memo::Unknown; cells]),
+            calculated: RefCell::new(Vec::new()),
             roster_start,
         }
     }
@@ -126,6 +127,14 @@ impl<'a> Evaluation<'a> {
 
     fn compute_relevant(&self, slot: Slot, row: Option<usize>) -> bool {
         let form = self.form;
+        let alias = match slot {
+            Slot::Top(entry) => form.entries[entry].same_relevance_as.map(Slot::Top),
+            Slot::Member { roster, index } => form.rosters[roster].member_same_relevance_as[index]
+                .map(|index| Slot::Member { roster, index }),
+        };
+        if let Some(alias) = alias {
+            return self.relevant(alias, row);
+        }
         let (entry, context) = match (slot, row) {
             (Slot::Top(entry), _) => (entry, None),
             (Slot::Member { roster, .. }, Some(row)) => {
@@ -144,32 +153,20 @@ impl<'a> Evaluation<'a> {
         question.relevant.as_ref().is_none_or(|expr| self.holds(expr, context, Value::Empty))
     }
 
-    /// The value other expressions see: empty when not relevant, computed for
-    /// calculations, the typed answer otherwise.
+    /// The value other expressions see: empty when not relevant, computed
+    /// (once) for calculations, the typed answer otherwise.
     pub fn value(&self, slot: Slot, row: Option<usize>) -> Value<'a> {
-        let Some(cell) = self.cell(slot, row) else { return Value::Empty };
-        match &self.values.borrow()[cell] {
-            Memo::Known(value) => return value.clone(),
-            Memo::Busy => return Value::Empty,
-            Memo::Unknown => {}
-        }
-        self.values.borrow_mut()[cell] = Memo::Busy;
-        let value = self.compute_value(slot, row);
-        self.values.borrow_mut()[cell] = Memo::Known(value.clone());
-        value
-    }
-
-    fn compute_value(&self, slot: Slot, row: Option<usize>) -> Value<'a> {
         if !self.relevant(slot, row) {
             return Value::Empty;
         }
+        self.value_when_relevant(slot, row)
+    }
+
+    /// [`Self::value`] for a question already known to be relevant.
+    pub fn value_when_relevant(&self, slot: Slot, row: Option<usize>) -> Value<'a> {
         let Some(question) = self.form.question(slot) else { return Value::Empty };
         match &question.kind {
-            QuestionKind::Calculate { calculation } => match self.eval(calculation, context(slot, row), Value::Empty) {
-                Some(Value::Bool(b)) => Value::text(if b { "true" } else { "false" }),
-                Some(other) => other,
-                None => Value::Empty,
-            },
+            QuestionKind::Calculate { calculation } => self.calculated(slot, row, calculation),
             QuestionKind::Roster { .. } => {
                 let rows = match slot {
                     Slot::Top(entry) => self.form.entries[entry].roster.map_or(0, |roster| self.rows(roster)),
@@ -179,6 +176,30 @@ impl<'a> Evaluation<'a> {
             }
             _ => self.given(slot, row).value.clone(),
         }
+    }
+
+    /// Answers are already typed; only calculations need remembering, and
+    /// guarding against cycles.
+    fn calculated(&self, slot: Slot, row: Option<usize>, calculation: &'a Expression) -> Value<'a> {
+        let Some(cell) = self.cell(slot, row) else { return Value::Empty };
+        // Surveys have few calculations per row, and they are remembered in
+        // evaluation order, so the most recent entries are the likely hits.
+        let remembered = self.calculated.borrow().iter().rev().find(|(at, _)| *at == cell).map(|(_, memo)| memo.clone());
+        match remembered {
+            Some(Memo::Known(value)) => return value,
+            Some(Memo::Busy) => return Value::Empty,
+            Some(Memo::Unknown) | None => {}
+        }
+        self.calculated.borrow_mut().push((cell, Memo::Busy));
+        let value = match self.eval(calculation, context(slot, row), Value::Empty) {
+            Some(Value::Bool(b)) => Value::text(if b { "true" } else { "false" }),
+            Some(other) => other,
+            None => Value::Empty,
+        };
+        if let Some(entry) = self.calculated.borrow_mut().iter_mut().rev().find(|(at, _)| *at == cell) {
+            entry.1 = Memo::Known(value.clone());
+        }
+        value
     }
 
     pub fn required(&self, question: &'a Question, row: Row) -> bool {

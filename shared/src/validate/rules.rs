@@ -40,7 +40,7 @@ impl<'a> Evaluation<'a> {
                 }
                 // A client may send what it computed; it must agree with us.
                 if let Some(sent) = given {
-                    let computed = self.value(slot, row);
+                    let computed = self.value_when_relevant(slot, row);
                     let agrees = match sent {
                         Json::String(text) => computed.to_text() == text.as_str(),
                         Json::Number(number) => number.as_f64() == Some(computed.to_number()),
@@ -65,7 +65,7 @@ impl<'a> Evaluation<'a> {
         given: Option<&Json>,
         report: &mut Report<'_>,
     ) {
-        let value = self.value(slot, row);
+        let value = self.value_when_relevant(slot, row);
         if value.is_empty() {
             let typing_failed = given.is_some_and(|json| !is_blank(json));
             // A wrongly typed answer was reported when it was typed.
