@@ -10,7 +10,10 @@ use salama_shared::{community_safety, sample, validate};
 fn validation(c: &mut Criterion) {
     let survey = community_safety();
     let submission = sample::household_interview();
-    assert!(validate(&survey, &submission).is_ok(), "the benchmark interview must be valid");
+    assert!(
+        validate(&survey, &submission).is_ok(),
+        "the benchmark interview must be valid"
+    );
 
     let mut group = c.benchmark_group("validate household interview (6 members)");
     group.throughput(Throughput::Elements(1));

@@ -52,7 +52,10 @@ pub enum ProblemCode {
 impl Survey {
     /// Every problem with this definition; empty when it can be published.
     pub fn check(&self) -> Vec<Problem> {
-        let mut checker = Checker { survey: self, problems: Vec::new() };
+        let mut checker = Checker {
+            survey: self,
+            problems: Vec::new(),
+        };
         checker.run();
         checker.problems
     }
@@ -67,26 +70,43 @@ struct Checker<'s> {
 /// to letters, digits and underscores, starting with a letter or underscore.
 fn is_name(id: &str) -> bool {
     let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Choice values and area codes travel in answers and CSV; multiple-choice
 /// answers are space-separated in XLSForm, so no spaces.
 fn is_code(code: &str) -> bool {
-    !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    !code.is_empty()
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
 }
 
 impl<'s> Checker<'s> {
     fn report(&mut self, path: impl Into<String>, code: ProblemCode, message: impl Into<String>) {
-        self.problems.push(Problem { path: path.into(), code, message: message.into() });
+        self.problems.push(Problem {
+            path: path.into(),
+            code,
+            message: message.into(),
+        });
     }
 
     fn run(&mut self) {
         let survey = self.survey;
         self.structure("", survey.validate());
-        if !survey.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            self.report("id", ProblemCode::InvalidId, "a survey id uses letters, digits, `_` and `-` only");
+        if !survey
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            self.report(
+                "id",
+                ProblemCode::InvalidId,
+                "a survey id uses letters, digits, `_` and `-` only",
+            );
         }
         self.languages();
         self.texts();
@@ -115,11 +135,19 @@ impl<'s> Checker<'s> {
                         .map(|(name, value)| format!("{name} {value}"))
                         .collect();
                     limits.sort();
-                    let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+                    let path = if prefix.is_empty() {
+                        field.to_string()
+                    } else {
+                        format!("{prefix}.{field}")
+                    };
                     self.report(
                         path,
                         ProblemCode::OutOfBounds,
-                        format!("`{field}` is outside its limits ({}: {})", error.code, limits.join(", ")),
+                        format!(
+                            "`{field}` is outside its limits ({}: {})",
+                            error.code,
+                            limits.join(", ")
+                        ),
                     );
                 }
             }
@@ -131,17 +159,28 @@ impl<'s> Checker<'s> {
         let mut seen = HashSet::new();
         for language in &survey.languages {
             if !is_language_tag(language) {
-                self.report("languages", ProblemCode::InvalidLanguage, format!("`{language}` is not a language tag such as `en` or `fr-CA`"));
+                self.report(
+                    "languages",
+                    ProblemCode::InvalidLanguage,
+                    format!("`{language}` is not a language tag such as `en` or `fr-CA`"),
+                );
             }
             if !seen.insert(language.as_str()) {
-                self.report("languages", ProblemCode::InvalidLanguage, format!("`{language}` is listed twice"));
+                self.report(
+                    "languages",
+                    ProblemCode::InvalidLanguage,
+                    format!("`{language}` is listed twice"),
+                );
             }
         }
         if !survey.languages.contains(&survey.default_language) {
             self.report(
                 "default_language",
                 ProblemCode::InvalidLanguage,
-                format!("the default language `{}` is not among the survey's languages", survey.default_language),
+                format!(
+                    "the default language `{}` is not among the survey's languages",
+                    survey.default_language
+                ),
             );
         }
         for language in &survey.languages {
@@ -149,11 +188,18 @@ impl<'s> Checker<'s> {
                 continue;
             }
             for code in FieldErrorCode::ALL {
-                if !survey.messages.get(&code).is_some_and(|text| text.has(language)) {
+                if !survey
+                    .messages
+                    .get(&code)
+                    .is_some_and(|text| text.has(language))
+                {
                     self.report(
                         format!("messages.{}.{language}", code.as_str()),
                         ProblemCode::MissingTranslation,
-                        format!("`{language}` has no built-in validation messages: give `{}` in it", code.as_str()),
+                        format!(
+                            "`{language}` has no built-in validation messages: give `{}` in it",
+                            code.as_str()
+                        ),
                     );
                 }
             }
@@ -163,7 +209,11 @@ impl<'s> Checker<'s> {
     fn text(&mut self, path: &str, text: &Text) {
         for language in &self.survey.languages {
             if !text.has(language) {
-                self.report(format!("{path}.{language}"), ProblemCode::MissingTranslation, format!("no `{language}` text"));
+                self.report(
+                    format!("{path}.{language}"),
+                    ProblemCode::MissingTranslation,
+                    format!("no `{language}` text"),
+                );
             }
         }
     }
@@ -180,7 +230,10 @@ impl<'s> Checker<'s> {
         self.text("consent.script", &survey.consent.script);
         self.text("consent.question", &survey.consent.question);
         if let Some(minors) = &survey.consent.minors {
-            self.text("consent.minors.adult_consent_question", &minors.adult_consent_question);
+            self.text(
+                "consent.minors.adult_consent_question",
+                &minors.adult_consent_question,
+            );
             self.text("consent.minors.assent_question", &minors.assent_question);
         }
         for level in &survey.area_levels {
@@ -204,7 +257,10 @@ impl<'s> Checker<'s> {
             }
         }
         for indicator in &survey.indicators {
-            self.text(&format!("indicators.{}.name", indicator.id), &indicator.name);
+            self.text(
+                &format!("indicators.{}.name", indicator.id),
+                &indicator.name,
+            );
         }
     }
 
@@ -214,19 +270,35 @@ impl<'s> Checker<'s> {
             let path = format!("choice_lists.{}", list.id);
             self.structure(&path, list.validate());
             if !is_name(&list.id) {
-                self.report(&path, ProblemCode::InvalidId, "a list id uses letters, digits and `_`, not starting with a digit");
+                self.report(
+                    &path,
+                    ProblemCode::InvalidId,
+                    "a list id uses letters, digits and `_`, not starting with a digit",
+                );
             }
             if !ids.insert(list.id.as_str()) {
-                self.report(&path, ProblemCode::DuplicateId, format!("list `{}` is defined twice", list.id));
+                self.report(
+                    &path,
+                    ProblemCode::DuplicateId,
+                    format!("list `{}` is defined twice", list.id),
+                );
             }
             let mut values = HashSet::new();
             for choice in &list.choices {
                 let choice_path = format!("{path}.choices.{}", choice.value);
                 if !is_code(&choice.value) {
-                    self.report(&choice_path, ProblemCode::InvalidId, "a choice value uses letters, digits, `_`, `-` and `.`, no spaces");
+                    self.report(
+                        &choice_path,
+                        ProblemCode::InvalidId,
+                        "a choice value uses letters, digits, `_`, `-` and `.`, no spaces",
+                    );
                 }
                 if !values.insert(choice.value.as_str()) {
-                    self.report(&choice_path, ProblemCode::DuplicateId, format!("`{}` appears twice in the list", choice.value));
+                    self.report(
+                        &choice_path,
+                        ProblemCode::DuplicateId,
+                        format!("`{}` appears twice in the list", choice.value),
+                    );
                 }
                 self.text(&format!("{choice_path}.label"), &choice.label);
             }
@@ -237,31 +309,54 @@ impl<'s> Checker<'s> {
         let survey = self.survey;
         let depth = survey.area_levels.len();
         let mut codes = HashSet::new();
-        let mut stack: Vec<(&Area, usize, String)> =
-            survey.areas.iter().map(|area| (area, 1, format!("areas.{}", area.code))).collect();
+        let mut stack: Vec<(&Area, usize, String)> = survey
+            .areas
+            .iter()
+            .map(|area| (area, 1, format!("areas.{}", area.code)))
+            .collect();
         while let Some((area, level, path)) = stack.pop() {
             self.structure(&path, area.validate());
             if !is_code(&area.code) {
-                self.report(&path, ProblemCode::InvalidId, "an area code uses letters, digits, `_`, `-` and `.`");
+                self.report(
+                    &path,
+                    ProblemCode::InvalidId,
+                    "an area code uses letters, digits, `_`, `-` and `.`",
+                );
             }
             if !codes.insert(area.code.as_str()) {
-                self.report(&path, ProblemCode::DuplicateId, format!("area code `{}` is used twice", area.code));
+                self.report(
+                    &path,
+                    ProblemCode::DuplicateId,
+                    format!("area code `{}` is used twice", area.code),
+                );
             }
             self.text(&format!("{path}.name"), &area.name);
             if area.children.is_empty() && level != depth {
                 self.report(&path, ProblemCode::InvalidArea, format!("the area stops at level {level} of {depth}; every branch must reach the lowest level"));
             }
             if level > depth {
-                self.report(&path, ProblemCode::InvalidArea, format!("the area is at level {level} but only {depth} levels are declared"));
+                self.report(
+                    &path,
+                    ProblemCode::InvalidArea,
+                    format!("the area is at level {level} but only {depth} levels are declared"),
+                );
                 continue;
             }
-            stack.extend(area.children.iter().map(|child| (child, level + 1, format!("{path}.children.{}", child.code))));
+            stack.extend(
+                area.children
+                    .iter()
+                    .map(|child| (child, level + 1, format!("{path}.children.{}", child.code))),
+            );
         }
         let mut level_ids = HashSet::new();
         for level in &survey.area_levels {
             self.structure(&format!("area_levels.{}", level.id), level.validate());
             if !level_ids.insert(level.id.as_str()) {
-                self.report(format!("area_levels.{}", level.id), ProblemCode::DuplicateId, "area level defined twice");
+                self.report(
+                    format!("area_levels.{}", level.id),
+                    ProblemCode::DuplicateId,
+                    "area level defined twice",
+                );
             }
         }
     }
@@ -275,10 +370,18 @@ impl<'s> Checker<'s> {
             let path = format!("sections.{}", section.id);
             self.structure(&path, section.validate());
             if !is_name(&section.id) {
-                self.report(&path, ProblemCode::InvalidId, "a section id uses letters, digits and `_`, not starting with a digit");
+                self.report(
+                    &path,
+                    ProblemCode::InvalidId,
+                    "a section id uses letters, digits and `_`, not starting with a digit",
+                );
             }
             if !section_ids.insert(section.id.as_str()) {
-                self.report(&path, ProblemCode::DuplicateId, format!("section `{}` is defined twice", section.id));
+                self.report(
+                    &path,
+                    ProblemCode::DuplicateId,
+                    format!("section `{}` is defined twice", section.id),
+                );
             }
         }
         for place in survey.questions() {
@@ -286,10 +389,17 @@ impl<'s> Checker<'s> {
             let path = format!("questions.{}", question.id);
             self.structure(&path, question.validate());
             if !is_name(&question.id) {
-                self.report(&path, ProblemCode::InvalidId, "a question id uses letters, digits and `_`, not starting with a digit");
+                self.report(
+                    &path,
+                    ProblemCode::InvalidId,
+                    "a question id uses letters, digits and `_`, not starting with a digit",
+                );
             }
             let roster = place.roster.map(|roster| roster.id.as_str());
-            if places.insert(question.id.as_str(), Place { question, roster }).is_some() {
+            if places
+                .insert(question.id.as_str(), Place { question, roster })
+                .is_some()
+            {
                 self.report(&path, ProblemCode::DuplicateId, format!("question `{}` is defined twice; ids are shared by all sections and rosters", question.id));
             }
             self.kind(&path, question, place.roster.is_some());
@@ -300,9 +410,15 @@ impl<'s> Checker<'s> {
     fn kind(&mut self, path: &str, question: &Question, in_roster: bool) {
         let survey = self.survey;
         match &question.kind {
-            QuestionKind::Single { list } | QuestionKind::Multiple { list, .. } | QuestionKind::Ordinal { list } => {
+            QuestionKind::Single { list }
+            | QuestionKind::Multiple { list, .. }
+            | QuestionKind::Ordinal { list } => {
                 match survey.choice_list(list) {
-                    None => self.report(format!("{path}.kind.list"), ProblemCode::UnknownList, format!("no choice list `{list}`")),
+                    None => self.report(
+                        format!("{path}.kind.list"),
+                        ProblemCode::UnknownList,
+                        format!("no choice list `{list}`"),
+                    ),
                     Some(found) if matches!(question.kind, QuestionKind::Ordinal { .. }) => {
                         if found.choices.iter().filter(|c| c.missing.is_none()).count() < 2 {
                             self.report(format!("{path}.kind.list"), ProblemCode::WrongKind, "an ordinal scale needs at least two choices that are not marked missing");
@@ -310,52 +426,103 @@ impl<'s> Checker<'s> {
                     }
                     Some(_) => {}
                 }
-                if let QuestionKind::Multiple { min_choices: Some(min), max_choices: Some(max), .. } = &question.kind
+                if let QuestionKind::Multiple {
+                    min_choices: Some(min),
+                    max_choices: Some(max),
+                    ..
+                } = &question.kind
                     && min > max
                 {
-                    self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("min_choices {min} is above max_choices {max}"));
+                    self.report(
+                        format!("{path}.kind"),
+                        ProblemCode::InvalidRange,
+                        format!("min_choices {min} is above max_choices {max}"),
+                    );
                 }
             }
-            QuestionKind::Integer { min: Some(min), max: Some(max) } if min > max => {
-                self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("min {min} is above max {max}"));
+            QuestionKind::Integer {
+                min: Some(min),
+                max: Some(max),
+            } if min > max => {
+                self.report(
+                    format!("{path}.kind"),
+                    ProblemCode::InvalidRange,
+                    format!("min {min} is above max {max}"),
+                );
             }
             QuestionKind::Decimal { min, max } => {
                 if min.is_some_and(|m| !m.is_finite()) || max.is_some_and(|m| !m.is_finite()) {
-                    self.report(format!("{path}.kind"), ProblemCode::InvalidRange, "bounds must be finite numbers");
+                    self.report(
+                        format!("{path}.kind"),
+                        ProblemCode::InvalidRange,
+                        "bounds must be finite numbers",
+                    );
                 } else if let (Some(min), Some(max)) = (min, max)
                     && min > max
                 {
-                    self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("min {min} is above max {max}"));
+                    self.report(
+                        format!("{path}.kind"),
+                        ProblemCode::InvalidRange,
+                        format!("min {min} is above max {max}"),
+                    );
                 }
             }
             QuestionKind::Text { max_length } if !(1..=100_000).contains(max_length) => {
-                self.report(format!("{path}.kind.max_length"), ProblemCode::InvalidRange, "max_length must be between 1 and 100000");
+                self.report(
+                    format!("{path}.kind.max_length"),
+                    ProblemCode::InvalidRange,
+                    "max_length must be between 1 and 100000",
+                );
             }
             QuestionKind::AdminArea { levels } => {
                 if *levels == 0 || *levels as usize > survey.area_levels.len() {
                     self.report(
                         format!("{path}.kind.levels"),
                         ProblemCode::InvalidArea,
-                        format!("levels must be between 1 and the {} declared area levels", survey.area_levels.len()),
+                        format!(
+                            "levels must be between 1 and the {} declared area levels",
+                            survey.area_levels.len()
+                        ),
                     );
                 }
                 if survey.areas.is_empty() {
-                    self.report(format!("{path}.kind"), ProblemCode::InvalidArea, "the survey declares no areas to choose from");
+                    self.report(
+                        format!("{path}.kind"),
+                        ProblemCode::InvalidArea,
+                        "the survey declares no areas to choose from",
+                    );
                 }
             }
-            QuestionKind::Roster { min_rows, max_rows, questions, .. } => {
+            QuestionKind::Roster {
+                min_rows,
+                max_rows,
+                questions,
+                ..
+            } => {
                 if in_roster {
-                    self.report(path, ProblemCode::NestedRoster, "a roster cannot contain another roster");
+                    self.report(
+                        path,
+                        ProblemCode::NestedRoster,
+                        "a roster cannot contain another roster",
+                    );
                 }
                 if *max_rows == 0 || *max_rows > 1000 || min_rows > max_rows {
                     self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("rows must satisfy 0 <= min_rows ({min_rows}) <= max_rows ({max_rows}) <= 1000, max_rows >= 1"));
                 }
                 if questions.is_empty() {
-                    self.report(format!("{path}.kind.questions"), ProblemCode::OutOfBounds, "a roster needs at least one question");
+                    self.report(
+                        format!("{path}.kind.questions"),
+                        ProblemCode::OutOfBounds,
+                        "a roster needs at least one question",
+                    );
                 }
                 for inner in questions {
                     if let QuestionKind::Roster { .. } = inner.kind {
-                        self.report(format!("questions.{}", inner.id), ProblemCode::NestedRoster, "a roster cannot contain another roster");
+                        self.report(
+                            format!("questions.{}", inner.id),
+                            ProblemCode::NestedRoster,
+                            "a roster cannot contain another roster",
+                        );
                     }
                 }
             }
@@ -369,7 +536,13 @@ impl<'s> Checker<'s> {
         let survey = self.survey;
         for section in &survey.sections {
             if let Some(relevant) = &section.relevant {
-                self.expression(&format!("sections.{}.relevant", section.id), relevant, places, false, false);
+                self.expression(
+                    &format!("sections.{}.relevant", section.id),
+                    relevant,
+                    places,
+                    false,
+                    false,
+                );
             }
         }
         for place in survey.questions() {
@@ -377,25 +550,59 @@ impl<'s> Checker<'s> {
             let in_roster = place.roster.is_some();
             let path = format!("questions.{}", question.id);
             if let Some(relevant) = &question.relevant {
-                self.expression(&format!("{path}.relevant"), relevant, places, false, in_roster);
+                self.expression(
+                    &format!("{path}.relevant"),
+                    relevant,
+                    places,
+                    false,
+                    in_roster,
+                );
             }
             if let Some(constraint) = &question.constraint {
-                self.expression(&format!("{path}.constraint"), constraint, places, true, in_roster);
+                self.expression(
+                    &format!("{path}.constraint"),
+                    constraint,
+                    places,
+                    true,
+                    in_roster,
+                );
                 if !question.kind.takes_answer() {
-                    self.report(format!("{path}.constraint"), ProblemCode::MisplacedExpression, "only questions that take an answer can have a constraint");
+                    self.report(
+                        format!("{path}.constraint"),
+                        ProblemCode::MisplacedExpression,
+                        "only questions that take an answer can have a constraint",
+                    );
                 }
             }
             if let Required::When(required) = &question.required {
-                self.expression(&format!("{path}.required"), required, places, false, in_roster);
+                self.expression(
+                    &format!("{path}.required"),
+                    required,
+                    places,
+                    false,
+                    in_roster,
+                );
             }
             if let QuestionKind::Calculate { calculation } = &question.kind {
-                self.expression(&format!("{path}.kind.calculation"), calculation, places, false, in_roster);
+                self.expression(
+                    &format!("{path}.kind.calculation"),
+                    calculation,
+                    places,
+                    false,
+                    in_roster,
+                );
             }
         }
         for indicator in &survey.indicators {
             if let Denominator::Subpopulation { filter } = &indicator.denominator {
                 let in_roster = indicator.unit == Level::Member;
-                self.expression(&format!("indicators.{}.denominator.filter", indicator.id), filter, places, false, in_roster);
+                self.expression(
+                    &format!("indicators.{}.denominator.filter", indicator.id),
+                    filter,
+                    places,
+                    false,
+                    in_roster,
+                );
             }
         }
     }
@@ -411,20 +618,36 @@ impl<'s> Checker<'s> {
         let expr = match expression.parsed() {
             Ok(expr) => expr,
             Err(error) => {
-                self.report(path, ProblemCode::ExpressionSyntax, format!("{error} in `{}`", expression.source()));
+                self.report(
+                    path,
+                    ProblemCode::ExpressionSyntax,
+                    format!("{error} in `{}`", expression.source()),
+                );
                 return;
             }
         };
         for name in expr.references() {
             if !places.contains_key(name) {
-                self.report(path, ProblemCode::UnknownReference, format!("`${{{name}}}` names no question"));
+                self.report(
+                    path,
+                    ProblemCode::UnknownReference,
+                    format!("`${{{name}}}` names no question"),
+                );
             }
         }
         if !allows_current && expr.uses_current() {
-            self.report(path, ProblemCode::MisplacedExpression, "`.` means the answer being checked and is only allowed in a constraint");
+            self.report(
+                path,
+                ProblemCode::MisplacedExpression,
+                "`.` means the answer being checked and is only allowed in a constraint",
+            );
         }
         if !in_roster && expr.calls(Function::Position) {
-            self.report(path, ProblemCode::MisplacedExpression, "`position(..)` is only meaningful inside a roster");
+            self.report(
+                path,
+                ProblemCode::MisplacedExpression,
+                "`position(..)` is only meaningful inside a roster",
+            );
         }
     }
 
@@ -435,7 +658,11 @@ impl<'s> Checker<'s> {
             let mut targets = Vec::new();
             let mut add = |expression: &'s Expression| {
                 if let Ok(expr) = expression.parsed() {
-                    targets.extend(expr.references().into_iter().filter(|name| places.contains_key(name)));
+                    targets.extend(
+                        expr.references()
+                            .into_iter()
+                            .filter(|name| places.contains_key(name)),
+                    );
                 }
             };
             if let Some(relevant) = &place.question.relevant {
@@ -477,7 +704,8 @@ impl<'s> Checker<'s> {
                         }
                         Some(Mark::Active) => {
                             let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
-                            let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                            let mut cycle: Vec<&str> =
+                                stack[from..].iter().map(|(n, _)| *n).collect();
                             cycle.push(target);
                             cycles.push(cycle);
                         }
@@ -491,20 +719,33 @@ impl<'s> Checker<'s> {
         }
         for cycle in cycles {
             let path = format!("questions.{}", cycle[0]);
-            let chain = cycle.iter().map(|id| format!("${{{id}}}")).collect::<Vec<_>>().join(" → ");
-            self.report(path, ProblemCode::Cycle, format!("these questions depend on each other in a circle: {chain}"));
+            let chain = cycle
+                .iter()
+                .map(|id| format!("${{{id}}}"))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            self.report(
+                path,
+                ProblemCode::Cycle,
+                format!("these questions depend on each other in a circle: {chain}"),
+            );
         }
     }
 
     fn list_of(&self, question: &Question) -> Option<&'s ChoiceList> {
-        question.kind.list().and_then(|list| self.survey.choice_list(list))
+        question
+            .kind
+            .list()
+            .and_then(|list| self.survey.choice_list(list))
     }
 
     /// Whether `code` is an answer the question can have.
     fn has_category(&self, question: &Question, code: &str) -> bool {
         match &question.kind {
             QuestionKind::YesNo => code == "yes" || code == "no",
-            _ => self.list_of(question).is_some_and(|list| list.choices.iter().any(|c| c.value == code)),
+            _ => self
+                .list_of(question)
+                .is_some_and(|list| list.choices.iter().any(|c| c.value == code)),
         }
     }
 
@@ -513,17 +754,37 @@ impl<'s> Checker<'s> {
         for (index, role) in self.survey.roles.iter().enumerate() {
             let path = format!("roles[{index}]");
             if !seen.insert((role.dimension(), role.level())) {
-                self.report(&path, ProblemCode::DuplicateRole, format!("the {} role is declared twice at the {:?} level", role.dimension(), role.level()));
+                self.report(
+                    &path,
+                    ProblemCode::DuplicateRole,
+                    format!(
+                        "the {} role is declared twice at the {:?} level",
+                        role.dimension(),
+                        role.level()
+                    ),
+                );
             }
             if role.questions().is_empty() {
-                self.report(&path, ProblemCode::UnknownQuestion, "the role names no question");
+                self.report(
+                    &path,
+                    ProblemCode::UnknownQuestion,
+                    "the role names no question",
+                );
             }
             for id in role.questions() {
                 let Some(place) = places.get(id.as_str()) else {
-                    self.report(&path, ProblemCode::UnknownQuestion, format!("no question `{id}`"));
+                    self.report(
+                        &path,
+                        ProblemCode::UnknownQuestion,
+                        format!("no question `{id}`"),
+                    );
                     continue;
                 };
-                let level = if place.roster.is_some() { Level::Member } else { Level::Respondent };
+                let level = if place.roster.is_some() {
+                    Level::Member
+                } else {
+                    Level::Respondent
+                };
                 if level != role.level() {
                     self.report(&path, ProblemCode::WrongLevel, format!("`{id}` is at the {level:?} level but the role is declared at the {:?} level", role.level()));
                 }
@@ -534,16 +795,31 @@ impl<'s> Checker<'s> {
                     }
                     Role::Age { .. } => matches!(kind, QuestionKind::Integer { .. }),
                     Role::Location { .. } => matches!(kind, QuestionKind::AdminArea { .. }),
-                    Role::Disability { .. } => matches!(kind, QuestionKind::Single { .. } | QuestionKind::Ordinal { .. }),
+                    Role::Disability { .. } => matches!(
+                        kind,
+                        QuestionKind::Single { .. } | QuestionKind::Ordinal { .. }
+                    ),
                 };
                 if !fits {
-                    self.report(&path, ProblemCode::WrongKind, format!("the {} role cannot use `{id}`, a {} question", role.dimension(), kind.name()));
+                    self.report(
+                        &path,
+                        ProblemCode::WrongKind,
+                        format!(
+                            "the {} role cannot use `{id}`, a {} question",
+                            role.dimension(),
+                            kind.name()
+                        ),
+                    );
                     continue;
                 }
                 if let Role::Disability { disabled_if, .. } = role {
                     for code in disabled_if {
                         if !self.has_category(place.question, code) {
-                            self.report(&path, ProblemCode::UnknownCategory, format!("`{code}` is not an answer of `{id}`"));
+                            self.report(
+                                &path,
+                                ProblemCode::UnknownCategory,
+                                format!("`{code}` is not an answer of `{id}`"),
+                            );
                         }
                     }
                 }
@@ -551,7 +827,11 @@ impl<'s> Checker<'s> {
             if let Role::Disability { disabled_if, .. } = role
                 && disabled_if.is_empty()
             {
-                self.report(&path, ProblemCode::UnknownCategory, "disabled_if names no category");
+                self.report(
+                    &path,
+                    ProblemCode::UnknownCategory,
+                    "disabled_if names no category",
+                );
             }
         }
     }
@@ -562,60 +842,129 @@ impl<'s> Checker<'s> {
             let path = format!("indicators.{}", indicator.id);
             self.structure(&path, indicator.validate());
             if !is_name(&indicator.id) {
-                self.report(&path, ProblemCode::InvalidId, "an indicator id uses letters, digits and `_`, not starting with a digit");
+                self.report(
+                    &path,
+                    ProblemCode::InvalidId,
+                    "an indicator id uses letters, digits and `_`, not starting with a digit",
+                );
             }
             if !ids.insert(indicator.id.as_str()) {
-                self.report(&path, ProblemCode::DuplicateId, format!("indicator `{}` is defined twice", indicator.id));
+                self.report(
+                    &path,
+                    ProblemCode::DuplicateId,
+                    format!("indicator `{}` is defined twice", indicator.id),
+                );
             }
             self.indicator(&path, indicator, places);
         }
     }
 
-    fn indicator(&mut self, path: &str, indicator: &Indicator, places: &HashMap<&'s str, Place<'s>>) {
+    fn indicator(
+        &mut self,
+        path: &str,
+        indicator: &Indicator,
+        places: &HashMap<&'s str, Place<'s>>,
+    ) {
         let mut rosters = HashSet::new();
         for (index, component) in indicator.components.iter().enumerate() {
             let component_path = format!("{path}.components[{index}]");
             let Some(place) = places.get(component.question.as_str()) else {
-                self.report(&component_path, ProblemCode::UnknownQuestion, format!("no question `{}`", component.question));
+                self.report(
+                    &component_path,
+                    ProblemCode::UnknownQuestion,
+                    format!("no question `{}`", component.question),
+                );
                 continue;
             };
             rosters.insert(place.roster);
             let kind = &place.question.kind;
             if !matches!(
                 kind,
-                QuestionKind::Single { .. } | QuestionKind::Multiple { .. } | QuestionKind::Ordinal { .. } | QuestionKind::YesNo
+                QuestionKind::Single { .. }
+                    | QuestionKind::Multiple { .. }
+                    | QuestionKind::Ordinal { .. }
+                    | QuestionKind::YesNo
             ) {
-                self.report(&component_path, ProblemCode::WrongKind, format!("an indicator counts categories; `{}` is a {} question", component.question, kind.name()));
+                self.report(
+                    &component_path,
+                    ProblemCode::WrongKind,
+                    format!(
+                        "an indicator counts categories; `{}` is a {} question",
+                        component.question,
+                        kind.name()
+                    ),
+                );
                 continue;
             }
-            let level = if place.roster.is_some() { Level::Member } else { Level::Respondent };
+            let level = if place.roster.is_some() {
+                Level::Member
+            } else {
+                Level::Respondent
+            };
             if level != indicator.unit {
-                self.report(&component_path, ProblemCode::WrongLevel, format!("`{}` is at the {level:?} level but the indicator's unit is {:?}", component.question, indicator.unit));
+                self.report(
+                    &component_path,
+                    ProblemCode::WrongLevel,
+                    format!(
+                        "`{}` is at the {level:?} level but the indicator's unit is {:?}",
+                        component.question, indicator.unit
+                    ),
+                );
             }
             if component.numerator.is_empty() {
-                self.report(format!("{component_path}.numerator"), ProblemCode::UnknownCategory, "the numerator names no category");
+                self.report(
+                    format!("{component_path}.numerator"),
+                    ProblemCode::UnknownCategory,
+                    "the numerator names no category",
+                );
             }
             for code in component.numerator.iter().chain(&indicator.reported) {
                 if !self.has_category(place.question, code) {
-                    self.report(&component_path, ProblemCode::UnknownCategory, format!("`{code}` is not an answer of `{}`", component.question));
+                    self.report(
+                        &component_path,
+                        ProblemCode::UnknownCategory,
+                        format!("`{code}` is not an answer of `{}`", component.question),
+                    );
                 }
             }
         }
         if indicator.unit == Level::Member && rosters.len() > 1 {
-            self.report(path, ProblemCode::WrongLevel, "the components of a member-level indicator must come from one roster");
+            self.report(
+                path,
+                ProblemCode::WrongLevel,
+                "the components of a member-level indicator must come from one roster",
+            );
         }
     }
 
     fn consent(&mut self) {
         let survey = self.survey;
-        let Some(minors) = &survey.consent.minors else { return };
+        let Some(minors) = &survey.consent.minors else {
+            return;
+        };
         self.structure("consent.minors", minors.validate());
         if minors.self_respondent_min_age >= minors.adult_age {
-            self.report("consent.minors", ProblemCode::InvalidRange, "self_respondent_min_age must be below adult_age");
+            self.report(
+                "consent.minors",
+                ProblemCode::InvalidRange,
+                "self_respondent_min_age must be below adult_age",
+            );
         }
-        let has_age = survey.roles.iter().any(|role| matches!(role, Role::Age { level: Level::Respondent, .. }));
+        let has_age = survey.roles.iter().any(|role| {
+            matches!(
+                role,
+                Role::Age {
+                    level: Level::Respondent,
+                    ..
+                }
+            )
+        });
         if !has_age {
-            self.report("consent.minors", ProblemCode::MissingRole, "rules for minors need a respondent-level age role to know the respondent's age");
+            self.report(
+                "consent.minors",
+                ProblemCode::MissingRole,
+                "rules for minors need a respondent-level age role to know the respondent's age",
+            );
         }
     }
 }

@@ -10,5 +10,6 @@ pub const COMMUNITY_SAFETY_JSON: &str = include_str!("../surveys/community-safet
 /// The default questionnaire. The file is checked by the test suite, so
 /// loading it cannot fail in a released build.
 pub fn community_safety() -> Survey {
-    Survey::from_json(COMMUNITY_SAFETY_JSON).expect("the shipped questionnaire is valid JSON (tested)")
+    Survey::from_json(COMMUNITY_SAFETY_JSON)
+        .expect("the shipped questionnaire is valid JSON (tested)")
 }

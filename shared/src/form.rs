@@ -93,7 +93,11 @@ fn shares_relevance(a: &Question, b: &Question) -> bool {
 fn same_relevance<'q>(questions: impl Iterator<Item = &'q Question>) -> Vec<Option<usize>> {
     let questions: Vec<&Question> = questions.collect();
     (0..questions.len())
-        .map(|i| (0..i).rev().find(|&j| shares_relevance(questions[j], questions[i])))
+        .map(|i| {
+            (0..i)
+                .rev()
+                .find(|&j| shares_relevance(questions[j], questions[i]))
+        })
         .collect()
 }
 
@@ -102,11 +106,13 @@ impl<'s> Form<'s> {
     /// form (the first of duplicate ids wins; nested rosters are ignored),
     /// so evaluation never panics on a bad definition.
     pub fn new(survey: &'s Survey) -> Self {
-        let mut lists = FastMap::with_capacity_and_hasher(survey.choice_lists.len(), Default::default());
+        let mut lists =
+            FastMap::with_capacity_and_hasher(survey.choice_lists.len(), Default::default());
         for list in &survey.choice_lists {
             lists.entry(list.id.as_str()).or_insert(list);
         }
-        let list_of = |question: &Question| question.kind.list().and_then(|id| lists.get(id).copied());
+        let list_of =
+            |question: &Question| question.kind.list().and_then(|id| lists.get(id).copied());
         let mut entries = Vec::new();
         let mut rosters = Vec::new();
         let mut slots = FastMap::with_capacity_and_hasher(128, Default::default());
@@ -114,10 +120,17 @@ impl<'s> Form<'s> {
             for question in &section.questions {
                 let entry = entries.len();
                 let roster = match &question.kind {
-                    QuestionKind::Roster { questions, min_rows, max_rows, .. } => {
+                    QuestionKind::Roster {
+                        questions,
+                        min_rows,
+                        max_rows,
+                        ..
+                    } => {
                         let roster = rosters.len();
                         for (index, member) in questions.iter().enumerate() {
-                            slots.entry(member.id.as_str()).or_insert(Slot::Member { roster, index });
+                            slots
+                                .entry(member.id.as_str())
+                                .or_insert(Slot::Member { roster, index });
                         }
                         rosters.push(Roster {
                             entry,
@@ -132,16 +145,29 @@ impl<'s> Form<'s> {
                     }
                     _ => None,
                 };
-                slots.entry(question.id.as_str()).or_insert(Slot::Top(entry));
-                let same_relevance_as = entries
-                    .iter()
-                    .rposition(|earlier: &Entry<'_>| {
-                        earlier.section == section_index && shares_relevance(earlier.question, question)
-                    });
-                entries.push(Entry { question, list: list_of(question), section: section_index, roster, same_relevance_as });
+                slots
+                    .entry(question.id.as_str())
+                    .or_insert(Slot::Top(entry));
+                let same_relevance_as = entries.iter().rposition(|earlier: &Entry<'_>| {
+                    earlier.section == section_index && shares_relevance(earlier.question, question)
+                });
+                entries.push(Entry {
+                    question,
+                    list: list_of(question),
+                    section: section_index,
+                    roster,
+                    same_relevance_as,
+                });
             }
         }
-        Self { survey, sections: &survey.sections, entries, rosters, slots, lists }
+        Self {
+            survey,
+            sections: &survey.sections,
+            entries,
+            rosters,
+            slots,
+            lists,
+        }
     }
 
     pub fn slot(&self, id: &str) -> Option<Slot> {

@@ -170,7 +170,9 @@ pub fn built_in(code: FieldErrorCode, language: &str) -> Option<&'static str> {
 /// Fills `{min}` and `{max}` in a template.
 pub fn fill(template: &str, limits: Limits) -> String {
     let show = |value: Option<f64>| value.map(crate::expr::format_number).unwrap_or_default();
-    template.replace("{min}", &show(limits.min)).replace("{max}", &show(limits.max))
+    template
+        .replace("{min}", &show(limits.min))
+        .replace("{max}", &show(limits.max))
 }
 
 #[cfg(test)]
@@ -190,8 +192,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        let limits = Limits { min: Some(15.0), max: Some(120.0) };
-        assert_eq!(fill("between {min} and {max}", limits), "between 15 and 120");
+        let limits = Limits {
+            min: Some(15.0),
+            max: Some(120.0),
+        };
+        assert_eq!(
+            fill("between {min} and {max}", limits),
+            "between 15 and 120"
+        );
         assert_eq!(fill("{min}", Limits::default()), "");
         // Every template's placeholders are known ones.
         for code in FieldErrorCode::ALL {

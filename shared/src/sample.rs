@@ -98,7 +98,12 @@ pub fn online_answer() -> Submission {
     submission
 }
 
-fn member(relationship: &str, sex: &str, age: u32, child: Option<(&str, &str, Option<&str>)>) -> Json {
+fn member(
+    relationship: &str,
+    sex: &str,
+    age: u32,
+    child: Option<(&str, &str, Option<&str>)>,
+) -> Json {
     let mut row = json!({ "mem_relationship": relationship, "mem_sex": sex, "mem_age": age });
     if let Some((safe, harmed, reported)) = child {
         row["chl_safe"] = json!(safe);
@@ -126,7 +131,11 @@ fn submission(channel: Channel, answers: Answers) -> Submission {
         language: "en".into(),
         started_at: Timestamp::parse("2026-11-27T09:05:00+03:00").expect("valid literal"),
         completed_at: Timestamp::parse("2026-11-27T09:31:40+03:00").expect("valid literal"),
-        consent: ConsentRecord { respondent: true, adult: None, assent: None },
+        consent: ConsentRecord {
+            respondent: true,
+            adult: None,
+            assent: None,
+        },
         enumerator_id: Some("enum-017".into()),
         cluster_id: Some("central-capital-ea-042".into()),
         answers,

@@ -271,7 +271,9 @@ impl QuestionKind {
     /// The choice list the answer is drawn from, if any.
     pub fn list(&self) -> Option<&str> {
         match self {
-            Self::Single { list } | Self::Multiple { list, .. } | Self::Ordinal { list } => Some(list),
+            Self::Single { list } | Self::Multiple { list, .. } | Self::Ordinal { list } => {
+                Some(list)
+            }
             _ => None,
         }
     }
@@ -279,7 +281,10 @@ impl QuestionKind {
     /// Whether someone types or picks an answer (notes, calculations and
     /// rosters themselves do not).
     pub fn takes_answer(&self) -> bool {
-        !matches!(self, Self::Note | Self::Calculate { .. } | Self::Roster { .. })
+        !matches!(
+            self,
+            Self::Note | Self::Calculate { .. } | Self::Roster { .. }
+        )
     }
 }
 
@@ -316,15 +321,34 @@ pub enum Level {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Role {
-    Sex { level: Level, question: String },
+    Sex {
+        level: Level,
+        question: String,
+    },
     /// Age in completed years; bands are derived at query time.
-    Age { level: Level, question: String },
-    Location { level: Level, question: String },
+    Age {
+        level: Level,
+        question: String,
+    },
+    Location {
+        level: Level,
+        question: String,
+    },
     /// Washington Group Short Set: disabled when any of the domain questions
     /// is answered with one of `disabled_if` ("a lot", "cannot do at all").
-    Disability { level: Level, questions: Vec<String>, disabled_if: Vec<String> },
-    Displacement { level: Level, question: String },
-    UrbanRural { level: Level, question: String },
+    Disability {
+        level: Level,
+        questions: Vec<String>,
+        disabled_if: Vec<String>,
+    },
+    Displacement {
+        level: Level,
+        question: String,
+    },
+    UrbanRural {
+        level: Level,
+        question: String,
+    },
 }
 
 impl Role {
@@ -411,7 +435,8 @@ impl Survey {
     }
 
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a survey always serialises: all keys are strings")
+        serde_json::to_string_pretty(self)
+            .expect("a survey always serialises: all keys are strings")
     }
 
     pub fn choice_list(&self, id: &str) -> Option<&ChoiceList> {
@@ -427,11 +452,16 @@ impl Survey {
                     QuestionKind::Roster { questions, .. } => questions.as_slice(),
                     _ => &[],
                 };
-                std::iter::once(QuestionPlace { section, roster: None, question }).chain(
-                    members
-                        .iter()
-                        .map(move |member| QuestionPlace { section, roster: Some(question), question: member }),
-                )
+                std::iter::once(QuestionPlace {
+                    section,
+                    roster: None,
+                    question,
+                })
+                .chain(members.iter().map(move |member| QuestionPlace {
+                    section,
+                    roster: Some(question),
+                    question: member,
+                }))
             })
         })
     }
@@ -470,6 +500,10 @@ pub struct QuestionPlace<'s> {
 
 impl QuestionPlace<'_> {
     pub fn level(&self) -> Level {
-        if self.roster.is_some() { Level::Member } else { Level::Respondent }
+        if self.roster.is_some() {
+            Level::Member
+        } else {
+            Level::Respondent
+        }
     }
 }

@@ -22,20 +22,30 @@ impl Text {
     }
 
     pub fn has(&self, language: &str) -> bool {
-        self.0.get(language).is_some_and(|text| !text.trim().is_empty())
+        self.0
+            .get(language)
+            .is_some_and(|text| !text.trim().is_empty())
     }
 }
 
 impl<const N: usize> From<[(&str, &str); N]> for Text {
     fn from(pairs: [(&str, &str); N]) -> Self {
-        Text(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        Text(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        )
     }
 }
 
 /// Whether a language is written right to left, so the client sets `dir="rtl"`.
 pub fn is_right_to_left(language: &str) -> bool {
     let primary = language.split(['-', '_']).next().unwrap_or(language);
-    matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug")
+    matches!(
+        primary,
+        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug"
+    )
 }
 
 /// Whether a tag looks like a BCP 47 language tag (`en`, `fr-CA`, `ar`).
@@ -44,7 +54,8 @@ pub fn is_language_tag(tag: &str) -> bool {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
-    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

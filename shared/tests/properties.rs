@@ -16,7 +16,8 @@ fn name() -> impl Strategy<Value = String> {
 /// Any expression tree the parser can produce.
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
-        (0u32..100_000, 0u32..4).prop_map(|(n, scale)| Expr::Number(f64::from(n) / 10f64.powi(scale as i32))),
+        (0u32..100_000, 0u32..4)
+            .prop_map(|(n, scale)| Expr::Number(f64::from(n) / 10f64.powi(scale as i32))),
         "[a-z '_éء-]{0,10}".prop_map(Expr::Text),
         "[a-z\"]{0,6}".prop_map(Expr::Text),
         name().prop_map(Expr::Reference),
@@ -27,10 +28,20 @@ fn expr() -> impl Strategy<Value = Expr> {
     leaf.prop_recursive(6, 48, 3, |inner| {
         prop_oneof![
             inner.clone().prop_map(|e| Expr::Negate(Box::new(e))),
-            (proptest::sample::select(BinaryOp::ALL.to_vec()), inner.clone(), inner.clone())
+            (
+                proptest::sample::select(BinaryOp::ALL.to_vec()),
+                inner.clone(),
+                inner.clone()
+            )
                 .prop_map(|(op, l, r)| Expr::Binary(op, Box::new(l), Box::new(r))),
             (
-                proptest::sample::select(Function::ALL.iter().copied().filter(|f| *f != Function::Position).collect::<Vec<_>>()),
+                proptest::sample::select(
+                    Function::ALL
+                        .iter()
+                        .copied()
+                        .filter(|f| *f != Function::Position)
+                        .collect::<Vec<_>>()
+                ),
                 proptest::collection::vec(inner, 0..4)
             )
                 .prop_map(|(function, mut args)| {
@@ -145,8 +156,17 @@ impl Picks {
     }
     fn some<'a>(&mut self, options: &[&'a str]) -> Vec<&'a str> {
         let mask = self.next();
-        let chosen: Vec<_> = options.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, o)| *o).collect();
-        if chosen.is_empty() { vec![options[0]] } else { chosen }
+        let chosen: Vec<_> = options
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, o)| *o)
+            .collect();
+        if chosen.is_empty() {
+            vec![options[0]]
+        } else {
+            chosen
+        }
     }
     fn between(&mut self, low: u32, high: u32) -> u32 {
         low + self.next() % (high - low + 1)
@@ -157,10 +177,31 @@ const SAFETY: [&str; 6] = ["very_safe", "safe", "unsafe", "very_unsafe", "never"
 const FREQUENCY: [&str; 5] = ["never", "once_twice", "several", "many", "always"];
 const TRUST: [&str; 6] = ["not_at_all", "a_little", "somewhat", "a_lot", "dk", "ra"];
 const CONTACT: [&str; 4] = ["never", "once_twice", "few", "often"];
-const SAY: [&str; 7] = ["not_at_all", "very_little", "some", "a_lot", "great_deal", "dk", "ra"];
+const SAY: [&str; 7] = [
+    "not_at_all",
+    "very_little",
+    "some",
+    "a_lot",
+    "great_deal",
+    "dk",
+    "ra",
+];
 const YES_NO_DK_RA: [&str; 4] = ["yes", "no", "dk", "ra"];
 const DIFFICULTY: [&str; 4] = ["none", "some", "a_lot", "cannot"];
-const GROUNDS: [&str; 12] = ["sex", "age", "disability", "ethnicity", "migration", "socioeconomic", "location", "religion", "family_status", "sogi", "political", "other"];
+const GROUNDS: [&str; 12] = [
+    "sex",
+    "age",
+    "disability",
+    "ethnicity",
+    "migration",
+    "socioeconomic",
+    "location",
+    "religion",
+    "family_status",
+    "sogi",
+    "political",
+    "other",
+];
 const AREAS: [(&str, &str); 6] = [
     ("north", "north-hills"),
     ("north", "north-river"),
@@ -177,7 +218,11 @@ fn interview(picks: Vec<u32>) -> Submission {
     let mut submission = sample::household_interview();
     let age = p.between(15, 95);
     if age < 18 {
-        submission.consent.adult = Some(if p.next() % 2 == 0 { AdultConsent::Given } else { AdultConsent::NoCaretaker });
+        submission.consent.adult = Some(if p.next().is_multiple_of(2) {
+            AdultConsent::Given
+        } else {
+            AdultConsent::NoCaretaker
+        });
         submission.consent.assent = Some(true);
     }
     submission.language = p.one(&["en", "fr", "ar"]).to_owned();
@@ -200,7 +245,14 @@ fn interview(picks: Vec<u32>) -> Submission {
         "gov_1": p.one(&SAY),
         "gov_2": p.one(&SAY),
     });
-    for domain in ["wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication"] {
+    for domain in [
+        "wg_seeing",
+        "wg_hearing",
+        "wg_walking",
+        "wg_cognition",
+        "wg_selfcare",
+        "wg_communication",
+    ] {
         a[domain] = json!(p.one(&DIFFICULTY));
     }
     let saf_1 = p.one(&SAFETY);
@@ -209,10 +261,19 @@ fn interview(picks: Vec<u32>) -> Submission {
         a["saf_1b"] = json!(p.one(&["very_safe", "safe", "unsafe", "very_unsafe", "dk"]));
     }
     if saf_1 == "unsafe" || saf_1 == "very_unsafe" {
-        a["saf_1c"] = if p.next() % 5 == 0 {
+        a["saf_1c"] = if p.next().is_multiple_of(5) {
             json!(["dk"])
         } else {
-            json!(p.some(&["crime", "violence", "armed_groups", "security_forces", "gangs_drugs", "harassment", "poor_lighting", "other"]))
+            json!(p.some(&[
+                "crime",
+                "violence",
+                "armed_groups",
+                "security_forces",
+                "gangs_drugs",
+                "harassment",
+                "poor_lighting",
+                "other"
+            ]))
         };
     }
     let vic_2 = p.one(&YES_NO_DK_RA);
@@ -220,28 +281,50 @@ fn interview(picks: Vec<u32>) -> Submission {
     a["vic_2"] = json!(vic_2);
     a["vic_3"] = json!(vic_3);
     if vic_2 == "yes" || vic_3 == "yes" {
-        let reported = p.one(&["police", "other_authority", "traditional", "not_reported", "dk"]);
+        let reported = p.one(&[
+            "police",
+            "other_authority",
+            "traditional",
+            "not_reported",
+            "dk",
+        ]);
         a["rep_1"] = json!(reported);
         if reported == "not_reported" {
-            a["rep_2"] = json!(p.some(&["no_confidence", "afraid", "family_friend", "not_serious", "other"]));
+            a["rep_2"] = json!(p.some(&[
+                "no_confidence",
+                "afraid",
+                "family_friend",
+                "not_serious",
+                "other"
+            ]));
         }
     }
     let bri_1 = p.one(&CONTACT);
     a["bri_1"] = json!(bri_1);
     if bri_1 != "never" {
         a["bri_2"] = json!(p.one(&CONTACT));
-        a["svc_2"] = json!(p.one(&["very_dissatisfied", "dissatisfied", "satisfied", "very_satisfied"]));
+        a["svc_2"] = json!(p.one(&[
+            "very_dissatisfied",
+            "dissatisfied",
+            "satisfied",
+            "very_satisfied"
+        ]));
     }
     match p.next() % 4 {
         0 => a["dis_1"] = json!(["none"]),
         1 => a["dis_1"] = json!(["ra"]),
         _ => {
             a["dis_1"] = json!(p.some(&GROUNDS));
-            a["dis_2"] = if p.next() % 3 == 0 { json!(["none"]) } else { json!(p.some(&GROUNDS)) };
+            a["dis_2"] = if p.next().is_multiple_of(3) {
+                json!(["none"])
+            } else {
+                json!(p.some(&GROUNDS))
+            };
         }
     }
     let members = p.between(1, 12);
-    let mut rows = vec![json!({"mem_relationship": "self", "mem_sex": a["resp_sex"], "mem_age": age})];
+    let mut rows =
+        vec![json!({"mem_relationship": "self", "mem_sex": a["resp_sex"], "mem_age": age})];
     for _ in 1..members {
         let age = p.between(0, 100);
         let mut row = json!({
@@ -254,7 +337,13 @@ fn interview(picks: Vec<u32>) -> Submission {
             let harmed = p.one(&YES_NO_DK_RA);
             row["chl_harmed"] = json!(harmed);
             if harmed == "yes" {
-                row["chl_reported"] = json!(p.one(&["police", "other_authority", "traditional", "not_reported", "dk"]));
+                row["chl_reported"] = json!(p.one(&[
+                    "police",
+                    "other_authority",
+                    "traditional",
+                    "not_reported",
+                    "dk"
+                ]));
             }
         }
         rows.push(row);
@@ -278,15 +367,29 @@ fn codes(submission: &Submission) -> Vec<(String, FieldErrorCode)> {
 fn break_one(submission: &mut Submission, how: u32, which: u32) -> (String, FieldErrorCode) {
     let a = &mut submission.answers;
     let rows = a["household"].as_array().map_or(0, Vec::len);
-    let adults: Vec<usize> = (1..rows).filter(|&i| a["household"][i]["mem_age"].as_u64().is_some_and(|age| age >= 18)).collect();
+    let adults: Vec<usize> = (1..rows)
+        .filter(|&i| {
+            a["household"][i]["mem_age"]
+                .as_u64()
+                .is_some_and(|age| age >= 18)
+        })
+        .collect();
     match how % 7 {
         0 => {
-            let question = ["saf_2", "saf_3", "pol_1", "tru_2", "gov_1", "resp_urban_rural"][which as usize % 6];
+            let question = [
+                "saf_2",
+                "saf_3",
+                "pol_1",
+                "tru_2",
+                "gov_1",
+                "resp_urban_rural",
+            ][which as usize % 6];
             a[question] = json!("not_a_code");
             (question.into(), FieldErrorCode::NotInList)
         }
         1 => {
-            let question = ["saf_2", "saf_4", "cor_1", "vic_1", "gov_2", "wg_hearing"][which as usize % 6];
+            let question =
+                ["saf_2", "saf_4", "cor_1", "vic_1", "gov_2", "wg_hearing"][which as usize % 6];
             a.remove(question);
             (question.into(), FieldErrorCode::Required)
         }
@@ -320,12 +423,18 @@ fn break_one(submission: &mut Submission, how: u32, which: u32) -> (String, Fiel
         5 if !adults.is_empty() => {
             let row = adults[which as usize % adults.len()];
             a["household"][row]["mem_age"] = json!(121 + which % 1000);
-            (format!("household[{row}].mem_age"), FieldErrorCode::AboveMaximum)
+            (
+                format!("household[{row}].mem_age"),
+                FieldErrorCode::AboveMaximum,
+            )
         }
         _ => {
             let row = which as usize % rows;
             a["household"][row]["mem_sex"] = json!("unknown");
-            (format!("household[{row}].mem_sex"), FieldErrorCode::NotInList)
+            (
+                format!("household[{row}].mem_sex"),
+                FieldErrorCode::NotInList,
+            )
         }
     }
 }
@@ -377,7 +486,8 @@ fn any_json() -> impl Strategy<Value = Json> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
-            proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..4).prop_map(|m| Json::Object(m.into_iter().collect())),
+            proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Json::Object(m.into_iter().collect())),
         ]
     })
 }

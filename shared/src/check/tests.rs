@@ -14,32 +14,53 @@ fn question<'a>(json: &'a mut Json, id: &str) -> &'a mut Json {
     // Find the JSON pointer first, read-only: indexing a `Json` mutably would
     // insert the keys it looks for.
     fn find(questions: &Json, id: &str, at: String) -> Option<String> {
-        questions.as_array()?.iter().enumerate().find_map(|(i, question)| {
-            let here = format!("{at}/{i}");
-            if question["id"] == id {
-                return Some(here);
-            }
-            find(question.pointer("/kind/questions")?, id, format!("{here}/kind/questions"))
-        })
+        questions
+            .as_array()?
+            .iter()
+            .enumerate()
+            .find_map(|(i, question)| {
+                let here = format!("{at}/{i}");
+                if question["id"] == id {
+                    return Some(here);
+                }
+                find(
+                    question.pointer("/kind/questions")?,
+                    id,
+                    format!("{here}/kind/questions"),
+                )
+            })
     }
     let pointer = json["sections"]
         .as_array()
         .expect("sections")
         .iter()
         .enumerate()
-        .find_map(|(s, section)| find(&section["questions"], id, format!("/sections/{s}/questions")))
+        .find_map(|(s, section)| {
+            find(
+                &section["questions"],
+                id,
+                format!("/sections/{s}/questions"),
+            )
+        })
         .unwrap_or_else(|| panic!("no question {id}"));
     json.pointer_mut(&pointer).expect("pointer just found")
 }
 
 fn problems(survey: &Survey) -> Vec<(String, ProblemCode)> {
-    survey.check().into_iter().map(|p| (p.path, p.code)).collect()
+    survey
+        .check()
+        .into_iter()
+        .map(|p| (p.path, p.code))
+        .collect()
 }
 
 #[track_caller]
 fn assert_problem(survey: &Survey, path: &str, code: ProblemCode) {
     let found = problems(survey);
-    assert!(found.contains(&(path.to_owned(), code)), "expected {path} {code:?}, found {found:#?}");
+    assert!(
+        found.contains(&(path.to_owned(), code)),
+        "expected {path} {code:?}, found {found:#?}"
+    );
 }
 
 #[test]
@@ -52,9 +73,17 @@ fn duplicate_ids_across_sections_and_rosters() {
     let survey = edited(|json| question(json, "mem_sex")["id"] = json!("resp_sex"));
     assert_problem(&survey, "questions.resp_sex", ProblemCode::DuplicateId);
     let survey = edited(|json| json["choice_lists"][1]["id"] = json!("yes_no_dk_ra"));
-    assert_problem(&survey, "choice_lists.yes_no_dk_ra", ProblemCode::DuplicateId);
+    assert_problem(
+        &survey,
+        "choice_lists.yes_no_dk_ra",
+        ProblemCode::DuplicateId,
+    );
     let survey = edited(|json| json["choice_lists"][0]["choices"][1]["value"] = json!("yes"));
-    assert_problem(&survey, "choice_lists.yes_no_dk_ra.choices.yes", ProblemCode::DuplicateId);
+    assert_problem(
+        &survey,
+        "choice_lists.yes_no_dk_ra.choices.yes",
+        ProblemCode::DuplicateId,
+    );
 }
 
 #[test]
@@ -63,53 +92,106 @@ fn bad_ids_and_structural_limits() {
     assert_problem(&survey, "questions.1st", ProblemCode::InvalidId);
     let long = "q".repeat(65);
     let survey = edited(|json| question(json, "saf_1")["id"] = json!(long));
-    assert_problem(&survey, &format!("questions.{long}.id"), ProblemCode::OutOfBounds);
+    assert_problem(
+        &survey,
+        &format!("questions.{long}.id"),
+        ProblemCode::OutOfBounds,
+    );
     let survey = edited(|json| json["version"] = json!(0));
     assert_problem(&survey, "version", ProblemCode::OutOfBounds);
     let survey = edited(|json| json["choice_lists"][0]["choices"][0]["value"] = json!("has space"));
-    assert_problem(&survey, "choice_lists.yes_no_dk_ra.choices.has space", ProblemCode::InvalidId);
+    assert_problem(
+        &survey,
+        "choice_lists.yes_no_dk_ra.choices.has space",
+        ProblemCode::InvalidId,
+    );
 }
 
 #[test]
 fn expressions_that_do_not_parse_report_their_position() {
     let survey = edited(|json| question(json, "saf_1b")["relevant"] = json!("${saf_1} = "));
-    let problem = survey.check().into_iter().find(|p| p.code == ProblemCode::ExpressionSyntax).expect("reported");
+    let problem = survey
+        .check()
+        .into_iter()
+        .find(|p| p.code == ProblemCode::ExpressionSyntax)
+        .expect("reported");
     assert_eq!(problem.path, "questions.saf_1b.relevant");
-    assert!(problem.message.contains("at byte 11"), "{}", problem.message);
+    assert!(
+        problem.message.contains("at byte 11"),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
 fn references_to_unknown_questions() {
-    let survey = edited(|json| question(json, "rep_2")["relevant"] = json!("${rep_one} = 'not_reported'"));
-    assert_problem(&survey, "questions.rep_2.relevant", ProblemCode::UnknownReference);
+    let survey =
+        edited(|json| question(json, "rep_2")["relevant"] = json!("${rep_one} = 'not_reported'"));
+    assert_problem(
+        &survey,
+        "questions.rep_2.relevant",
+        ProblemCode::UnknownReference,
+    );
     let survey = edited(|json| {
         json["indicators"][3]["denominator"]["filter"] = json!("${victim} = 'yes'");
     });
-    assert_problem(&survey, "indicators.sdg_16_3_1.denominator.filter", ProblemCode::UnknownReference);
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_3_1.denominator.filter",
+        ProblemCode::UnknownReference,
+    );
 }
 
 #[test]
 fn current_value_and_position_only_where_meaningful() {
     let survey = edited(|json| question(json, "saf_1b")["relevant"] = json!(". = 'never'"));
-    assert_problem(&survey, "questions.saf_1b.relevant", ProblemCode::MisplacedExpression);
+    assert_problem(
+        &survey,
+        "questions.saf_1b.relevant",
+        ProblemCode::MisplacedExpression,
+    );
     let survey = edited(|json| question(json, "saf_1b")["relevant"] = json!("position(..) = 1"));
-    assert_problem(&survey, "questions.saf_1b.relevant", ProblemCode::MisplacedExpression);
+    assert_problem(
+        &survey,
+        "questions.saf_1b.relevant",
+        ProblemCode::MisplacedExpression,
+    );
     let survey = edited(|json| question(json, "wg_intro")["constraint"] = json!(". > 1"));
-    assert_problem(&survey, "questions.wg_intro.constraint", ProblemCode::MisplacedExpression);
+    assert_problem(
+        &survey,
+        "questions.wg_intro.constraint",
+        ProblemCode::MisplacedExpression,
+    );
 }
 
 #[test]
 fn cycles_between_calculations() {
     let survey = edited(|json| {
-        let questions = json["sections"][0]["questions"].as_array_mut().expect("questions");
-        questions.push(json!({"id": "calc_a", "label": {"en": "a", "fr": "a", "ar": "a"},
-            "kind": {"type": "calculate", "calculation": "${calc_b} + 1"}}));
-        questions.push(json!({"id": "calc_b", "label": {"en": "b", "fr": "b", "ar": "b"},
-            "kind": {"type": "calculate", "calculation": "${calc_a} * 2"}}));
+        let questions = json["sections"][0]["questions"]
+            .as_array_mut()
+            .expect("questions");
+        questions.push(
+            json!({"id": "calc_a", "label": {"en": "a", "fr": "a", "ar": "a"},
+            "kind": {"type": "calculate", "calculation": "${calc_b} + 1"}}),
+        );
+        questions.push(
+            json!({"id": "calc_b", "label": {"en": "b", "fr": "b", "ar": "b"},
+            "kind": {"type": "calculate", "calculation": "${calc_a} * 2"}}),
+        );
     });
-    let cycles: Vec<_> = survey.check().into_iter().filter(|p| p.code == ProblemCode::Cycle).collect();
+    let cycles: Vec<_> = survey
+        .check()
+        .into_iter()
+        .filter(|p| p.code == ProblemCode::Cycle)
+        .collect();
     assert_eq!(cycles.len(), 1, "{cycles:#?}");
-    assert!(cycles[0].message.contains("${calc_a} → ${calc_b} → ${calc_a}"), "{}", cycles[0].message);
+    assert!(
+        cycles[0]
+            .message
+            .contains("${calc_a} → ${calc_b} → ${calc_a}"),
+        "{}",
+        cycles[0].message
+    );
 }
 
 #[test]
@@ -121,18 +203,32 @@ fn relevance_that_depends_on_itself_is_a_cycle() {
 #[test]
 fn missing_translations_name_the_language() {
     let survey = edited(|json| {
-        question(json, "vic_3")["label"].as_object_mut().expect("label").remove("ar");
+        question(json, "vic_3")["label"]
+            .as_object_mut()
+            .expect("label")
+            .remove("ar");
         json["choice_lists"][2]["choices"][0]["label"]["fr"] = json!("  ");
     });
-    assert_problem(&survey, "questions.vic_3.label.ar", ProblemCode::MissingTranslation);
-    assert_problem(&survey, "choice_lists.sex.choices.female.label.fr", ProblemCode::MissingTranslation);
+    assert_problem(
+        &survey,
+        "questions.vic_3.label.ar",
+        ProblemCode::MissingTranslation,
+    );
+    assert_problem(
+        &survey,
+        "choice_lists.sex.choices.female.label.fr",
+        ProblemCode::MissingTranslation,
+    );
 }
 
 #[test]
 fn a_language_without_built_in_messages_must_bring_its_own() {
     let survey = edited(|json| json["languages"] = json!(["en", "fr", "ar", "sw"]));
     let found = problems(&survey);
-    assert!(found.contains(&("messages.required.sw".into(), ProblemCode::MissingTranslation)));
+    assert!(found.contains(&(
+        "messages.required.sw".into(),
+        ProblemCode::MissingTranslation
+    )));
     assert!(found.contains(&("title.sw".into(), ProblemCode::MissingTranslation)));
     let survey = edited(|json| json["default_language"] = json!("pt"));
     assert_problem(&survey, "default_language", ProblemCode::InvalidLanguage);
@@ -141,15 +237,39 @@ fn a_language_without_built_in_messages_must_bring_its_own() {
 #[test]
 fn indicators_must_point_at_categorical_questions_and_their_categories() {
     let survey = edited(|json| json["indicators"][0]["components"][0]["question"] = json!("nope"));
-    assert_problem(&survey, "indicators.sdg_16_1_4.components[0]", ProblemCode::UnknownQuestion);
-    let survey = edited(|json| json["indicators"][0]["components"][0]["numerator"] = json!(["very_safe", "sure"]));
-    assert_problem(&survey, "indicators.sdg_16_1_4.components[0]", ProblemCode::UnknownCategory);
-    let survey = edited(|json| json["indicators"][0]["components"][0]["question"] = json!("resp_age"));
-    assert_problem(&survey, "indicators.sdg_16_1_4.components[0]", ProblemCode::WrongKind);
-    let survey = edited(|json| json["indicators"][0]["components"][0]["question"] = json!("chl_safe"));
-    assert_problem(&survey, "indicators.sdg_16_1_4.components[0]", ProblemCode::WrongLevel);
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_1_4.components[0]",
+        ProblemCode::UnknownQuestion,
+    );
+    let survey = edited(|json| {
+        json["indicators"][0]["components"][0]["numerator"] = json!(["very_safe", "sure"])
+    });
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_1_4.components[0]",
+        ProblemCode::UnknownCategory,
+    );
+    let survey =
+        edited(|json| json["indicators"][0]["components"][0]["question"] = json!("resp_age"));
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_1_4.components[0]",
+        ProblemCode::WrongKind,
+    );
+    let survey =
+        edited(|json| json["indicators"][0]["components"][0]["question"] = json!("chl_safe"));
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_1_4.components[0]",
+        ProblemCode::WrongLevel,
+    );
     let survey = edited(|json| json["indicators"][2]["reported"] = json!(["dk"]));
-    assert_problem(&survey, "indicators.sdg_16_1_3b.components[0]", ProblemCode::UnknownCategory);
+    assert_problem(
+        &survey,
+        "indicators.sdg_16_1_3b.components[0]",
+        ProblemCode::UnknownCategory,
+    );
 }
 
 #[test]
@@ -179,19 +299,36 @@ fn minors_rules_need_an_age_role() {
 #[test]
 fn kinds_lists_ranges_and_rosters() {
     let survey = edited(|json| question(json, "saf_1")["kind"]["list"] = json!("no_such_list"));
-    assert_problem(&survey, "questions.saf_1.kind.list", ProblemCode::UnknownList);
-    let survey = edited(|json| question(json, "resp_age")["kind"] = json!({"type": "integer", "min": 10, "max": 5}));
-    assert_problem(&survey, "questions.resp_age.kind", ProblemCode::InvalidRange);
+    assert_problem(
+        &survey,
+        "questions.saf_1.kind.list",
+        ProblemCode::UnknownList,
+    );
+    let survey = edited(|json| {
+        question(json, "resp_age")["kind"] = json!({"type": "integer", "min": 10, "max": 5})
+    });
+    assert_problem(
+        &survey,
+        "questions.resp_age.kind",
+        ProblemCode::InvalidRange,
+    );
     let survey = edited(|json| {
         let roster = question(json, "household").clone();
-        question(json, "household")["kind"]["questions"].as_array_mut().expect("members").push(json!({
-            "id": "inner", "label": roster["label"], "kind": {"type": "roster", "max_rows": 2,
-            "row_label": roster["label"], "questions": []}
-        }));
+        question(json, "household")["kind"]["questions"]
+            .as_array_mut()
+            .expect("members")
+            .push(json!({
+                "id": "inner", "label": roster["label"], "kind": {"type": "roster", "max_rows": 2,
+                "row_label": roster["label"], "questions": []}
+            }));
     });
     assert_problem(&survey, "questions.inner", ProblemCode::NestedRoster);
     let survey = edited(|json| question(json, "resp_area")["kind"]["levels"] = json!(3));
-    assert_problem(&survey, "questions.resp_area.kind.levels", ProblemCode::InvalidArea);
+    assert_problem(
+        &survey,
+        "questions.resp_area.kind.levels",
+        ProblemCode::InvalidArea,
+    );
     let survey = edited(|json| json["areas"][0]["children"] = json!([]));
     assert_problem(&survey, "areas.north", ProblemCode::InvalidArea);
 }
@@ -202,7 +339,10 @@ fn every_problem_is_reported_at_once() {
         question(json, "mem_sex")["id"] = json!("resp_sex");
         question(json, "saf_1b")["relevant"] = json!("${saf_1} = ");
         question(json, "rep_2")["relevant"] = json!("${nobody} = 1");
-        question(json, "vic_3")["label"].as_object_mut().expect("label").remove("fr");
+        question(json, "vic_3")["label"]
+            .as_object_mut()
+            .expect("label")
+            .remove("fr");
         json["indicators"][0]["components"][0]["numerator"] = json!(["sure"]);
         json["roles"][1]["question"] = json!("resp_area");
     });
@@ -217,7 +357,10 @@ fn every_problem_is_reported_at_once() {
         ProblemCode::UnknownCategory,
         ProblemCode::WrongKind,
     ] {
-        assert!(codes.contains(&expected), "{expected:?} missing from {codes:?}");
+        assert!(
+            codes.contains(&expected),
+            "{expected:?} missing from {codes:?}"
+        );
     }
 }
 

@@ -60,7 +60,9 @@ fn binary<'a>(op: BinaryOp, left: &Value<'a>, right: &Value<'a>) -> Value<'a> {
         BinaryOp::LessOrEqual => {
             Value::Bool(any_pair(left, right, &|a, b| ordered(a, b, |x, y| x <= y)))
         }
-        BinaryOp::Greater => Value::Bool(any_pair(left, right, &|a, b| ordered(a, b, |x, y| x > y))),
+        BinaryOp::Greater => {
+            Value::Bool(any_pair(left, right, &|a, b| ordered(a, b, |x, y| x > y)))
+        }
         BinaryOp::GreaterOrEqual => {
             Value::Bool(any_pair(left, right, &|a, b| ordered(a, b, |x, y| x >= y)))
         }
@@ -79,7 +81,11 @@ fn is_list(value: &Value<'_>) -> bool {
 
 /// XPath compares node-sets existentially: `${age} > 17` on a roster is true
 /// when any member is over 17.
-fn any_pair(left: &Value<'_>, right: &Value<'_>, test: &dyn Fn(&Value<'_>, &Value<'_>) -> bool) -> bool {
+fn any_pair(
+    left: &Value<'_>,
+    right: &Value<'_>,
+    test: &dyn Fn(&Value<'_>, &Value<'_>) -> bool,
+) -> bool {
     match (left, right) {
         (Value::List(items), other) => items.iter().any(|item| any_pair(item, other, test)),
         (other, Value::List(items)) => items.iter().any(|item| any_pair(other, item, test)),
@@ -143,7 +149,10 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
             let index = number(1);
             let codes = arg(0).into_codes();
             if index >= 0.0 && index.fract() == 0.0 {
-                codes.into_iter().nth(index as usize).map_or(Value::text(""), Value::Text)
+                codes
+                    .into_iter()
+                    .nth(index as usize)
+                    .map_or(Value::text(""), Value::Text)
             } else {
                 Value::text("")
             }
@@ -168,7 +177,11 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
             if numbers.is_empty() || numbers.iter().any(|n| n.is_nan()) {
                 return Value::Number(f64::NAN);
             }
-            let pick = if function == Function::Min { f64::min } else { f64::max };
+            let pick = if function == Function::Min {
+                f64::min
+            } else {
+                f64::max
+            };
             Value::Number(numbers.into_iter().reduce(pick).unwrap_or(f64::NAN))
         }
         Function::StringLength => Value::Number(text(0).chars().count() as f64),
@@ -192,7 +205,13 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
             }
             let start = start.clamp(0.0, length) as usize;
             let end = end.clamp(0.0, length) as usize;
-            Value::text(whole.chars().skip(start).take(end.saturating_sub(start)).collect::<String>())
+            Value::text(
+                whole
+                    .chars()
+                    .skip(start)
+                    .take(end.saturating_sub(start))
+                    .collect::<String>(),
+            )
         }
         Function::Number => Value::Number(number(0)),
         Function::Int => Value::Number(number(0).trunc()),
@@ -212,7 +231,9 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
         Function::String => Value::Text(text(0)),
         Function::Today => scope.today().map_or(Value::Empty, Value::Date),
         Function::Date => arg(0).to_date().map_or(Value::Empty, Value::Date),
-        Function::Position => scope.position().map_or(Value::Empty, |row| Value::Number(row as f64)),
+        Function::Position => scope
+            .position()
+            .map_or(Value::Empty, |row| Value::Number(row as f64)),
     }
 }
 
@@ -247,12 +268,24 @@ mod tests {
         let values = HashMap::from([
             ("age", Value::Number(16.0)),
             ("name", Value::text("Amina")),
-            ("reasons", Value::Choices(vec!["crime".into(), "lighting".into()])),
-            ("member_age", Value::List(vec![Value::Number(34.0), Value::Number(8.0), Value::Empty])),
-            ("born", Value::Date(Date::parse("2010-05-01").expect("valid"))),
+            (
+                "reasons",
+                Value::Choices(vec!["crime".into(), "lighting".into()]),
+            ),
+            (
+                "member_age",
+                Value::List(vec![Value::Number(34.0), Value::Number(8.0), Value::Empty]),
+            ),
+            (
+                "born",
+                Value::Date(Date::parse("2010-05-01").expect("valid")),
+            ),
             ("safe", Value::text("very_safe")),
         ]);
-        Answers { values, current: Value::Number(7.0) }
+        Answers {
+            values,
+            current: Value::Number(7.0),
+        }
     }
 
     fn run(source: &str) -> Value<'static> {
@@ -268,7 +301,10 @@ mod tests {
     #[track_caller]
     fn number(source: &str, expected: f64) {
         let value = run(source).to_number();
-        assert!(value == expected || (value.is_nan() && expected.is_nan()), "{source} gave {value}, wanted {expected}");
+        assert!(
+            value == expected || (value.is_nan() && expected.is_nan()),
+            "{source} gave {value}, wanted {expected}"
+        );
     }
 
     #[track_caller]
@@ -369,7 +405,7 @@ mod tests {
         number("number('3.25')", 3.25);
         number("int(-3.7)", -3.0);
         number("round(2.5)", 3.0);
-        number("round(3.14159, 2)", 3.14);
+        number("round(2.71828, 2)", 2.72);
         number("abs(-4)", 4.0);
         number("pow(2, 10)", 1024.0);
         number("floor(2.7)", 2.0);

@@ -60,7 +60,10 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
             '!' => {
                 chars.next();
                 if chars.next_if(|&(_, c)| c == '=').is_none() {
-                    return Err(ParseError::new(ParseErrorKind::UnexpectedCharacter('!'), start));
+                    return Err(ParseError::new(
+                        ParseErrorKind::UnexpectedCharacter('!'),
+                        start,
+                    ));
                 }
                 tokens.push(single(Token::NotEqual));
             }
@@ -81,7 +84,9 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
                     match chars.next() {
                         Some((i, q)) if q == c => break i,
                         Some(_) => {}
-                        None => return Err(ParseError::new(ParseErrorKind::UnterminatedText, start)),
+                        None => {
+                            return Err(ParseError::new(ParseErrorKind::UnterminatedText, start));
+                        }
                     }
                 };
                 tokens.push(single(Token::Text(&source[body..end])));
@@ -89,12 +94,19 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
             '$' => {
                 chars.next();
                 if chars.next_if(|&(_, c)| c == '{').is_none() {
-                    return Err(ParseError::new(ParseErrorKind::UnexpectedCharacter('$'), start));
+                    return Err(ParseError::new(
+                        ParseErrorKind::UnexpectedCharacter('$'),
+                        start,
+                    ));
                 }
                 let name_start = start + 2;
                 let mut end = name_start;
                 while let Some((i, c)) = chars.next_if(|&(_, c)| c != '}') {
-                    let valid = if i == name_start { is_name_start(c) } else { is_name_char(c) };
+                    let valid = if i == name_start {
+                        is_name_start(c)
+                    } else {
+                        is_name_char(c)
+                    };
                     if !valid {
                         return Err(ParseError::new(ParseErrorKind::InvalidReference, start));
                     }
@@ -127,7 +139,12 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
                 let end = take_while(&mut chars, is_name_char);
                 tokens.push(single(Token::Name(&source[start..end])));
             }
-            other => return Err(ParseError::new(ParseErrorKind::UnexpectedCharacter(other), start)),
+            other => {
+                return Err(ParseError::new(
+                    ParseErrorKind::UnexpectedCharacter(other),
+                    start,
+                ));
+            }
         }
     }
     Ok(tokens)

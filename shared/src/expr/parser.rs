@@ -37,7 +37,12 @@ pub enum ParseErrorKind {
     Unexpected(String),
     UnknownFunction(String),
     BareName(String),
-    WrongArgumentCount { function: &'static str, least: usize, most: usize, found: usize },
+    WrongArgumentCount {
+        function: &'static str,
+        least: usize,
+        most: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -56,9 +61,17 @@ impl fmt::Display for ParseErrorKind {
             Self::Unexpected(what) => write!(f, "unexpected {what}"),
             Self::UnknownFunction(name) => write!(f, "unknown function `{name}`"),
             Self::BareName(name) => {
-                write!(f, "`{name}` is not a function or operator; did you mean ${{{name}}}?")
+                write!(
+                    f,
+                    "`{name}` is not a function or operator; did you mean ${{{name}}}?"
+                )
             }
-            Self::WrongArgumentCount { function, least, most, found } => {
+            Self::WrongArgumentCount {
+                function,
+                least,
+                most,
+                found,
+            } => {
                 let expected = match (*least, *most) {
                     (l, m) if l == m => l.to_string(),
                     (l, usize::MAX) => format!("at least {l}"),
@@ -79,7 +92,12 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
     if tokens.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, 0));
     }
-    let mut parser = Parser { tokens, next: 0, end: source.len(), depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        end: source.len(),
+        depth: 0,
+    };
     let expr = parser.expression()?;
     match parser.tokens.get(parser.next) {
         None => Ok(expr),
@@ -185,7 +203,10 @@ impl<'s> Parser<'s> {
     fn binary(&mut self, min_precedence: u8) -> Result<Expr, ParseError> {
         self.enter()?;
         let mut left = self.unary()?;
-        while let Some(op) = self.binary_op().filter(|op| op.precedence() >= min_precedence) {
+        while let Some(op) = self
+            .binary_op()
+            .filter(|op| op.precedence() >= min_precedence)
+        {
             self.next += 1;
             let right = self.binary(op.precedence() + 1)?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
@@ -236,7 +257,10 @@ impl<'s> Parser<'s> {
             Token::Name(name) => {
                 self.next += 1;
                 if self.peek() != Some(&Token::LeftParen) {
-                    return Err(ParseError::new(ParseErrorKind::BareName(name.to_owned()), start));
+                    return Err(ParseError::new(
+                        ParseErrorKind::BareName(name.to_owned()),
+                        start,
+                    ));
                 }
                 let function = Function::from_name(name).ok_or_else(|| {
                     ParseError::new(ParseErrorKind::UnknownFunction(name.to_owned()), start)
@@ -300,11 +324,19 @@ mod tests {
     fn precedence_follows_xpath() {
         let parsed = parse("1 + 2 * 3 = 7 and not(0)").expect("parses");
         assert_eq!(parsed.to_string(), "1 + 2 * 3 = 7 and not(0)");
-        let Expr::Binary(BinaryOp::And, left, _) = parsed else { panic!("and at the top") };
-        let Expr::Binary(BinaryOp::Equal, sum, _) = *left else { panic!("= below and") };
+        let Expr::Binary(BinaryOp::And, left, _) = parsed else {
+            panic!("and at the top")
+        };
+        let Expr::Binary(BinaryOp::Equal, sum, _) = *left else {
+            panic!("= below and")
+        };
         assert_eq!(
             *sum,
-            Expr::Binary(BinaryOp::Add, number(1.0), Box::new(Expr::Binary(BinaryOp::Multiply, number(2.0), number(3.0))))
+            Expr::Binary(
+                BinaryOp::Add,
+                number(1.0),
+                Box::new(Expr::Binary(BinaryOp::Multiply, number(2.0), number(3.0)))
+            )
         );
     }
 
@@ -313,9 +345,16 @@ mod tests {
         let parsed = parse("10 - 4 - 3").expect("parses");
         assert_eq!(
             parsed,
-            Expr::Binary(BinaryOp::Subtract, Box::new(Expr::Binary(BinaryOp::Subtract, number(10.0), number(4.0))), number(3.0))
+            Expr::Binary(
+                BinaryOp::Subtract,
+                Box::new(Expr::Binary(BinaryOp::Subtract, number(10.0), number(4.0))),
+                number(3.0)
+            )
         );
-        assert_eq!(parse("10 - (4 - 3)").expect("parses").to_string(), "10 - (4 - 3)");
+        assert_eq!(
+            parse("10 - (4 - 3)").expect("parses").to_string(),
+            "10 - (4 - 3)"
+        );
     }
 
     #[test]
@@ -349,7 +388,11 @@ mod tests {
             ("${1x} = 1", ParseErrorKind::InvalidReference, 0),
             ("'open", ParseErrorKind::UnterminatedText, 0),
             ("age > 3", ParseErrorKind::BareName("age".into()), 0),
-            ("1 + frobnicate(2)", ParseErrorKind::UnknownFunction("frobnicate".into()), 4),
+            (
+                "1 + frobnicate(2)",
+                ParseErrorKind::UnknownFunction("frobnicate".into()),
+                4,
+            ),
             ("1 # 2", ParseErrorKind::UnexpectedCharacter('#'), 2),
             ("(1 + 2", ParseErrorKind::UnexpectedEnd, 6),
             ("1 2", ParseErrorKind::Unexpected("number 2".into()), 2),
@@ -357,23 +400,45 @@ mod tests {
             ("1 ! 2", ParseErrorKind::UnexpectedCharacter('!'), 2),
         ];
         for (source, kind, position) in cases {
-            assert_eq!(parse(source), Err(ParseError { kind, position }), "{source:?}");
+            assert_eq!(
+                parse(source),
+                Err(ParseError { kind, position }),
+                "{source:?}"
+            );
         }
         assert_eq!(
             parse("if(1, 2)").map_err(|e| e.kind),
-            Err(ParseErrorKind::WrongArgumentCount { function: "if", least: 3, most: 3, found: 2 })
+            Err(ParseErrorKind::WrongArgumentCount {
+                function: "if",
+                least: 3,
+                most: 3,
+                found: 2
+            })
         );
     }
 
     #[test]
     fn bounds_length_and_depth() {
-        let deep = format!("{}1{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
-        assert_eq!(parse(&deep).map_err(|e| e.kind), Err(ParseErrorKind::TooDeep));
+        let deep = format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert_eq!(
+            parse(&deep).map_err(|e| e.kind),
+            Err(ParseErrorKind::TooDeep)
+        );
         let negations = format!("{}1", "-".repeat(10_000));
         assert!(parse(&negations).is_err());
         let long = "1 + ".repeat(MAX_LENGTH);
-        assert_eq!(parse(&long).map_err(|e| e.kind), Err(ParseErrorKind::TooLong));
+        assert_eq!(
+            parse(&long).map_err(|e| e.kind),
+            Err(ParseErrorKind::TooLong)
+        );
         let huge = "9".repeat(400);
-        assert_eq!(parse(&huge).map_err(|e| e.kind), Err(ParseErrorKind::NumberOutOfRange));
+        assert_eq!(
+            parse(&huge).map_err(|e| e.kind),
+            Err(ParseErrorKind::NumberOutOfRange)
+        );
     }
 }

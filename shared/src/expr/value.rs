@@ -82,7 +82,9 @@ impl<'a> Value<'a> {
         match self {
             Value::Date(date) => Some(*date),
             Value::Text(text) => Date::parse(text.trim()),
-            Value::Number(n) if n.is_finite() && n.abs() < 1e7 => Some(Date::from_days(n.floor() as i32)),
+            Value::Number(n) if n.is_finite() && n.abs() < 1e7 => {
+                Some(Date::from_days(n.floor() as i32))
+            }
             Value::List(items) => items.first().and_then(Value::to_date),
             _ => None,
         }
@@ -109,9 +111,12 @@ impl<'a> Value<'a> {
             Value::Number(n) => Value::Number(n),
             Value::Text(text) => Value::Text(Cow::Owned(text.into_owned())),
             Value::Date(date) => Value::Date(date),
-            Value::Choices(codes) => {
-                Value::Choices(codes.into_iter().map(|c| Cow::Owned(c.into_owned())).collect())
-            }
+            Value::Choices(codes) => Value::Choices(
+                codes
+                    .into_iter()
+                    .map(|c| Cow::Owned(c.into_owned()))
+                    .collect(),
+            ),
             Value::List(items) => Value::List(items.into_iter().map(Value::into_owned).collect()),
         }
     }
@@ -129,7 +134,11 @@ fn parse_number(text: &str) -> f64 {
             .all(|c| c.is_ascii_digit() || c == '.')
         && trimmed.chars().filter(|&c| c == '.').count() <= 1
         && trimmed.chars().any(|c| c.is_ascii_digit());
-    if valid { trimmed.parse().unwrap_or(f64::NAN) } else { f64::NAN }
+    if valid {
+        trimmed.parse().unwrap_or(f64::NAN)
+    } else {
+        f64::NAN
+    }
 }
 
 /// XPath's number-to-string: integers without a decimal point.
@@ -137,7 +146,11 @@ pub(crate) fn format_number(n: f64) -> String {
     if n.is_nan() {
         "NaN".into()
     } else if n.is_infinite() {
-        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if n == n.trunc() && n.abs() < 1e15 {
         let mut out = String::new();
         let _ = write!(out, "{}", n as i64);
@@ -168,6 +181,12 @@ mod tests {
         let chosen = Value::Choices(vec!["a".into(), "b".into()]);
         assert_eq!(chosen.to_text(), "a b");
         assert_eq!(Value::text("a  b").into_codes(), vec!["a", "b"]);
-        assert_eq!(Value::text("2024-02-29").to_date().map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            Value::text("2024-02-29")
+                .to_date()
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2024-02-29")
+        );
     }
 }

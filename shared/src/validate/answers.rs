@@ -33,7 +33,10 @@ pub(super) struct Given<'a> {
     pub value: Value<'a>,
 }
 
-const UNANSWERED: Given<'static> = Given { json: None, value: Value::Empty };
+const UNANSWERED: Given<'static> = Given {
+    json: None,
+    value: Value::Empty,
+};
 
 impl<'a> TypedAnswers<'a> {
     /// One pass over what was sent: each key is looked up once.
@@ -54,9 +57,19 @@ impl<'a> TypedAnswers<'a> {
                     rosters[roster] = RosterAnswers::parse(form, roster, json, report);
                     Value::Empty
                 }
-                None => typed(form, entry_info.question, entry_info.list, json, At::Top(key), report),
+                None => typed(
+                    form,
+                    entry_info.question,
+                    entry_info.list,
+                    json,
+                    At::Top(key),
+                    report,
+                ),
             };
-            top[entry] = Given { json: Some(json), value };
+            top[entry] = Given {
+                json: Some(json),
+                value,
+            };
         }
         Self { top, rosters }
     }
@@ -71,7 +84,9 @@ impl<'a> TypedAnswers<'a> {
             (Slot::Top(entry), _) => self.top.get(entry),
             (Slot::Member { roster, index }, Some(row)) => {
                 let members = form.rosters.get(roster).map_or(0, |r| r.members.len());
-                self.rosters.get(roster).and_then(|answers| answers.cells.get(row * members + index))
+                self.rosters
+                    .get(roster)
+                    .and_then(|answers| answers.cells.get(row * members + index))
             }
             (Slot::Member { .. }, None) => None,
         };
@@ -80,7 +95,12 @@ impl<'a> TypedAnswers<'a> {
 }
 
 impl<'a> RosterAnswers<'a> {
-    fn parse(form: &Form<'_>, roster_index: usize, json: &'a Json, report: &mut Report<'_>) -> Self {
+    fn parse(
+        form: &Form<'_>,
+        roster_index: usize,
+        json: &'a Json,
+        report: &mut Report<'_>,
+    ) -> Self {
         let roster = &form.rosters[roster_index];
         let roster_id = roster.question.id.as_str();
         let Json::Array(rows) = json else {
@@ -91,11 +111,19 @@ impl<'a> RosterAnswers<'a> {
         let mut cells = vec![UNANSWERED; rows.len() * members];
         for (row, json) in rows.iter().enumerate() {
             let Json::Object(answers) = json else {
-                report.push(format_args!("{roster_id}[{row}]"), FieldErrorCode::WrongType, Limits::default());
+                report.push(
+                    format_args!("{roster_id}[{row}]"),
+                    FieldErrorCode::WrongType,
+                    Limits::default(),
+                );
                 continue;
             };
             for (key, json) in answers {
-                let at = At::Row { roster: roster_id, row, id: key };
+                let at = At::Row {
+                    roster: roster_id,
+                    row,
+                    id: key,
+                };
                 let index = match form.slot(key) {
                     Some(Slot::Member { roster, index }) if roster == roster_index => index,
                     _ => {
@@ -104,12 +132,25 @@ impl<'a> RosterAnswers<'a> {
                     }
                 };
                 if !json.is_null() {
-                    let value = typed(form, &roster.members[index], roster.member_lists[index], json, at, report);
-                    cells[row * members + index] = Given { json: Some(json), value };
+                    let value = typed(
+                        form,
+                        &roster.members[index],
+                        roster.member_lists[index],
+                        json,
+                        at,
+                        report,
+                    );
+                    cells[row * members + index] = Given {
+                        json: Some(json),
+                        value,
+                    };
                 }
             }
         }
-        Self { rows: rows.len(), cells }
+        Self {
+            rows: rows.len(),
+            cells,
+        }
     }
 }
 
@@ -141,11 +182,18 @@ fn in_list(list: Option<&ChoiceList>, code: &str) -> bool {
     list.is_some_and(|list| list.choices.iter().any(|choice| choice.value == code))
 }
 
-fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceList>, json: &'a Json) -> Result<Value<'a>, Rejection> {
+fn typed_answer<'a>(
+    form: &Form<'_>,
+    kind: &QuestionKind,
+    list: Option<&ChoiceList>,
+    json: &'a Json,
+) -> Result<Value<'a>, Rejection> {
     let limits = |min: Option<f64>, max: Option<f64>| Limits { min, max };
     match kind {
         QuestionKind::Single { .. } | QuestionKind::Ordinal { .. } => {
-            let Json::String(code) = json else { return reject(FieldErrorCode::WrongType) };
+            let Json::String(code) = json else {
+                return reject(FieldErrorCode::WrongType);
+            };
             if in_list(list, code) {
                 Ok(Value::Text(Cow::Borrowed(code)))
             } else {
@@ -153,15 +201,25 @@ fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceLi
             }
         }
         QuestionKind::YesNo => match json {
-            Json::String(code) if code == "yes" || code == "no" => Ok(Value::Text(Cow::Borrowed(code))),
+            Json::String(code) if code == "yes" || code == "no" => {
+                Ok(Value::Text(Cow::Borrowed(code)))
+            }
             Json::String(_) => reject(FieldErrorCode::NotInList),
             _ => reject(FieldErrorCode::WrongType),
         },
-        QuestionKind::Multiple { min_choices, max_choices, .. } => {
-            let Json::Array(items) = json else { return reject(FieldErrorCode::WrongType) };
+        QuestionKind::Multiple {
+            min_choices,
+            max_choices,
+            ..
+        } => {
+            let Json::Array(items) = json else {
+                return reject(FieldErrorCode::WrongType);
+            };
             let mut codes: Vec<Cow<'a, str>> = Vec::with_capacity(items.len());
             for item in items {
-                let Json::String(code) = item else { return reject(FieldErrorCode::WrongType) };
+                let Json::String(code) = item else {
+                    return reject(FieldErrorCode::WrongType);
+                };
                 if !in_list(list, code) {
                     return reject(FieldErrorCode::NotInList);
                 }
@@ -172,25 +230,40 @@ fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceLi
             }
             if codes.len() > 1
                 && let Some(list) = list
-                && codes.iter().any(|code| list.choices.iter().any(|c| c.exclusive && c.value == *code))
+                && codes
+                    .iter()
+                    .any(|code| list.choices.iter().any(|c| c.exclusive && c.value == *code))
             {
                 return reject(FieldErrorCode::ExclusiveChoice);
             }
             let count = codes.len() as u32;
             if count > 0 && min_choices.is_some_and(|min| count < min) {
-                return Err((FieldErrorCode::TooFewChoices, limits(min_choices.map(f64::from), None)));
+                return Err((
+                    FieldErrorCode::TooFewChoices,
+                    limits(min_choices.map(f64::from), None),
+                ));
             }
             if max_choices.is_some_and(|max| count > max) {
-                return Err((FieldErrorCode::TooManyChoices, limits(None, max_choices.map(f64::from))));
+                return Err((
+                    FieldErrorCode::TooManyChoices,
+                    limits(None, max_choices.map(f64::from)),
+                ));
             }
-            Ok(if codes.is_empty() { Value::Empty } else { Value::Choices(codes) })
+            Ok(if codes.is_empty() {
+                Value::Empty
+            } else {
+                Value::Choices(codes)
+            })
         }
         QuestionKind::Integer { min, max } => {
             let Some(number) = json.as_i64() else {
                 // A whole number too large for i64 is still out of range, not
                 // of the wrong type.
                 return match json.as_u64() {
-                    Some(_) => Err((FieldErrorCode::AboveMaximum, limits(None, max.map(|m| m as f64)))),
+                    Some(_) => Err((
+                        FieldErrorCode::AboveMaximum,
+                        limits(None, max.map(|m| m as f64)),
+                    )),
                     None => reject(FieldErrorCode::WrongType),
                 };
             };
@@ -204,7 +277,9 @@ fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceLi
             Ok(Value::Number(number as f64))
         }
         QuestionKind::Decimal { min, max } => {
-            let Some(number) = json.as_f64() else { return reject(FieldErrorCode::WrongType) };
+            let Some(number) = json.as_f64() else {
+                return reject(FieldErrorCode::WrongType);
+            };
             let bounds = limits(*min, *max);
             if min.is_some_and(|min| number < min) {
                 return Err((FieldErrorCode::BelowMinimum, bounds));
@@ -215,25 +290,42 @@ fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceLi
             Ok(Value::Number(number))
         }
         QuestionKind::Text { max_length } => {
-            let Json::String(text) = json else { return reject(FieldErrorCode::WrongType) };
+            let Json::String(text) = json else {
+                return reject(FieldErrorCode::WrongType);
+            };
             if text.chars().count() > *max_length as usize {
-                return Err((FieldErrorCode::TooLong, limits(None, Some(f64::from(*max_length)))));
+                return Err((
+                    FieldErrorCode::TooLong,
+                    limits(None, Some(f64::from(*max_length))),
+                ));
             }
-            Ok(if text.is_empty() { Value::Empty } else { Value::Text(Cow::Borrowed(text)) })
+            Ok(if text.is_empty() {
+                Value::Empty
+            } else {
+                Value::Text(Cow::Borrowed(text))
+            })
         }
         QuestionKind::Date => {
-            let Json::String(text) = json else { return reject(FieldErrorCode::WrongType) };
-            Date::parse(text).map(Value::Date).ok_or((FieldErrorCode::InvalidDate, Limits::default()))
+            let Json::String(text) = json else {
+                return reject(FieldErrorCode::WrongType);
+            };
+            Date::parse(text)
+                .map(Value::Date)
+                .ok_or((FieldErrorCode::InvalidDate, Limits::default()))
         }
         QuestionKind::AdminArea { levels } => {
-            let Json::Array(codes) = json else { return reject(FieldErrorCode::WrongType) };
+            let Json::Array(codes) = json else {
+                return reject(FieldErrorCode::WrongType);
+            };
             if codes.len() != *levels as usize {
                 return reject(FieldErrorCode::InvalidArea);
             }
             let mut areas: &[Area] = &form.survey.areas;
             let mut leaf = None;
             for code in codes {
-                let Json::String(code) = code else { return reject(FieldErrorCode::WrongType) };
+                let Json::String(code) = code else {
+                    return reject(FieldErrorCode::WrongType);
+                };
                 let Some(area) = areas.iter().find(|area| &area.code == code) else {
                     return reject(FieldErrorCode::InvalidArea);
                 };
@@ -243,7 +335,8 @@ fn typed_answer<'a>(form: &Form<'_>, kind: &QuestionKind, list: Option<&ChoiceLi
             Ok(leaf.map_or(Value::Empty, |code| Value::Text(Cow::Borrowed(code))))
         }
         // Their presence is judged by the caller, which knows what they are.
-        QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => Ok(Value::Empty),
+        QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => {
+            Ok(Value::Empty)
+        }
     }
 }
-

@@ -33,9 +33,9 @@ enum Known {
     False,
 }
 
+/// A calculation being computed (a cycle if met again) or computed.
 #[derive(Clone, Debug)]
 enum Memo<T> {
-    Unknown,
     Busy,
     Known(T),
 }
@@ -82,7 +82,11 @@ impl<'a> Evaluation<'a> {
     }
 
     fn scope(&self, row: Row, current: Value<'a>) -> RowScope<'_, 'a> {
-        RowScope { evaluation: self, row, current }
+        RowScope {
+            evaluation: self,
+            row,
+            current,
+        }
     }
 
     /// Remembers a truth value in `memo`, computing it at most once.
@@ -99,9 +103,14 @@ impl<'a> Evaluation<'a> {
     }
 
     pub fn section_relevant(&self, section: usize) -> bool {
-        let Some(memo) = self.sections.get(section) else { return false };
+        let Some(memo) = self.sections.get(section) else {
+            return false;
+        };
         Self::remember(memo, || {
-            self.form.sections[section].relevant.as_ref().is_none_or(|expr| self.holds(expr, None, Value::Empty))
+            self.form.sections[section]
+                .relevant
+                .as_ref()
+                .is_none_or(|expr| self.holds(expr, None, Value::Empty))
         })
     }
 
@@ -112,14 +121,25 @@ impl<'a> Evaluation<'a> {
         }
     }
 
-    pub fn eval(&self, expression: &'a Expression, row: Row, current: Value<'a>) -> Option<Value<'a>> {
-        expression.parsed().ok().map(|expr| eval(expr, &self.scope(row, current)))
+    pub fn eval(
+        &self,
+        expression: &'a Expression,
+        row: Row,
+        current: Value<'a>,
+    ) -> Option<Value<'a>> {
+        expression
+            .parsed()
+            .ok()
+            .map(|expr| eval(expr, &self.scope(row, current)))
     }
 
     /// Whether a question applies: its section, its roster and its own
     /// `relevant` all hold.
     pub fn relevant(&self, slot: Slot, row: Option<usize>) -> bool {
-        let Some(memo) = self.cell(slot, row).and_then(|cell| self.relevance.get(cell)) else {
+        let Some(memo) = self
+            .cell(slot, row)
+            .and_then(|cell| self.relevance.get(cell))
+        else {
             return false;
         };
         Self::remember(memo, || self.compute_relevant(slot, row))
@@ -149,8 +169,13 @@ impl<'a> Evaluation<'a> {
         if !self.section_relevant(form.entries[entry].section) {
             return false;
         }
-        let Some(question) = form.question(slot) else { return false };
-        question.relevant.as_ref().is_none_or(|expr| self.holds(expr, context, Value::Empty))
+        let Some(question) = form.question(slot) else {
+            return false;
+        };
+        question
+            .relevant
+            .as_ref()
+            .is_none_or(|expr| self.holds(expr, context, Value::Empty))
     }
 
     /// The value other expressions see: empty when not relevant, computed
@@ -164,12 +189,16 @@ impl<'a> Evaluation<'a> {
 
     /// [`Self::value`] for a question already known to be relevant.
     pub fn value_when_relevant(&self, slot: Slot, row: Option<usize>) -> Value<'a> {
-        let Some(question) = self.form.question(slot) else { return Value::Empty };
+        let Some(question) = self.form.question(slot) else {
+            return Value::Empty;
+        };
         match &question.kind {
             QuestionKind::Calculate { calculation } => self.calculated(slot, row, calculation),
             QuestionKind::Roster { .. } => {
                 let rows = match slot {
-                    Slot::Top(entry) => self.form.entries[entry].roster.map_or(0, |roster| self.rows(roster)),
+                    Slot::Top(entry) => self.form.entries[entry]
+                        .roster
+                        .map_or(0, |roster| self.rows(roster)),
                     Slot::Member { .. } => 0,
                 };
                 Value::List(vec![Value::Bool(true); rows])
@@ -181,14 +210,22 @@ impl<'a> Evaluation<'a> {
     /// Answers are already typed; only calculations need remembering, and
     /// guarding against cycles.
     fn calculated(&self, slot: Slot, row: Option<usize>, calculation: &'a Expression) -> Value<'a> {
-        let Some(cell) = self.cell(slot, row) else { return Value::Empty };
+        let Some(cell) = self.cell(slot, row) else {
+            return Value::Empty;
+        };
         // Surveys have few calculations per row, and they are remembered in
         // evaluation order, so the most recent entries are the likely hits.
-        let remembered = self.calculated.borrow().iter().rev().find(|(at, _)| *at == cell).map(|(_, memo)| memo.clone());
+        let remembered = self
+            .calculated
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(at, _)| *at == cell)
+            .map(|(_, memo)| memo.clone());
         match remembered {
             Some(Memo::Known(value)) => return value,
             Some(Memo::Busy) => return Value::Empty,
-            Some(Memo::Unknown) | None => {}
+            None => {}
         }
         self.calculated.borrow_mut().push((cell, Memo::Busy));
         let value = match self.eval(calculation, context(slot, row), Value::Empty) {
@@ -196,7 +233,13 @@ impl<'a> Evaluation<'a> {
             Some(other) => other,
             None => Value::Empty,
         };
-        if let Some(entry) = self.calculated.borrow_mut().iter_mut().rev().find(|(at, _)| *at == cell) {
+        if let Some(entry) = self
+            .calculated
+            .borrow_mut()
+            .iter_mut()
+            .rev()
+            .find(|(at, _)| *at == cell)
+        {
             entry.1 = Memo::Known(value.clone());
         }
         value
@@ -232,7 +275,11 @@ impl<'a> Scope<'a> for RowScope<'_, 'a> {
             Some(slot @ Slot::Top(_)) => evaluation.value(slot, None),
             Some(slot @ Slot::Member { roster, .. }) => match self.row {
                 Some((current, row)) if current == roster => evaluation.value(slot, Some(row)),
-                _ => Value::List((0..evaluation.rows(roster)).map(|row| evaluation.value(slot, Some(row))).collect()),
+                _ => Value::List(
+                    (0..evaluation.rows(roster))
+                        .map(|row| evaluation.value(slot, Some(row)))
+                        .collect(),
+                ),
             },
         }
     }
@@ -262,23 +309,35 @@ impl<'s> Form<'s> {
     pub fn inspect<'a>(&'a self, answers: &'a Answers, today: Option<Date>) -> Inspection<'a> {
         let mut scratch = super::Report::new(self.survey, &self.survey.default_language);
         let typed = TypedAnswers::parse(self, answers, &mut scratch);
-        Inspection { evaluation: Evaluation::new(self, typed, today) }
+        Inspection {
+            evaluation: Evaluation::new(self, typed, today),
+        }
     }
 }
 
 impl<'a> Inspection<'a> {
     pub fn is_relevant(&self, id: &str, row: Option<usize>) -> bool {
-        self.evaluation.form.slot(id).is_some_and(|slot| self.evaluation.relevant(slot, row))
+        self.evaluation
+            .form
+            .slot(id)
+            .is_some_and(|slot| self.evaluation.relevant(slot, row))
     }
 
     pub fn value(&self, id: &str, row: Option<usize>) -> Value<'a> {
-        self.evaluation.form.slot(id).map_or(Value::Empty, |slot| self.evaluation.value(slot, row))
+        self.evaluation
+            .form
+            .slot(id)
+            .map_or(Value::Empty, |slot| self.evaluation.value(slot, row))
     }
 
     pub fn is_required(&self, id: &str, row: Option<usize>) -> bool {
         let form = self.evaluation.form;
-        let Some(slot) = form.slot(id) else { return false };
-        let Some(question) = form.question(slot) else { return false };
+        let Some(slot) = form.slot(id) else {
+            return false;
+        };
+        let Some(question) = form.question(slot) else {
+            return false;
+        };
         self.evaluation.required(question, context(slot, row))
     }
 
@@ -288,9 +347,9 @@ impl<'a> Inspection<'a> {
 
     pub fn rows(&self, roster_id: &str) -> usize {
         match self.evaluation.form.slot(roster_id) {
-            Some(Slot::Top(entry)) => {
-                self.evaluation.form.entries[entry].roster.map_or(0, |roster| self.evaluation.rows(roster))
-            }
+            Some(Slot::Top(entry)) => self.evaluation.form.entries[entry]
+                .roster
+                .map_or(0, |roster| self.evaluation.rows(roster)),
             _ => 0,
         }
     }

@@ -146,12 +146,18 @@ impl<'a> ValidSubmission<'a> {
 }
 
 /// Validates a submission against its survey, reporting every problem.
-pub fn validate<'a>(survey: &Survey, submission: &'a Submission) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+pub fn validate<'a>(
+    survey: &Survey,
+    submission: &'a Submission,
+) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
     Form::new(survey).validate(submission)
 }
 
 impl<'s> Form<'s> {
-    pub fn validate<'a>(&self, submission: &'a Submission) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+    pub fn validate<'a>(
+        &self,
+        submission: &'a Submission,
+    ) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
         let language = if self.survey.languages.contains(&submission.language) {
             submission.language.as_str()
         } else {
@@ -173,37 +179,73 @@ impl<'s> Form<'s> {
     fn check_envelope(&self, submission: &Submission, report: &mut Report<'_>) {
         let survey = self.survey;
         if submission.survey_id != survey.id {
-            report.push("survey_id", FieldErrorCode::SurveyMismatch, Limits::default());
+            report.push(
+                "survey_id",
+                FieldErrorCode::SurveyMismatch,
+                Limits::default(),
+            );
         }
         if submission.survey_version != survey.version {
-            report.push("survey_version", FieldErrorCode::SurveyMismatch, Limits::default());
+            report.push(
+                "survey_version",
+                FieldErrorCode::SurveyMismatch,
+                Limits::default(),
+            );
         }
         if !survey.channels.contains(&submission.channel) {
-            report.push("channel", FieldErrorCode::ChannelNotAllowed, Limits::default());
+            report.push(
+                "channel",
+                FieldErrorCode::ChannelNotAllowed,
+                Limits::default(),
+            );
         }
         if !survey.languages.contains(&submission.language) {
-            report.push("language", FieldErrorCode::UnsupportedLanguage, Limits::default());
+            report.push(
+                "language",
+                FieldErrorCode::UnsupportedLanguage,
+                Limits::default(),
+            );
         }
         if submission.completed_at.unix_seconds() < submission.started_at.unix_seconds() {
-            report.push("completed_at", FieldErrorCode::InvalidTimestamps, Limits::default());
+            report.push(
+                "completed_at",
+                FieldErrorCode::InvalidTimestamps,
+                Limits::default(),
+            );
         }
         if !submission.consent.respondent {
-            report.push("consent.respondent", FieldErrorCode::ConsentRequired, Limits::default());
+            report.push(
+                "consent.respondent",
+                FieldErrorCode::ConsentRequired,
+                Limits::default(),
+            );
         }
     }
 
     /// Children below the self-respondent age never answer for themselves;
     /// minors above it need an adult's consent (or no caretaker) and their
     /// own assent (MICS6).
-    fn check_minor_rules(&self, submission: &Submission, evaluation: &Evaluation<'_>, report: &mut Report<'_>) {
-        let Some(rules) = &self.survey.consent.minors else { return };
+    fn check_minor_rules(
+        &self,
+        submission: &Submission,
+        evaluation: &Evaluation<'_>,
+        report: &mut Report<'_>,
+    ) {
+        let Some(rules) = &self.survey.consent.minors else {
+            return;
+        };
         let Some(age_id) = self.survey.roles.iter().find_map(|role| match role {
-            Role::Age { level: Level::Respondent, question } => Some(question),
+            Role::Age {
+                level: Level::Respondent,
+                question,
+            } => Some(question),
             _ => None,
         }) else {
             return;
         };
-        let Some(slot @ Slot::Top(_)) = self.slot(age_id) else { return };
+        let Some(slot @ Slot::Top(_)) = self.slot(age_id) else {
+            return;
+        };
         let age = evaluation.value(slot, None).to_number();
         if age.is_nan() {
             return;
@@ -215,8 +257,15 @@ impl<'s> Form<'s> {
         if age < f64::from(rules.self_respondent_min_age) {
             report.push(age_id, FieldErrorCode::RespondentTooYoung, limits);
         } else if age < f64::from(rules.adult_age) {
-            if !matches!(submission.consent.adult, Some(AdultConsent::Given | AdultConsent::NoCaretaker)) {
-                report.push("consent.adult", FieldErrorCode::AdultConsentRequired, limits);
+            if !matches!(
+                submission.consent.adult,
+                Some(AdultConsent::Given | AdultConsent::NoCaretaker)
+            ) {
+                report.push(
+                    "consent.adult",
+                    FieldErrorCode::AdultConsentRequired,
+                    limits,
+                );
             }
             if submission.consent.assent != Some(true) {
                 report.push("consent.assent", FieldErrorCode::AssentRequired, limits);
@@ -233,28 +282,58 @@ struct Report<'s> {
 
 impl<'s> Report<'s> {
     fn new(survey: &'s Survey, language: &'s str) -> Self {
-        Self { survey, language, errors: Vec::new() }
+        Self {
+            survey,
+            language,
+            errors: Vec::new(),
+        }
     }
 
     fn push(&mut self, path: impl fmt::Display, code: FieldErrorCode, limits: Limits) {
         let message = message_for(self.survey, code, self.language, limits);
-        self.errors.push(FieldError { path: path.to_string(), code, message });
+        self.errors.push(FieldError {
+            path: path.to_string(),
+            code,
+            message,
+        });
     }
 
     fn push_constraint(&mut self, path: At<'_>, question: &Question) {
         let message = match &question.constraint_message {
-            Some(text) => text.get(self.language, &self.survey.default_language).to_owned(),
-            None => message_for(self.survey, FieldErrorCode::Constraint, self.language, Limits::default()),
+            Some(text) => text
+                .get(self.language, &self.survey.default_language)
+                .to_owned(),
+            None => message_for(
+                self.survey,
+                FieldErrorCode::Constraint,
+                self.language,
+                Limits::default(),
+            ),
         };
-        self.errors.push(FieldError { path: path.to_string(), code: FieldErrorCode::Constraint, message });
+        self.errors.push(FieldError {
+            path: path.to_string(),
+            code: FieldErrorCode::Constraint,
+            message,
+        });
     }
 }
 
 /// The message for `code` in `language`: the survey's own wording first, then
 /// the built-in one, then the same in the survey's default language.
-pub fn message_for(survey: &Survey, code: FieldErrorCode, language: &str, limits: Limits) -> String {
+pub fn message_for(
+    survey: &Survey,
+    code: FieldErrorCode,
+    language: &str,
+    limits: Limits,
+) -> String {
     let default = survey.default_language.as_str();
-    let own = |lang: &str| survey.messages.get(&code).filter(|text| text.has(lang)).map(|text| text.get(lang, lang));
+    let own = |lang: &str| {
+        survey
+            .messages
+            .get(&code)
+            .filter(|text| text.has(lang))
+            .map(|text| text.get(lang, lang))
+    };
     let template = own(language)
         .or_else(|| messages::built_in(code, language))
         .or_else(|| own(default))
@@ -268,7 +347,11 @@ pub fn message_for(survey: &Survey, code: FieldErrorCode, language: &str, limits
 #[derive(Clone, Copy, Debug)]
 enum At<'x> {
     Top(&'x str),
-    Row { roster: &'x str, row: usize, id: &'x str },
+    Row {
+        roster: &'x str,
+        row: usize,
+        id: &'x str,
+    },
 }
 
 impl fmt::Display for At<'_> {
@@ -279,4 +362,3 @@ impl fmt::Display for At<'_> {
         }
     }
 }
-

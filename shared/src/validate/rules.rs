@@ -14,12 +14,25 @@ impl<'a> Evaluation<'a> {
         for (entry_index, entry) in self.form.entries.iter().enumerate() {
             match entry.roster {
                 Some(roster) => self.check_roster(roster, report),
-                None => self.check_one(entry.question, Slot::Top(entry_index), None, At::Top(&entry.question.id), report),
+                None => self.check_one(
+                    entry.question,
+                    Slot::Top(entry_index),
+                    None,
+                    At::Top(&entry.question.id),
+                    report,
+                ),
             }
         }
     }
 
-    fn check_one(&self, question: &'a Question, slot: Slot, row: Option<usize>, path: At<'_>, report: &mut Report<'_>) {
+    fn check_one(
+        &self,
+        question: &'a Question,
+        slot: Slot,
+        row: Option<usize>,
+        path: At<'_>,
+        report: &mut Report<'_>,
+    ) {
         let given = self.given(slot, row).json;
         if !self.relevant(slot, row) {
             if given.is_some_and(|json| !is_blank(json)) {
@@ -74,7 +87,9 @@ impl<'a> Evaluation<'a> {
             }
             return;
         }
-        let Some(constraint) = &question.constraint else { return };
+        let Some(constraint) = &question.constraint else {
+            return;
+        };
         match self.eval(constraint, context(slot, row), value) {
             Some(result) if result.to_bool() => {}
             Some(_) => report.push_constraint(path, question),
@@ -87,13 +102,20 @@ impl<'a> Evaluation<'a> {
         let id = roster.question.id.as_str();
         let slot = Slot::Top(roster.entry);
         if !self.relevant(slot, None) {
-            if self.given(slot, None).json.is_some_and(|json| !is_blank(json)) {
+            if self
+                .given(slot, None)
+                .json
+                .is_some_and(|json| !is_blank(json))
+            {
                 report.push(id, FieldErrorCode::NotRelevant, Limits::default());
             }
             return;
         }
         let rows = self.rows(roster_index);
-        let bounds = Limits { min: Some(f64::from(roster.min_rows)), max: Some(f64::from(roster.max_rows)) };
+        let bounds = Limits {
+            min: Some(f64::from(roster.min_rows)),
+            max: Some(f64::from(roster.max_rows)),
+        };
         if rows < roster.min_rows as usize {
             report.push(id, FieldErrorCode::TooFewRows, bounds);
         }
@@ -102,8 +124,21 @@ impl<'a> Evaluation<'a> {
         }
         for row in 0..rows {
             for (index, member) in roster.members.iter().enumerate() {
-                let slot = Slot::Member { roster: roster_index, index };
-                self.check_one(member, slot, Some(row), At::Row { roster: id, row, id: &member.id }, report);
+                let slot = Slot::Member {
+                    roster: roster_index,
+                    index,
+                };
+                self.check_one(
+                    member,
+                    slot,
+                    Some(row),
+                    At::Row {
+                        roster: id,
+                        row,
+                        id: &member.id,
+                    },
+                    report,
+                );
             }
         }
     }

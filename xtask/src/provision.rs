@@ -1,0 +1,61 @@
+//! Installs what the tests need on a fresh machine: the wasm32 target with
+//! rustup, and Debian's Chromium and ChromeDriver with apt-get when root.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::shell::{output, run};
+
+pub fn wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    let mut add = Command::new("rustup");
+    add.args(["target", "add", "wasm32-unknown-unknown"]);
+    run(add)
+}
+
+pub struct Chromium {
+    pub browser: PathBuf,
+    pub driver: PathBuf,
+}
+
+pub fn chromium() -> Result<Chromium> {
+    let chromium = Chromium {
+        browser: "/usr/bin/chromium".into(),
+        driver: "/usr/bin/chromedriver".into(),
+    };
+    if !chromium.browser.exists() || !chromium.driver.exists() {
+        debian_packages(&["chromium", "chromium-driver"])?;
+    }
+    Ok(chromium)
+}
+
+/// `apt-get install` as root; otherwise say exactly what to install.
+pub fn debian_packages(packages: &[&str]) -> Result<()> {
+    if !is_root() {
+        bail!(
+            "missing Debian packages; run as root or install them: apt-get install {}",
+            packages.join(" ")
+        );
+    }
+    let mut update = Command::new("apt-get");
+    update.args(["update", "-q"]);
+    run(update)?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run(install)
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
