@@ -30,6 +30,8 @@ pub struct Entry<'s> {
     /// expression: XLSForm questionnaires repeat one condition on a run of
     /// questions, and it need only be evaluated once.
     pub same_relevance_as: Option<usize>,
+    /// Neither the question nor its section has a `relevant` condition.
+    pub unconditional: bool,
 }
 
 #[derive(Debug)]
@@ -151,12 +153,14 @@ impl<'s> Form<'s> {
                 let same_relevance_as = entries.iter().rposition(|earlier: &Entry<'_>| {
                     earlier.section == section_index && shares_relevance(earlier.question, question)
                 });
+                let unconditional = question.relevant.is_none() && section.relevant.is_none();
                 entries.push(Entry {
                     question,
                     list: list_of(question),
                     section: section_index,
                     roster,
                     same_relevance_as,
+                    unconditional,
                 });
             }
         }

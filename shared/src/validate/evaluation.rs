@@ -136,6 +136,18 @@ impl<'a> Evaluation<'a> {
     /// Whether a question applies: its section, its roster and its own
     /// `relevant` all hold.
     pub fn relevant(&self, slot: Slot, row: Option<usize>) -> bool {
+        // Most questions carry no condition: they apply when their roster does.
+        let form = self.form;
+        match slot {
+            Slot::Top(entry) if form.entries[entry].unconditional => return true,
+            Slot::Member { roster, index }
+                if form.rosters[roster].members[index].relevant.is_none() =>
+            {
+                return row.is_some_and(|row| row < self.rows(roster))
+                    && self.relevant(Slot::Top(form.rosters[roster].entry), None);
+            }
+            _ => {}
+        }
         let Some(memo) = self
             .cell(slot, row)
             .and_then(|cell| self.relevance.get(cell))

@@ -3,6 +3,7 @@
 
 use serde_json::Value as Json;
 
+use super::answers::Given;
 use super::evaluation::{Evaluation, context};
 use super::{At, FieldErrorCode, Report};
 use crate::form::Slot;
@@ -33,16 +34,16 @@ impl<'a> Evaluation<'a> {
         path: At<'_>,
         report: &mut Report<'_>,
     ) {
-        let given = self.given(slot, row).json;
+        let given = self.given(slot, row);
         if !self.relevant(slot, row) {
-            if given.is_some_and(|json| !is_blank(json)) {
+            if given.json.is_some_and(|json| !is_blank(json)) {
                 report.push(path, FieldErrorCode::NotRelevant, Limits::default());
             }
             return;
         }
         match &question.kind {
             QuestionKind::Note => {
-                if given.is_some() {
+                if given.json.is_some() {
                     report.push(path, FieldErrorCode::NoAnswerExpected, Limits::default());
                 }
             }
@@ -52,7 +53,7 @@ impl<'a> Evaluation<'a> {
                     return;
                 }
                 // A client may send what it computed; it must agree with us.
-                if let Some(sent) = given {
+                if let Some(sent) = given.json {
                     let computed = self.value_when_relevant(slot, row);
                     let agrees = match sent {
                         Json::String(text) => computed.to_text() == text.as_str(),
@@ -65,6 +66,8 @@ impl<'a> Evaluation<'a> {
                     }
                 }
             }
+            // Rosters are checked row by row by `check_roster`.
+            QuestionKind::Roster { .. } => {}
             _ => self.check_answer(question, slot, row, path, given, report),
         }
     }
@@ -75,12 +78,11 @@ impl<'a> Evaluation<'a> {
         slot: Slot,
         row: Option<usize>,
         path: At<'_>,
-        given: Option<&Json>,
+        given: &Given<'a>,
         report: &mut Report<'_>,
     ) {
-        let value = self.value_when_relevant(slot, row);
-        if value.is_empty() {
-            let typing_failed = given.is_some_and(|json| !is_blank(json));
+        if given.value.is_empty() {
+            let typing_failed = given.json.is_some_and(|json| !is_blank(json));
             // A wrongly typed answer was reported when it was typed.
             if !typing_failed && self.required(question, context(slot, row)) {
                 report.push(path, FieldErrorCode::Required, Limits::default());
@@ -90,7 +92,7 @@ impl<'a> Evaluation<'a> {
         let Some(constraint) = &question.constraint else {
             return;
         };
-        match self.eval(constraint, context(slot, row), value) {
+        match self.eval(constraint, context(slot, row), given.value.clone()) {
             Some(result) if result.to_bool() => {}
             Some(_) => report.push_constraint(path, question),
             None => report.push(path, FieldErrorCode::InvalidSurvey, Limits::default()),
