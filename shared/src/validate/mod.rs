@@ -362,3 +362,6 @@ impl fmt::Display for At<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,369 @@
+//! Each validation rule on a small survey built for the purpose.
+
+use serde_json::{Value as Json, json};
+
+use super::*;
+use crate::date::Timestamp;
+use crate::schema::Channel;
+use crate::submission::{Answers, ConsentRecord};
+
+fn text(en: &str) -> Json {
+    json!({ "en": en })
+}
+
+/// A survey with one question of every kind, and a few rules between them.
+fn survey() -> Survey {
+    let question = |id: &str, kind: Json| json!({ "id": id, "label": text(id), "kind": kind });
+    let mut sections = json!([
+        { "id": "main", "title": text("Main"), "questions": [
+            question("colour", json!({"type": "single", "list": "colours"})),
+            question("colours", json!({"type": "multiple", "list": "colours", "min_choices": 2, "max_choices": 3})),
+            question("agree", json!({"type": "yes_no"})),
+            question("level", json!({"type": "ordinal", "list": "levels"})),
+            question("count", json!({"type": "integer", "min": 0, "max": 10})),
+            question("share", json!({"type": "decimal", "min": 0.0, "max": 1.0})),
+            question("comment", json!({"type": "text", "max_length": 5})),
+            question("when", json!({"type": "date"})),
+            question("area", json!({"type": "admin_area", "levels": 2})),
+            question("info", json!({"type": "note"})),
+            question("double", json!({"type": "calculate", "calculation": "${count} * 2"})),
+            question("days_ago", json!({"type": "calculate", "calculation": "today() - ${when}"})),
+            question("members", json!({"type": "roster", "max_rows": 3, "row_label": text("Member"), "questions": [
+                question("age", json!({"type": "integer", "min": 0, "max": 120})),
+            ]})),
+        ]},
+        { "id": "extra", "title": text("Extra"), "relevant": "${agree} = 'yes'", "questions": [
+            question("why", json!({"type": "text", "max_length": 100})),
+        ]},
+    ]);
+    sections[0]["questions"][0]["required"] = json!("${agree} = 'yes'");
+    sections[0]["questions"][4]["constraint"] = json!(". != 7");
+    sections[1]["questions"][0]["required"] = json!(true);
+    let definition = json!({
+        "id": "kinds", "version": 3, "languages": ["en"], "default_language": "en",
+        "title": text("Kinds"), "channels": ["enumerator"],
+        "consent": { "script": text("Script"), "question": text("Agree?") },
+        "area_levels": [{"id": "region", "label": text("Region")}, {"id": "district", "label": text("District")}],
+        "areas": [
+            {"code": "r1", "name": text("R1"), "children": [{"code": "r1-d1", "name": text("D1")}]},
+            {"code": "r2", "name": text("R2"), "children": [{"code": "r2-d1", "name": text("D1")}]},
+        ],
+        "choice_lists": [
+            {"id": "colours", "choices": [
+                {"value": "red", "label": text("Red")}, {"value": "blue", "label": text("Blue")},
+                {"value": "green", "label": text("Green")}, {"value": "pink", "label": text("Pink")},
+                {"value": "none", "label": text("None"), "exclusive": true}]},
+            {"id": "levels", "choices": [
+                {"value": "low", "label": text("Low")}, {"value": "high", "label": text("High")},
+                {"value": "dk", "label": text("DK"), "missing": "dk"}]},
+        ],
+        "sections": sections,
+    });
+    let survey: Survey = serde_json::from_value(definition).expect("test survey deserialises");
+    assert_eq!(survey.check(), vec![]);
+    survey
+}
+
+fn submission(answers: Json) -> Submission {
+    let Json::Object(answers) = answers else {
+        panic!("answers are an object")
+    };
+    Submission {
+        submission_id: uuid::Uuid::nil(),
+        survey_id: "kinds".into(),
+        survey_version: 3,
+        channel: Channel::Enumerator,
+        language: "en".into(),
+        started_at: Timestamp::parse("2026-01-10T08:00:00Z").expect("valid"),
+        completed_at: Timestamp::parse("2026-01-10T08:30:00Z").expect("valid"),
+        consent: ConsentRecord {
+            respondent: true,
+            adult: None,
+            assent: None,
+        },
+        enumerator_id: None,
+        cluster_id: None,
+        answers: Answers::from_iter(answers),
+    }
+}
+
+fn codes(survey: &Survey, answers: Json) -> Vec<(String, FieldErrorCode)> {
+    match validate(survey, &submission(answers)) {
+        Ok(_) => vec![],
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+    }
+}
+
+#[track_caller]
+fn rejects(answers: Json, path: &str, code: FieldErrorCode) {
+    assert_eq!(codes(&survey(), answers), vec![(path.to_owned(), code)]);
+}
+
+#[test]
+fn a_full_answer_is_valid() {
+    let answers = json!({
+        "colour": "red", "colours": ["red", "blue"], "agree": "yes", "level": "dk", "count": 3,
+        "share": 0.5, "comment": "ok", "when": "2026-01-01", "area": ["r2", "r2-d1"],
+        "double": 6, "members": [{"age": 30}, {"age": 2}], "why": "because",
+    });
+    assert_eq!(codes(&survey(), answers), vec![]);
+}
+
+#[test]
+fn nothing_answered_is_valid_when_nothing_is_required() {
+    assert_eq!(codes(&survey(), json!({})), vec![]);
+    assert_eq!(
+        codes(
+            &survey(),
+            json!({"colour": null, "colours": [], "comment": ""})
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn choice_rules() {
+    rejects(
+        json!({"colour": "purple"}),
+        "colour",
+        FieldErrorCode::NotInList,
+    );
+    rejects(
+        json!({"colour": ["red"]}),
+        "colour",
+        FieldErrorCode::WrongType,
+    );
+    rejects(
+        json!({"colours": ["red", "red"]}),
+        "colours",
+        FieldErrorCode::DuplicateChoice,
+    );
+    rejects(
+        json!({"colours": ["red"]}),
+        "colours",
+        FieldErrorCode::TooFewChoices,
+    );
+    rejects(
+        json!({"colours": ["red", "blue", "green", "pink"]}),
+        "colours",
+        FieldErrorCode::TooManyChoices,
+    );
+    rejects(
+        json!({"colours": ["red", "none"]}),
+        "colours",
+        FieldErrorCode::ExclusiveChoice,
+    );
+    rejects(
+        json!({"colours": "red blue"}),
+        "colours",
+        FieldErrorCode::WrongType,
+    );
+    rejects(
+        json!({"agree": "maybe"}),
+        "agree",
+        FieldErrorCode::NotInList,
+    );
+    rejects(json!({"agree": true}), "agree", FieldErrorCode::WrongType);
+    rejects(
+        json!({"level": "medium"}),
+        "level",
+        FieldErrorCode::NotInList,
+    );
+}
+
+#[test]
+fn number_rules() {
+    rejects(json!({"count": -1}), "count", FieldErrorCode::BelowMinimum);
+    rejects(json!({"count": 11}), "count", FieldErrorCode::AboveMaximum);
+    rejects(
+        json!({"count": 18_446_744_073_709_551_615u64}),
+        "count",
+        FieldErrorCode::AboveMaximum,
+    );
+    rejects(json!({"count": 2.5}), "count", FieldErrorCode::WrongType);
+    rejects(json!({"count": "3"}), "count", FieldErrorCode::WrongType);
+    rejects(
+        json!({"share": -0.1}),
+        "share",
+        FieldErrorCode::BelowMinimum,
+    );
+    rejects(json!({"share": 1.5}), "share", FieldErrorCode::AboveMaximum);
+    rejects(json!({"count": 7}), "count", FieldErrorCode::Constraint);
+}
+
+#[test]
+fn text_date_and_area_rules() {
+    rejects(
+        json!({"comment": "too long"}),
+        "comment",
+        FieldErrorCode::TooLong,
+    );
+    // Length counts characters, not bytes.
+    assert_eq!(codes(&survey(), json!({"comment": "ناصرم"})), vec![]);
+    rejects(
+        json!({"when": "2026-02-30"}),
+        "when",
+        FieldErrorCode::InvalidDate,
+    );
+    rejects(json!({"when": 20260101}), "when", FieldErrorCode::WrongType);
+    rejects(
+        json!({"area": ["r1", "r2-d1"]}),
+        "area",
+        FieldErrorCode::InvalidArea,
+    );
+    rejects(json!({"area": ["r1"]}), "area", FieldErrorCode::InvalidArea);
+    rejects(
+        json!({"area": ["nowhere", "r1-d1"]}),
+        "area",
+        FieldErrorCode::InvalidArea,
+    );
+    rejects(json!({"area": "r1-d1"}), "area", FieldErrorCode::WrongType);
+}
+
+#[test]
+fn notes_and_calculations() {
+    rejects(
+        json!({"info": "read"}),
+        "info",
+        FieldErrorCode::NoAnswerExpected,
+    );
+    rejects(
+        json!({"count": 3, "double": 7}),
+        "double",
+        FieldErrorCode::CalculationMismatch,
+    );
+    assert_eq!(codes(&survey(), json!({"count": 3, "double": "6"})), vec![]);
+    // today() is the interview's own date, so browser and server agree.
+    assert_eq!(
+        codes(&survey(), json!({"when": "2026-01-01", "days_ago": 9})),
+        vec![]
+    );
+    rejects(
+        json!({"when": "2026-01-01", "days_ago": 8}),
+        "days_ago",
+        FieldErrorCode::CalculationMismatch,
+    );
+}
+
+#[test]
+fn required_when_and_section_relevance() {
+    // `colour` is required only when `agree` is yes; `why` lives in a section
+    // that only applies then, and is required there.
+    rejects(
+        json!({"agree": "yes", "why": "x"}),
+        "colour",
+        FieldErrorCode::Required,
+    );
+    rejects(
+        json!({"agree": "yes", "colour": "red"}),
+        "why",
+        FieldErrorCode::Required,
+    );
+    rejects(
+        json!({"agree": "no", "why": "x"}),
+        "why",
+        FieldErrorCode::NotRelevant,
+    );
+    assert_eq!(codes(&survey(), json!({"agree": "no"})), vec![]);
+}
+
+#[test]
+fn roster_rows() {
+    rejects(
+        json!({"members": [{"age": 1}, {"age": 2}, {"age": 3}, {"age": 4}]}),
+        "members",
+        FieldErrorCode::TooManyRows,
+    );
+    rejects(
+        json!({"members": [{"age": 1}, "two"]}),
+        "members[1]",
+        FieldErrorCode::WrongType,
+    );
+    rejects(
+        json!({"members": {"age": 1}}),
+        "members",
+        FieldErrorCode::WrongType,
+    );
+    rejects(
+        json!({"members": [{"age": 1, "name": "Amina"}]}),
+        "members[0].name",
+        FieldErrorCode::UnknownQuestion,
+    );
+    rejects(
+        json!({"members": [{"age": 121}]}),
+        "members[0].age",
+        FieldErrorCode::AboveMaximum,
+    );
+    rejects(json!({"age": 3}), "age", FieldErrorCode::UnknownQuestion);
+}
+
+#[test]
+fn envelope_channel() {
+    let mut online = submission(json!({}));
+    online.channel = Channel::Online;
+    let errors = validate(&survey(), &online).expect_err("enumerator-only survey");
+    assert_eq!(errors[0].path, "channel");
+    assert_eq!(errors[0].code, FieldErrorCode::ChannelNotAllowed);
+    let mut other = submission(json!({}));
+    other.survey_id = "other".into();
+    assert_eq!(
+        validate(&survey(), &other).expect_err("wrong survey")[0].code,
+        FieldErrorCode::SurveyMismatch
+    );
+}
+
+#[test]
+fn a_broken_rule_is_reported_not_panicked_on() {
+    let mut broken = survey();
+    broken.sections[0].questions[4].constraint = Some(crate::expr::Expression::new(". >"));
+    broken.sections[0].questions[10].kind = crate::schema::QuestionKind::Calculate {
+        calculation: crate::expr::Expression::new("${count} *"),
+    };
+    let found = codes(&broken, json!({"count": 3}));
+    assert_eq!(
+        found,
+        vec![
+            ("count".into(), FieldErrorCode::InvalidSurvey),
+            ("double".into(), FieldErrorCode::InvalidSurvey)
+        ]
+    );
+}
+
+#[test]
+fn cycles_evaluate_to_empty_instead_of_hanging() {
+    let mut cyclic = survey();
+    cyclic.sections[0].questions[10].kind = crate::schema::QuestionKind::Calculate {
+        calculation: crate::expr::Expression::new("${days_ago} + 1"),
+    };
+    cyclic.sections[0].questions[11].kind = crate::schema::QuestionKind::Calculate {
+        calculation: crate::expr::Expression::new("${double} + 1"),
+    };
+    assert!(
+        cyclic
+            .check()
+            .iter()
+            .any(|p| p.code == crate::ProblemCode::Cycle)
+    );
+    assert_eq!(codes(&cyclic, json!({"count": 1})), vec![]);
+}
+
+#[test]
+fn error_codes_are_their_wire_names() {
+    for code in FieldErrorCode::ALL {
+        assert_eq!(
+            serde_json::to_value(code).expect("serialises"),
+            json!(code.as_str())
+        );
+    }
+}
+
+#[test]
+fn a_survey_may_bring_its_own_messages() {
+    let mut own = survey();
+    own.messages.insert(
+        FieldErrorCode::AboveMaximum,
+        crate::text::Text::from([("en", "No more than {max}, please.")]),
+    );
+    let errors = validate(&own, &submission(json!({"count": 11}))).expect_err("above maximum");
+    assert_eq!(errors[0].message, "No more than 10, please.");
+}
