@@ -96,6 +96,7 @@ fn same_relevance<'q>(questions: impl Iterator<Item = &'q Question>) -> Vec<Opti
     let questions: Vec<&Question> = questions.collect();
     (0..questions.len())
         .map(|i| {
+            questions[i].relevant.as_ref()?;
             (0..i)
                 .rev()
                 .find(|&j| shares_relevance(questions[j], questions[i]))
@@ -150,8 +151,12 @@ impl<'s> Form<'s> {
                 slots
                     .entry(question.id.as_str())
                     .or_insert(Slot::Top(entry));
-                let same_relevance_as = entries.iter().rposition(|earlier: &Entry<'_>| {
-                    earlier.section == section_index && shares_relevance(earlier.question, question)
+                // Only conditional questions can share a condition; most have none.
+                let same_relevance_as = question.relevant.as_ref().and_then(|_| {
+                    entries.iter().rposition(|earlier: &Entry<'_>| {
+                        earlier.section == section_index
+                            && shares_relevance(earlier.question, question)
+                    })
                 });
                 let unconditional = question.relevant.is_none() && section.relevant.is_none();
                 entries.push(Entry {
