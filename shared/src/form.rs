@@ -63,13 +63,20 @@ impl Hasher for IdHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let word = |chunk: &[u8]| {
-            let mut buffer = [0u8; 8];
-            buffer[..chunk.len()].copy_from_slice(chunk);
-            u64::from_le_bytes(buffer)
+        let (head, tail) = match bytes.len() {
+            0..8 => {
+                let word = bytes.iter().rev().fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte));
+                (word, 0)
+            }
+            length => {
+                let word = |at: usize| {
+                    let mut buffer = [0u8; 8];
+                    buffer.copy_from_slice(&bytes[at..at + 8]);
+                    u64::from_le_bytes(buffer)
+                };
+                (word(0), word(length - 8))
+            }
         };
-        let head = word(&bytes[..bytes.len().min(8)]);
-        let tail = word(&bytes[bytes.len().saturating_sub(8)..]);
         self.0 = (self.0.rotate_left(5) ^ head ^ tail.rotate_left(29) ^ bytes.len() as u64)
             .wrapping_mul(0x0100_0000_01b3);
     }
