@@ -116,6 +116,28 @@ impl Timestamp {
         })
     }
 
+    /// The instant `unix_seconds` after the epoch, written in UTC.
+    pub fn from_unix_seconds(unix_seconds: i64) -> Self {
+        let days = unix_seconds.div_euclid(86_400);
+        let second_of_day = unix_seconds.rem_euclid(86_400);
+        let date = Date::from_days(i32::try_from(days).unwrap_or(if days < 0 {
+            i32::MIN
+        } else {
+            i32::MAX
+        }));
+        let text = format!(
+            "{date}T{:02}:{:02}:{:02}Z",
+            second_of_day / 3600,
+            second_of_day % 3600 / 60,
+            second_of_day % 60
+        );
+        Self {
+            text,
+            unix_seconds,
+            offset_seconds: 0,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -238,6 +260,21 @@ mod tests {
         // Local date follows the offset: 23:30 in Bamako is still the 27th there.
         let late = Timestamp::parse("2026-11-27T23:30:00-01:00").expect("valid");
         assert_eq!(late.local_date().to_string(), "2026-11-27");
+    }
+
+    #[test]
+    fn writes_utc_timestamps_that_parse_back() {
+        for seconds in [0, 1_795_000_000, -86_401, 951_782_400] {
+            let written = Timestamp::from_unix_seconds(seconds);
+            assert_eq!(
+                Timestamp::parse(written.as_str()).map(|t| t.unix_seconds()),
+                Some(seconds)
+            );
+        }
+        assert_eq!(
+            Timestamp::from_unix_seconds(0).as_str(),
+            "1970-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
         let (head, tail) = match bytes.len() {
             0..8 => {
-                let word = bytes.iter().rev().fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte));
+                let word = bytes
+                    .iter()
+                    .rev()
+                    .fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte));
                 (word, 0)
             }
             length => {

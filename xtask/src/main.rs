@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's commands, in Rust so they work the
 //! same on every machine with nothing but cargo installed.
 
+mod postgres;
 mod provision;
 mod shell;
 
@@ -93,15 +94,16 @@ fn test(browser: bool) -> Result<()> {
         ])
         .args(["--", "-D", "warnings"])
         .run()?;
-    if shell::has_nextest() {
-        Cargo::new("nextest")
-            .args(["run", "--workspace", "--locked", "--no-fail-fast"])
-            .run()?;
+    // The storage conformance suite runs against SQLite and this PostgreSQL.
+    let postgres = postgres::Postgres::start()?;
+    let tests = if shell::has_nextest() {
+        Cargo::new("nextest").args(["run", "--workspace", "--locked", "--no-fail-fast"])
     } else {
-        Cargo::new("test")
-            .args(["--workspace", "--locked", "--no-fail-fast"])
-            .run()?;
-    }
+        Cargo::new("test").args(["--workspace", "--locked", "--no-fail-fast"])
+    };
+    let result = tests.env("SALAMA_TEST_POSTGRES_URL", &postgres.url).run();
+    drop(postgres);
+    result?;
     if browser {
         browser_tests()?;
     }

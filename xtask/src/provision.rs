@@ -56,6 +56,6 @@ pub fn debian_packages(packages: &[&str]) -> Result<()> {
     run(install)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }

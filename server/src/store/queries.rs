@@ -1,0 +1,234 @@
+//! The storage operations, written once and compiled for each backend's pool.
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{
+    AuditEntry, Inserted, NewSubmission, Receipt, Store, StoreError, StoreResult, StoredSurvey, now,
+};
+
+/// Runs `$body` with `$pool` bound to whichever pool the store has; the body
+/// is the same SQL for both, type-checked once per backend.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+const INSERT_SURVEY: &str = "INSERT INTO surveys (survey_id, version, definition, public, published_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (survey_id, version) DO NOTHING";
+const SURVEY_VERSION: &str = "SELECT survey_id, version, definition, public, published_at FROM surveys \
+     WHERE survey_id = $1 AND version = $2";
+const LATEST_SURVEY: &str = "SELECT survey_id, version, definition, public, published_at FROM surveys \
+     WHERE survey_id = $1 ORDER BY version DESC LIMIT 1";
+const LATEST_SURVEYS: &str = "SELECT survey_id, version, definition, public, published_at FROM surveys s \
+     WHERE version = (SELECT MAX(version) FROM surveys WHERE survey_id = s.survey_id) ORDER BY survey_id";
+const INSERT_SUBMISSION: &str = "INSERT INTO submissions \
+     (submission_id, survey_id, survey_version, channel, content_sha256, body, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (submission_id) DO NOTHING";
+const RECEIPT: &str = "SELECT submission_id, survey_id, survey_version, received_at, content_sha256 \
+     FROM submissions WHERE submission_id = $1";
+const SUBMISSION_BODY: &str = "SELECT body FROM submissions WHERE submission_id = $1";
+const COUNT_SUBMISSIONS: &str = "SELECT COUNT(*) FROM submissions WHERE survey_id = $1";
+const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
+const RECENT_AUDIT: &str =
+    "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1";
+
+fn version(value: i64) -> StoreResult<u32> {
+    u32::try_from(value)
+        .map_err(|_| StoreError::Corrupt(format!("survey version {value} out of range")))
+}
+
+macro_rules! survey_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        StoredSurvey {
+            survey_id: row.try_get("survey_id")?,
+            version: version(row.try_get("version")?)?,
+            definition: row.try_get("definition")?,
+            public: row.try_get("public")?,
+            published_at: row.try_get("published_at")?,
+        }
+    }};
+}
+
+macro_rules! receipt_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let id: String = row.try_get("submission_id")?;
+        Receipt {
+            submission_id: Uuid::parse_str(&id)
+                .map_err(|e| StoreError::Corrupt(format!("submission id {id}: {e}")))?,
+            survey_id: row.try_get("survey_id")?,
+            survey_version: version(row.try_get("survey_version")?)?,
+            received_at: row.try_get("received_at")?,
+            content_sha256: row.try_get("content_sha256")?,
+        }
+    }};
+}
+
+impl Store {
+    /// Publishes a survey version. Publishing the identical definition again
+    /// is accepted (a retried request); another definition under a version
+    /// that exists is refused: published versions never change.
+    pub async fn publish_survey(
+        &self,
+        survey_id: &str,
+        version: u32,
+        definition: &str,
+        public: bool,
+    ) -> StoreResult<StoredSurvey> {
+        let inserted = with_pool!(self, pool => sqlx::query(INSERT_SURVEY)
+            .bind(survey_id)
+            .bind(i64::from(version))
+            .bind(definition)
+            .bind(public)
+            .bind(now())
+            .execute(pool)
+            .await?
+            .rows_affected());
+        let stored = self
+            .survey(survey_id, Some(version))
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "survey {survey_id} version {version} vanished after publishing"
+                ))
+            })?;
+        if inserted == 0 && stored.definition != definition {
+            return Err(StoreError::VersionExists {
+                survey_id: survey_id.to_owned(),
+                version,
+            });
+        }
+        Ok(stored)
+    }
+
+    /// A published version, or the latest one when `version` is `None`.
+    pub async fn survey(
+        &self,
+        survey_id: &str,
+        version: Option<u32>,
+    ) -> StoreResult<Option<StoredSurvey>> {
+        with_pool!(self, pool => {
+            let row = match version {
+                Some(version) => {
+                    sqlx::query(SURVEY_VERSION).bind(survey_id).bind(i64::from(version)).fetch_optional(pool).await?
+                }
+                None => sqlx::query(LATEST_SURVEY).bind(survey_id).fetch_optional(pool).await?,
+            };
+            Ok(match row {
+                Some(row) => Some(survey_from_row!(row)),
+                None => None,
+            })
+        })
+    }
+
+    /// The latest version of every survey, by id.
+    pub async fn surveys(&self) -> StoreResult<Vec<StoredSurvey>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(LATEST_SURVEYS).fetch_all(pool).await?;
+            let mut surveys = Vec::with_capacity(rows.len());
+            for row in rows {
+                surveys.push(survey_from_row!(row));
+            }
+            Ok(surveys)
+        })
+    }
+
+    /// Stores a submission once. Returns only after the transaction has
+    /// committed, so a `New` receipt means the data is durable.
+    pub async fn insert_submission(&self, new: &NewSubmission<'_>) -> StoreResult<Inserted> {
+        let id = new.submission_id.hyphenated().to_string();
+        let received_at = now();
+        let inserted = with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            let inserted = sqlx::query(INSERT_SUBMISSION)
+                .bind(&id)
+                .bind(new.survey_id)
+                .bind(i64::from(new.survey_version))
+                .bind(new.channel)
+                .bind(new.content_sha256)
+                .bind(new.body)
+                .bind(&received_at)
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            transaction.commit().await?;
+            inserted
+        });
+        if inserted == 1 {
+            return Ok(Inserted::New(Receipt {
+                submission_id: new.submission_id,
+                survey_id: new.survey_id.to_owned(),
+                survey_version: new.survey_version,
+                received_at,
+                content_sha256: new.content_sha256.to_owned(),
+            }));
+        }
+        let existing = self.receipt(new.submission_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("submission {id} conflicted but cannot be read"))
+        })?;
+        Ok(if existing.content_sha256 == new.content_sha256 {
+            Inserted::Duplicate(existing)
+        } else {
+            Inserted::Conflict(existing)
+        })
+    }
+
+    pub async fn receipt(&self, submission_id: Uuid) -> StoreResult<Option<Receipt>> {
+        let id = submission_id.hyphenated().to_string();
+        with_pool!(self, pool => {
+            let row = sqlx::query(RECEIPT).bind(&id).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => Some(receipt_from_row!(row)),
+                None => None,
+            })
+        })
+    }
+
+    /// The body exactly as it was received.
+    pub async fn submission_body(&self, submission_id: Uuid) -> StoreResult<Option<Vec<u8>>> {
+        let id = submission_id.hyphenated().to_string();
+        with_pool!(self, pool => {
+            let row = sqlx::query(SUBMISSION_BODY).bind(&id).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => Some(row.try_get("body")?),
+                None => None,
+            })
+        })
+    }
+
+    pub async fn submission_count(&self, survey_id: &str) -> StoreResult<u64> {
+        let count: i64 = with_pool!(self, pool => sqlx::query_scalar(COUNT_SUBMISSIONS).bind(survey_id).fetch_one(pool).await?);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> StoreResult<()> {
+        with_pool!(self, pool => {
+            sqlx::query(INSERT_AUDIT).bind(now()).bind(actor).bind(action).bind(detail).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The most recent audit entries, newest first.
+    pub async fn recent_audit(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(RECENT_AUDIT).bind(i64::from(limit)).fetch_all(pool).await?;
+            let mut entries = Vec::with_capacity(rows.len());
+            for row in rows {
+                entries.push(AuditEntry {
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    detail: row.try_get("detail")?,
+                });
+            }
+            Ok(entries)
+        })
+    }
+}

@@ -1,0 +1,256 @@
+//! The storage conformance suite: every story runs against SQLite and against
+//! PostgreSQL (`SALAMA_TEST_POSTGRES_URL`, provided by `cargo xtask test`).
+//! A missing PostgreSQL fails the run: this suite never skips silently.
+
+use salama_server::store::{Inserted, NewSubmission, Store, StoreError};
+use uuid::Uuid;
+
+const DEFINITION_V1: &str = r#"{"id":"safety","version":1}"#;
+const DEFINITION_V2: &str = r#"{"id":"safety","version":2}"#;
+
+fn submission<'a>(id: Uuid, sha: &'a str, body: &'a [u8]) -> NewSubmission<'a> {
+    NewSubmission {
+        submission_id: id,
+        survey_id: "safety",
+        survey_version: 1,
+        channel: "online",
+        content_sha256: sha,
+        body,
+    }
+}
+
+async fn publishing_is_idempotent_and_versions_are_immutable(store: Store) {
+    let first = store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    assert_eq!((first.version, first.public), (1, true));
+    let again = store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("same definition again");
+    assert_eq!(again, first);
+    let changed = store.publish_survey("safety", 1, DEFINITION_V2, true).await;
+    assert!(
+        matches!(changed, Err(StoreError::VersionExists { version: 1, .. })),
+        "{changed:?}"
+    );
+    let kept = store
+        .survey("safety", Some(1))
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(kept.definition, DEFINITION_V1);
+}
+
+async fn the_latest_version_is_served_and_listed(store: Store) {
+    assert_eq!(store.survey("safety", None).await.expect("read"), None);
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("v1");
+    store
+        .publish_survey("safety", 2, DEFINITION_V2, false)
+        .await
+        .expect("v2");
+    store
+        .publish_survey("another", 7, "{}", true)
+        .await
+        .expect("another");
+    let latest = store
+        .survey("safety", None)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!((latest.version, latest.public), (2, false));
+    assert_eq!(
+        store
+            .survey("safety", Some(1))
+            .await
+            .expect("read")
+            .map(|s| s.version),
+        Some(1)
+    );
+    assert_eq!(store.survey("safety", Some(3)).await.expect("read"), None);
+    let listed: Vec<_> = store
+        .surveys()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| (s.survey_id, s.version))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("another".to_owned(), 7), ("safety".to_owned(), 2)]
+    );
+}
+
+async fn a_submission_is_stored_once_and_never_overwritten(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let id = Uuid::new_v4();
+    let body = br#"{ "answers": {"saf_1": "safe"} }"#;
+    let Inserted::New(receipt) = store
+        .insert_submission(&submission(id, "aaa", body))
+        .await
+        .expect("insert")
+    else {
+        panic!("first insert is new")
+    };
+    assert_eq!((receipt.submission_id, receipt.survey_version), (id, 1));
+    // A resend after a lost response: acknowledged again, nothing written.
+    let resend = store
+        .insert_submission(&submission(id, "aaa", body))
+        .await
+        .expect("resend");
+    assert_eq!(resend, Inserted::Duplicate(receipt.clone()));
+    // Another submission reusing the id: refused, the first one kept.
+    let other = store
+        .insert_submission(&submission(id, "bbb", b"{}"))
+        .await
+        .expect("conflict");
+    assert_eq!(other, Inserted::Conflict(receipt.clone()));
+    assert_eq!(
+        store.submission_body(id).await.expect("read").as_deref(),
+        Some(&body[..])
+    );
+    assert_eq!(store.receipt(id).await.expect("read"), Some(receipt));
+    assert_eq!(store.receipt(Uuid::new_v4()).await.expect("read"), None);
+    assert_eq!(store.submission_count("safety").await.expect("count"), 1);
+}
+
+async fn concurrent_resends_store_exactly_one(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let id = Uuid::new_v4();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .insert_submission(&submission(id, "same", b"{}"))
+                    .await
+            })
+        })
+        .collect();
+    let mut new = 0;
+    for task in tasks {
+        match task.await.expect("task ran").expect("insert") {
+            Inserted::New(_) => new += 1,
+            Inserted::Duplicate(_) => {}
+            Inserted::Conflict(receipt) => {
+                panic!("same content reported as a conflict: {receipt:?}")
+            }
+        }
+    }
+    assert_eq!(new, 1);
+    assert_eq!(store.submission_count("safety").await.expect("count"), 1);
+}
+
+async fn submissions_need_a_published_version(store: Store) {
+    let result = store
+        .insert_submission(&submission(Uuid::new_v4(), "x", b"{}"))
+        .await;
+    assert!(matches!(result, Err(StoreError::Database(_))), "{result:?}");
+}
+
+async fn the_audit_log_keeps_order(store: Store) {
+    store
+        .audit("admin", "publish", "safety v1")
+        .await
+        .expect("audit");
+    store
+        .audit("admin", "publish", "safety v2")
+        .await
+        .expect("audit");
+    let entries = store.recent_audit(10).await.expect("read");
+    let details: Vec<_> = entries.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["safety v2", "safety v1"]);
+    assert_eq!(store.recent_audit(1).await.expect("read").len(), 1);
+}
+
+async fn migrations_can_run_again(store: Store) {
+    store.migrate().await.expect("already up to date");
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("still usable");
+}
+
+mod backends {
+    use salama_server::store::Store;
+
+    pub async fn sqlite() -> (tempfile::TempDir, Store) {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!(
+            "sqlite://{}",
+            folder.path().join("nested/salama.db").display()
+        );
+        let store = Store::open(&url)
+            .await
+            .expect("SQLite opens, creating its folder");
+        assert_eq!(store.backend(), "sqlite");
+        (folder, store)
+    }
+
+    /// A fresh database per test on the PostgreSQL server named by
+    /// `SALAMA_TEST_POSTGRES_URL`, so tests run in parallel.
+    pub async fn postgres() -> Store {
+        let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
+            panic!(
+                "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
+            )
+        };
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("PostgreSQL reachable");
+        let name = format!("salama_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create test database");
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
+        let store = Store::open(&format!("{base}/{name}"))
+            .await
+            .expect("PostgreSQL store opens");
+        assert_eq!(store.backend(), "postgres");
+        store
+    }
+}
+
+macro_rules! conformance {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    let (_folder, store) = super::backends::sqlite().await;
+                    super::$story(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    super::$story(super::backends::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    publishing_is_idempotent_and_versions_are_immutable,
+    the_latest_version_is_served_and_listed,
+    a_submission_is_stored_once_and_never_overwritten,
+    concurrent_resends_store_exactly_one,
+    submissions_need_a_published_version,
+    the_audit_log_keeps_order,
+    migrations_can_run_again,
+);
