@@ -1,4 +1,13 @@
 //! The Salama server: it re-validates every submission with the shared rules,
 //! stores it durably and exactly once, and serves surveys and aggregates.
 
+pub mod app;
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod seed;
+pub mod state;
 pub mod store;
+
+pub use app::app;
+pub use state::AppState;

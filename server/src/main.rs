@@ -1,13 +1,15 @@
-//! `salama`: the Salama server binary. Serving, storage and users arrive with
-//! the server issue; today it checks survey definitions with the same rules
-//! the server will apply before publishing one.
+//! `salama`: the Salama server binary.
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use salama_server::store::Store;
+use salama_server::{AppState, app};
 use salama_shared::Survey;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -16,12 +18,41 @@ use salama_shared::Survey;
     about = "Perception-of-security surveys: collect, validate, aggregate"
 )]
 struct Cli {
+    #[command(flatten)]
+    options: Options,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+}
+
+#[derive(Args)]
+struct Options {
+    /// Where data lives: `sqlite://PATH` (created on first start) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/salama.db",
+        global = true
+    )]
+    database_url: String,
+    /// Address to serve on.
+    #[arg(
+        long,
+        env = "SALAMA_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "SALAMA_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
+    body_limit: usize,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
     /// Work with survey definitions.
     Survey {
         #[command(subcommand)]
@@ -39,27 +70,118 @@ enum SurveyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check a survey definition and publish it as a new immutable version.
+    Publish {
+        file: PathBuf,
+        /// Let anyone answer it online without an account.
+        #[arg(long)]
+        public: bool,
+    },
 }
 
-fn main() -> Result<ExitCode> {
-    match Cli::parse().command {
+#[tokio::main]
+async fn main() -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let options = cli.options;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&options).await,
+        Command::Migrate => {
+            open(&options).await?.close().await;
+            eprintln!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Survey {
             command: SurveyCommand::Check { file, json },
         } => check(&file, json),
+        Command::Survey {
+            command: SurveyCommand::Publish { file, public },
+        } => publish(&options, &file, public).await,
     }
 }
 
-fn check(file: &PathBuf, json: bool) -> Result<ExitCode> {
-    let text = if file.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
-    } else {
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+async fn open(options: &Options) -> Result<Store> {
+    Store::open(&options.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&options.database_url)))
+}
+
+/// The URL without its password, for logs and messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(options: &Options) -> Result<ExitCode> {
+    let store = open(options).await?;
+    salama_server::seed::publish_default_questionnaire(&store).await?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = store.backend(), "serving");
+    eprintln!("Salama is serving on http://{address}");
+    let state = AppState::new(store.clone(), options.body_limit);
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
     };
-    let survey = match Survey::from_json(&text) {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn read(file: &Path) -> Result<String> {
+    if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+    }
+}
+
+/// Parses and checks a definition, printing every problem; `None` if it has any.
+fn checked(file: &Path, json: bool) -> Result<Option<Survey>> {
+    let survey = match Survey::from_json(&read(file)?) {
         Ok(survey) => survey,
         Err(error) => {
             eprintln!("{}: not a survey definition: {error}", file.display());
-            return Ok(ExitCode::from(2));
+            return Ok(None);
         }
     };
     let problems = survey.check();
@@ -67,19 +189,54 @@ fn check(file: &PathBuf, json: bool) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
         for problem in &problems {
+            let code = serde_json::to_value(problem.code)?;
             println!(
                 "{}: {}: {}",
                 problem.path,
-                serde_json::to_value(problem.code)?.as_str().unwrap_or("?"),
+                code.as_str().unwrap_or("?"),
                 problem.message
             );
         }
     }
     if problems.is_empty() {
         eprintln!("{} version {}: no problems", survey.id, survey.version);
-        Ok(ExitCode::SUCCESS)
+        Ok(Some(survey))
     } else {
         eprintln!("{} problem(s)", problems.len());
-        Ok(ExitCode::FAILURE)
+        Ok(None)
     }
+}
+
+fn check(file: &Path, json: bool) -> Result<ExitCode> {
+    Ok(if checked(file, json)?.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn publish(options: &Options, file: &Path, public: bool) -> Result<ExitCode> {
+    let Some(mut survey) = checked(file, false)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    survey.public = public;
+    let store = open(options).await?;
+    let stored = store
+        .publish_survey(&survey.id, survey.version, &survey.to_json_pretty(), public)
+        .await?;
+    store
+        .audit(
+            "cli",
+            "publish",
+            &format!("{} v{}", stored.survey_id, stored.version),
+        )
+        .await?;
+    eprintln!(
+        "published {} version {} ({})",
+        stored.survey_id,
+        stored.version,
+        if public { "public" } else { "not public" }
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }

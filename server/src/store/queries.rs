@@ -72,6 +72,13 @@ macro_rules! receipt_from_row {
 }
 
 impl Store {
+    /// Checks the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let _: i32 =
+            with_pool!(self, pool => sqlx::query_scalar("SELECT 1").fetch_one(pool).await?);
+        Ok(())
+    }
+
     /// Publishes a survey version. Publishing the identical definition again
     /// is accepted (a retried request); another definition under a version
     /// that exists is refused: published versions never change.

@@ -1,0 +1,64 @@
+//! `app(state)` is the only way the router is built: the server and every
+//! test use the same one.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::routes::{health, submissions, surveys};
+use crate::state::AppState;
+
+/// Allows the WebAssembly client (`wasm-unsafe-eval`) and nothing from elsewhere.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; form-action 'self'";
+
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.body_limit();
+    let api = Router::new()
+        .route("/surveys", get(surveys::list))
+        .route("/surveys/{survey_id}", get(surveys::latest))
+        .route(
+            "/surveys/{survey_id}/versions/{version}",
+            get(surveys::version),
+        )
+        .route(
+            "/surveys/{survey_id}/submissions",
+            post(submissions::submit),
+        )
+        .route(
+            "/submissions/{submission_id}/receipt",
+            get(submissions::receipt),
+        );
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such resource".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

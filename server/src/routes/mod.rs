@@ -1,0 +1,5 @@
+//! The HTTP API, one module per resource.
+
+pub mod health;
+pub mod submissions;
+pub mod surveys;

@@ -1,0 +1,96 @@
+//! Receiving submissions: validate with the shared rules, then store once.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use salama_shared::Submission;
+use salama_shared::schema::Channel;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::store::{Inserted, NewSubmission, Receipt};
+
+/// 201 with a receipt for a new submission, 200 with the same receipt for a
+/// resend, 409 when the id is taken by other content, 422 with every field
+/// error when the rules are broken.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(survey_id): Path<String>,
+    body: JsonBody<Submission>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    let submission = &body.value;
+    if submission.survey_id != survey_id {
+        return Err(ApiError::Unprocessable {
+            message: format!(
+                "the submission is for survey `{}`, sent to `{survey_id}`",
+                submission.survey_id
+            ),
+            fields: vec![salama_shared::FieldError {
+                path: "survey_id".into(),
+                code: salama_shared::FieldErrorCode::SurveyMismatch,
+                message: format!("expected `{survey_id}`"),
+            }],
+        });
+    }
+    let published = state
+        .survey(&survey_id, Some(submission.survey_version))
+        .await?;
+    match submission.channel {
+        Channel::Online if published.stored.public => {}
+        Channel::Online => return Err(ApiError::NotFound(format!("no survey `{survey_id}`"))),
+        // Interviews need an enumerator's credentials.
+        Channel::Enumerator => return Err(ApiError::Unauthorized),
+    }
+    if let Err(fields) = salama_shared::validate(&published.survey, submission) {
+        return Err(ApiError::Unprocessable {
+            message: format!("{} answer(s) break the survey's rules", fields.len()),
+            fields,
+        });
+    }
+    let content_sha256 = canonical_sha256(submission)?;
+    let new = NewSubmission {
+        submission_id: submission.submission_id,
+        survey_id: &survey_id,
+        survey_version: submission.survey_version,
+        channel: submission.channel.as_str(),
+        content_sha256: &content_sha256,
+        body: &body.raw,
+    };
+    match state.store().insert_submission(&new).await? {
+        Inserted::New(receipt) => {
+            tracing::info!(submission = %receipt.submission_id, survey = %survey_id, "submission stored");
+            Ok((StatusCode::CREATED, Json(receipt)))
+        }
+        Inserted::Duplicate(receipt) => Ok((StatusCode::OK, Json(receipt))),
+        Inserted::Conflict(_) => Err(ApiError::Conflict(format!(
+            "submission {} was already received with different content; it was not changed",
+            submission.submission_id
+        ))),
+    }
+}
+
+/// The hash of the submission as parsed and written back out, so the same
+/// answers sent with other whitespace or key order count as the same.
+fn canonical_sha256(submission: &Submission) -> ApiResult<String> {
+    let canonical = serde_json::to_vec(submission)
+        .map_err(|e| anyhow::anyhow!("re-serialising a submission: {e}"))?;
+    Ok(hex::encode(Sha256::digest(&canonical)))
+}
+
+/// The receipt for a submission, for the device that holds its id.
+pub async fn receipt(
+    State(state): State<AppState>,
+    Path(submission_id): Path<String>,
+) -> ApiResult<Json<Receipt>> {
+    let unknown = || ApiError::NotFound(format!("no submission `{submission_id}`"));
+    let id = Uuid::parse_str(&submission_id).map_err(|_| unknown())?;
+    state
+        .store()
+        .receipt(id)
+        .await?
+        .map(Json)
+        .ok_or_else(unknown)
+}

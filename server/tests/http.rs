@@ -1,0 +1,296 @@
+//! The HTTP API over real HTTP: a server bound to 127.0.0.1 on a free port,
+//! on its own SQLite database.
+
+use reqwest::StatusCode;
+use salama_server::store::Store;
+use salama_server::{AppState, app};
+use salama_shared::sample;
+use serde_json::{Value, json};
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    _folder: tempfile::TempDir,
+}
+
+const BODY_LIMIT: usize = 64 * 1024;
+
+async fn spawn() -> Server {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}", folder.path().join("salama.db").display());
+    let store = Store::open(&url).await.expect("store opens");
+    salama_server::seed::publish_default_questionnaire(&store)
+        .await
+        .expect("seeded");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("free port");
+    let base = format!("http://{}", listener.local_addr().expect("bound"));
+    let router = app(AppState::new(store, BODY_LIMIT));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Server {
+        base,
+        client: reqwest::Client::new(),
+        _folder: folder,
+    }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn submit(&self, submission: &Value) -> (StatusCode, Value) {
+        let body = serde_json::to_vec(submission).expect("serialises");
+        self.post_raw(
+            "/api/surveys/community-safety/submissions",
+            "application/json",
+            body,
+        )
+        .await
+    }
+}
+
+fn online() -> Value {
+    let mut submission = serde_json::to_value(sample::online_answer()).expect("serialises");
+    submission["submission_id"] = json!(uuid::Uuid::new_v4());
+    submission
+}
+
+#[track_caller]
+fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["error"]["code"], code, "{body:#}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body:#}"
+    );
+    assert!(body["error"]["fields"].is_array(), "{body:#}");
+}
+
+#[tokio::test]
+async fn health_and_the_default_questionnaire() {
+    let server = spawn().await;
+    let (status, body) = server.get("/healthz").await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    let (status, body) = server.get("/api/surveys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body[0]["id"], "community-safety");
+    assert_eq!(body[0]["languages"], json!(["en", "fr", "ar"]));
+    let (status, latest) = server.get("/api/surveys/community-safety").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, first) = server.get("/api/surveys/community-safety/versions/1").await;
+    assert_eq!(latest, first);
+    assert_eq!(latest["indicators"].as_array().map(Vec::len), Some(8));
+    for missing in [
+        "/api/surveys/nope",
+        "/api/surveys/community-safety/versions/9",
+        "/api/surveys/community-safety/versions/x",
+        "/nowhere",
+    ] {
+        let (status, body) = server.get(missing).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert_error(&body, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn a_submission_is_acknowledged_once_and_resends_get_the_same_receipt() {
+    let server = spawn().await;
+    let submission = online();
+    let (status, receipt) = server.submit(&submission).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt:#}");
+    assert_eq!(receipt["submission_id"], submission["submission_id"]);
+    assert_eq!(receipt["survey_version"], 1);
+    // The same submission again, as a retry would send it: same receipt.
+    let (status, again) = server.submit(&submission).await;
+    assert_eq!((status, &again), (StatusCode::OK, &receipt));
+    // Same content, other formatting and key order: still the same submission.
+    let pretty = serde_json::to_vec_pretty(&submission).expect("serialises");
+    let (status, again) = server
+        .post_raw(
+            "/api/surveys/community-safety/submissions",
+            "application/json; charset=utf-8",
+            pretty,
+        )
+        .await;
+    assert_eq!((status, &again), (StatusCode::OK, &receipt));
+    // Other content under the same id: refused, never an overwrite.
+    let mut changed = submission.clone();
+    changed["answers"]["saf_1"] = json!("unsafe");
+    changed["answers"]["saf_1c"] = json!(["crime"]);
+    let (status, body) = server.submit(&changed).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_error(&body, "conflict");
+    let id = submission["submission_id"].as_str().expect("id");
+    let (status, stored) = server.get(&format!("/api/submissions/{id}/receipt")).await;
+    assert_eq!((status, stored), (StatusCode::OK, receipt));
+}
+
+#[tokio::test]
+async fn every_rule_broken_is_reported_with_its_path() {
+    let server = spawn().await;
+    let mut submission = online();
+    submission["answers"]["saf_2"] = json!("quite_safe");
+    submission["answers"]["household"][0]["mem_age"] = json!(130);
+    submission["answers"]["saf_1b"] = json!("safe");
+    let (status, body) = server.submit(&submission).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "invalid");
+    let mut paths: Vec<(&str, &str)> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            ("household[0].mem_age", "above_maximum"),
+            ("saf_1b", "not_relevant"),
+            ("saf_2", "not_in_list"),
+        ]
+    );
+    // Messages come in the submission's language (French here).
+    let messages: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"Ce choix ne fait pas partie des options."),
+        "{messages:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors_and_never_a_500() {
+    let server = spawn().await;
+    let path = "/api/surveys/community-safety/submissions";
+    let (status, body) = server
+        .post_raw(path, "application/json", b"{\"submission_id\": ".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "bad_request");
+    let (status, body) = server
+        .post_raw(
+            path,
+            "text/plain",
+            serde_json::to_vec(&online()).expect("json"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "bad_request");
+    let (status, body) = server
+        .post_raw(path, "application/json", vec![b' '; BODY_LIMIT + 1])
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&body, "too_large");
+    // JSON of the wrong shape: 422 with the field's path.
+    let mut wrong = online();
+    wrong["survey_version"] = json!("one");
+    let (status, body) = server.submit(&wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "survey_version");
+    let mut wrong = online();
+    wrong["started_at"] = json!("yesterday");
+    let (status, body) = server.submit(&wrong).await;
+    assert_eq!(
+        (status, &body["error"]["fields"][0]["path"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("started_at"))
+    );
+    // The path and the body disagree on the survey.
+    let (status, body) = server
+        .post_raw(
+            "/api/surveys/other/submissions",
+            "application/json",
+            serde_json::to_vec(&online()).expect("json"),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["error"]["fields"][0]["code"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("survey_mismatch"))
+    );
+    // An unknown version.
+    let mut unknown = online();
+    unknown["survey_version"] = json!(7);
+    let (status, body) = server.submit(&unknown).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+    // An interview needs an enumerator's credentials.
+    let mut interview = online();
+    interview["channel"] = json!("enumerator");
+    let (status, body) = server.submit(&interview).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "unauthorized");
+    // Method not allowed.
+    let response = server
+        .client
+        .delete(format!("{}/api/surveys", server.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // Receipts for ids that are not submissions.
+    for id in ["not-a-uuid", "00000000-0000-4000-8000-000000000000"] {
+        let (status, body) = server.get(&format!("/api/submissions/{id}/receipt")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
+        assert_error(&body, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let server = spawn().await;
+    let response = server
+        .client
+        .get(format!("{}/api/surveys", server.base))
+        .send()
+        .await
+        .expect("request");
+    let headers = response.headers();
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .is_ok_and(|csp| csp.contains("'wasm-unsafe-eval'"))
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+}
