@@ -9,7 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
-use crate::routes::{health, submissions, surveys};
+use crate::routes::{audit, health, session, submissions, surveys};
 use crate::state::AppState;
 
 /// Allows the WebAssembly client (`wasm-unsafe-eval`) and nothing from elsewhere.
@@ -20,7 +20,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
 pub fn app(state: AppState) -> Router {
     let body_limit = state.body_limit();
     let api = Router::new()
-        .route("/surveys", get(surveys::list))
+        .route("/login", post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/me", get(session::me))
+        .route("/audit", get(audit::recent))
+        .route("/surveys", get(surveys::list).post(surveys::publish))
         .route("/surveys/{survey_id}", get(surveys::latest))
         .route(
             "/surveys/{survey_id}/versions/{version}",

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use salama_shared::FieldError;
+use salama_shared::{FieldError, Problem};
 use serde::Serialize;
 
 use crate::store::StoreError;
@@ -34,7 +34,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unprocessable {
         message: String,
-        fields: Vec<FieldError>,
+        fields: Vec<ErrorField>,
     },
     #[error("too many requests; try again in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
@@ -48,6 +48,50 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// One problem in a request, located by its path in the body.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorField {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for ErrorField {
+    fn from(error: FieldError) -> Self {
+        Self {
+            path: error.path,
+            code: error.code.as_str().to_owned(),
+            message: error.message,
+        }
+    }
+}
+
+impl From<Problem> for ErrorField {
+    fn from(problem: Problem) -> Self {
+        let code = serde_json::to_value(problem.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        Self {
+            path: problem.path,
+            code: code.unwrap_or_default(),
+            message: problem.message,
+        }
+    }
+}
+
+impl ApiError {
+    /// A 422 listing every problem.
+    pub fn invalid<T: Into<ErrorField>>(
+        message: impl Into<String>,
+        fields: impl IntoIterator<Item = T>,
+    ) -> Self {
+        ApiError::Unprocessable {
+            message: message.into(),
+            fields: fields.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Detail<'a>,
@@ -57,7 +101,7 @@ struct Body<'a> {
 struct Detail<'a> {
     code: &'a str,
     message: String,
-    fields: &'a [FieldError],
+    fields: &'a [ErrorField],
 }
 
 impl ApiError {

@@ -61,11 +61,11 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::Unprocessable {
             message: "the body does not have the expected shape".into(),
-            fields: vec![FieldError {
+            fields: vec![crate::error::ErrorField::from(FieldError {
                 path,
                 code: FieldErrorCode::WrongType,
                 message: inner.to_string(),
-            }],
+            })],
         }
     })
 }

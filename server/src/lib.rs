@@ -2,12 +2,14 @@
 //! stores it durably and exactly once, and serves surveys and aggregates.
 
 pub mod app;
+pub mod auth;
 pub mod error;
 pub mod json;
+pub mod limits;
 pub mod routes;
 pub mod seed;
 pub mod state;
 pub mod store;
 
 pub use app::app;
-pub use state::AppState;
+pub use state::{AppState, Config};

@@ -1,13 +1,16 @@
 //! `salama`: the Salama server binary.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use salama_server::auth::{self, Role};
+use salama_server::limits::RateLimits;
 use salama_server::store::Store;
-use salama_server::{AppState, app};
+use salama_server::{AppState, Config, app};
 use salama_shared::Survey;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +48,28 @@ struct Options {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SALAMA_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     body_limit: usize,
+    /// Login attempts allowed per minute from one address.
+    #[arg(long, env = "SALAMA_LOGINS_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("not zero"), global = true)]
+    logins_per_minute: NonZeroU32,
+    /// Anonymous submissions allowed per minute from one address.
+    #[arg(long, env = "SALAMA_SUBMISSIONS_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("not zero"), global = true)]
+    submissions_per_minute: NonZeroU32,
+    /// Mark session cookies `Secure`; set it when serving behind HTTPS.
+    #[arg(long, env = "SALAMA_SECURE_COOKIES", global = true)]
+    secure_cookies: bool,
+}
+
+impl Options {
+    fn config(&self) -> Config {
+        Config {
+            body_limit: self.body_limit,
+            rate_limits: RateLimits {
+                logins_per_minute: self.logins_per_minute,
+                submissions_per_minute: self.submissions_per_minute,
+            },
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -58,6 +83,23 @@ enum Command {
         #[command(subcommand)]
         command: SurveyCommand,
     },
+    /// Manage the people and devices that log in.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints their password and device token once.
+    Create {
+        #[arg(long)]
+        role: Role,
+        name: String,
+    },
+    /// Revoke a user and every token and session they hold.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -102,6 +144,31 @@ async fn main() -> Result<ExitCode> {
         Command::Survey {
             command: SurveyCommand::Publish { file, public },
         } => publish(&options, &file, public).await,
+        Command::User {
+            command: UserCommand::Create { role, name },
+        } => {
+            let store = open(&options).await?;
+            let new = auth::create_user(&store, &name, role, "cli").await?;
+            println!("Created {name} ({role}). Shown once, keep them safe:");
+            println!("  password: {}", new.password);
+            println!("  token:    {}", new.token);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Revoke { name },
+        } => {
+            let store = open(&options).await?;
+            let revoked = auth::revoke_user(&store, &name, "cli").await?;
+            store.close().await;
+            if revoked {
+                eprintln!("revoked {name} and all their tokens and sessions");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("no active user named {name}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
     }
 }
 
@@ -128,13 +195,18 @@ fn redact(url: &str) -> String {
 async fn serve(options: &Options) -> Result<ExitCode> {
     let store = open(options).await?;
     salama_server::seed::publish_default_questionnaire(&store).await?;
+    if let Some(admin) = salama_server::seed::first_admin(&store).await? {
+        println!("First start: created the administrator `admin`. Shown once, keep them safe:");
+        println!("  password: {}", admin.password);
+        println!("  token:    {}", admin.token);
+    }
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, database = store.backend(), "serving");
     eprintln!("Salama is serving on http://{address}");
-    let state = AppState::new(store.clone(), options.body_limit);
+    let state = AppState::new(store.clone(), options.config());
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

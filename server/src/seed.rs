@@ -1,6 +1,18 @@
 //! What a new installation starts with.
 
+use crate::auth::{self, NewUser, Role};
 use crate::store::{Store, StoreResult};
+
+/// On first start there is no administrator: create `admin` so someone can
+/// log in. Returns the one-time credentials to print.
+pub async fn first_admin(store: &Store) -> anyhow::Result<Option<NewUser>> {
+    if store.has_active_admin().await? || store.user("admin").await?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(
+        auth::create_user(store, "admin", Role::Admin, "salama").await?,
+    ))
+}
 
 /// Publishes the default questionnaire (public for the online channel) if
 /// this version is not there yet. Returns whether it published.

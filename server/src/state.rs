@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use salama_shared::Survey;
 
 use crate::error::{ApiError, ApiResult};
+use crate::limits::{Limiter, RateLimits};
 use crate::store::{Store, StoredSurvey};
 
 #[derive(Clone)]
@@ -16,8 +17,30 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
-    body_limit: usize,
+    config: Config,
+    logins: Limiter,
+    submissions: Limiter,
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
+}
+
+/// What the server is told at start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    pub rate_limits: RateLimits,
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+            rate_limits: RateLimits::default(),
+            secure_cookies: false,
+        }
+    }
 }
 
 /// A published version, parsed once.
@@ -27,14 +50,29 @@ pub struct PublishedSurvey {
 }
 
 impl AppState {
-    pub fn new(store: Store, body_limit: usize) -> Self {
+    pub fn new(store: Store, config: Config) -> Self {
+        let inner = Inner {
+            store,
+            logins: Limiter::per_minute(config.rate_limits.logins_per_minute),
+            submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
+            config,
+            surveys: RwLock::new(HashMap::new()),
+        };
         Self {
-            inner: Arc::new(Inner {
-                store,
-                body_limit,
-                surveys: RwLock::new(HashMap::new()),
-            }),
+            inner: Arc::new(inner),
         }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn login_limiter(&self) -> &Limiter {
+        &self.inner.logins
+    }
+
+    pub fn submission_limiter(&self) -> &Limiter {
+        &self.inner.submissions
     }
 
     pub fn store(&self) -> &Store {
@@ -42,7 +80,7 @@ impl AppState {
     }
 
     pub fn body_limit(&self) -> usize {
-        self.inner.body_limit
+        self.inner.config.body_limit
     }
 
     /// A published version, or the latest when `version` is `None`.

@@ -1,99 +1,11 @@
 //! The HTTP API over real HTTP: a server bound to 127.0.0.1 on a free port,
 //! on its own SQLite database.
 
+mod common;
+
+use common::{BODY_LIMIT, assert_error, online, spawn};
 use reqwest::StatusCode;
-use salama_server::store::Store;
-use salama_server::{AppState, app};
-use salama_shared::sample;
-use serde_json::{Value, json};
-
-struct Server {
-    base: String,
-    client: reqwest::Client,
-    _folder: tempfile::TempDir,
-}
-
-const BODY_LIMIT: usize = 64 * 1024;
-
-async fn spawn() -> Server {
-    let folder = tempfile::tempdir().expect("temporary folder");
-    let url = format!("sqlite://{}", folder.path().join("salama.db").display());
-    let store = Store::open(&url).await.expect("store opens");
-    salama_server::seed::publish_default_questionnaire(&store)
-        .await
-        .expect("seeded");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("free port");
-    let base = format!("http://{}", listener.local_addr().expect("bound"));
-    let router = app(AppState::new(store, BODY_LIMIT));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    Server {
-        base,
-        client: reqwest::Client::new(),
-        _folder: folder,
-    }
-}
-
-impl Server {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request");
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn submit(&self, submission: &Value) -> (StatusCode, Value) {
-        let body = serde_json::to_vec(submission).expect("serialises");
-        self.post_raw(
-            "/api/surveys/community-safety/submissions",
-            "application/json",
-            body,
-        )
-        .await
-    }
-}
-
-fn online() -> Value {
-    let mut submission = serde_json::to_value(sample::online_answer()).expect("serialises");
-    submission["submission_id"] = json!(uuid::Uuid::new_v4());
-    submission
-}
-
-#[track_caller]
-fn assert_error(body: &Value, code: &str) {
-    assert_eq!(body["error"]["code"], code, "{body:#}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body:#}"
-    );
-    assert!(body["error"]["fields"].is_array(), "{body:#}");
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn health_and_the_default_questionnaire() {

@@ -1,5 +1,7 @@
 //! The HTTP API, one module per resource.
 
+pub mod audit;
 pub mod health;
+pub mod session;
 pub mod submissions;
 pub mod surveys;

@@ -1,13 +1,16 @@
 //! Receiving submissions: validate with the shared rules, then store once.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use salama_shared::Submission;
 use salama_shared::schema::Channel;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::auth::{MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
 use crate::state::AppState;
@@ -18,6 +21,8 @@ use crate::store::{Inserted, NewSubmission, Receipt};
 /// error when the rules are broken.
 pub async fn submit(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
     Path(survey_id): Path<String>,
     body: JsonBody<Submission>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
@@ -28,27 +33,34 @@ pub async fn submit(
                 "the submission is for survey `{}`, sent to `{survey_id}`",
                 submission.survey_id
             ),
-            fields: vec![salama_shared::FieldError {
+            fields: vec![crate::error::ErrorField::from(salama_shared::FieldError {
                 path: "survey_id".into(),
                 code: salama_shared::FieldErrorCode::SurveyMismatch,
                 message: format!("expected `{survey_id}`"),
-            }],
+            })],
         });
     }
     let published = state
         .survey(&survey_id, Some(submission.survey_version))
         .await?;
-    match submission.channel {
-        Channel::Online if published.stored.public => {}
-        Channel::Online => return Err(ApiError::NotFound(format!("no survey `{survey_id}`"))),
+    match (submission.channel, &caller) {
+        // Anyone may answer a public survey online, at a limited pace.
+        (Channel::Online, None) if published.stored.public => {
+            state.submission_limiter().check(peer.ip())?
+        }
+        (Channel::Online, None) => {
+            return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
+        }
+        (Channel::Online, Some(_)) => {}
         // Interviews need an enumerator's credentials.
-        Channel::Enumerator => return Err(ApiError::Unauthorized),
+        (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
+        (Channel::Enumerator, Some(caller)) => caller.require(&[Role::Enumerator])?,
     }
     if let Err(fields) = salama_shared::validate(&published.survey, submission) {
-        return Err(ApiError::Unprocessable {
-            message: format!("{} answer(s) break the survey's rules", fields.len()),
+        return Err(ApiError::invalid(
+            format!("{} answer(s) break the survey's rules", fields.len()),
             fields,
-        });
+        ));
     }
     let content_sha256 = canonical_sha256(submission)?;
     let new = NewSubmission {

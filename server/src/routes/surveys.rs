@@ -1,14 +1,19 @@
-//! Published surveys: what clients render and validate against.
+//! Published surveys: what clients render and validate against, and how an
+//! admin publishes a new version.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use salama_shared::Survey;
 use salama_shared::text::Text;
 use serde::Serialize;
 
+use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::json::JsonBody;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 #[derive(Serialize)]
 pub struct SurveySummary {
@@ -20,11 +25,15 @@ pub struct SurveySummary {
     pub public: bool,
 }
 
-/// The latest version of each survey anyone may answer online.
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<SurveySummary>>> {
+/// The latest version of each survey: public ones for everyone, all of them
+/// for staff.
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+) -> ApiResult<Json<Vec<SurveySummary>>> {
     let mut summaries = Vec::new();
     for stored in state.store().surveys().await? {
-        if !stored.public {
+        if !stored.public && caller.is_none() {
             continue;
         }
         let published = state
@@ -45,34 +54,101 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<SurveySum
 
 pub async fn latest(
     State(state): State<AppState>,
+    caller: MaybeCaller,
     Path(survey_id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    definition(&state, &survey_id, None).await
+    definition(&state, &caller, &survey_id, None).await
 }
 
 pub async fn version(
     State(state): State<AppState>,
+    caller: MaybeCaller,
     Path((survey_id, version)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     let version = version.parse().map_err(|_| {
         ApiError::NotFound(format!("survey `{survey_id}` has no version `{version}`"))
     })?;
-    definition(&state, &survey_id, Some(version)).await
+    definition(&state, &caller, &survey_id, Some(version)).await
 }
 
-/// The definition exactly as published. Surveys not marked public are not
-/// shown to anonymous callers, not even their existence.
+/// The definition exactly as published. A survey not marked public is not
+/// shown to anonymous callers, not even its existence.
 async fn definition(
     state: &AppState,
+    MaybeCaller(caller): &MaybeCaller,
     survey_id: &str,
     version: Option<u32>,
 ) -> ApiResult<impl IntoResponse + use<>> {
     let published = state.survey(survey_id, version).await?;
-    if !published.stored.public {
+    if !published.stored.public && caller.is_none() {
         return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
     }
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         published.stored.definition.clone(),
+    ))
+}
+
+/// Publishes a checked definition as a new immutable version (admin). The
+/// same definition again is acknowledged (200); another definition under a
+/// version that exists is a conflict (409).
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody<Survey>,
+) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
+    caller.require(&[Role::Admin])?;
+    let survey = body.value;
+    let problems = survey.check();
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(
+            format!("the survey has {} problem(s)", problems.len()),
+            problems,
+        ));
+    }
+    let existed = state
+        .store()
+        .survey(&survey.id, Some(survey.version))
+        .await?
+        .is_some();
+    let definition = survey.to_json_pretty();
+    let stored = match state
+        .store()
+        .publish_survey(&survey.id, survey.version, &definition, survey.public)
+        .await
+    {
+        Ok(stored) => stored,
+        Err(StoreError::VersionExists { survey_id, version }) => {
+            return Err(ApiError::Conflict(format!(
+                "survey `{survey_id}` version {version} is published with another definition; publish a new version"
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !existed {
+        state
+            .store()
+            .audit(
+                &caller.name,
+                "publish",
+                &format!("{} v{}", stored.survey_id, stored.version),
+            )
+            .await?;
+    }
+    let summary = SurveySummary {
+        id: survey.id,
+        version: survey.version,
+        title: survey.title,
+        languages: survey.languages,
+        default_language: survey.default_language,
+        public: stored.public,
+    };
+    Ok((
+        if existed {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        },
+        Json(summary),
     ))
 }

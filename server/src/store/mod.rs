@@ -25,6 +25,8 @@ pub enum StoreError {
     /// The survey version is already published with another definition.
     #[error("survey {survey_id} version {version} is already published")]
     VersionExists { survey_id: String, version: u32 },
+    #[error("a user named {0} exists already")]
+    UserExists(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migrations: {0}")]
@@ -164,4 +166,13 @@ pub fn now() -> String {
             i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
         });
     Timestamp::from_unix_seconds(seconds).as_str().to_owned()
+}
+
+/// A person or device with a role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub revoked: bool,
 }

@@ -4,7 +4,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Inserted, NewSubmission, Receipt, Store, StoreError, StoreResult, StoredSurvey, now,
+    AuditEntry, Inserted, NewSubmission, Receipt, Store, StoreError, StoreResult, StoredSurvey,
+    User, now,
 };
 
 /// Runs `$body` with `$pool` bound to whichever pool the store has; the body
@@ -33,6 +34,21 @@ const RECEIPT: &str = "SELECT submission_id, survey_id, survey_version, received
      FROM submissions WHERE submission_id = $1";
 const SUBMISSION_BODY: &str = "SELECT body FROM submissions WHERE submission_id = $1";
 const COUNT_SUBMISSIONS: &str = "SELECT COUNT(*) FROM submissions WHERE survey_id = $1";
+const INSERT_USER: &str = "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (name) DO NOTHING";
+const USER: &str = "SELECT name, role, password_hash, revoked_at FROM users WHERE name = $1";
+const REVOKE_USER: &str = "UPDATE users SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL";
+const REVOKE_USER_TOKENS: &str =
+    "UPDATE tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL";
+const COUNT_ACTIVE_ADMINS: &str =
+    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL";
+const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at FROM tokens t \
+     JOIN users u ON u.name = t.user_name \
+     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL \
+     AND (t.expires_at IS NULL OR t.expires_at > $2)";
+const REVOKE_TOKEN: &str =
+    "UPDATE tokens SET revoked_at = $2 WHERE token_sha256 = $1 AND revoked_at IS NULL";
 const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
 const RECENT_AUDIT: &str =
@@ -52,6 +68,19 @@ macro_rules! survey_from_row {
             definition: row.try_get("definition")?,
             public: row.try_get("public")?,
             published_at: row.try_get("published_at")?,
+        }
+    }};
+}
+
+macro_rules! user_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let revoked_at: Option<String> = row.try_get("revoked_at")?;
+        User {
+            name: row.try_get("name")?,
+            role: row.try_get("role")?,
+            password_hash: row.try_get("password_hash")?,
+            revoked: revoked_at.is_some(),
         }
     }};
 }
@@ -213,6 +242,85 @@ impl Store {
     pub async fn submission_count(&self, survey_id: &str) -> StoreResult<u64> {
         let count: i64 = with_pool!(self, pool => sqlx::query_scalar(COUNT_SUBMISSIONS).bind(survey_id).fetch_one(pool).await?);
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub async fn create_user(
+        &self,
+        name: &str,
+        role: &str,
+        password_hash: &str,
+    ) -> StoreResult<()> {
+        let inserted = with_pool!(self, pool => sqlx::query(INSERT_USER)
+            .bind(name)
+            .bind(role)
+            .bind(password_hash)
+            .bind(now())
+            .execute(pool)
+            .await?
+            .rows_affected());
+        if inserted == 0 {
+            return Err(StoreError::UserExists(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    pub async fn user(&self, name: &str) -> StoreResult<Option<User>> {
+        with_pool!(self, pool => {
+            let row = sqlx::query(USER).bind(name).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => Some(user_from_row!(row)),
+                None => None,
+            })
+        })
+    }
+
+    /// Revokes a user and every token and session they hold. Returns whether
+    /// there was an active user to revoke.
+    pub async fn revoke_user(&self, name: &str) -> StoreResult<bool> {
+        let at = now();
+        let revoked = with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            let revoked = sqlx::query(REVOKE_USER).bind(name).bind(&at).execute(&mut *transaction).await?.rows_affected();
+            sqlx::query(REVOKE_USER_TOKENS).bind(name).bind(&at).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            revoked
+        });
+        Ok(revoked > 0)
+    }
+
+    pub async fn has_active_admin(&self) -> StoreResult<bool> {
+        let count: i64 = with_pool!(self, pool => sqlx::query_scalar(COUNT_ACTIVE_ADMINS).fetch_one(pool).await?);
+        Ok(count > 0)
+    }
+
+    /// Stores the hash of a new token; `expires_at` (RFC 3339, UTC) for sessions.
+    pub async fn insert_token(
+        &self,
+        token_sha256: &str,
+        user: &str,
+        kind: &str,
+        expires_at: Option<&str>,
+    ) -> StoreResult<()> {
+        with_pool!(self, pool => {
+            sqlx::query(INSERT_TOKEN).bind(token_sha256).bind(user).bind(kind).bind(now()).bind(expires_at).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The active user holding an active, unexpired token.
+    pub async fn token_user(&self, token_sha256: &str) -> StoreResult<Option<User>> {
+        with_pool!(self, pool => {
+            let row = sqlx::query(TOKEN_USER).bind(token_sha256).bind(now()).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => Some(user_from_row!(row)),
+                None => None,
+            })
+        })
+    }
+
+    pub async fn revoke_token(&self, token_sha256: &str) -> StoreResult<bool> {
+        let revoked = with_pool!(self, pool => sqlx::query(REVOKE_TOKEN).bind(token_sha256).bind(now()).execute(pool).await?.rows_affected());
+        Ok(revoked > 0)
     }
 
     pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> StoreResult<()> {

@@ -1,0 +1,218 @@
+//! Who is calling: roles, passwords (argon2id), bearer tokens for devices and
+//! scripts, session cookies for browsers. Tokens are random, shown once, and
+//! stored only as SHA-256 hashes, so a leaked database holds no credential.
+
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{Store, StoreResult};
+
+pub const SESSION_COOKIE: &str = "salama_session";
+/// Browser sessions last a working day.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Users and surveys.
+    Admin,
+    /// Aggregates and de-identified microdata.
+    Analyst,
+    /// Submits interviews.
+    Enumerator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Enumerator => "enumerator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "admin" => Ok(Role::Admin),
+            "analyst" => Ok(Role::Analyst),
+            "enumerator" => Ok(Role::Enumerator),
+            other => Err(format!(
+                "`{other}` is not a role: admin, analyst or enumerator"
+            )),
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, Serialize)]
+pub struct Caller {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Caller {
+    pub fn require(&self, allowed: &[Role]) -> ApiResult<()> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// The caller if credentials were sent and are valid; anonymous otherwise.
+/// Credentials that were sent but are not valid are refused (401), never
+/// silently treated as anonymous.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(token) = presented_token(parts) else {
+            return Ok(MaybeCaller(None));
+        };
+        let user = state
+            .store()
+            .token_user(&token_sha256(&token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let role = user
+            .role
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("user {}: {e}", user.name))?;
+        Ok(MaybeCaller(Some(Caller {
+            name: user.name,
+            role,
+        })))
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        MaybeCaller::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A bearer token, else the session cookie.
+pub fn presented_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        return value
+            .strip_prefix("Bearer ")
+            .map(|token| token.trim().to_owned());
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|cookie| {
+            cookie
+                .trim()
+                .strip_prefix(SESSION_COOKIE)?
+                .strip_prefix('=')
+                .map(str::to_owned)
+        })
+}
+
+pub fn token_sha256(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// 32 random bytes from the operating system, as text.
+pub fn new_secret(prefix: &str) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
+}
+
+/// argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await?
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// What a new user receives, once.
+pub struct NewUser {
+    pub password: String,
+    pub token: String,
+}
+
+/// Creates a user with a generated password and a device token, audited.
+pub async fn create_user(
+    store: &Store,
+    name: &str,
+    role: Role,
+    by: &str,
+) -> anyhow::Result<NewUser> {
+    let password = new_secret("")?;
+    let token = new_secret("slm_")?;
+    let hash = hash_password(password.clone()).await?;
+    store.create_user(name, role.as_str(), &hash).await?;
+    store
+        .insert_token(&token_sha256(&token), name, "device", None)
+        .await?;
+    store
+        .audit(by, "user_created", &format!("{name} ({role})"))
+        .await?;
+    store.audit(by, "token_created", name).await?;
+    Ok(NewUser { password, token })
+}
+
+pub async fn revoke_user(store: &Store, name: &str, by: &str) -> StoreResult<bool> {
+    let revoked = store.revoke_user(name).await?;
+    if revoked {
+        store.audit(by, "user_revoked", name).await?;
+    }
+    Ok(revoked)
+}

@@ -1,0 +1,18 @@
+//! The audit log, for admins.
+
+use axum::Json;
+use axum::extract::State;
+
+use crate::auth::{Caller, Role};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::store::AuditEntry;
+
+/// The latest 500 entries, newest first.
+pub async fn recent(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    caller.require(&[Role::Admin])?;
+    Ok(Json(state.store().recent_audit(500).await?))
+}

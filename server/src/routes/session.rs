@@ -1,0 +1,112 @@
+//! Logging in and out of the browser app, and who am I.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
+use crate::error::{ApiError, ApiResult};
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::store::now;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub name: String,
+    pub password: String,
+}
+
+/// Checks a password and starts a session held in an HttpOnly,
+/// SameSite=Strict cookie. Rate limited per address; every attempt audited.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: JsonBody<Login>,
+) -> ApiResult<Response> {
+    state.login_limiter().check(peer.ip())?;
+    let Login { name, password } = body.value;
+    let store = state.store();
+    let user = store.user(&name).await?.filter(|user| !user.revoked);
+    let valid = match &user {
+        Some(user) => auth::verify_password(password, user.password_hash.clone()).await,
+        // Spend the same effort on unknown names, so timing does not reveal them.
+        None => {
+            let _ = auth::hash_password(password).await;
+            false
+        }
+    };
+    let (Some(user), true) = (user, valid) else {
+        store
+            .audit(&name, "login_failed", &peer.ip().to_string())
+            .await?;
+        return Err(ApiError::Unauthorized);
+    };
+    let role: auth::Role = user.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let session = auth::new_secret("sess_")?;
+    let expires = salama_shared::date::Timestamp::parse(&now())
+        .map(|t| {
+            salama_shared::date::Timestamp::from_unix_seconds(t.unix_seconds() + SESSION_SECONDS)
+        })
+        .ok_or_else(|| anyhow::anyhow!("clock reading does not parse"))?;
+    store
+        .insert_token(
+            &auth::token_sha256(&session),
+            &user.name,
+            "session",
+            Some(expires.as_str()),
+        )
+        .await?;
+    store
+        .audit(&user.name, "login", &peer.ip().to_string())
+        .await?;
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{secure}"
+    );
+    let mut response = Json(Caller {
+        name: user.name,
+        role,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!("cookie header: {e}"))?,
+    );
+    Ok(response)
+}
+
+/// Ends the session (or revokes the bearer token) the request came with.
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    if let Some(token) = auth::presented_token(&parts) {
+        state
+            .store()
+            .revoke_token(&auth::token_sha256(&token))
+            .await?;
+    }
+    state.store().audit(&caller.name, "logout", "").await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("salama_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+pub async fn me(caller: Caller) -> Json<Caller> {
+    Json(caller)
+}

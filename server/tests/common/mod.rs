@@ -1,0 +1,152 @@
+//! A real server for tests: bound to 127.0.0.1 on a free port, on its own
+//! SQLite database, seeded as on first start.
+#![allow(dead_code)]
+
+use std::num::NonZeroU32;
+
+use reqwest::{RequestBuilder, StatusCode};
+use salama_server::auth::{self, Role};
+use salama_server::limits::RateLimits;
+use salama_server::store::Store;
+use salama_server::{AppState, Config, app};
+use serde_json::{Value, json};
+
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Server {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    _folder: tempfile::TempDir,
+}
+
+pub async fn spawn() -> Server {
+    spawn_with(RateLimits {
+        logins_per_minute: NonZeroU32::new(1000).expect("not zero"),
+        submissions_per_minute: NonZeroU32::new(1000).expect("not zero"),
+    })
+    .await
+}
+
+pub async fn spawn_with(rate_limits: RateLimits) -> Server {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}", folder.path().join("salama.db").display());
+    let store = Store::open(&url).await.expect("store opens");
+    salama_server::seed::publish_default_questionnaire(&store)
+        .await
+        .expect("seeded");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("free port");
+    let base = format!("http://{}", listener.local_addr().expect("bound"));
+    let config = Config {
+        body_limit: BODY_LIMIT,
+        rate_limits,
+        secure_cookies: false,
+    };
+    let router = app(AppState::new(store.clone(), config));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Server {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        _folder: folder,
+    }
+}
+
+/// Who makes a request.
+#[derive(Clone, Debug)]
+pub enum As {
+    Anonymous,
+    Token(String),
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A user with `role`, returning their device token.
+    pub async fn user(&self, name: &str, role: Role) -> (String, String) {
+        let new = auth::create_user(&self.store, name, role, "test")
+            .await
+            .expect("user created");
+        (new.password, new.token)
+    }
+
+    pub fn with(&self, request: RequestBuilder, who: &As) -> RequestBuilder {
+        match who {
+            As::Anonymous => request,
+            As::Token(token) => request.bearer_auth(token),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        send(
+            self.client
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn submit(&self, submission: &Value) -> (StatusCode, Value) {
+        let body = serde_json::to_vec(submission).expect("serialises");
+        self.post_raw(
+            "/api/surveys/community-safety/submissions",
+            "application/json",
+            body,
+        )
+        .await
+    }
+}
+
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A valid online answer with a fresh id.
+pub fn online() -> Value {
+    let mut submission =
+        serde_json::to_value(salama_shared::sample::online_answer()).expect("serialises");
+    submission["submission_id"] = json!(uuid::Uuid::new_v4());
+    submission
+}
+
+/// A valid household interview with a fresh id.
+pub fn interview() -> Value {
+    let mut submission =
+        serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
+    submission["submission_id"] = json!(uuid::Uuid::new_v4());
+    submission
+}
+
+#[track_caller]
+pub fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["error"]["code"], code, "{body:#}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body:#}"
+    );
+    assert!(body["error"]["fields"].is_array(), "{body:#}");
+}
