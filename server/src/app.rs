@@ -24,6 +24,7 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/audit", get(audit::recent))
+        .route("/openapi.json", get(crate::openapi::openapi))
         .route("/surveys", get(surveys::list).post(surveys::publish))
         .route("/surveys/{survey_id}", get(surveys::latest))
         .route(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod limits;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;

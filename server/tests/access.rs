@@ -63,6 +63,10 @@ async fn every_endpoint_for_every_role() {
     let mut matrix: Vec<(Box<dyn FnMut() -> Call>, [S; 4])> = vec![
         (Box::new(|| call(Method::GET, "/healthz", None)), [S::OK; 4]),
         (
+            Box::new(|| call(Method::GET, "/api/openapi.json", None)),
+            [S::OK; 4],
+        ),
+        (
             Box::new(|| call(Method::GET, "/api/surveys", None)),
             [S::OK; 4],
         ),

@@ -206,3 +206,39 @@ async fn responses_carry_security_headers() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
 }
+
+#[tokio::test]
+async fn the_openapi_description_matches_the_routes() {
+    let server = spawn().await;
+    let (status, doc) = server.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+        "{doc:#}"
+    );
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 11, "{:?}", paths.keys());
+    for (path, operations) in paths {
+        let concrete = path
+            .replace("{survey_id}", "community-safety")
+            .replace("{version}", "1")
+            .replace("{submission_id}", "00000000-0000-4000-8000-000000000000");
+        for method in operations.as_object().expect("operations").keys() {
+            let method =
+                reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let response = server
+                .client
+                .request(method.clone(), server.url(&concrete))
+                .send()
+                .await
+                .expect("request");
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert_ne!(
+                body["error"]["message"], "no such resource",
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+}

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::store::AuditEntry;
 
 /// The latest 500 entries, newest first.
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("token" = []), ("session" = [])), responses((status = 200, description = "Latest audit entries"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin")))]
 pub async fn recent(
     State(state): State<AppState>,
     caller: Caller,

@@ -23,6 +23,7 @@ pub struct Login {
 
 /// Checks a password and starts a session held in an HttpOnly,
 /// SameSite=Strict cookie. Rate limited per address; every attempt audited.
+#[utoipa::path(post, path = "/api/login", tag = "session", responses((status = 200, description = "Logged in; session cookie set"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -85,6 +86,7 @@ pub async fn login(
 }
 
 /// Ends the session (or revokes the bearer token) the request came with.
+#[utoipa::path(post, path = "/api/logout", tag = "session", security(("token" = []), ("session" = [])), responses((status = 204, description = "Session or token ended"), (status = 401, description = "No credentials")))]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,6 +109,7 @@ pub async fn logout(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller and role"), (status = 401, description = "No credentials")))]
 pub async fn me(caller: Caller) -> Json<Caller> {
     Json(caller)
 }

@@ -19,6 +19,7 @@ use crate::store::{Inserted, NewSubmission, Receipt};
 /// 201 with a receipt for a new submission, 200 with the same receipt for a
 /// resend, 409 when the id is taken by other content, 422 with every field
 /// error when the rules are broken.
+#[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), responses((status = 201, description = "Stored; the receipt"), (status = 200, description = "Stored before; the same receipt"), (status = 400, description = "Not JSON"), (status = 401, description = "Interview without an enumerator token"), (status = 404, description = "Unknown survey or version"), (status = 409, description = "Id taken by other content"), (status = 413, description = "Body too large"), (status = 422, description = "Every field error"), (status = 429, description = "Rate limited")))]
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -93,6 +94,7 @@ fn canonical_sha256(submission: &Submission) -> ApiResult<String> {
 }
 
 /// The receipt for a submission, for the device that holds its id.
+#[utoipa::path(get, path = "/api/submissions/{submission_id}/receipt", tag = "submissions", params(("submission_id" = String, Path)), responses((status = 200, description = "The receipt"), (status = 404, description = "No such submission")))]
 pub async fn receipt(
     State(state): State<AppState>,
     Path(submission_id): Path<String>,

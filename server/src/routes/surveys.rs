@@ -27,6 +27,7 @@ pub struct SurveySummary {
 
 /// The latest version of each survey: public ones for everyone, all of them
 /// for staff.
+#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see")))]
 pub async fn list(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -52,6 +53,7 @@ pub async fn list(
     Ok(Json(summaries))
 }
 
+#[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition"), (status = 404, description = "No such survey, or not public")))]
 pub async fn latest(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -60,6 +62,7 @@ pub async fn latest(
     definition(&state, &caller, &survey_id, None).await
 }
 
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "That published definition"), (status = 404, description = "No such version")))]
 pub async fn version(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -92,6 +95,7 @@ async fn definition(
 /// Publishes a checked definition as a new immutable version (admin). The
 /// same definition again is acknowledged (200); another definition under a
 /// version that exists is a conflict (409).
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 422, description = "Every problem in the definition")))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
