@@ -11,6 +11,9 @@ use salama_server::auth::Role;
 use salama_server::limits::RateLimits;
 use serde_json::{Value, json};
 
+/// Builds a fresh request each time (publishing needs a new version per call).
+type MakeCall = Box<dyn FnMut() -> Call>;
+
 struct Call {
     method: Method,
     path: String,
@@ -60,7 +63,7 @@ async fn every_endpoint_for_every_role() {
     use StatusCode as S;
     // (call, anonymous, enumerator, analyst, admin)
     let mut next_version = 2;
-    let mut matrix: Vec<(Box<dyn FnMut() -> Call>, [S; 4])> = vec![
+    let mut matrix: Vec<(MakeCall, [S; 4])> = vec![
         (Box::new(|| call(Method::GET, "/healthz", None)), [S::OK; 4]),
         (
             Box::new(|| call(Method::GET, "/api/openapi.json", None)),

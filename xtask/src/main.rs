@@ -64,7 +64,16 @@ fn run() -> Result<()> {
          this serves the HTTP API (http://127.0.0.1:8080/api/surveys)."
     );
     Cargo::new("run")
-        .args(["--release", "--locked", "-p", "salama-server", "--bin", "salama", "--", "serve"])
+        .args([
+            "--release",
+            "--locked",
+            "-p",
+            "salama-server",
+            "--bin",
+            "salama",
+            "--",
+            "serve",
+        ])
         .run()
 }
 
