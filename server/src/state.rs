@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use salama_shared::Survey;
 
 use crate::error::{ApiError, ApiResult};
+use crate::ingest::Writer;
 use crate::limits::{Limiter, RateLimits};
 use crate::store::{Store, StoredSurvey};
 
@@ -17,6 +18,7 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
+    writer: Writer,
     config: Config,
     logins: Limiter,
     submissions: Limiter,
@@ -52,6 +54,7 @@ pub struct PublishedSurvey {
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         let inner = Inner {
+            writer: Writer::start(store.clone()),
             store,
             logins: Limiter::per_minute(config.rate_limits.logins_per_minute),
             submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
@@ -61,6 +64,11 @@ impl AppState {
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Where submissions are written, in shared commits.
+    pub fn writer(&self) -> &Writer {
+        &self.inner.writer
     }
 
     pub fn config(&self) -> &Config {

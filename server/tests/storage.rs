@@ -151,6 +151,44 @@ async fn concurrent_resends_store_exactly_one(store: Store) {
     assert_eq!(store.submission_count("safety").await.expect("count"), 1);
 }
 
+async fn a_batch_commits_together_and_sees_its_own_rows(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    let batch = [
+        submission(a, "one", b"{}"),
+        submission(b, "two", b"{}"),
+        submission(a, "one", b"{}"),
+        submission(b, "changed", b"{}"),
+    ];
+    let results = store.insert_submissions(&batch).await.expect("batch");
+    let Inserted::New(first) = &results[0] else {
+        panic!("{results:?}")
+    };
+    let Inserted::New(second) = &results[1] else {
+        panic!("{results:?}")
+    };
+    assert_eq!(results[2], Inserted::Duplicate(first.clone()));
+    assert_eq!(results[3], Inserted::Conflict(second.clone()));
+    assert_eq!(store.submission_count("safety").await.expect("count"), 2);
+    // One bad row (an unpublished version) and the whole batch is refused.
+    let mut orphan = submission(Uuid::new_v4(), "x", b"{}");
+    orphan.survey_version = 9;
+    let fresh = submission(Uuid::new_v4(), "y", b"{}");
+    assert!(
+        store
+            .insert_submissions(&[fresh.clone(), orphan])
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.receipt(fresh.submission_id).await.expect("read"),
+        None
+    );
+}
+
 async fn submissions_need_a_published_version(store: Store) {
     let result = store
         .insert_submission(&submission(Uuid::new_v4(), "x", b"{}"))
@@ -250,6 +288,7 @@ conformance!(
     the_latest_version_is_served_and_listed,
     a_submission_is_stored_once_and_never_overwritten,
     concurrent_resends_store_exactly_one,
+    a_batch_commits_together_and_sees_its_own_rows,
     submissions_need_a_published_version,
     the_audit_log_keeps_order,
     migrations_can_run_again,

@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use crate::auth::{MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::ingest::Pending;
 use crate::json::JsonBody;
 use crate::state::AppState;
-use crate::store::{Inserted, NewSubmission, Receipt};
+use crate::store::{Inserted, Receipt};
 
 /// 201 with a receipt for a new submission, 200 with the same receipt for a
 /// resend, 409 when the id is taken by other content, 422 with every field
@@ -64,15 +65,15 @@ pub async fn submit(
         ));
     }
     let content_sha256 = canonical_sha256(submission)?;
-    let new = NewSubmission {
+    let pending = Pending {
         submission_id: submission.submission_id,
-        survey_id: &survey_id,
+        survey_id: survey_id.clone(),
         survey_version: submission.survey_version,
         channel: submission.channel.as_str(),
-        content_sha256: &content_sha256,
-        body: &body.raw,
+        content_sha256,
+        body: body.raw.clone(),
     };
-    match state.store().insert_submission(&new).await? {
+    match state.writer().insert(pending).await? {
         Inserted::New(receipt) => {
             tracing::info!(submission = %receipt.submission_id, survey = %survey_id, "submission stored");
             Ok((StatusCode::CREATED, Json(receipt)))

@@ -179,40 +179,59 @@ impl Store {
     /// Stores a submission once. Returns only after the transaction has
     /// committed, so a `New` receipt means the data is durable.
     pub async fn insert_submission(&self, new: &NewSubmission<'_>) -> StoreResult<Inserted> {
-        let id = new.submission_id.hyphenated().to_string();
+        let mut results = self.insert_submissions(std::slice::from_ref(new)).await?;
+        results
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a batch of one gave no result".into()))
+    }
+
+    /// Stores several submissions in one transaction (one disk flush for
+    /// all), each at most once; results in the order given. Returns only
+    /// after the commit. If any statement fails, nothing is stored.
+    pub async fn insert_submissions(
+        &self,
+        batch: &[NewSubmission<'_>],
+    ) -> StoreResult<Vec<Inserted>> {
         let received_at = now();
-        let inserted = with_pool!(self, pool => {
+        with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            let inserted = sqlx::query(INSERT_SUBMISSION)
-                .bind(&id)
-                .bind(new.survey_id)
-                .bind(i64::from(new.survey_version))
-                .bind(new.channel)
-                .bind(new.content_sha256)
-                .bind(new.body)
-                .bind(&received_at)
-                .execute(&mut *transaction)
-                .await?
-                .rows_affected();
+            let mut results = Vec::with_capacity(batch.len());
+            for new in batch {
+                let id = new.submission_id.hyphenated().to_string();
+                let inserted = sqlx::query(INSERT_SUBMISSION)
+                    .bind(&id)
+                    .bind(new.survey_id)
+                    .bind(i64::from(new.survey_version))
+                    .bind(new.channel)
+                    .bind(new.content_sha256)
+                    .bind(new.body)
+                    .bind(&received_at)
+                    .execute(&mut *transaction)
+                    .await?
+                    .rows_affected();
+                if inserted == 1 {
+                    results.push(Inserted::New(Receipt {
+                        submission_id: new.submission_id,
+                        survey_id: new.survey_id.to_owned(),
+                        survey_version: new.survey_version,
+                        received_at: received_at.clone(),
+                        content_sha256: new.content_sha256.to_owned(),
+                    }));
+                    continue;
+                }
+                let row = sqlx::query(RECEIPT).bind(&id).fetch_optional(&mut *transaction).await?;
+                let existing = match row {
+                    Some(row) => receipt_from_row!(row),
+                    None => return Err(StoreError::Corrupt(format!("submission {id} conflicted but cannot be read"))),
+                };
+                results.push(if existing.content_sha256 == new.content_sha256 {
+                    Inserted::Duplicate(existing)
+                } else {
+                    Inserted::Conflict(existing)
+                });
+            }
             transaction.commit().await?;
-            inserted
-        });
-        if inserted == 1 {
-            return Ok(Inserted::New(Receipt {
-                submission_id: new.submission_id,
-                survey_id: new.survey_id.to_owned(),
-                survey_version: new.survey_version,
-                received_at,
-                content_sha256: new.content_sha256.to_owned(),
-            }));
-        }
-        let existing = self.receipt(new.submission_id).await?.ok_or_else(|| {
-            StoreError::Corrupt(format!("submission {id} conflicted but cannot be read"))
-        })?;
-        Ok(if existing.content_sha256 == new.content_sha256 {
-            Inserted::Duplicate(existing)
-        } else {
-            Inserted::Conflict(existing)
+            Ok(results)
         })
     }
 
