@@ -91,19 +91,25 @@ impl FromRequestParts<AppState> for MaybeCaller {
         let Some(token) = presented_token(parts) else {
             return Ok(MaybeCaller(None));
         };
+        let hash = token_sha256(&token);
+        if let Some(caller) = state.remembered_caller(&hash) {
+            return Ok(MaybeCaller(Some(caller)));
+        }
         let user = state
             .store()
-            .token_user(&token_sha256(&token))
+            .token_user(&hash)
             .await?
             .ok_or(ApiError::Unauthorized)?;
         let role = user
             .role
             .parse()
             .map_err(|e: String| anyhow::anyhow!("user {}: {e}", user.name))?;
-        Ok(MaybeCaller(Some(Caller {
+        let caller = Caller {
             name: user.name,
             role,
-        })))
+        };
+        state.remember_caller(hash, caller.clone());
+        Ok(MaybeCaller(Some(caller)))
     }
 }
 

@@ -49,6 +49,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
+    // Well-formed bodies are the common case: parse them at full speed, and
+    // parse again with path tracking only to explain a failure.
+    if let Ok(value) = serde_json::from_slice(raw) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(raw);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.inner();

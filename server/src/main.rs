@@ -68,6 +68,7 @@ impl Options {
                 submissions_per_minute: self.submissions_per_minute,
             },
             secure_cookies: self.secure_cookies,
+            ..Config::default()
         }
     }
 }

@@ -2,10 +2,12 @@
 //! surveys (published versions never change, so a parsed one is kept).
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use salama_shared::Survey;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::Writer;
 use crate::limits::{Limiter, RateLimits};
@@ -23,7 +25,13 @@ struct Inner {
     logins: Limiter,
     submissions: Limiter,
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
+    /// Recently checked tokens, so a busy device does not cost a database
+    /// read per request. Entries live `Config::remember_callers_for`; logging
+    /// out through this server forgets a token at once.
+    callers: Mutex<HashMap<String, (Caller, Instant)>>,
 }
+
+const MAX_REMEMBERED_CALLERS: usize = 10_000;
 
 /// What the server is told at start.
 #[derive(Clone, Debug)]
@@ -33,6 +41,9 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Mark session cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// How long a checked token is trusted without asking the database: a
+    /// token revoked from another process stops working within this time.
+    pub remember_callers_for: Duration,
 }
 
 impl Default for Config {
@@ -41,6 +52,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             rate_limits: RateLimits::default(),
             secure_cookies: false,
+            remember_callers_for: Duration::from_secs(5),
         }
     }
 }
@@ -60,6 +72,7 @@ impl AppState {
             submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
             config,
             surveys: RwLock::new(HashMap::new()),
+            callers: Mutex::new(HashMap::new()),
         };
         Self {
             inner: Arc::new(inner),
@@ -129,6 +142,41 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .insert(key, published.clone());
         Ok(published)
+    }
+
+    pub fn remembered_caller(&self, token_sha256: &str) -> Option<Caller> {
+        let callers = self
+            .inner
+            .callers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        callers
+            .get(token_sha256)
+            .filter(|(_, checked)| checked.elapsed() < self.inner.config.remember_callers_for)
+            .map(|(caller, _)| caller.clone())
+    }
+
+    pub fn remember_caller(&self, token_sha256: String, caller: Caller) {
+        let mut callers = self
+            .inner
+            .callers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if callers.len() >= MAX_REMEMBERED_CALLERS {
+            let ttl = self.inner.config.remember_callers_for;
+            callers.retain(|_, (_, checked)| checked.elapsed() < ttl);
+        }
+        if callers.len() < MAX_REMEMBERED_CALLERS {
+            callers.insert(token_sha256, (caller, Instant::now()));
+        }
+    }
+
+    pub fn forget_caller(&self, token_sha256: &str) {
+        self.inner
+            .callers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(token_sha256);
     }
 
     fn cached(&self, survey_id: &str, version: u32) -> Option<Arc<PublishedSurvey>> {

@@ -5,7 +5,9 @@ mod common;
 
 use std::num::NonZeroU32;
 
-use common::{As, Server, assert_error, interview, online, send, spawn, spawn_with};
+use common::{
+    As, Server, assert_error, interview, online, send, spawn, spawn_configured, spawn_with,
+};
 use reqwest::{Method, StatusCode};
 use salama_server::auth::Role;
 use salama_server::limits::RateLimits;
@@ -278,7 +280,13 @@ async fn a_browser_session_lives_in_a_strict_http_only_cookie() {
 
 #[tokio::test]
 async fn revoking_a_user_ends_their_tokens() {
-    let server = spawn().await;
+    // Revoking from another process (the CLI) takes effect once the server
+    // stops trusting its memory of the token; here it keeps none.
+    let server = spawn_configured(salama_server::Config {
+        remember_callers_for: std::time::Duration::ZERO,
+        ..salama_server::Config::default()
+    })
+    .await;
     let (_, token) = server.user("enum-2", Role::Enumerator).await;
     let (status, _) = send(
         server

@@ -20,6 +20,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Bench {
+    Validate,
+    Ingest,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the server and serve Salama on 127.0.0.1:8080.
@@ -30,8 +36,12 @@ enum Command {
         #[arg(long)]
         no_browser: bool,
     },
-    /// Criterion benchmarks; extra arguments go to criterion (e.g. a filter).
+    /// Benchmarks: `validate` (criterion, the default) or `ingest` (HTTP on
+    /// SQLite and PostgreSQL beside a sqlx baseline).
     Bench {
+        #[arg(value_enum, default_value = "validate")]
+        which: Bench,
+        /// Extra arguments for criterion (e.g. a filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -41,10 +51,17 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Run => run(),
         Command::Test { no_browser } => test(!no_browser),
-        Command::Bench { args } => Cargo::new("bench")
+        Command::Bench {
+            which: Bench::Validate,
+            args,
+        } => Cargo::new("bench")
             .args(["-p", "salama-shared", "--bench", "validate", "--"])
             .args(args)
             .run(),
+        Command::Bench {
+            which: Bench::Ingest,
+            ..
+        } => bench_ingest(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,6 +94,18 @@ fn run() -> Result<()> {
         .run()
 }
 
+/// The ingest benchmark on SQLite and on a throwaway PostgreSQL with fsync
+/// on, so both backends pay for durability.
+fn bench_ingest() -> Result<()> {
+    let postgres = postgres::Postgres::start(postgres::Durability::Fsync)?;
+    let result = Cargo::new("bench")
+        .args(["-p", "salama-server", "--bench", "ingest", "--locked"])
+        .env("SALAMA_BENCH_POSTGRES_URL", &postgres.url)
+        .run();
+    drop(postgres);
+    result
+}
+
 fn test(browser: bool) -> Result<()> {
     provision::wasm_target()?;
     Cargo::new("fmt").args(["--all", "--", "--check"]).run()?;
@@ -104,7 +133,7 @@ fn test(browser: bool) -> Result<()> {
         .args(["--", "-D", "warnings"])
         .run()?;
     // The storage conformance suite runs against SQLite and this PostgreSQL.
-    let postgres = postgres::Postgres::start()?;
+    let postgres = postgres::Postgres::start(postgres::Durability::NoFsync)?;
     let tests = if shell::has_nextest() {
         Cargo::new("nextest").args(["run", "--workspace", "--locked", "--no-fail-fast"])
     } else {

@@ -11,6 +11,14 @@ use anyhow::{Context, Result};
 use crate::provision;
 use crate::shell::run;
 
+/// Tests do not need crash safety and run faster without it; benchmarks
+/// measure what production pays.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Fsync,
+    NoFsync,
+}
+
 pub struct Postgres {
     bin: PathBuf,
     data: PathBuf,
@@ -18,7 +26,7 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    pub fn start() -> Result<Self> {
+    pub fn start(durability: Durability) -> Result<Self> {
         let bin = match binaries() {
             Some(bin) => bin,
             None => {
@@ -62,8 +70,13 @@ impl Postgres {
                 "UTF8",
             ],
         )?;
+        let fsync = if durability == Durability::Fsync {
+            "on"
+        } else {
+            "off"
+        };
         let options = format!(
-            "-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+            "-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200"
         );
         let log = format!("{data}/server.log");
         cluster.pg(

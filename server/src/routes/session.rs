@@ -95,10 +95,9 @@ pub async fn logout(
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
     if let Some(token) = auth::presented_token(&parts) {
-        state
-            .store()
-            .revoke_token(&auth::token_sha256(&token))
-            .await?;
+        let hash = auth::token_sha256(&token);
+        state.store().revoke_token(&hash).await?;
+        state.forget_caller(&hash);
     }
     state.store().audit(&caller.name, "logout", "").await?;
     let mut response = StatusCode::NO_CONTENT.into_response();

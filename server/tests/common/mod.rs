@@ -29,6 +29,15 @@ pub async fn spawn() -> Server {
 }
 
 pub async fn spawn_with(rate_limits: RateLimits) -> Server {
+    spawn_configured(Config {
+        body_limit: BODY_LIMIT,
+        rate_limits,
+        ..Config::default()
+    })
+    .await
+}
+
+pub async fn spawn_configured(config: Config) -> Server {
     let folder = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}", folder.path().join("salama.db").display());
     let store = Store::open(&url).await.expect("store opens");
@@ -39,11 +48,6 @@ pub async fn spawn_with(rate_limits: RateLimits) -> Server {
         .await
         .expect("free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
-    let config = Config {
-        body_limit: BODY_LIMIT,
-        rate_limits,
-        secure_cookies: false,
-    };
     let router = app(AppState::new(store.clone(), config));
     tokio::spawn(async move {
         axum::serve(
