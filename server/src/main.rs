@@ -18,7 +18,9 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "salama",
     version,
-    about = "Perception-of-security surveys: collect, validate, aggregate"
+    about = "Perception-of-security surveys: collect, validate, aggregate",
+    after_help = "Logging: set RUST_LOG (default `info,sqlx=warn`); logs carry request ids, \
+                  status and latency, never answers or credentials."
 )]
 struct Cli {
     #[command(flatten)]
@@ -33,6 +35,7 @@ struct Options {
     #[arg(
         long,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://data/salama.db",
         global = true
     )]
