@@ -9,6 +9,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
 use tower_http::LatencyUnit;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -45,11 +46,24 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/submissions/{submission_id}/receipt",
             get(submissions::receipt),
-        );
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .nest("/api", api)
+        )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api", api);
+    // The web client's files, when configured: precompressed variants are
+    // preferred, and any other path is a client route served index.html.
+    let router = match &state.config().static_dir {
+        Some(folder) => router.fallback_service(
+            ServeDir::new(folder)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(folder.join("index.html"))),
+        ),
+        None => router.fallback(not_found),
+    };
+    router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(security_header(

@@ -57,6 +57,9 @@ struct Options {
     /// Anonymous submissions allowed per minute from one address.
     #[arg(long, env = "SALAMA_SUBMISSIONS_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("not zero"), global = true)]
     submissions_per_minute: NonZeroU32,
+    /// The web client's built files, served for every path outside the API.
+    #[arg(long, env = "SALAMA_STATIC_DIR", global = true)]
+    static_dir: Option<PathBuf>,
     /// Mark session cookies `Secure`; set it when serving behind HTTPS.
     #[arg(long, env = "SALAMA_SECURE_COOKIES", global = true)]
     secure_cookies: bool,
@@ -71,6 +74,7 @@ impl Options {
                 submissions_per_minute: self.submissions_per_minute,
             },
             secure_cookies: self.secure_cookies,
+            static_dir: self.static_dir.clone(),
             ..Config::default()
         }
     }

@@ -2,6 +2,7 @@
 //! surveys (published versions never change, so a parsed one is kept).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,8 @@ pub struct Config {
     /// How long a checked token is trusted without asking the database: a
     /// token revoked from another process stops working within this time.
     pub remember_callers_for: Duration,
+    /// The web client's built files, served for every path outside the API.
+    pub static_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             secure_cookies: false,
             remember_callers_for: Duration::from_secs(5),
+            static_dir: None,
         }
     }
 }
