@@ -94,7 +94,6 @@ pub struct Form<'s> {
     pub entries: Vec<Entry<'s>>,
     pub rosters: Vec<Roster<'s>>,
     slots: FastMap<&'s str, Slot>,
-    lists: FastMap<&'s str, &'s ChoiceList>,
 }
 
 /// Whether two questions carry the same, non-empty `relevant` expression.
@@ -185,16 +184,11 @@ impl<'s> Form<'s> {
             entries,
             rosters,
             slots,
-            lists,
         }
     }
 
     pub fn slot(&self, id: &str) -> Option<Slot> {
         self.slots.get(id).copied()
-    }
-
-    pub fn list(&self, id: &str) -> Option<&'s ChoiceList> {
-        self.lists.get(id).copied()
     }
 
     pub fn question(&self, slot: Slot) -> Option<&'s Question> {

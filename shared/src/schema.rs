@@ -470,20 +470,6 @@ impl Survey {
         self.questions().find(|place| place.question.id == id)
     }
 
-    /// The area with `code` anywhere in the tree, with its depth (1 = top).
-    pub fn area(&self, code: &str) -> Option<(&Area, usize)> {
-        fn find<'a>(areas: &'a [Area], code: &str, depth: usize) -> Option<(&'a Area, usize)> {
-            areas.iter().find_map(|area| {
-                if area.code == code {
-                    Some((area, depth))
-                } else {
-                    find(&area.children, code, depth + 1)
-                }
-            })
-        }
-        find(&self.areas, code, 1)
-    }
-
     pub fn has_sensitive_sections(&self) -> bool {
         self.sections.iter().any(|section| section.sensitive)
     }

@@ -44,6 +44,8 @@ both! {
         let survey = community_safety();
         assert_eq!(survey.check(), vec![]);
         assert_eq!(survey.languages, ["en", "fr", "ar"]);
+        // Victimisation and discrimination get the safety notice and quick exit.
+        assert!(survey.has_sensitive_sections() && survey.safety_notice.is_some());
     }
 
     fn a_complete_household_interview_is_accepted() {
