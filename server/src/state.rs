@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use salama_shared::Survey;
+use salama_shared::form::Form;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -64,7 +65,9 @@ impl Default for Config {
 /// A published version, parsed once.
 pub struct PublishedSurvey {
     pub stored: StoredSurvey,
-    pub survey: Survey,
+    pub survey: &'static Survey,
+    /// The survey indexed for validation, built once per version.
+    pub form: Form<'static>,
 }
 
 impl AppState {
@@ -138,13 +141,24 @@ impl AppState {
                 stored.version
             )
         })?;
-        let published = Arc::new(PublishedSurvey { stored, survey });
-        let key = (survey_id.to_owned(), published.stored.version);
-        self.inner
+        let key = (survey_id.to_owned(), stored.version);
+        let mut surveys = self
+            .inner
             .surveys
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key, published.clone());
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cached) = surveys.get(&key) {
+            return Ok(cached.clone());
+        }
+        // A published version never changes and stays cached for the life of
+        // the process, so it is kept for good: the index can then borrow it.
+        let survey: &'static Survey = Box::leak(Box::new(survey));
+        let published = Arc::new(PublishedSurvey {
+            stored,
+            survey,
+            form: Form::new(survey),
+        });
+        surveys.insert(key, published.clone());
         Ok(published)
     }
 

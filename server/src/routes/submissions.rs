@@ -58,7 +58,7 @@ pub async fn submit(
         (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
         (Channel::Enumerator, Some(caller)) => caller.require(&[Role::Enumerator])?,
     }
-    if let Err(fields) = salama_shared::validate(&published.survey, submission) {
+    if let Err(fields) = published.form.validate(submission) {
         return Err(ApiError::invalid(
             format!("{} answer(s) break the survey's rules", fields.len()),
             fields,

@@ -40,7 +40,7 @@ pub async fn list(
         let published = state
             .survey(&stored.survey_id, Some(stored.version))
             .await?;
-        let survey = &published.survey;
+        let survey = published.survey;
         summaries.push(SurveySummary {
             id: survey.id.clone(),
             version: survey.version,
