@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod json;
 pub mod limits;
 pub mod openapi;
+pub mod publishing;
 pub mod routes;
 pub mod seed;
 pub mod state;

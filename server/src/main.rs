@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use salama_server::auth::{self, Role};
 use salama_server::limits::RateLimits;
+use salama_server::publishing;
 use salama_server::store::Store;
 use salama_server::{AppState, Config, app};
 use salama_shared::Survey;
@@ -302,16 +303,8 @@ async fn publish(options: &Options, file: &Path, public: bool) -> Result<ExitCod
     };
     survey.public = public;
     let store = open(options).await?;
-    let stored = store
-        .publish_survey(&survey.id, survey.version, &survey.to_json_pretty(), public)
-        .await?;
-    store
-        .audit(
-            "cli",
-            "publish",
-            &format!("{} v{}", stored.survey_id, stored.version),
-        )
-        .await?;
+    let publication = publishing::publish(&store, &survey, &survey.to_json_pretty(), "cli").await?;
+    let stored = publication.survey;
     eprintln!(
         "published {} version {} ({})",
         stored.survey_id,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
+use crate::publishing;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -110,18 +111,11 @@ pub async fn publish(
             problems,
         ));
     }
-    let existed = state
-        .store()
-        .survey(&survey.id, Some(survey.version))
-        .await?
-        .is_some();
     let definition = survey.to_json_pretty();
-    let stored = match state
-        .store()
-        .publish_survey(&survey.id, survey.version, &definition, survey.public)
+    let publication = match publishing::publish(state.store(), &survey, &definition, &caller.name)
         .await
     {
-        Ok(stored) => stored,
+        Ok(publication) => publication,
         Err(StoreError::VersionExists { survey_id, version }) => {
             return Err(ApiError::Conflict(format!(
                 "survey `{survey_id}` version {version} is published with another definition; publish a new version"
@@ -129,16 +123,7 @@ pub async fn publish(
         }
         Err(other) => return Err(other.into()),
     };
-    if !existed {
-        state
-            .store()
-            .audit(
-                &caller.name,
-                "publish",
-                &format!("{} v{}", stored.survey_id, stored.version),
-            )
-            .await?;
-    }
+    let stored = publication.survey;
     let summary = SurveySummary {
         id: survey.id,
         version: survey.version,
@@ -147,12 +132,10 @@ pub async fn publish(
         default_language: survey.default_language,
         public: stored.public,
     };
-    Ok((
-        if existed {
-            StatusCode::OK
-        } else {
-            StatusCode::CREATED
-        },
-        Json(summary),
-    ))
+    let status = if publication.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(summary)))
 }

@@ -48,6 +48,14 @@ pub struct StoredSurvey {
     pub published_at: String,
 }
 
+/// The outcome of publishing: the stored version, and whether this call
+/// published it (rather than finding the same definition already there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Publication {
+    pub survey: StoredSurvey,
+    pub new: bool,
+}
+
 /// A validated submission about to be stored.
 #[derive(Clone, Debug)]
 pub struct NewSubmission<'a> {

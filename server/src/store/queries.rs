@@ -4,8 +4,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Inserted, NewSubmission, Receipt, Store, StoreError, StoreResult, StoredSurvey,
-    User, now,
+    AuditEntry, Inserted, NewSubmission, Publication, Receipt, Store, StoreError, StoreResult,
+    StoredSurvey, User, now,
 };
 
 /// Runs `$body` with `$pool` bound to whichever pool the store has; the body
@@ -117,7 +117,7 @@ impl Store {
         version: u32,
         definition: &str,
         public: bool,
-    ) -> StoreResult<StoredSurvey> {
+    ) -> StoreResult<Publication> {
         let inserted = with_pool!(self, pool => sqlx::query(INSERT_SURVEY)
             .bind(survey_id)
             .bind(i64::from(version))
@@ -141,7 +141,10 @@ impl Store {
                 version,
             });
         }
-        Ok(stored)
+        Ok(Publication {
+            survey: stored,
+            new: inserted == 1,
+        })
     }
 
     /// A published version, or the latest one when `version` is `None`.
