@@ -222,30 +222,24 @@ async fn a_browser_session_lives_in_a_strict_http_only_cookie() {
         "{cookie}"
     );
     let session = cookie.split(';').next().expect("pair").to_owned();
-    let (status, me) = send(
-        server
-            .client
-            .get(server.url("/api/me"))
-            .header("cookie", &session),
-    )
-    .await;
+    let with_session = |method: Method, path: &str| {
+        send(
+            server
+                .client
+                .request(method, server.url(path))
+                .header("cookie", &session),
+        )
+    };
+    let (status, me) = with_session(Method::GET, "/api/me").await;
     assert_eq!((status, &me["role"]), (StatusCode::OK, &json!("analyst")));
-    let (status, _) = send(
-        server
-            .client
-            .post(server.url("/api/logout"))
-            .header("cookie", &session),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(
-        server
-            .client
-            .get(server.url("/api/me"))
-            .header("cookie", &session),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        with_session(Method::POST, "/api/logout").await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        with_session(Method::GET, "/api/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // A wrong password is refused and audited.
     let (status, body) = send(
         server
