@@ -1,13 +1,18 @@
 //! Running cargo and other programs, echoing each command as it starts.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+/// The workspace xtask was invoked in. `cargo run` sets CARGO_MANIFEST_DIR
+/// at run time too; prefer it, so an xtask binary built from another checkout
+/// sharing the target folder still works on this one.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
