@@ -1,5 +1,23 @@
-//! The Salama web client. The Leptos form renderer arrives with the web-form
-//! issue; until then this crate only proves that the shared rules build into
-//! the client's dependency graph for `wasm32-unknown-unknown`.
+//! The Salama web client: a Leptos app rendered in the browser, which renders
+//! any published survey from its schema and checks every answer with the
+//! same shared rules the server applies.
+//!
+//! - `app`: the frame, interface language, language switch; `routing`: the routes
+//! - `form/`: filling a survey (draft, snapshot of the rules, controls,
+//!   rosters, review, sending with retries)
+//! - `pages`: survey list, receipt, the neutral Quick-exit page
+//! - `api`: calls to the server; `browser`: the few browser facilities used
+//! - `i18n`: the interface's own words in English, French and Arabic
 
-pub use salama_shared as rules;
+mod api;
+mod app;
+mod browser;
+mod form;
+mod i18n;
+mod pages;
+mod routing;
+
+/// Mounts the app on the page's `<body>`.
+pub fn mount() {
+    leptos::mount::mount_to_body(app::app);
+}

@@ -23,6 +23,10 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
      style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
      base-uri 'none'; form-action 'self'";
 
+/// Asset names carry their content's hash, so a cached copy is never stale.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn app(state: AppState) -> Router {
@@ -52,15 +56,30 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .nest("/api", api);
-    // The web client's files, when configured: precompressed variants are
-    // preferred, and any other path is a client route served index.html.
+    // The web client, when configured: hashed assets cached for a year,
+    // index.html revalidated every time (it names the current assets), and
+    // every other path a client route answered with index.html.
     let router = match &state.config().static_dir {
-        Some(folder) => router.fallback_service(
-            ServeDir::new(folder)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(ServeFile::new(folder.join("index.html"))),
-        ),
+        Some(folder) => router
+            .nest_service(
+                "/assets",
+                tower::ServiceBuilder::new()
+                    .layer(cache_control(IMMUTABLE))
+                    .service(
+                        ServeDir::new(folder.join("assets"))
+                            .precompressed_br()
+                            .precompressed_gzip(),
+                    ),
+            )
+            .fallback_service(
+                tower::ServiceBuilder::new()
+                    .layer(cache_control(REVALIDATE))
+                    .service(
+                        ServeFile::new(folder.join("index.html"))
+                            .precompressed_br()
+                            .precompressed_gzip(),
+                    ),
+            ),
         None => router.fallback(not_found),
     };
     router
@@ -91,6 +110,17 @@ pub fn app(state: AppState) -> Router {
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// Sets `Cache-Control` on successful responses only: a 404 for a missing
+/// asset must not be cached for a year.
+fn cache_control(
+    value: &'static str,
+) -> SetResponseHeaderLayer<impl Fn(&axum::response::Response<tower_http::services::fs::ServeFileSystemResponseBody>) -> Option<HeaderValue> + Clone> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, move |response: &axum::response::Response<_>| {
+        (response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED)
+            .then(|| HeaderValue::from_static(value))
+    })
 }
 
 async fn not_found() -> ApiError {

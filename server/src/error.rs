@@ -5,8 +5,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use salama_shared::{FieldError, Problem};
-use serde::Serialize;
+pub use salama_shared::api::ErrorField;
+use salama_shared::api::{ErrorBody, ErrorDetail};
 
 use crate::store::StoreError;
 
@@ -48,37 +48,6 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// One problem in a request, located by its path in the body.
-#[derive(Clone, Debug, Serialize)]
-pub struct ErrorField {
-    pub path: String,
-    pub code: String,
-    pub message: String,
-}
-
-impl From<FieldError> for ErrorField {
-    fn from(error: FieldError) -> Self {
-        Self {
-            path: error.path,
-            code: error.code.as_str().to_owned(),
-            message: error.message,
-        }
-    }
-}
-
-impl From<Problem> for ErrorField {
-    fn from(problem: Problem) -> Self {
-        let code = serde_json::to_value(problem.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned));
-        Self {
-            path: problem.path,
-            code: code.unwrap_or_default(),
-            message: problem.message,
-        }
-    }
-}
-
 impl ApiError {
     /// A 422 listing every problem.
     pub fn invalid<T: Into<ErrorField>>(
@@ -90,18 +59,6 @@ impl ApiError {
             fields: fields.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
-}
-
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'a str,
-    message: String,
-    fields: &'a [ErrorField],
 }
 
 impl ApiError {
@@ -142,12 +99,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
         let fields = match &self {
-            ApiError::Unprocessable { fields, .. } => fields.as_slice(),
-            _ => &[],
+            ApiError::Unprocessable { fields, .. } => fields.clone(),
+            _ => Vec::new(),
         };
-        let body = Body {
-            error: Detail {
-                code: self.code(),
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
                 message: self.to_string(),
                 fields,
             },

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+mod tagged;
+
 use crate::expr::Expression;
 use crate::text::Text;
 use crate::validate::FieldErrorCode;
@@ -197,8 +199,10 @@ pub struct Question {
     pub source: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+// Deserialize by hand in `tagged`: the derive's buffering doubles the wasm
+// code for the whole schema.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One code from a choice list.
     Single { list: String },
@@ -289,7 +293,7 @@ impl QuestionKind {
 }
 
 /// `required: true`, or an expression deciding it (XLSForm allows both).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum Required {
     Always(bool),
@@ -318,8 +322,8 @@ pub enum Level {
 
 /// A question's part in disaggregation. Aggregation is driven by these roles,
 /// never by question ids.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
 pub enum Role {
     Sex {
         level: Level,
@@ -418,8 +422,8 @@ pub struct Component {
     pub numerator: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Denominator {
     /// Every unit, whatever it answered: DK and "does not apply" stay in.
     All,

@@ -1,3 +1,315 @@
-//! End-to-end tests of Salama. They start the real `salama` binary and drive it
-//! over HTTP and through headless Chromium; they arrive with the server and
-//! client issues.
+//! End-to-end harness: the real server (in process, on a free port, with its
+//! own SQLite database and the built web client) and a real headless
+//! Chromium driven through ChromeDriver with fantoccini.
+//!
+//! Needs the web client built by `cargo xtask dist`; `cargo xtask test`
+//! does that and sets `SALAMA_TEST_DIST` (and `SALAMA_TEST_AXE` for the
+//! accessibility check). Without them these tests fail, with a message
+//! saying so, rather than pass without testing anything.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use salama_server::store::Store;
+use salama_server::{AppState, Config, app};
+use serde_json::{Value, json};
+
+/// The narrowest phone screen the form must work on, in CSS pixels.
+pub const PHONE: (u32, u32) = (320, 640);
+
+/// A running Salama with the web client.
+pub struct Site {
+    pub base: String,
+    pub store: Store,
+    _folder: tempfile::TempDir,
+}
+
+impl Site {
+    pub async fn start() -> Site {
+        let dist = required_path("SALAMA_TEST_DIST", "the built web client (cargo xtask dist)");
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", folder.path().join("salama.db").display());
+        let store = Store::open(&url).await.expect("store opens");
+        salama_server::seed::publish_default_questionnaire(&store)
+            .await
+            .expect("default questionnaire published");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let config = Config {
+            static_dir: Some(dist),
+            ..Config::default()
+        };
+        let router = app(AppState::new(store.clone(), config));
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+        });
+        Site {
+            base,
+            store,
+            _folder: folder,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stored(&self) -> u64 {
+        self.store
+            .submission_count("community-safety")
+            .await
+            .expect("count submissions")
+    }
+}
+
+fn required_path(variable: &str, what: &str) -> PathBuf {
+    match std::env::var_os(variable) {
+        Some(path) => PathBuf::from(path),
+        None => panic!("{variable} is not set: it names {what}; run `cargo xtask test`"),
+    }
+}
+
+/// ChromeDriver and one headless Chromium session. ChromeDriver runs in its
+/// own process group so that dropping this stops the browser too.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let driver_path = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("SALAMA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port();
+        let driver = {
+            use std::os::unix::process::CommandExt;
+            let folder = artifacts_folder();
+            let _ = std::fs::create_dir_all(&folder);
+            Command::new(&driver_path)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", folder.join(format!("chromedriver-{port}.log")).display()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}", driver_path.to_string_lossy()))
+        };
+        let mut capabilities = Capabilities::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic", "--lang=en-US",
+                ],
+                // Headless windows cannot be narrower than 500 px; phone
+                // emulation gives the page a real 320 px viewport.
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": PHONE.0, "height": PHONE.1, "pixelRatio": 2.0 }
+                }
+            }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(client) => break client,
+                Err(_) if started.elapsed() < Duration::from_secs(30) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("ChromeDriver did not start a session: {error}"),
+            }
+        };
+        Browser { client, driver }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigates");
+    }
+
+    /// Waits (up to 30 s) for an element to exist.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        element.clear().await.expect("clears");
+        element.send_keys(text).await.expect("types");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    pub async fn script(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until a script returns true (e.g. a page change finished).
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        loop {
+            if self.script(script).await == Value::Bool(true) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "timed out waiting: {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn heading(&self) -> String {
+        self.text("#step-heading").await
+    }
+
+    /// Fails when the page is wider than the screen (sideways scrolling).
+    pub async fn assert_fits_screen(&self, context: &str) {
+        let sizes = self
+            .script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            .await;
+        assert!(
+            sizes[0].as_u64() <= sizes[1].as_u64(),
+            "{context}: the page is {} px wide on a {} px screen",
+            sizes[0],
+            sizes[1]
+        );
+    }
+
+    /// Saves a screenshot under `target/browser-artifacts/`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let folder = artifacts_folder();
+        std::fs::create_dir_all(&folder).expect("artefacts folder");
+        std::fs::write(folder.join(format!("{name}.png")), png).expect("screenshot written");
+    }
+
+    /// Runs axe-core on the page and fails on any serious or critical
+    /// violation, listing each with the elements it concerns.
+    pub async fn assert_accessible(&self, context: &str) {
+        let axe = required_path("SALAMA_TEST_AXE", "axe-core's axe.min.js (from the npm registry)");
+        let source = std::fs::read_to_string(&axe).expect("axe.min.js readable");
+        self.client
+            .execute(&format!("{source}\nreturn true;"), Vec::new())
+            .await
+            .expect("axe-core injected");
+        let result = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ['violations'] })
+                  .then(r => done(r.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                  .catch(e => done(['axe failed: ' + e]));"#,
+                Vec::new(),
+            )
+            .await
+            .expect("axe ran");
+        let violations: Vec<String> = serde_json::from_value(result).expect("list of violations");
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {context}:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    /// Chromium's network emulation (DevTools), e.g. 400 kbit/s and 400 ms.
+    pub async fn throttle(&self, latency_ms: u32, kbit_per_second: u32) {
+        let bytes_per_second = kbit_per_second * 1000 / 8;
+        self.client
+            .issue_cmd(NetworkConditions(json!({
+                "network_conditions": {
+                    "offline": false,
+                    "latency": latency_ms,
+                    "download_throughput": bytes_per_second,
+                    "upload_throughput": bytes_per_second,
+                }
+            })))
+            .await
+            .expect("network conditions set");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+        drop(self);
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        stop_group(&mut self.driver);
+    }
+}
+
+fn stop_group(driver: &mut Child) {
+    if let Ok(None) = driver.try_wait() {
+        // `--` so that the negative id is read as a process group, not a signal.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", driver.id())])
+            .status();
+        let _ = driver.wait();
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions(Value);
+
+impl WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/chromium/network_conditions", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+pub fn artifacts_folder() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target"),
+        PathBuf::from,
+    );
+    target.join("browser-artifacts")
+}

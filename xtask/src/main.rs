@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's commands, in Rust so they work the
 //! same on every machine with nothing but cargo installed.
 
+mod dist;
 mod postgres;
 mod provision;
 mod shell;
@@ -28,8 +29,15 @@ enum Bench {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the server and serve Salama on 127.0.0.1:8080.
+    /// Build the web client and the server, and serve Salama on 127.0.0.1:8080.
     Run,
+    /// Build the web client for serving: hashed file names, gzip and brotli
+    /// variants, sizes printed and checked against the budget.
+    Dist {
+        /// A wasm-opt (binaryen ≥ 116, e.g. from npm's `binaryen`) to shrink the wasm further.
+        #[arg(long, env = "SALAMA_WASM_OPT")]
+        wasm_opt: Option<PathBuf>,
+    },
     /// Everything CI checks: formatting, clippy, native tests, browser (wasm) tests.
     Test {
         /// Skip the headless-browser tests (for a quick loop; CI never skips them).
@@ -50,6 +58,9 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Run => run(),
+        Command::Dist { wasm_opt } => dist::build(wasm_opt.as_deref()).map(|folder| {
+            eprintln!("web client written to {}", folder.display());
+        }),
         Command::Test { no_browser } => test(!no_browser),
         Command::Bench {
             which: Bench::Validate,
@@ -72,14 +83,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds and serves Salama with the SQLite default under `data/`; the
-/// default questionnaire is published and, on first start, an administrator
-/// is created and its one-time credentials printed.
+/// Builds the web client and the server and serves both with the SQLite
+/// default under `data/`; the default questionnaire is published and, on
+/// first start, an administrator is created and its one-time credentials
+/// printed.
 fn run() -> Result<()> {
-    eprintln!(
-        "Note: the WebAssembly web form arrives with the web-client issue (#4); \
-         this serves the HTTP API (http://127.0.0.1:8080/api/surveys)."
-    );
+    let dist = dist::build(None)?;
+    eprintln!("\nSalama will serve on http://127.0.0.1:8080/ (the form: http://127.0.0.1:8080/s/community-safety)\n");
     Cargo::new("run")
         .args([
             "--release",
@@ -90,7 +100,9 @@ fn run() -> Result<()> {
             "salama",
             "--",
             "serve",
+            "--static-dir",
         ])
+        .arg(&dist)
         .run()
 }
 
@@ -132,12 +144,30 @@ fn test(browser: bool) -> Result<()> {
         ])
         .args(["--", "-D", "warnings"])
         .run()?;
+    // The web client, built as it is served (and held to its size budget),
+    // for the browser tests.
+    let browser_env = if browser {
+        let dist = dist::build(None)?;
+        let chromium = provision::chromium()?;
+        let axe = provision::axe_core(&shell::target_dir())?;
+        Some((dist, chromium, axe))
+    } else {
+        None
+    };
     // The storage conformance suite runs against SQLite and this PostgreSQL.
     let postgres = postgres::Postgres::start(postgres::Durability::NoFsync)?;
-    let tests = if shell::has_nextest() {
+    let mut tests = if shell::has_nextest() {
         Cargo::new("nextest").args(["run", "--workspace", "--locked", "--no-fail-fast"])
     } else {
         Cargo::new("test").args(["--workspace", "--locked", "--no-fail-fast"])
+    };
+    tests = match &browser_env {
+        Some((dist, chromium, axe)) => tests
+            .env("SALAMA_TEST_DIST", dist)
+            .env("SALAMA_TEST_AXE", axe)
+            .env("SALAMA_TEST_CHROMIUM", &chromium.browser)
+            .env("CHROMEDRIVER", &chromium.driver),
+        None => tests.args(["--exclude", "salama-tests"]),
     };
     let result = tests.env("SALAMA_TEST_POSTGRES_URL", &postgres.url).run();
     drop(postgres);

@@ -59,3 +59,39 @@ pub fn debian_packages(packages: &[&str]) -> Result<()> {
 pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
+
+/// The axe-core version the accessibility check runs; fetched from the npm
+/// registry with npm (which checks the registry's integrity hash).
+const AXE_CORE: &str = "axe-core@4.10.3";
+
+/// `axe.min.js`, fetched once into the target folder.
+pub fn axe_core(target: &std::path::Path) -> Result<PathBuf> {
+    let folder = target.join("npm").join(AXE_CORE.replace('@', "-"));
+    let script = folder.join("package").join("axe.min.js");
+    if script.exists() {
+        return Ok(script);
+    }
+    std::fs::create_dir_all(&folder)?;
+    if Command::new("npm").arg("--version").output().is_err() {
+        debian_packages(&["npm"])?;
+    }
+    let mut pack = Command::new("npm");
+    pack.args(["pack", AXE_CORE, "--silent", "--pack-destination"])
+        .arg(&folder);
+    run(pack)?;
+    let tarball = std::fs::read_dir(&folder)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .find(|path| path.extension().is_some_and(|e| e == "tgz"));
+    let Some(tarball) = tarball else {
+        bail!("npm pack {AXE_CORE} left no tarball in {}", folder.display());
+    };
+    let mut unpack = Command::new("tar");
+    unpack
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&folder)
+        .arg("package/axe.min.js");
+    run(unpack)?;
+    Ok(script)
+}

@@ -6,8 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use salama_shared::Survey;
-use salama_shared::text::Text;
-use serde::Serialize;
+use salama_shared::api::SurveySummary;
 
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
@@ -15,16 +14,6 @@ use crate::json::JsonBody;
 use crate::publishing;
 use crate::state::AppState;
 use crate::store::StoreError;
-
-#[derive(Serialize)]
-pub struct SurveySummary {
-    pub id: String,
-    pub version: u32,
-    pub title: Text,
-    pub languages: Vec<String>,
-    pub default_language: String,
-    pub public: bool,
-}
 
 /// The latest version of each survey: public ones for everyone, all of them
 /// for staff.

@@ -70,15 +70,7 @@ pub struct NewSubmission<'a> {
     pub body: &'a [u8],
 }
 
-/// What the device gets back, and can ask for again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Receipt {
-    pub submission_id: Uuid,
-    pub survey_id: String,
-    pub survey_version: u32,
-    pub received_at: String,
-    pub content_sha256: String,
-}
+pub use salama_shared::api::Receipt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inserted {

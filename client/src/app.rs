@@ -1,0 +1,80 @@
+//! The app frame: routes, the interface language, the language switch.
+
+use leptos::prelude::*;
+use salama_shared::api::Receipt;
+
+use crate::browser;
+use crate::i18n::{Words, endonym};
+use crate::pages;
+use crate::routing::{self, Route};
+
+/// The language of the interface and of the survey being filled.
+#[derive(Clone, Copy)]
+pub struct Interface {
+    pub language: RwSignal<String>,
+}
+
+impl Interface {
+    /// Interface words, untracked: pages are rebuilt when the language changes.
+    pub fn words(&self) -> &'static Words {
+        self.language
+            .with_untracked(|language| crate::i18n::words(language))
+    }
+}
+
+/// The receipt just received, so its page shows it without asking again.
+#[derive(Clone, Copy)]
+pub struct LastReceipt(pub RwSignal<Option<Receipt>>);
+
+pub fn app() -> impl IntoView {
+    let preferred = browser::preferred_language()
+        .map(|tag| tag.split('-').next().unwrap_or("en").to_owned())
+        .unwrap_or_else(|| "en".to_owned());
+    let interface = Interface {
+        language: RwSignal::new(preferred),
+    };
+    let router = routing::start();
+    provide_context(interface);
+    provide_context(router);
+    provide_context(LastReceipt(RwSignal::new(None)));
+    Effect::new(move |_| browser::set_document_language(&interface.language.get()));
+    move || {
+        let route = router.0.get();
+        untrack(|| match route {
+            Route::Surveys => pages::survey_list().into_any(),
+            Route::Fill(survey_id) => crate::form::fill_page(survey_id).into_any(),
+            Route::Receipt(submission_id) => pages::receipt_page(submission_id).into_any(),
+            Route::Neutral => pages::neutral_page().into_any(),
+            Route::NotFound => pages::not_found().into_any(),
+        })
+    }
+}
+
+/// A select among `languages`, each named in its own language.
+pub fn language_switch(languages: Vec<String>) -> Option<impl IntoView> {
+    let interface = expect_context::<Interface>();
+    let language = interface.language;
+    let current = language.get_untracked();
+    (languages.len() > 1).then(|| {
+        let change = move |event: leptos::ev::Event| {
+            language.set(event_target_value(&event));
+            // The page is rebuilt in the new language; keep keyboard focus here.
+            browser::focus_soon("language".into());
+        };
+        view! {
+            <div class="language">
+                <label for="language">{interface.words().language}</label>
+                <select id="language" on:change=change>
+                    {languages
+                        .into_iter()
+                        .map(|tag| {
+                            let name = endonym(&tag).to_owned();
+                            let selected = tag == current;
+                            view! { <option value=tag.clone() lang=tag selected=selected>{name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    })
+}

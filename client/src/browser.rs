@@ -1,0 +1,90 @@
+//! The few browser facilities the app needs beyond rendering: randomness for
+//! submission ids, the clock, the document's language and direction, focus,
+//! and leaving the page without a trace in the tab's history.
+
+use salama_shared::date::Timestamp;
+use uuid::Uuid;
+
+/// A random (v4) submission id from the browser's cryptographic generator.
+pub fn new_submission_id() -> Uuid {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        // Every browser that runs WebAssembly has crypto.getRandomValues; if
+        // it is missing, fall back to the clock rather than refuse to work
+        // (ids only need to be unique, not secret).
+        let now = js_sys::Date::now().to_bits().to_le_bytes();
+        let noise = (js_sys::Math::random().to_bits()).to_le_bytes();
+        bytes[..8].copy_from_slice(&now);
+        bytes[8..].copy_from_slice(&noise);
+    }
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+pub fn now() -> Timestamp {
+    Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0) as i64)
+}
+
+/// Sets `<html lang dir>` so screen readers pick the right voice and Arabic
+/// lays out right to left.
+pub fn set_document_language(language: &str) {
+    let Some(root) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+    else {
+        return;
+    };
+    let direction = if salama_shared::text::is_right_to_left(language) {
+        "rtl"
+    } else {
+        "ltr"
+    };
+    let _ = root.set_attribute("lang", language);
+    let _ = root.set_attribute("dir", direction);
+}
+
+pub fn set_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+        document.set_title(title);
+    }
+}
+
+/// Moves keyboard and screen-reader focus, e.g. to a new step's heading.
+pub fn focus(element_id: &str) {
+    use wasm_bindgen::JsCast;
+    let element = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(element_id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
+/// Focus after the next render, when the element exists.
+pub fn focus_soon(element_id: String) {
+    leptos::prelude::request_animation_frame(move || focus(&element_id));
+}
+
+/// Marks a moment in the page's timeline (read by the load benchmark).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// The browser's preferred language tag, e.g. `fr-FR`.
+pub fn preferred_language() -> Option<String> {
+    web_sys::window().and_then(|window| window.navigator().language())
+}
+
+/// Replaces the current page (and its history entry, so Back does not return
+/// to it) with `path`, dropping everything the app held in memory.
+pub fn leave_for(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(path);
+    }
+}

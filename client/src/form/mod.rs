@@ -1,0 +1,672 @@
+//! Filling in a survey: consent first, then one step per section that
+//! applies, a review, and sending with retries. Every answer is checked by
+//! the shared rules on every change; what is checked is what is sent.
+
+mod draft;
+mod fields;
+mod review;
+mod roster;
+mod sending;
+mod snapshot;
+
+use std::collections::{BTreeMap, HashSet};
+
+use leptos::prelude::*;
+use salama_shared::form::{Form, Slot};
+use salama_shared::schema::{Level, Role, Section, Survey};
+
+use crate::app::{Interface, language_switch};
+use crate::browser;
+use crate::i18n::{Words, fill};
+pub use draft::{Draft, Place};
+use snapshot::{Snapshot, snapshot};
+
+/// The consent step's and the envelope's paths, used as DOM ids too.
+const CONSENT: &str = "consent.respondent";
+const ADULT_CONSENT: &str = "consent.adult";
+const ASSENT: &str = "consent.assent";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Consent,
+    Section(usize),
+    Review,
+    /// Consent refused: the end, with nothing stored or sent.
+    Declined,
+}
+
+/// Everything a question needs to render and record its answer.
+#[derive(Clone, Copy)]
+pub struct Filling {
+    pub survey: &'static Survey,
+    pub form: &'static Form<'static>,
+    pub draft: RwSignal<Draft>,
+    pub snapshot: Memo<Snapshot>,
+    pub language: RwSignal<String>,
+    pub step: RwSignal<Step>,
+    /// Paths changed by the respondent: their errors show as soon as they exist.
+    pub touched: RwSignal<HashSet<String>>,
+    /// Sections the respondent tried to leave: every error in them shows.
+    pub attempted: RwSignal<HashSet<usize>>,
+    /// Problems the server reported (422), by path, until the answer changes.
+    pub server_errors: RwSignal<BTreeMap<String, String>>,
+}
+
+impl Filling {
+    /// Interface words in the current language. Read untracked: a page is
+    /// rebuilt as a whole when the language changes, so each piece of text
+    /// need not be reactive on its own (which kept the wasm small).
+    pub fn words(&self) -> &'static Words {
+        self.language
+            .with_untracked(|language| crate::i18n::words(language))
+    }
+
+    /// Survey text in the current language (untracked, as [`Self::words`]).
+    pub fn text(&self, text: &salama_shared::text::Text) -> String {
+        self.language.with_untracked(|language| {
+            text.get(language, &self.survey.default_language)
+                .to_owned()
+        })
+    }
+
+    /// Records an answer, marking the question as touched.
+    pub fn answer(&self, place: Place, value: Option<serde_json::Value>) {
+        let path = place.path();
+        self.draft.update(|draft| draft.set(place, value));
+        self.server_errors.update(|errors| {
+            errors.remove(&path);
+        });
+        self.touched.update(|touched| {
+            touched.insert(path);
+        });
+    }
+
+    /// The error to show beside a question now, if any.
+    pub fn visible_error(&self, path: &str, section: usize) -> Option<String> {
+        if let Some(message) = self.server_errors.with(|errors| errors.get(path).cloned()) {
+            return Some(message);
+        }
+        let attempted = self.attempted.with(|steps| steps.contains(&section));
+        let touched = self.touched.with(|paths| paths.contains(path));
+        self.snapshot.with(|snapshot| {
+            snapshot
+                .error(path)
+                .filter(|error| {
+                    attempted || (touched && error.code != salama_shared::FieldErrorCode::Required)
+                })
+                .map(|error| error.message.clone())
+        })
+    }
+
+    /// The section a path belongs to: its question's, or for consent records
+    /// the one holding the respondent's age.
+    pub fn section_of(&self, path: &str) -> Option<usize> {
+        let id = if path.starts_with("consent.") {
+            respondent_age_question(self.survey)?
+        } else {
+            path.split(['[', '.']).next().unwrap_or(path)
+        };
+        match self.form.slot(id)? {
+            Slot::Top(entry) => Some(self.form.entries[entry].section),
+            Slot::Member { roster, .. } => {
+                Some(self.form.entries[self.form.rosters[roster].entry].section)
+            }
+        }
+    }
+
+    /// Errors in a section, with the message to show: the server's first.
+    pub fn section_errors(&self, section: usize) -> Vec<(String, String)> {
+        let mut found: BTreeMap<String, String> = self.snapshot.with(|snapshot| {
+            snapshot
+                .errors
+                .iter()
+                .filter(|(path, _)| self.section_of(path) == Some(section))
+                .map(|(path, error)| (path.clone(), error.message.clone()))
+                .collect()
+        });
+        self.server_errors.with(|errors| {
+            for (path, message) in errors {
+                if self.section_of(path) == Some(section) {
+                    found.insert(path.clone(), message.clone());
+                }
+            }
+        });
+        found.into_iter().collect()
+    }
+
+    fn relevant_sections(&self) -> Vec<usize> {
+        self.snapshot.with(|snapshot| {
+            snapshot
+                .relevant_sections
+                .iter()
+                .enumerate()
+                .filter_map(|(index, relevant)| relevant.then_some(index))
+                .collect()
+        })
+    }
+
+    pub fn go(&self, step: Step) {
+        self.step.set(step);
+        browser::focus_soon("step-heading".into());
+    }
+
+    fn next_after(&self, step: Step) -> Step {
+        let sections = self.relevant_sections();
+        let next = match step {
+            Step::Consent => sections.first().copied(),
+            Step::Section(current) => sections.into_iter().find(|index| *index > current),
+            Step::Review | Step::Declined => return step,
+        };
+        next.map_or(Step::Review, Step::Section)
+    }
+
+    fn previous_before(&self, step: Step) -> Step {
+        let sections = self.relevant_sections();
+        let previous = match step {
+            Step::Section(current) => sections.into_iter().rev().find(|index| *index < current),
+            Step::Review => sections.last().copied(),
+            Step::Consent | Step::Declined => return step,
+        };
+        previous.map_or(Step::Consent, Step::Section)
+    }
+
+    /// Ends without keeping anything: the answers are dropped from memory.
+    fn decline(&self) {
+        self.draft.set(Draft::new(
+            browser::new_submission_id(),
+            browser::now(),
+        ));
+        self.go(Step::Declined);
+    }
+}
+
+pub fn respondent_age_question(survey: &Survey) -> Option<&str> {
+    survey.roles.iter().find_map(|role| match role {
+        Role::Age {
+            level: Level::Respondent,
+            question,
+        } => Some(question.as_str()),
+        _ => None,
+    })
+}
+
+/// Loads a survey and fills it in.
+pub fn fill_page(survey_id: String) -> impl IntoView {
+    let interface = expect_context::<Interface>();
+    let loaded = RwSignal::new(None::<Result<&'static Survey, crate::api::ApiError>>);
+    let attempt = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        attempt.track();
+        let survey_id = survey_id.clone();
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            // One survey per page load, kept for the page's lifetime: the
+            // compiled form borrows it, as the server's per-version cache does.
+            let result = crate::api::survey(&survey_id)
+                .await
+                .map(|survey| &*Box::leak(Box::new(survey)));
+            loaded.set(Some(result));
+        });
+    });
+    move || match loaded.get() {
+        None => crate::pages::status(interface.words().loading).into_any(),
+        Some(Err(crate::api::ApiError::NotFound)) => crate::pages::not_found().into_any(),
+        Some(Err(_)) => crate::pages::load_failed(attempt).into_any(),
+        Some(Ok(survey)) => untrack(|| questionnaire(survey)).into_any(),
+    }
+}
+
+fn questionnaire(survey: &'static Survey) -> impl IntoView {
+    let form: &'static Form<'static> = Box::leak(Box::new(Form::new(survey)));
+    let interface = expect_context::<Interface>();
+    let language = interface.language;
+    // The respondent's language if the survey has it, else the survey's own.
+    let current = language.get_untracked();
+    if !survey.languages.contains(&current) {
+        let preferred = browser::preferred_language()
+            .and_then(|tag| {
+                survey
+                    .languages
+                    .iter()
+                    .find(|language| tag.split('-').next() == Some(language.as_str()))
+                    .cloned()
+            })
+            .unwrap_or_else(|| survey.default_language.clone());
+        language.set(preferred);
+    }
+    let draft = RwSignal::new(Draft::new(browser::new_submission_id(), browser::now()));
+    let snapshot = Memo::new(move |_| {
+        let language = language.get();
+        draft.with(|draft| snapshot(survey, form, draft, &language, browser::now()))
+    });
+    let filling = Filling {
+        survey,
+        form,
+        draft,
+        snapshot,
+        language,
+        step: RwSignal::new(Step::Consent),
+        touched: RwSignal::new(HashSet::new()),
+        attempted: RwSignal::new(HashSet::new()),
+        server_errors: RwSignal::new(BTreeMap::new()),
+    };
+    provide_context(filling);
+    // The first question is usable from here on (read by the load benchmark).
+    request_animation_frame(|| browser::mark("salama-form-ready"));
+    // The page is rebuilt when the step or the language changes; within a
+    // step only what answers change is reactive.
+    move || {
+        language.track();
+        let step = filling.step.get();
+        untrack(|| page(filling, step))
+    }
+}
+
+fn page(filling: Filling, step: Step) -> impl IntoView {
+    let survey = filling.survey;
+    let title = filling.text(&survey.title);
+    browser::set_title(&title);
+    let body = match step {
+        Step::Consent => consent_step(filling).into_any(),
+        Step::Section(index) => section_step(filling, index).into_any(),
+        Step::Review => review::review_step(filling).into_any(),
+        Step::Declined => declined_step(filling).into_any(),
+    };
+    view! {
+        {survey.has_sensitive_sections().then(|| quick_exit(filling))}
+        <header class="bar">{language_switch(survey.languages.clone())}</header>
+        <main id="main" class="page">
+            <h1>{title}</h1>
+            {(step != Step::Declined).then(|| progress(filling))}
+            {body}
+        </main>
+    }
+}
+
+/// Visible on every page of a survey with sensitive sections, and first in
+/// keyboard order: drops the answers and replaces the page (and its history
+/// entry) with a neutral one.
+fn quick_exit(filling: Filling) -> impl IntoView {
+    let exit = move |_| {
+        filling.draft.set(Draft::new(uuid::Uuid::nil(), browser::now()));
+        filling.touched.set(HashSet::new());
+        filling.server_errors.set(BTreeMap::new());
+        browser::leave_for("/today");
+    };
+    view! {
+        <button type="button" id="quick-exit" class="quick-exit" on:click=exit>
+            {filling.words().quick_exit}
+        </button>
+    }
+}
+
+fn progress(filling: Filling) -> impl IntoView {
+    let step = filling.step.get_untracked();
+    let position = Memo::new(move |_| {
+        let sections = filling.relevant_sections();
+        let total = sections.len() + 2;
+        let current = match step {
+            Step::Consent => 1,
+            Step::Section(index) => 2 + sections.iter().filter(|s| **s < index).count(),
+            Step::Review | Step::Declined => total,
+        };
+        (current, total)
+    });
+    let template = filling.words().step_of;
+    let label = move || {
+        let (current, total) = position.get();
+        fill(template, &[("n", &current.to_string()), ("total", &total.to_string())])
+    };
+    view! {
+        <div class="progress">
+            <p id="progress-label">{label}</p>
+            <progress
+                aria-labelledby="progress-label"
+                max=move || position.get().1
+                value=move || position.get().0
+            ></progress>
+        </div>
+    }
+}
+
+fn safety_notice(filling: Filling) -> Option<impl IntoView> {
+    let notice = filling.survey.safety_notice.as_ref()?;
+    Some(view! {
+        <aside class="notice" aria-labelledby="safety-title">
+            <h3 id="safety-title">{filling.words().safety_title}</h3>
+            <p>{filling.text(notice)}</p>
+        </aside>
+    })
+}
+
+fn consent_step(filling: Filling) -> impl IntoView {
+    let survey = filling.survey;
+    let words = filling.words();
+    let choice = RwSignal::new(filling.draft.with_untracked(|draft| {
+        draft.consent.respondent.then_some(true)
+    }));
+    let show_error = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match choice.get_untracked() {
+            Some(true) => {
+                filling.draft.update(|draft| draft.consent.respondent = true);
+                filling.go(filling.next_after(Step::Consent));
+            }
+            Some(false) => filling.decline(),
+            None => {
+                show_error.set(true);
+                browser::focus_soon(CONSENT.into());
+            }
+        }
+    };
+    let required = salama_shared::validate::message_for(
+        survey,
+        salama_shared::FieldErrorCode::Required,
+        &filling.language.get_untracked(),
+        Default::default(),
+    );
+    let error = Signal::derive(move || show_error.get().then(|| required.clone()));
+    view! {
+        <form class="step" novalidate on:submit=submit>
+            <h2 id="step-heading" tabindex="-1">{words.consent_title}</h2>
+            {survey.has_sensitive_sections().then(|| safety_notice(filling))}
+            <p class="script">{filling.text(&survey.consent.script)}</p>
+            {yes_no_group(filling, CONSENT, filling.text(&survey.consent.question), choice, error)}
+            <div class="actions">
+                <button type="submit" class="primary">{words.next}</button>
+            </div>
+        </form>
+    }
+}
+
+/// A yes/no question outside the answers (consent and assent records).
+fn yes_no_group(
+    filling: Filling,
+    id: &'static str,
+    legend: String,
+    choice: RwSignal<Option<bool>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let words = filling.words();
+    let options = [(true, "yes", words.yes), (false, "no", words.no)];
+    view! {
+        <fieldset class="question" aria-describedby=move || error.get().map(|_| format!("{id}-error"))>
+            <legend>{legend}</legend>
+            {error_line(words, format!("{id}-error"), error)}
+            <div class="choices">
+                {options
+                    .into_iter()
+                    .map(|(value, code, label)| {
+                        let input_id = if value { id.to_owned() } else { format!("{id}-{code}") };
+                        let checked = Signal::derive(move || choice.get() == Some(value));
+                        radio(input_id, id, code, label.to_owned(), checked, error, move || {
+                            choice.set(Some(value))
+                        })
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// One radio button and its label.
+fn radio(
+    input_id: String,
+    name: &'static str,
+    value: &'static str,
+    label: String,
+    checked: Signal<bool>,
+    error: Signal<Option<String>>,
+    on_choose: impl Fn() + 'static,
+) -> AnyView {
+    let label_for = input_id.clone();
+    view! {
+        <div class="choice">
+            <input
+                type="radio"
+                id=input_id
+                name=name
+                value=value
+                prop:checked=checked
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                on:change=move |_| on_choose()
+            />
+            <label for=label_for>{label}</label>
+        </div>
+    }
+    .into_any()
+}
+
+/// An error message tied to its control by id; announced with a prefix.
+pub fn error_line(words: &'static Words, id: String, error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="error" id=id.clone()>
+                    <span class="visually-hidden">{words.error_prefix}" "</span>
+                    {message}
+                </p>
+            }
+        })
+    }
+}
+
+fn section_step(filling: Filling, index: usize) -> impl IntoView {
+    let section: &'static Section = &filling.survey.sections[index];
+    let words = filling.words();
+    let age_question = respondent_age_question(filling.survey);
+    let problems = move || {
+        if filling.attempted.with(|steps| steps.contains(&index)) {
+            filling.section_errors(index)
+        } else {
+            Vec::new()
+        }
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        filling.attempted.update(|steps| {
+            steps.insert(index);
+        });
+        if filling.section_errors(index).is_empty() {
+            filling.go(filling.next_after(Step::Section(index)));
+        } else {
+            browser::focus_soon("error-summary".into());
+        }
+    };
+    let back = move |_| filling.go(filling.previous_before(Step::Section(index)));
+    view! {
+        <form class="step" novalidate on:submit=submit>
+            <h2 id="step-heading" tabindex="-1">{filling.text(&section.title)}</h2>
+            {section.sensitive.then(|| safety_notice(filling))}
+            {move || error_summary(words, problems())}
+            {section
+                .questions
+                .iter()
+                .map(|question| {
+                    let place = Place::Top(question.id.as_str());
+                    let minors = (Some(question.id.as_str()) == age_question)
+                        .then(|| minor_consent(filling, index));
+                    view! {
+                        {fields::question_view(filling, question, place, index)}
+                        {minors}
+                    }
+                })
+                .collect_view()}
+            <div class="actions">
+                <button type="button" on:click=back>{words.previous}</button>
+                <button type="submit" class="primary">{words.next}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The problems of a step, each a link to its question (GOV.UK's pattern).
+fn error_summary(words: &'static Words, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+    if problems.is_empty() {
+        return None;
+    }
+    Some(view! {
+        <div class="error-summary" id="error-summary" tabindex="-1" role="alert" aria-labelledby="error-summary-title">
+            <h3 id="error-summary-title">{words.problem_title}</h3>
+            <ul>
+                {problems
+                    .into_iter()
+                    .map(|(path, message)| {
+                        let target = dom_id_of(&path);
+                        let href = format!("#{target}");
+                        view! {
+                            <li>
+                                <a
+                                    href=href
+                                    on:click=move |event| {
+                                        event.prevent_default();
+                                        browser::focus(&target);
+                                    }
+                                >
+                                    {message}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    })
+}
+
+/// The DOM id of the control for a path (`household[2].mem_age` →
+/// `q-household-2-mem_age`); envelope paths are ids as they are.
+pub fn dom_id_of(path: &str) -> String {
+    if path.starts_with("consent.") {
+        return path.to_owned();
+    }
+    let flat: String = path
+        .chars()
+        .map(|c| if matches!(c, '[' | ']' | '.') { '-' } else { c })
+        .collect();
+    format!("q-{}", flat.replace("--", "-"))
+}
+
+/// Asked right after the respondent's age when it is under the adult age
+/// (MICS6): a parent's or caretaker's consent, then the young person's own
+/// assent. A refusal ends the interview with nothing sent.
+fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
+    use salama_shared::submission::AdultConsent as A;
+    let rules = filling.survey.consent.minors.as_ref()?;
+    let age_id = respondent_age_question(filling.survey)?;
+    let words = filling.words();
+    let is_minor = Memo::new(move |_| {
+        filling.snapshot.with(|snapshot| {
+            snapshot
+                .submission
+                .answers
+                .get(age_id)
+                .and_then(serde_json::Value::as_f64)
+                .is_some_and(|age| {
+                    age >= f64::from(rules.self_respondent_min_age) && age < f64::from(rules.adult_age)
+                })
+        })
+    });
+    let assent = RwSignal::new(filling.draft.with_untracked(|draft| draft.consent.assent));
+    Effect::new(move |_| match assent.get() {
+        Some(true) => filling.draft.update(|draft| draft.consent.assent = Some(true)),
+        Some(false) => filling.decline(),
+        None => {}
+    });
+    // Consent records leave the draft when the respondent is no longer a minor.
+    Effect::new(move |_| {
+        if !is_minor.get() {
+            let recorded = filling
+                .draft
+                .with_untracked(|draft| draft.consent.adult.is_some() || draft.consent.assent.is_some());
+            if recorded {
+                filling.draft.update(|draft| {
+                    draft.consent.adult = None;
+                    draft.consent.assent = None;
+                });
+                assent.set(None);
+            }
+        }
+    });
+    let adult_error = Signal::derive(move || filling.visible_error(ADULT_CONSENT, section));
+    let assent_error = Signal::derive(move || filling.visible_error(ASSENT, section));
+    let adult_options = [
+        (A::Given, "given", words.adult_given),
+        (A::Refused, "refused", words.adult_refused),
+        (A::NoCaretaker, "no_caretaker", words.adult_none),
+    ];
+    let adult_legend = filling.text(&rules.adult_consent_question);
+    let assent_legend = filling.text(&rules.assent_question);
+    Some(view! {
+        <Show when=move || is_minor.get()>
+            <div class="minor-consent">
+                <h3>{words.minor_title}</h3>
+                <fieldset
+                    class="question"
+                    aria-describedby=move || adult_error.get().map(|_| format!("{ADULT_CONSENT}-error"))
+                >
+                    <legend>{adult_legend.clone()}</legend>
+                    {error_line(words, format!("{ADULT_CONSENT}-error"), adult_error)}
+                    <div class="choices">
+                        {adult_options
+                            .into_iter()
+                            .enumerate()
+                            .map(|(position, (value, code, label))| {
+                                let input_id = if position == 0 {
+                                    ADULT_CONSENT.to_owned()
+                                } else {
+                                    format!("{ADULT_CONSENT}-{code}")
+                                };
+                                let checked = Signal::derive(move || {
+                                    filling.draft.with(|draft| draft.consent.adult) == Some(value)
+                                });
+                                radio(input_id, ADULT_CONSENT, code, label.to_owned(), checked, adult_error, move || {
+                                    filling.draft.update(|draft| draft.consent.adult = Some(value));
+                                    if value == A::Refused {
+                                        filling.decline();
+                                    }
+                                })
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+                {yes_no_group(filling, ASSENT, assent_legend.clone(), assent, assent_error)}
+            </div>
+        </Show>
+    })
+}
+
+fn declined_step(filling: Filling) -> impl IntoView {
+    let words = filling.words();
+    view! {
+        <section class="step">
+            <h2 id="step-heading" tabindex="-1">{words.declined_title}</h2>
+            <p>{words.declined_body}</p>
+            <p>
+                <a href="/">{words.back_home}</a>
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dom_id_of;
+    use super::draft::Place;
+
+    #[test]
+    fn error_paths_lead_to_the_controls_they_name() {
+        assert_eq!(dom_id_of("resp_age"), Place::Top("resp_age").dom_id());
+        assert_eq!(
+            dom_id_of("household[2].mem_age"),
+            Place::Cell {
+                roster: "household",
+                row: 2,
+                id: "mem_age"
+            }
+            .dom_id()
+        );
+        assert_eq!(dom_id_of("consent.assent"), "consent.assent");
+    }
+}

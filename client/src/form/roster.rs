@@ -1,0 +1,101 @@
+//! A roster: one fieldset per row (household member), rows added and removed
+//! by the respondent within the survey's bounds.
+
+use leptos::prelude::*;
+use salama_shared::schema::{Question, QuestionKind};
+
+use super::draft::Place;
+use super::fields::question_view;
+use super::{Filling, browser};
+
+pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) -> impl IntoView {
+    let QuestionKind::Roster {
+        max_rows,
+        row_label: label_text,
+        questions,
+        ..
+    } = &roster.kind
+    else {
+        return ().into_any();
+    };
+    let id = roster.id.as_str();
+    let max_rows = *max_rows as usize;
+    let place = Place::Top(id);
+    let rows = move || filling.draft.with(|draft| draft.rows(id));
+    let error = Memo::new(move |_| filling.visible_error(id, section));
+    let heading_id = format!("{}-title", place.dom_id());
+    let heading_for = heading_id.clone();
+    let error_id = format!("{}-error", place.dom_id());
+    let add = move |_: leptos::ev::MouseEvent| {
+        let row = rows();
+        if row >= max_rows {
+            return;
+        }
+        filling.draft.update(|draft| draft.add_row(id));
+        filling.touched.update(|touched| {
+            touched.insert(id.to_owned());
+        });
+        if let Some(first) = questions.iter().find(|q| q.kind.takes_answer()) {
+            browser::focus_soon(
+                Place::Cell {
+                    roster: id,
+                    row,
+                    id: first.id.as_str(),
+                }
+                .dom_id(),
+            );
+        }
+    };
+    let words = filling.words();
+    let row_label = filling.text(label_text);
+    let row_name = move |row: usize| format!("{row_label} {}", row + 1);
+    let row_view = move |row: usize| {
+        let legend_id = format!("{}-{row}-legend", place.dom_id());
+        let legend_for = legend_id.clone();
+        let remove = move |_: leptos::ev::MouseEvent| {
+            filling.draft.update(|draft| draft.remove_row(id, row));
+            browser::focus_soon(place.dom_id());
+        };
+        view! {
+            <fieldset class="row" aria-labelledby=legend_for>
+                <legend id=legend_id>{row_name(row)}</legend>
+                {questions
+                    .iter()
+                    .map(|member| {
+                        let place = Place::Cell {
+                            roster: id,
+                            row,
+                            id: member.id.as_str(),
+                        };
+                        question_view(filling, member, place, section)
+                    })
+                    .collect_view()}
+                <button type="button" class="secondary" on:click=remove>
+                    {format!("{} {}", words.remove_row, row_name(row))}
+                </button>
+            </fieldset>
+        }
+    };
+    view! {
+        <section class="roster" aria-labelledby=heading_for>
+            <h3 id=heading_id>{filling.text(&roster.label)}</h3>
+            {roster.hint.as_ref().map(|hint| view! { <p class="hint">{filling.text(hint)}</p> })}
+            {move || error.get().map(|message| view! { <p class="error" id=error_id.clone()>{message}</p> })}
+            <Show when=move || rows() == 0>
+                <p class="empty">{words.no_rows}</p>
+            </Show>
+            <For each=move || 0..rows() key=|row| *row children=row_view />
+            <button
+                type="button"
+                on:click=add
+                id=place.dom_id()
+                class="secondary"
+                disabled={move || rows() >= max_rows}
+                aria-describedby=move || error.get().map(|_| format!("{}-error", place.dom_id()))
+            >
+                {format!("{} {}", words.add_row, filling.text(label_text))}
+            </button>
+        </section>
+    }
+    .into_any()
+}

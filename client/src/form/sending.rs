@@ -1,0 +1,160 @@
+//! Sending the answers until the server has stored them. The submission is
+//! built once per attempt to send and reused for every retry: same id, same
+//! content, so a resend after a lost answer is recognised as the same
+//! submission (200 with the same receipt), never stored twice.
+
+use std::collections::BTreeMap;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::snapshot::snapshot;
+use super::{Filling, Step};
+use crate::api::{self, ApiError};
+use crate::app::LastReceipt;
+use crate::browser;
+use crate::i18n::fill;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sending {
+    Idle,
+    Sending,
+    /// A transient failure: the next attempt is this many seconds away.
+    Waiting {
+        seconds: u32,
+    },
+    /// The server refused for good; the message says why.
+    Failed(String),
+}
+
+impl Sending {
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Sending::Sending | Sending::Waiting { .. })
+    }
+}
+
+/// Longest pause between two attempts.
+const MAX_WAIT_SECONDS: u32 = 60;
+
+/// Starts sending. `router` and `receipts` come from the page, taken while
+/// it renders: event handlers run outside any context.
+pub fn send(
+    filling: Filling,
+    sending: RwSignal<Sending>,
+    router: crate::routing::Router,
+    receipts: Option<LastReceipt>,
+) {
+    // A second click while sending does nothing; the button is disabled too.
+    if sending.get_untracked().is_busy() {
+        return;
+    }
+    let submission = filling.draft.with_untracked(|draft| {
+        snapshot(
+            filling.survey,
+            filling.form,
+            draft,
+            &filling.language.get_untracked(),
+            browser::now(),
+        )
+    });
+    if let Some(path) = submission.errors.keys().next() {
+        show_problems_at(filling, path);
+        return;
+    }
+    let submission = submission.submission;
+    sending.set(Sending::Sending);
+    leptos::task::spawn_local(async move {
+        let mut wait = 1;
+        loop {
+            match api::submit(&submission).await {
+                Ok(receipt) => {
+                    let url = format!("/receipt/{}", receipt.submission_id);
+                    if let Some(LastReceipt(last)) = receipts {
+                        last.set(Some(receipt));
+                    }
+                    router.navigate(&url);
+                    return;
+                }
+                Err(ApiError::Invalid { message, fields }) => {
+                    sending.set(Sending::Idle);
+                    let errors: BTreeMap<String, String> = fields
+                        .into_iter()
+                        .map(|field| (field.path, field.message))
+                        .collect();
+                    match errors.keys().next().cloned() {
+                        Some(path) => {
+                            filling.server_errors.set(errors);
+                            show_problems_at(filling, &path);
+                        }
+                        None => sending.set(Sending::Failed(message)),
+                    }
+                    return;
+                }
+                Err(error) if error.is_transient() => {
+                    let pause = match error {
+                        ApiError::RateLimited {
+                            retry_after_seconds,
+                        } => retry_after_seconds.max(1),
+                        _ => wait,
+                    };
+                    wait = (wait * 2).min(MAX_WAIT_SECONDS);
+                    for seconds in (1..=pause).rev() {
+                        // "Send now" sets Sending: stop waiting.
+                        if sending.get_untracked() == Sending::Sending && seconds != pause {
+                            break;
+                        }
+                        sending.set(Sending::Waiting { seconds });
+                        TimeoutFuture::new(1_000).await;
+                    }
+                    sending.set(Sending::Sending);
+                }
+                Err(ApiError::Conflict(_)) => {
+                    sending.set(Sending::Failed(filling.words().conflict.to_owned()));
+                    return;
+                }
+                Err(other) => {
+                    sending.set(Sending::Failed(other.to_string()));
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// Goes to the step holding `path` and shows its problems there.
+fn show_problems_at(filling: Filling, path: &str) {
+    match filling.section_of(path) {
+        Some(section) => {
+            filling.attempted.update(|steps| {
+                steps.insert(section);
+            });
+            filling.step.set(Step::Section(section));
+            browser::focus_soon("error-summary".into());
+        }
+        None => filling.go(Step::Review),
+    }
+}
+
+pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoView {
+    let words = filling.words();
+    move || match sending.get() {
+        Sending::Idle => ().into_any(),
+        Sending::Sending => view! {
+            <p class="status" role="status">{words.sending}</p>
+        }
+        .into_any(),
+        Sending::Waiting { seconds } => view! {
+            <div class="status warning" role="status">
+                <p>{fill(words.retrying, &[("s", &seconds.to_string())])}</p>
+                <button type="button" class="secondary" on:click=move |_| sending.set(Sending::Sending)>
+                    {words.try_now}
+                </button>
+            </div>
+        }
+        .into_any(),
+        Sending::Failed(message) => view! {
+            <p class="error" role="alert">{message}</p>
+        }
+        .into_any(),
+    }
+}

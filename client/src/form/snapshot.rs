@@ -1,0 +1,234 @@
+//! What the form shows after each change, computed by the shared engine the
+//! server validates with: which sections and questions apply, which are
+//! required, what calculations give, and every rule broken. The submission
+//! that would be sent is built here too, so what is checked is what is sent.
+
+use std::collections::{BTreeMap, HashSet};
+
+use salama_shared::date::Timestamp;
+use salama_shared::expr::Value;
+use salama_shared::form::Form;
+use salama_shared::schema::{Channel, Question, QuestionKind, Survey};
+use salama_shared::submission::{Answers, Submission};
+use salama_shared::validate::{FieldError, Inspection};
+use serde_json::Value as Json;
+
+use super::draft::{Draft, Place};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub relevant_sections: Vec<bool>,
+    relevant: HashSet<String>,
+    required: HashSet<String>,
+    /// Every problem, keyed by path; the first per path is kept.
+    pub errors: BTreeMap<String, FieldError>,
+    pub submission: Submission,
+}
+
+impl Snapshot {
+    pub fn is_relevant(&self, place: Place) -> bool {
+        self.relevant.contains(&place.path())
+    }
+
+    pub fn is_required(&self, place: Place) -> bool {
+        self.required.contains(&place.path())
+    }
+
+    pub fn error(&self, path: &str) -> Option<&FieldError> {
+        self.errors.get(path)
+    }
+}
+
+pub fn snapshot(
+    survey: &'static Survey,
+    form: &'static Form<'static>,
+    draft: &Draft,
+    language: &str,
+    now: Timestamp,
+) -> Snapshot {
+    let inspection = form.inspect(&draft.answers, Some(now.local_date()));
+    let mut walk = Walk {
+        inspection: &inspection,
+        draft,
+        relevant: HashSet::new(),
+        required: HashSet::new(),
+        answers: Answers::new(),
+    };
+    let mut relevant_sections = Vec::with_capacity(survey.sections.len());
+    for (index, section) in survey.sections.iter().enumerate() {
+        let relevant = inspection.section_is_relevant(index);
+        relevant_sections.push(relevant);
+        if relevant {
+            for question in &section.questions {
+                walk.question(question);
+            }
+        }
+    }
+    let submission = Submission {
+        submission_id: draft.submission_id,
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        channel: Channel::Online,
+        language: language.to_owned(),
+        started_at: draft.started_at.clone(),
+        completed_at: now,
+        consent: draft.consent.clone(),
+        enumerator_id: None,
+        cluster_id: None,
+        answers: walk.answers,
+    };
+    let mut errors = BTreeMap::new();
+    if let Err(found) = form.validate(&submission) {
+        for error in found {
+            errors.entry(error.path.clone()).or_insert(error);
+        }
+    }
+    Snapshot {
+        relevant_sections,
+        relevant: walk.relevant,
+        required: walk.required,
+        errors,
+        submission,
+    }
+}
+
+struct Walk<'i, 'a> {
+    inspection: &'i Inspection<'a>,
+    draft: &'i Draft,
+    relevant: HashSet<String>,
+    required: HashSet<String>,
+    answers: Answers,
+}
+
+impl Walk<'_, '_> {
+    fn question(&mut self, question: &'static Question) {
+        let id = question.id.as_str();
+        if !self.inspection.is_relevant(id, None) {
+            return;
+        }
+        self.relevant.insert(id.to_owned());
+        if let QuestionKind::Roster { questions, .. } = &question.kind {
+            let rows = self.draft.rows(id);
+            let mut kept = Vec::with_capacity(rows);
+            for row in 0..rows {
+                let mut cells = Answers::new();
+                for member in questions {
+                    let place = Place::Cell {
+                        roster: id,
+                        row,
+                        id: member.id.as_str(),
+                    };
+                    if let Some(answer) = self.cell(member, place) {
+                        cells.insert(member.id.clone(), answer);
+                    }
+                }
+                kept.push(Json::Object(cells));
+            }
+            self.answers.insert(id.to_owned(), Json::Array(kept));
+        } else if let Some(answer) = self.cell(question, Place::Top(id)) {
+            self.answers.insert(id.to_owned(), answer);
+        }
+    }
+
+    /// Records relevance and requiredness; returns what to send: nothing for
+    /// a question that does not apply (the server refuses such answers).
+    fn cell(&mut self, question: &Question, place: Place) -> Option<Json> {
+        let (id, row) = (place.id(), place.row());
+        if row.is_some() && !self.inspection.is_relevant(id, row) {
+            return None;
+        }
+        let path = place.path();
+        if self.inspection.is_required(id, row) {
+            self.required.insert(path.clone());
+        }
+        self.relevant.insert(path);
+        match &question.kind {
+            QuestionKind::Calculate { .. } => to_json(self.inspection.value(id, row)),
+            kind if kind.takes_answer() => self.draft.answer(place).cloned(),
+            _ => None,
+        }
+    }
+}
+
+/// A calculated value as sent: numbers as numbers, the rest as text.
+fn to_json(value: Value<'_>) -> Option<Json> {
+    match value {
+        Value::Empty => None,
+        Value::Number(number) => serde_json::Number::from_f64(number).map(Json::Number),
+        other => {
+            let text = other.to_text();
+            (!text.is_empty()).then(|| Json::String(text.into_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use salama_shared::FieldErrorCode;
+    use salama_shared::submission::ConsentRecord;
+    use uuid::Uuid;
+
+    fn default_form() -> (&'static Survey, &'static Form<'static>) {
+        let survey: &'static Survey = Box::leak(Box::new(salama_shared::community_safety()));
+        (survey, Box::leak(Box::new(Form::new(survey))))
+    }
+
+    fn consenting_draft() -> Draft {
+        let mut draft = Draft::new(Uuid::nil(), Timestamp::from_unix_seconds(1_700_000_000));
+        draft.consent = ConsentRecord {
+            respondent: true,
+            adult: None,
+            assent: None,
+        };
+        draft
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_unix_seconds(1_700_000_600)
+    }
+
+    #[test]
+    fn skip_logic_follows_the_answers_and_stale_answers_are_not_sent() {
+        let (survey, form) = default_form();
+        let mut draft = consenting_draft();
+        let follow_up = Place::Top("saf_1b");
+        let shot = snapshot(survey, form, &draft, "en", now());
+        assert!(!shot.is_relevant(follow_up));
+        draft.set(Place::Top("saf_1"), Some(Json::from("never")));
+        draft.set(follow_up, Some(Json::from("safe")));
+        let shot = snapshot(survey, form, &draft, "en", now());
+        assert!(shot.is_relevant(follow_up));
+        assert!(shot.is_required(follow_up));
+        assert!(shot.submission.answers.contains_key("saf_1b"));
+        draft.set(Place::Top("saf_1"), Some(Json::from("daily")));
+        let shot = snapshot(survey, form, &draft, "en", now());
+        assert!(!shot.is_relevant(follow_up));
+        assert!(!shot.submission.answers.contains_key("saf_1b"));
+        assert!(shot.error("saf_1b").is_none(), "a hidden answer is no error");
+    }
+
+    #[test]
+    fn a_complete_interview_has_no_errors_and_validates_on_the_server_side() {
+        let (survey, form) = default_form();
+        let sample = salama_shared::sample::online_answer();
+        let mut draft = consenting_draft();
+        draft.answers = sample.answers.clone();
+        let shot = snapshot(survey, form, &draft, "en", now());
+        assert_eq!(shot.errors, BTreeMap::new());
+        assert!(form.validate(&shot.submission).is_ok());
+    }
+
+    #[test]
+    fn errors_are_in_the_chosen_language_and_located_by_path() {
+        let (survey, form) = default_form();
+        let mut draft = consenting_draft();
+        draft.set(Place::Top("resp_age"), Some(Json::from(200)));
+        draft.add_row("household");
+        let shot = snapshot(survey, form, &draft, "fr", now());
+        let age = shot.error("resp_age").expect("age out of range");
+        assert_eq!(age.code, FieldErrorCode::AboveMaximum);
+        assert!(age.message.contains("au plus"), "{}", age.message);
+        assert!(shot.errors.keys().any(|path| path.starts_with("household[0].")));
+    }
+}

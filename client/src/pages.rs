@@ -1,0 +1,145 @@
+//! The pages around the form: the list of public surveys, the receipt, the
+//! neutral page Quick exit leads to, and "not found".
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use salama_shared::api::{Receipt, SurveySummary};
+
+use crate::api::{self, ApiError};
+use crate::app::{Interface, LastReceipt, language_switch};
+use crate::browser;
+
+pub fn survey_list() -> impl IntoView {
+    let interface = expect_context::<Interface>();
+    let surveys = RwSignal::new(None::<Result<Vec<SurveySummary>, ApiError>>);
+    let attempt = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        attempt.track();
+        leptos::task::spawn_local(async move { surveys.set(Some(api::surveys().await)) });
+    });
+    move || {
+        interface.language.track();
+        let loaded = surveys.get();
+        untrack(|| {
+            let words = interface.words();
+            browser::set_title(words.surveys);
+            let mut languages: BTreeSet<String> = ["en", "fr", "ar"].map(str::to_owned).into();
+            if let Some(Ok(list)) = &loaded {
+                languages.extend(list.iter().flat_map(|survey| survey.languages.iter().cloned()));
+            }
+            let content = match loaded {
+                None => status(words.loading).into_any(),
+                Some(Err(_)) => load_failed(attempt).into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p>{words.no_surveys}</p> }.into_any(),
+                Some(Ok(list)) => {
+                    let language = interface.language.get_untracked();
+                    view! {
+                        <ul class="surveys">
+                            {list
+                                .into_iter()
+                                .map(|survey| {
+                                    let title = survey.title.get(&language, &survey.default_language).to_owned();
+                                    view! { <li><a href=format!("/s/{}", survey.id)>{title}</a></li> }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            };
+            view! {
+                <header class="bar">{language_switch(languages.into_iter().collect())}</header>
+                <main id="main" class="page">
+                    <h1>{words.surveys}</h1>
+                    {content}
+                </main>
+            }
+        })
+    }
+}
+
+pub fn receipt_page(submission_id: String) -> impl IntoView {
+    let interface = expect_context::<Interface>();
+    let last = use_context::<LastReceipt>();
+    let receipt = RwSignal::new(None::<Result<Receipt, ApiError>>);
+    let known = last
+        .and_then(|LastReceipt(last)| last.get_untracked())
+        .filter(|receipt| receipt.submission_id.to_string() == submission_id);
+    match known {
+        Some(found) => receipt.set(Some(Ok(found))),
+        None => leptos::task::spawn_local(async move {
+            receipt.set(Some(api::receipt(&submission_id).await));
+        }),
+    }
+    browser::focus_soon("receipt-title".into());
+    move || {
+        interface.language.track();
+        let loaded = receipt.get();
+        untrack(|| {
+            let words = interface.words();
+            browser::set_title(words.receipt_title);
+            match loaded {
+                None => status(words.loading).into_any(),
+                Some(Err(ApiError::NotFound)) => not_found().into_any(),
+                Some(Err(_)) => view! { <main id="main" class="page"><p class="error" role="alert">{words.load_failed}</p></main> }.into_any(),
+                Some(Ok(receipt)) => view! {
+                    <main id="main" class="page">
+                        <h1 id="receipt-title" tabindex="-1">{words.receipt_title}</h1>
+                        <p>{words.receipt_body}</p>
+                        <dl class="receipt">
+                            <dt>{words.receipt_number}</dt>
+                            <dd id="receipt-number" dir="ltr">{receipt.submission_id.to_string()}</dd>
+                            <dt>{words.received_at}</dt>
+                            <dd dir="ltr">{receipt.received_at}</dd>
+                            <dt>{words.survey_version}</dt>
+                            <dd dir="ltr">{format!("{} v{}", receipt.survey_id, receipt.survey_version)}</dd>
+                            <dt>{words.fingerprint}</dt>
+                            <dd class="hash" dir="ltr">{receipt.content_sha256}</dd>
+                        </dl>
+                        <p><a href="/">{words.back_home}</a></p>
+                    </main>
+                }
+                .into_any(),
+            }
+        })
+    }
+}
+
+/// Where Quick exit leads: nothing about surveys, safety or answers.
+pub fn neutral_page() -> impl IntoView {
+    browser::set_title("Today");
+    browser::set_document_language("en");
+    let today = String::from(js_sys::Date::new_0().to_date_string());
+    view! {
+        <main id="main" class="page neutral">
+            <h1>"Today"</h1>
+            <p>{today}</p>
+        </main>
+    }
+}
+
+pub fn not_found() -> impl IntoView {
+    let words = expect_context::<Interface>().words();
+    view! {
+        <main id="main" class="page">
+            <h1>{words.not_found}</h1>
+            <p><a href="/">{words.back_home}</a></p>
+        </main>
+    }
+}
+
+pub fn status(message: &'static str) -> impl IntoView {
+    view! { <main id="main" class="page"><p class="status" role="status">{message}</p></main> }
+}
+
+/// A failed load, with a button that tries again by bumping `attempt`.
+pub fn load_failed(attempt: RwSignal<u32>) -> impl IntoView {
+    let words = expect_context::<Interface>().words();
+    view! {
+        <main id="main" class="page">
+            <p class="error" role="alert">{words.load_failed}</p>
+            <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>{words.retry}</button>
+        </main>
+    }
+}

@@ -1,0 +1,78 @@
+//! The shapes the HTTP API sends, defined once so the server writes and the
+//! browser client reads exactly the same fields.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::check::Problem;
+use crate::text::Text;
+use crate::validate::FieldError;
+
+/// One survey in `GET /api/surveys`: enough to list it and pick a language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SurveySummary {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub public: bool,
+}
+
+/// What the device gets back for a stored submission, and can ask for again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub submission_id: Uuid,
+    pub survey_id: String,
+    pub survey_version: u32,
+    pub received_at: String,
+    pub content_sha256: String,
+}
+
+/// Every error response: `{"error":{"code","message","fields":[…]}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `invalid`, `conflict`, `rate_limited`, …
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<ErrorField>,
+}
+
+/// One problem in a request, located by its path in the body
+/// (`answers.resp_age` is reported as `resp_age`, roster cells as
+/// `household[2].mem_age`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorField {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for ErrorField {
+    fn from(error: FieldError) -> Self {
+        Self {
+            path: error.path,
+            code: error.code.as_str().to_owned(),
+            message: error.message,
+        }
+    }
+}
+
+impl From<Problem> for ErrorField {
+    fn from(problem: Problem) -> Self {
+        let code = serde_json::to_value(problem.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        Self {
+            path: problem.path,
+            code: code.unwrap_or_default(),
+            message: problem.message,
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Reading the schema's tagged enums (`kind: {type: …}`, `role: …`,
+//! `denominator: {rule: …}`, `required: true | "expr"`) by hand.
+//!
+//! serde's derive buffers every internally tagged or untagged value into an
+//! intermediate `Content` tree and deserialises it a second time, which
+//! doubled the schema's deserialisation code in the browser client (about
+//! 45 KB of wasm). Here each enum is read once as a flat record of every
+//! possible field, then checked: fields of another variant are refused as
+//! unknown, missing ones reported as missing, exactly as the derive did.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use serde_json::Number;
+
+use super::{Denominator, Level, Question, QuestionKind, Required, Role};
+use crate::expr::Expression;
+use crate::text::Text;
+
+fn need<T, E: de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(field))
+}
+
+/// Refuses `field` when it is present: it belongs to another variant.
+fn refuse<T, E: de::Error>(
+    value: &Option<T>,
+    field: &'static str,
+    expected: &'static [&'static str],
+) -> Result<(), E> {
+    match value {
+        Some(_) => Err(E::unknown_field(field, expected)),
+        None => Ok(()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RoleName {
+    Sex,
+    Age,
+    Location,
+    Disability,
+    Displacement,
+    UrbanRural,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleRecord {
+    role: RoleName,
+    level: Level,
+    question: Option<String>,
+    questions: Option<Vec<String>>,
+    disabled_if: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const ONE: &[&str] = &["role", "level", "question"];
+        const DISABILITY: &[&str] = &["role", "level", "questions", "disabled_if"];
+        let record = RoleRecord::deserialize(deserializer)?;
+        let level = record.level;
+        if let RoleName::Disability = record.role {
+            refuse(&record.question, "question", DISABILITY)?;
+            return Ok(Role::Disability {
+                level,
+                questions: need(record.questions, "questions")?,
+                disabled_if: need(record.disabled_if, "disabled_if")?,
+            });
+        }
+        refuse(&record.questions, "questions", ONE)?;
+        refuse(&record.disabled_if, "disabled_if", ONE)?;
+        let question = need(record.question, "question")?;
+        Ok(match record.role {
+            RoleName::Sex => Role::Sex { level, question },
+            RoleName::Age => Role::Age { level, question },
+            RoleName::Location => Role::Location { level, question },
+            RoleName::Displacement => Role::Displacement { level, question },
+            RoleName::UrbanRural => Role::UrbanRural { level, question },
+            RoleName::Disability => unreachable!("handled above"),
+        })
+    }
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    Single,
+    Multiple,
+    YesNo,
+    Ordinal,
+    Integer,
+    Decimal,
+    Text,
+    Date,
+    AdminArea,
+    Note,
+    Calculate,
+    Roster,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindRecord {
+    #[serde(rename = "type")]
+    kind: KindName,
+    list: Option<String>,
+    min_choices: Option<u32>,
+    max_choices: Option<u32>,
+    min: Option<Number>,
+    max: Option<Number>,
+    max_length: Option<u32>,
+    levels: Option<u32>,
+    calculation: Option<Expression>,
+    min_rows: Option<u32>,
+    max_rows: Option<u32>,
+    row_label: Option<Text>,
+    questions: Option<Vec<Question>>,
+}
+
+impl KindRecord {
+    /// Refuses every field not in `allowed` (besides `type`).
+    fn only<E: de::Error>(&self, allowed: &'static [&'static str]) -> Result<(), E> {
+        let present = [
+            ("list", self.list.is_some()),
+            ("min_choices", self.min_choices.is_some()),
+            ("max_choices", self.max_choices.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("max_length", self.max_length.is_some()),
+            ("levels", self.levels.is_some()),
+            ("calculation", self.calculation.is_some()),
+            ("min_rows", self.min_rows.is_some()),
+            ("max_rows", self.max_rows.is_some()),
+            ("row_label", self.row_label.is_some()),
+            ("questions", self.questions.is_some()),
+        ];
+        match present
+            .iter()
+            .find(|(field, is_present)| *is_present && !allowed.contains(field))
+        {
+            Some((field, _)) => Err(E::unknown_field(field, allowed)),
+            None => Ok(()),
+        }
+    }
+}
+
+fn integer<E: de::Error>(number: Option<Number>) -> Result<Option<i64>, E> {
+    number
+        .map(|n| {
+            n.as_i64().ok_or_else(|| {
+                E::invalid_type(de::Unexpected::Other("a non-integer number"), &"an integer")
+            })
+        })
+        .transpose()
+}
+
+fn decimal(number: Option<Number>) -> Option<f64> {
+    number.and_then(|n| n.as_f64())
+}
+
+impl<'de> Deserialize<'de> for QuestionKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let record = KindRecord::deserialize(deserializer)?;
+        Ok(match record.kind {
+            KindName::Single => {
+                record.only(&["type", "list"])?;
+                QuestionKind::Single {
+                    list: need(record.list, "list")?,
+                }
+            }
+            KindName::Ordinal => {
+                record.only(&["type", "list"])?;
+                QuestionKind::Ordinal {
+                    list: need(record.list, "list")?,
+                }
+            }
+            KindName::Multiple => {
+                record.only(&["type", "list", "min_choices", "max_choices"])?;
+                QuestionKind::Multiple {
+                    list: need(record.list, "list")?,
+                    min_choices: record.min_choices,
+                    max_choices: record.max_choices,
+                }
+            }
+            KindName::Integer => {
+                record.only(&["type", "min", "max"])?;
+                QuestionKind::Integer {
+                    min: integer(record.min)?,
+                    max: integer(record.max)?,
+                }
+            }
+            KindName::Decimal => {
+                record.only(&["type", "min", "max"])?;
+                QuestionKind::Decimal {
+                    min: decimal(record.min),
+                    max: decimal(record.max),
+                }
+            }
+            KindName::Text => {
+                record.only(&["type", "max_length"])?;
+                QuestionKind::Text {
+                    max_length: need(record.max_length, "max_length")?,
+                }
+            }
+            KindName::AdminArea => {
+                record.only(&["type", "levels"])?;
+                QuestionKind::AdminArea {
+                    levels: need(record.levels, "levels")?,
+                }
+            }
+            KindName::Calculate => {
+                record.only(&["type", "calculation"])?;
+                QuestionKind::Calculate {
+                    calculation: need(record.calculation, "calculation")?,
+                }
+            }
+            KindName::Roster => {
+                record.only(&["type", "min_rows", "max_rows", "row_label", "questions"])?;
+                QuestionKind::Roster {
+                    min_rows: record.min_rows.unwrap_or(0),
+                    max_rows: need(record.max_rows, "max_rows")?,
+                    row_label: need(record.row_label, "row_label")?,
+                    questions: need(record.questions, "questions")?,
+                }
+            }
+            unit @ (KindName::YesNo | KindName::Date | KindName::Note) => {
+                record.only(&["type"])?;
+                match unit {
+                    KindName::YesNo => QuestionKind::YesNo,
+                    KindName::Date => QuestionKind::Date,
+                    _ => QuestionKind::Note,
+                }
+            }
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RuleName {
+    All,
+    ValidAnswers,
+    Subpopulation,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DenominatorRecord {
+    rule: RuleName,
+    filter: Option<Expression>,
+}
+
+impl<'de> Deserialize<'de> for Denominator {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const RULE_ONLY: &[&str] = &["rule"];
+        let record = DenominatorRecord::deserialize(deserializer)?;
+        match record.rule {
+            RuleName::All => refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::All),
+            RuleName::ValidAnswers => {
+                refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::ValidAnswers)
+            }
+            RuleName::Subpopulation => Ok(Denominator::Subpopulation {
+                filter: need(record.filter, "filter")?,
+            }),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RequiredVisitor;
+        impl de::Visitor<'_> for RequiredVisitor {
+            type Value = Required;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("true, false or an expression")
+            }
+
+            fn visit_bool<E: de::Error>(self, always: bool) -> Result<Required, E> {
+                Ok(Required::Always(always))
+            }
+
+            fn visit_str<E: de::Error>(self, expression: &str) -> Result<Required, E> {
+                Ok(Required::When(Expression::new(expression)))
+            }
+        }
+        deserializer.deserialize_any(RequiredVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(json: &str) -> Result<QuestionKind, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_kind_reads_back_what_it_writes() {
+        let kinds = [
+            r#"{"type":"single","list":"yn"}"#,
+            r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
+            r#"{"type":"yes_no"}"#,
+            r#"{"type":"ordinal","list":"scale"}"#,
+            r#"{"type":"integer","min":0,"max":120}"#,
+            r#"{"type":"decimal","min":0.5}"#,
+            r#"{"type":"text","max_length":200}"#,
+            r#"{"type":"date"}"#,
+            r#"{"type":"admin_area","levels":2}"#,
+            r#"{"type":"note"}"#,
+            r#"{"type":"calculate","calculation":"1 + 1"}"#,
+            r#"{"type":"roster","min_rows":1,"max_rows":30,"row_label":{"en":"Member"},"questions":[]}"#,
+        ];
+        for json in kinds {
+            let parsed = kind(json).expect(json);
+            let written = serde_json::to_string(&parsed).expect("serialises");
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&written).expect("json"),
+                serde_json::from_str::<serde_json::Value>(json).expect("json"),
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_of_another_kind_and_missing_fields_are_refused() {
+        let wrong = kind(r#"{"type":"single","list":"yn","max_length":3}"#).unwrap_err();
+        assert!(wrong.contains("unknown field `max_length`"), "{wrong}");
+        let typo = kind(r#"{"type":"single","lst":"yn"}"#).unwrap_err();
+        assert!(typo.contains("unknown field `lst`"), "{typo}");
+        let missing = kind(r#"{"type":"single"}"#).unwrap_err();
+        assert!(missing.contains("missing field `list`"), "{missing}");
+        let fraction = kind(r#"{"type":"integer","min":1.5}"#).unwrap_err();
+        assert!(fraction.contains("integer"), "{fraction}");
+        let unknown = kind(r#"{"type":"slider"}"#).unwrap_err();
+        assert!(unknown.contains("unknown variant `slider`"), "{unknown}");
+    }
+
+    #[test]
+    fn roles_denominators_and_required_read_as_before() {
+        let role: Role =
+            serde_json::from_str(r#"{"role":"age","level":"member","question":"mem_age"}"#)
+                .expect("age role");
+        assert_eq!(role.dimension(), "age");
+        let wrong = serde_json::from_str::<Role>(
+            r#"{"role":"sex","level":"member","question":"q","disabled_if":["a"]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(wrong.contains("unknown field `disabled_if`"), "{wrong}");
+        let denominator: Denominator =
+            serde_json::from_str(r#"{"rule":"subpopulation","filter":"${a} = 'yes'"}"#)
+                .expect("subpopulation");
+        assert!(matches!(denominator, Denominator::Subpopulation { .. }));
+        assert!(serde_json::from_str::<Denominator>(r#"{"rule":"all","filter":"1"}"#).is_err());
+        let always: Required = serde_json::from_str("true").expect("bool");
+        assert!(matches!(always, Required::Always(true)));
+        let when: Required = serde_json::from_str(r#""${a} > 1""#).expect("expression");
+        assert!(matches!(when, Required::When(_)));
+        assert!(serde_json::from_str::<Required>("3").is_err());
+    }
+}

@@ -1,0 +1,315 @@
+//! A citizen fills the public form in a real browser (headless Chromium on a
+//! phone-sized window) against a real server.
+
+use salama_tests::{Browser, Site};
+use serde_json::Value;
+
+const FORM: &str = "/s/community-safety";
+
+/// The visible, unanswered controls of the current step, as
+/// `{kind, id}`: one entry per radio or checkbox group, text box or select.
+const UNANSWERED: &str = r#"
+const form = document.querySelector('form.step');
+if (!form) return [];
+const groups = new Set();
+const out = [];
+for (const el of form.querySelectorAll('input, select')) {
+  if (el.offsetParent === null || el.disabled) continue;
+  if (el.type === 'radio' || el.type === 'checkbox') {
+    if (groups.has(el.name)) continue;
+    groups.add(el.name);
+    const group = form.querySelectorAll(`input[name="${CSS.escape(el.name)}"]`);
+    if ([...group].some(i => i.checked)) continue;
+    out.push({ kind: el.type, id: el.id });
+  } else if (el.tagName === 'SELECT') {
+    if (el.value === '') out.push({ kind: 'select', id: el.id });
+  } else if (el.value === '') {
+    out.push({ kind: el.inputMode || el.type, id: el.id });
+  }
+}
+return out;
+"#;
+
+/// Answers every question of the current step the way a hurried but valid
+/// respondent would: the first option, age 34, the first area.
+async fn answer_current_step(browser: &Browser) {
+    // A roster with no rows yet gets one member.
+    let needs_row = browser
+        .script("const add = document.getElementById('q-household'); return !!add && !document.querySelector('fieldset.row');")
+        .await;
+    if needs_row == Value::Bool(true) {
+        browser.click("#q-household").await;
+    }
+    // Answers can reveal further questions: repeat until none is left.
+    for _ in 0..60 {
+        let controls = browser.script(UNANSWERED).await;
+        let Some(control) = controls.as_array().and_then(|list| list.first()).cloned() else {
+            return;
+        };
+        let id = control["id"].as_str().expect("control id").to_owned();
+        let css = format!("[id=\"{id}\"]");
+        match control["kind"].as_str().unwrap_or_default() {
+            "radio" | "checkbox" => browser.click(&css).await,
+            "select" => browser
+                .find(&css)
+                .await
+                .select_by_index(1)
+                .await
+                .expect("an option"),
+            "numeric" | "decimal" => browser.type_into(&css, "34").await,
+            "date" => browser.type_into(&css, "01152026").await,
+            _ => browser.type_into(&css, "ok").await,
+        }
+    }
+    panic!("the step kept asking for answers");
+}
+
+/// Continues from the current step and waits for the next one.
+async fn continue_to_next_step(browser: &Browser) {
+    let before = browser.heading().await;
+    browser.click("form.step button[type=submit]").await;
+    browser
+        .wait_until(
+            "the next step",
+            &format!(
+                "const h = document.getElementById('step-heading'); return !!h && h.textContent !== {};",
+                serde_json::to_string(&before).expect("json")
+            ),
+        )
+        .await;
+}
+
+/// From the consent step to the review, answering everything; checks each
+/// step with axe-core and photographs the first section.
+async fn fill_to_review(browser: &Browser, label: &str) {
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(browser).await;
+    let mut step = 0;
+    while !browser.exists("#submit").await {
+        answer_current_step(browser).await;
+        browser.assert_accessible(&format!("{label} step {step}")).await;
+        browser.assert_fits_screen(&format!("{label} step {step}")).await;
+        if step == 0 {
+            browser.screenshot(&format!("form-{label}")).await;
+        }
+        continue_to_next_step(browser).await;
+        step += 1;
+        assert!(step < 20, "the review never came");
+    }
+    browser.assert_accessible(&format!("{label} review")).await;
+}
+
+async fn submit_and_read_receipt(browser: &Browser, site: &Site, label: &str) -> String {
+    browser.click("#submit").await;
+    let number = browser.text("#receipt-number").await;
+    browser.assert_accessible(&format!("{label} receipt")).await;
+    browser.screenshot(&format!("receipt-{label}")).await;
+    let id = number.parse().expect("the receipt number is the submission id");
+    let stored = site.store.receipt(id).await.expect("store").expect("stored");
+    assert_eq!(stored.submission_id.to_string(), number);
+    number
+}
+
+#[tokio::test]
+async fn citizen_completes_the_questionnaire_in_english() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/")).await;
+    browser.assert_accessible("survey list").await;
+    browser.click("ul.surveys a").await;
+    browser.find("[id='consent.respondent']").await;
+    assert_eq!(browser.script("return document.documentElement.dir").await, "ltr");
+    // Sensitive sections: the safety notice and Quick exit, first in tab order.
+    assert!(browser.exists(".notice").await);
+    let first_focusable = browser
+        .script("return document.querySelector('button, a[href], input, select, textarea').id")
+        .await;
+    assert_eq!(first_focusable, "quick-exit");
+    browser.assert_accessible("consent").await;
+    assert_eq!(browser.script("return window.innerWidth").await, 320);
+    browser.screenshot("consent-en").await;
+    fill_to_review(&browser, "en").await;
+    submit_and_read_receipt(&browser, &site, "en").await;
+    assert_eq!(site.stored().await, 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn citizen_completes_the_questionnaire_in_arabic() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    browser.find("#language").await.select_by_value("ar").await.expect("Arabic");
+    browser
+        .wait_until("right-to-left layout", "return document.documentElement.dir === 'rtl'")
+        .await;
+    assert_eq!(browser.script("return document.documentElement.lang").await, "ar");
+    assert_eq!(browser.heading().await, "قبل أن نبدأ");
+    assert_eq!(browser.text("#quick-exit").await, "خروج سريع");
+    fill_to_review(&browser, "ar").await;
+    let number = submit_and_read_receipt(&browser, &site, "ar").await;
+    let body = site
+        .store
+        .submission_body(number.parse().expect("uuid"))
+        .await
+        .expect("store")
+        .expect("stored");
+    let submission: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(submission["language"], "ar");
+    assert_eq!(site.stored().await, 1);
+    browser.close().await;
+}
+
+/// Consents and answers steps until the question `id` is on screen.
+async fn advance_to(browser: &Browser, id: &str) {
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(browser).await;
+    for _ in 0..20 {
+        if browser.exists(&format!("[id='q-{id}']")).await {
+            return;
+        }
+        answer_current_step(browser).await;
+        continue_to_next_step(browser).await;
+    }
+    panic!("question {id} never came");
+}
+
+async fn is_shown(browser: &Browser, id: &str) -> bool {
+    browser.exists(&format!("[id='q-{id}']")).await
+}
+
+#[tokio::test]
+async fn skip_logic_shows_and_hides_follow_up_questions() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    advance_to(&browser, "saf_1").await;
+    assert!(!is_shown(&browser, "saf_1b").await, "no follow-up before an answer");
+    // "never" walks alone: SAF-1b asks why.
+    browser.click("input[name='q-saf_1'][value='never']").await;
+    browser.find("[id='q-saf_1b']").await;
+    assert!(!is_shown(&browser, "saf_1c").await);
+    // Unsafe: SAF-1b goes, SAF-1c (what makes you feel unsafe) comes.
+    browser.click("input[name='q-saf_1'][value='very_unsafe']").await;
+    browser.find("[id='q-saf_1c']").await;
+    assert!(!is_shown(&browser, "saf_1b").await);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_impossible_age_shows_its_error_and_blocks_the_way_on() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    advance_to(&browser, "resp_age").await;
+    let step = browser.heading().await;
+    browser.type_into("#q-resp_age", "200").await;
+    browser.click("#q-resp_sex").await; // leave the box: the answer is committed
+    let error = browser.text("[id='q-resp_age-error']").await;
+    assert!(error.contains("120"), "the limit is named: {error}");
+    let age = browser.find("#q-resp_age").await;
+    assert_eq!(age.attr("aria-invalid").await.expect("attr").as_deref(), Some("true"));
+    let described_by = age.attr("aria-describedby").await.expect("attr").unwrap_or_default();
+    assert!(described_by.contains("q-resp_age-error"), "{described_by}");
+    // Continue is refused: the step stays, with a summary linking to the error.
+    browser.click("form.step button[type=submit]").await;
+    browser.find("#error-summary").await;
+    assert_eq!(browser.heading().await, step);
+    assert!(browser.text("#error-summary").await.contains("120"));
+    browser.assert_accessible("a step with errors").await;
+    // Mended, the form goes on.
+    browser.type_into("#q-resp_age", "34").await;
+    answer_current_step(&browser).await;
+    continue_to_next_step(&browser).await;
+    assert_ne!(browser.heading().await, step);
+    assert_eq!(site.stored().await, 0);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn submit_clicked_twice_and_a_lost_answer_store_one_submission() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    fill_to_review(&browser, "twice").await;
+    // The first POST reaches the server but its answer is lost on the way
+    // back: the client must retry with the same submission id.
+    browser
+        .script(
+            r#"const real = window.fetch;
+            window.salamaPosts = 0;
+            window.fetch = async (...args) => {
+              const request = args[0];
+              const method = request instanceof Request ? request.method : (args[1] || {}).method;
+              const response = await real(...args);
+              if (method === 'POST' && window.salamaPosts++ === 0) throw new TypeError('connection lost');
+              return response;
+            };
+            const button = document.getElementById('submit');
+            button.click();
+            button.click();
+            return true;"#,
+        )
+        .await;
+    browser.find("#receipt-number").await;
+    let posts = browser.script("return window.salamaPosts").await;
+    assert_eq!(posts, 2, "one lost answer, one retry; the second click sent nothing");
+    assert_eq!(site.stored().await, 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn declining_consent_sends_and_stores_nothing() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    browser.find("[id='consent.respondent']").await;
+    browser
+        .script(
+            r#"const real = window.fetch;
+            window.salamaRequests = [];
+            window.fetch = (...args) => { window.salamaRequests.push(String(args[0].url || args[0])); return real(...args); };
+            return true;"#,
+        )
+        .await;
+    browser.click("[id='consent.respondent-no']").await;
+    browser.click("form.step button[type=submit]").await;
+    let heading = browser.heading().await;
+    assert_eq!(heading, "Thank you");
+    assert!(browser.text("main").await.contains("Nothing was recorded"));
+    assert_eq!(browser.script("return window.salamaRequests.length").await, 0);
+    assert_eq!(site.stored().await, 0);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn quick_exit_leaves_no_answer_on_screen_or_behind_back() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/")).await;
+    browser.click("ul.surveys a").await;
+    advance_to(&browser, "resp_age").await;
+    browser.type_into("#q-resp_age", "47").await;
+    browser.click("#q-resp_sex").await;
+    browser.click("#quick-exit").await;
+    browser
+        .wait_until("the neutral page", "return location.pathname === '/today'")
+        .await;
+    let page = browser.text("body").await;
+    assert!(!page.contains("47"), "{page}");
+    assert!(!page.to_lowercase().contains("safety"), "{page}");
+    assert_eq!(browser.script("return document.title").await, "Today");
+    // The form's history entry was replaced: Back leads past it, and nothing
+    // answered survives (the answers lived only in memory).
+    browser.client.back().await.expect("back");
+    browser
+        .wait_until("the previous page", "return location.pathname !== '/today'")
+        .await;
+    assert_ne!(browser.script("return location.pathname").await, FORM);
+    let values = browser
+        .script("return [...document.querySelectorAll('input')].filter(i => i.checked || (i.type === 'text' && i.value)).length")
+        .await;
+    assert_eq!(values, 0);
+    assert_eq!(site.stored().await, 0);
+    browser.close().await;
+}

@@ -1,0 +1,264 @@
+//! `cargo xtask dist`: the web client, built for size and ready to serve.
+//!
+//! The wasm is post-processed by `wasm-bindgen-cli-support` used as a library
+//! (no binary downloaded), optionally shrunk by a `wasm-opt` the caller
+//! provides (npm's `binaryen`; Debian's is too old and breaks the app), then
+//! every file gets a content-hashed name under `assets/` so it can be cached
+//! for a year, and `index.html` names them. Each file is written with gzip and
+//! brotli variants for the server's precompressed serving.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use wasm_bindgen_cli_support::Bindgen;
+
+use crate::shell::{self, Cargo};
+
+/// The budget for what the form route downloads (wasm + js + css, gzip).
+pub const FORM_ROUTE_BUDGET_GZIP: u64 = 250 * 1024;
+
+pub struct Sizes {
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+/// Builds the client into `target/dist` and returns that folder.
+pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
+    Cargo::new("build")
+        .args([
+            "-p",
+            "salama-client",
+            "--bin",
+            "salama-client",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+            "--locked",
+        ])
+        .run()?;
+    let target = shell::target_dir();
+    let wasm = target
+        .join("wasm32-unknown-unknown")
+        .join("wasm-release")
+        .join("salama-client.wasm");
+    let dist = target.join("dist");
+    let staging = target.join("dist-staging");
+    for folder in [&dist, &staging] {
+        if folder.exists() {
+            fs::remove_dir_all(folder).with_context(|| format!("clearing {}", folder.display()))?;
+        }
+    }
+    fs::create_dir_all(&staging)?;
+    Bindgen::new()
+        .input_path(&wasm)
+        .out_name("salama")
+        .web(true)?
+        .typescript(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .omit_default_module_path(true)
+        .generate(&staging)
+        .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
+    let bound_wasm = staging.join("salama_bg.wasm");
+    if let Some(wasm_opt) = wasm_opt {
+        let mut optimise = Command::new(wasm_opt);
+        optimise
+            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
+            .args(["--enable-reference-types", "--enable-sign-ext", "--enable-multivalue"])
+            .arg(&bound_wasm)
+            .arg("-o")
+            .arg(&bound_wasm);
+        shell::run(optimise)?;
+    }
+
+    let assets = dist.join("assets");
+    fs::create_dir_all(&assets)?;
+    let wasm_name = hashed_copy(&bound_wasm, &assets, "salama", "wasm")?;
+    let glue_name = hashed_copy(&staging.join("salama.js"), &assets, "salama", "js")?;
+    // Inline JavaScript snippets are imported relative to the glue code.
+    let snippets = staging.join("snippets");
+    if snippets.exists() {
+        copy_tree(&snippets, &assets.join("snippets"))?;
+    }
+    let boot = format!(
+        "import init from \"./{glue_name}\";\ninit({{ module_or_path: \"/assets/{wasm_name}\" }});\n"
+    );
+    let boot_name = hashed_write(boot.as_bytes(), &assets, "boot", "js")?;
+    let style = workspace_file("client/static/style.css")?;
+    let style_name = hashed_write(&style, &assets, "style", "css")?;
+    let index = index_html(&style_name, &glue_name, &wasm_name, &boot_name);
+    fs::write(dist.join("index.html"), index)?;
+    fs::remove_dir_all(&staging)?;
+
+    compress_all(&dist)?;
+    let form_route = [&wasm_name, &glue_name, &boot_name, &style_name];
+    report(&dist, &form_route)?;
+    Ok(dist)
+}
+
+fn index_html(style: &str, glue: &str, wasm: &str, boot: &str) -> String {
+    // No inline script or style: the server's CSP forbids both. The preloads
+    // let the wasm download start beside the JavaScript, not after it.
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Salama</title>
+<link rel="stylesheet" href="/assets/{style}">
+<link rel="modulepreload" href="/assets/{glue}">
+<link rel="preload" href="/assets/{wasm}" as="fetch" type="application/wasm" crossorigin>
+<script type="module" src="/assets/{boot}"></script>
+</head>
+<body>
+<noscript><p>This form needs JavaScript and WebAssembly, available in every current browser.</p></noscript>
+</body>
+</html>
+"#
+    )
+}
+
+fn workspace_file(relative: &str) -> Result<Vec<u8>> {
+    let path = shell::workspace_root().join(relative);
+    fs::read(&path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn hashed_copy(source: &Path, folder: &Path, stem: &str, extension: &str) -> Result<String> {
+    let bytes = fs::read(source).with_context(|| format!("reading {}", source.display()))?;
+    hashed_write(&bytes, folder, stem, extension)
+}
+
+/// Writes `stem-<hash>.extension`, the hash being the content's, so a new
+/// build never reuses a name a browser may have cached.
+fn hashed_write(bytes: &[u8], folder: &Path, stem: &str, extension: &str) -> Result<String> {
+    let digest = hex::encode(Sha256::digest(bytes));
+    let name = format!("{stem}-{}.{extension}", &digest[..16]);
+    fs::write(folder.join(&name), bytes)?;
+    Ok(name)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn files_under(folder: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(folder)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files.extend(files_under(&path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Writes `.gz` (level 9) and `.br` (quality 11) beside every file.
+fn compress_all(dist: &Path) -> Result<()> {
+    for path in files_under(dist)? {
+        let bytes = fs::read(&path)?;
+        fs::write(with_suffix(&path, "gz"), gzip(&bytes)?)?;
+        fs::write(with_suffix(&path, "br"), brotli(&bytes)?)?;
+    }
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+fn sizes_of(path: &Path) -> Result<Sizes> {
+    let size = |path: &Path| -> Result<u64> { Ok(fs::metadata(path)?.len()) };
+    Ok(Sizes {
+        raw: size(path)?,
+        gzip: size(&with_suffix(path, "gz"))?,
+        brotli: size(&with_suffix(path, "br"))?,
+    })
+}
+
+/// Prints every file's sizes and the form route's total, and fails when the
+/// total is over budget.
+fn report(dist: &Path, form_route: &[&String]) -> Result<()> {
+    let mut table = String::from("\nfile                                    raw      gzip    brotli\n");
+    let mut total = Sizes {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+    };
+    for path in files_under(dist)? {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(extension, "gz" | "br") {
+            continue;
+        }
+        let sizes = sizes_of(&path)?;
+        let name = path.strip_prefix(dist)?.display().to_string();
+        writeln!(
+            table,
+            "{name:<36} {:>8} {:>9} {:>9}",
+            sizes.raw, sizes.gzip, sizes.brotli
+        )?;
+        if form_route
+            .iter()
+            .any(|file| path.file_name().and_then(|n| n.to_str()) == Some(file.as_str()))
+        {
+            total.raw += sizes.raw;
+            total.gzip += sizes.gzip;
+            total.brotli += sizes.brotli;
+        }
+    }
+    writeln!(
+        table,
+        "{:<36} {:>8} {:>9} {:>9}   (wasm + js + css; budget {} gzip)",
+        "form route total", total.raw, total.gzip, total.brotli, FORM_ROUTE_BUDGET_GZIP
+    )?;
+    eprint!("{table}");
+    if total.gzip > FORM_ROUTE_BUDGET_GZIP {
+        bail!(
+            "the form route is {} bytes gzip, over the {} byte budget",
+            total.gzip,
+            FORM_ROUTE_BUDGET_GZIP
+        );
+    }
+    Ok(())
+}
