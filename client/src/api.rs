@@ -58,7 +58,8 @@ pub async fn survey(survey_id: &str) -> Result<Survey, ApiError> {
 /// answer safe (200 with the same receipt).
 pub async fn submit(submission: &Submission) -> Result<Receipt, ApiError> {
     let url = format!("/api/surveys/{}/submissions", encode(&submission.survey_id));
-    let body = serde_json::to_string(submission).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+    let body =
+        serde_json::to_string(submission).map_err(|e| ApiError::Unexpected(e.to_string()))?;
     parse(&call("POST", &url, Some(body)).await?)
 }
 

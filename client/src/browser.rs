@@ -88,3 +88,14 @@ pub fn leave_for(path: &str) {
         let _ = window.location().replace(path);
     }
 }
+
+/// Resolves after `milliseconds` (for waiting between attempts to send).
+pub async fn sleep(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

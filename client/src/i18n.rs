@@ -248,7 +248,10 @@ mod tests {
         for language in ["en", "fr", "ar"] {
             let words = words(language);
             let step = fill(words.step_of, &[("n", "2"), ("total", "9")]);
-            assert!(step.contains('2') && step.contains('9'), "{language}: {step}");
+            assert!(
+                step.contains('2') && step.contains('9'),
+                "{language}: {step}"
+            );
             let retry = fill(words.retrying, &[("s", "4")]);
             assert!(retry.contains('4') && !retry.contains('{'), "{language}");
         }

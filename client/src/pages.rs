@@ -1,8 +1,6 @@
 //! The pages around the form: the list of public surveys, the receipt, the
 //! neutral page Quick exit leads to, and "not found".
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use salama_shared::api::{Receipt, SurveySummary};
 
@@ -24,32 +22,39 @@ pub fn survey_list() -> impl IntoView {
         untrack(|| {
             let words = interface.words();
             browser::set_title(words.surveys);
-            let mut languages: BTreeSet<String> = ["en", "fr", "ar"].map(str::to_owned).into();
+            let mut languages: Vec<String> = vec!["en".into(), "fr".into(), "ar".into()];
             if let Some(Ok(list)) = &loaded {
-                languages.extend(list.iter().flat_map(|survey| survey.languages.iter().cloned()));
-            }
-            let content = match loaded {
-                None => status(words.loading).into_any(),
-                Some(Err(_)) => load_failed(attempt).into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p>{words.no_surveys}</p> }.into_any(),
-                Some(Ok(list)) => {
-                    let language = interface.language.get_untracked();
-                    view! {
-                        <ul class="surveys">
-                            {list
-                                .into_iter()
-                                .map(|survey| {
-                                    let title = survey.title.get(&language, &survey.default_language).to_owned();
-                                    view! { <li><a href=format!("/s/{}", survey.id)>{title}</a></li> }
-                                })
-                                .collect_view()}
-                        </ul>
+                for language in list.iter().flat_map(|survey| &survey.languages) {
+                    if !languages.contains(language) {
+                        languages.push(language.clone());
                     }
-                    .into_any()
                 }
+            }
+            let language = interface.language.get_untracked();
+            // One shape for every state (loading, failed, empty, listed).
+            let (message, retry, list) = match loaded {
+                None => (words.loading, false, Vec::new()),
+                Some(Err(_)) => (words.load_failed, true, Vec::new()),
+                Some(Ok(list)) if list.is_empty() => (words.no_surveys, false, list),
+                Some(Ok(list)) => ("", false, list),
+            };
+            let content = view! {
+                <p class="status" role="status">{message}</p>
+                <button type="button" hidden=!retry on:click=move |_| attempt.update(|n| *n += 1)>
+                    {words.retry}
+                </button>
+                <ul class="surveys">
+                    {list
+                        .into_iter()
+                        .map(|survey| {
+                            let title = survey.title.get(&language, &survey.default_language).to_owned();
+                            view! { <li><a href=format!("/s/{}", survey.id)>{title}</a></li> }
+                        })
+                        .collect_view()}
+                </ul>
             };
             view! {
-                <header class="bar">{language_switch(languages.into_iter().collect())}</header>
+                <header class="bar">{language_switch(languages)}</header>
                 <main id="main" class="page">
                     <h1>{words.surveys}</h1>
                     {content}
@@ -82,7 +87,7 @@ pub fn receipt_page(submission_id: String) -> impl IntoView {
             match loaded {
                 None => status(words.loading).into_any(),
                 Some(Err(ApiError::NotFound)) => not_found().into_any(),
-                Some(Err(_)) => view! { <main id="main" class="page"><p class="error" role="alert">{words.load_failed}</p></main> }.into_any(),
+                Some(Err(_)) => status(words.load_failed).into_any(),
                 Some(Ok(receipt)) => view! {
                     <main id="main" class="page">
                         <h1 id="receipt-title" tabindex="-1">{words.receipt_title}</h1>

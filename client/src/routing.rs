@@ -81,9 +81,9 @@ impl Router {
     /// Shows `path`, adding it to the tab's history.
     pub fn navigate(self, path: &str) {
         if let Some(window) = web_sys::window() {
-            let _ = window
-                .history()
-                .and_then(|history| history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)));
+            let _ = window.history().and_then(|history| {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+            });
             window.scroll_to_with_x_and_y(0.0, 0.0);
         }
         self.0.set(Route::parse(path));

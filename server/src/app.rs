@@ -116,11 +116,20 @@ fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLa
 /// asset must not be cached for a year.
 fn cache_control(
     value: &'static str,
-) -> SetResponseHeaderLayer<impl Fn(&axum::response::Response<tower_http::services::fs::ServeFileSystemResponseBody>) -> Option<HeaderValue> + Clone> {
-    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, move |response: &axum::response::Response<_>| {
-        (response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED)
-            .then(|| HeaderValue::from_static(value))
-    })
+) -> SetResponseHeaderLayer<
+    impl Fn(
+        &axum::response::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+    ) -> Option<HeaderValue>
+    + Clone,
+> {
+    SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        move |response: &axum::response::Response<_>| {
+            (response.status().is_success()
+                || response.status() == axum::http::StatusCode::NOT_MODIFIED)
+                .then(|| HeaderValue::from_static(value))
+        },
+    )
 }
 
 async fn not_found() -> ApiError {

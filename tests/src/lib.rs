@@ -31,7 +31,10 @@ pub struct Site {
 
 impl Site {
     pub async fn start() -> Site {
-        let dist = required_path("SALAMA_TEST_DIST", "the built web client (cargo xtask dist)");
+        let dist = required_path(
+            "SALAMA_TEST_DIST",
+            "the built web client (cargo xtask dist)",
+        );
         let folder = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", folder.path().join("salama.db").display());
         let store = Store::open(&url).await.expect("store opens");
@@ -89,8 +92,10 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
-        let driver_path = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("SALAMA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let driver_path =
+            std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
+        let chromium =
+            std::env::var("SALAMA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port();
         let driver = {
             use std::os::unix::process::CommandExt;
@@ -98,7 +103,10 @@ impl Browser {
             let _ = std::fs::create_dir_all(&folder);
             Command::new(&driver_path)
                 .arg(format!("--port={port}"))
-                .arg(format!("--log-path={}", folder.join(format!("chromedriver-{port}.log")).display()))
+                .arg(format!(
+                    "--log-path={}",
+                    folder.join(format!("chromedriver-{port}.log")).display()
+                ))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .process_group(0)
@@ -160,7 +168,11 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
@@ -187,7 +199,10 @@ impl Browser {
             if self.script(script).await == Value::Bool(true) {
                 return;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "timed out waiting: {what}");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "timed out waiting: {what}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -220,7 +235,10 @@ impl Browser {
     /// Runs axe-core on the page and fails on any serious or critical
     /// violation, listing each with the elements it concerns.
     pub async fn assert_accessible(&self, context: &str) {
-        let axe = required_path("SALAMA_TEST_AXE", "axe-core's axe.min.js (from the npm registry)");
+        let axe = required_path(
+            "SALAMA_TEST_AXE",
+            "axe-core's axe.min.js (from the npm registry)",
+        );
         let source = std::fs::read_to_string(&axe).expect("axe.min.js readable");
         self.client
             .execute(&format!("{source}\nreturn true;"), Vec::new())
@@ -290,8 +308,15 @@ fn stop_group(driver: &mut Child) {
 struct NetworkConditions(Value);
 
 impl WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/chromium/network_conditions", session.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
@@ -308,7 +333,11 @@ fn free_port() -> u16 {
 
 pub fn artifacts_folder() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target"),
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target")
+        },
         PathBuf::from,
     );
     target.join("browser-artifacts")

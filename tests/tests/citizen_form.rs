@@ -87,8 +87,12 @@ async fn fill_to_review(browser: &Browser, label: &str) {
     let mut step = 0;
     while !browser.exists("#submit").await {
         answer_current_step(browser).await;
-        browser.assert_accessible(&format!("{label} step {step}")).await;
-        browser.assert_fits_screen(&format!("{label} step {step}")).await;
+        browser
+            .assert_accessible(&format!("{label} step {step}"))
+            .await;
+        browser
+            .assert_fits_screen(&format!("{label} step {step}"))
+            .await;
         if step == 0 {
             browser.screenshot(&format!("form-{label}")).await;
         }
@@ -104,8 +108,15 @@ async fn submit_and_read_receipt(browser: &Browser, site: &Site, label: &str) ->
     let number = browser.text("#receipt-number").await;
     browser.assert_accessible(&format!("{label} receipt")).await;
     browser.screenshot(&format!("receipt-{label}")).await;
-    let id = number.parse().expect("the receipt number is the submission id");
-    let stored = site.store.receipt(id).await.expect("store").expect("stored");
+    let id = number
+        .parse()
+        .expect("the receipt number is the submission id");
+    let stored = site
+        .store
+        .receipt(id)
+        .await
+        .expect("store")
+        .expect("stored");
     assert_eq!(stored.submission_id.to_string(), number);
     number
 }
@@ -118,7 +129,10 @@ async fn citizen_completes_the_questionnaire_in_english() {
     browser.assert_accessible("survey list").await;
     browser.click("ul.surveys a").await;
     browser.find("[id='consent.respondent']").await;
-    assert_eq!(browser.script("return document.documentElement.dir").await, "ltr");
+    assert_eq!(
+        browser.script("return document.documentElement.dir").await,
+        "ltr"
+    );
     // Sensitive sections: the safety notice and Quick exit, first in tab order.
     assert!(browser.exists(".notice").await);
     let first_focusable = browser
@@ -139,11 +153,22 @@ async fn citizen_completes_the_questionnaire_in_arabic() {
     let site = Site::start().await;
     let browser = Browser::start().await;
     browser.goto(&site.url(FORM)).await;
-    browser.find("#language").await.select_by_value("ar").await.expect("Arabic");
     browser
-        .wait_until("right-to-left layout", "return document.documentElement.dir === 'rtl'")
+        .find("#language")
+        .await
+        .select_by_value("ar")
+        .await
+        .expect("Arabic");
+    browser
+        .wait_until(
+            "right-to-left layout",
+            "return document.documentElement.dir === 'rtl'",
+        )
         .await;
-    assert_eq!(browser.script("return document.documentElement.lang").await, "ar");
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "ar"
+    );
     assert_eq!(browser.heading().await, "قبل أن نبدأ");
     assert_eq!(browser.text("#quick-exit").await, "خروج سريع");
     fill_to_review(&browser, "ar").await;
@@ -184,13 +209,18 @@ async fn skip_logic_shows_and_hides_follow_up_questions() {
     let browser = Browser::start().await;
     browser.goto(&site.url(FORM)).await;
     advance_to(&browser, "saf_1").await;
-    assert!(!is_shown(&browser, "saf_1b").await, "no follow-up before an answer");
+    assert!(
+        !is_shown(&browser, "saf_1b").await,
+        "no follow-up before an answer"
+    );
     // "never" walks alone: SAF-1b asks why.
     browser.click("input[name='q-saf_1'][value='never']").await;
     browser.find("[id='q-saf_1b']").await;
     assert!(!is_shown(&browser, "saf_1c").await);
     // Unsafe: SAF-1b goes, SAF-1c (what makes you feel unsafe) comes.
-    browser.click("input[name='q-saf_1'][value='very_unsafe']").await;
+    browser
+        .click("input[name='q-saf_1'][value='very_unsafe']")
+        .await;
     browser.find("[id='q-saf_1c']").await;
     assert!(!is_shown(&browser, "saf_1b").await);
     browser.close().await;
@@ -208,8 +238,15 @@ async fn an_impossible_age_shows_its_error_and_blocks_the_way_on() {
     let error = browser.text("[id='q-resp_age-error']").await;
     assert!(error.contains("120"), "the limit is named: {error}");
     let age = browser.find("#q-resp_age").await;
-    assert_eq!(age.attr("aria-invalid").await.expect("attr").as_deref(), Some("true"));
-    let described_by = age.attr("aria-describedby").await.expect("attr").unwrap_or_default();
+    assert_eq!(
+        age.attr("aria-invalid").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    let described_by = age
+        .attr("aria-describedby")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
     assert!(described_by.contains("q-resp_age-error"), "{described_by}");
     // Continue is refused: the step stays, with a summary linking to the error.
     browser.click("form.step button[type=submit]").await;
@@ -253,7 +290,10 @@ async fn submit_clicked_twice_and_a_lost_answer_store_one_submission() {
         .await;
     browser.find("#receipt-number").await;
     let posts = browser.script("return window.salamaPosts").await;
-    assert_eq!(posts, 2, "one lost answer, one retry; the second click sent nothing");
+    assert_eq!(
+        posts, 2,
+        "one lost answer, one retry; the second click sent nothing"
+    );
     assert_eq!(site.stored().await, 1);
     browser.close().await;
 }
@@ -277,7 +317,10 @@ async fn declining_consent_sends_and_stores_nothing() {
     let heading = browser.heading().await;
     assert_eq!(heading, "Thank you");
     assert!(browser.text("main").await.contains("Nothing was recorded"));
-    assert_eq!(browser.script("return window.salamaRequests.length").await, 0);
+    assert_eq!(
+        browser.script("return window.salamaRequests.length").await,
+        0
+    );
     assert_eq!(site.stored().await, 0);
     browser.close().await;
 }

@@ -89,7 +89,9 @@ fn main() -> ExitCode {
 /// printed.
 fn run() -> Result<()> {
     let dist = dist::build(None)?;
-    eprintln!("\nSalama will serve on http://127.0.0.1:8080/ (the form: http://127.0.0.1:8080/s/community-safety)\n");
+    eprintln!(
+        "\nSalama will serve on http://127.0.0.1:8080/ (the form: http://127.0.0.1:8080/s/community-safety)\n"
+    );
     Cargo::new("run")
         .args([
             "--release",

@@ -66,24 +66,42 @@ const AXE_CORE: &str = "axe-core@4.10.3";
 
 /// `axe.min.js`, fetched once into the target folder.
 pub fn axe_core(target: &std::path::Path) -> Result<PathBuf> {
-    let folder = target.join("npm").join(AXE_CORE.replace('@', "-"));
-    let script = folder.join("package").join("axe.min.js");
+    if Command::new("npm").arg("--version").output().is_err() {
+        debian_packages(&["npm"])?;
+    }
+    npm_file(target, AXE_CORE, "package/axe.min.js")
+}
+
+/// binaryen's wasm-opt, version 132 from the npm registry (Debian's 108
+/// miscompiles the client), or `None` without Node.js and npm: it only
+/// makes the wasm a little smaller.
+pub fn binaryen_wasm_opt(target: &std::path::Path) -> Result<Option<PathBuf>> {
+    let has = |program: &str| Command::new(program).arg("--version").output().is_ok();
+    if !has("node") || !has("npm") {
+        eprintln!("note: no Node.js and npm here; the wasm is not run through wasm-opt");
+        return Ok(None);
+    }
+    npm_file(target, "binaryen@132.0.0", "package/bin/wasm-opt").map(Some)
+}
+
+/// One file of an npm package, fetched once with `npm pack` (which checks
+/// the registry's integrity hash) into the target folder.
+fn npm_file(target: &std::path::Path, package: &str, file: &str) -> Result<PathBuf> {
+    let folder = target.join("npm").join(package.replace('@', "-"));
+    let script = folder.join(file);
     if script.exists() {
         return Ok(script);
     }
     std::fs::create_dir_all(&folder)?;
-    if Command::new("npm").arg("--version").output().is_err() {
-        debian_packages(&["npm"])?;
-    }
     let mut pack = Command::new("npm");
-    pack.args(["pack", AXE_CORE, "--silent", "--pack-destination"])
+    pack.args(["pack", package, "--silent", "--pack-destination"])
         .arg(&folder);
     run(pack)?;
     let tarball = std::fs::read_dir(&folder)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .find(|path| path.extension().is_some_and(|e| e == "tgz"));
     let Some(tarball) = tarball else {
-        bail!("npm pack {AXE_CORE} left no tarball in {}", folder.display());
+        bail!("npm pack {package} left no tarball in {}", folder.display());
     };
     let mut unpack = Command::new("tar");
     unpack
@@ -91,7 +109,7 @@ pub fn axe_core(target: &std::path::Path) -> Result<PathBuf> {
         .arg(&tarball)
         .arg("-C")
         .arg(&folder)
-        .arg("package/axe.min.js");
+        .arg(file);
     run(unpack)?;
     Ok(script)
 }

@@ -171,10 +171,7 @@ pub fn typed_number(text: &str, integer: bool) -> Option<Json> {
     let number = if integer {
         normalised.parse::<i64>().ok().map(Json::from)
     } else {
-        normalised
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
+        salama_shared::expr::parse_decimal(&normalised)
             .and_then(serde_json::Number::from_f64)
             .map(Json::Number)
     };
@@ -211,7 +208,11 @@ mod tests {
             row: 0,
             id: "mem_age",
         };
-        assert_eq!(draft.answer(moved_up), Some(&Json::from(4)), "later rows move up");
+        assert_eq!(
+            draft.answer(moved_up),
+            Some(&Json::from(4)),
+            "later rows move up"
+        );
     }
 
     #[test]

@@ -69,7 +69,16 @@ impl Common {
     fn label(&self) -> impl IntoView + use<> {
         let words = self.filling.words();
         let required = self.required;
-        let mark = move || format!(" ({})", if required.get() { words.required } else { words.optional });
+        let mark = move || {
+            format!(
+                " ({})",
+                if required.get() {
+                    words.required
+                } else {
+                    words.optional
+                }
+            )
+        };
         view! {
             {self.filling.text(&self.question.label)}
             <span class="mark">{mark}</span>
@@ -159,9 +168,7 @@ impl Choices {
 /// Radio buttons or checkboxes in a fieldset. Choosing an exclusive option
 /// ("none of these") clears the others and the other way round.
 fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoView {
-    let Common {
-        filling, place, ..
-    } = common;
+    let Common { filling, place, .. } = common;
     let dom_id = common.dom_id();
     let kind = if multiple { "checkbox" } else { "radio" };
     let exclusive: Vec<&'static str> = choices
@@ -180,8 +187,11 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
                 format!("{dom_id}-{position}")
             };
             let exclusive = exclusive.clone();
-            let checked =
-                move || filling.draft.with(|draft| draft.codes(place).iter().any(|c| c == value));
+            let checked = move || {
+                filling
+                    .draft
+                    .with(|draft| draft.codes(place).iter().any(|c| c == value))
+            };
             let change = move |event: leptos::ev::Event| {
                 if !multiple {
                     filling.answer(place, Some(Json::from(value)));
@@ -248,16 +258,17 @@ impl Entry {
 /// (not `type=number`, which hides what was typed when it is not a number),
 /// so the shared rules see and report exactly what the person entered.
 fn text_box(common: Common, entry: Entry) -> impl IntoView {
-    let Common {
-        filling, place, ..
-    } = common;
+    let Common { filling, place, .. } = common;
     let dom_id = common.dom_id();
     let node = NodeRef::<html::Input>::new();
     // What is shown follows the answer, except while the box already holds
     // text meaning the same (so "3," is not rewritten to "3" mid-typing).
     let shown = move || {
         let stored = filling.draft.with(|draft| draft.answer(place).cloned());
-        let typed = node.get_untracked().map(|input| input.value()).unwrap_or_default();
+        let typed = node
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
         let same = entry.parse(&typed).filter(|value| !is_blank(value)) == stored;
         if same {
             typed
@@ -315,9 +326,7 @@ fn is_blank(value: &Json) -> bool {
 /// One select per administrative level, each listing the areas under the
 /// one chosen above it; the answer is the codes from the top down.
 fn area_selects(common: Common, levels: usize) -> impl IntoView {
-    let Common {
-        filling, place, ..
-    } = common;
+    let Common { filling, place, .. } = common;
     let survey = filling.survey;
     let dom_id = common.dom_id();
     let chosen = move || filling.draft.with(|draft| draft.codes(place));

@@ -9,7 +9,7 @@ mod roster;
 mod sending;
 mod snapshot;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use salama_shared::form::{Form, Slot};
@@ -45,9 +45,9 @@ pub struct Filling {
     pub language: RwSignal<String>,
     pub step: RwSignal<Step>,
     /// Paths changed by the respondent: their errors show as soon as they exist.
-    pub touched: RwSignal<HashSet<String>>,
+    pub touched: RwSignal<BTreeSet<String>>,
     /// Sections the respondent tried to leave: every error in them shows.
-    pub attempted: RwSignal<HashSet<usize>>,
+    pub attempted: RwSignal<BTreeSet<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
 }
@@ -63,10 +63,8 @@ impl Filling {
 
     /// Survey text in the current language (untracked, as [`Self::words`]).
     pub fn text(&self, text: &salama_shared::text::Text) -> String {
-        self.language.with_untracked(|language| {
-            text.get(language, &self.survey.default_language)
-                .to_owned()
-        })
+        self.language
+            .with_untracked(|language| text.get(language, &self.survey.default_language).to_owned())
     }
 
     /// Records an answer, marking the question as touched.
@@ -116,13 +114,14 @@ impl Filling {
 
     /// Errors in a section, with the message to show: the server's first.
     pub fn section_errors(&self, section: usize) -> Vec<(String, String)> {
-        let mut found: BTreeMap<String, String> = self.snapshot.with(|snapshot| {
-            snapshot
-                .errors
-                .iter()
-                .filter(|(path, _)| self.section_of(path) == Some(section))
-                .map(|(path, error)| (path.clone(), error.message.clone()))
-                .collect()
+        // Inserted one by one: collecting into a BTreeMap would link a sort.
+        let mut found = BTreeMap::new();
+        self.snapshot.with(|snapshot| {
+            for (path, error) in &snapshot.errors {
+                if self.section_of(path) == Some(section) {
+                    found.insert(path.clone(), error.message.clone());
+                }
+            }
         });
         self.server_errors.with(|errors| {
             for (path, message) in errors {
@@ -172,10 +171,8 @@ impl Filling {
 
     /// Ends without keeping anything: the answers are dropped from memory.
     fn decline(&self) {
-        self.draft.set(Draft::new(
-            browser::new_submission_id(),
-            browser::now(),
-        ));
+        self.draft
+            .set(Draft::new(browser::new_submission_id(), browser::now()));
         self.go(Step::Declined);
     }
 }
@@ -246,8 +243,8 @@ fn questionnaire(survey: &'static Survey) -> impl IntoView {
         snapshot,
         language,
         step: RwSignal::new(Step::Consent),
-        touched: RwSignal::new(HashSet::new()),
-        attempted: RwSignal::new(HashSet::new()),
+        touched: RwSignal::new(BTreeSet::new()),
+        attempted: RwSignal::new(BTreeSet::new()),
         server_errors: RwSignal::new(BTreeMap::new()),
     };
     provide_context(filling);
@@ -288,8 +285,10 @@ fn page(filling: Filling, step: Step) -> impl IntoView {
 /// entry) with a neutral one.
 fn quick_exit(filling: Filling) -> impl IntoView {
     let exit = move |_| {
-        filling.draft.set(Draft::new(uuid::Uuid::nil(), browser::now()));
-        filling.touched.set(HashSet::new());
+        filling
+            .draft
+            .set(Draft::new(uuid::Uuid::nil(), browser::now()));
+        filling.touched.set(BTreeSet::new());
         filling.server_errors.set(BTreeMap::new());
         browser::leave_for("/today");
     };
@@ -315,7 +314,10 @@ fn progress(filling: Filling) -> impl IntoView {
     let template = filling.words().step_of;
     let label = move || {
         let (current, total) = position.get();
-        fill(template, &[("n", &current.to_string()), ("total", &total.to_string())])
+        fill(
+            template,
+            &[("n", &current.to_string()), ("total", &total.to_string())],
+        )
     };
     view! {
         <div class="progress">
@@ -342,15 +344,19 @@ fn safety_notice(filling: Filling) -> Option<impl IntoView> {
 fn consent_step(filling: Filling) -> impl IntoView {
     let survey = filling.survey;
     let words = filling.words();
-    let choice = RwSignal::new(filling.draft.with_untracked(|draft| {
-        draft.consent.respondent.then_some(true)
-    }));
+    let choice = RwSignal::new(
+        filling
+            .draft
+            .with_untracked(|draft| draft.consent.respondent.then_some(true)),
+    );
     let show_error = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         match choice.get_untracked() {
             Some(true) => {
-                filling.draft.update(|draft| draft.consent.respondent = true);
+                filling
+                    .draft
+                    .update(|draft| draft.consent.respondent = true);
                 filling.go(filling.next_after(Step::Consent));
             }
             Some(false) => filling.decline(),
@@ -439,7 +445,11 @@ fn radio(
 }
 
 /// An error message tied to its control by id; announced with a prefix.
-pub fn error_line(words: &'static Words, id: String, error: Signal<Option<String>>) -> impl IntoView {
+pub fn error_line(
+    words: &'static Words,
+    id: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     move || {
         error.get().map(|message| {
             view! {
@@ -564,22 +574,25 @@ fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
                 .get(age_id)
                 .and_then(serde_json::Value::as_f64)
                 .is_some_and(|age| {
-                    age >= f64::from(rules.self_respondent_min_age) && age < f64::from(rules.adult_age)
+                    age >= f64::from(rules.self_respondent_min_age)
+                        && age < f64::from(rules.adult_age)
                 })
         })
     });
     let assent = RwSignal::new(filling.draft.with_untracked(|draft| draft.consent.assent));
     Effect::new(move |_| match assent.get() {
-        Some(true) => filling.draft.update(|draft| draft.consent.assent = Some(true)),
+        Some(true) => filling
+            .draft
+            .update(|draft| draft.consent.assent = Some(true)),
         Some(false) => filling.decline(),
         None => {}
     });
     // Consent records leave the draft when the respondent is no longer a minor.
     Effect::new(move |_| {
         if !is_minor.get() {
-            let recorded = filling
-                .draft
-                .with_untracked(|draft| draft.consent.adult.is_some() || draft.consent.assent.is_some());
+            let recorded = filling.draft.with_untracked(|draft| {
+                draft.consent.adult.is_some() || draft.consent.assent.is_some()
+            });
             if recorded {
                 filling.draft.update(|draft| {
                     draft.consent.adult = None;

@@ -123,7 +123,8 @@ fn answer_rows(filling: Filling, question: &'static Question) -> AnyView {
 }
 
 fn answer_line(filling: Filling, question: &'static Question, place: Place) -> impl IntoView {
-    let shown = move || filling.snapshot.with(|s| s.is_relevant(place)) && question.kind.takes_answer();
+    let shown =
+        move || filling.snapshot.with(|s| s.is_relevant(place)) && question.kind.takes_answer();
     view! {
         <Show when=shown>
             <dt>{filling.text(&question.label)}</dt>
@@ -139,14 +140,19 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
     };
     let codes: Vec<String> = match &answer {
         Json::String(code) => vec![code.clone()],
-        Json::Array(codes) => codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect(),
+        Json::Array(codes) => codes
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect(),
         other => return other.to_string(),
     };
     let label_of = |code: &str| -> String {
         match &question.kind {
             QuestionKind::YesNo if code == "yes" => words.yes.to_owned(),
             QuestionKind::YesNo if code == "no" => words.no.to_owned(),
-            QuestionKind::AdminArea { .. } => area_name(filling, code).unwrap_or_else(|| code.to_owned()),
+            QuestionKind::AdminArea { .. } => {
+                area_name(filling, code).unwrap_or_else(|| code.to_owned())
+            }
             kind => kind
                 .list()
                 .and_then(|list| filling.survey.choice_list(list))
@@ -156,15 +162,24 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
     };
     match question.kind {
         QuestionKind::Text { .. } | QuestionKind::Date => codes.join(" "),
-        _ => codes.iter().map(|code| label_of(code)).collect::<Vec<_>>().join(", "),
+        _ => codes
+            .iter()
+            .map(|code| label_of(code))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
 fn area_name(filling: Filling, code: &str) -> Option<String> {
-    fn find<'a>(areas: &'a [salama_shared::schema::Area], code: &str) -> Option<&'a salama_shared::schema::Area> {
-        areas
-            .iter()
-            .find_map(|area| (area.code == code).then_some(area).or_else(|| find(&area.children, code)))
+    fn find<'a>(
+        areas: &'a [salama_shared::schema::Area],
+        code: &str,
+    ) -> Option<&'a salama_shared::schema::Area> {
+        areas.iter().find_map(|area| {
+            (area.code == code)
+                .then_some(area)
+                .or_else(|| find(&area.children, code))
+        })
     }
     find(&filling.survey.areas, code).map(|area| filling.text(&area.name))
 }

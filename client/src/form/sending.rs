@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use super::snapshot::snapshot;
@@ -77,10 +76,10 @@ pub fn send(
                 }
                 Err(ApiError::Invalid { message, fields }) => {
                     sending.set(Sending::Idle);
-                    let errors: BTreeMap<String, String> = fields
-                        .into_iter()
-                        .map(|field| (field.path, field.message))
-                        .collect();
+                    let mut errors = BTreeMap::new();
+                    for field in fields {
+                        errors.insert(field.path, field.message);
+                    }
                     match errors.keys().next().cloned() {
                         Some(path) => {
                             filling.server_errors.set(errors);
@@ -104,7 +103,7 @@ pub fn send(
                             break;
                         }
                         sending.set(Sending::Waiting { seconds });
-                        TimeoutFuture::new(1_000).await;
+                        crate::browser::sleep(1_000).await;
                     }
                     sending.set(Sending::Sending);
                 }
@@ -135,26 +134,33 @@ fn show_problems_at(filling: Filling, path: &str) {
     }
 }
 
+/// One live region whose text follows the state: a single view rather than
+/// one per state keeps the wasm smaller.
 pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoView {
     let words = filling.words();
-    move || match sending.get() {
-        Sending::Idle => ().into_any(),
-        Sending::Sending => view! {
-            <p class="status" role="status">{words.sending}</p>
-        }
-        .into_any(),
-        Sending::Waiting { seconds } => view! {
-            <div class="status warning" role="status">
-                <p>{fill(words.retrying, &[("s", &seconds.to_string())])}</p>
-                <button type="button" class="secondary" on:click=move |_| sending.set(Sending::Sending)>
-                    {words.try_now}
-                </button>
-            </div>
-        }
-        .into_any(),
-        Sending::Failed(message) => view! {
-            <p class="error" role="alert">{message}</p>
-        }
-        .into_any(),
+    let message = move || match sending.get() {
+        Sending::Idle => String::new(),
+        Sending::Sending => words.sending.to_owned(),
+        Sending::Waiting { seconds } => fill(words.retrying, &[("s", &seconds.to_string())]),
+        Sending::Failed(message) => message,
+    };
+    let class = move || match sending.get() {
+        Sending::Failed(_) => "status error",
+        Sending::Waiting { .. } => "status warning",
+        _ => "status",
+    };
+    let waiting = move || matches!(sending.get(), Sending::Waiting { .. });
+    view! {
+        <div class=class role="status">
+            <p>{message}</p>
+            <button
+                type="button"
+                class="secondary"
+                on:click=move |_| sending.set(Sending::Sending)
+                hidden=move || !waiting()
+            >
+                {words.try_now}
+            </button>
+        </div>
     }
 }

@@ -3,7 +3,7 @@
 //! required, what calculations give, and every rule broken. The submission
 //! that would be sent is built here too, so what is checked is what is sent.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use salama_shared::date::Timestamp;
 use salama_shared::expr::Value;
@@ -18,8 +18,8 @@ use super::draft::{Draft, Place};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
     pub relevant_sections: Vec<bool>,
-    relevant: HashSet<String>,
-    required: HashSet<String>,
+    relevant: BTreeSet<String>,
+    required: BTreeSet<String>,
     /// Every problem, keyed by path; the first per path is kept.
     pub errors: BTreeMap<String, FieldError>,
     pub submission: Submission,
@@ -50,8 +50,8 @@ pub fn snapshot(
     let mut walk = Walk {
         inspection: &inspection,
         draft,
-        relevant: HashSet::new(),
-        required: HashSet::new(),
+        relevant: BTreeSet::new(),
+        required: BTreeSet::new(),
         answers: Answers::new(),
     };
     let mut relevant_sections = Vec::with_capacity(survey.sections.len());
@@ -95,8 +95,8 @@ pub fn snapshot(
 struct Walk<'i, 'a> {
     inspection: &'i Inspection<'a>,
     draft: &'i Draft,
-    relevant: HashSet<String>,
-    required: HashSet<String>,
+    relevant: BTreeSet<String>,
+    required: BTreeSet<String>,
     answers: Answers,
 }
 
@@ -205,7 +205,10 @@ mod tests {
         let shot = snapshot(survey, form, &draft, "en", now());
         assert!(!shot.is_relevant(follow_up));
         assert!(!shot.submission.answers.contains_key("saf_1b"));
-        assert!(shot.error("saf_1b").is_none(), "a hidden answer is no error");
+        assert!(
+            shot.error("saf_1b").is_none(),
+            "a hidden answer is no error"
+        );
     }
 
     #[test]
@@ -229,6 +232,10 @@ mod tests {
         let age = shot.error("resp_age").expect("age out of range");
         assert_eq!(age.code, FieldErrorCode::AboveMaximum);
         assert!(age.message.contains("au plus"), "{}", age.message);
-        assert!(shot.errors.keys().any(|path| path.starts_with("household[0].")));
+        assert!(
+            shot.errors
+                .keys()
+                .any(|path| path.starts_with("household[0]."))
+        );
     }
 }

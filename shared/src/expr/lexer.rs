@@ -163,8 +163,8 @@ fn take_while(
 }
 
 fn number(text: &str, start: usize) -> Result<Token<'_>, ParseError> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() => Ok(Token::Number(value)),
-        _ => Err(ParseError::new(ParseErrorKind::NumberOutOfRange, start)),
+    match super::value::parse_decimal(text) {
+        Some(value) => Ok(Token::Number(value)),
+        None => Err(ParseError::new(ParseErrorKind::NumberOutOfRange, start)),
     }
 }

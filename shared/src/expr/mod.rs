@@ -19,6 +19,7 @@ pub use eval::{Scope, eval};
 pub use parser::{MAX_DEPTH, MAX_LENGTH, ParseError, ParseErrorKind, parse};
 pub use value::Value;
 pub(crate) use value::format_number;
+pub use value::parse_decimal;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -123,22 +123,35 @@ impl<'a> Value<'a> {
 }
 
 fn parse_number(text: &str) -> f64 {
-    let trimmed = text.trim();
-    // XPath numbers are digits with an optional point and sign: no exponent,
-    // no "inf", no "NaN" spelled out.
-    let valid = !trimmed.is_empty()
-        && trimmed
-            .strip_prefix('-')
-            .unwrap_or(trimmed)
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.')
-        && trimmed.chars().filter(|&c| c == '.').count() <= 1
-        && trimmed.chars().any(|c| c.is_ascii_digit());
-    if valid {
-        trimmed.parse().unwrap_or(f64::NAN)
-    } else {
-        f64::NAN
+    parse_decimal(text.trim()).unwrap_or(f64::NAN)
+}
+
+/// Reads a number in XPath's syntax: digits with at most one point and an
+/// optional leading minus (`-12`, `3.5`, `.5`, `5.`); no exponent, no plus,
+/// no "inf" or "NaN" spelled out.
+///
+/// The digits are read by serde_json's number parser, which the browser
+/// client needs anyway: `f64`'s own `FromStr` would add about 17 KB of
+/// tables and code to the wasm.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let (minus, unsigned) = match text.strip_prefix('-') {
+        Some(unsigned) => ("-", unsigned),
+        None => ("", text),
+    };
+    let valid = unsigned.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && unsigned.matches('.').count() <= 1
+        && unsigned.chars().any(|c| c.is_ascii_digit());
+    if !valid {
+        return None;
     }
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    // JSON wants one digit before the point, none leading, one after it.
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let fraction = if fraction.is_empty() { "0" } else { fraction };
+    serde_json::from_str::<f64>(&format!("{minus}{whole}.{fraction}"))
+        .ok()
+        .filter(|n| n.is_finite())
 }
 
 /// XPath's number-to-string: integers without a decimal point.
@@ -163,6 +176,32 @@ pub(crate) fn format_number(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_read_as_rust_reads_them() {
+        for text in [
+            "0",
+            "42",
+            "-42",
+            "3.5",
+            ".5",
+            "5.",
+            "-0.25",
+            "007",
+            "00.5",
+            "3.14159",
+            "0.1",
+            "123456.789",
+        ] {
+            let expected: f64 = text.parse().expect("a plain decimal");
+            assert_eq!(parse_decimal(text), Some(expected), "{text}");
+        }
+        for text in [
+            "", ".", "-", "1e5", "+5", "inf", "NaN", "1.2.3", "1,5", " 1", "--1",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn conversions_follow_xpath() {

@@ -9,7 +9,7 @@
 //! unknown, missing ones reported as missing, exactly as the derive did.
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer};
+use serde::de::{self, Deserializer, Error as _};
 use serde_json::Number;
 
 use super::{Denominator, Level, Question, QuestionKind, Required, Role};
@@ -33,20 +33,11 @@ fn refuse<T, E: de::Error>(
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RoleName {
-    Sex,
-    Age,
-    Location,
-    Disability,
-    Displacement,
-    UrbanRural,
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RoleRecord {
-    role: RoleName,
+    // A string, not an enum: each enum of names costs its own visitor in
+    // the wasm; a match on text costs almost nothing.
+    role: String,
     level: Level,
     question: Option<String>,
     questions: Option<Vec<String>>,
@@ -55,11 +46,19 @@ struct RoleRecord {
 
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const ROLES: &[&str] = &[
+            "sex",
+            "age",
+            "location",
+            "disability",
+            "displacement",
+            "urban_rural",
+        ];
         const ONE: &[&str] = &["role", "level", "question"];
         const DISABILITY: &[&str] = &["role", "level", "questions", "disabled_if"];
         let record = RoleRecord::deserialize(deserializer)?;
         let level = record.level;
-        if let RoleName::Disability = record.role {
+        if record.role == "disability" {
             refuse(&record.question, "question", DISABILITY)?;
             return Ok(Role::Disability {
                 level,
@@ -69,40 +68,25 @@ impl<'de> Deserialize<'de> for Role {
         }
         refuse(&record.questions, "questions", ONE)?;
         refuse(&record.disabled_if, "disabled_if", ONE)?;
+        if !ROLES.contains(&record.role.as_str()) {
+            return Err(D::Error::unknown_variant(&record.role, ROLES));
+        }
         let question = need(record.question, "question")?;
-        Ok(match record.role {
-            RoleName::Sex => Role::Sex { level, question },
-            RoleName::Age => Role::Age { level, question },
-            RoleName::Location => Role::Location { level, question },
-            RoleName::Displacement => Role::Displacement { level, question },
-            RoleName::UrbanRural => Role::UrbanRural { level, question },
-            RoleName::Disability => unreachable!("handled above"),
+        Ok(match record.role.as_str() {
+            "sex" => Role::Sex { level, question },
+            "age" => Role::Age { level, question },
+            "location" => Role::Location { level, question },
+            "displacement" => Role::Displacement { level, question },
+            _ => Role::UrbanRural { level, question },
         })
     }
-}
-
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum KindName {
-    Single,
-    Multiple,
-    YesNo,
-    Ordinal,
-    Integer,
-    Decimal,
-    Text,
-    Date,
-    AdminArea,
-    Note,
-    Calculate,
-    Roster,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KindRecord {
     #[serde(rename = "type")]
-    kind: KindName,
+    kind: String,
     list: Option<String>,
     min_choices: Option<u32>,
     max_choices: Option<u32>,
@@ -160,21 +144,35 @@ fn decimal(number: Option<Number>) -> Option<f64> {
 
 impl<'de> Deserialize<'de> for QuestionKind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const KINDS: &[&str] = &[
+            "single",
+            "multiple",
+            "yes_no",
+            "ordinal",
+            "integer",
+            "decimal",
+            "text",
+            "date",
+            "admin_area",
+            "note",
+            "calculate",
+            "roster",
+        ];
         let record = KindRecord::deserialize(deserializer)?;
-        Ok(match record.kind {
-            KindName::Single => {
+        Ok(match record.kind.as_str() {
+            "single" => {
                 record.only(&["type", "list"])?;
                 QuestionKind::Single {
                     list: need(record.list, "list")?,
                 }
             }
-            KindName::Ordinal => {
+            "ordinal" => {
                 record.only(&["type", "list"])?;
                 QuestionKind::Ordinal {
                     list: need(record.list, "list")?,
                 }
             }
-            KindName::Multiple => {
+            "multiple" => {
                 record.only(&["type", "list", "min_choices", "max_choices"])?;
                 QuestionKind::Multiple {
                     list: need(record.list, "list")?,
@@ -182,39 +180,39 @@ impl<'de> Deserialize<'de> for QuestionKind {
                     max_choices: record.max_choices,
                 }
             }
-            KindName::Integer => {
+            "integer" => {
                 record.only(&["type", "min", "max"])?;
                 QuestionKind::Integer {
                     min: integer(record.min)?,
                     max: integer(record.max)?,
                 }
             }
-            KindName::Decimal => {
+            "decimal" => {
                 record.only(&["type", "min", "max"])?;
                 QuestionKind::Decimal {
                     min: decimal(record.min),
                     max: decimal(record.max),
                 }
             }
-            KindName::Text => {
+            "text" => {
                 record.only(&["type", "max_length"])?;
                 QuestionKind::Text {
                     max_length: need(record.max_length, "max_length")?,
                 }
             }
-            KindName::AdminArea => {
+            "admin_area" => {
                 record.only(&["type", "levels"])?;
                 QuestionKind::AdminArea {
                     levels: need(record.levels, "levels")?,
                 }
             }
-            KindName::Calculate => {
+            "calculate" => {
                 record.only(&["type", "calculation"])?;
                 QuestionKind::Calculate {
                     calculation: need(record.calculation, "calculation")?,
                 }
             }
-            KindName::Roster => {
+            "roster" => {
                 record.only(&["type", "min_rows", "max_rows", "row_label", "questions"])?;
                 QuestionKind::Roster {
                     min_rows: record.min_rows.unwrap_or(0),
@@ -223,45 +221,40 @@ impl<'de> Deserialize<'de> for QuestionKind {
                     questions: need(record.questions, "questions")?,
                 }
             }
-            unit @ (KindName::YesNo | KindName::Date | KindName::Note) => {
+            unit @ ("yes_no" | "date" | "note") => {
                 record.only(&["type"])?;
                 match unit {
-                    KindName::YesNo => QuestionKind::YesNo,
-                    KindName::Date => QuestionKind::Date,
+                    "yes_no" => QuestionKind::YesNo,
+                    "date" => QuestionKind::Date,
                     _ => QuestionKind::Note,
                 }
             }
+            other => return Err(D::Error::unknown_variant(other, KINDS)),
         })
     }
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RuleName {
-    All,
-    ValidAnswers,
-    Subpopulation,
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DenominatorRecord {
-    rule: RuleName,
+    rule: String,
     filter: Option<Expression>,
 }
 
 impl<'de> Deserialize<'de> for Denominator {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const RULES: &[&str] = &["all", "valid_answers", "subpopulation"];
         const RULE_ONLY: &[&str] = &["rule"];
         let record = DenominatorRecord::deserialize(deserializer)?;
-        match record.rule {
-            RuleName::All => refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::All),
-            RuleName::ValidAnswers => {
+        match record.rule.as_str() {
+            "all" => refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::All),
+            "valid_answers" => {
                 refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::ValidAnswers)
             }
-            RuleName::Subpopulation => Ok(Denominator::Subpopulation {
+            "subpopulation" => Ok(Denominator::Subpopulation {
                 filter: need(record.filter, "filter")?,
             }),
+            other => Err(D::Error::unknown_variant(other, RULES)),
         }
     }
 }
