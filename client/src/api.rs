@@ -48,9 +48,13 @@ pub async fn surveys() -> Result<Vec<SurveySummary>, ApiError> {
     parse(&call("GET", "/api/surveys", None).await?)
 }
 
-/// The survey definition as published, parsed by the shared schema.
+/// The survey definition as published, parsed by the shared schema. The
+/// page's boot script may have asked for it already (see `cargo xtask dist`).
 pub async fn survey(survey_id: &str) -> Result<Survey, ApiError> {
-    let body = call("GET", &format!("/api/surveys/{}", encode(survey_id)), None).await?;
+    let body = match prefetched(survey_id) {
+        Some(response) => answer(response).await?,
+        None => call("GET", &format!("/api/surveys/{}", encode(survey_id)), None).await?,
+    };
     Survey::from_json(&body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
@@ -72,6 +76,18 @@ fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     serde_json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
+/// The boot script's request for this survey's definition, taken once.
+fn prefetched(survey_id: &str) -> Option<js_sys::Promise> {
+    let window = JsValue::from(web_sys::window()?);
+    let get = |key: &str| js_sys::Reflect::get(&window, &JsValue::from_str(key)).ok();
+    let promise = get("salamaSurvey")?.dyn_into::<js_sys::Promise>().ok()?;
+    let same = get("salamaSurveyId").and_then(|id| id.as_string()).as_deref() == Some(survey_id);
+    for key in ["salamaSurvey", "salamaSurveyId"] {
+        let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &JsValue::from_str(key));
+    }
+    same.then_some(promise)
+}
+
 /// One request; a 2xx gives the body, anything else an [`ApiError`] read
 /// from the API's error body.
 async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, ApiError> {
@@ -87,7 +103,12 @@ async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, A
     init.set_headers(&headers);
     let request =
         web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+    answer(window.fetch_with_request(&request)).await
+}
+
+/// Waits for a `fetch` and reads its answer.
+async fn answer(fetch: js_sys::Promise) -> Result<String, ApiError> {
+    let response: web_sys::Response = JsFuture::from(fetch)
         .await
         .map_err(|_| ApiError::Network)?
         .dyn_into()

@@ -25,6 +25,8 @@ struct Cli {
 enum Bench {
     Validate,
     Ingest,
+    /// Time until the form's first question is usable at 400 kbit/s, 400 ms.
+    Load,
 }
 
 #[derive(Subcommand)]
@@ -44,8 +46,9 @@ enum Command {
         #[arg(long)]
         no_browser: bool,
     },
-    /// Benchmarks: `validate` (criterion, the default) or `ingest` (HTTP on
-    /// SQLite and PostgreSQL beside a sqlx baseline).
+    /// Benchmarks: `validate` (criterion, the default), `ingest` (HTTP on
+    /// SQLite and PostgreSQL beside a sqlx baseline) or `load` (the form on a
+    /// throttled connection in headless Chromium).
     Bench {
         #[arg(value_enum, default_value = "validate")]
         which: Bench,
@@ -58,9 +61,9 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Run => run(),
-        Command::Dist { wasm_opt } => dist::build(wasm_opt.as_deref()).map(|folder| {
-            eprintln!("web client written to {}", folder.display());
-        }),
+        Command::Dist { wasm_opt } => provision::wasm_target()
+            .and_then(|()| dist::build(wasm_opt.as_deref()))
+            .map(|folder| eprintln!("web client written to {}", folder.display())),
         Command::Test { no_browser } => test(!no_browser),
         Command::Bench {
             which: Bench::Validate,
@@ -73,6 +76,9 @@ fn main() -> ExitCode {
             which: Bench::Ingest,
             ..
         } => bench_ingest(),
+        Command::Bench {
+            which: Bench::Load, ..
+        } => bench_load(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,6 +94,7 @@ fn main() -> ExitCode {
 /// first start, an administrator is created and its one-time credentials
 /// printed.
 fn run() -> Result<()> {
+    provision::wasm_target()?;
     let dist = dist::build(None)?;
     eprintln!(
         "\nSalama will serve on http://127.0.0.1:8080/ (the form: http://127.0.0.1:8080/s/community-safety)\n"
@@ -105,6 +112,19 @@ fn run() -> Result<()> {
             "--static-dir",
         ])
         .arg(&dist)
+        .run()
+}
+
+/// The throttled page-load measurement in headless Chromium.
+fn bench_load() -> Result<()> {
+    provision::wasm_target()?;
+    let dist = dist::build(None)?;
+    let chromium = provision::chromium()?;
+    Cargo::new("bench")
+        .args(["-p", "salama-tests", "--bench", "page_load", "--locked"])
+        .env("SALAMA_TEST_DIST", &dist)
+        .env("SALAMA_TEST_CHROMIUM", &chromium.browser)
+        .env("CHROMEDRIVER", &chromium.driver)
         .run()
 }
 

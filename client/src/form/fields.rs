@@ -85,6 +85,17 @@ impl Common {
         }
     }
 
+    /// A group of controls answering one question, under its legend.
+    fn fieldset(self, controls: impl IntoView) -> impl IntoView {
+        view! {
+            <fieldset class="question" aria-describedby=move || self.described_by()>
+                <legend>{self.label()}</legend>
+                {self.hint_and_error()}
+                {controls}
+            </fieldset>
+        }
+    }
+
     fn hint_and_error(&self) -> impl IntoView + use<> {
         let hint = self.question.hint.as_ref().map(|hint| {
             view! { <p class="hint" id=self.hint_id()>{self.filling.text(hint)}</p> }
@@ -227,13 +238,7 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
             }
         })
         .collect_view();
-    view! {
-        <fieldset class="question" aria-describedby=move || common.described_by()>
-            <legend>{common.label()}</legend>
-            {common.hint_and_error()}
-            <div class="choices">{options}</div>
-        </fieldset>
-    }
+    common.fieldset(view! { <div class="choices">{options}</div> })
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -395,11 +400,5 @@ fn area_selects(common: Common, levels: usize) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
-        <fieldset class="question" aria-describedby=move || common.described_by()>
-            <legend>{common.label()}</legend>
-            {common.hint_and_error()}
-            {selects}
-        </fieldset>
-    }
+    common.fieldset(selects)
 }

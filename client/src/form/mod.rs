@@ -133,7 +133,8 @@ impl Filling {
         found.into_iter().collect()
     }
 
-    fn relevant_sections(&self) -> Vec<usize> {
+    /// The sections that apply now, in order.
+    pub fn relevant_sections(&self) -> Vec<usize> {
         self.snapshot.with(|snapshot| {
             snapshot
                 .relevant_sections

@@ -13,16 +13,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let survey = filling.survey;
     let sending = RwSignal::new(Sending::Idle);
     let locked = move || sending.get().is_busy();
-    let sections = move || {
-        filling.snapshot.with(|snapshot| {
-            snapshot
-                .relevant_sections
-                .iter()
-                .enumerate()
-                .filter_map(|(index, relevant)| relevant.then_some(index))
-                .collect::<Vec<_>>()
-        })
-    };
+    let sections = move || filling.relevant_sections();
     let back = move |_| filling.go(filling.previous_before(Step::Review));
     let router = expect_context::<crate::routing::Router>();
     let receipts = use_context::<crate::app::LastReceipt>();
@@ -85,11 +76,11 @@ fn answer_rows(filling: Filling, question: &'static Question) -> AnyView {
             ..
         } => {
             let rows = move || {
-                filling
-                    .snapshot
-                    .with(|s| s.is_relevant(Place::Top(id)))
-                    .then(|| filling.draft.with(|draft| draft.rows(id)))
-                    .unwrap_or(0)
+                if filling.snapshot.with(|s| s.is_relevant(Place::Top(id))) {
+                    filling.draft.with(|draft| draft.rows(id))
+                } else {
+                    0
+                }
             };
             view! {
                 <dt>{filling.text(&question.label)}</dt>

@@ -17,7 +17,7 @@ use crate::i18n::fill;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sending {
     Idle,
-    Sending,
+    InFlight,
     /// A transient failure: the next attempt is this many seconds away.
     Waiting {
         seconds: u32,
@@ -28,7 +28,7 @@ pub enum Sending {
 
 impl Sending {
     pub fn is_busy(&self) -> bool {
-        matches!(self, Sending::Sending | Sending::Waiting { .. })
+        matches!(self, Sending::InFlight | Sending::Waiting { .. })
     }
 }
 
@@ -61,7 +61,7 @@ pub fn send(
         return;
     }
     let submission = submission.submission;
-    sending.set(Sending::Sending);
+    sending.set(Sending::InFlight);
     leptos::task::spawn_local(async move {
         let mut wait = 1;
         loop {
@@ -99,13 +99,13 @@ pub fn send(
                     wait = (wait * 2).min(MAX_WAIT_SECONDS);
                     for seconds in (1..=pause).rev() {
                         // "Send now" sets Sending: stop waiting.
-                        if sending.get_untracked() == Sending::Sending && seconds != pause {
+                        if sending.get_untracked() == Sending::InFlight && seconds != pause {
                             break;
                         }
                         sending.set(Sending::Waiting { seconds });
                         crate::browser::sleep(1_000).await;
                     }
-                    sending.set(Sending::Sending);
+                    sending.set(Sending::InFlight);
                 }
                 Err(ApiError::Conflict(_)) => {
                     sending.set(Sending::Failed(filling.words().conflict.to_owned()));
@@ -140,7 +140,7 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
     let words = filling.words();
     let message = move || match sending.get() {
         Sending::Idle => String::new(),
-        Sending::Sending => words.sending.to_owned(),
+        Sending::InFlight => words.sending.to_owned(),
         Sending::Waiting { seconds } => fill(words.retrying, &[("s", &seconds.to_string())]),
         Sending::Failed(message) => message,
     };
@@ -156,7 +156,7 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
             <button
                 type="button"
                 class="secondary"
-                on:click=move |_| sending.set(Sending::Sending)
+                on:click=move |_| sending.set(Sending::InFlight)
                 hidden=move || !waiting()
             >
                 {words.try_now}
