@@ -81,9 +81,15 @@ fn prefetched(survey_id: &str) -> Option<js_sys::Promise> {
     let window = JsValue::from(web_sys::window()?);
     let get = |key: &str| js_sys::Reflect::get(&window, &JsValue::from_str(key)).ok();
     let promise = get("salamaSurvey")?.dyn_into::<js_sys::Promise>().ok()?;
-    let same = get("salamaSurveyId").and_then(|id| id.as_string()).as_deref() == Some(survey_id);
+    let same = get("salamaSurveyId")
+        .and_then(|id| id.as_string())
+        .as_deref()
+        == Some(survey_id);
     for key in ["salamaSurvey", "salamaSurveyId"] {
-        let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &JsValue::from_str(key));
+        let _ = js_sys::Reflect::delete_property(
+            window.unchecked_ref::<js_sys::Object>(),
+            &JsValue::from_str(key),
+        );
     }
     same.then_some(promise)
 }

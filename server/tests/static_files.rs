@@ -16,7 +16,11 @@ fn dist() -> Dist {
     let folder = tempfile::tempdir().expect("folder");
     let assets = folder.path().join("assets");
     std::fs::create_dir_all(&assets).expect("assets");
-    std::fs::write(folder.path().join("index.html"), "<!doctype html><title>app</title>").expect("index");
+    std::fs::write(
+        folder.path().join("index.html"),
+        "<!doctype html><title>app</title>",
+    )
+    .expect("index");
     std::fs::write(assets.join("app-0123456789abcdef.js"), "plain").expect("js");
     std::fs::write(assets.join("app-0123456789abcdef.js.gz"), "gzipped").expect("gz");
     std::fs::write(assets.join("app-0123456789abcdef.js.br"), "brotli").expect("br");
@@ -53,15 +57,27 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 async fn hashed_assets_come_precompressed_and_cached_for_a_year() {
     let dist = dist();
     let server = server(&dist).await;
-    for (accept, encoding, body) in [("br, gzip", Some("br"), "brotli"), ("gzip", Some("gzip"), "gzipped"), ("identity", None, "plain")] {
+    for (accept, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli"),
+        ("gzip", Some("gzip"), "gzipped"),
+        ("identity", None, "plain"),
+    ] {
         let response = get(&server, "/assets/app-0123456789abcdef.js", accept).await;
         assert_eq!(response.status(), 200);
-        assert_eq!(header(&response, "content-encoding").as_deref(), encoding, "{accept}");
+        assert_eq!(
+            header(&response, "content-encoding").as_deref(),
+            encoding,
+            "{accept}"
+        );
         assert_eq!(
             header(&response, "cache-control").as_deref(),
             Some("public, max-age=31536000, immutable")
         );
-        assert!(header(&response, "content-type").unwrap_or_default().contains("javascript"));
+        assert!(
+            header(&response, "content-type")
+                .unwrap_or_default()
+                .contains("javascript")
+        );
         assert_eq!(response.text().await.expect("body"), body);
     }
 }
@@ -79,13 +95,32 @@ async fn a_missing_asset_is_a_404_that_is_not_cached() {
 async fn client_routes_get_index_html_revalidated_each_time() {
     let dist = dist();
     let server = server(&dist).await;
-    for path in ["/", "/s/community-safety", "/receipt/5a1a4a00-0000-4000-8000-000000000001", "/today"] {
+    for path in [
+        "/",
+        "/s/community-safety",
+        "/receipt/5a1a4a00-0000-4000-8000-000000000001",
+        "/today",
+    ] {
         let response = get(&server, path, "gzip").await;
         assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(header(&response, "cache-control").as_deref(), Some("no-cache"), "{path}");
-        assert!(header(&response, "content-type").unwrap_or_default().starts_with("text/html"));
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{path}"
+        );
+        assert!(
+            header(&response, "content-type")
+                .unwrap_or_default()
+                .starts_with("text/html")
+        );
         assert!(header(&response, "content-security-policy").is_some());
-        assert!(response.text().await.expect("body").contains("<title>app</title>"));
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("<title>app</title>")
+        );
     }
 }
 
@@ -107,12 +142,18 @@ async fn survey_definitions_come_compressed_and_other_answers_do_not() {
     let server = server(&dist).await;
     let definition = get(&server, "/api/surveys/community-safety", "br, gzip").await;
     assert_eq!(definition.status(), 200);
-    assert_eq!(header(&definition, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&definition, "content-encoding").as_deref(),
+        Some("br")
+    );
     let compressed = definition.bytes().await.expect("body").len();
     let plain = get(&server, "/api/surveys/community-safety", "identity").await;
     assert_eq!(header(&plain, "content-encoding"), None);
     let size = plain.bytes().await.expect("body").len();
-    assert!(compressed * 4 < size, "{compressed} bytes compressed of {size}");
+    assert!(
+        compressed * 4 < size,
+        "{compressed} bytes compressed of {size}"
+    );
     // Answers that may carry credentials or reflect input stay uncompressed.
     let list = get(&server, "/api/surveys", "br, gzip").await;
     assert_eq!(header(&list, "content-encoding"), None);

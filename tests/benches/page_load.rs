@@ -31,7 +31,10 @@ async fn main() {
             if let Some(at) = mark.as_f64() {
                 break at;
             }
-            assert!(waited < Duration::from_secs(120), "the form never became usable");
+            assert!(
+                waited < Duration::from_secs(120),
+                "the form never became usable"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
             waited += Duration::from_millis(100);
         };

@@ -318,15 +318,15 @@ mod tests {
 
     #[test]
     fn fields_of_another_kind_and_missing_fields_are_refused() {
-        let wrong = kind(r#"{"type":"single","list":"yn","max_length":3}"#).unwrap_err();
+        let wrong = kind(r#"{"type":"single","list":"yn","max_length":3}"#).expect_err("refused");
         assert!(wrong.contains("unknown field `max_length`"), "{wrong}");
-        let typo = kind(r#"{"type":"single","lst":"yn"}"#).unwrap_err();
+        let typo = kind(r#"{"type":"single","lst":"yn"}"#).expect_err("refused");
         assert!(typo.contains("unknown field `lst`"), "{typo}");
-        let missing = kind(r#"{"type":"single"}"#).unwrap_err();
+        let missing = kind(r#"{"type":"single"}"#).expect_err("refused");
         assert!(missing.contains("missing field `list`"), "{missing}");
-        let fraction = kind(r#"{"type":"integer","min":1.5}"#).unwrap_err();
+        let fraction = kind(r#"{"type":"integer","min":1.5}"#).expect_err("refused");
         assert!(fraction.contains("integer"), "{fraction}");
-        let unknown = kind(r#"{"type":"slider"}"#).unwrap_err();
+        let unknown = kind(r#"{"type":"slider"}"#).expect_err("refused");
         assert!(unknown.contains("unknown variant `slider`"), "{unknown}");
     }
 
@@ -339,7 +339,7 @@ mod tests {
         let wrong = serde_json::from_str::<Role>(
             r#"{"role":"sex","level":"member","question":"q","disabled_if":["a"]}"#,
         )
-        .unwrap_err()
+        .expect_err("refused")
         .to_string();
         assert!(wrong.contains("unknown field `disabled_if`"), "{wrong}");
         let denominator: Denominator =
