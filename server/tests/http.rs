@@ -242,36 +242,3 @@ async fn the_openapi_description_matches_the_routes() {
         }
     }
 }
-
-#[tokio::test]
-async fn the_client_files_are_served_beside_the_api() {
-    let folder = tempfile::tempdir().expect("temporary folder");
-    std::fs::write(
-        folder.path().join("index.html"),
-        "<!doctype html><title>Salama</title>",
-    )
-    .expect("write");
-    std::fs::write(folder.path().join("app-1a2b3c.js"), "console.log(1)").expect("write");
-    let server = common::spawn_configured(salama_server::Config {
-        static_dir: Some(folder.path().to_owned()),
-        ..salama_server::Config::default()
-    })
-    .await;
-    let get = |path: &str| server.client.get(server.url(path)).send();
-    let script = get("/app-1a2b3c.js").await.expect("request");
-    assert_eq!(script.status(), StatusCode::OK);
-    assert_eq!(script.text().await.expect("text"), "console.log(1)");
-    // A client route is the app's page; an unknown API path stays a JSON 404.
-    let route = get("/s/community-safety").await.expect("request");
-    assert_eq!(route.status(), StatusCode::OK);
-    assert!(
-        route
-            .text()
-            .await
-            .expect("text")
-            .contains("<title>Salama</title>")
-    );
-    let (status, body) = server.get("/api/nothing-here").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_error(&body, "not_found");
-}
