@@ -356,3 +356,38 @@ async fn quick_exit_leaves_no_answer_on_screen_or_behind_back() {
     assert_eq!(site.stored().await, 0);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_form_speaks_french_down_to_its_error_messages() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    browser
+        .find("#language")
+        .await
+        .select_by_value("fr")
+        .await
+        .expect("French");
+    browser
+        .wait_until("French", "return document.documentElement.lang === 'fr'")
+        .await;
+    assert_eq!(
+        browser.script("return document.documentElement.dir").await,
+        "ltr"
+    );
+    assert_eq!(browser.heading().await, "Avant de commencer");
+    assert_eq!(browser.text("#quick-exit").await, "Sortie rapide");
+    assert!(
+        browser
+            .text("#progress-label")
+            .await
+            .starts_with("Étape 1 sur")
+    );
+    advance_to(&browser, "resp_age").await;
+    browser.type_into("#q-resp_age", "200").await;
+    browser.click("#q-resp_sex").await;
+    let error = browser.text("[id='q-resp_age-error']").await;
+    assert!(error.contains("au plus 120"), "{error}");
+    browser.assert_accessible("French respondent step").await;
+    browser.close().await;
+}
