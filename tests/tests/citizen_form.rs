@@ -391,3 +391,62 @@ async fn the_form_speaks_french_down_to_its_error_messages() {
     browser.assert_accessible("French respondent step").await;
     browser.close().await;
 }
+
+/// WebDriver key codes.
+const TAB: &str = "\u{E004}";
+const SPACE: &str = "\u{E00D}";
+const ENTER: &str = "\u{E007}";
+
+async fn press(browser: &Browser, keys: &str) {
+    let focused = browser
+        .client
+        .active_element()
+        .await
+        .expect("a focused element");
+    focused.send_keys(keys).await.expect("keys pressed");
+}
+
+async fn focused_id(browser: &Browser) -> Value {
+    browser.script("return document.activeElement.id").await
+}
+
+#[tokio::test]
+async fn the_form_works_with_the_keyboard_alone() {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    browser.find("[id='consent.respondent']").await;
+    press(&browser, TAB).await;
+    assert_eq!(
+        focused_id(&browser).await,
+        "quick-exit",
+        "Quick exit comes first"
+    );
+    press(&browser, TAB).await;
+    assert_eq!(focused_id(&browser).await, "language");
+    press(&browser, TAB).await;
+    assert_eq!(focused_id(&browser).await, "consent.respondent");
+    press(&browser, SPACE).await;
+    press(&browser, TAB).await;
+    press(&browser, ENTER).await;
+    browser
+        .wait_until(
+            "the first section",
+            "return document.getElementById('step-heading')?.textContent !== 'Before we start'",
+        )
+        .await;
+    assert_eq!(
+        focused_id(&browser).await,
+        "step-heading",
+        "focus moves to the new step"
+    );
+    // The first question takes arrow keys and Space like any radio group.
+    press(&browser, TAB).await;
+    assert_eq!(focused_id(&browser).await, "q-resp_sex");
+    press(&browser, SPACE).await;
+    let checked = browser
+        .script("return document.getElementById('q-resp_sex').checked")
+        .await;
+    assert_eq!(checked, true);
+    browser.close().await;
+}
