@@ -176,6 +176,8 @@ fn test(browser: bool) -> Result<()> {
     } else {
         None
     };
+    // The estimators are checked against R's survey package.
+    provision::r_survey()?;
     // The storage conformance suite runs against SQLite and this PostgreSQL.
     let postgres = postgres::Postgres::start(postgres::Durability::NoFsync)?;
     let mut tests = if shell::has_nextest() {

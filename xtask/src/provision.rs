@@ -113,3 +113,16 @@ fn npm_file(target: &std::path::Path, package: &str, file: &str) -> Result<PathB
     run(unpack)?;
     Ok(script)
 }
+
+/// R and its `survey` package: the independent oracle the estimators are
+/// checked against (`shared/tests/oracle.rs`).
+pub fn r_survey() -> Result<()> {
+    let has_survey = Command::new("Rscript")
+        .args(["-e", "library(survey)"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if has_survey {
+        return Ok(());
+    }
+    debian_packages(&["r-base-core", "r-cran-survey"])
+}
