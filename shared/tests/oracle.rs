@@ -59,31 +59,25 @@ fn generate(seed: u64, strata: usize, psus: usize, per_psu: usize, unequal: bool
     rows
 }
 
-/// R's estimate, SE, Korn–Graubard interval and degrees of freedom, and the
-/// Wilson interval (`prop.test` without continuity correction) on the
-/// unweighted counts.
-fn r_oracle(rows: &[Row], design: &str) -> [f64; 7] {
+/// Runs `body` in R after loading `survey` and reading the rows (with a
+/// `dom` column when `domains` are given) as data frame `d`; returns what it
+/// printed, line by line.
+fn run_r(rows: &[Row], domains: Option<&[&str]>, body: &str) -> Vec<String> {
     let folder = tempfile_dir();
     let csv = folder.join("data.csv");
-    let mut text = String::from("stratum,psu,w,y\n");
-    for row in rows {
+    let mut text = String::from("stratum,psu,w,y,dom\n");
+    for (i, row) in rows.iter().enumerate() {
+        let domain = domains.map_or("all", |domains| domains[i]);
         writeln!(
             text,
-            "{},{},{:.17},{}",
+            "{},{},{:.17},{},{domain}",
             row.stratum, row.psu, row.weight, row.value
         )
         .expect("write");
     }
     std::fs::write(&csv, text).expect("csv written");
     let script = format!(
-        r#"suppressMessages(library(survey))
-d <- read.csv("{}")
-des <- {design}
-m <- svymean(~y, des)
-ci <- svyciprop(~y, des, method = "beta", level = 0.95)
-w <- prop.test(sum(d$y), nrow(d), correct = FALSE)$conf.int
-cat(sprintf("%.17g", c(coef(m), SE(m), attr(ci, "ci"), degf(des), w)), sep = "\n")
-"#,
+        "suppressMessages(library(survey))\nd <- read.csv(\"{}\")\n{body}",
         csv.display()
     );
     let output = Command::new("Rscript")
@@ -92,16 +86,34 @@ cat(sprintf("%.17g", c(coef(m), SE(m), attr(ci, "ci"), degf(des), w)), sep = "\n
         .expect(
             "Rscript runs: install Debian's r-base-core and r-cran-survey (cargo xtask test does)",
         );
+    let _ = std::fs::remove_dir_all(&folder);
     assert!(
         output.status.success(),
         "R failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let numbers: Vec<f64> = String::from_utf8_lossy(&output.stdout)
+    String::from_utf8_lossy(&output.stdout)
         .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// R's estimate, SE, Korn–Graubard interval and degrees of freedom, and the
+/// Wilson interval (`prop.test` without continuity correction) on the
+/// unweighted counts.
+fn r_oracle(rows: &[Row], design: &str) -> [f64; 7] {
+    let body = format!(
+        r#"des <- {design}
+m <- svymean(~y, des)
+ci <- svyciprop(~y, des, method = "beta", level = 0.95)
+w <- prop.test(sum(d$y), nrow(d), correct = FALSE)$conf.int
+cat(sprintf("%.17g", c(coef(m), SE(m), attr(ci, "ci"), degf(des), w)), sep = "\n")
+"#
+    );
+    let numbers: Vec<f64> = run_r(rows, None, &body)
+        .iter()
         .map(|line| line.trim().parse().expect("a number from R"))
         .collect();
-    let _ = std::fs::remove_dir_all(&folder);
     numbers.try_into().expect("seven numbers from R")
 }
 
@@ -221,37 +233,14 @@ fn domains_including_one_under_25_cases_agree_with_r() {
         .collect();
     let rare = domains.iter().filter(|d| **d == "rare").count();
     assert!((5..25).contains(&rare), "the rare domain has {rare} cases");
-    let folder = tempfile_dir();
-    let csv = folder.join("data.csv");
-    let mut text = String::from("stratum,psu,w,y,dom\n");
-    for (row, domain) in rows.iter().zip(&domains) {
-        writeln!(
-            text,
-            "{},{},{:.17},{},{domain}",
-            row.stratum, row.psu, row.weight, row.value
-        )
-        .expect("write");
-    }
-    std::fs::write(&csv, text).expect("csv written");
-    let script = format!(
-        r#"suppressMessages(library(survey))
-d <- read.csv("{}")
-des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
+    let lines = run_r(
+        &rows,
+        Some(&domains),
+        r#"des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
 b <- svyby(~y, ~dom, des, svyciprop, method = "beta", vartype = c("se", "ci"))
 for (k in seq_len(nrow(b))) cat(sprintf("%s %.17g %.17g %.17g %.17g", b$dom[k], b$y[k], b$se[k], b$ci_l[k], b$ci_u[k]), sep = "\n")
 "#,
-        csv.display()
     );
-    let output = Command::new("Rscript")
-        .args(["-e", &script])
-        .output()
-        .expect("Rscript runs");
-    assert!(
-        output.status.success(),
-        "R failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let _ = std::fs::remove_dir_all(&folder);
     let observations: Vec<Observation<'_>> = rows
         .iter()
         .map(|row| Observation {
@@ -262,7 +251,7 @@ for (k in seq_len(nrow(b))) cat(sprintf("%s %.17g %.17g %.17g %.17g", b$dom[k], 
         })
         .collect();
     let mut compared = 0;
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in &lines {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let [domain, estimate, se, lower, upper] = parts[..] else {
             panic!("unexpected line from R: {line}");
