@@ -130,17 +130,20 @@ fn tempfile_dir() -> std::path::PathBuf {
     folder
 }
 
-fn compare(rows: &[Row], design: &str) {
-    let [estimate, se, lower, upper, df, wilson_lower, wilson_upper] = r_oracle(rows, design);
-    let observations: Vec<Observation<'_>> = rows
-        .iter()
+fn observations(rows: &[Row]) -> Vec<Observation<'_>> {
+    rows.iter()
         .map(|row| Observation {
             value: row.value,
             weight: row.weight,
             stratum: &row.stratum,
             psu: &row.psu,
         })
-        .collect();
+        .collect()
+}
+
+fn compare(rows: &[Row], design: &str) {
+    let [estimate, se, lower, upper, df, wilson_lower, wilson_upper] = r_oracle(rows, design);
+    let observations = observations(rows);
     let ours = estimate::mean(&observations).expect("an estimate");
     assert!(
         (ours.estimate - estimate).abs() < 1e-6,
@@ -241,15 +244,7 @@ b <- svyby(~y, ~dom, des, svyciprop, method = "beta", vartype = c("se", "ci"))
 for (k in seq_len(nrow(b))) cat(sprintf("%s %.17g %.17g %.17g %.17g", b$dom[k], b$y[k], b$se[k], b$ci_l[k], b$ci_u[k]), sep = "\n")
 "#,
     );
-    let observations: Vec<Observation<'_>> = rows
-        .iter()
-        .map(|row| Observation {
-            value: row.value,
-            weight: row.weight,
-            stratum: &row.stratum,
-            psu: &row.psu,
-        })
-        .collect();
+    let observations = observations(&rows);
     let mut compared = 0;
     for line in &lines {
         let parts: Vec<&str> = line.split_whitespace().collect();
