@@ -198,13 +198,21 @@ mod tests {
                 }
             }
             // A lone withheld cell may remain only where nothing else could
-            // be withheld beside it (the rest of its line is zeros).
+            // be withheld beside it (the rest of its row or column is zeros).
             for (r, flags) in hidden.iter().enumerate() {
                 if flags.iter().filter(|h| **h).count() == 1 {
                     let others = (0..columns)
                         .filter(|&c| !flags[c] && table[r][c] > 0)
                         .count();
-                    assert_eq!(others, 0, "{table:?} {hidden:?}");
+                    assert_eq!(others, 0, "row {r}: {table:?} {hidden:?}");
+                }
+            }
+            for c in 0..columns {
+                if (0..rows).filter(|&r| hidden[r][c]).count() == 1 {
+                    let others = (0..rows)
+                        .filter(|&r| !hidden[r][c] && table[r][c] > 0)
+                        .count();
+                    assert_eq!(others, 0, "column {c}: {table:?} {hidden:?}");
                 }
             }
         }
