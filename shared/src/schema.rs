@@ -477,6 +477,25 @@ impl Survey {
     pub fn has_sensitive_sections(&self) -> bool {
         self.sections.iter().any(|section| section.sensitive)
     }
+
+    /// The question holding the respondent's own age, if the survey has one.
+    pub fn respondent_age_question(&self) -> Option<&str> {
+        self.roles.iter().find_map(|role| match role {
+            Role::Age {
+                level: Level::Respondent,
+                question,
+            } => Some(question.as_str()),
+            _ => None,
+        })
+    }
+}
+
+impl MinorRules {
+    /// Whether a respondent of this age may answer only after an adult's
+    /// consent and their own assent (old enough to answer, not yet adult).
+    pub fn needs_adult_consent(&self, age: f64) -> bool {
+        age >= f64::from(self.self_respondent_min_age) && age < f64::from(self.adult_age)
+    }
 }
 
 /// Where a question sits in the survey.

@@ -150,15 +150,8 @@ async fn citizen_completes_the_questionnaire_in_english() {
 
 #[tokio::test]
 async fn citizen_completes_the_questionnaire_in_arabic() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
-    browser
-        .find("#language")
-        .await
-        .select_by_value("ar")
-        .await
-        .expect("Arabic");
+    let (site, browser) = open_form().await;
+    choose_language(&browser, "ar").await;
     browser
         .wait_until(
             "right-to-left layout",
@@ -185,6 +178,36 @@ async fn citizen_completes_the_questionnaire_in_arabic() {
     browser.close().await;
 }
 
+/// A new server and browser, on the default questionnaire's form.
+async fn open_form() -> (Site, Browser) {
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(FORM)).await;
+    (site, browser)
+}
+
+/// Picks a language in the switch and waits for the page to follow.
+async fn choose_language(browser: &Browser, tag: &str) {
+    browser
+        .find("#language")
+        .await
+        .select_by_value(tag)
+        .await
+        .expect("the survey has this language");
+    browser
+        .wait_until(
+            tag,
+            &format!("return document.documentElement.lang === '{tag}'"),
+        )
+        .await;
+}
+
+/// Types the respondent's age, then leaves the box so the answer is committed.
+async fn enter_age(browser: &Browser, age: &str) {
+    browser.type_into("#q-resp_age", age).await;
+    browser.click("#q-resp_sex").await;
+}
+
 /// Consents and answers steps until the question `id` is on screen.
 async fn advance_to(browser: &Browser, id: &str) {
     browser.click("[id='consent.respondent']").await;
@@ -205,9 +228,7 @@ async fn is_shown(browser: &Browser, id: &str) -> bool {
 
 #[tokio::test]
 async fn skip_logic_shows_and_hides_follow_up_questions() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
+    let (_site, browser) = open_form().await;
     advance_to(&browser, "saf_1").await;
     assert!(
         !is_shown(&browser, "saf_1b").await,
@@ -228,13 +249,10 @@ async fn skip_logic_shows_and_hides_follow_up_questions() {
 
 #[tokio::test]
 async fn an_impossible_age_shows_its_error_and_blocks_the_way_on() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
+    let (site, browser) = open_form().await;
     advance_to(&browser, "resp_age").await;
     let step = browser.heading().await;
-    browser.type_into("#q-resp_age", "200").await;
-    browser.click("#q-resp_sex").await; // leave the box: the answer is committed
+    enter_age(&browser, "200").await;
     let error = browser.text("[id='q-resp_age-error']").await;
     assert!(error.contains("120"), "the limit is named: {error}");
     let age = browser.find("#q-resp_age").await;
@@ -265,9 +283,7 @@ async fn an_impossible_age_shows_its_error_and_blocks_the_way_on() {
 
 #[tokio::test]
 async fn submit_clicked_twice_and_a_lost_answer_store_one_submission() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
+    let (site, browser) = open_form().await;
     fill_to_review(&browser, "twice").await;
     // The first POST reaches the server but its answer is lost on the way
     // back: the client must retry with the same submission id.
@@ -300,9 +316,7 @@ async fn submit_clicked_twice_and_a_lost_answer_store_one_submission() {
 
 #[tokio::test]
 async fn declining_consent_sends_and_stores_nothing() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
+    let (site, browser) = open_form().await;
     browser.find("[id='consent.respondent']").await;
     browser
         .script(
@@ -332,8 +346,7 @@ async fn quick_exit_leaves_no_answer_on_screen_or_behind_back() {
     browser.goto(&site.url("/")).await;
     browser.click("ul.surveys a").await;
     advance_to(&browser, "resp_age").await;
-    browser.type_into("#q-resp_age", "47").await;
-    browser.click("#q-resp_sex").await;
+    enter_age(&browser, "47").await;
     browser.click("#quick-exit").await;
     browser
         .wait_until("the neutral page", "return location.pathname === '/today'")
@@ -359,18 +372,8 @@ async fn quick_exit_leaves_no_answer_on_screen_or_behind_back() {
 
 #[tokio::test]
 async fn the_form_speaks_french_down_to_its_error_messages() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
-    browser
-        .find("#language")
-        .await
-        .select_by_value("fr")
-        .await
-        .expect("French");
-    browser
-        .wait_until("French", "return document.documentElement.lang === 'fr'")
-        .await;
+    let (_site, browser) = open_form().await;
+    choose_language(&browser, "fr").await;
     assert_eq!(
         browser.script("return document.documentElement.dir").await,
         "ltr"
@@ -384,8 +387,7 @@ async fn the_form_speaks_french_down_to_its_error_messages() {
             .starts_with("Étape 1 sur")
     );
     advance_to(&browser, "resp_age").await;
-    browser.type_into("#q-resp_age", "200").await;
-    browser.click("#q-resp_sex").await;
+    enter_age(&browser, "200").await;
     let error = browser.text("[id='q-resp_age-error']").await;
     assert!(error.contains("au plus 120"), "{error}");
     browser.assert_accessible("French respondent step").await;
@@ -412,9 +414,7 @@ async fn focused_id(browser: &Browser) -> Value {
 
 #[tokio::test]
 async fn the_form_works_with_the_keyboard_alone() {
-    let site = Site::start().await;
-    let browser = Browser::start().await;
-    browser.goto(&site.url(FORM)).await;
+    let (_site, browser) = open_form().await;
     browser.find("[id='consent.respondent']").await;
     press(&browser, TAB).await;
     assert_eq!(

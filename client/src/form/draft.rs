@@ -149,7 +149,8 @@ impl Draft {
     }
 }
 
-fn is_blank(value: &Json) -> bool {
+/// An answer that is no answer: null, blank text, no choice.
+pub(super) fn is_blank(value: &Json) -> bool {
     match value {
         Json::Null => true,
         Json::String(text) => text.trim().is_empty(),

@@ -8,7 +8,7 @@ use salama_shared::schema::{Area, ChoiceList, Question, QuestionKind};
 use salama_shared::text::Text;
 use serde_json::Value as Json;
 
-use super::draft::{Place, typed_number};
+use super::draft::{Place, is_blank, typed_number};
 use super::{Filling, roster};
 
 /// A question, shown only while it applies.
@@ -322,10 +322,6 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
             />
         </div>
     }
-}
-
-fn is_blank(value: &Json) -> bool {
-    matches!(value, Json::String(text) if text.trim().is_empty())
 }
 
 /// One select per administrative level, each listing the areas under the

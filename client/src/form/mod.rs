@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use salama_shared::form::{Form, Slot};
-use salama_shared::schema::{Level, Role, Section, Survey};
+use salama_shared::schema::{Section, Survey};
 
 use crate::app::{Interface, language_switch};
 use crate::browser;
@@ -100,7 +100,7 @@ impl Filling {
     /// the one holding the respondent's age.
     pub fn section_of(&self, path: &str) -> Option<usize> {
         let id = if path.starts_with("consent.") {
-            respondent_age_question(self.survey)?
+            self.survey.respondent_age_question()?
         } else {
             path.split(['[', '.']).next().unwrap_or(path)
         };
@@ -176,16 +176,6 @@ impl Filling {
             .set(Draft::new(browser::new_submission_id(), browser::now()));
         self.go(Step::Declined);
     }
-}
-
-pub fn respondent_age_question(survey: &Survey) -> Option<&str> {
-    survey.roles.iter().find_map(|role| match role {
-        Role::Age {
-            level: Level::Respondent,
-            question,
-        } => Some(question.as_str()),
-        _ => None,
-    })
 }
 
 /// Loads a survey and fills it in.
@@ -466,7 +456,7 @@ pub fn error_line(
 fn section_step(filling: Filling, index: usize) -> impl IntoView {
     let section: &'static Section = &filling.survey.sections[index];
     let words = filling.words();
-    let age_question = respondent_age_question(filling.survey);
+    let age_question = filling.survey.respondent_age_question();
     let problems = move || {
         if filling.attempted.with(|steps| steps.contains(&index)) {
             filling.section_errors(index)
@@ -565,7 +555,7 @@ pub fn dom_id_of(path: &str) -> String {
 fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
     use salama_shared::submission::AdultConsent as A;
     let rules = filling.survey.consent.minors.as_ref()?;
-    let age_id = respondent_age_question(filling.survey)?;
+    let age_id = filling.survey.respondent_age_question()?;
     let words = filling.words();
     let is_minor = Memo::new(move |_| {
         filling.snapshot.with(|snapshot| {
@@ -574,10 +564,7 @@ fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
                 .answers
                 .get(age_id)
                 .and_then(serde_json::Value::as_f64)
-                .is_some_and(|age| {
-                    age >= f64::from(rules.self_respondent_min_age)
-                        && age < f64::from(rules.adult_age)
-                })
+                .is_some_and(|age| rules.needs_adult_consent(age))
         })
     });
     let assent = RwSignal::new(filling.draft.with_untracked(|draft| draft.consent.assent));

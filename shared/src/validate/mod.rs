@@ -17,7 +17,7 @@ use evaluation::Evaluation;
 
 use crate::form::{Form, Slot};
 use crate::messages::{self, Limits};
-use crate::schema::{Level, Question, Role, Survey};
+use crate::schema::{Question, Survey};
 use crate::submission::{AdultConsent, Submission};
 
 /// One problem with a submission.
@@ -234,13 +234,7 @@ impl<'s> Form<'s> {
         let Some(rules) = &self.survey.consent.minors else {
             return;
         };
-        let Some(age_id) = self.survey.roles.iter().find_map(|role| match role {
-            Role::Age {
-                level: Level::Respondent,
-                question,
-            } => Some(question),
-            _ => None,
-        }) else {
+        let Some(age_id) = self.survey.respondent_age_question() else {
             return;
         };
         let Some(slot @ Slot::Top(_)) = self.slot(age_id) else {
@@ -256,7 +250,7 @@ impl<'s> Form<'s> {
         };
         if age < f64::from(rules.self_respondent_min_age) {
             report.push(age_id, FieldErrorCode::RespondentTooYoung, limits);
-        } else if age < f64::from(rules.adult_age) {
+        } else if rules.needs_adult_consent(age) {
             if !matches!(
                 submission.consent.adult,
                 Some(AdultConsent::Given | AdultConsent::NoCaretaker)
