@@ -117,6 +117,7 @@ impl<'s> Checker<'s> {
         self.cycles(&places);
         self.roles(&places);
         self.indicators(&places);
+        self.household_roster(&places);
         self.consent();
     }
 
@@ -934,6 +935,47 @@ impl<'s> Checker<'s> {
                 ProblemCode::WrongLevel,
                 "the components of a member-level indicator must come from one roster",
             );
+        }
+    }
+
+    /// Member units are the rows of one roster (the household): member-level
+    /// roles and indicators reading another roster would describe nobody.
+    fn household_roster(&mut self, places: &HashMap<&'s str, Place<'s>>) {
+        let survey = self.survey;
+        let Some(household) = crate::facts::household_roster(survey) else {
+            return;
+        };
+        let member_roles = survey
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| role.level() == Level::Member)
+            .flat_map(|(index, role)| {
+                role.questions()
+                    .iter()
+                    .map(move |id| (format!("roles[{index}]"), id))
+            });
+        let member_indicators = survey
+            .indicators
+            .iter()
+            .filter(|indicator| indicator.unit == Level::Member)
+            .flat_map(|indicator| {
+                indicator
+                    .components
+                    .iter()
+                    .map(move |c| (format!("indicators.{}", indicator.id), &c.question))
+            });
+        for (path, id) in member_roles.chain(member_indicators) {
+            let roster = places.get(id.as_str()).and_then(|place| place.roster);
+            if roster.is_some_and(|roster| roster != household) {
+                self.report(
+                    path,
+                    ProblemCode::WrongLevel,
+                    format!(
+                        "`{id}` is in another roster than `{household}`, the household's: member units are one roster's rows"
+                    ),
+                );
+            }
         }
     }
 

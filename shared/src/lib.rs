@@ -10,6 +10,7 @@ pub mod date;
 pub mod default_survey;
 pub mod estimate;
 pub mod expr;
+pub mod facts;
 pub mod form;
 pub mod messages;
 pub mod publication;

@@ -273,6 +273,48 @@ fn indicators_must_point_at_categorical_questions_and_their_categories() {
 }
 
 #[test]
+fn member_roles_and_indicators_read_one_roster() {
+    let with_visitors = |json: &mut Json| {
+        let household = json["sections"]
+            .as_array()
+            .and_then(|sections| {
+                sections.iter().find_map(|section| {
+                    section["questions"]
+                        .as_array()?
+                        .iter()
+                        .find(|q| q["id"] == "household")
+                        .cloned()
+                })
+            })
+            .expect("the default questionnaire has a household roster");
+        let mut visitors = household;
+        visitors["id"] = json!("visitors");
+        let members = visitors["kind"]["questions"].as_array_mut().expect("members");
+        members.retain(|q| q["id"] == "mem_sex" || q["id"] == "mem_age");
+        for member in members.iter_mut() {
+            let id = member["id"].as_str().unwrap_or_default().replace("mem_", "vis_");
+            member["id"] = json!(id);
+            member.as_object_mut().map(|q| q.remove("relevant"));
+        }
+        json["sections"][0]["questions"]
+            .as_array_mut()
+            .expect("questions")
+            .push(visitors);
+    };
+    let survey = edited(|json| with_visitors(json));
+    assert_eq!(survey.check(), vec![], "a second roster alone is fine");
+    let survey = edited(|json| {
+        with_visitors(json);
+        json["roles"][7]["question"] = json!("vis_age");
+    });
+    let problems = survey.check();
+    assert!(
+        problems.iter().any(|p| p.code == ProblemCode::WrongLevel && p.message.contains("vis_age")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn roles_must_fit_their_questions() {
     let survey = edited(|json| json["roles"][1]["question"] = json!("resp_sex"));
     assert_problem(&survey, "roles[1]", ProblemCode::WrongKind);

@@ -353,6 +353,23 @@ impl<'a> Inspection<'a> {
         self.evaluation.required(question, context(slot, row))
     }
 
+    /// Whether a condition holds for the answers, or for one row of a
+    /// roster (`${member_question}` then reads that row).
+    pub fn holds(&self, condition: &'a Expression, roster_row: Option<(&str, usize)>) -> bool {
+        let form = self.evaluation.form;
+        let row = match roster_row {
+            None => None,
+            Some((roster_id, row)) => match form.slot(roster_id) {
+                Some(Slot::Top(entry)) => match form.entries[entry].roster {
+                    Some(roster) => Some((roster, row)),
+                    None => return false,
+                },
+                _ => return false,
+            },
+        };
+        self.evaluation.holds(condition, row, Value::Empty)
+    }
+
     pub fn section_is_relevant(&self, section: usize) -> bool {
         self.evaluation.section_relevant(section)
     }
