@@ -28,9 +28,6 @@ pub struct Estimate {
     pub degrees_of_freedom: f64,
 }
 
-/// A PSU's summed linearised scores, and whether the domain appears in it.
-type PsuTotal<'a> = (&'a str, f64, bool);
-
 impl Estimate {
     /// p(1−p)/SE², capped at n (DOMAIN §4); n when the SE is zero.
     pub fn effective_n(&self) -> f64 {
@@ -59,59 +56,112 @@ pub fn mean_in_domain(
     observations: &[Observation<'_>],
     in_domain: impl Fn(usize) -> bool,
 ) -> Option<Estimate> {
-    let mut total_weight = 0.0;
-    let mut weighted_sum = 0.0;
+    let mut strata: Vec<&str> = Vec::new();
+    let mut psu_ids: Vec<(usize, &str)> = Vec::new();
+    let mut psus: Vec<PsuSums> = Vec::new();
     let mut n = 0;
     for (i, o) in observations.iter().enumerate() {
+        let stratum = match strata.iter().position(|s| *s == o.stratum) {
+            Some(at) => at,
+            None => {
+                strata.push(o.stratum);
+                strata.len() - 1
+            }
+        };
+        let at = match psu_ids.iter().position(|&(s, p)| s == stratum && p == o.psu) {
+            Some(at) => at,
+            None => {
+                psu_ids.push((stratum, o.psu));
+                psus.push(PsuSums {
+                    stratum,
+                    sums: vec![(0.0, 0.0)],
+                    seen: false,
+                });
+                psus.len() - 1
+            }
+        };
         if in_domain(i) {
-            total_weight += o.weight;
-            weighted_sum += o.weight * o.value;
             n += 1;
+            let psu = &mut psus[at];
+            psu.sums[0].0 += o.weight * o.value;
+            psu.sums[0].1 += o.weight;
+            psu.seen |= o.weight > 0.0;
         }
     }
-    if n == 0 || total_weight <= 0.0 {
+    let mut psus_per_stratum = vec![0; strata.len()];
+    for &(stratum, _) in &psu_ids {
+        psus_per_stratum[stratum] += 1;
+    }
+    mean_of_ratios(&psus, &psus_per_stratum, n)
+}
+
+/// One PSU's weighted sums for a domain, one pair per component: Σ w·y over
+/// the units in the numerator and Σ w over those in the denominator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PsuSums {
+    /// Index into the design's strata.
+    pub stratum: usize,
+    pub sums: Vec<(f64, f64)>,
+    /// Whether a unit of the domain with a positive weight is in this PSU.
+    pub seen: bool,
+}
+
+/// The mean of one ratio per component (a proportion when there is one
+/// component; SDG 16.7.2 averages two) from per-PSU sums, with the
+/// linearised standard error. `psus` lists the PSUs the domain touches;
+/// `psus_per_stratum` counts every PSU of the design, for PSUs without the
+/// domain still count (they contribute zero, as in R's `svyby`). `n` is the
+/// unweighted count reported with the estimate. `None` when a component has
+/// no weight in its denominator.
+pub fn mean_of_ratios(psus: &[PsuSums], psus_per_stratum: &[usize], n: usize) -> Option<Estimate> {
+    let components = psus.first().map_or(0, |psu| psu.sums.len());
+    if components == 0 || n == 0 {
         return None;
     }
-    let estimate = weighted_sum / total_weight;
-    // Linearised scores summed per PSU, PSUs grouped by stratum; each PSU
-    // remembers whether the domain appears in it.
-    let mut strata: Vec<(&str, Vec<PsuTotal<'_>>)> = Vec::new();
-    for (i, o) in observations.iter().enumerate() {
-        let member = in_domain(i);
-        let score = if member {
-            o.weight * (o.value - estimate) / total_weight
-        } else {
-            0.0
-        };
-        let psus = match strata.iter_mut().position(|(s, _)| *s == o.stratum) {
-            Some(at) => &mut strata[at].1,
-            None => {
-                strata.push((o.stratum, Vec::new()));
-                &mut strata.last_mut().expect("just pushed").1
-            }
-        };
-        match psus.iter_mut().find(|(p, _, _)| *p == o.psu) {
-            Some((_, total, seen)) => {
-                *total += score;
-                *seen |= member && o.weight > 0.0;
-            }
-            None => psus.push((o.psu, score, member && o.weight > 0.0)),
+    let mut totals = vec![(0.0, 0.0); components];
+    for psu in psus {
+        for (total, sums) in totals.iter_mut().zip(&psu.sums) {
+            total.0 += sums.0;
+            total.1 += sums.1;
         }
+    }
+    if totals.iter().any(|&(_, weight)| weight <= 0.0) {
+        return None;
+    }
+    let k = components as f64;
+    let ratios: Vec<f64> = totals.iter().map(|(y, x)| y / x).collect();
+    let estimate = ratios.iter().sum::<f64>() / k;
+    // Per stratum: the sum of the linearised PSU scores, their sum of
+    // squares, and how many PSUs the domain touches there.
+    let mut strata = vec![(0.0, 0.0, 0usize, 0usize); psus_per_stratum.len()];
+    for psu in psus {
+        let score = psu
+            .sums
+            .iter()
+            .zip(&ratios)
+            .zip(&totals)
+            .map(|(((y, x), r), (_, total))| (y - r * x) / total)
+            .sum::<f64>()
+            / k;
+        let stratum = strata.get_mut(psu.stratum)?;
+        stratum.0 += score;
+        stratum.1 += score * score;
+        stratum.2 += 1;
+        stratum.3 += usize::from(psu.seen);
     }
     let mut variance = 0.0;
     let (mut domain_psus, mut domain_strata) = (0usize, 0usize);
-    for (_, psus) in &strata {
-        let seen = psus.iter().filter(|(_, _, seen)| *seen).count();
+    for (&(sum, squares, _, seen), &n_h) in strata.iter().zip(psus_per_stratum) {
         domain_psus += seen;
         domain_strata += usize::from(seen > 0);
-        let n_h = psus.len();
         if n_h < 2 {
             // A stratum with one PSU contributes nothing it can measure.
             continue;
         }
-        let mean_h = psus.iter().map(|(_, z, _)| z).sum::<f64>() / n_h as f64;
-        let spread: f64 = psus.iter().map(|(_, z, _)| (z - mean_h).powi(2)).sum();
-        variance += n_h as f64 / (n_h as f64 - 1.0) * spread;
+        let n_h = n_h as f64;
+        // Σ (z − z̄)² over all n_h PSUs, the untouched ones having z = 0.
+        let spread = (squares - sum * sum / n_h).max(0.0);
+        variance += n_h / (n_h - 1.0) * spread;
     }
     Some(Estimate {
         estimate,
