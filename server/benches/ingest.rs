@@ -171,8 +171,13 @@ async fn over_http(store: Store, concurrency: usize) -> Measured {
 async fn sqlx_alone(store: Store, concurrency: usize) -> Measured {
     // The same bytes the HTTP run stores: a serialised interview per row.
     let body = Arc::new(serde_json::to_vec(&interview()).expect("serialises"));
+    let survey = salama_shared::community_safety();
+    let form = salama_shared::form::Form::new(&survey);
+    let interview = interview();
+    let valid = form.validate(&interview).expect("the sample is valid");
+    let facts = Arc::new(salama_server::facts::of_submission(&form, valid));
     load(concurrency, requests_for(concurrency), move || {
-        let (store, body) = (store.clone(), body.clone());
+        let (store, body, facts) = (store.clone(), body.clone(), facts.clone());
         async move {
             let new = NewSubmission {
                 submission_id: Uuid::new_v4(),
@@ -181,6 +186,7 @@ async fn sqlx_alone(store: Store, concurrency: usize) -> Measured {
                 channel: "enumerator",
                 content_sha256: "0000000000000000000000000000000000000000000000000000000000000000",
                 body: &body,
+                facts: &facts,
             };
             store.insert_submission(&new).await.expect("insert");
         }

@@ -6,7 +6,7 @@
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::store::{Inserted, NewSubmission, Store, StoreError, StoreResult};
+use crate::store::{Inserted, NewSubmission, Store, StoreError, StoreResult, SubmissionFacts};
 
 /// Largest batch: bounds a transaction's size and the wait of its first member.
 const MAX_BATCH: usize = 256;
@@ -19,6 +19,7 @@ pub struct Pending {
     pub channel: &'static str,
     pub content_sha256: String,
     pub body: axum::body::Bytes,
+    pub facts: SubmissionFacts,
 }
 
 impl Pending {
@@ -30,6 +31,7 @@ impl Pending {
             channel: self.channel,
             content_sha256: &self.content_sha256,
             body: &self.body,
+            facts: &self.facts,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod facts;
 pub mod ingest;
 pub mod json;
 pub mod limits;

@@ -92,10 +92,25 @@ enum Command {
         #[command(subcommand)]
         command: SurveyCommand,
     },
+    /// Aggregation facts.
+    Facts {
+        #[command(subcommand)]
+        command: FactsCommand,
+    },
     /// Manage the people and devices that log in.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FactsCommand {
+    /// Work the facts out again from the stored raw submissions.
+    Rebuild {
+        /// Only this survey (default: every survey).
+        #[arg(long)]
+        survey: Option<String>,
     },
 }
 
@@ -154,6 +169,25 @@ async fn main() -> Result<ExitCode> {
         Command::Survey {
             command: SurveyCommand::Publish { file, public },
         } => publish(&options, &file, public).await,
+        Command::Facts {
+            command: FactsCommand::Rebuild { survey },
+        } => {
+            let store = open(&options).await?;
+            let rebuilt = salama_server::facts::rebuild(&store, survey.as_deref()).await?;
+            store.close().await;
+            eprintln!(
+                "rebuilt facts for {} survey(s): {} submission(s), {} unit(s)",
+                rebuilt.surveys, rebuilt.submissions, rebuilt.units
+            );
+            for id in &rebuilt.skipped {
+                eprintln!("no facts for {id}: it fails its survey version's rules");
+            }
+            Ok(if rebuilt.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Command::User {
             command: UserCommand::Create { role, name },
         } => {
@@ -205,6 +239,7 @@ fn redact(url: &str) -> String {
 async fn serve(options: &Options) -> Result<ExitCode> {
     let store = open(options).await?;
     salama_server::seed::publish_default_questionnaire(&store).await?;
+    salama_server::facts::backfill_if_pending(&store).await?;
     if let Some(admin) = salama_server::seed::first_admin(&store).await? {
         println!("First start: created the administrator `admin`. Shown once, keep them safe:");
         println!("  password: {}", admin.password);

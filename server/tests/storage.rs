@@ -2,8 +2,44 @@
 //! PostgreSQL (`SALAMA_TEST_POSTGRES_URL`, provided by `cargo xtask test`).
 //! A missing PostgreSQL fails the run: this suite never skips silently.
 
-use salama_server::store::{Inserted, NewSubmission, Store, StoreError};
+use std::sync::LazyLock;
+
+use salama_server::store::{
+    DesignEntry, FactState, Inserted, NewSubmission, Store, StoreError, SubmissionFacts, UnitLevel,
+};
+use salama_shared::facts::{Counted, Outcome, UnitFacts};
 use uuid::Uuid;
+
+/// A respondent and one household member, as the shared code would find them.
+static FACTS: LazyLock<SubmissionFacts> = LazyLock::new(|| SubmissionFacts {
+    completed_on: "2026-11-27".into(),
+    enumerator_id: Some("enum-1".into()),
+    cluster_id: Some("ea-7".into()),
+    units: vec![
+        UnitFacts {
+            unit: 0,
+            sex: Some("female".into()),
+            age: Some(34),
+            area: Some("central-capital".into()),
+            disability: Some(false),
+            displacement: Some("idp".into()),
+            urban_rural: Some("urban".into()),
+            outcomes: vec![Outcome {
+                indicator: "sdg_16_1_4".into(),
+                component: 0,
+                counted: Counted::Denominator,
+                reported: Some("dk".into()),
+            }],
+        },
+        UnitFacts {
+            unit: 1,
+            sex: Some("male".into()),
+            age: Some(9),
+            area: Some("central-capital".into()),
+            ..UnitFacts::default()
+        },
+    ],
+});
 
 const DEFINITION_V1: &str = r#"{"id":"safety","version":1}"#;
 const DEFINITION_V2: &str = r#"{"id":"safety","version":2}"#;
@@ -16,6 +52,7 @@ fn submission<'a>(id: Uuid, sha: &'a str, body: &'a [u8]) -> NewSubmission<'a> {
         channel: "online",
         content_sha256: sha,
         body,
+        facts: &FACTS,
     }
 }
 
@@ -223,6 +260,191 @@ async fn migrations_can_run_again(store: Store) {
         .expect("still usable");
 }
 
+async fn facts_are_written_with_their_submission_once(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let id = Uuid::new_v4();
+    let new = submission(id, "aaa", b"{}");
+    store.insert_submission(&new).await.expect("insert");
+    let resend = store.insert_submission(&new).await.expect("resend");
+    assert!(
+        matches!(resend, Inserted::Duplicate(_)),
+        "a resend writes no second set of facts"
+    );
+    assert_eq!(
+        store.fact_state("safety").await.expect("state"),
+        FactState {
+            units: 2,
+            generation: 0
+        }
+    );
+    let (state, respondents) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    assert_eq!(state.units, 2);
+    assert_eq!(respondents.len(), 1);
+    let respondent = &respondents[0];
+    assert_eq!(respondent.submission_id, id.hyphenated().to_string());
+    assert_eq!(
+        (
+            respondent.unit,
+            respondent.channel.as_str(),
+            respondent.completed_on.as_str()
+        ),
+        (0, "online", "2026-11-27")
+    );
+    assert_eq!(respondent.sex.as_deref(), Some("female"));
+    assert_eq!(respondent.age, Some(34));
+    assert_eq!(respondent.disability, Some(false));
+    assert_eq!(respondent.displacement.as_deref(), Some("idp"));
+    assert_eq!(respondent.cluster_id.as_deref(), Some("ea-7"));
+    assert_eq!(respondent.outcomes, "sdg_16_1_4:0:d:dk");
+    assert_eq!(
+        (respondent.weight, respondent.stratum.as_deref()),
+        (None, None)
+    );
+    let (_, members) = store
+        .load_facts("safety", UnitLevel::Members, 0)
+        .await
+        .expect("load");
+    assert_eq!(members.len(), 1);
+    assert_eq!(
+        (members[0].unit, members[0].age, members[0].disability),
+        (1, Some(9), None)
+    );
+    // Only rows after a sequence number are read again.
+    let (_, none) = store
+        .load_facts("safety", UnitLevel::Respondents, respondent.seq)
+        .await
+        .expect("load");
+    assert!(none.is_empty());
+}
+
+async fn the_design_joins_facts_and_marks_them_changed(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [first, second] {
+        store
+            .insert_submission(&submission(id, "aaa", b"{}"))
+            .await
+            .expect("insert");
+    }
+    store
+        .upsert_design(
+            "safety",
+            &[DesignEntry::Cluster {
+                cluster_id: "ea-7".into(),
+                stratum: Some("urban-central".into()),
+                weight: Some(120.5),
+            }],
+        )
+        .await
+        .expect("design");
+    assert_eq!(
+        store.fact_state("safety").await.expect("state").generation,
+        1
+    );
+    store
+        .upsert_design(
+            "safety",
+            &[DesignEntry::Submission {
+                submission_id: second.hyphenated().to_string(),
+                weight: 80.0,
+            }],
+        )
+        .await
+        .expect("design");
+    let (state, rows) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    assert_eq!(
+        state,
+        FactState {
+            units: 4,
+            generation: 2
+        }
+    );
+    let weight_of = |id: Uuid| {
+        rows.iter()
+            .find(|row| row.submission_id == id.hyphenated().to_string())
+            .map(|row| (row.weight, row.stratum.clone()))
+    };
+    assert_eq!(
+        weight_of(first),
+        Some((Some(120.5), Some("urban-central".into())))
+    );
+    // A submission's own weight wins over its cluster's.
+    assert_eq!(
+        weight_of(second),
+        Some((Some(80.0), Some("urban-central".into())))
+    );
+}
+
+async fn a_facts_rebuild_starts_afresh_and_stays_pending_until_done(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    // A new database has nothing to back-fill, but the migration asks once.
+    assert!(
+        store
+            .maintenance_pending("facts_backfill")
+            .await
+            .expect("read")
+    );
+    store
+        .maintenance_done("facts_backfill")
+        .await
+        .expect("done");
+    let id = Uuid::new_v4();
+    store
+        .insert_submission(&submission(id, "aaa", b"{}"))
+        .await
+        .expect("insert");
+    store.begin_facts_rebuild("safety").await.expect("begin");
+    assert!(
+        store
+            .maintenance_pending("facts_backfill")
+            .await
+            .expect("read")
+    );
+    let state = store.fact_state("safety").await.expect("state");
+    assert_eq!((state.units, state.generation), (0, 1));
+    let (_, rows) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    assert!(rows.is_empty());
+    store
+        .append_facts(
+            "safety",
+            &[(
+                id.hyphenated().to_string(),
+                1,
+                "online".into(),
+                FACTS.clone(),
+            )],
+        )
+        .await
+        .expect("append");
+    assert_eq!(store.fact_state("safety").await.expect("state").units, 2);
+    assert_eq!(
+        store
+            .submission_bodies("safety", "", 10)
+            .await
+            .expect("bodies")
+            .len(),
+        1
+    );
+}
+
 mod backends {
     use salama_server::store::Store;
 
@@ -296,4 +518,7 @@ conformance!(
     submissions_need_a_published_version,
     the_audit_log_keeps_order,
     migrations_can_run_again,
+    facts_are_written_with_their_submission_once,
+    the_design_joins_facts_and_marks_them_changed,
+    a_facts_rebuild_starts_afresh_and_stays_pending_until_done,
 );

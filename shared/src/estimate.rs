@@ -68,7 +68,10 @@ pub fn mean_in_domain(
                 strata.len() - 1
             }
         };
-        let at = match psu_ids.iter().position(|&(s, p)| s == stratum && p == o.psu) {
+        let at = match psu_ids
+            .iter()
+            .position(|&(s, p)| s == stratum && p == o.psu)
+        {
             Some(at) => at,
             None => {
                 psu_ids.push((stratum, o.psu));

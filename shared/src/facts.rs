@@ -109,9 +109,10 @@ fn extract(form: &Form<'_>, submission: &Submission) -> Vec<UnitFacts> {
                     questions,
                     disabled_if,
                     ..
-                } => unit.disability = washington_group(questions, disabled_if, |id| {
-                    inspection.value(id, row)
-                }),
+                } => {
+                    unit.disability =
+                        washington_group(questions, disabled_if, |id| inspection.value(id, row))
+                }
             }
         }
         unit

@@ -58,12 +58,16 @@ pub async fn submit(
         (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
         (Channel::Enumerator, Some(caller)) => caller.require(&[Role::Enumerator])?,
     }
-    if let Err(fields) = published.form.validate(submission) {
-        return Err(ApiError::invalid(
-            format!("{} answer(s) break the survey's rules", fields.len()),
-            fields,
-        ));
-    }
+    let valid = match published.form.validate(submission) {
+        Ok(valid) => valid,
+        Err(fields) => {
+            return Err(ApiError::invalid(
+                format!("{} answer(s) break the survey's rules", fields.len()),
+                fields,
+            ));
+        }
+    };
+    let facts = crate::facts::of_submission(&published.form, valid);
     let content_sha256 = canonical_sha256(submission)?;
     let pending = Pending {
         submission_id: submission.submission_id,
@@ -72,6 +76,7 @@ pub async fn submit(
         channel: submission.channel.as_str(),
         content_sha256,
         body: body.raw.clone(),
+        facts,
     };
     match state.writer().insert(pending).await? {
         Inserted::New(receipt) => {

@@ -6,7 +6,21 @@
 //! portable column types work on each, so the queries are written once in
 //! [`queries`] and the two implementations differ only in their pool.
 
+/// Runs `$body` with `$pool` bound to whichever pool the store has; the body
+/// is the same SQL for both, type-checked once per backend.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod facts;
 mod queries;
+
+pub use facts::{DesignEntry, FACTS_BACKFILL, FactRow, FactState, SubmissionFacts, UnitLevel};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -68,6 +82,8 @@ pub struct NewSubmission<'a> {
     pub content_sha256: &'a str,
     /// The request body exactly as received.
     pub body: &'a [u8],
+    /// What aggregation needs, written in the same transaction.
+    pub facts: &'a SubmissionFacts,
 }
 
 pub use salama_shared::api::Receipt;

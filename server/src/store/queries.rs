@@ -8,17 +8,6 @@ use super::{
     StoredSurvey, User, now,
 };
 
-/// Runs `$body` with `$pool` bound to whichever pool the store has; the body
-/// is the same SQL for both, type-checked once per backend.
-macro_rules! with_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
-        }
-    };
-}
-
 const INSERT_SURVEY: &str = "INSERT INTO surveys (survey_id, version, definition, public, published_at) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (survey_id, version) DO NOTHING";
 const SURVEY_VERSION: &str = "SELECT survey_id, version, definition, public, published_at FROM surveys \
@@ -213,6 +202,9 @@ impl Store {
                     .await?
                     .rows_affected();
                 if inserted == 1 {
+                    super::facts::insert_facts!(transaction, &id, new.survey_id, new.survey_version, new.channel, new.facts);
+                    let units = i64::try_from(new.facts.units.len()).unwrap_or(i64::MAX);
+                    sqlx::query(super::facts::ADD_FACT_UNITS).bind(new.survey_id).bind(units).execute(&mut *transaction).await?;
                     results.push(Inserted::New(Receipt {
                         submission_id: new.submission_id,
                         survey_id: new.survey_id.to_owned(),

@@ -289,10 +289,15 @@ fn member_roles_and_indicators_read_one_roster() {
             .expect("the default questionnaire has a household roster");
         let mut visitors = household;
         visitors["id"] = json!("visitors");
-        let members = visitors["kind"]["questions"].as_array_mut().expect("members");
+        let members = visitors["kind"]["questions"]
+            .as_array_mut()
+            .expect("members");
         members.retain(|q| q["id"] == "mem_sex" || q["id"] == "mem_age");
         for member in members.iter_mut() {
-            let id = member["id"].as_str().unwrap_or_default().replace("mem_", "vis_");
+            let id = member["id"]
+                .as_str()
+                .unwrap_or_default()
+                .replace("mem_", "vis_");
             member["id"] = json!(id);
             member.as_object_mut().map(|q| q.remove("relevant"));
         }
@@ -309,7 +314,9 @@ fn member_roles_and_indicators_read_one_roster() {
     });
     let problems = survey.check();
     assert!(
-        problems.iter().any(|p| p.code == ProblemCode::WrongLevel && p.message.contains("vis_age")),
+        problems
+            .iter()
+            .any(|p| p.code == ProblemCode::WrongLevel && p.message.contains("vis_age")),
         "{problems:?}"
     );
 }

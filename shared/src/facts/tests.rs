@@ -1,6 +1,6 @@
 use super::*;
-use crate::sample::{household_interview, online_answer};
 use crate::community_safety;
+use crate::sample::{household_interview, online_answer};
 
 fn facts_of(submission: &Submission) -> Vec<UnitFacts> {
     let survey = community_safety();
@@ -42,9 +42,21 @@ fn a_household_gives_the_respondent_and_every_member() {
     assert_eq!(units[3].sex.as_deref(), Some("female"));
     // Members live where the household does; their disability and
     // displacement are not the respondent's.
-    assert!(units[1..].iter().all(|u| u.area.as_deref() == Some("central-capital")));
-    assert!(units[1..].iter().all(|u| u.urban_rural.as_deref() == Some("urban")));
-    assert!(units[1..].iter().all(|u| u.disability.is_none() && u.displacement.is_none()));
+    assert!(
+        units[1..]
+            .iter()
+            .all(|u| u.area.as_deref() == Some("central-capital"))
+    );
+    assert!(
+        units[1..]
+            .iter()
+            .all(|u| u.urban_rural.as_deref() == Some("urban"))
+    );
+    assert!(
+        units[1..]
+            .iter()
+            .all(|u| u.disability.is_none() && u.displacement.is_none())
+    );
 }
 
 #[test]
@@ -79,7 +91,11 @@ fn indicator_outcomes_follow_their_denominator_rules() {
 fn someone_outside_a_subpopulation_has_no_outcome_there() {
     let units = facts_of(&online_answer());
     let respondent = &units[0];
-    assert_eq!(respondent.disability, Some(true), "a lot of difficulty walking");
+    assert_eq!(
+        respondent.disability,
+        Some(true),
+        "a lot of difficulty walking"
+    );
     assert_eq!(respondent.displacement.as_deref(), Some("idp"));
     // Not a victim, no police contact: outside 16.3.1 and 16.5.1 altogether.
     assert!(outcome(respondent, "sdg_16_3_1", 0).is_none());

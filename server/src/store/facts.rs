@@ -1,0 +1,311 @@
+//! Fact rows (what aggregation reads) and the sample design (strata,
+//! clusters, weights). Facts are written with their submission, in the same
+//! transaction; see `migrations/*/0003_facts_and_design.sql`.
+
+use salama_shared::facts::UnitFacts;
+use sqlx::Row;
+
+use super::{Store, StoreError, StoreResult};
+
+/// A submission's facts with the envelope fields aggregation filters on.
+#[derive(Clone, Debug, Default)]
+pub struct SubmissionFacts {
+    /// The interview's local date, `YYYY-MM-DD`.
+    pub completed_on: String,
+    pub enumerator_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub units: Vec<UnitFacts>,
+}
+
+/// One fact row as aggregation loads it, with the design joined in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FactRow {
+    pub seq: i64,
+    pub submission_id: String,
+    pub unit: i64,
+    pub channel: String,
+    pub completed_on: String,
+    pub enumerator_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub stratum: Option<String>,
+    pub weight: Option<f64>,
+    pub sex: Option<String>,
+    pub age: Option<i64>,
+    pub area: Option<String>,
+    pub disability: Option<bool>,
+    pub displacement: Option<String>,
+    pub urban_rural: Option<String>,
+    pub outcomes: String,
+}
+
+/// How many fact rows a survey has, and the generation that changes when
+/// they change other than by appending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FactState {
+    pub units: i64,
+    pub generation: i64,
+}
+
+/// A weight (and possibly a stratum) from an uploaded design file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DesignEntry {
+    Cluster {
+        cluster_id: String,
+        stratum: Option<String>,
+        weight: Option<f64>,
+    },
+    Submission {
+        submission_id: String,
+        weight: f64,
+    },
+}
+
+/// Which units a load reads: respondents (unit 0) or household members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnitLevel {
+    Respondents,
+    Members,
+}
+
+pub(super) const INSERT_FACT: &str = "INSERT INTO fact_units \
+     (submission_id, unit, survey_id, survey_version, channel, completed_on, enumerator_id, cluster_id, \
+      sex, age, area, disability, displacement, urban_rural, outcomes) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub(super) const ADD_FACT_UNITS: &str = "INSERT INTO fact_state (survey_id, units, generation) \
+     VALUES ($1, $2, 0) ON CONFLICT (survey_id) DO UPDATE SET units = fact_state.units + excluded.units";
+const FACT_STATE: &str = "SELECT units, generation FROM fact_state WHERE survey_id = $1";
+const BUMP_GENERATION: &str = "INSERT INTO fact_state (survey_id, units, generation) \
+     VALUES ($1, 0, 1) ON CONFLICT (survey_id) DO UPDATE SET generation = fact_state.generation + 1";
+const RESET_FACT_STATE: &str = "INSERT INTO fact_state (survey_id, units, generation) \
+     VALUES ($1, $2, 1) ON CONFLICT (survey_id) DO UPDATE SET units = excluded.units, \
+     generation = fact_state.generation + 1";
+const DELETE_FACTS: &str = "DELETE FROM fact_units WHERE survey_id = $1";
+const LOAD_FACTS: &str = "SELECT f.seq, f.submission_id, f.unit, f.channel, f.completed_on, f.enumerator_id, \
+     f.cluster_id, c.stratum, COALESCE(w.weight, c.weight) AS weight, f.sex, f.age, f.area, f.disability, \
+     f.displacement, f.urban_rural, f.outcomes \
+     FROM fact_units f \
+     LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
+     LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
+     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq";
+const UPSERT_CLUSTER: &str = "INSERT INTO design_clusters (survey_id, cluster_id, stratum, weight) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (survey_id, cluster_id) \
+     DO UPDATE SET stratum = excluded.stratum, weight = excluded.weight";
+const UPSERT_SUBMISSION_WEIGHT: &str = "INSERT INTO design_submission_weights (survey_id, submission_id, weight) \
+     VALUES ($1, $2, $3) ON CONFLICT (survey_id, submission_id) DO UPDATE SET weight = excluded.weight";
+/// The maintenance task that (re)builds facts from stored submissions.
+pub const FACTS_BACKFILL: &str = "facts_backfill";
+const MARK_TASK: &str =
+    "INSERT INTO pending_maintenance (task) VALUES ($1) ON CONFLICT (task) DO NOTHING";
+const PENDING_TASK: &str = "SELECT COUNT(*) FROM pending_maintenance WHERE task = $1";
+const DONE_TASK: &str = "DELETE FROM pending_maintenance WHERE task = $1";
+const SURVEYS_WITH_SUBMISSIONS: &str =
+    "SELECT DISTINCT survey_id FROM submissions ORDER BY survey_id";
+const SUBMISSION_BODIES: &str = "SELECT submission_id, body FROM submissions \
+     WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3";
+
+/// Binds and runs [`INSERT_FACT`] for every unit of a submission.
+macro_rules! insert_facts {
+    ($executor:expr, $id:expr, $survey_id:expr, $version:expr, $channel:expr, $facts:expr) => {{
+        let facts: &$crate::store::SubmissionFacts = $facts;
+        for unit in &facts.units {
+            sqlx::query($crate::store::facts::INSERT_FACT)
+                .bind($id)
+                .bind(i64::from(unit.unit))
+                .bind($survey_id)
+                .bind(i64::from($version))
+                .bind($channel)
+                .bind(&facts.completed_on)
+                .bind(facts.enumerator_id.as_deref())
+                .bind(facts.cluster_id.as_deref())
+                .bind(unit.sex.as_deref())
+                .bind(unit.age)
+                .bind(unit.area.as_deref())
+                .bind(unit.disability.map(i64::from))
+                .bind(unit.displacement.as_deref())
+                .bind(unit.urban_rural.as_deref())
+                .bind(salama_shared::facts::encode_outcomes(&unit.outcomes))
+                .execute(&mut *$executor)
+                .await?;
+        }
+    }};
+}
+pub(super) use insert_facts;
+
+impl Store {
+    pub async fn fact_state(&self, survey_id: &str) -> StoreResult<FactState> {
+        with_pool!(self, pool => {
+            let row = sqlx::query(FACT_STATE).bind(survey_id).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => FactState { units: row.try_get("units")?, generation: row.try_get("generation")? },
+                None => FactState::default(),
+            })
+        })
+    }
+
+    /// The fact rows after `after_seq`, with the design joined in, and the
+    /// state they belong to, read in one snapshot so a caller can tell
+    /// whether what it holds plus these rows is the whole.
+    pub async fn load_facts(
+        &self,
+        survey_id: &str,
+        level: UnitLevel,
+        after_seq: i64,
+    ) -> StoreResult<(FactState, Vec<FactRow>)> {
+        let respondents = level == UnitLevel::Respondents;
+        macro_rules! load {
+            ($transaction:expr) => {{
+                let transaction = $transaction;
+                let state = match sqlx::query(FACT_STATE)
+                    .bind(survey_id)
+                    .fetch_optional(&mut *transaction)
+                    .await?
+                {
+                    Some(row) => FactState {
+                        units: row.try_get("units")?,
+                        generation: row.try_get("generation")?,
+                    },
+                    None => FactState::default(),
+                };
+                let rows = sqlx::query(LOAD_FACTS)
+                    .bind(survey_id)
+                    .bind(after_seq)
+                    .bind(respondents)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+                let mut facts = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let disability: Option<i64> = row.try_get("disability")?;
+                    facts.push(FactRow {
+                        seq: row.try_get("seq")?,
+                        submission_id: row.try_get("submission_id")?,
+                        unit: row.try_get("unit")?,
+                        channel: row.try_get("channel")?,
+                        completed_on: row.try_get("completed_on")?,
+                        enumerator_id: row.try_get("enumerator_id")?,
+                        cluster_id: row.try_get("cluster_id")?,
+                        stratum: row.try_get("stratum")?,
+                        weight: row.try_get("weight")?,
+                        sex: row.try_get("sex")?,
+                        age: row.try_get("age")?,
+                        area: row.try_get("area")?,
+                        disability: disability.map(|d| d != 0),
+                        displacement: row.try_get("displacement")?,
+                        urban_rural: row.try_get("urban_rural")?,
+                        outcomes: row.try_get("outcomes")?,
+                    });
+                }
+                (state, facts)
+            }};
+        }
+        match self {
+            Store::Sqlite(pool) => {
+                // In WAL mode a read transaction sees one snapshot throughout.
+                let mut transaction = pool.begin().await?;
+                let loaded = load!(&mut *transaction);
+                transaction.commit().await?;
+                Ok(loaded)
+            }
+            Store::Postgres(pool) => {
+                let mut transaction = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *transaction)
+                    .await?;
+                let loaded = load!(&mut *transaction);
+                transaction.commit().await?;
+                Ok(loaded)
+            }
+        }
+    }
+
+    /// Stores uploaded design entries in one transaction and marks the
+    /// survey's facts as changed, so aggregates read the new weights.
+    pub async fn upsert_design(&self, survey_id: &str, entries: &[DesignEntry]) -> StoreResult<()> {
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for entry in entries {
+                match entry {
+                    DesignEntry::Cluster { cluster_id, stratum, weight } => {
+                        sqlx::query(UPSERT_CLUSTER).bind(survey_id).bind(cluster_id).bind(stratum.as_deref()).bind(*weight)
+                            .execute(&mut *transaction).await?;
+                    }
+                    DesignEntry::Submission { submission_id, weight } => {
+                        sqlx::query(UPSERT_SUBMISSION_WEIGHT).bind(survey_id).bind(submission_id).bind(*weight)
+                            .execute(&mut *transaction).await?;
+                    }
+                }
+            }
+            sqlx::query(BUMP_GENERATION).bind(survey_id).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Whether a one-off maintenance task (set by a migration) is pending.
+    pub async fn maintenance_pending(&self, task: &str) -> StoreResult<bool> {
+        let count: i64 = with_pool!(self, pool => sqlx::query_scalar(PENDING_TASK).bind(task).fetch_one(pool).await?);
+        Ok(count > 0)
+    }
+
+    pub async fn maintenance_done(&self, task: &str) -> StoreResult<()> {
+        with_pool!(self, pool => { sqlx::query(DONE_TASK).bind(task).execute(pool).await?; });
+        Ok(())
+    }
+
+    pub async fn surveys_with_submissions(&self) -> StoreResult<Vec<String>> {
+        with_pool!(self, pool => Ok(sqlx::query_scalar(SURVEYS_WITH_SUBMISSIONS).fetch_all(pool).await?))
+    }
+
+    /// Up to `limit` stored submissions of a survey after `after_id`, by id.
+    pub async fn submission_bodies(
+        &self,
+        survey_id: &str,
+        after_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(SUBMISSION_BODIES).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
+            let mut bodies = Vec::with_capacity(rows.len());
+            for row in rows {
+                bodies.push((row.try_get("submission_id")?, row.try_get("body")?));
+            }
+            Ok(bodies)
+        })
+    }
+
+    /// Starts rebuilding a survey's facts: drops them and marks the
+    /// rebuild pending, so an interrupted one is redone at the next start.
+    pub async fn begin_facts_rebuild(&self, survey_id: &str) -> StoreResult<()> {
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(DELETE_FACTS).bind(survey_id).execute(&mut *transaction).await?;
+            sqlx::query(RESET_FACT_STATE).bind(survey_id).bind(0_i64).execute(&mut *transaction).await?;
+            sqlx::query(MARK_TASK).bind(FACTS_BACKFILL).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Adds the facts of stored submissions (submission id, survey
+    /// version, channel, facts) in one transaction.
+    pub async fn append_facts(
+        &self,
+        survey_id: &str,
+        rebuilt: &[(String, u32, String, SubmissionFacts)],
+    ) -> StoreResult<()> {
+        let units: usize = rebuilt
+            .iter()
+            .map(|(_, _, _, facts)| facts.units.len())
+            .sum();
+        let units =
+            i64::try_from(units).map_err(|_| StoreError::Corrupt("too many facts".into()))?;
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for (id, version, channel, facts) in rebuilt {
+                insert_facts!(transaction, id, survey_id, *version, channel.as_str(), facts);
+            }
+            sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(units).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+    }
+}
