@@ -173,8 +173,8 @@ async fn sqlx_alone(store: Store, concurrency: usize) -> Measured {
     let body = Arc::new(serde_json::to_vec(&interview()).expect("serialises"));
     let survey = salama_shared::community_safety();
     let form = salama_shared::form::Form::new(&survey);
-    let interview = interview();
-    let valid = form.validate(&interview).expect("the sample is valid");
+    let sample = salama_shared::sample::household_interview();
+    let valid = form.validate(&sample).expect("the sample is valid");
     let facts = Arc::new(salama_server::facts::of_submission(&form, valid));
     load(concurrency, requests_for(concurrency), move || {
         let (store, body, facts) = (store.clone(), body.clone(), facts.clone());

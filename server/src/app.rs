@@ -16,7 +16,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::ApiError;
-use crate::routes::{audit, health, session, submissions, surveys};
+use crate::routes::{analysis, audit, health, session, submissions, surveys};
 use crate::state::AppState;
 
 /// Allows the WebAssembly client (`wasm-unsafe-eval`) and nothing from elsewhere.
@@ -53,6 +53,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/surveys/{survey_id}/submissions",
             post(submissions::submit),
+        )
+        .route("/surveys/{survey_id}/aggregates", get(analysis::aggregates))
+        .route(
+            "/surveys/{survey_id}/weights",
+            post(analysis::upload_weights),
         )
         .route(
             "/submissions/{submission_id}/receipt",

@@ -79,24 +79,25 @@ async fn rebuild_survey(store: &Store, survey_id: &str, rebuilt: &mut Rebuilt) -
             let submission: Submission = serde_json::from_slice(body)
                 .map_err(|e| StoreError::Corrupt(format!("submission {id} does not parse: {e}")))?;
             let version = submission.survey_version;
-            if !versions.contains_key(&version) {
-                let stored = store
-                    .survey(survey_id, Some(version))
-                    .await?
-                    .ok_or_else(|| {
+            let survey = match versions.entry(version) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let stored =
+                        store
+                            .survey(survey_id, Some(version))
+                            .await?
+                            .ok_or_else(|| {
+                                StoreError::Corrupt(format!(
+                                    "submission {id} names a missing version {version}"
+                                ))
+                            })?;
+                    let survey = Survey::from_json(&stored.definition).map_err(|e| {
                         StoreError::Corrupt(format!(
-                            "submission {id} names a missing version {version}"
+                            "survey {survey_id} v{version} does not parse: {e}"
                         ))
                     })?;
-                let survey = Survey::from_json(&stored.definition).map_err(|e| {
-                    StoreError::Corrupt(format!(
-                        "survey {survey_id} v{version} does not parse: {e}"
-                    ))
-                })?;
-                versions.insert(version, survey);
-            }
-            let Some(survey) = versions.get(&version) else {
-                continue;
+                    slot.insert(survey)
+                }
             };
             let form = Form::new(survey);
             match form.validate(&submission) {

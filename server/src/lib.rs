@@ -1,6 +1,7 @@
 //! The Salama server: it re-validates every submission with the shared rules,
 //! stores it durably and exactly once, and serves surveys and aggregates.
 
+pub mod aggregate;
 pub mod app;
 pub mod auth;
 pub mod error;

@@ -5,11 +5,11 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, health, session, submissions, surveys};
+use crate::routes::{analysis, audit, health, session, submissions, surveys};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Salama", description = "Perception-of-security surveys: validated, durable ingest."),
+    info(title = "Salama", description = "Perception-of-security surveys: validated, durable ingest; aggregates with honest statistics."),
     paths(
         health::healthz,
         surveys::list,
@@ -22,6 +22,8 @@ use crate::routes::{audit, health, session, submissions, surveys};
         session::logout,
         session::me,
         audit::recent,
+        analysis::aggregates,
+        analysis::upload_weights,
         openapi,
     ),
     modifiers(&Credentials),

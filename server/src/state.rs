@@ -27,6 +27,7 @@ struct Inner {
     logins: Limiter,
     submissions: Limiter,
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
+    cubes: crate::aggregate::Cubes,
     /// Recently checked tokens, so a busy device does not cost a database
     /// read per request. Entries live `Config::remember_callers_for`; logging
     /// out through this server forgets a token at once.
@@ -79,6 +80,7 @@ impl AppState {
             submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
             config,
             surveys: RwLock::new(HashMap::new()),
+            cubes: crate::aggregate::Cubes::default(),
             callers: Mutex::new(HashMap::new()),
         };
         Self {
@@ -89,6 +91,11 @@ impl AppState {
     /// Where submissions are written, in shared commits.
     pub fn writer(&self) -> &Writer {
         &self.inner.writer
+    }
+
+    /// Facts held in memory for aggregation.
+    pub fn cubes(&self) -> &crate::aggregate::Cubes {
+        &self.inner.cubes
     }
 
     pub fn config(&self) -> &Config {

@@ -20,6 +20,8 @@ struct Call {
     method: Method,
     path: String,
     body: Option<Value>,
+    /// A CSV body instead of JSON.
+    csv: Option<&'static str>,
 }
 
 fn call(method: Method, path: &str, body: Option<Value>) -> Call {
@@ -27,6 +29,7 @@ fn call(method: Method, path: &str, body: Option<Value>) -> Call {
         method,
         path: path.to_owned(),
         body,
+        csv: None,
     }
 }
 
@@ -39,6 +42,9 @@ async fn status(server: &Server, who: &As, call: &Call) -> StatusCode {
     );
     if let Some(body) = &call.body {
         request = request.json(body);
+    }
+    if let Some(csv) = call.csv {
+        request = request.header("content-type", "text/csv").body(csv);
     }
     send(request).await.0
 }
@@ -131,6 +137,23 @@ async fn every_endpoint_for_every_role() {
         (
             Box::new(|| call(Method::GET, "/api/audit", None)),
             [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| Call {
+                csv: Some("cluster_id,weight\nea-1,2.5\n"),
+                ..call(Method::POST, "/api/surveys/community-safety/weights", None)
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
         ),
         (
             Box::new(|| {

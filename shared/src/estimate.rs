@@ -118,9 +118,6 @@ pub struct PsuSums {
 /// no weight in its denominator.
 pub fn mean_of_ratios(psus: &[PsuSums], psus_per_stratum: &[usize], n: usize) -> Option<Estimate> {
     let components = psus.first().map_or(0, |psu| psu.sums.len());
-    if components == 0 || n == 0 {
-        return None;
-    }
     let mut totals = vec![(0.0, 0.0); components];
     for psu in psus {
         for (total, sums) in totals.iter_mut().zip(&psu.sums) {
@@ -128,50 +125,90 @@ pub fn mean_of_ratios(psus: &[PsuSums], psus_per_stratum: &[usize], n: usize) ->
             total.1 += sums.1;
         }
     }
-    if totals.iter().any(|&(_, weight)| weight <= 0.0) {
-        return None;
-    }
-    let k = components as f64;
-    let ratios: Vec<f64> = totals.iter().map(|(y, x)| y / x).collect();
-    let estimate = ratios.iter().sum::<f64>() / k;
-    // Per stratum: the sum of the linearised PSU scores, their sum of
-    // squares, and how many PSUs the domain touches there.
-    let mut strata = vec![(0.0, 0.0, 0usize, 0usize); psus_per_stratum.len()];
+    let mut variance = RatioVariance::new(&totals, psus_per_stratum.len())?;
     for psu in psus {
-        let score = psu
-            .sums
+        variance.add_psu(psu.stratum, &psu.sums, psu.seen);
+    }
+    variance.finish(psus_per_stratum, n)
+}
+
+/// [`mean_of_ratios`] fed one PSU at a time, for callers that stream
+/// millions of units: first the domain's totals, then each PSU's sums.
+#[derive(Clone, Debug)]
+pub struct RatioVariance {
+    ratios: Vec<f64>,
+    denominators: Vec<f64>,
+    estimate: f64,
+    /// Per stratum: Σ z, Σ z², PSUs with the domain seen.
+    strata: Vec<(f64, f64, usize)>,
+}
+
+impl RatioVariance {
+    /// `totals` holds (Σ w·y, Σ w) per component over the whole domain.
+    /// `None` when a component has no weight in its denominator.
+    pub fn new(totals: &[(f64, f64)], strata: usize) -> Option<Self> {
+        if totals.is_empty() || totals.iter().any(|&(_, weight)| weight <= 0.0) {
+            return None;
+        }
+        let ratios: Vec<f64> = totals.iter().map(|(y, x)| y / x).collect();
+        let estimate = ratios.iter().sum::<f64>() / ratios.len() as f64;
+        Some(Self {
+            ratios,
+            denominators: totals.iter().map(|&(_, x)| x).collect(),
+            estimate,
+            strata: vec![(0.0, 0.0, 0); strata],
+        })
+    }
+
+    pub fn estimate(&self) -> f64 {
+        self.estimate
+    }
+
+    /// One PSU's sums (as in [`PsuSums`]); PSUs the domain does not touch
+    /// may be left out.
+    pub fn add_psu(&mut self, stratum: usize, sums: &[(f64, f64)], seen: bool) {
+        let k = self.ratios.len() as f64;
+        let score = sums
             .iter()
-            .zip(&ratios)
-            .zip(&totals)
-            .map(|(((y, x), r), (_, total))| (y - r * x) / total)
+            .zip(&self.ratios)
+            .zip(&self.denominators)
+            .map(|(((y, x), r), total)| (y - r * x) / total)
             .sum::<f64>()
             / k;
-        let stratum = strata.get_mut(psu.stratum)?;
-        stratum.0 += score;
-        stratum.1 += score * score;
-        stratum.2 += 1;
-        stratum.3 += usize::from(psu.seen);
-    }
-    let mut variance = 0.0;
-    let (mut domain_psus, mut domain_strata) = (0usize, 0usize);
-    for (&(sum, squares, _, seen), &n_h) in strata.iter().zip(psus_per_stratum) {
-        domain_psus += seen;
-        domain_strata += usize::from(seen > 0);
-        if n_h < 2 {
-            // A stratum with one PSU contributes nothing it can measure.
-            continue;
+        if let Some(at) = self.strata.get_mut(stratum) {
+            at.0 += score;
+            at.1 += score * score;
+            at.2 += usize::from(seen);
         }
-        let n_h = n_h as f64;
-        // Σ (z − z̄)² over all n_h PSUs, the untouched ones having z = 0.
-        let spread = (squares - sum * sum / n_h).max(0.0);
-        variance += n_h / (n_h - 1.0) * spread;
     }
-    Some(Estimate {
-        estimate,
-        standard_error: variance.sqrt(),
-        n,
-        degrees_of_freedom: domain_psus as f64 - domain_strata as f64,
-    })
+
+    /// The estimate with its standard error; `psus_per_stratum` counts every
+    /// PSU of the design, touched by the domain or not.
+    pub fn finish(self, psus_per_stratum: &[usize], n: usize) -> Option<Estimate> {
+        if n == 0 {
+            return None;
+        }
+        let mut variance = 0.0;
+        let (mut domain_psus, mut domain_strata) = (0usize, 0usize);
+        for (&(sum, squares, seen), &n_h) in self.strata.iter().zip(psus_per_stratum) {
+            domain_psus += seen;
+            domain_strata += usize::from(seen > 0);
+            if n_h < 2 {
+                // A stratum with one PSU contributes nothing it can measure.
+                continue;
+            }
+            let n_h = n_h as f64;
+            // Σ (z − z̄)² over all n_h PSUs, the untouched ones having z = 0.
+            let spread = (squares - sum * sum / n_h).max(0.0);
+            variance += n_h / (n_h - 1.0) * spread;
+        }
+        Some(Estimate {
+            estimate: self.estimate,
+            standard_error: variance.sqrt(),
+            n,
+            degrees_of_freedom: domain_psus as f64 - domain_strata as f64,
+        })
+    }
 }
 
 /// Korn–Graubard's interval for a proportion (R `svyciprop(method = "beta")`):

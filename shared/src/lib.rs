@@ -4,6 +4,7 @@
 //!
 //! No I/O lives here, so the same code can run on both sides of the wire.
 
+pub mod aggregate;
 pub mod api;
 pub mod check;
 pub mod date;

@@ -1,5 +1,6 @@
 //! The HTTP API, one module per resource.
 
+pub mod analysis;
 pub mod audit;
 pub mod health;
 pub mod session;

@@ -300,10 +300,11 @@ impl Store {
             i64::try_from(units).map_err(|_| StoreError::Corrupt("too many facts".into()))?;
         with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
+            // The count first, as in `insert_submissions`: its row lock orders the sequence.
+            sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(units).execute(&mut *transaction).await?;
             for (id, version, channel, facts) in rebuilt {
                 insert_facts!(transaction, id, survey_id, *version, channel.as_str(), facts);
             }
-            sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(units).execute(&mut *transaction).await?;
             transaction.commit().await?;
             Ok(())
         })

@@ -202,9 +202,12 @@ impl Store {
                     .await?
                     .rows_affected();
                 if inserted == 1 {
-                    super::facts::insert_facts!(transaction, &id, new.survey_id, new.survey_version, new.channel, new.facts);
+                    // The count first: on PostgreSQL its row lock makes fact
+                    // sequence numbers commit in order, so a reader that has
+                    // seen seq n has seen every row before it.
                     let units = i64::try_from(new.facts.units.len()).unwrap_or(i64::MAX);
                     sqlx::query(super::facts::ADD_FACT_UNITS).bind(new.survey_id).bind(units).execute(&mut *transaction).await?;
+                    super::facts::insert_facts!(transaction, &id, new.survey_id, new.survey_version, new.channel, new.facts);
                     results.push(Inserted::New(Receipt {
                         submission_id: new.submission_id,
                         survey_id: new.survey_id.to_owned(),

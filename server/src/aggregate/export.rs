@@ -1,0 +1,157 @@
+//! Aggregate tables as downloads: tidy CSV (one row per cell) and XLSX (the
+//! same rows, plus a sheet saying how the numbers were made).
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use salama_shared::aggregate::{AggregateTable, Cell, Population};
+use salama_shared::publication::Flag;
+
+/// The column headers, shared by CSV and XLSX.
+fn headers(table: &AggregateTable) -> Vec<String> {
+    let mut headers = vec!["population".to_owned(), "representative".to_owned()];
+    for dimension in &table.by {
+        headers.push(dimension.as_str().to_owned());
+        headers.push(format!("{}_label", dimension.as_str()));
+    }
+    for column in [
+        "n",
+        "weighted_n",
+        "estimate",
+        "standard_error",
+        "ci_lower",
+        "ci_upper",
+        "degrees_of_freedom",
+        "flag",
+        "shown_as",
+    ] {
+        headers.push(column.to_owned());
+    }
+    for category in &table.reported {
+        headers.push(format!("count_{category}"));
+    }
+    headers
+}
+
+/// What a printed table shows (DHS/MICS convention): the percentage, in
+/// parentheses when to be used with caution, `*` when suppressed, `–` when
+/// there is no case.
+pub fn shown_as(cell: &Cell) -> String {
+    match (cell.flag, cell.estimate) {
+        (Flag::Ok, Some(estimate)) => format!("{:.1}", estimate * 100.0),
+        (Flag::Caution, Some(estimate)) => format!("({:.1})", estimate * 100.0),
+        (Flag::Empty, _) => "–".to_owned(),
+        _ => "*".to_owned(),
+    }
+}
+
+fn flag_name(flag: Flag) -> &'static str {
+    match flag {
+        Flag::Ok => "ok",
+        Flag::Caution => "caution",
+        Flag::Suppressed => "suppressed",
+        Flag::Empty => "empty",
+    }
+}
+
+/// One row of text fields per cell, in header order; numbers as text with
+/// full precision, absent values empty.
+fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec<String>)> {
+    let number = |value: Option<f64>| value.map_or_else(String::new, |v| v.to_string());
+    table.populations.iter().flat_map(move |population| {
+        population.cells.iter().map(move |cell| {
+            let mut row = vec![
+                population.channel.as_str().to_owned(),
+                population.representative.to_string(),
+            ];
+            for (index, _) in table.by.iter().enumerate() {
+                match cell.group.get(index) {
+                    Some(value) => {
+                        row.push(value.value.clone().unwrap_or_else(|| "unknown".into()));
+                        row.push(value.label.clone());
+                    }
+                    None => {
+                        row.push("total".into());
+                        row.push("Total".into());
+                    }
+                }
+            }
+            row.push(cell.n.to_string());
+            row.push(number(cell.weighted_n));
+            row.push(number(cell.estimate));
+            row.push(number(cell.standard_error));
+            row.push(number(cell.ci_lower));
+            row.push(number(cell.ci_upper));
+            row.push(number(cell.degrees_of_freedom));
+            row.push(flag_name(cell.flag).to_owned());
+            row.push(shown_as(cell));
+            for reported in &cell.reported {
+                row.push(reported.count.map_or_else(String::new, |c| c.to_string()));
+            }
+            (population, cell, row)
+        })
+    })
+}
+
+pub fn csv(table: &AggregateTable) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(headers(table))?;
+    for (_, _, row) in rows(table) {
+        writer.write_record(&row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))
+}
+
+pub fn xlsx(table: &AggregateTable) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Table")?;
+    let headers = headers(table);
+    for (column, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column_index(column), header, &bold)?;
+    }
+    let numeric_from = 2 + 2 * table.by.len();
+    for (index, (_, _, row)) in rows(table).enumerate() {
+        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        for (column, value) in row.iter().enumerate() {
+            let is_number =
+                (numeric_from..numeric_from + 7).contains(&column) || column >= numeric_from + 9;
+            match value.parse::<f64>() {
+                Ok(number) if is_number => {
+                    sheet.write_number(line, column_index(column), number)?;
+                }
+                _ if value.is_empty() => {}
+                _ => {
+                    sheet.write_string(line, column_index(column), value)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let about = workbook.add_worksheet();
+    about.set_name("About")?;
+    let mut line = 0;
+    let mut put = |label: &str, text: &str| -> Result<(), XlsxError> {
+        about.write_string_with_format(line, 0, label, &bold)?;
+        about.write_string(line, 1, text)?;
+        line += 1;
+        Ok(())
+    };
+    put("Indicator", &format!("{} {}", table.code, table.name))?;
+    put("Survey", &table.survey_id)?;
+    let by: Vec<&str> = table.by.iter().map(|d| d.as_str()).collect();
+    put("Broken down by", &by.join(", "))?;
+    put("Age bands", table.age_scheme.as_str())?;
+    for population in &table.populations {
+        put(population.channel.as_str(), &population.design)?;
+        for note in &population.notes {
+            put("", note)?;
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+fn column_index(column: usize) -> u16 {
+    u16::try_from(column).unwrap_or(u16::MAX)
+}

@@ -1,0 +1,504 @@
+//! What analysts read: aggregate tables (JSON, CSV, XLSX) and the survey
+//! design they rest on (weights upload). Analysts and admins only; every
+//! read of data is written to the audit log.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use salama_shared::aggregate::{AgeScheme, AggregateTable, Dimension};
+use salama_shared::api::ErrorField;
+use salama_shared::date::Date;
+use salama_shared::publication::Rule;
+use salama_shared::schema::{Channel, Level};
+use serde::Serialize;
+
+use crate::aggregate::export;
+use crate::aggregate::table::{self, Request};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{DesignEntry, UnitLevel};
+
+/// Query parameters as sent; repeated keys (`by=sex&by=age_band`) allowed.
+pub type Params = Vec<(String, String)>;
+
+pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .rev()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .filter(|value| !value.is_empty())
+}
+
+pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
+    ErrorField {
+        path: path.to_owned(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+pub(crate) fn format(params: &Params, errors: &mut Vec<ErrorField>) -> Format {
+    match param(params, "format").unwrap_or("json") {
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
+        other => {
+            errors.push(field(
+                "format",
+                "invalid_choice",
+                format!("`{other}` is not one of json, csv, xlsx"),
+            ));
+            Format::Json
+        }
+    }
+}
+
+fn date(params: &Params, name: &str, errors: &mut Vec<ErrorField>) -> Option<i32> {
+    let text = param(params, name)?;
+    match Date::parse(text) {
+        Some(date) => Some(date.days()),
+        None => {
+            errors.push(field(
+                name,
+                "invalid_date",
+                format!("`{text}` is not a date (YYYY-MM-DD)"),
+            ));
+            None
+        }
+    }
+}
+
+/// An aggregate table: one indicator by up to three dimensions, one set of
+/// cells per population, suppressed values left out.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/aggregates", tag = "analysis", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path),
+        ("indicator" = String, Query, description = "An indicator id of the survey"),
+        ("by" = Option<String>, Query, description = "Up to three of sex, age_band, area, disability, displacement, urban_rural (comma-separated or repeated)"),
+        ("age_scheme" = Option<String>, Query, description = "un_adult (default) or sadd"),
+        ("area_level" = Option<u32>, Query, description = "Admin level for the area breakdown, 1 = top (default)"),
+        ("area" = Option<String>, Query, description = "Only this admin area (any level)"),
+        ("from" = Option<String>, Query, description = "Interviews completed on or after (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, description = "Interviews completed on or before (YYYY-MM-DD)"),
+        ("channel" = Option<String>, Query, description = "enumerator or online; both populations, separately, by default"),
+        ("rule" = Option<String>, Query, description = "dhs_mics (default) or nchs"),
+        ("min_count" = Option<u64>, Query, description = "Smallest reported count shown (default 5)"),
+        ("lang" = Option<String>, Query, description = "Language of labels"),
+        ("format" = Option<String>, Query, description = "json (default), csv or xlsx")),
+    responses((status = 200, description = "The table"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every invalid parameter")))]
+pub async fn aggregates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    Query(params): Query<Params>,
+) -> ApiResult<Response> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    let published = state.survey(&survey_id, None).await?;
+    let survey = published.survey;
+    let mut errors = Vec::new();
+    let indicator = match param(&params, "indicator") {
+        None => {
+            errors.push(field("indicator", "required", "name an indicator"));
+            None
+        }
+        Some(id) => {
+            let found = survey.indicators.iter().find(|i| i.id == id);
+            if found.is_none() {
+                let known: Vec<&str> = survey.indicators.iter().map(|i| i.id.as_str()).collect();
+                errors.push(field(
+                    "indicator",
+                    "unknown",
+                    format!("no indicator `{id}`; this survey has {}", known.join(", ")),
+                ));
+            }
+            found
+        }
+    };
+    let mut by = Vec::new();
+    for (index, name) in params
+        .iter()
+        .filter(|(key, _)| key == "by")
+        .flat_map(|(_, value)| value.split(','))
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .enumerate()
+    {
+        match Dimension::parse(name) {
+            Some(dimension) if by.contains(&dimension) => errors.push(field(
+                &format!("by[{index}]"),
+                "duplicate",
+                format!("`{name}` is named twice"),
+            )),
+            Some(dimension) => by.push(dimension),
+            None => errors.push(field(
+                &format!("by[{index}]"),
+                "invalid_choice",
+                format!("`{name}` is not one of sex, age_band, area, disability, displacement, urban_rural"),
+            )),
+        }
+    }
+    if by.len() > 3 {
+        errors.push(field(
+            "by",
+            "too_many",
+            "at most three breakdown dimensions",
+        ));
+    }
+    let age_scheme = match param(&params, "age_scheme") {
+        None => AgeScheme::default(),
+        Some(name) => AgeScheme::parse(name).unwrap_or_else(|| {
+            errors.push(field(
+                "age_scheme",
+                "invalid_choice",
+                format!("`{name}` is not one of un_adult, sadd"),
+            ));
+            AgeScheme::default()
+        }),
+    };
+    let levels = survey.area_levels.len().max(1);
+    let area_level = match param(&params, "area_level") {
+        None => 1,
+        Some(text) => match text.parse::<usize>() {
+            Ok(level) if (1..=levels).contains(&level) => level,
+            _ => {
+                errors.push(field(
+                    "area_level",
+                    "out_of_range",
+                    format!("an admin level from 1 to {levels}"),
+                ));
+                1
+            }
+        },
+    };
+    let area = param(&params, "area").map(str::to_owned);
+    if let Some(code) = &area {
+        let mut all = Vec::new();
+        for level in 1..=levels {
+            table::areas_at(&survey.areas, level, &mut all);
+        }
+        if !all.iter().any(|a| &a.code == code) {
+            errors.push(field("area", "unknown", format!("no admin area `{code}`")));
+        }
+    }
+    let channels = match param(&params, "channel") {
+        None => Vec::new(),
+        Some("enumerator") => vec![Channel::Enumerator],
+        Some("online") => vec![Channel::Online],
+        Some(other) => {
+            errors.push(field(
+                "channel",
+                "invalid_choice",
+                format!("`{other}` is not one of enumerator, online"),
+            ));
+            Vec::new()
+        }
+    };
+    let rule = match param(&params, "rule") {
+        None | Some("dhs_mics") => Rule::DhsMics,
+        Some("nchs") => Rule::Nchs,
+        Some(other) => {
+            errors.push(field(
+                "rule",
+                "invalid_choice",
+                format!("`{other}` is not one of dhs_mics, nchs"),
+            ));
+            Rule::DhsMics
+        }
+    };
+    let min_count = match param(&params, "min_count") {
+        None => 5,
+        Some(text) => match text.parse::<u64>() {
+            Ok(count) if (1..=1000).contains(&count) => count,
+            _ => {
+                errors.push(field(
+                    "min_count",
+                    "out_of_range",
+                    "a whole number from 1 to 1000",
+                ));
+                5
+            }
+        },
+    };
+    let from_day = date(&params, "from", &mut errors);
+    let to_day = date(&params, "to", &mut errors);
+    let language = match param(&params, "lang") {
+        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
+        Some(lang) => {
+            errors.push(field(
+                "lang",
+                "invalid_choice",
+                format!("the survey is not in `{lang}`"),
+            ));
+            survey.default_language.clone()
+        }
+        None => survey.default_language.clone(),
+    };
+    let format = format(&params, &mut errors);
+    let Some(indicator) = indicator.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::invalid(
+            format!("{} invalid parameter(s)", errors.len()),
+            errors,
+        ));
+    };
+    let request = Request {
+        indicator: indicator.id.clone(),
+        by,
+        age_scheme,
+        area_level,
+        channels,
+        from_day,
+        to_day,
+        area,
+        rule,
+        min_count,
+        language,
+    };
+    let level = match indicator.unit {
+        Level::Respondent => UnitLevel::Respondents,
+        Level::Member => UnitLevel::Members,
+    };
+    let cube = state
+        .cubes()
+        .current(state.store(), &survey_id, level)
+        .await?;
+    let indicator = indicator.clone();
+    let table =
+        tokio::task::spawn_blocking(move || table::table(survey, &indicator, &cube, &request))
+            .await
+            .map_err(|e| anyhow::anyhow!("aggregation task: {e}"))?;
+    let by: Vec<&str> = table.by.iter().map(|d| d.as_str()).collect();
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "aggregates_read",
+            &format!(
+                "{survey_id} {} by [{}] as {format:?}",
+                table.indicator,
+                by.join(",")
+            ),
+        )
+        .await?;
+    respond(&table, format)
+}
+
+fn respond(table: &AggregateTable, format: Format) -> ApiResult<Response> {
+    let name = format!("{}-{}", table.survey_id, table.indicator);
+    Ok(match format {
+        Format::Json => Json(table).into_response(),
+        Format::Csv => {
+            let body = export::csv(table).map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+            download(body, "text/csv; charset=utf-8", &format!("{name}.csv"))
+        }
+        Format::Xlsx => {
+            let body = export::xlsx(table).map_err(|e| anyhow::anyhow!("writing XLSX: {e}"))?;
+            download(
+                body,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{name}.xlsx"),
+            )
+        }
+    })
+}
+
+pub(crate) fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What a weights upload stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DesignStored {
+    pub clusters: usize,
+    pub submissions: usize,
+}
+
+/// The sample design as CSV: either `cluster_id` with `stratum` and/or
+/// `weight` (the cluster's interviews share them), or `submission_id` with
+/// `weight`. Uploading again replaces the rows it names.
+#[utoipa::path(post, path = "/api/surveys/{survey_id}/weights", tag = "analysis", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "How many clusters and submissions were given a design"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every problem, by row and column")))]
+pub async fn upload_weights(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<DesignStored>> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    state.survey(&survey_id, None).await?;
+    let entries = parse_design(&body).map_err(|errors| {
+        ApiError::invalid(
+            format!("{} problem(s) in the design file", errors.len()),
+            errors,
+        )
+    })?;
+    state.store().upsert_design(&survey_id, &entries).await?;
+    let clusters = entries
+        .iter()
+        .filter(|e| matches!(e, DesignEntry::Cluster { .. }))
+        .count();
+    let stored = DesignStored {
+        clusters,
+        submissions: entries.len() - clusters,
+    };
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "design_uploaded",
+            &format!(
+                "{survey_id}: {} cluster(s), {} submission weight(s)",
+                stored.clusters, stored.submissions
+            ),
+        )
+        .await?;
+    Ok(Json(stored))
+}
+
+/// Reads a design CSV, reporting every problem with its row and column.
+pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => {
+            return Err(vec![field(
+                "header",
+                "unreadable",
+                format!("not CSV: {error}"),
+            )]);
+        }
+    };
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (cluster, submission) = (column("cluster_id"), column("submission_id"));
+    let (stratum, weight) = (column("stratum"), column("weight"));
+    let by_cluster = match (cluster, submission) {
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        _ => {
+            return Err(vec![field(
+                "header",
+                "invalid_header",
+                "name exactly one of `cluster_id` or `submission_id`, with `weight` and/or `stratum`",
+            )]);
+        }
+    };
+    if weight.is_none() && (!by_cluster || stratum.is_none()) {
+        return Err(vec![field(
+            "header",
+            "invalid_header",
+            "a `weight` column is needed (or `stratum` for clusters)",
+        )]);
+    }
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let path = |name: &str| format!("rows[{index}].{name}");
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                errors.push(field(
+                    &format!("rows[{index}]"),
+                    "unreadable",
+                    error.to_string(),
+                ));
+                continue;
+            }
+        };
+        let get = |at: Option<usize>| at.and_then(|at| record.get(at)).filter(|v| !v.is_empty());
+        let key_name = if by_cluster {
+            "cluster_id"
+        } else {
+            "submission_id"
+        };
+        let Some(key) = get(if by_cluster { cluster } else { submission }) else {
+            errors.push(field(&path(key_name), "required", "empty"));
+            continue;
+        };
+        if !seen.insert(key.to_owned()) {
+            errors.push(field(
+                &path(key_name),
+                "duplicate",
+                format!("`{key}` appears twice"),
+            ));
+            continue;
+        }
+        let parsed_weight = match get(weight) {
+            None => None,
+            Some(text) => match text.parse::<f64>() {
+                Ok(value) if value.is_finite() && value > 0.0 => Some(value),
+                _ => {
+                    errors.push(field(
+                        &path("weight"),
+                        "out_of_range",
+                        format!("`{text}` is not a positive number"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        if by_cluster {
+            let stratum = get(stratum).map(str::to_owned);
+            if parsed_weight.is_none() && stratum.is_none() {
+                errors.push(field(
+                    &path("weight"),
+                    "required",
+                    "a cluster row needs a weight or a stratum",
+                ));
+                continue;
+            }
+            entries.push(DesignEntry::Cluster {
+                cluster_id: key.to_owned(),
+                stratum,
+                weight: parsed_weight,
+            });
+        } else {
+            let Some(weight) = parsed_weight else {
+                errors.push(field(&path("weight"), "required", "empty"));
+                continue;
+            };
+            let Ok(id) = uuid::Uuid::parse_str(key) else {
+                errors.push(field(
+                    &path("submission_id"),
+                    "invalid",
+                    format!("`{key}` is not a submission id (UUID)"),
+                ));
+                continue;
+            };
+            entries.push(DesignEntry::Submission {
+                submission_id: id.hyphenated().to_string(),
+                weight,
+            });
+        }
+    }
+    if entries.is_empty() && errors.is_empty() {
+        errors.push(field("rows", "required", "the file has no rows"));
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
+}

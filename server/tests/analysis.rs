@@ -1,0 +1,528 @@
+//! Aggregates over a real running server: facts written at ingest, tables by
+//! group with the populations kept apart, suppression done by the server,
+//! downloads, the weights upload, and every bad parameter reported by name.
+
+mod common;
+
+use common::{As, assert_error, interview, online, send, spawn};
+use reqwest::StatusCode;
+use salama_server::auth::Role;
+use salama_shared::estimate::{Observation, mean_in_domain};
+use serde_json::{Value, json};
+
+const AREAS: [[&str; 2]; 3] = [
+    ["north", "north-hills"],
+    ["central", "central-capital"],
+    ["south", "south-coast"],
+];
+const SAF_1: [&str; 7] = [
+    "very_safe",
+    "safe",
+    "unsafe",
+    "dk",
+    "safe",
+    "very_unsafe",
+    "safe",
+];
+
+/// The i-th generated interview: a respondent alone in their household.
+struct Generated {
+    sex: &'static str,
+    region: &'static str,
+    cluster: String,
+    safe: bool,
+    dk: bool,
+}
+
+fn generated(i: usize) -> Generated {
+    Generated {
+        sex: if i.is_multiple_of(3) {
+            "female"
+        } else {
+            "male"
+        },
+        region: AREAS[i % 3][0],
+        cluster: format!("ea-{}", i % 6),
+        safe: matches!(SAF_1[i % SAF_1.len()], "very_safe" | "safe"),
+        dk: SAF_1[i % SAF_1.len()] == "dk",
+    }
+}
+
+fn generated_submission(i: usize) -> Value {
+    let mut submission = interview();
+    let g = generated(i);
+    let age = 18 + (i * 7) % 60;
+    let answers = &mut submission["answers"];
+    answers["resp_sex"] = json!(g.sex);
+    answers["resp_age"] = json!(age);
+    answers["resp_area"] = json!(AREAS[i % 3]);
+    answers["saf_1"] = json!(SAF_1[i % SAF_1.len()]);
+    if !SAF_1[i % SAF_1.len()].contains("unsafe") {
+        answers.as_object_mut().map(|a| a.remove("saf_1c"));
+    }
+    answers["household"] = json!([{"mem_relationship": "self", "mem_sex": g.sex, "mem_age": age}]);
+    submission["cluster_id"] = json!(g.cluster);
+    submission
+}
+
+async fn get(server: &common::Server, token: &str, path: &str) -> (StatusCode, Value) {
+    send(server.with(
+        server.client.get(server.url(path)),
+        &As::Token(token.to_owned()),
+    ))
+    .await
+}
+
+fn cell<'t>(population: &'t Value, sex: &str) -> &'t Value {
+    population["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|cell| cell["group"][0]["value"] == sex)
+        .unwrap_or_else(|| panic!("no cell for {sex}: {population:#}"))
+}
+
+#[tokio::test]
+async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    let interviews = 120;
+    for i in 0..interviews {
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&generated_submission(i));
+        let (status, body) = send(request).await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    // Three online answers: their own population, never pooled.
+    for _ in 0..3 {
+        assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
+    }
+
+    let (status, table) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{table:#}");
+    assert_eq!(table["code"], "SDG 16.1.4");
+    let populations = table["populations"].as_array().expect("populations");
+    assert_eq!(populations.len(), 2);
+    let (survey, web) = (&populations[0], &populations[1]);
+    assert_eq!(
+        (
+            survey["channel"].as_str(),
+            survey["representative"].as_bool()
+        ),
+        (Some("enumerator"), Some(true))
+    );
+    assert_eq!(
+        (web["channel"].as_str(), web["representative"].as_bool()),
+        (Some("online"), Some(false))
+    );
+    assert!(
+        web["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("not a probability sample")
+    );
+    assert!(
+        survey["design"]
+            .as_str()
+            .expect("design")
+            .contains("Taylor"),
+        "clusters given: {survey:#}"
+    );
+
+    // The total, then female and male, counted independently here.
+    assert_eq!(survey["cells"][0]["group"], json!([]));
+    assert_eq!(survey["cells"][0]["n"], interviews);
+    for sex in ["female", "male"] {
+        let members: Vec<Generated> = (0..interviews)
+            .map(generated)
+            .filter(|g| g.sex == sex)
+            .collect();
+        let safe = members.iter().filter(|g| g.safe).count();
+        let dk = members.iter().filter(|g| g.dk).count();
+        let cell = cell(survey, sex);
+        assert_eq!(cell["n"], members.len());
+        let estimate = cell["estimate"].as_f64().expect("shown");
+        assert!((estimate - safe as f64 / members.len() as f64).abs() < 1e-12);
+        assert_eq!(cell["reported"][1], json!({"category": "dk", "count": dk}));
+        let (lower, upper) = (
+            cell["ci_lower"].as_f64().expect("ci"),
+            cell["ci_upper"].as_f64().expect("ci"),
+        );
+        assert!(lower < estimate && estimate < upper);
+        // The SE is the shared estimator's (checked against R) on the same units.
+        let observations: Vec<(Generated, Observation<'static>)> = (0..interviews)
+            .map(|i| {
+                let g = generated(i);
+                let psu: &'static str = Box::leak(g.cluster.clone().into_boxed_str());
+                let value = f64::from(u8::from(g.safe));
+                (
+                    g,
+                    Observation {
+                        value,
+                        weight: 1.0,
+                        stratum: "",
+                        psu,
+                    },
+                )
+            })
+            .collect();
+        let only: Vec<Observation<'_>> = observations.iter().map(|(_, o)| *o).collect();
+        let expected = mean_in_domain(&only, |i| observations[i].0.sex == sex).expect("estimate");
+        let se = cell["standard_error"].as_f64().expect("se");
+        assert!(
+            (se - expected.standard_error).abs() < 1e-12,
+            "{se} vs {}",
+            expected.standard_error
+        );
+        assert_eq!(
+            cell["degrees_of_freedom"].as_f64(),
+            Some(expected.degrees_of_freedom)
+        );
+    }
+    // Three online answers: too few to show, so the number is not sent at all.
+    let web_total = &web["cells"][0];
+    assert_eq!(
+        (web_total["n"].as_u64(), web_total["flag"].as_str()),
+        (Some(3), Some("suppressed"))
+    );
+    assert!(
+        web_total.get("estimate").is_none() && web_total.get("ci_lower").is_none(),
+        "{web_total:#}"
+    );
+
+    // By region (the districts answered roll up), only among interviews.
+    let (status, by_area) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=area&channel=enumerator&lang=fr",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{by_area:#}");
+    let cells = by_area["populations"][0]["cells"]
+        .as_array()
+        .expect("cells");
+    for region in ["north", "central", "south"] {
+        let cell = cells
+            .iter()
+            .find(|c| c["group"][0]["value"] == region)
+            .expect("region cell");
+        let expected = (0..interviews)
+            .filter(|&i| generated(i).region == region)
+            .count();
+        assert_eq!(cell["n"], expected);
+    }
+    assert_eq!(
+        cells[1]["group"][0]["label"], "Région Nord",
+        "labels in the language asked for"
+    );
+
+    // Reading data is audited.
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, audit) = get(&server, &admin, "/api/audit").await;
+    assert!(
+        audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "aggregates_read" && e["actor"] == "analyst-1"),
+        "{audit:#}"
+    );
+}
+
+#[tokio::test]
+async fn weights_and_strata_change_the_estimates_at_once() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    let interviews = 90;
+    for i in 0..interviews {
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&generated_submission(i));
+        assert_eq!(send(request).await.0, StatusCode::CREATED);
+    }
+    let path = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&channel=enumerator";
+    let (_, before) = get(&server, &analyst, path).await;
+    assert!(
+        before["populations"][0]["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("No weights")
+    );
+
+    let weights = "cluster_id,stratum,weight\nea-0,s1,10\nea-1,s1,20\nea-2,s1,30\nea-3,s2,40\nea-4,s2,50\nea-5,s2,60\n";
+    let upload = server
+        .client
+        .post(server.url("/api/surveys/community-safety/weights"))
+        .bearer_auth(&analyst)
+        .header("content-type", "text/csv")
+        .body(weights);
+    let (status, stored) = send(upload).await;
+    assert_eq!(status, StatusCode::OK, "{stored:#}");
+    assert_eq!(stored, json!({"clusters": 6, "submissions": 0}));
+
+    let (_, after) = get(&server, &analyst, path).await;
+    let population = &after["populations"][0];
+    assert!(
+        population["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .all(|n| !n.as_str().unwrap_or("").contains("no weight")
+                && !n.as_str().unwrap_or("").contains("No weights")),
+        "{population:#}"
+    );
+    assert!(
+        population["design"]
+            .as_str()
+            .expect("design")
+            .contains("2 stratum/strata and 6 PSUs")
+    );
+    let total = &population["cells"][0];
+    let weight = |i: usize| 10.0 * (i % 6 + 1) as f64;
+    let (mut sum, mut safe) = (0.0, 0.0);
+    for i in 0..interviews {
+        sum += weight(i);
+        if generated(i).safe {
+            safe += weight(i);
+        }
+    }
+    let estimate = total["estimate"].as_f64().expect("estimate");
+    assert!(
+        (estimate - safe / sum).abs() < 1e-12,
+        "{estimate} vs {}",
+        safe / sum
+    );
+    assert_eq!(total["weighted_n"].as_f64(), Some(sum));
+    // Design df: 6 PSUs − 2 strata.
+    assert_eq!(total["degrees_of_freedom"].as_f64(), Some(4.0));
+    // The SE follows the stratified cluster design, as the shared estimator has it.
+    let observations: Vec<Observation<'_>> = (0..interviews)
+        .map(|i| Observation {
+            value: f64::from(u8::from(generated(i).safe)),
+            weight: weight(i),
+            stratum: if i % 6 < 3 { "s1" } else { "s2" },
+            psu: ["ea-0", "ea-1", "ea-2", "ea-3", "ea-4", "ea-5"][i % 6],
+        })
+        .collect();
+    let expected = mean_in_domain(&observations, |_| true).expect("estimate");
+    let se = total["standard_error"].as_f64().expect("se");
+    assert!(
+        se > 0.0 && (se - expected.standard_error).abs() < 1e-12,
+        "{se} vs {}",
+        expected.standard_error
+    );
+}
+
+#[tokio::test]
+async fn downloads_come_as_csv_and_xlsx() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    for i in 0..60 {
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&generated_submission(i));
+        assert_eq!(send(request).await.0, StatusCode::CREATED);
+    }
+    let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&by=age_band&channel=enumerator";
+    let response = server
+        .client
+        .get(server.url(&format!("{base}&format=csv")))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("community-safety-sdg_16_1_4.csv")
+    );
+    let text = response.text().await.expect("text");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "population,representative,sex,sex_label,age_band,age_band_label,n,weighted_n,estimate,standard_error,ci_lower,ci_upper,degrees_of_freedom,flag,shown_as,count_never,count_dk"
+        )
+    );
+    let total = lines.next().expect("total row");
+    assert!(
+        total.starts_with("enumerator,true,total,Total,total,Total,60,"),
+        "{total}"
+    );
+    // 2 sexes × 6 bands (an unknown value would only appear if someone had one).
+    assert_eq!(lines.count(), 12);
+    // Small cells are starred and carry no number.
+    assert!(text.lines().any(|l| l.contains(",suppressed,*,")), "{text}");
+    assert!(
+        !text
+            .lines()
+            .filter(|l| l.contains(",suppressed,"))
+            .any(|l| l.split(',').nth(8).is_some_and(|v| !v.is_empty()))
+    );
+
+    let response = server
+        .client
+        .get(server.url(&format!("{base}&format=xlsx")))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = response.bytes().await.expect("bytes");
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "an XLSX file is a zip archive");
+    assert!(bytes.len() > 4000);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_named_with_their_path() {
+    let server = spawn().await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    let (status, body) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=nope&by=sex,income&by=sex&from=2026-13-01&age_scheme=decades&format=pdf&min_count=0",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "invalid");
+    let paths: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap_or(""))
+        .collect();
+    for expected in [
+        "indicator",
+        "by[1]",
+        "by[2]",
+        "from",
+        "age_scheme",
+        "format",
+        "min_count",
+    ] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    let (status, body) = get(&server, &analyst, "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex,area,urban_rural,disability").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "by");
+    let (status, _) = get(
+        &server,
+        &analyst,
+        "/api/surveys/ghost/aggregates?indicator=x",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let upload = |csv: &'static str| {
+        server
+            .client
+            .post(server.url("/api/surveys/community-safety/weights"))
+            .bearer_auth(&analyst)
+            .header("content-type", "text/csv")
+            .body(csv)
+    };
+    let (status, body) = send(upload("cluster_id,weight\nea-1,2.5\nea-1,3\nea-2,-1\n,4\n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        paths,
+        ["rows[1].cluster_id", "rows[2].weight", "rows[3].cluster_id"]
+    );
+    let (status, body) = send(upload("name,weight\nx,1\n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "header");
+    let (status, body) = send(upload("submission_id,weight\nnot-a-uuid,1\n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "rows[0].submission_id");
+}
+
+#[tokio::test]
+async fn children_are_counted_through_the_household_roster() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    // The sample household has three children: 12 (unsafe), 9 and 4 (safe).
+    for _ in 0..10 {
+        let mut household = interview();
+        household.as_object_mut().map(|s| s.remove("cluster_id"));
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&household);
+        assert_eq!(send(request).await.0, StatusCode::CREATED);
+    }
+    let (status, table) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=sadd",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{table:#}");
+    assert_eq!(table["unit"], "member");
+    let population = &table["populations"][0];
+    let n_of = |band: &str| {
+        population["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["group"][0]["value"] == band)
+            .map(|c| c["n"].as_u64())
+    };
+    assert_eq!(
+        population["cells"][0]["n"], 30,
+        "three children in each of ten households"
+    );
+    assert_eq!(n_of("0-4"), Some(Some(10)));
+    assert_eq!(n_of("5-11"), Some(Some(10)));
+    assert_eq!(n_of("12-17"), Some(Some(10)));
+    assert_eq!(
+        n_of("18-59"),
+        Some(Some(0)),
+        "adults are not in this indicator"
+    );
+    // Without clusters the household is the sampling unit: ten identical
+    // households (2 of 3 children safe in each) vary not at all, where
+    // thirty independent children would.
+    assert!(
+        population["design"]
+            .as_str()
+            .expect("design")
+            .contains("sampling of households"),
+        "{population:#}"
+    );
+    assert_eq!(population["cells"][0]["standard_error"].as_f64(), Some(0.0));
+}
