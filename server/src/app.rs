@@ -16,7 +16,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::ApiError;
-use crate::routes::{analysis, audit, health, session, submissions, surveys};
+use crate::routes::{analysis, audit, health, microdata, session, submissions, surveys};
 use crate::state::AppState;
 
 /// Allows the WebAssembly client (`wasm-unsafe-eval`) and nothing from elsewhere.
@@ -55,6 +55,14 @@ pub fn app(state: AppState) -> Router {
             post(submissions::submit),
         )
         .route("/surveys/{survey_id}/aggregates", get(analysis::aggregates))
+        .route(
+            "/surveys/{survey_id}/microdata.csv",
+            get(microdata::microdata),
+        )
+        .route(
+            "/surveys/{survey_id}/codebook.csv",
+            get(microdata::codebook),
+        )
         .route(
             "/surveys/{survey_id}/weights",
             post(analysis::upload_weights),

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{analysis, audit, health, session, submissions, surveys};
+use crate::routes::{analysis, audit, health, microdata, session, submissions, surveys};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,8 @@ use crate::routes::{analysis, audit, health, session, submissions, surveys};
         audit::recent,
         analysis::aggregates,
         analysis::upload_weights,
+        microdata::microdata,
+        microdata::codebook,
         openapi,
     ),
     modifiers(&Credentials),

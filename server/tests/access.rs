@@ -149,6 +149,26 @@ async fn every_endpoint_for_every_role() {
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
         ),
         (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/microdata.csv",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/codebook.csv",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
             Box::new(|| Call {
                 csv: Some("cluster_id,weight\nea-1,2.5\n"),
                 ..call(Method::POST, "/api/surveys/community-safety/weights", None)

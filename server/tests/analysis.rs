@@ -526,3 +526,160 @@ async fn children_are_counted_through_the_household_roster() {
     );
     assert_eq!(population["cells"][0]["standard_error"].as_f64(), Some(0.0));
 }
+
+#[tokio::test]
+async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let submission = generated_submission(i);
+        ids.push(submission["submission_id"].as_str().expect("id").to_owned());
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&submission);
+        assert_eq!(send(request).await.0, StatusCode::CREATED);
+    }
+    assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
+    let download = |path: String| {
+        let request = server.client.get(server.url(&path)).bearer_auth(&analyst);
+        async move {
+            let response = request.send().await.expect("download");
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.expect("text")
+        }
+    };
+    let data = download("/api/surveys/community-safety/microdata.csv".into()).await;
+    let mut reader = csv::Reader::from_reader(data.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 26, "every respondent, both channels");
+    for id in &ids {
+        assert!(!data.contains(id.as_str()), "submission ids stay out");
+    }
+    assert!(
+        !data.contains("enum-1") && !data.contains("ea-"),
+        "no enumerator, no cluster name"
+    );
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let psus: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|r| &r[column("psu")])
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert_eq!(psus.len(), 6, "six clusters, numbered");
+    let numbers: Vec<&str> = rows.iter().map(|r| &r[column("respondent_no")]).collect();
+    assert_eq!(
+        numbers.len(),
+        numbers
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    );
+    let channels: Vec<&str> = rows.iter().map(|r| &r[column("channel")]).collect();
+    assert_eq!(channels.iter().filter(|c| **c == "online").count(), 1);
+
+    let codebook = download("/api/surveys/community-safety/codebook.csv".into()).await;
+    let mut reader = csv::Reader::from_reader(codebook.as_bytes());
+    let described: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row")[0].to_owned())
+        .collect();
+    assert_eq!(
+        described, header,
+        "the codebook describes exactly the file's columns"
+    );
+    assert!(codebook.contains("dk=Don't know (missing)"));
+
+    let members = download("/api/surveys/community-safety/microdata.csv?level=member".into()).await;
+    // 25 one-person households, and the online respondent living alone.
+    assert_eq!(members.lines().count(), 1 + 26);
+    assert!(members.starts_with("respondent_no,member_no,"));
+
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, audit) = get(&server, &admin, "/api/audit").await;
+    let downloads = audit
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "microdata_downloaded")
+        .count();
+    assert_eq!(downloads, 2);
+    let (status, body) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/microdata.csv?level=household",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "level");
+}
+
+#[tokio::test]
+async fn facts_rebuilt_from_raw_submissions_give_the_same_tables() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    for i in 0..40 {
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&generated_submission(i));
+        assert_eq!(send(request).await.0, StatusCode::CREATED);
+    }
+    let path = "/api/surveys/community-safety/aggregates?indicator=sdg_16_7_2&by=sex,age_band";
+    let (_, before) = get(&server, &analyst, path).await;
+
+    // As a database upgraded from before facts existed: raw submissions only.
+    let salama_server::store::Store::Sqlite(pool) = &server.store else {
+        panic!("the test server runs on SQLite")
+    };
+    sqlx::query("DELETE FROM fact_units")
+        .execute(pool)
+        .await
+        .expect("delete");
+    sqlx::query("UPDATE fact_state SET units = 0, generation = generation + 1")
+        .execute(pool)
+        .await
+        .expect("reset");
+    sqlx::query(
+        "INSERT INTO pending_maintenance (task) VALUES ('facts_backfill') ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await
+    .expect("mark");
+    let (_, emptied) = get(&server, &analyst, path).await;
+    assert_eq!(emptied["populations"], json!([]), "no facts, no table");
+
+    let rebuilt = salama_server::facts::backfill_if_pending(&server.store)
+        .await
+        .expect("rebuild")
+        .expect("it was pending");
+    assert_eq!(
+        (rebuilt.submissions, rebuilt.units, rebuilt.skipped.len()),
+        (40, 80, 0)
+    );
+    assert!(
+        salama_server::facts::backfill_if_pending(&server.store)
+            .await
+            .expect("check")
+            .is_none(),
+        "done once"
+    );
+    let (_, after) = get(&server, &analyst, path).await;
+    assert_eq!(after, before);
+}

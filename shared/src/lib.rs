@@ -14,6 +14,7 @@ pub mod expr;
 pub mod facts;
 pub mod form;
 pub mod messages;
+pub mod microdata;
 pub mod publication;
 pub mod sample;
 pub mod schema;

@@ -197,6 +197,10 @@ pub struct Question {
     /// Where the wording comes from, or that it is our own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Free text is left out of microdata unless the survey says its answers
+    /// cannot identify anyone (e.g. an occupation from a fixed vocabulary).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub microdata_safe: bool,
 }
 
 // Deserialize by hand in `tagged`: the derive's buffering doubles the wasm

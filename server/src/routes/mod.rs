@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod audit;
 pub mod health;
+pub mod microdata;
 pub mod session;
 pub mod submissions;
 pub mod surveys;

@@ -60,6 +60,16 @@ pub enum DesignEntry {
     },
 }
 
+/// A stored submission with its design, as microdata reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MicrodataSource {
+    pub submission_id: String,
+    pub body: Vec<u8>,
+    pub cluster_id: Option<String>,
+    pub stratum: Option<String>,
+    pub weight: Option<f64>,
+}
+
 /// Which units a load reads: respondents (unit 0) or household members.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitLevel {
@@ -100,6 +110,13 @@ const PENDING_TASK: &str = "SELECT COUNT(*) FROM pending_maintenance WHERE task 
 const DONE_TASK: &str = "DELETE FROM pending_maintenance WHERE task = $1";
 const SURVEYS_WITH_SUBMISSIONS: &str =
     "SELECT DISTINCT survey_id FROM submissions ORDER BY survey_id";
+const MICRODATA_PAGE: &str = "SELECT s.submission_id, s.body, f.cluster_id, c.stratum, \
+     COALESCE(w.weight, c.weight) AS weight \
+     FROM submissions s \
+     LEFT JOIN fact_units f ON f.submission_id = s.submission_id AND f.unit = 0 \
+     LEFT JOIN design_clusters c ON c.survey_id = s.survey_id AND c.cluster_id = f.cluster_id \
+     LEFT JOIN design_submission_weights w ON w.survey_id = s.survey_id AND w.submission_id = s.submission_id \
+     WHERE s.survey_id = $1 AND s.submission_id > $2 ORDER BY s.submission_id LIMIT $3";
 const SUBMISSION_BODIES: &str = "SELECT submission_id, body FROM submissions \
      WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3";
 
@@ -269,6 +286,30 @@ impl Store {
                 bodies.push((row.try_get("submission_id")?, row.try_get("body")?));
             }
             Ok(bodies)
+        })
+    }
+
+    /// A page of stored submissions after `after_id` with their design
+    /// (cluster, stratum, weight), for microdata.
+    pub async fn microdata_page(
+        &self,
+        survey_id: &str,
+        after_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<MicrodataSource>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(MICRODATA_PAGE).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
+            let mut page = Vec::with_capacity(rows.len());
+            for row in rows {
+                page.push(MicrodataSource {
+                    submission_id: row.try_get("submission_id")?,
+                    body: row.try_get("body")?,
+                    cluster_id: row.try_get("cluster_id")?,
+                    stratum: row.try_get("stratum")?,
+                    weight: row.try_get("weight")?,
+                });
+            }
+            Ok(page)
         })
     }
 

@@ -20,7 +20,9 @@ macro_rules! with_pool {
 mod facts;
 mod queries;
 
-pub use facts::{DesignEntry, FACTS_BACKFILL, FactRow, FactState, SubmissionFacts, UnitLevel};
+pub use facts::{
+    DesignEntry, FACTS_BACKFILL, FactRow, FactState, MicrodataSource, SubmissionFacts, UnitLevel,
+};
 
 use std::str::FromStr;
 use std::time::Duration;
