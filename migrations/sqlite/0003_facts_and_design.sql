@@ -25,6 +25,9 @@ CREATE TABLE fact_units (
 
 CREATE INDEX fact_units_by_survey ON fact_units (survey_id, seq);
 
+-- Microdata and fact rebuilds page through a survey's submissions by id.
+CREATE INDEX submissions_by_survey_and_id ON submissions (survey_id, submission_id);
+
 -- Per survey: how many fact rows exist and a generation bumped whenever
 -- facts or the design change otherwise than by appending, so an in-memory
 -- copy can tell whether it is current without counting rows.

@@ -7,9 +7,15 @@
 //! own name (replaced by a number). Every answer code is kept as stored:
 //! DK and RA included, so an analyst can apply any denominator rule.
 
-use crate::date::Date;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::date::{Date, Timestamp};
 use crate::schema::{ChoiceList, Level, Question, QuestionKind, Survey};
-use crate::submission::Submission;
 
 /// One column of a microdata file.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,93 +153,173 @@ impl Layout {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }
 
-    /// The rows one submission gives: one for a respondent, one per roster
-    /// row for members.
-    pub fn rows(
+    /// The rows one stored submission gives: one for a respondent, one
+    /// per roster row for members. Fields borrow from the record.
+    pub fn rows<'r>(
         &self,
-        submission: &Submission,
+        record: &'r Record<'r>,
         respondent_no: u64,
         design: &Design,
-    ) -> Vec<Vec<String>> {
+    ) -> Vec<Vec<Cow<'r, str>>> {
         match self.level {
-            Level::Respondent => vec![self.row(submission, respondent_no, None, design)],
+            Level::Respondent => {
+                vec![self.row(record, &record.answers, respondent_no, None, design)]
+            }
             Level::Member => {
-                let rows = self
+                let rows: Vec<Answers<'r>> = self
                     .roster
-                    .as_ref()
-                    .and_then(|roster| submission.answers.get(roster))
-                    .and_then(serde_json::Value::as_array)
-                    .map_or(0, Vec::len);
-                (0..rows)
-                    .map(|row| self.row(submission, respondent_no, Some(row), design))
+                    .as_deref()
+                    .and_then(|roster| record.answers.get(roster))
+                    .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                    .unwrap_or_default();
+                rows.iter()
+                    .enumerate()
+                    .map(|(row, answers)| {
+                        self.row(record, answers, respondent_no, Some(row), design)
+                    })
                     .collect()
             }
         }
     }
 
-    fn row(
+    fn row<'r>(
         &self,
-        submission: &Submission,
+        record: &'r Record<'r>,
+        answers: &Answers<'r>,
         respondent_no: u64,
         member: Option<usize>,
         design: &Design,
-    ) -> Vec<String> {
-        let answers = match (member, &self.roster) {
-            (Some(row), Some(roster)) => submission
-                .answers
-                .get(roster)
-                .and_then(|rows| rows.get(row))
-                .and_then(serde_json::Value::as_object),
-            _ => Some(&submission.answers),
-        };
-        self.columns
-            .iter()
-            .map(|column| match &column.source {
-                Source::RespondentNo => respondent_no.to_string(),
-                Source::MemberNo => member.map_or_else(String::new, |row| (row + 1).to_string()),
-                Source::Channel => submission.channel.as_str().to_owned(),
-                Source::SurveyVersion => submission.survey_version.to_string(),
+    ) -> Vec<Cow<'r, str>> {
+        // A multiple choice spreads over one column per code: its answer is
+        // read once for all of them.
+        let mut chosen: Option<(&str, Vec<Cow<'r, str>>)> = None;
+        let mut row = Vec::with_capacity(self.columns.len());
+        for column in &self.columns {
+            row.push(match &column.source {
+                Source::RespondentNo => Cow::Owned(respondent_no.to_string()),
+                Source::MemberNo => {
+                    member.map_or(Cow::Borrowed(""), |row| Cow::Owned((row + 1).to_string()))
+                }
+                Source::Channel => record.channel.clone(),
+                Source::SurveyVersion => Cow::Owned(record.survey_version.to_string()),
                 Source::Month => {
-                    let (year, month, _) = submission.completed_at.local_date().ymd();
-                    format!("{year:04}-{month:02}")
+                    Timestamp::parse(&record.completed_at).map_or(Cow::Borrowed(""), |at| {
+                        let (year, month, _) = at.local_date().ymd();
+                        Cow::Owned(format!("{year:04}-{month:02}"))
+                    })
                 }
-                Source::Psu => design.psu.map_or_else(String::new, |psu| psu.to_string()),
-                Source::Stratum => design.stratum.clone().unwrap_or_default(),
-                Source::Weight => design.weight.map_or_else(String::new, |w| w.to_string()),
-                Source::Answer | Source::Chosen(_) | Source::AreaLevel(_) | Source::DateMonth => {
-                    let answer = answers.and_then(|a| a.get(&column.question));
-                    cell(&column.source, answer)
+                Source::Psu => design
+                    .psu
+                    .map_or(Cow::Borrowed(""), |psu| Cow::Owned(psu.to_string())),
+                Source::Stratum => design.stratum.clone().map_or(Cow::Borrowed(""), Cow::Owned),
+                Source::Weight => design
+                    .weight
+                    .map_or(Cow::Borrowed(""), |w| Cow::Owned(w.to_string())),
+                Source::Chosen(code) => {
+                    if chosen
+                        .as_ref()
+                        .is_none_or(|(question, _)| *question != column.question)
+                    {
+                        let codes = answers.get(column.question.as_str()).and_then(|raw| {
+                            serde_json::from_str::<Vec<Cow<'r, str>>>(raw.get()).ok()
+                        });
+                        chosen = codes.map(|codes| (column.question.as_str(), codes));
+                    }
+                    match &chosen {
+                        Some((question, codes)) if *question == column.question => {
+                            Cow::Borrowed(if codes.iter().any(|c| c == code) {
+                                "1"
+                            } else {
+                                "0"
+                            })
+                        }
+                        _ => Cow::Borrowed(""),
+                    }
                 }
-            })
-            .collect()
+                Source::Answer | Source::AreaLevel(_) | Source::DateMonth => answers
+                    .get(column.question.as_str())
+                    .map_or(Cow::Borrowed(""), |raw| cell(&column.source, raw)),
+            });
+        }
+        row
     }
 }
 
-fn cell(source: &Source, answer: Option<&serde_json::Value>) -> String {
-    use serde_json::Value as Json;
-    let Some(answer) = answer.filter(|a| !a.is_null()) else {
-        return String::new();
-    };
-    match (source, answer) {
-        (Source::Chosen(code), Json::Array(codes)) => {
-            let chosen = codes.iter().any(|c| c.as_str() == Some(code));
-            (if chosen { "1" } else { "0" }).to_owned()
+/// Answers by question id. Keys are short ids, looked up once per column
+/// per row: FNV-1a hashes them several times faster than the default.
+pub type Answers<'a> = HashMap<&'a str, &'a RawValue, BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        (Source::AreaLevel(level), Json::Array(codes)) => codes
-            .get(*level)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        (Source::DateMonth, Json::String(text)) => Date::parse(text)
-            .map(|date| {
+        self.0 = hash;
+    }
+}
+
+/// A stored submission as microdata reads it: only the fields it needs,
+/// answers left unparsed until a column asks for them.
+#[derive(Debug, Deserialize)]
+pub struct Record<'a> {
+    #[serde(borrow)]
+    pub submission_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub channel: Cow<'a, str>,
+    pub survey_version: u32,
+    #[serde(borrow)]
+    pub completed_at: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub cluster_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub answers: Answers<'a>,
+}
+
+impl<'a> Record<'a> {
+    pub fn parse(json: &'a str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+}
+
+fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
+    let text = raw.get();
+    let empty = Cow::Borrowed("");
+    match source {
+        Source::AreaLevel(level) => match serde_json::from_str::<Vec<Cow<'r, str>>>(text) {
+            Ok(mut codes) if *level < codes.len() => codes.swap_remove(*level),
+            _ => empty,
+        },
+        Source::DateMonth => serde_json::from_str::<Cow<'r, str>>(text)
+            .ok()
+            .and_then(|date| Date::parse(&date))
+            .map_or(empty, |date| {
                 let (year, month, _) = date.ymd();
-                format!("{year:04}-{month:02}")
-            })
-            .unwrap_or_default(),
-        (Source::Answer, Json::String(text)) => text.clone(),
-        (Source::Answer, Json::Number(number)) => number.to_string(),
-        (Source::Answer, Json::Bool(value)) => value.to_string(),
-        _ => String::new(),
+                Cow::Owned(format!("{year:04}-{month:02}"))
+            }),
+        Source::Answer => match text.as_bytes().first() {
+            // Codes have no escapes: borrow them as they are.
+            Some(b'"') if !text.contains('\\') && text.len() >= 2 => {
+                Cow::Borrowed(&text[1..text.len() - 1])
+            }
+            Some(b'"') => serde_json::from_str::<Cow<'r, str>>(text).unwrap_or(empty),
+            // Numbers and booleans are written as sent; null is empty.
+            Some(b'n') | None => empty,
+            Some(_) => Cow::Borrowed(text),
+        },
+        _ => empty,
     }
 }
 
@@ -360,6 +446,10 @@ mod tests {
     use crate::community_safety;
     use crate::sample::household_interview;
 
+    fn stored() -> String {
+        serde_json::to_string(&household_interview()).expect("serialises")
+    }
+
     #[test]
     fn respondents_get_one_row_with_design_and_coded_answers() {
         let survey = community_safety();
@@ -389,11 +479,13 @@ mod tests {
             stratum: Some("s1".into()),
             weight: Some(12.5),
         };
-        let rows = layout.rows(&household_interview(), 41, &design);
+        let body = stored();
+        let record = Record::parse(&body).expect("a stored submission");
+        let rows = layout.rows(&record, 41, &design);
         assert_eq!(rows.len(), 1);
         let value = |name: &str| {
             let at = header.iter().position(|h| *h == name).expect("column");
-            rows[0][at].as_str()
+            rows[0][at].as_ref()
         };
         assert_eq!(value("respondent_no"), "41");
         assert_eq!(value("interview_month"), "2026-11");
@@ -427,13 +519,15 @@ mod tests {
         let layout = Layout::new(&survey, Level::Member, "en");
         let header = layout.header();
         assert_eq!(&header[..2], ["respondent_no", "member_no"]);
-        let rows = layout.rows(&household_interview(), 3, &Design::default());
+        let body = stored();
+        let record = Record::parse(&body).expect("a stored submission");
+        let rows = layout.rows(&record, 3, &Design::default());
         assert_eq!(rows.len(), 6);
         let at = header
             .iter()
             .position(|h| *h == "mem_age")
             .expect("mem_age");
-        let ages: Vec<&str> = rows.iter().map(|r| r[at].as_str()).collect();
+        let ages: Vec<&str> = rows.iter().map(|r| r[at].as_ref()).collect();
         assert_eq!(ages, ["34", "39", "12", "9", "4", "67"]);
         assert_eq!(rows[5][1], "6");
     }

@@ -27,6 +27,9 @@ enum Bench {
     Ingest,
     /// Time until the form's first question is usable at 400 kbit/s, 400 ms.
     Load,
+    /// 1M interviews: SDG 16.1.4 by sex × age band × region beside DuckDB,
+    /// and the microdata export's throughput and memory.
+    Aggregate,
 }
 
 #[derive(Subcommand)]
@@ -47,8 +50,9 @@ enum Command {
         no_browser: bool,
     },
     /// Benchmarks: `validate` (criterion, the default), `ingest` (HTTP on
-    /// SQLite and PostgreSQL beside a sqlx baseline) or `load` (the form on a
-    /// throttled connection in headless Chromium).
+    /// SQLite and PostgreSQL beside a sqlx baseline), `load` (the form on a
+    /// throttled connection in headless Chromium) or `aggregate` (1M
+    /// interviews beside DuckDB, and the microdata export).
     Bench {
         #[arg(value_enum, default_value = "validate")]
         which: Bench,
@@ -79,6 +83,10 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Load, ..
         } => bench_load(),
+        Command::Bench {
+            which: Bench::Aggregate,
+            ..
+        } => bench_aggregate(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -125,6 +133,15 @@ fn bench_load() -> Result<()> {
         .env("SALAMA_TEST_DIST", &dist)
         .env("SALAMA_TEST_CHROMIUM", &chromium.browser)
         .env("CHROMEDRIVER", &chromium.driver)
+        .run()
+}
+
+/// The aggregation benchmark, with DuckDB from PyPI as its baseline.
+fn bench_aggregate() -> Result<()> {
+    let python = provision::duckdb_python(&shell::target_dir())?;
+    Cargo::new("bench")
+        .args(["-p", "salama-server", "--bench", "aggregate", "--locked"])
+        .env("SALAMA_BENCH_PYTHON", &python)
         .run()
 }
 

@@ -126,3 +126,35 @@ pub fn r_survey() -> Result<()> {
     }
     debian_packages(&["r-base-core", "r-cran-survey"])
 }
+
+/// The DuckDB version the aggregation benchmark compares against.
+const DUCKDB: &str = "duckdb==2.0.1";
+
+/// A Python with DuckDB from PyPI, in a virtual environment under the
+/// target folder (the aggregation benchmark's baseline).
+pub fn duckdb_python(target: &std::path::Path) -> Result<PathBuf> {
+    let venv = target.join("duckdb-venv");
+    let python = venv.join("bin/python");
+    let has_duckdb = |python: &std::path::Path| {
+        Command::new(python)
+            .args(["-c", "import duckdb, sys; sys.exit(duckdb.__version__ != '2.0.1')"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    };
+    if has_duckdb(&python) {
+        return Ok(python);
+    }
+    if Command::new("python3").arg("--version").output().is_err() {
+        debian_packages(&["python3", "python3-venv"])?;
+    }
+    let mut create = Command::new("python3");
+    create.args(["-m", "venv"]).arg(&venv);
+    run(create)?;
+    let mut install = Command::new(venv.join("bin/pip"));
+    install.args(["install", "--quiet", DUCKDB]);
+    run(install)?;
+    if !has_duckdb(&python) {
+        bail!("{DUCKDB} did not install into {}", venv.display());
+    }
+    Ok(python)
+}

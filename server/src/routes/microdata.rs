@@ -2,13 +2,13 @@
 //! cost the server a page of memory, with the codebook that explains it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use salama_shared::Submission;
-use salama_shared::microdata::{Design, Layout};
+use salama_shared::microdata::{Design, Layout, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
 
@@ -16,12 +16,10 @@ use super::analysis::{Params, field, param};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{MICRODATA_SEPARATOR, Store};
 
 /// Submissions read per database round trip.
 const PAGE: u32 = 2000;
-/// Bytes gathered before a chunk is sent.
-const CHUNK: usize = 256 * 1024;
 
 fn layout_params(
     params: &Params,
@@ -85,7 +83,7 @@ pub async fn microdata(
     let published = state.survey(&survey_id, None).await?;
     let survey = published.survey;
     let (level, language) = layout_params(&params, &survey.languages, &survey.default_language)?;
-    let layout = Layout::new(survey, level, &language);
+    let layout = Arc::new(Layout::new(survey, level, &language));
     state
         .store()
         .audit(
@@ -97,7 +95,7 @@ pub async fn microdata(
     let (chunks, receiver) = mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let store = state.store().clone();
     tokio::spawn(async move {
-        if let Err(error) = write_microdata(&store, &survey_id, &layout, &chunks).await {
+        if let Err(error) = write_microdata(&store, &survey_id, layout, &chunks).await {
             tracing::error!(error = %error, "microdata stream stopped");
             let _ = chunks
                 .send(Err(std::io::Error::other("the download stopped early")))
@@ -125,64 +123,139 @@ pub async fn microdata(
         .into_response())
 }
 
+/// Reads page n+1 while page n is turned into CSV on another thread, so
+/// the database and the formatting each keep a core busy.
 async fn write_microdata(
     store: &Store,
     survey_id: &str,
-    layout: &Layout,
+    layout: Arc<Layout>,
     chunks: &mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK + 4096));
-    writer.write_record(layout.header())?;
-    let mut psus: HashMap<String, u64> = HashMap::new();
+    let clusters: HashMap<String, (Option<String>, Option<f64>)> = store
+        .design_clusters(survey_id)
+        .await?
+        .into_iter()
+        .map(|(cluster, stratum, weight)| (cluster, (stratum, weight)))
+        .collect();
+    let clusters = Arc::new(clusters);
+    // Clusters are numbered in order of appearance, design uploaded or not.
+    let numbers = Arc::new(std::sync::Mutex::new(HashMap::<String, u64>::new()));
+    let header = {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(layout.header())?;
+        writer
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))?
+    };
+    if chunks.send(Ok(header)).await.is_err() {
+        return Ok(());
+    }
+    let fetch = |after: String| {
+        let (store, survey_id) = (store.clone(), survey_id.to_owned());
+        tokio::spawn(async move {
+            let page = store.microdata_page(&survey_id, &after, PAGE).await?;
+            let weights = match &page {
+                Some((last, _)) => {
+                    store
+                        .submission_weights_between(&survey_id, &after, last)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            Ok::<_, crate::store::StoreError>(page.map(|(last, bodies)| (last, bodies, weights)))
+        })
+    };
+    let mut next = Some(fetch(String::new()));
+    // Two pages are formatted at once (one per core) while the next is read;
+    // they are sent in order.
+    let mut formatting = std::collections::VecDeque::new();
     let mut respondent_no = 0u64;
-    let mut after = String::new();
     loop {
-        let page = store.microdata_page(survey_id, &after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after.clone_from(&last.submission_id);
-        for source in &page {
-            let submission: Submission = match serde_json::from_slice(&source.body) {
-                Ok(submission) => submission,
+        let page = match next.take() {
+            Some(reading) => reading.await??,
+            None => None,
+        };
+        if let Some((last, bodies, weights)) = page {
+            next = Some(fetch(last));
+            let (layout, clusters, numbers) = (layout.clone(), clusters.clone(), numbers.clone());
+            let first = respondent_no;
+            respondent_no += bodies.split(MICRODATA_SEPARATOR).count() as u64;
+            formatting.push_back(tokio::task::spawn_blocking(move || {
+                let page = Page {
+                    layout: &layout,
+                    clusters: &clusters,
+                    weights: &weights.into_iter().collect(),
+                    cluster_numbers: &numbers,
+                };
+                page.csv(&bodies, first)
+            }));
+            if formatting.len() < 2 {
+                continue;
+            }
+        }
+        let Some(oldest) = formatting.pop_front() else {
+            break;
+        };
+        if chunks.send(Ok(oldest.await??)).await.is_err() {
+            // The client went away.
+            if let Some(reading) = next {
+                reading.abort();
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// What turning a page into CSV needs besides the bodies.
+struct Page<'p> {
+    layout: &'p Layout,
+    clusters: &'p HashMap<String, (Option<String>, Option<f64>)>,
+    weights: &'p HashMap<String, f64>,
+    /// Clusters are numbered as they are first met, the same in every page.
+    cluster_numbers: &'p std::sync::Mutex<HashMap<String, u64>>,
+}
+
+impl Page<'_> {
+    /// The page's submissions as CSV rows, numbered after `first`.
+    fn csv(&self, bodies: &str, first: u64) -> anyhow::Result<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(bodies.len() / 4));
+        for (index, body) in bodies.split(MICRODATA_SEPARATOR).enumerate() {
+            let number = first + index as u64 + 1;
+            let record = match Record::parse(body) {
+                Ok(record) => record,
                 Err(error) => {
-                    tracing::error!(submission = %source.submission_id, error = %error, "stored submission unreadable; left out of microdata");
+                    tracing::error!(error = %error, "stored submission unreadable; left out of microdata");
                     continue;
                 }
             };
-            respondent_no += 1;
-            let next = u64::try_from(psus.len()).unwrap_or(u64::MAX) + 1;
+            let cluster_id = record.cluster_id.as_deref();
+            let psu = cluster_id.map(|id| {
+                let mut numbers = self
+                    .cluster_numbers
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let next = numbers.len() as u64 + 1;
+                *numbers.entry(id.to_owned()).or_insert(next)
+            });
+            let cluster = cluster_id.and_then(|id| self.clusters.get(id));
             let design = Design {
-                psu: source
-                    .cluster_id
-                    .as_ref()
-                    .map(|cluster| *psus.entry(cluster.clone()).or_insert(next)),
-                stratum: source.stratum.clone(),
-                weight: source.weight,
+                psu,
+                stratum: cluster.and_then(|(stratum, _)| stratum.clone()),
+                weight: self
+                    .weights
+                    .get(record.submission_id.as_ref())
+                    .copied()
+                    .or_else(|| cluster.and_then(|(_, weight)| *weight)),
             };
-            for row in layout.rows(&submission, respondent_no, &design) {
-                writer.write_record(&row)?;
-            }
-            if writer.get_ref().len() >= CHUNK {
-                let full = std::mem::replace(
-                    &mut writer,
-                    csv::Writer::from_writer(Vec::with_capacity(CHUNK + 4096)),
-                );
-                let chunk = full
-                    .into_inner()
-                    .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
-                if chunks.send(Ok(chunk)).await.is_err() {
-                    // The client went away.
-                    return Ok(());
-                }
+            for row in self.layout.rows(&record, number, &design) {
+                writer.write_record(row.iter().map(|field| field.as_bytes()))?;
             }
         }
+        writer
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))
     }
-    let rest = writer
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
-    if !rest.is_empty() {
-        let _ = chunks.send(Ok(rest)).await;
-    }
-    Ok(())
 }
 
 /// What each microdata column means: question, item code, label, type and

@@ -60,15 +60,8 @@ pub enum DesignEntry {
     },
 }
 
-/// A stored submission with its design, as microdata reads it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MicrodataSource {
-    pub submission_id: String,
-    pub body: Vec<u8>,
-    pub cluster_id: Option<String>,
-    pub stratum: Option<String>,
-    pub weight: Option<f64>,
-}
+/// Separates the submissions of a microdata page.
+pub const MICRODATA_SEPARATOR: char = '\u{1e}';
 
 /// Which units a load reads: respondents (unit 0) or household members.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,13 +103,19 @@ const PENDING_TASK: &str = "SELECT COUNT(*) FROM pending_maintenance WHERE task 
 const DONE_TASK: &str = "DELETE FROM pending_maintenance WHERE task = $1";
 const SURVEYS_WITH_SUBMISSIONS: &str =
     "SELECT DISTINCT survey_id FROM submissions ORDER BY survey_id";
-const MICRODATA_PAGE: &str = "SELECT s.submission_id, s.body, f.cluster_id, c.stratum, \
-     COALESCE(w.weight, c.weight) AS weight \
-     FROM submissions s \
-     LEFT JOIN fact_units f ON f.submission_id = s.submission_id AND f.unit = 0 \
-     LEFT JOIN design_clusters c ON c.survey_id = s.survey_id AND c.cluster_id = f.cluster_id \
-     LEFT JOIN design_submission_weights w ON w.survey_id = s.survey_id AND w.submission_id = s.submission_id \
-     WHERE s.survey_id = $1 AND s.submission_id > $2 ORDER BY s.submission_id LIMIT $3";
+/// A page of raw submissions in one row: per-row overhead dominates
+/// reading millions of small bodies. JSON text cannot hold a raw 0x1E, so
+/// it separates them.
+const MICRODATA_PAGE_SQLITE: &str = "SELECT max(submission_id) AS last, \
+     group_concat(CAST(body AS TEXT), char(30)) AS bodies FROM (SELECT submission_id, body \
+     FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3)";
+const MICRODATA_PAGE_POSTGRES: &str = "SELECT max(submission_id) AS last, \
+     string_agg(convert_from(body, 'UTF8'), chr(30) ORDER BY submission_id) AS bodies FROM (SELECT submission_id, body \
+     FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3) AS page";
+const SUBMISSION_WEIGHTS_BETWEEN: &str = "SELECT submission_id, weight FROM design_submission_weights \
+     WHERE survey_id = $1 AND submission_id > $2 AND submission_id <= $3";
+const DESIGN_CLUSTERS: &str =
+    "SELECT cluster_id, stratum, weight FROM design_clusters WHERE survey_id = $1";
 const SUBMISSION_BODIES: &str = "SELECT submission_id, body FROM submissions \
      WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3";
 
@@ -289,27 +288,55 @@ impl Store {
         })
     }
 
-    /// A page of stored submissions after `after_id` with their design
-    /// (cluster, stratum, weight), for microdata.
+    /// Up to `limit` raw submissions after `after_id` (by id), joined by
+    /// [`MICRODATA_SEPARATOR`], and the last id; `None` after the last page.
     pub async fn microdata_page(
         &self,
         survey_id: &str,
         after_id: &str,
         limit: u32,
-    ) -> StoreResult<Vec<MicrodataSource>> {
+    ) -> StoreResult<Option<(String, String)>> {
+        let query = match self {
+            Store::Sqlite(_) => MICRODATA_PAGE_SQLITE,
+            Store::Postgres(_) => MICRODATA_PAGE_POSTGRES,
+        };
         with_pool!(self, pool => {
-            let rows = sqlx::query(MICRODATA_PAGE).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
-            let mut page = Vec::with_capacity(rows.len());
+            let row = sqlx::query(query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_one(pool).await?;
+            let last: Option<String> = row.try_get("last")?;
+            let bodies: Option<String> = row.try_get("bodies")?;
+            Ok(last.zip(bodies))
+        })
+    }
+
+    /// Weights uploaded for single submissions with ids in `(after, up_to]`.
+    pub async fn submission_weights_between(
+        &self,
+        survey_id: &str,
+        after: &str,
+        up_to: &str,
+    ) -> StoreResult<Vec<(String, f64)>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(SUBMISSION_WEIGHTS_BETWEEN).bind(survey_id).bind(after).bind(up_to).fetch_all(pool).await?;
+            let mut weights = Vec::with_capacity(rows.len());
             for row in rows {
-                page.push(MicrodataSource {
-                    submission_id: row.try_get("submission_id")?,
-                    body: row.try_get("body")?,
-                    cluster_id: row.try_get("cluster_id")?,
-                    stratum: row.try_get("stratum")?,
-                    weight: row.try_get("weight")?,
-                });
+                weights.push((row.try_get("submission_id")?, row.try_get("weight")?));
             }
-            Ok(page)
+            Ok(weights)
+        })
+    }
+
+    /// The clusters of a survey's design: (cluster, stratum, weight).
+    pub async fn design_clusters(
+        &self,
+        survey_id: &str,
+    ) -> StoreResult<Vec<(String, Option<String>, Option<f64>)>> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(DESIGN_CLUSTERS).bind(survey_id).fetch_all(pool).await?;
+            let mut clusters = Vec::with_capacity(rows.len());
+            for row in rows {
+                clusters.push((row.try_get("cluster_id")?, row.try_get("stratum")?, row.try_get("weight")?));
+            }
+            Ok(clusters)
         })
     }
 

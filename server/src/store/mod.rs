@@ -21,7 +21,8 @@ mod facts;
 mod queries;
 
 pub use facts::{
-    DesignEntry, FACTS_BACKFILL, FactRow, FactState, MicrodataSource, SubmissionFacts, UnitLevel,
+    DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,
+    UnitLevel,
 };
 
 use std::str::FromStr;
