@@ -55,6 +55,7 @@ pub fn app(state: AppState) -> Router {
             post(submissions::submit),
         )
         .route("/surveys/{survey_id}/aggregates", get(analysis::aggregates))
+        .route("/surveys/{survey_id}/fieldwork", get(analysis::fieldwork))
         .route(
             "/surveys/{survey_id}/microdata.csv",
             get(microdata::microdata),

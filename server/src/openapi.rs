@@ -24,6 +24,7 @@ use crate::routes::{analysis, audit, health, microdata, session, submissions, su
         audit::recent,
         analysis::aggregates,
         analysis::upload_weights,
+        analysis::fieldwork,
         microdata::microdata,
         microdata::codebook,
         openapi,

@@ -225,6 +225,35 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
         "labels in the language asked for"
     );
 
+    // Fieldwork progress: counts by day, area and enumerator.
+    let (status, progress) =
+        get(&server, &analyst, "/api/surveys/community-safety/fieldwork").await;
+    assert_eq!(status, StatusCode::OK, "{progress:#}");
+    assert_eq!(
+        (progress["interviews"].as_u64(), progress["online"].as_u64()),
+        (Some(interviews as u64), Some(3))
+    );
+    assert_eq!(
+        progress["by_day"],
+        json!([{"date": "2026-11-27", "interviews": interviews, "online": 3}])
+    );
+    assert_eq!(
+        progress["by_enumerator"],
+        json!([{"enumerator": "enum-017", "interviews": interviews, "last": "2026-11-27"}])
+    );
+    let areas = progress["by_area"].as_array().expect("areas");
+    assert_eq!(
+        areas
+            .iter()
+            .map(|a| a["interviews"].as_u64().unwrap_or(0))
+            .sum::<u64>(),
+        interviews as u64
+    );
+    assert_eq!(
+        areas[0]["area"], "north-hills",
+        "districts as answered, in the survey's order"
+    );
+
     // Reading data is audited.
     let (_, admin) = server.user("admin-1", Role::Admin).await;
     let (_, audit) = get(&server, &admin, "/api/audit").await;

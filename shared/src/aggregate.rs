@@ -177,6 +177,42 @@ pub struct ReportedCount {
     pub count: Option<u64>,
 }
 
+/// How fieldwork is going: interviews and online answers received, by
+/// day, area and enumerator.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fieldwork {
+    pub survey_id: String,
+    pub interviews: u64,
+    pub online: u64,
+    pub by_day: Vec<DayCount>,
+    pub by_area: Vec<AreaCount>,
+    pub by_enumerator: Vec<EnumeratorCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`, the interview's local date.
+    pub date: String,
+    pub interviews: u64,
+    pub online: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AreaCount {
+    pub area: Option<String>,
+    pub label: String,
+    pub interviews: u64,
+    pub online: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnumeratorCount {
+    pub enumerator: String,
+    pub interviews: u64,
+    /// The most recent interview's date.
+    pub last: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,7 +137,10 @@ pub fn duckdb_python(target: &std::path::Path) -> Result<PathBuf> {
     let python = venv.join("bin/python");
     let has_duckdb = |python: &std::path::Path| {
         Command::new(python)
-            .args(["-c", "import duckdb, sys; sys.exit(duckdb.__version__ != '2.0.1')"])
+            .args([
+                "-c",
+                "import duckdb, sys; sys.exit(duckdb.__version__ != '2.0.1')",
+            ])
             .output()
             .is_ok_and(|output| output.status.success())
     };

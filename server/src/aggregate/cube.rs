@@ -63,6 +63,7 @@ pub struct Cube {
     /// Reported categories (DK, RA, …), at most 63.
     pub categories: Strings,
     pub channel: Vec<u32>,
+    pub enumerator: Vec<u32>,
     pub day: Vec<i32>,
     pub sex: Vec<u32>,
     pub age: Vec<i16>,
@@ -131,6 +132,8 @@ impl Cube {
             self.last_seq = self.last_seq.max(row.seq);
             let channel = self.strings.intern(Some(&row.channel));
             self.channel.push(channel);
+            let enumerator = self.strings.intern(row.enumerator_id.as_deref());
+            self.enumerator.push(enumerator);
             self.day.push(
                 Date::parse(&row.completed_on)
                     .map(Date::days)

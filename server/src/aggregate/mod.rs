@@ -3,6 +3,7 @@
 
 pub mod cube;
 pub mod export;
+pub mod fieldwork;
 pub mod table;
 
 use std::collections::HashMap;

@@ -325,6 +325,36 @@ pub(crate) fn download(body: Vec<u8>, content_type: &'static str, file_name: &st
         .into_response()
 }
 
+/// Fieldwork progress: interviews and online answers by day, area and
+/// enumerator (counts only).
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/fieldwork", tag = "analysis", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path), ("lang" = Option<String>, Query)),
+    responses((status = 200, description = "Counts"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey")))]
+pub async fn fieldwork(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<salama_shared::aggregate::Fieldwork>> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    let published = state.survey(&survey_id, None).await?;
+    let survey = published.survey;
+    let language = param(&params, "lang")
+        .filter(|lang| survey.languages.iter().any(|l| l == lang))
+        .unwrap_or(&survey.default_language)
+        .to_owned();
+    let cube = state
+        .cubes()
+        .current(state.store(), &survey_id, UnitLevel::Respondents)
+        .await?;
+    let progress = tokio::task::spawn_blocking(move || {
+        crate::aggregate::fieldwork::fieldwork(survey, &cube, &language)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("fieldwork task: {e}"))?;
+    Ok(Json(progress))
+}
+
 /// What a weights upload stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DesignStored {
