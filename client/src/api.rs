@@ -72,7 +72,7 @@ pub async fn receipt(submission_id: &str) -> Result<Receipt, ApiError> {
     parse(&call("GET", &url, None).await?)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     serde_json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
@@ -96,7 +96,11 @@ fn prefetched(survey_id: &str) -> Option<js_sys::Promise> {
 
 /// One request; a 2xx gives the body, anything else an [`ApiError`] read
 /// from the API's error body.
-async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, ApiError> {
+pub(crate) async fn call(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -154,6 +158,6 @@ async fn answer(fetch: js_sys::Promise) -> Result<String, ApiError> {
 
 /// Survey ids are plain identifiers, but a path segment from a URL must not
 /// be able to reach another endpoint.
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     String::from(js_sys::encode_uri_component(segment))
 }

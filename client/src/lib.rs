@@ -9,6 +9,7 @@
 //! - `api`: calls to the server; `browser`: the few browser facilities used
 //! - `i18n`: the interface's own words in English, French and Arabic
 
+mod analyst;
 mod api;
 mod app;
 mod browser;
@@ -20,4 +21,9 @@ mod routing;
 /// Mounts the app on the page's `<body>`.
 pub fn mount() {
     leptos::mount::mount_to_body(app::app);
+}
+
+/// Mounts the analysts' app (its own bundle: `salama-analyst`).
+pub fn mount_analysis() {
+    analyst::mount();
 }

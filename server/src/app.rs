@@ -92,15 +92,10 @@ pub fn app(state: AppState) -> Router {
                             .precompressed_gzip(),
                     ),
             )
-            .fallback_service(
-                tower::ServiceBuilder::new()
-                    .layer(cache_control(REVALIDATE))
-                    .service(
-                        ServeFile::new(folder.join("index.html"))
-                            .precompressed_br()
-                            .precompressed_gzip(),
-                    ),
-            ),
+            // The analysts' pages are a bundle of their own.
+            .route_service("/analysis", page(folder.join("analysis.html")))
+            .route_service("/analysis/{*rest}", page(folder.join("analysis.html")))
+            .fallback_service(page(folder.join("index.html"))),
         None => router.fallback(not_found),
     };
     router
@@ -127,6 +122,23 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// An HTML page naming the current assets: revalidated on every visit.
+fn page(
+    file: std::path::PathBuf,
+) -> impl tower::Service<
+    Request<Body>,
+    Response = axum::response::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    tower::ServiceBuilder::new()
+        .layer(cache_control(REVALIDATE))
+        .service(ServeFile::new(file).precompressed_br().precompressed_gzip())
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

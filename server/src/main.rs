@@ -252,6 +252,8 @@ async fn serve(options: &Options) -> Result<ExitCode> {
     tracing::info!(%address, database = store.backend(), "serving");
     eprintln!("Salama is serving on http://{address}");
     let state = AppState::new(store.clone(), options.config());
+    let warming = state.clone();
+    tokio::spawn(async move { warming.cubes().warm(warming.store()).await });
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

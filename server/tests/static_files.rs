@@ -21,6 +21,11 @@ fn dist() -> Dist {
         "<!doctype html><title>app</title>",
     )
     .expect("index");
+    std::fs::write(
+        folder.path().join("analysis.html"),
+        "<!doctype html><title>analysis</title>",
+    )
+    .expect("analysis page");
     std::fs::write(assets.join("app-0123456789abcdef.js"), "plain").expect("js");
     std::fs::write(assets.join("app-0123456789abcdef.js.gz"), "gzipped").expect("gz");
     std::fs::write(assets.join("app-0123456789abcdef.js.br"), "brotli").expect("br");
@@ -122,6 +127,36 @@ async fn client_routes_get_index_html_revalidated_each_time() {
                 .contains("<title>app</title>")
         );
     }
+}
+
+#[tokio::test]
+async fn analysis_routes_get_their_own_page() {
+    let dist = dist();
+    let server = server(&dist).await;
+    for path in ["/analysis", "/analysis/indicators"] {
+        let response = get(&server, path, "gzip").await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{path}"
+        );
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("<title>analysis</title>"),
+            "{path}"
+        );
+    }
+    let form = get(&server, "/analysisx", "gzip").await;
+    assert!(
+        form.text()
+            .await
+            .expect("body")
+            .contains("<title>app</title>")
+    );
 }
 
 #[tokio::test]

@@ -36,6 +36,8 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
             "salama-client",
             "--bin",
             "salama-client",
+            "--bin",
+            "salama-analyst",
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -44,10 +46,7 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         ])
         .run()?;
     let target = shell::target_dir();
-    let wasm = target
-        .join("wasm32-unknown-unknown")
-        .join("wasm-release")
-        .join("salama-client.wasm");
+    let built = target.join("wasm32-unknown-unknown").join("wasm-release");
     let dist = target.join("dist");
     let staging = target.join("dist-staging");
     for folder in [&dist, &staging] {
@@ -56,21 +55,99 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         }
     }
     fs::create_dir_all(&staging)?;
+    let assets = dist.join("assets");
+    fs::create_dir_all(&assets)?;
+    let wasm_opt = match wasm_opt {
+        Some(path) => Some(WasmOpt::Binary(path.to_path_buf())),
+        None => crate::provision::binaryen_wasm_opt(&target)?.map(WasmOpt::Node),
+    };
+    let style = workspace_file("client/static/style.css")?;
+    let style_name = hashed_write(&style, &assets, "style", "css")?;
+
+    // The citizens' form: on a form's address, the survey definition is
+    // fetched while the wasm downloads, not after (the client picks the
+    // response up): on a slow line this saves a whole round trip.
+    let form = bundle(
+        &built.join("salama-client.wasm"),
+        "salama",
+        &staging,
+        &assets,
+        wasm_opt.as_ref(),
+    )?;
+    let boot = format!(
+        "import init from \"./{}\";\n\
+         const survey = location.pathname.match(/^\\/s\\/([^/]+)\\/?$/);\n\
+         if (survey) {{ window.salamaSurveyId = decodeURIComponent(survey[1]); \
+         window.salamaSurvey = fetch(\"/api/surveys/\" + survey[1], {{ headers: {{ accept: \"application/json\" }} }}); }}\n\
+         init({{ module_or_path: \"/assets/{}\" }});\n",
+        form.glue, form.wasm
+    );
+    let boot_name = hashed_write(boot.as_bytes(), &assets, "boot", "js")?;
+    let index = index_html("Salama", &[&style_name], &form, &boot_name);
+    fs::write(dist.join("index.html"), index)?;
+
+    // The analysts' pages: a bundle of their own, so the form stays small.
+    let analysis = bundle(
+        &built.join("salama-analyst.wasm"),
+        "analysis",
+        &staging,
+        &assets,
+        wasm_opt.as_ref(),
+    )?;
+    let boot = format!(
+        "import init from \"./{}\";\ninit({{ module_or_path: \"/assets/{}\" }});\n",
+        analysis.glue, analysis.wasm
+    );
+    let analysis_boot = hashed_write(boot.as_bytes(), &assets, "analysis-boot", "js")?;
+    let analysis_style = hashed_write(
+        &workspace_file("client/static/analysis.css")?,
+        &assets,
+        "analysis",
+        "css",
+    )?;
+    let page = index_html(
+        "Salama · Analysis",
+        &[&style_name, &analysis_style],
+        &analysis,
+        &analysis_boot,
+    );
+    fs::write(dist.join("analysis.html"), page)?;
+    fs::remove_dir_all(&staging)?;
+
+    compress_all(&dist)?;
+    let form_route = [&form.wasm, &form.glue, &boot_name, &style_name];
+    report(&dist, &form_route)?;
+    Ok(dist)
+}
+
+/// A bundle's hashed wasm and JavaScript glue names under `assets/`.
+struct Bundle {
+    wasm: String,
+    glue: String,
+}
+
+/// Runs wasm-bindgen (and wasm-opt) on one binary's wasm and copies the
+/// results under content-hashed names.
+fn bundle(
+    wasm: &Path,
+    name: &str,
+    staging: &Path,
+    assets: &Path,
+    wasm_opt: Option<&WasmOpt>,
+) -> Result<Bundle> {
+    let out = staging.join(name);
+    fs::create_dir_all(&out)?;
     Bindgen::new()
-        .input_path(&wasm)
-        .out_name("salama")
+        .input_path(wasm)
+        .out_name(name)
         .web(true)?
         .typescript(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .omit_default_module_path(true)
-        .generate(&staging)
+        .generate(&out)
         .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
-    let bound_wasm = staging.join("salama_bg.wasm");
-    let wasm_opt = match wasm_opt {
-        Some(path) => Some(WasmOpt::Binary(path.to_path_buf())),
-        None => crate::provision::binaryen_wasm_opt(&target)?.map(WasmOpt::Node),
-    };
+    let bound_wasm = out.join(format!("{name}_bg.wasm"));
     if let Some(wasm_opt) = wasm_opt {
         let mut optimise = wasm_opt.command();
         optimise
@@ -89,37 +166,14 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
             .arg(&bound_wasm);
         shell::run(optimise)?;
     }
-
-    let assets = dist.join("assets");
-    fs::create_dir_all(&assets)?;
-    let wasm_name = hashed_copy(&bound_wasm, &assets, "salama", "wasm")?;
-    let glue_name = hashed_copy(&staging.join("salama.js"), &assets, "salama", "js")?;
+    let wasm = hashed_copy(&bound_wasm, assets, name, "wasm")?;
+    let glue = hashed_copy(&out.join(format!("{name}.js")), assets, name, "js")?;
     // Inline JavaScript snippets are imported relative to the glue code.
-    let snippets = staging.join("snippets");
+    let snippets = out.join("snippets");
     if snippets.exists() {
         copy_tree(&snippets, &assets.join("snippets"))?;
     }
-    // On a form's address, the survey definition is fetched while the wasm
-    // downloads, not after (the client picks the response up): on a slow
-    // line this saves a whole round trip and transfer.
-    let boot = format!(
-        "import init from \"./{glue_name}\";\n\
-         const survey = location.pathname.match(/^\\/s\\/([^/]+)\\/?$/);\n\
-         if (survey) {{ window.salamaSurveyId = decodeURIComponent(survey[1]); \
-         window.salamaSurvey = fetch(\"/api/surveys/\" + survey[1], {{ headers: {{ accept: \"application/json\" }} }}); }}\n\
-         init({{ module_or_path: \"/assets/{wasm_name}\" }});\n"
-    );
-    let boot_name = hashed_write(boot.as_bytes(), &assets, "boot", "js")?;
-    let style = workspace_file("client/static/style.css")?;
-    let style_name = hashed_write(&style, &assets, "style", "css")?;
-    let index = index_html(&style_name, &glue_name, &wasm_name, &boot_name);
-    fs::write(dist.join("index.html"), index)?;
-    fs::remove_dir_all(&staging)?;
-
-    compress_all(&dist)?;
-    let form_route = [&wasm_name, &glue_name, &boot_name, &style_name];
-    report(&dist, &form_route)?;
-    Ok(dist)
+    Ok(Bundle { wasm, glue })
 }
 
 enum WasmOpt {
@@ -141,9 +195,14 @@ impl WasmOpt {
     }
 }
 
-fn index_html(style: &str, glue: &str, wasm: &str, boot: &str) -> String {
+fn index_html(title: &str, styles: &[&String], bundle: &Bundle, boot: &str) -> String {
     // No inline script or style: the server's CSP forbids both. The preloads
     // let the wasm download start beside the JavaScript, not after it.
+    let styles: String = styles
+        .iter()
+        .map(|style| format!("<link rel=\"stylesheet\" href=\"/assets/{style}\">\n"))
+        .collect();
+    let (glue, wasm) = (&bundle.glue, &bundle.wasm);
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -151,15 +210,14 @@ fn index_html(style: &str, glue: &str, wasm: &str, boot: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Salama</title>
+<title>{title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/{style}">
-<link rel="modulepreload" href="/assets/{glue}">
+{styles}<link rel="modulepreload" href="/assets/{glue}">
 <link rel="preload" href="/assets/{wasm}" as="fetch" type="application/wasm" crossorigin>
 <script type="module" src="/assets/{boot}"></script>
 </head>
 <body>
-<noscript><p>This form needs JavaScript and WebAssembly, available in every current browser.</p></noscript>
+<noscript><p>This page needs JavaScript and WebAssembly, available in every current browser.</p></noscript>
 </body>
 </html>
 "#

@@ -23,6 +23,31 @@ pub struct Cubes {
 }
 
 impl Cubes {
+    /// Loads every survey's facts into memory in the background, so the
+    /// first table after a restart does not wait for a million rows.
+    pub async fn warm(&self, store: &Store) {
+        let surveys = match store.surveys_with_submissions().await {
+            Ok(surveys) => surveys,
+            Err(error) => {
+                tracing::warn!(error = %error, "could not list surveys to warm aggregates");
+                return;
+            }
+        };
+        for survey_id in surveys {
+            for level in [UnitLevel::Respondents, UnitLevel::Members] {
+                let started = std::time::Instant::now();
+                match self.current(store, &survey_id, level).await {
+                    Ok(cube) => {
+                        tracing::info!(survey = %survey_id, ?level, units = cube.len(), seconds = started.elapsed().as_secs_f64(), "aggregation facts in memory")
+                    }
+                    Err(error) => {
+                        tracing::warn!(survey = %survey_id, error = %error, "could not load aggregation facts")
+                    }
+                }
+            }
+        }
+    }
+
     /// The facts as the store has them now. Concurrent callers for the same
     /// survey wait for one refresh instead of each loading the rows.
     pub async fn current(

@@ -14,7 +14,7 @@ use salama_shared::estimate::{Estimate, RatioVariance, korn_graubard, wilson};
 use salama_shared::publication::{Flag, Rule, dhs_mics, nchs, suppress_counts};
 use salama_shared::schema::{Area, Channel, Indicator, Level, QuestionKind, Role};
 
-use super::cube::{Cube, NO_AGE, NO_DAY};
+use super::cube::{Cube, NO_DAY};
 
 /// What to tabulate. Checked by the caller against the survey.
 #[derive(Clone, Debug)]
@@ -96,7 +96,8 @@ struct DimensionValues {
     values: Vec<(Option<String>, String)>,
     /// Interned text id → value index, for text-valued dimensions.
     by_text: Vec<Option<usize>>,
-    age_scheme: AgeScheme,
+    /// Age in years → band, looked up rather than searched per unit.
+    age_bands: Vec<usize>,
 }
 
 impl DimensionValues {
@@ -158,11 +159,16 @@ impl DimensionValues {
             }
         }
         values.push((None, "Unknown".into()));
+        let unknown = values.len() - 1;
+        let age_bands = (0..=i64::from(i16::MAX))
+            .take(151)
+            .map(|age| request.age_scheme.band(age).unwrap_or(unknown))
+            .collect();
         Self {
             dimension,
             values,
             by_text,
-            age_scheme: request.age_scheme,
+            age_bands,
         }
     }
 
@@ -189,11 +195,12 @@ impl DimensionValues {
                 _ => self.unknown(),
             },
             Dimension::AgeBand => match cube.age[unit] {
-                NO_AGE => self.unknown(),
-                age => self
-                    .age_scheme
-                    .band(i64::from(age))
-                    .unwrap_or(self.unknown()),
+                age if age < 0 => self.unknown(),
+                age => usize::try_from(age)
+                    .ok()
+                    .and_then(|age| self.age_bands.get(age).copied())
+                    // Past the table: the open-ended top band.
+                    .unwrap_or_else(|| self.age_bands.last().copied().unwrap_or(self.unknown())),
             },
         }
     }
@@ -260,9 +267,69 @@ struct CellSums {
 
 const OUTSIDE: u32 = u32::MAX;
 
-/// A cell a PSU touches: its index, the PSU's sums per component, and
-/// whether a unit with weight was seen.
-type TouchedCell = (usize, Vec<(f64, f64)>, bool);
+/// The cells one PSU touches, with the PSU's sums for each, in flat
+/// arrays reused from PSU to PSU.
+struct Touched {
+    /// Cell → its slot in this PSU, or `usize::MAX`.
+    slot_of: Vec<usize>,
+    cells: Vec<usize>,
+    /// `components` pairs (Σ w·y, Σ w) per slot.
+    sums: Vec<(f64, f64)>,
+    seen: Vec<bool>,
+    components: usize,
+    total: Vec<(f64, f64)>,
+}
+
+impl Touched {
+    fn new(cells: usize, components: usize) -> Self {
+        Self {
+            slot_of: vec![usize::MAX; cells],
+            cells: Vec::new(),
+            sums: Vec::new(),
+            seen: Vec::new(),
+            components,
+            total: vec![(0.0, 0.0); components],
+        }
+    }
+
+    fn slot(&mut self, cell: usize) -> usize {
+        if self.slot_of[cell] == usize::MAX {
+            self.slot_of[cell] = self.cells.len();
+            self.cells.push(cell);
+            self.sums
+                .extend(std::iter::repeat_n((0.0, 0.0), self.components));
+            self.seen.push(false);
+        }
+        self.slot_of[cell]
+    }
+
+    /// Hands the finished PSU's sums to the cells' variances and the total's.
+    fn flush(&mut self, stratum: usize, total: usize, variances: &mut [Option<RatioVariance>]) {
+        let components = self.components;
+        self.total.iter_mut().for_each(|sum| *sum = (0.0, 0.0));
+        let mut total_seen = false;
+        for (slot, &cell) in self.cells.iter().enumerate() {
+            let sums = &self.sums[slot * components..(slot + 1) * components];
+            for (sum, part) in self.total.iter_mut().zip(sums) {
+                sum.0 += part.0;
+                sum.1 += part.1;
+            }
+            total_seen |= self.seen[slot];
+            if cell != total
+                && let Some(variance) = &mut variances[cell]
+            {
+                variance.add_psu(stratum, sums, self.seen[slot]);
+            }
+            self.slot_of[cell] = usize::MAX;
+        }
+        if let Some(variance) = &mut variances[total] {
+            variance.add_psu(stratum, &self.total, total_seen);
+        }
+        self.cells.clear();
+        self.sums.clear();
+        self.seen.clear();
+    }
+}
 
 /// A cell's estimate, interval, whether its variance is measurable, flag.
 type Estimated = (Option<Estimate>, Option<(f64, f64)>, bool, Flag);
@@ -324,9 +391,16 @@ fn population(
         }
     }
     let stratified = strata.keys().any(|&stratum| stratum != 0);
+    let stratum_of = |psu: u32| {
+        strata
+            .get(&cube.psu_stratum[psu as usize])
+            .copied()
+            .unwrap_or(0)
+    };
     let has_design = clustered || stratified || weighted_units > 0;
 
-    // Pass 1: each unit's cell, and the cells' sums.
+    // Pass 1: each unit's cell, and the cells' sums. The total is the sum
+    // of the cells, added up afterwards rather than unit by unit.
     let empty = CellSums {
         totals: vec![(0.0, 0.0); components],
         reported: vec![0; indicator.reported.len()],
@@ -334,7 +408,18 @@ fn population(
     };
     let mut sums = vec![empty; cells + 1];
     let mut cell_of = vec![OUTSIDE; cube.len()];
-    for unit in 0..cube.len() {
+    // Reported category id → position in the indicator's list.
+    let mut reported_at = vec![usize::MAX; 64];
+    for (position, id) in reported_ids.iter().enumerate() {
+        if let Some(id) = id
+            && let Some(slot) = reported_at.get_mut(*id as usize)
+        {
+            *slot = position;
+        }
+    }
+    let columns: Vec<&[u8]> = columns.iter().map(|c| c.unwrap_or(&[])).collect();
+    let mut seen_categories = Vec::with_capacity(components);
+    for (unit, cell_slot) in cell_of.iter_mut().enumerate() {
         if !in_population(unit) {
             continue;
         }
@@ -356,8 +441,8 @@ fn population(
         }
         let mut any_outcome = false;
         let mut in_denominator = false;
-        for column in columns.iter().flatten() {
-            let byte = column[unit];
+        for column in &columns {
+            let byte = column.get(unit).copied().unwrap_or(0);
             any_outcome |= byte != 0;
             in_denominator |= byte & 3 >= 2;
         }
@@ -368,57 +453,54 @@ fn population(
         for (dimension, &size) in dimensions.iter().zip(&radix) {
             cell = cell * size + dimension.value_of(cube, unit);
         }
-        cell_of[unit] = u32::try_from(cell).unwrap_or(OUTSIDE);
+        *cell_slot = u32::try_from(cell).unwrap_or(OUTSIDE);
         let weight = cube.weight[unit];
-        let pair = [cell, total];
-        let targets = if cell == total { &pair[..1] } else { &pair[..] };
-        for &at in targets {
-            let cell = &mut sums[at];
-            if in_denominator {
-                cell.n += 1;
-                cell.weighted_n += weight;
-            }
-            for (k, column) in columns.iter().enumerate() {
-                let byte = column.map_or(0, |column| column[unit]);
-                if byte & 3 >= 2 {
-                    cell.totals[k].1 += weight;
-                }
+        let sums = &mut sums[cell];
+        if in_denominator {
+            sums.n += 1;
+            sums.weighted_n += weight;
+        }
+        seen_categories.clear();
+        for (k, column) in columns.iter().enumerate() {
+            let byte = column.get(unit).copied().unwrap_or(0);
+            if byte & 3 >= 2 {
+                sums.totals[k].1 += weight;
                 if byte & 3 == 3 {
-                    cell.totals[k].0 += weight;
+                    sums.totals[k].0 += weight;
                 }
             }
-            for (r, id) in reported_ids.iter().enumerate() {
-                let Some(id) = *id else { continue };
-                let reported = columns
-                    .iter()
-                    .flatten()
-                    .any(|column| u32::from(column[unit] >> 2) == id);
-                cell.reported[r] += u64::from(reported);
+            let position = reported_at[usize::from(byte >> 2)];
+            // A unit counts once per category, whichever components gave it.
+            if position != usize::MAX && !seen_categories.contains(&position) {
+                seen_categories.push(position);
+                sums.reported[position] += 1;
             }
         }
     }
+    if cells > 0 {
+        let mut whole = sums[total].clone();
+        for cell in &sums[..cells] {
+            whole.n += cell.n;
+            whole.weighted_n += cell.weighted_n;
+            for (sum, part) in whole.totals.iter_mut().zip(&cell.totals) {
+                sum.0 += part.0;
+                sum.1 += part.1;
+            }
+            for (sum, part) in whole.reported.iter_mut().zip(&cell.reported) {
+                *sum += part;
+            }
+        }
+        sums[total] = whole;
+    }
 
-    // Pass 2: PSU by PSU, the linearised scores of each cell it touches.
+    // Pass 2: PSU by PSU, the linearised scores of each cell it touches
+    // (and of the total: the sum of the PSU's cells).
     let mut variances: Vec<Option<RatioVariance>> = sums
         .iter()
         .map(|cell| RatioVariance::new(&cell.totals, psus_per_stratum.len()))
         .collect();
-    let mut touched: Vec<TouchedCell> = Vec::new();
+    let mut touched = Touched::new(cells + 1, components);
     let mut current_psu = None;
-    let flush = |touched: &mut Vec<TouchedCell>,
-                 psu: Option<u32>,
-                 variances: &mut Vec<Option<RatioVariance>>| {
-        let Some(psu) = psu else { return };
-        let stratum = strata
-            .get(&cube.psu_stratum[psu as usize])
-            .copied()
-            .unwrap_or(0);
-        for (cell, psu_sums, seen) in touched.drain(..) {
-            if let Some(variance) = &mut variances[cell] {
-                variance.add_psu(stratum, &psu_sums, seen);
-            }
-        }
-    };
     for &unit in &cube.by_psu {
         let unit = unit as usize;
         let cell = cell_of[unit];
@@ -427,38 +509,28 @@ fn population(
         }
         let psu = cube.psu[unit];
         if current_psu != Some(psu) {
-            flush(&mut touched, current_psu, &mut variances);
+            if let Some(done) = current_psu {
+                touched.flush(stratum_of(done), total, &mut variances);
+            }
             current_psu = Some(psu);
         }
         let weight = cube.weight[unit];
-        let pair = [cell as usize, total];
-        let targets = if pair[0] == total {
-            &pair[..1]
-        } else {
-            &pair[..]
-        };
-        for &at in targets {
-            let entry = match touched.iter().position(|(c, _, _)| *c == at) {
-                Some(position) => position,
-                None => {
-                    touched.push((at, vec![(0.0, 0.0); components], false));
-                    touched.len() - 1
-                }
-            };
-            let entry = &mut touched[entry];
-            for (k, column) in columns.iter().enumerate() {
-                let byte = column.map_or(0, |column| column[unit]);
-                if byte & 3 >= 2 {
-                    entry.1[k].1 += weight;
-                    entry.2 |= weight > 0.0;
-                }
+        let slot = touched.slot(cell as usize);
+        for (k, column) in columns.iter().enumerate() {
+            let byte = column.get(unit).copied().unwrap_or(0);
+            if byte & 3 >= 2 {
+                let sums = &mut touched.sums[slot * components + k];
+                sums.1 += weight;
                 if byte & 3 == 3 {
-                    entry.1[k].0 += weight;
+                    sums.0 += weight;
                 }
+                touched.seen[slot] |= weight > 0.0;
             }
         }
     }
-    flush(&mut touched, current_psu, &mut variances);
+    if let Some(done) = current_psu {
+        touched.flush(stratum_of(done), total, &mut variances);
+    }
 
     // Estimates, intervals and flags.
     let mut estimated: Vec<Estimated> = Vec::new();

@@ -1,0 +1,40 @@
+//! The analysis endpoints, through the shared `fetch` wrapper.
+
+use salama_shared::aggregate::{AggregateTable, Fieldwork};
+
+use super::Me;
+use crate::api::{ApiError, call, encode, parse};
+
+pub async fn me() -> Result<Me, ApiError> {
+    parse(&call("GET", "/api/me", None).await?)
+}
+
+pub async fn login(name: &str, password: &str) -> Result<Me, ApiError> {
+    let body = serde_json::json!({ "name": name, "password": password }).to_string();
+    parse(&call("POST", "/api/login", Some(body)).await?)
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    call("POST", "/api/logout", None).await.map(|_| ())
+}
+
+pub async fn fieldwork(survey_id: &str) -> Result<Fieldwork, ApiError> {
+    parse(
+        &call(
+            "GET",
+            &format!("/api/surveys/{}/fieldwork", encode(survey_id)),
+            None,
+        )
+        .await?,
+    )
+}
+
+/// The aggregates address for a query string (also used for the download
+/// links, with `format=csv` or `xlsx`).
+pub fn aggregates_url(survey_id: &str, query: &str) -> String {
+    format!("/api/surveys/{}/aggregates?{query}", encode(survey_id))
+}
+
+pub async fn aggregates(survey_id: &str, query: &str) -> Result<AggregateTable, ApiError> {
+    parse(&call("GET", &aggregates_url(survey_id, query), None).await?)
+}
