@@ -20,21 +20,21 @@ pub fn view(survey_id: String) -> impl IntoView {
                 <h2 id="fieldwork-title">"Fieldwork"</h2>
                 <p id="fieldwork-totals">{format!("{} interviews, {} online answers", progress.interviews, progress.online)}</p>
                 <h3>"By day"</h3>
-                <div class="scroll"><table id="by-day">
+                <div class="scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways on narrow screens)"><table id="by-day">
                     <thead><tr><th scope="col">"Date"</th><th scope="col">"Interviews"</th><th scope="col">"Online"</th></tr></thead>
                     <tbody>{progress.by_day.into_iter().map(|day| view! {
                         <tr><th scope="row">{day.date}</th><td>{day.interviews}</td><td>{day.online}</td></tr>
                     }).collect_view()}</tbody>
                 </table></div>
                 <h3>"By area"</h3>
-                <div class="scroll"><table id="by-area">
+                <div class="scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways on narrow screens)"><table id="by-area">
                     <thead><tr><th scope="col">"Area"</th><th scope="col">"Interviews"</th><th scope="col">"Online"</th></tr></thead>
                     <tbody>{progress.by_area.into_iter().map(|area| view! {
                         <tr><th scope="row">{area.label}</th><td>{area.interviews}</td><td>{area.online}</td></tr>
                     }).collect_view()}</tbody>
                 </table></div>
                 <h3>"By enumerator"</h3>
-                <div class="scroll"><table id="by-enumerator">
+                <div class="scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways on narrow screens)"><table id="by-enumerator">
                     <thead><tr><th scope="col">"Enumerator"</th><th scope="col">"Interviews"</th><th scope="col">"Last interview"</th></tr></thead>
                     <tbody>{progress.by_enumerator.into_iter().map(|row| view! {
                         <tr><th scope="row">{row.enumerator}</th><td>{row.interviews}</td><td>{row.last}</td></tr>

@@ -204,7 +204,7 @@ fn population_view(
             <h4>{heading}</h4>
             <p class="design">{population.design.clone()}</p>
             <ul class="notes">{population.notes.iter().map(|note| view! { <li>{note.clone()}</li> }).collect_view()}</ul>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways on narrow screens)">
                 <table class="estimates" id=format!("table-{id}")>
                     <caption>"Percent, with 95% confidence interval. * suppressed (fewer than 25 cases), ( ) use with caution, – no cases."</caption>
                     <thead><tr>
