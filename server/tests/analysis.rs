@@ -65,6 +65,40 @@ fn generated_submission(i: usize) -> Value {
     submission
 }
 
+/// Posts the generated interviews `range` as an enumerator; returns them.
+async fn post_generated(
+    server: &common::Server,
+    enumerator: &str,
+    range: std::ops::Range<usize>,
+) -> Vec<Value> {
+    let mut posted = Vec::new();
+    for i in range {
+        let submission = generated_submission(i);
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(enumerator)
+            .json(&submission);
+        let (status, body) = send(request).await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+        posted.push(submission);
+    }
+    posted
+}
+
+/// A download that must succeed.
+async fn download(server: &common::Server, token: &str, path: &str) -> reqwest::Response {
+    let response = server
+        .client
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response
+}
+
 async fn get(server: &common::Server, token: &str, path: &str) -> (StatusCode, Value) {
     send(server.with(
         server.client.get(server.url(path)),
@@ -88,15 +122,7 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
     let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let interviews = 120;
-    for i in 0..interviews {
-        let request = server
-            .client
-            .post(server.url("/api/surveys/community-safety/submissions"))
-            .bearer_auth(&enumerator)
-            .json(&generated_submission(i));
-        let (status, body) = send(request).await;
-        assert_eq!(status, StatusCode::CREATED, "{body:#}");
-    }
+    post_generated(&server, &enumerator, 0..interviews).await;
     // Three online answers: their own population, never pooled.
     for _ in 0..3 {
         assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
@@ -273,14 +299,7 @@ async fn weights_and_strata_change_the_estimates_at_once() {
     let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let interviews = 90;
-    for i in 0..interviews {
-        let request = server
-            .client
-            .post(server.url("/api/surveys/community-safety/submissions"))
-            .bearer_auth(&enumerator)
-            .json(&generated_submission(i));
-        assert_eq!(send(request).await.0, StatusCode::CREATED);
-    }
+    post_generated(&server, &enumerator, 0..interviews).await;
     let path = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&channel=enumerator";
     let (_, before) = get(&server, &analyst, path).await;
     assert!(
@@ -359,23 +378,9 @@ async fn downloads_come_as_csv_and_xlsx() {
     let server = spawn().await;
     let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
-    for i in 0..60 {
-        let request = server
-            .client
-            .post(server.url("/api/surveys/community-safety/submissions"))
-            .bearer_auth(&enumerator)
-            .json(&generated_submission(i));
-        assert_eq!(send(request).await.0, StatusCode::CREATED);
-    }
+    post_generated(&server, &enumerator, 0..60).await;
     let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&by=age_band&channel=enumerator";
-    let response = server
-        .client
-        .get(server.url(&format!("{base}&format=csv")))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .expect("csv");
-    assert_eq!(response.status(), StatusCode::OK);
+    let response = download(&server, &analyst, &format!("{base}&format=csv")).await;
     assert_eq!(
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
@@ -410,14 +415,7 @@ async fn downloads_come_as_csv_and_xlsx() {
             .any(|l| l.split(',').nth(8).is_some_and(|v| !v.is_empty()))
     );
 
-    let response = server
-        .client
-        .get(server.url(&format!("{base}&format=xlsx")))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .expect("xlsx");
-    assert_eq!(response.status(), StatusCode::OK);
+    let response = download(&server, &analyst, &format!("{base}&format=xlsx")).await;
     assert_eq!(
         response.headers()["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -562,26 +560,19 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let mut ids = Vec::new();
-    for i in 0..25 {
-        let submission = generated_submission(i);
+    for submission in post_generated(&server, &enumerator, 0..25).await {
         ids.push(submission["submission_id"].as_str().expect("id").to_owned());
-        let request = server
-            .client
-            .post(server.url("/api/surveys/community-safety/submissions"))
-            .bearer_auth(&enumerator)
-            .json(&submission);
-        assert_eq!(send(request).await.0, StatusCode::CREATED);
     }
     assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
-    let download = |path: String| {
-        let request = server.client.get(server.url(&path)).bearer_auth(&analyst);
-        async move {
-            let response = request.send().await.expect("download");
-            assert_eq!(response.status(), StatusCode::OK);
-            response.text().await.expect("text")
-        }
-    };
-    let data = download("/api/surveys/community-safety/microdata.csv".into()).await;
+    let data = download(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/microdata.csv",
+    )
+    .await
+    .text()
+    .await
+    .expect("text");
     let mut reader = csv::Reader::from_reader(data.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -621,7 +612,15 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     let channels: Vec<&str> = rows.iter().map(|r| &r[column("channel")]).collect();
     assert_eq!(channels.iter().filter(|c| **c == "online").count(), 1);
 
-    let codebook = download("/api/surveys/community-safety/codebook.csv".into()).await;
+    let codebook = download(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/codebook.csv",
+    )
+    .await
+    .text()
+    .await
+    .expect("text");
     let mut reader = csv::Reader::from_reader(codebook.as_bytes());
     let described: Vec<String> = reader
         .records()
@@ -633,7 +632,15 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     );
     assert!(codebook.contains("dk=Don't know (missing)"));
 
-    let members = download("/api/surveys/community-safety/microdata.csv?level=member".into()).await;
+    let members = download(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/microdata.csv?level=member",
+    )
+    .await
+    .text()
+    .await
+    .expect("text");
     // 25 one-person households, and the online respondent living alone.
     assert_eq!(members.lines().count(), 1 + 26);
     assert!(members.starts_with("respondent_no,member_no,"));
@@ -662,14 +669,7 @@ async fn facts_rebuilt_from_raw_submissions_give_the_same_tables() {
     let server = spawn().await;
     let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
-    for i in 0..40 {
-        let request = server
-            .client
-            .post(server.url("/api/surveys/community-safety/submissions"))
-            .bearer_auth(&enumerator)
-            .json(&generated_submission(i));
-        assert_eq!(send(request).await.0, StatusCode::CREATED);
-    }
+    post_generated(&server, &enumerator, 0..40).await;
     let path = "/api/surveys/community-safety/aggregates?indicator=sdg_16_7_2&by=sex,age_band";
     let (_, before) = get(&server, &analyst, path).await;
 

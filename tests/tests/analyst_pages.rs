@@ -14,14 +14,19 @@ use serde_json::{Value, json};
 async fn interviews(site: &Site, count: usize) {
     let survey = salama_shared::community_safety();
     let form = Form::new(&survey);
-    let template = serde_json::to_value(salama_shared::sample::household_interview()).expect("json");
+    let template =
+        serde_json::to_value(salama_shared::sample::household_interview()).expect("json");
     let mut prepared = Vec::new();
     for i in 0..count {
         let mut submission = template.clone();
         submission["submission_id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
         submission["cluster_id"] = json!(format!("ea-{}", i % 12));
         let sex = if i % 3 == 0 { "male" } else { "female" };
-        let age = if i % 10 < 6 { 30 } else { [19, 40, 50, 60, 70][i % 5] };
+        let age = if i % 10 < 6 {
+            30
+        } else {
+            [19, 40, 50, 60, 70][i % 5]
+        };
         let answers = &mut submission["answers"];
         answers["resp_sex"] = json!(sex);
         answers["resp_age"] = json!(age);
@@ -29,11 +34,17 @@ async fn interviews(site: &Site, count: usize) {
         if i % 4 != 0 {
             answers.as_object_mut().map(|a| a.remove("saf_1c"));
         }
-        answers["household"] = json!([{"mem_relationship": "self", "mem_sex": sex, "mem_age": age}]);
-        let submission: salama_shared::Submission = serde_json::from_value(submission).expect("submission");
+        answers["household"] =
+            json!([{"mem_relationship": "self", "mem_sex": sex, "mem_age": age}]);
+        let submission: salama_shared::Submission =
+            serde_json::from_value(submission).expect("submission");
         let valid = form.validate(&submission).expect("valid");
         let facts = salama_server::facts::of_submission(&form, valid);
-        prepared.push((submission.submission_id, serde_json::to_vec(&submission).expect("body"), facts));
+        prepared.push((
+            submission.submission_id,
+            serde_json::to_vec(&submission).expect("body"),
+            facts,
+        ));
     }
     let sha = "0".repeat(64);
     let news: Vec<NewSubmission<'_>> = prepared
@@ -67,19 +78,25 @@ async fn fetch(browser: &Browser, url: &str) -> Value {
 async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     let site = Site::start().await;
     interviews(&site, 300).await;
-    let analyst = auth::create_user(&site.store, "analyst-1", Role::Analyst, "test").await.expect("analyst");
+    let analyst = auth::create_user(&site.store, "analyst-1", Role::Analyst, "test")
+        .await
+        .expect("analyst");
     let browser = Browser::start().await;
 
     browser.goto(&site.url("/analysis")).await;
     browser.find("#login-name").await;
     browser.assert_accessible("analysis login").await;
     browser.type_into("#login-name", "analyst-1").await;
-    browser.type_into("#login-password", "not the password").await;
+    browser
+        .type_into("#login-password", "not the password")
+        .await;
     browser.click("#login-submit").await;
     browser
         .wait_until("the refusal is shown", "return document.querySelector('[role=alert]')?.textContent.includes('Wrong name or password')")
         .await;
-    browser.type_into("#login-password", &analyst.password).await;
+    browser
+        .type_into("#login-password", &analyst.password)
+        .await;
     browser.click("#login-submit").await;
 
     // The default view: the first indicator (16.1.4) by sex and age band.
@@ -91,7 +108,13 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     let rows = rows.as_array().expect("rows").clone();
     let row = |sex: &str, band: &str| -> Vec<String> {
         rows.iter()
-            .map(|r| r.as_array().expect("cells").iter().map(|c| c.as_str().unwrap_or("").to_owned()).collect::<Vec<_>>())
+            .map(|r| {
+                r.as_array()
+                    .expect("cells")
+                    .iter()
+                    .map(|c| c.as_str().unwrap_or("").to_owned())
+                    .collect::<Vec<_>>()
+            })
             .find(|r| r[1] == sex && r[2] == band)
             .unwrap_or_else(|| panic!("no row {sex} {band} in {rows:?}"))
     };
@@ -105,39 +128,78 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     assert_eq!((men[0].as_str(), men[3].as_str()), ("ok", "60"));
     // Women 35–44 are 20: a small cell, starred, with no number or interval.
     let small = row("Female", "35-44");
-    assert_eq!((small[0].as_str(), small[4].as_str(), small[5].as_str()), ("suppressed", "*", ""));
+    assert_eq!(
+        (small[0].as_str(), small[4].as_str(), small[5].as_str()),
+        ("suppressed", "*", "")
+    );
     // Nobody under 25: shown as such.
     assert_eq!(row("Female", "under 25")[4], "–");
     // The total first, then the chart: one bar per published estimate.
     assert_eq!(row("Total", "")[3], "300");
-    let bars = browser.script("return document.querySelectorAll('#population-enumerator svg.chart rect.bar').length").await;
-    let shown = rows.iter().filter(|r| matches!(r[0].as_str(), Some("ok" | "caution"))).count();
+    let bars = browser
+        .script(
+            "return document.querySelectorAll('#population-enumerator svg.chart rect.bar').length",
+        )
+        .await;
+    let shown = rows
+        .iter()
+        .filter(|r| matches!(r[0].as_str(), Some("ok" | "caution")))
+        .count();
     assert_eq!(bars.as_u64(), Some(shown as u64));
     browser.screenshot("analysis-16-1-4").await;
     browser.assert_accessible("analysis indicator table").await;
 
     // Downloads, as the links give them, with the session the page holds.
-    let csv_href = browser.script("return document.getElementById('download-csv').href").await;
+    let csv_href = browser
+        .script("return document.getElementById('download-csv').href")
+        .await;
     let csv = fetch(&browser, csv_href.as_str().expect("href")).await;
     assert_eq!(csv[0], 200);
     assert_eq!(csv[1], "text/csv; charset=utf-8");
-    assert!(csv[3].as_str().expect("text").starts_with("population,representative,sex,sex_label,age_band,age_band_label,n,"));
-    let xlsx_href = browser.script("return document.getElementById('download-xlsx').href").await;
+    assert!(
+        csv[3]
+            .as_str()
+            .expect("text")
+            .starts_with("population,representative,sex,sex_label,age_band,age_band_label,n,")
+    );
+    let xlsx_href = browser
+        .script("return document.getElementById('download-xlsx').href")
+        .await;
     let xlsx = fetch(&browser, xlsx_href.as_str().expect("href")).await;
     assert_eq!(xlsx[0], 200);
-    assert_eq!(xlsx[1], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    assert!(xlsx[2].as_str().expect("disposition").contains("community-safety-sdg_16_1_4.xlsx"));
+    assert_eq!(
+        xlsx[1],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        xlsx[2]
+            .as_str()
+            .expect("disposition")
+            .contains("community-safety-sdg_16_1_4.xlsx")
+    );
     let audit = site.store.recent_audit(50).await.expect("audit");
     for format in ["Csv", "Xlsx"] {
         assert!(
-            audit.iter().any(|e| e.actor == "analyst-1" && e.action == "aggregates_read" && e.detail.ends_with(format)),
+            audit.iter().any(|e| e.actor == "analyst-1"
+                && e.action == "aggregates_read"
+                && e.detail.ends_with(format)),
             "{format} download audited: {audit:?}"
         );
     }
 
     // Another breakdown: by area only.
-    browser.find("#by-second").await.select_by_value("").await.expect("none");
-    browser.find("#by-first").await.select_by_value("area").await.expect("area");
+    browser
+        .find("#by-second")
+        .await
+        .select_by_value("")
+        .await
+        .expect("none");
+    browser
+        .find("#by-first")
+        .await
+        .select_by_value("area")
+        .await
+        .expect("area");
     browser
         .wait_until("the table by area", "return [...document.querySelectorAll('#table-enumerator th[scope=col]')].some(th => th.textContent === 'Area')")
         .await;

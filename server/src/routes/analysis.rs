@@ -64,6 +64,26 @@ pub(crate) fn format(params: &Params, errors: &mut Vec<ErrorField>) -> Format {
     }
 }
 
+/// The language labels are written in: `lang` if the survey has it.
+pub(crate) fn language(
+    params: &Params,
+    survey: &salama_shared::Survey,
+    errors: &mut Vec<ErrorField>,
+) -> String {
+    match param(params, "lang") {
+        None => survey.default_language.clone(),
+        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
+        Some(lang) => {
+            errors.push(field(
+                "lang",
+                "invalid_choice",
+                format!("the survey is not in `{lang}`"),
+            ));
+            survey.default_language.clone()
+        }
+    }
+}
+
 fn date(params: &Params, name: &str, errors: &mut Vec<ErrorField>) -> Option<i32> {
     let text = param(params, name)?;
     match Date::parse(text) {
@@ -231,18 +251,7 @@ pub async fn aggregates(
     };
     let from_day = date(&params, "from", &mut errors);
     let to_day = date(&params, "to", &mut errors);
-    let language = match param(&params, "lang") {
-        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
-        Some(lang) => {
-            errors.push(field(
-                "lang",
-                "invalid_choice",
-                format!("the survey is not in `{lang}`"),
-            ));
-            survey.default_language.clone()
-        }
-        None => survey.default_language.clone(),
-    };
+    let language = language(&params, survey, &mut errors);
     let format = format(&params, &mut errors);
     let Some(indicator) = indicator.filter(|_| errors.is_empty()) else {
         return Err(ApiError::invalid(
@@ -339,10 +348,11 @@ pub async fn fieldwork(
     caller.require(&[Role::Analyst, Role::Admin])?;
     let published = state.survey(&survey_id, None).await?;
     let survey = published.survey;
-    let language = param(&params, "lang")
-        .filter(|lang| survey.languages.iter().any(|l| l == lang))
-        .unwrap_or(&survey.default_language)
-        .to_owned();
+    let mut errors = Vec::new();
+    let language = language(&params, survey, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid("invalid parameter", errors));
+    }
     let cube = state
         .cubes()
         .current(state.store(), &survey_id, UnitLevel::Respondents)

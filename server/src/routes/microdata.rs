@@ -12,20 +12,25 @@ use salama_shared::microdata::{Design, Layout, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
 
-use super::analysis::{Params, field, param};
+use super::analysis::{Params, field, language, param};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, PublishedSurvey};
 use crate::store::{MICRODATA_SEPARATOR, Store};
 
 /// Submissions read per database round trip.
 const PAGE: u32 = 2000;
 
-fn layout_params(
+/// The survey, and the columns a microdata file or its codebook has, from
+/// `level` and `lang`: what both endpoints check first.
+async fn layout(
+    state: &AppState,
+    caller: &Caller,
+    survey_id: &str,
     params: &Params,
-    languages: &[String],
-    default_language: &str,
-) -> ApiResult<(Level, String)> {
+) -> ApiResult<(Arc<PublishedSurvey>, Layout)> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    let published = state.survey(survey_id, None).await?;
     let mut errors = Vec::new();
     let level = match param(params, "level").unwrap_or("respondent") {
         "respondent" => Level::Respondent,
@@ -39,26 +44,15 @@ fn layout_params(
             Level::Respondent
         }
     };
-    let language = match param(params, "lang") {
-        None => default_language.to_owned(),
-        Some(lang) if languages.iter().any(|l| l == lang) => lang.to_owned(),
-        Some(lang) => {
-            errors.push(field(
-                "lang",
-                "invalid_choice",
-                format!("the survey is not in `{lang}`"),
-            ));
-            default_language.to_owned()
-        }
-    };
-    if errors.is_empty() {
-        Ok((level, language))
-    } else {
-        Err(ApiError::invalid(
+    let language = language(params, published.survey, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(
             format!("{} invalid parameter(s)", errors.len()),
             errors,
-        ))
+        ));
     }
+    let layout = Layout::new(published.survey, level, &language);
+    Ok((published, layout))
 }
 
 fn level_name(level: Level) -> &'static str {
@@ -79,11 +73,9 @@ pub async fn microdata(
     Path(survey_id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    caller.require(&[Role::Analyst, Role::Admin])?;
-    let published = state.survey(&survey_id, None).await?;
-    let survey = published.survey;
-    let (level, language) = layout_params(&params, &survey.languages, &survey.default_language)?;
-    let layout = Arc::new(Layout::new(survey, level, &language));
+    let (published, layout) = layout(&state, &caller, &survey_id, &params).await?;
+    let level = layout.level;
+    let layout = Arc::new(layout);
     state
         .store()
         .audit(
@@ -269,11 +261,8 @@ pub async fn codebook(
     Path(survey_id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    caller.require(&[Role::Analyst, Role::Admin])?;
-    let published = state.survey(&survey_id, None).await?;
-    let survey = published.survey;
-    let (level, language) = layout_params(&params, &survey.languages, &survey.default_language)?;
-    let layout = Layout::new(survey, level, &language);
+    let (_, layout) = layout(&state, &caller, &survey_id, &params).await?;
+    let level = layout.level;
     let write = || -> Result<Vec<u8>, csv::Error> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(["column", "question", "item", "label", "type", "values"])?;
