@@ -16,7 +16,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::ApiError;
-use crate::routes::{analysis, audit, health, microdata, session, submissions, surveys};
+use crate::routes::{
+    analysis, assignments, audit, health, microdata, session, submissions, surveys,
+};
 use crate::state::AppState;
 
 /// Allows the WebAssembly client (`wasm-unsafe-eval`) and nothing from elsewhere.
@@ -36,6 +38,8 @@ pub fn app(state: AppState) -> Router {
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
+        .route("/devices", post(session::register_device))
+        .route("/assignments", get(assignments::mine))
         .route("/audit", get(audit::recent))
         .route("/openapi.json", get(crate::openapi::openapi))
         .route("/surveys", get(surveys::list).post(surveys::publish))
@@ -55,6 +59,10 @@ pub fn app(state: AppState) -> Router {
             post(submissions::submit),
         )
         .route("/surveys/{survey_id}/aggregates", get(analysis::aggregates))
+        .route(
+            "/surveys/{survey_id}/assignments",
+            get(assignments::for_survey).put(assignments::assign),
+        )
         .route("/surveys/{survey_id}/fieldwork", get(analysis::fieldwork))
         .route(
             "/surveys/{survey_id}/microdata.csv",

@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{analysis, audit, health, microdata, session, submissions, surveys};
+use crate::routes::{
+    analysis, assignments, audit, health, microdata, session, submissions, surveys,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +23,10 @@ use crate::routes::{analysis, audit, health, microdata, session, submissions, su
         session::login,
         session::logout,
         session::me,
+        session::register_device,
+        assignments::assign,
+        assignments::for_survey,
+        assignments::mine,
         audit::recent,
         analysis::aggregates,
         analysis::upload_weights,

@@ -149,6 +149,44 @@ async fn every_endpoint_for_every_role() {
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
         ),
         (
+            Box::new(|| call(Method::GET, "/api/assignments", None)),
+            [S::UNAUTHORIZED, S::OK, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/assignments",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PUT,
+                    "/api/surveys/community-safety/assignments",
+                    Some(json!([{"enumerator": "enum-1", "cluster_id": "ea-1"}])),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::POST,
+                    "/api/devices",
+                    Some(json!({"name": "nobody", "password": "x"})),
+                )
+            }),
+            [S::UNAUTHORIZED; 4],
+        ),
+        (
+            Box::new(|| call(Method::GET, "/api/surveys/community-safety/fieldwork", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
             Box::new(|| {
                 call(
                     Method::GET,

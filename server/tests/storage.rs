@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 use salama_server::store::{
-    DesignEntry, FactState, Inserted, NewSubmission, Store, StoreError, SubmissionFacts, UnitLevel,
+    Assignment, DesignEntry, FactState, Inserted, NewSubmission, Store, StoreError,
+    SubmissionFacts, UnitLevel,
 };
 use salama_shared::facts::{Counted, Outcome, UnitFacts};
 use uuid::Uuid;
@@ -445,6 +446,67 @@ async fn a_facts_rebuild_starts_afresh_and_stays_pending_until_done(store: Store
     );
 }
 
+async fn assignments_are_kept_per_enumerator_and_feed_the_design(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    for name in ["enum-1", "enum-2"] {
+        store
+            .create_user(name, "enumerator", "hash")
+            .await
+            .expect("user");
+    }
+    let assignment = |cluster: &str, enumerator: &str, stratum: Option<&str>| Assignment {
+        survey_id: "safety".into(),
+        cluster_id: cluster.into(),
+        enumerator: enumerator.into(),
+        stratum: stratum.map(str::to_owned),
+        area: Some("north-hills".into()),
+    };
+    store
+        .assign(
+            "safety",
+            &[
+                assignment("ea-1", "enum-1", Some("s1")),
+                assignment("ea-2", "enum-1", None),
+                assignment("ea-1", "enum-2", Some("s1")),
+            ],
+        )
+        .await
+        .expect("assign");
+    // Assigning again updates, never duplicates.
+    store
+        .assign("safety", &[assignment("ea-2", "enum-1", Some("s2"))])
+        .await
+        .expect("reassign");
+    let mine = store.assignments_of("enum-1").await.expect("read");
+    assert_eq!(
+        mine,
+        vec![
+            assignment("ea-1", "enum-1", Some("s1")),
+            assignment("ea-2", "enum-1", Some("s2"))
+        ]
+    );
+    assert_eq!(
+        store.assignments_for("safety").await.expect("read").len(),
+        3
+    );
+    let mut design = store.design_clusters("safety").await.expect("design");
+    design.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        design,
+        vec![
+            ("ea-1".to_owned(), Some("s1".to_owned()), None),
+            ("ea-2".to_owned(), Some("s2".to_owned()), None)
+        ]
+    );
+    assert_eq!(
+        store.fact_state("safety").await.expect("state").generation,
+        2
+    );
+}
+
 mod backends {
     use salama_server::store::Store;
 
@@ -521,4 +583,5 @@ conformance!(
     facts_are_written_with_their_submission_once,
     the_design_joins_facts_and_marks_them_changed,
     a_facts_rebuild_starts_afresh_and_stays_pending_until_done,
+    assignments_are_kept_per_enumerator_and_feed_the_design,
 );

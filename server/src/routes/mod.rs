@@ -1,6 +1,7 @@
 //! The HTTP API, one module per resource.
 
 pub mod analysis;
+pub mod assignments;
 pub mod audit;
 pub mod health;
 pub mod microdata;

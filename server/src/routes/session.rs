@@ -21,18 +21,17 @@ pub struct Login {
     pub password: String,
 }
 
-/// Checks a password and starts a session held in an HttpOnly,
-/// SameSite=Strict cookie. Rate limited per address; every attempt audited.
-#[utoipa::path(post, path = "/api/login", tag = "session", responses((status = 200, description = "Logged in; session cookie set"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
-pub async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    body: JsonBody<Login>,
-) -> ApiResult<Response> {
+/// Checks a name and password, rate limited per address; a failure is
+/// audited and answered 401 whether the name exists or not.
+async fn authenticate(
+    state: &AppState,
+    peer: SocketAddr,
+    name: &str,
+    password: String,
+) -> ApiResult<(crate::store::User, auth::Role)> {
     state.login_limiter().check(peer.ip())?;
-    let Login { name, password } = body.value;
     let store = state.store();
-    let user = store.user(&name).await?.filter(|user| !user.revoked);
+    let user = store.user(name).await?.filter(|user| !user.revoked);
     let valid = match &user {
         Some(user) => auth::verify_password(password, user.password_hash.clone()).await,
         // Spend the same effort on unknown names, so timing does not reveal them.
@@ -43,11 +42,82 @@ pub async fn login(
     };
     let (Some(user), true) = (user, valid) else {
         store
-            .audit(&name, "login_failed", &peer.ip().to_string())
+            .audit(name, "login_failed", &peer.ip().to_string())
             .await?;
         return Err(ApiError::Unauthorized);
     };
     let role: auth::Role = user.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    Ok((user, role))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceLogin {
+    pub name: String,
+    pub password: String,
+    /// How the person names this device ("Samsung A14, team 3"), for the audit log.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// A device's own credentials.
+#[derive(serde::Serialize)]
+pub struct DeviceToken {
+    pub name: String,
+    pub role: auth::Role,
+    /// Shown once; kept by the device for offline days and revocable.
+    pub token: String,
+}
+
+/// Signs a device in once, while online: checks the password and returns a
+/// bearer token that does not expire (fieldwork can be offline for days) but
+/// is revoked with the user, or by `POST /api/logout` from the device.
+#[utoipa::path(post, path = "/api/devices", tag = "session", responses((status = 201, description = "The device's token, shown once"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
+pub async fn register_device(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: JsonBody<DeviceLogin>,
+) -> ApiResult<(StatusCode, Json<DeviceToken>)> {
+    let DeviceLogin {
+        name,
+        password,
+        label,
+    } = body.value;
+    let (user, role) = authenticate(&state, peer, &name, password).await?;
+    let token = auth::new_secret("slm_")?;
+    let store = state.store();
+    store
+        .insert_token(&auth::token_sha256(&token), &user.name, "device", None)
+        .await?;
+    let label: String = label.chars().take(80).collect();
+    store
+        .audit(
+            &user.name,
+            "device_registered",
+            &format!("{label} from {}", peer.ip()),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DeviceToken {
+            name: user.name,
+            role,
+            token,
+        }),
+    ))
+}
+
+/// Checks a password and starts a session held in an HttpOnly,
+/// SameSite=Strict cookie. Rate limited per address; every attempt audited.
+#[utoipa::path(post, path = "/api/login", tag = "session", responses((status = 200, description = "Logged in; session cookie set"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: JsonBody<Login>,
+) -> ApiResult<Response> {
+    let Login { name, password } = body.value;
+    let (user, role) = authenticate(&state, peer, &name, password).await?;
+    let store = state.store();
     let session = auth::new_secret("sess_")?;
     let expires = salama_shared::date::Timestamp::parse(&now())
         .map(|t| {

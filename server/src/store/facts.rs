@@ -77,7 +77,7 @@ pub(super) const INSERT_FACT: &str = "INSERT INTO fact_units \
 pub(super) const ADD_FACT_UNITS: &str = "INSERT INTO fact_state (survey_id, units, generation) \
      VALUES ($1, $2, 0) ON CONFLICT (survey_id) DO UPDATE SET units = fact_state.units + excluded.units";
 const FACT_STATE: &str = "SELECT units, generation FROM fact_state WHERE survey_id = $1";
-const BUMP_GENERATION: &str = "INSERT INTO fact_state (survey_id, units, generation) \
+pub(super) const BUMP_GENERATION: &str = "INSERT INTO fact_state (survey_id, units, generation) \
      VALUES ($1, 0, 1) ON CONFLICT (survey_id) DO UPDATE SET generation = fact_state.generation + 1";
 const RESET_FACT_STATE: &str = "INSERT INTO fact_state (survey_id, units, generation) \
      VALUES ($1, $2, 1) ON CONFLICT (survey_id) DO UPDATE SET units = excluded.units, \

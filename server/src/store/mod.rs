@@ -17,8 +17,11 @@ macro_rules! with_pool {
     };
 }
 
+mod assignments;
 mod facts;
 mod queries;
+
+pub use assignments::Assignment;
 
 pub use facts::{
     DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,

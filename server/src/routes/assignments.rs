@@ -1,0 +1,176 @@
+//! Who interviews where: admins give enumerators clusters (with stratum and
+//! area); a device fetches its enumerator's assignments while online and
+//! keeps them for the days it is not.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use salama_shared::api::ErrorField;
+use serde::{Deserialize, Serialize};
+
+use super::analysis::field;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::store::Assignment;
+
+/// One assignment as an admin sends it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    pub enumerator: String,
+    pub cluster_id: String,
+    #[serde(default)]
+    pub stratum: Option<String>,
+    #[serde(default)]
+    pub area: Option<String>,
+}
+
+/// An assignment with the survey version the device should fetch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeviceAssignment {
+    #[serde(flatten)]
+    pub assignment: Assignment,
+    pub survey_version: u32,
+}
+
+fn is_code(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Gives clusters to enumerators (adding to, or updating, what they have).
+/// Every problem is reported with its position (`[2].enumerator`).
+#[utoipa::path(put, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "The survey's assignments now"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every problem, by position")))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: JsonBody<Vec<AssignmentInput>>,
+) -> ApiResult<Json<Vec<Assignment>>> {
+    caller.require(&[Role::Admin])?;
+    let published = state.survey(&survey_id, None).await?;
+    let survey = published.survey;
+    let mut errors: Vec<ErrorField> = Vec::new();
+    let mut assignments = Vec::with_capacity(body.value.len());
+    let mut seen = std::collections::HashSet::new();
+    let mut areas = Vec::new();
+    for level in 1..=survey.area_levels.len().max(1) {
+        crate::aggregate::table::areas_at(&survey.areas, level, &mut areas);
+    }
+    for (index, input) in body.value.into_iter().enumerate() {
+        let path = |name: &str| format!("[{index}].{name}");
+        let before = errors.len();
+        match state.store().user(&input.enumerator).await? {
+            Some(user) if !user.revoked && user.role == Role::Enumerator.as_str() => {}
+            Some(user) if !user.revoked => errors.push(field(
+                &path("enumerator"),
+                "wrong_role",
+                format!(
+                    "`{}` is an {}, not an enumerator",
+                    input.enumerator, user.role
+                ),
+            )),
+            _ => errors.push(field(
+                &path("enumerator"),
+                "unknown",
+                format!("no active user `{}`", input.enumerator),
+            )),
+        }
+        if !is_code(&input.cluster_id) {
+            errors.push(field(
+                &path("cluster_id"),
+                "invalid",
+                "letters, digits, `_`, `-` and `.`, at most 64",
+            ));
+        }
+        if input.stratum.as_deref().is_some_and(|s| !is_code(s)) {
+            errors.push(field(
+                &path("stratum"),
+                "invalid",
+                "letters, digits, `_`, `-` and `.`, at most 64",
+            ));
+        }
+        if let Some(area) = &input.area
+            && !areas.iter().any(|a| &a.code == area)
+        {
+            errors.push(field(
+                &path("area"),
+                "unknown",
+                format!("no admin area `{area}`"),
+            ));
+        }
+        if !seen.insert((input.cluster_id.clone(), input.enumerator.clone())) {
+            errors.push(field(
+                &path("cluster_id"),
+                "duplicate",
+                "this enumerator has this cluster twice",
+            ));
+        }
+        if errors.len() == before {
+            assignments.push(Assignment {
+                survey_id: survey_id.clone(),
+                cluster_id: input.cluster_id,
+                enumerator: input.enumerator,
+                stratum: input.stratum,
+                area: input.area,
+            });
+        }
+    }
+    if assignments.is_empty() && errors.is_empty() {
+        errors.push(field("", "required", "send at least one assignment"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(
+            format!("{} problem(s) in the assignments", errors.len()),
+            errors,
+        ));
+    }
+    state.store().assign(&survey_id, &assignments).await?;
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "assignments_set",
+            &format!("{survey_id}: {} assignment(s)", assignments.len()),
+        )
+        .await?;
+    Ok(Json(state.store().assignments_for(&survey_id).await?))
+}
+
+/// A survey's assignments, for admins and analysts.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "Every assignment of the survey"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin or analyst"), (status = 404, description = "No such survey")))]
+pub async fn for_survey(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+) -> ApiResult<Json<Vec<Assignment>>> {
+    caller.require(&[Role::Admin, Role::Analyst])?;
+    state.survey(&survey_id, None).await?;
+    Ok(Json(state.store().assignments_for(&survey_id).await?))
+}
+
+/// The caller's own assignments, each with the survey version to fetch.
+#[utoipa::path(get, path = "/api/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
+    responses((status = 200, description = "The caller's assignments"), (status = 401, description = "No credentials")))]
+pub async fn mine(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<DeviceAssignment>>> {
+    let mut found = Vec::new();
+    for assignment in state.store().assignments_of(&caller.name).await? {
+        let published = state.survey(&assignment.survey_id, None).await?;
+        found.push(DeviceAssignment {
+            survey_version: published.stored.version,
+            assignment,
+        });
+    }
+    Ok(Json(found))
+}
