@@ -342,7 +342,7 @@ async fn the_design_joins_facts_and_marks_them_changed(store: Store) {
             &[DesignEntry::Cluster {
                 cluster_id: "ea-7".into(),
                 stratum: Some("urban-central".into()),
-                weight: Some(120.5),
+                weight: Some(361.0 / 3.0),
             }],
         )
         .await
@@ -379,7 +379,7 @@ async fn the_design_joins_facts_and_marks_them_changed(store: Store) {
     };
     assert_eq!(
         weight_of(first),
-        Some((Some(120.5), Some("urban-central".into())))
+        Some((Some(361.0 / 3.0), Some("urban-central".into())))
     );
     // A submission's own weight wins over its cluster's.
     assert_eq!(
