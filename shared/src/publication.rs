@@ -19,6 +19,30 @@ pub enum Flag {
     Empty,
 }
 
+impl Flag {
+    /// The flag's name, as in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Ok => "ok",
+            Flag::Caution => "caution",
+            Flag::Suppressed => "suppressed",
+            Flag::Empty => "empty",
+        }
+    }
+
+    /// What a printed table shows for a proportion with this flag (DHS/MICS
+    /// convention): the percentage, in parentheses when to be used with
+    /// caution, `*` when suppressed, `–` when there is no case.
+    pub fn shown_as(self, estimate: Option<f64>) -> String {
+        match (self, estimate) {
+            (Flag::Ok, Some(estimate)) => format!("{:.1}", estimate * 100.0),
+            (Flag::Caution, Some(estimate)) => format!("({:.1})", estimate * 100.0),
+            (Flag::Empty, _) => "–".to_owned(),
+            _ => "*".to_owned(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {

@@ -478,6 +478,18 @@ impl Survey {
         self.questions().find(|place| place.question.id == id)
     }
 
+    /// Every admin area, level by level from the top, each level in the
+    /// survey's order.
+    pub fn areas_by_level(&self) -> Vec<&Area> {
+        let mut found = Vec::new();
+        let mut level: Vec<&Area> = self.areas.iter().collect();
+        while !level.is_empty() {
+            found.extend(level.iter().copied());
+            level = level.iter().flat_map(|area| &area.children).collect();
+        }
+        found
+    }
+
     pub fn has_sensitive_sections(&self) -> bool {
         self.sections.iter().any(|section| section.sensitive)
     }

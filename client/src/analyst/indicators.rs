@@ -20,16 +20,6 @@ const DIMENSIONS: [(&str, &str); 6] = [
     ("urban_rural", "Urban or rural"),
 ];
 
-/// What a printed table shows for a cell.
-fn shown_as(cell: &Cell) -> String {
-    match (cell.flag, cell.estimate) {
-        (Flag::Ok, Some(estimate)) => format!("{:.1}", estimate * 100.0),
-        (Flag::Caution, Some(estimate)) => format!("({:.1})", estimate * 100.0),
-        (Flag::Empty, _) => "–".into(),
-        _ => "*".into(),
-    }
-}
-
 fn interval(cell: &Cell) -> String {
     match (cell.ci_lower, cell.ci_upper) {
         (Some(lower), Some(upper)) => format!("{:.1}–{:.1}", lower * 100.0, upper * 100.0),
@@ -228,17 +218,12 @@ fn population_view(
                             } else {
                                 cell.group.iter().map(|g| g.label.clone()).collect()
                             };
-                            let flag = match cell.flag {
-                                Flag::Ok => "ok",
-                                Flag::Caution => "caution",
-                                Flag::Suppressed => "suppressed",
-                                Flag::Empty => "empty",
-                            };
+                            let flag = cell.flag.as_str();
                             view! {
                                 <tr data-flag=flag>
                                     {labels.into_iter().map(|label| view! { <th scope="row">{label}</th> }).collect_view()}
                                     <td>{cell.n}</td>
-                                    <td class="estimate">{shown_as(cell)}</td>
+                                    <td class="estimate">{cell.flag.shown_as(cell.estimate)}</td>
                                     <td>{interval(cell)}</td>
                                     <td>{cell.standard_error.map(|se| format!("{:.1}", se * 100.0)).unwrap_or_default()}</td>
                                     {cell.reported.iter().map(|count| view! {
@@ -291,7 +276,7 @@ fn chart(population: &Population) -> Option<AnyView> {
                 <text x=LABEL - 6.0 y=y + 13.0 text-anchor="end">{group_label(cell)}</text>
                 <rect class=class x=LABEL y=y width=scale(estimate) - LABEL height=18.0/>
                 {whisker}
-                <text x=scale(cell.ci_upper.unwrap_or(estimate)) + 4.0 y=y + 13.0>{shown_as(cell)}</text>
+                <text x=scale(cell.ci_upper.unwrap_or(estimate)) + 4.0 y=y + 13.0>{cell.flag.shown_as(cell.estimate)}</text>
             }
         })
         .collect_view();

@@ -3,7 +3,6 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use salama_shared::aggregate::{AggregateTable, Cell, Population};
-use salama_shared::publication::Flag;
 
 /// The column headers, shared by CSV and XLSX.
 fn headers(table: &AggregateTable) -> Vec<String> {
@@ -29,27 +28,6 @@ fn headers(table: &AggregateTable) -> Vec<String> {
         headers.push(format!("count_{category}"));
     }
     headers
-}
-
-/// What a printed table shows (DHS/MICS convention): the percentage, in
-/// parentheses when to be used with caution, `*` when suppressed, `–` when
-/// there is no case.
-pub fn shown_as(cell: &Cell) -> String {
-    match (cell.flag, cell.estimate) {
-        (Flag::Ok, Some(estimate)) => format!("{:.1}", estimate * 100.0),
-        (Flag::Caution, Some(estimate)) => format!("({:.1})", estimate * 100.0),
-        (Flag::Empty, _) => "–".to_owned(),
-        _ => "*".to_owned(),
-    }
-}
-
-fn flag_name(flag: Flag) -> &'static str {
-    match flag {
-        Flag::Ok => "ok",
-        Flag::Caution => "caution",
-        Flag::Suppressed => "suppressed",
-        Flag::Empty => "empty",
-    }
 }
 
 /// One row of text fields per cell, in header order; numbers as text with
@@ -81,8 +59,8 @@ fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec
             row.push(number(cell.ci_lower));
             row.push(number(cell.ci_upper));
             row.push(number(cell.degrees_of_freedom));
-            row.push(flag_name(cell.flag).to_owned());
-            row.push(shown_as(cell));
+            row.push(cell.flag.as_str().to_owned());
+            row.push(cell.flag.shown_as(cell.estimate));
             for reported in &cell.reported {
                 row.push(reported.count.map_or_else(String::new, |c| c.to_string()));
             }

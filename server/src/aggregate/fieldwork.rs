@@ -7,7 +7,6 @@ use salama_shared::aggregate::{AreaCount, DayCount, EnumeratorCount, Fieldwork};
 use salama_shared::date::Date;
 
 use super::cube::{Cube, NO_DAY};
-use super::table::areas_at;
 
 pub fn fieldwork(survey: &Survey, cube: &Cube, language: &str) -> Fieldwork {
     let enumerator_channel = cube.strings.id("enumerator");
@@ -45,12 +44,8 @@ pub fn fieldwork(survey: &Survey, cube: &Cube, language: &str) -> Fieldwork {
         }
     };
     // Areas in the survey's order, at the most detailed level answered.
-    let mut all = Vec::new();
-    for level in 1..=survey.area_levels.len().max(1) {
-        areas_at(&survey.areas, level, &mut all);
-    }
     let mut by_area: Vec<AreaCount> = Vec::new();
-    for area in all {
+    for area in survey.areas_by_level() {
         if let Some(id) = cube.strings.id(&area.code)
             && let Some(&(interviews, online)) = leaves.get(&id)
         {

@@ -677,14 +677,11 @@ fn population(
 /// For each interned text id: whether it is `code` or an area below it.
 fn area_filter(survey: &Survey, cube: &Cube, code: &str) -> Vec<bool> {
     let mut allowed = vec![false; cube.strings.id_count()];
-    fn find<'s>(areas: &'s [Area], code: &str) -> Option<&'s Area> {
-        areas.iter().find_map(|area| {
-            (area.code == code)
-                .then_some(area)
-                .or_else(|| find(&area.children, code))
-        })
-    }
-    if let Some(area) = find(&survey.areas, code) {
+    if let Some(area) = survey
+        .areas_by_level()
+        .into_iter()
+        .find(|area| area.code == code)
+    {
         let mut codes = Vec::new();
         descendants(area, &mut codes);
         for code in codes {

@@ -201,14 +201,10 @@ pub async fn aggregates(
         },
     };
     let area = param(&params, "area").map(str::to_owned);
-    if let Some(code) = &area {
-        let mut all = Vec::new();
-        for level in 1..=levels {
-            table::areas_at(&survey.areas, level, &mut all);
-        }
-        if !all.iter().any(|a| &a.code == code) {
-            errors.push(field("area", "unknown", format!("no admin area `{code}`")));
-        }
+    if let Some(code) = &area
+        && !survey.areas_by_level().iter().any(|a| &a.code == code)
+    {
+        errors.push(field("area", "unknown", format!("no admin area `{code}`")));
     }
     let channels = match param(&params, "channel") {
         None => Vec::new(),

@@ -59,10 +59,7 @@ pub async fn assign(
     let mut errors: Vec<ErrorField> = Vec::new();
     let mut assignments = Vec::with_capacity(body.value.len());
     let mut seen = std::collections::HashSet::new();
-    let mut areas = Vec::new();
-    for level in 1..=survey.area_levels.len().max(1) {
-        crate::aggregate::table::areas_at(&survey.areas, level, &mut areas);
-    }
+    let areas = survey.areas_by_level();
     for (index, input) in body.value.into_iter().enumerate() {
         let path = |name: &str| format!("[{index}].{name}");
         let before = errors.len();
