@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -62,6 +62,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/surveys/{survey_id}/assignments",
             get(assignments::for_survey).put(assignments::assign),
+        )
+        .route(
+            "/surveys/{survey_id}/assignments/{enumerator}/{cluster_id}",
+            delete(assignments::withdraw),
         )
         .route("/surveys/{survey_id}/fieldwork", get(analysis::fieldwork))
         .route(

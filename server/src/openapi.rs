@@ -27,6 +27,7 @@ use crate::routes::{
         assignments::assign,
         assignments::for_survey,
         assignments::mine,
+        assignments::withdraw,
         audit::recent,
         analysis::aggregates,
         analysis::upload_weights,

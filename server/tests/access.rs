@@ -175,6 +175,16 @@ async fn every_endpoint_for_every_role() {
         (
             Box::new(|| {
                 call(
+                    Method::DELETE,
+                    "/api/surveys/community-safety/assignments/enum-1/ea-1",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::NO_CONTENT],
+        ),
+        (
+            Box::new(|| {
+                call(
                     Method::POST,
                     "/api/devices",
                     Some(json!({"name": "nobody", "password": "x"})),

@@ -226,3 +226,86 @@ async fn admins_assign_clusters_and_strata_reach_the_design() {
     let design = table["populations"][0]["design"].as_str().expect("design");
     assert!(design.contains("2 stratum/strata and 2 PSUs"), "{design}");
 }
+
+#[tokio::test]
+async fn interviews_must_come_from_an_assigned_cluster_and_resends_keep_their_receipt() {
+    let server = spawn().await;
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let submit = |submission: Value| {
+        let request = server
+            .client
+            .post(server.url("/api/surveys/community-safety/submissions"))
+            .bearer_auth(&enumerator)
+            .json(&submission);
+        send(request)
+    };
+    // Without assignments, any cluster is accepted (surveys run without them).
+    let mut free = interview();
+    free["cluster_id"] = json!("ea-1");
+    assert_eq!(submit(free).await.0, StatusCode::CREATED);
+
+    let path = "/api/surveys/community-safety/assignments";
+    let (status, _) = call(
+        &server,
+        reqwest::Method::PUT,
+        path,
+        &admin,
+        Some(json!([{"enumerator": "enum-1", "cluster_id": "ea-7"}])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut elsewhere = interview();
+    elsewhere["cluster_id"] = json!("ea-8");
+    elsewhere["language"] = json!("fr");
+    let (status, body) = submit(elsewhere.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    assert_error(&body, "invalid");
+    assert_eq!(body["error"]["fields"][0]["path"], "cluster_id");
+    assert_eq!(body["error"]["fields"][0]["code"], "cluster_not_assigned");
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("grappe")),
+        "in the interview's language: {body:#}"
+    );
+    let before = server
+        .store
+        .submission_count("community-safety")
+        .await
+        .expect("count");
+
+    let mut assigned = interview();
+    assigned["cluster_id"] = json!("ea-7");
+    let (status, receipt) = submit(assigned.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The cluster is taken back; the stored interview's resend still gets its receipt,
+    // a new one from that cluster is refused.
+    let withdraw = "/api/surveys/community-safety/assignments/enum-1/ea-7";
+    let (status, _) = call(&server, reqwest::Method::DELETE, withdraw, &admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&server, reqwest::Method::DELETE, withdraw, &admin, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already withdrawn");
+    let (status, again) = submit(assigned).await;
+    assert_eq!((status, again), (StatusCode::OK, receipt));
+    let (_, mine) = call(
+        &server,
+        reqwest::Method::GET,
+        "/api/assignments",
+        &enumerator,
+        None,
+    )
+    .await;
+    assert_eq!(mine, json!([]));
+    // No assignments left: the survey runs without them again.
+    assert_eq!(submit(elsewhere).await.0, StatusCode::CREATED);
+    assert_eq!(
+        server
+            .store
+            .submission_count("community-safety")
+            .await
+            .expect("count"),
+        before + 2
+    );
+}

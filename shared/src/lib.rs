@@ -18,6 +18,7 @@ pub mod microdata;
 pub mod publication;
 pub mod sample;
 pub mod schema;
+pub mod selection;
 pub mod submission;
 pub mod text;
 pub mod validate;

@@ -495,6 +495,16 @@ impl Survey {
     }
 
     /// The question holding the respondent's own age, if the survey has one.
+    pub fn respondent_sex_question(&self) -> Option<&str> {
+        self.roles.iter().find_map(|role| match role {
+            Role::Sex {
+                level: Level::Respondent,
+                question,
+            } => Some(question.as_str()),
+            _ => None,
+        })
+    }
+
     pub fn respondent_age_question(&self) -> Option<&str> {
         self.roles.iter().find_map(|role| match role {
             Role::Age {

@@ -30,6 +30,10 @@ pub struct Submission {
     /// The sampled cluster (PSU) for enumerator interviews.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// For household interviews: how the respondent was drawn among the
+    /// household's eligible members (see `selection`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respondent_selection: Option<crate::selection::RespondentSelection>,
     pub answers: Answers,
 }
 

@@ -39,7 +39,49 @@ fn with_respondent_age(age: u32) -> Submission {
     submission
 }
 
+fn with_selection(eligible_rows: Vec<u32>, selected_row: u32) -> Submission {
+    let mut submission = sample::household_interview();
+    submission.respondent_selection = Some(salama_shared::selection::RespondentSelection {
+        roster: "household".into(),
+        eligible_rows,
+        selected_row,
+    });
+    submission
+}
+
 both! {
+    fn a_respondent_drawn_among_the_eligible_members_is_accepted() {
+        // Members 34, 39 and 67 are 15 or over; the 12-, 9- and 4-year-olds are not.
+        assert_eq!(errors(&with_selection(vec![0, 1, 5], 0)), vec![]);
+    }
+
+    fn a_draw_that_does_not_match_the_roster_is_refused() {
+        assert_only(
+            &with_selection(vec![0, 5], 0),
+            "respondent_selection.eligible_rows",
+            FieldErrorCode::InvalidSelection,
+        );
+        assert_only(
+            &with_selection(vec![0, 1, 5], 2),
+            "respondent_selection.selected_row",
+            FieldErrorCode::InvalidSelection,
+        );
+        // The husband was drawn, but the answers are the wife's.
+        let errors = errors(&with_selection(vec![0, 1, 5], 1));
+        assert_eq!(
+            errors,
+            vec![
+                ("resp_age".to_owned(), FieldErrorCode::InvalidSelection),
+                ("resp_sex".to_owned(), FieldErrorCode::InvalidSelection),
+            ]
+        );
+        let mut elsewhere = with_selection(vec![0, 1, 5], 0);
+        if let Some(selection) = &mut elsewhere.respondent_selection {
+            selection.roster = "resp_area".into();
+        }
+        assert_only(&elsewhere, "respondent_selection.roster", FieldErrorCode::InvalidSelection);
+    }
+
     fn the_default_questionnaire_passes_its_own_check() {
         let survey = community_safety();
         assert_eq!(survey.check(), vec![]);

@@ -75,6 +75,7 @@ pub fn snapshot(
         consent: draft.consent.clone(),
         enumerator_id: None,
         cluster_id: None,
+        respondent_selection: None,
         answers: walk.answers,
     };
     let mut errors = BTreeMap::new();

@@ -171,3 +171,36 @@ pub async fn mine(
     }
     Ok(Json(found))
 }
+
+/// Takes a cluster back from an enumerator (reassigned, or dropped from the
+/// sample). Interviews already stored stay; new ones from that cluster are
+/// refused with a reason the device keeps in its quarantine.
+#[utoipa::path(delete, path = "/api/surveys/{survey_id}/assignments/{enumerator}/{cluster_id}", tag = "fieldwork", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path), ("enumerator" = String, Path), ("cluster_id" = String, Path)),
+    responses((status = 204, description = "Withdrawn"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 404, description = "No such survey or assignment")))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((survey_id, enumerator, cluster_id)): Path<(String, String, String)>,
+) -> ApiResult<axum::http::StatusCode> {
+    caller.require(&[Role::Admin])?;
+    state.survey(&survey_id, None).await?;
+    if !state
+        .store()
+        .unassign(&survey_id, &cluster_id, &enumerator)
+        .await?
+    {
+        return Err(ApiError::NotFound(format!(
+            "`{enumerator}` has no cluster `{cluster_id}` in `{survey_id}`"
+        )));
+    }
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "assignment_withdrawn",
+            &format!("{survey_id}: {cluster_id} from {enumerator}"),
+        )
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -56,7 +56,10 @@ pub async fn submit(
         (Channel::Online, Some(_)) => {}
         // Interviews need an enumerator's credentials.
         (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
-        (Channel::Enumerator, Some(caller)) => caller.require(&[Role::Enumerator])?,
+        (Channel::Enumerator, Some(caller)) => {
+            caller.require(&[Role::Enumerator])?;
+            check_assigned(&state, &caller.name, submission, published.survey).await?;
+        }
     }
     let valid = match published.form.validate(submission) {
         Ok(valid) => valid,
@@ -89,6 +92,54 @@ pub async fn submit(
             submission.submission_id
         ))),
     }
+}
+
+/// Once an enumerator has clusters of a survey assigned, their interviews
+/// must come from one of them. A resend of an interview stored before the
+/// assignment changed is still answered with its receipt (exactly once).
+async fn check_assigned(
+    state: &AppState,
+    enumerator: &str,
+    submission: &Submission,
+    survey: &salama_shared::Survey,
+) -> ApiResult<()> {
+    let assigned: Vec<String> = state
+        .store()
+        .assignments_of(enumerator)
+        .await?
+        .into_iter()
+        .filter(|assignment| assignment.survey_id == submission.survey_id)
+        .map(|assignment| assignment.cluster_id)
+        .collect();
+    let allowed = assigned.is_empty()
+        || submission
+            .cluster_id
+            .as_ref()
+            .is_some_and(|cluster| assigned.contains(cluster));
+    if allowed
+        || state
+            .store()
+            .receipt(submission.submission_id)
+            .await?
+            .is_some()
+    {
+        return Ok(());
+    }
+    let code = salama_shared::FieldErrorCode::ClusterNotAssigned;
+    let message = salama_shared::validate::message_for(
+        survey,
+        code,
+        &submission.language,
+        Default::default(),
+    );
+    Err(ApiError::invalid(
+        "the interview's cluster is not assigned to this enumerator",
+        vec![salama_shared::FieldError {
+            path: "cluster_id".into(),
+            code,
+            message,
+        }],
+    ))
 }
 
 /// The hash of the submission as parsed and written back out, so the same

@@ -28,6 +28,8 @@ const CLUSTER_STRATUM: &str = "INSERT INTO design_clusters (survey_id, cluster_i
      VALUES ($1, $2, $3, NULL) ON CONFLICT (survey_id, cluster_id) DO UPDATE SET stratum = excluded.stratum";
 const ASSIGNMENTS_OF: &str = "SELECT survey_id, cluster_id, user_name, stratum, area FROM assignments \
      WHERE user_name = $1 ORDER BY survey_id, cluster_id";
+const DELETE_ASSIGNMENT: &str =
+    "DELETE FROM assignments WHERE survey_id = $1 AND cluster_id = $2 AND user_name = $3";
 const ASSIGNMENTS_FOR: &str = "SELECT survey_id, cluster_id, user_name, stratum, area FROM assignments \
      WHERE survey_id = $1 ORDER BY cluster_id, user_name";
 
@@ -56,6 +58,24 @@ impl Store {
             sqlx::query(BUMP_GENERATION).bind(survey_id).execute(&mut *transaction).await?;
             transaction.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Takes a cluster back from an enumerator; `false` when they did not have it.
+    pub async fn unassign(
+        &self,
+        survey_id: &str,
+        cluster_id: &str,
+        enumerator: &str,
+    ) -> StoreResult<bool> {
+        with_pool!(self, pool => {
+            let done = sqlx::query(DELETE_ASSIGNMENT)
+                .bind(survey_id)
+                .bind(cluster_id)
+                .bind(enumerator)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
         })
     }
 

@@ -63,10 +63,14 @@ pub enum FieldErrorCode {
     AdultConsentRequired,
     AssentRequired,
     InvalidSurvey,
+    /// The respondent's draw does not match the household roster sent.
+    InvalidSelection,
+    /// An interview for a cluster not assigned to the enumerator sending it.
+    ClusterNotAssigned,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 28] = [
+    pub const ALL: [FieldErrorCode; 30] = [
         Self::UnknownQuestion,
         Self::WrongType,
         Self::NotInList,
@@ -95,6 +99,8 @@ impl FieldErrorCode {
         Self::AdultConsentRequired,
         Self::AssentRequired,
         Self::InvalidSurvey,
+        Self::InvalidSelection,
+        Self::ClusterNotAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +134,8 @@ impl FieldErrorCode {
             Self::AdultConsentRequired => "adult_consent_required",
             Self::AssentRequired => "assent_required",
             Self::InvalidSurvey => "invalid_survey",
+            Self::InvalidSelection => "invalid_selection",
+            Self::ClusterNotAssigned => "cluster_not_assigned",
         }
     }
 }
@@ -169,6 +177,7 @@ impl<'s> Form<'s> {
         let evaluation = Evaluation::new(self, answers, Some(submission.completed_at.local_date()));
         evaluation.check_answers(&mut report);
         self.check_minor_rules(submission, &evaluation, &mut report);
+        self.check_selection(submission, &evaluation, &mut report);
         if report.errors.is_empty() {
             Ok(ValidSubmission { submission })
         } else {
@@ -263,6 +272,95 @@ impl<'s> Form<'s> {
             }
             if submission.consent.assent != Some(true) {
                 report.push("consent.assent", FieldErrorCode::AssentRequired, limits);
+            }
+        }
+    }
+}
+
+impl Form<'_> {
+    /// A recorded draw must be the one the roster allows: the eligible rows
+    /// are exactly the members old enough, the drawn row is one of them,
+    /// and the respondent's own sex and age are that member's.
+    fn check_selection(
+        &self,
+        submission: &Submission,
+        evaluation: &Evaluation<'_>,
+        report: &mut Report<'_>,
+    ) {
+        let Some(selection) = &submission.respondent_selection else {
+            return;
+        };
+        let survey = self.survey;
+        let Some(eligibility) = survey.respondent_eligibility() else {
+            report.push(
+                "respondent_selection",
+                FieldErrorCode::InvalidSelection,
+                Limits::default(),
+            );
+            return;
+        };
+        if selection.roster != eligibility.roster {
+            report.push(
+                "respondent_selection.roster",
+                FieldErrorCode::InvalidSelection,
+                Limits::default(),
+            );
+            return;
+        }
+        let slot_of = |id: &str| self.slot(id);
+        let (Some(roster_slot), Some(age_slot)) =
+            (slot_of(eligibility.roster), slot_of(eligibility.member_age))
+        else {
+            return;
+        };
+        let rows = match roster_slot {
+            Slot::Top(entry) => self.entries[entry]
+                .roster
+                .map_or(0, |roster| evaluation.rows(roster)),
+            Slot::Member { .. } => 0,
+        };
+        let eligible = eligibility.eligible_rows(rows, |row| evaluation.value(age_slot, Some(row)));
+        if selection.eligible_rows != eligible {
+            report.push(
+                "respondent_selection.eligible_rows",
+                FieldErrorCode::InvalidSelection,
+                Limits::default(),
+            );
+            return;
+        }
+        let row = selection.selected_row;
+        if !eligible.contains(&row) {
+            report.push(
+                "respondent_selection.selected_row",
+                FieldErrorCode::InvalidSelection,
+                Limits::default(),
+            );
+            return;
+        }
+        let row = row as usize;
+        let pairs = [
+            (
+                survey.respondent_age_question(),
+                Some(eligibility.member_age),
+            ),
+            (survey.respondent_sex_question(), eligibility.member_sex),
+        ];
+        for (respondent, member) in pairs {
+            let (Some(respondent), Some(member)) = (respondent, member) else {
+                continue;
+            };
+            let (Some(own @ Slot::Top(_)), Some(of_member)) =
+                (slot_of(respondent), slot_of(member))
+            else {
+                continue;
+            };
+            let own = evaluation.value(own, None);
+            if !own.is_empty() && own != evaluation.value(of_member, Some(row)) {
+                report.push(
+                    respondent,
+                    FieldErrorCode::InvalidSelection,
+                    Limits::default(),
+                );
             }
         }
     }

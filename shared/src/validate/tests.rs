@@ -83,6 +83,7 @@ fn submission(answers: Json) -> Submission {
         },
         enumerator_id: None,
         cluster_id: None,
+        respondent_selection: None,
         answers: Answers::from_iter(answers),
     }
 }
