@@ -14,6 +14,9 @@ pub enum ApiError {
     Network,
     #[error("not found")]
     NotFound,
+    /// Missing, expired or revoked credentials.
+    #[error("not signed in")]
+    Unauthorized,
     /// The answers break the survey's rules; every field is listed.
     #[error("{message}")]
     Invalid {
@@ -60,11 +63,12 @@ pub async fn survey(survey_id: &str) -> Result<Survey, ApiError> {
 
 /// Sends a submission; the server's idempotency makes a resend after a lost
 /// answer safe (200 with the same receipt).
-pub async fn submit(submission: &Submission) -> Result<Receipt, ApiError> {
+/// Enumerators' devices send their token.
+pub async fn submit(submission: &Submission, token: Option<&str>) -> Result<Receipt, ApiError> {
     let url = format!("/api/surveys/{}/submissions", encode(&submission.survey_id));
     let body =
         serde_json::to_string(submission).map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    parse(&call("POST", &url, Some(body)).await?)
+    parse(&call_as("POST", &url, Some(body), token).await?)
 }
 
 pub async fn receipt(submission_id: &str) -> Result<Receipt, ApiError> {
@@ -101,11 +105,26 @@ pub(crate) async fn call(
     url: &str,
     body: Option<String>,
 ) -> Result<String, ApiError> {
+    call_as(method, url, body, None).await
+}
+
+/// [`call`] with a device's bearer token. Inlined, so the citizens' form
+/// (which never has a token) carries no code for one.
+#[inline(always)]
+pub(crate) async fn call_as(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
     let _ = headers.set("accept", "application/json");
+    if let Some(token) = token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
     if let Some(body) = &body {
         let _ = headers.set("content-type", "application/json");
         init.set_body(&JsValue::from_str(body));
@@ -146,6 +165,7 @@ async fn answer(fetch: js_sys::Promise) -> Result<String, ApiError> {
         .map(|body| (body.error.message, body.error.fields))
         .unwrap_or_default();
     Err(match status {
+        401 => ApiError::Unauthorized,
         404 => ApiError::NotFound,
         409 => ApiError::Conflict(message),
         422 => ApiError::Invalid { message, fields },

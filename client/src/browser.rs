@@ -24,6 +24,20 @@ pub fn new_submission_id() -> Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
+/// A uniform number in [0, 1) from the cryptographic generator (the
+/// respondent's draw must not be predictable by whoever holds the phone).
+pub fn uniform() -> f64 {
+    let mut bytes = [0u8; 4];
+    let filled = web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        return js_sys::Math::random();
+    }
+    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
+}
+
 pub fn now() -> Timestamp {
     Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0) as i64)
 }

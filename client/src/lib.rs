@@ -8,11 +8,14 @@
 //! - `pages`: survey list, receipt, the neutral Quick-exit page
 //! - `api`: calls to the server; `browser`: the few browser facilities used
 //! - `i18n`: the interface's own words in English, French and Arabic
+//! - `field/`: enumerators' offline interviews (bundle `salama-field`)
+//! - `analyst/`: analysts' pages (bundle `salama-analyst`)
 
 mod analyst;
 mod api;
 mod app;
 mod browser;
+mod field;
 mod form;
 mod i18n;
 mod pages;
@@ -21,6 +24,11 @@ mod routing;
 /// Mounts the app on the page's `<body>`.
 pub fn mount() {
     leptos::mount::mount_to_body(app::app);
+}
+
+/// Mounts the enumerators' field app (its own bundle: `salama-field`).
+pub fn mount_field() {
+    field::mount();
 }
 
 /// Mounts the analysts' app (its own bundle: `salama-analyst`).

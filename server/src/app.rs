@@ -107,6 +107,12 @@ pub fn app(state: AppState) -> Router {
             // The analysts' pages are a bundle of their own.
             .route_service("/analysis", page(folder.join("analysis.html")))
             .route_service("/analysis/{*rest}", page(folder.join("analysis.html")))
+            // The enumerators' field app, and the service worker that keeps
+            // it on the device (revalidated, so a new build is found).
+            .route_service("/field", page(folder.join("field.html")))
+            .route_service("/field/", page(folder.join("field.html")))
+            .route_service("/field/{*rest}", page(folder.join("field.html")))
+            .route_service("/field-sw.js", page(folder.join("field-sw.js")))
             .fallback_service(page(folder.join("index.html"))),
         None => router.fallback(not_found),
     };

@@ -26,6 +26,12 @@ fn dist() -> Dist {
         "<!doctype html><title>analysis</title>",
     )
     .expect("analysis page");
+    std::fs::write(
+        folder.path().join("field.html"),
+        "<!doctype html><title>field</title>",
+    )
+    .expect("field page");
+    std::fs::write(folder.path().join("field-sw.js"), "// worker").expect("worker");
     std::fs::write(assets.join("app-0123456789abcdef.js"), "plain").expect("js");
     std::fs::write(assets.join("app-0123456789abcdef.js.gz"), "gzipped").expect("gz");
     std::fs::write(assets.join("app-0123456789abcdef.js.br"), "brotli").expect("br");
@@ -157,6 +163,39 @@ async fn analysis_routes_get_their_own_page() {
             .expect("body")
             .contains("<title>app</title>")
     );
+}
+
+#[tokio::test]
+async fn the_field_app_and_its_worker_are_revalidated_on_every_visit() {
+    let dist = dist();
+    let server = server(&dist).await;
+    for path in ["/field", "/field/", "/field/anything"] {
+        let response = get(&server, path, "gzip").await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("no-cache")
+        );
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("<title>field</title>")
+        );
+    }
+    // A worker cached for a year would keep an old build on every device.
+    let worker = get(&server, "/field-sw.js", "gzip").await;
+    assert_eq!(worker.status(), 200);
+    assert_eq!(
+        header(&worker, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+    assert!(
+        header(&worker, "content-type").is_some_and(|t| t.contains("javascript")),
+        "a worker must be served as JavaScript"
+    );
+    assert_eq!(worker.text().await.expect("body"), "// worker");
 }
 
 #[tokio::test]

@@ -154,14 +154,9 @@ pub fn built_in(code: FieldErrorCode, language: &str) -> Option<&'static str> {
             "يجب أن يعطي المجيبون دون {max} عامًا موافقتهم الشخصية.",
         ],
         C::InvalidSelection => [
-            "This does not match the household members listed: the respondent must be the member drawn among those old enough.",
-            "Cela ne correspond pas aux membres du ménage listés : la personne interrogée doit être le membre tiré au sort parmi ceux qui ont l’âge requis.",
-            "لا يتطابق هذا مع أفراد الأسرة المدرجين: يجب أن يكون المجيب هو الفرد الذي تم اختياره عشوائيًا من بين من بلغوا السن المطلوبة.",
-        ],
-        C::ClusterNotAssigned => [
-            "This cluster is not assigned to you for this survey. Ask your supervisor to assign it, then send again.",
-            "Cette grappe ne vous est pas attribuée pour cette enquête. Demandez à votre superviseur de vous l’attribuer, puis renvoyez.",
-            "هذه العنقودية غير مسندة إليك في هذا الاستبيان. اطلب من مشرفك إسنادها إليك، ثم أعد الإرسال.",
+            "This does not match the member drawn from the household list.",
+            "Cela ne correspond pas au membre tiré de la liste du ménage.",
+            "لا يطابق هذا الفرد الذي تم سحبه من قائمة الأسرة.",
         ],
         C::InvalidSurvey => [
             "The survey definition has an error in this rule.",

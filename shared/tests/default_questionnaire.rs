@@ -197,18 +197,14 @@ both! {
 
     fn constraints_cross_the_roster() {
         let mut submission = sample::household_interview();
-        submission.answers["household"][0]["mem_age"] = json!(35);
-        assert_only(&submission, "household[0].mem_age", FieldErrorCode::Constraint);
-        let mut submission = sample::household_interview();
         submission.answers["household"][5]["mem_relationship"] = json!("self");
-        // Only the first member is the respondent, and the respondent's age must match.
-        assert_eq!(
-            errors(&submission),
-            vec![
-                ("household[5].mem_relationship".into(), FieldErrorCode::Constraint),
-                ("household[5].mem_age".into(), FieldErrorCode::Constraint),
-            ]
-        );
+        // Only the first member is the person answering.
+        assert_only(&submission, "household[5].mem_relationship", FieldErrorCode::Constraint);
+        // In a household interview the person listing the household need not
+        // be the respondent drawn afterwards: their ages may differ.
+        let mut submission = sample::household_interview();
+        submission.answers["household"][0]["mem_age"] = json!(35);
+        assert_eq!(errors(&submission), vec![]);
     }
 
     fn exclusive_choices_and_types() {
@@ -270,13 +266,13 @@ both! {
         let mut submission = sample::household_interview();
         submission.language = "ar".into();
         submission.answers["household"][5]["mem_age"] = json!(130);
-        submission.answers["household"][0]["mem_age"] = json!(35);
+        submission.answers["household"][4]["mem_relationship"] = json!("self");
         let message = |submission: &Submission, path: &str| {
             let errors = validate(&community_safety(), submission).expect_err("invalid");
             errors.into_iter().find(|e| e.path == path).map(|e| e.message).unwrap_or_default()
         };
         // The survey's own constraint message, then a built-in one.
-        assert_eq!(message(&submission, "household[0].mem_age"), "يجب أن يطابق عمرك العمر الذي ذكرته في البداية.");
+        assert_eq!(message(&submission, "household[4].mem_relationship"), "الفرد الأول هو أنت، والأول فقط.");
         assert_eq!(message(&submission, "household[5].mem_age"), "يجب ألا تتجاوز القيمة 120.");
         submission.language = "fr".into();
         assert_eq!(message(&submission, "household[5].mem_age"), "La valeur doit être au plus 120.");

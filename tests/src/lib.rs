@@ -7,6 +7,8 @@
 //! accessibility check). Without them these tests fail, with a message
 //! saying so, rather than pass without testing anything.
 
+pub mod filling;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -26,15 +28,34 @@ pub const PHONE: (u32, u32) = (320, 640);
 pub struct Site {
     pub base: String,
     pub store: Store,
+    address: std::net::SocketAddr,
+    router: axum::Router,
+    serving: std::sync::Mutex<Option<Serving>>,
     _folder: tempfile::TempDir,
+}
+
+/// The server task and the way to stop it.
+struct Serving {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The built web client (`cargo xtask dist`), as `cargo xtask test` names it.
+pub fn built_client() -> PathBuf {
+    required_path(
+        "SALAMA_TEST_DIST",
+        "the built web client (cargo xtask dist)",
+    )
 }
 
 impl Site {
     pub async fn start() -> Site {
-        let dist = required_path(
-            "SALAMA_TEST_DIST",
-            "the built web client (cargo xtask dist)",
-        );
+        Site::serving(built_client()).await
+    }
+
+    /// A site serving the web client from `dist` (e.g. a copy a test will
+    /// replace with a "new build").
+    pub async fn serving(dist: PathBuf) -> Site {
         let folder = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", folder.path().join("salama.db").display());
         let store = Store::open(&url).await.expect("store opens");
@@ -44,24 +65,70 @@ impl Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("free port");
-        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let address = listener.local_addr().expect("bound");
         let config = Config {
             static_dir: Some(dist),
             ..Config::default()
         };
         let router = app(AppState::new(store.clone(), config));
-        tokio::spawn(async move {
-            axum::serve(
+        let site = Site {
+            base: format!("http://{address}"),
+            store,
+            address,
+            router,
+            serving: std::sync::Mutex::new(None),
+            _folder: folder,
+        };
+        site.serve(listener);
+        site
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let router = self.router.clone();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(
                 listener,
                 router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
             )
-            .await
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
         });
-        Site {
-            base,
-            store,
-            _folder: folder,
+        *self.serving.lock().expect("not poisoned") = Some(Serving { stop, task });
+    }
+
+    /// Takes the server off the network (the device is "offline"): the
+    /// port refuses connections until [`Site::resume`]. Data is kept.
+    pub async fn stop(&self) {
+        let serving = self.serving.lock().expect("not poisoned").take();
+        if let Some(Serving { stop, task }) = serving {
+            let _ = stop.send(());
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
         }
+    }
+
+    /// Serves again on the same address, with the same database.
+    pub async fn resume(&self) {
+        let started = Instant::now();
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.address).await {
+                Ok(listener) => break listener,
+                Err(error) if started.elapsed() < Duration::from_secs(10) => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("rebinding {}: {error}", self.address),
+            }
+        };
+        self.serve(listener);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -91,7 +158,18 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser with a fresh profile, gone when it closes.
     pub async fn start() -> Browser {
+        Browser::launch(None).await
+    }
+
+    /// A browser on a profile kept in `profile`: closing and starting it
+    /// again is closing and reopening the browser on a phone.
+    pub async fn with_profile(profile: &std::path::Path) -> Browser {
+        Browser::launch(Some(profile)).await
+    }
+
+    async fn launch(profile: Option<&std::path::Path>) -> Browser {
         let driver_path =
             std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
         let chromium =
@@ -114,15 +192,26 @@ impl Browser {
                 .unwrap_or_else(|e| panic!("starting {}: {e}", driver_path.to_string_lossy()))
         };
         let mut capabilities = Capabilities::new();
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-quic".into(),
+            "--lang=en-US".into(),
+        ];
+        if let Some(profile) = profile {
+            args.push(format!("--user-data-dir={}", profile.display()));
+        }
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
                 "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic", "--lang=en-US",
-                ],
+                "args": args,
                 // Headless windows cannot be narrower than 500 px; phone
                 // emulation gives the page a real 320 px viewport.
                 "mobileEmulation": {
@@ -167,9 +256,20 @@ impl Browser {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
+    /// Clicks an element brought to the middle of the screen first: a
+    /// control just under the sticky Quick exit counts as "in view" for
+    /// ChromeDriver, which would then click the Quick exit instead.
     pub async fn click(&self, css: &str) {
-        self.find(css)
+        let element = self.find(css).await;
+        let argument = serde_json::to_value(&element).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![argument],
+            )
             .await
+            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("click `{css}`: {e}"));

@@ -38,6 +38,8 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
             "salama-client",
             "--bin",
             "salama-analyst",
+            "--bin",
+            "salama-field",
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -61,7 +63,7 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         Some(path) => Some(WasmOpt::Binary(path.to_path_buf())),
         None => crate::provision::binaryen_wasm_opt(&target)?.map(WasmOpt::Node),
     };
-    let style = workspace_file("client/static/style.css")?;
+    let style = compact_css(&workspace_file("client/static/style.css")?);
     let style_name = hashed_write(&style, &assets, "style", "css")?;
 
     // The citizens' form: on a form's address, the survey definition is
@@ -100,7 +102,7 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
     );
     let analysis_boot = hashed_write(boot.as_bytes(), &assets, "analysis-boot", "js")?;
     let analysis_style = hashed_write(
-        &workspace_file("client/static/analysis.css")?,
+        &compact_css(&workspace_file("client/static/analysis.css")?),
         &assets,
         "analysis",
         "css",
@@ -112,12 +114,86 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         &analysis_boot,
     );
     fs::write(dist.join("analysis.html"), page)?;
+    field_app(
+        &built,
+        &staging,
+        &assets,
+        &dist,
+        wasm_opt.as_ref(),
+        &style_name,
+    )?;
     fs::remove_dir_all(&staging)?;
 
     compress_all(&dist)?;
     let form_route = [&form.wasm, &form.glue, &boot_name, &style_name];
     report(&dist, &form_route)?;
     Ok(dist)
+}
+
+/// The enumerators' field app: its own bundle and page, and a service worker
+/// that keeps them on the device. The worker's cache is named after the
+/// build's content hash, so a new build installs beside the old one, and the
+/// old one is deleted only once the new one is complete (see `field-sw.js`).
+fn field_app(
+    built: &Path,
+    staging: &Path,
+    assets: &Path,
+    dist: &Path,
+    wasm_opt: Option<&WasmOpt>,
+    style_name: &String,
+) -> Result<()> {
+    let field = bundle(
+        &built.join("salama-field.wasm"),
+        "field",
+        staging,
+        assets,
+        wasm_opt,
+    )?;
+    let boot = format!(
+        "import init from \"./{}\";\n\
+         if (\"serviceWorker\" in navigator) {{ navigator.serviceWorker.register(\"/field-sw.js\", {{ scope: \"/field\" }}).catch(() => {{}}); }}\n\
+         init({{ module_or_path: \"/assets/{}\" }});\n",
+        field.glue, field.wasm
+    );
+    let boot_name = hashed_write(boot.as_bytes(), assets, "field-boot", "js")?;
+    let field_style = hashed_write(
+        &compact_css(&workspace_file("client/static/field.css")?),
+        assets,
+        "field",
+        "css",
+    )?;
+    let page = index_html(
+        "Salama · Field",
+        &[style_name, &field_style],
+        &field,
+        &boot_name,
+    );
+    let shell = [
+        "/field".to_owned(),
+        format!("/assets/{}", field.glue),
+        format!("/assets/{}", field.wasm),
+        format!("/assets/{boot_name}"),
+        format!("/assets/{style_name}"),
+        format!("/assets/{field_style}"),
+    ];
+    let version = &hex::encode(Sha256::digest(format!("{page}{}", shell.join("\n"))))[..16];
+    let worker = workspace_file("client/static/field-sw.js")?;
+    let worker = String::from_utf8(worker)?
+        .replace("__SALAMA_BUILD__", version)
+        .replace(
+            "__SALAMA_SHELL__",
+            &format!(
+                "[{}]",
+                shell
+                    .iter()
+                    .map(|path| format!("\"{path}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    fs::write(dist.join("field.html"), page)?;
+    fs::write(dist.join("field-sw.js"), worker)?;
+    Ok(())
 }
 
 /// A bundle's hashed wasm and JavaScript glue names under `assets/`.
@@ -153,6 +229,9 @@ fn bundle(
         optimise
             .args([
                 "-Oz",
+                // Repeats the passes while they still shrink the module
+                // (about 350 B gzip on the form, a few seconds per bundle).
+                "--converge",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
             ])
@@ -167,13 +246,69 @@ fn bundle(
         shell::run(optimise)?;
     }
     let wasm = hashed_copy(&bound_wasm, assets, name, "wasm")?;
-    let glue = hashed_copy(&out.join(format!("{name}.js")), assets, name, "js")?;
+    let glue_path = out.join(format!("{name}.js"));
+    let glue = fs::read_to_string(&glue_path)
+        .with_context(|| format!("reading {}", glue_path.display()))?;
+    let glue = hashed_write(compact_glue(&glue).as_bytes(), assets, name, "js")?;
     // Inline JavaScript snippets are imported relative to the glue code.
     let snippets = out.join("snippets");
     if snippets.exists() {
         copy_tree(&snippets, &assets.join("snippets"))?;
     }
     Ok(Bundle { wasm, glue })
+}
+
+/// wasm-bindgen writes its JavaScript glue for reading: JSDoc blocks, comment
+/// lines, indentation. Dropping them saves about 1 KB gzip on every route.
+/// Nothing else changes (no renaming, no joining of lines), and a glue with a
+/// line that could continue a string or template literal is left whole.
+fn compact_glue(glue: &str) -> String {
+    let risky = glue
+        .lines()
+        .any(|line| line.matches('`').count() % 2 == 1 || line.trim_end().ends_with('\\'));
+    if risky {
+        return glue.to_owned();
+    }
+    let mut out = String::with_capacity(glue.len());
+    let mut in_doc_block = false;
+    for line in glue.lines() {
+        let line = line.trim();
+        if in_doc_block {
+            in_doc_block = !line.contains("*/");
+            continue;
+        }
+        if line.starts_with("/*") {
+            in_doc_block = !line.contains("*/");
+            continue;
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Stylesheets without their comments and indentation (the sources keep
+/// them for reading). Nothing inside a rule changes.
+fn compact_css(css: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(css);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| format!("{line}\n"))
+        .collect::<String>()
+        .into_bytes()
 }
 
 enum WasmOpt {
@@ -366,4 +501,33 @@ fn report(dist: &Path, form_route: &[&String]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_glue;
+
+    #[test]
+    fn glue_loses_comments_and_indentation_only() {
+        let glue = "/**\n * @param {number} a\n */\nexport function f(a) {\n    // why\n    return a + 1; /* kept */\n}\n";
+        assert_eq!(
+            compact_glue(glue),
+            "export function f(a) {\nreturn a + 1; /* kept */\n}\n"
+        );
+        let template = "const s = `a\n    b`;\n";
+        assert_eq!(
+            compact_glue(template),
+            template,
+            "multi-line literal: untouched"
+        );
+    }
+
+    #[test]
+    fn stylesheets_lose_comments_and_indentation_only() {
+        let css = b"/* why\n   more */\nbody {\n  margin: 0; /* inline */\n}\n\na :hover { color: red; }\n";
+        assert_eq!(
+            String::from_utf8(super::compact_css(css)).expect("utf-8"),
+            "body {\nmargin: 0;\n}\na :hover { color: red; }\n"
+        );
+    }
 }

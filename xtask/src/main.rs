@@ -30,6 +30,9 @@ enum Bench {
     /// 1M interviews: SDG 16.1.4 by sex × age band × region beside DuckDB,
     /// and the microdata export's throughput and memory.
     Aggregate,
+    /// The field app in the browser: adding the 30th household member, and
+    /// sending an outbox of 200 interviews.
+    Field,
 }
 
 #[derive(Subcommand)]
@@ -82,11 +85,15 @@ fn main() -> ExitCode {
         } => bench_ingest(),
         Command::Bench {
             which: Bench::Load, ..
-        } => bench_load(),
+        } => bench_browser("page_load"),
         Command::Bench {
             which: Bench::Aggregate,
             ..
         } => bench_aggregate(),
+        Command::Bench {
+            which: Bench::Field,
+            ..
+        } => bench_browser("field"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,13 +130,14 @@ fn run() -> Result<()> {
         .run()
 }
 
-/// The throttled page-load measurement in headless Chromium.
-fn bench_load() -> Result<()> {
+/// A measurement in headless Chromium (`page_load`: the throttled first
+/// load; `field`: the field app).
+fn bench_browser(bench: &str) -> Result<()> {
     provision::wasm_target()?;
     let dist = dist::build(None)?;
     let chromium = provision::chromium()?;
     Cargo::new("bench")
-        .args(["-p", "salama-tests", "--bench", "page_load", "--locked"])
+        .args(["-p", "salama-tests", "--bench", bench, "--locked"])
         .env("SALAMA_TEST_DIST", &dist)
         .env("SALAMA_TEST_CHROMIUM", &chromium.browser)
         .env("CHROMEDRIVER", &chromium.driver)

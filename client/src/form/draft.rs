@@ -1,7 +1,9 @@
-//! The answers being given, kept in memory only (DOMAIN §5: minimal local
-//! storage for online respondents), in the JSON shape the server receives.
+//! The answers being given, in the JSON shape the server receives: kept in
+//! memory only for online respondents (DOMAIN §5: minimal local storage),
+//! on the device for enumerators' interviews (`field/`).
 
 use salama_shared::date::Timestamp;
+use salama_shared::selection::RespondentSelection;
 use salama_shared::submission::{Answers, ConsentRecord};
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -48,7 +50,8 @@ impl Place {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serialisable: enumerators' drafts are kept on the device (`field/`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     /// Made once, before the first attempt to send, so every resend is
     /// recognised by the server as the same submission.
@@ -56,6 +59,9 @@ pub struct Draft {
     pub started_at: Timestamp,
     pub consent: ConsentRecord,
     pub answers: Answers,
+    /// Household interviews: the respondent's draw (see `shared::selection`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respondent_selection: Option<RespondentSelection>,
 }
 
 impl Draft {
@@ -69,6 +75,7 @@ impl Draft {
                 assent: None,
             },
             answers: Answers::new(),
+            respondent_selection: None,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::app::{Interface, language_switch};
 use crate::browser;
 use crate::i18n::{Words, fill};
 pub use draft::{Draft, Place};
+pub use snapshot::Envelope;
 use snapshot::{Snapshot, snapshot};
 
 /// The consent step's and the envelope's paths, used as DOM ids too.
@@ -30,9 +31,66 @@ const ASSENT: &str = "consent.assent";
 pub enum Step {
     Consent,
     Section(usize),
+    /// Household interviews: drawing the respondent, right after the roster.
+    Selection,
     Review,
     /// Consent refused: the end, with nothing stored or sent.
     Declined,
+}
+
+impl Step {
+    /// How a kept interview remembers where it was.
+    pub fn code(self) -> String {
+        match self {
+            Step::Consent => "consent".into(),
+            Step::Section(index) => format!("section-{index}"),
+            Step::Selection => "selection".into(),
+            Step::Review => "review".into(),
+            Step::Declined => "declined".into(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Step {
+        match code {
+            "selection" => Step::Selection,
+            "review" => Step::Review,
+            "declined" => Step::Declined,
+            other => other
+                .strip_prefix("section-")
+                .and_then(|index| index.parse().ok())
+                .map_or(Step::Consent, Step::Section),
+        }
+    }
+}
+
+/// An interview run by an enumerator on a device (`field/`): who and where
+/// it is for, how it is kept after every change, and where it goes when
+/// finished. Given as callbacks so that the citizens' form does not carry
+/// the device's code.
+#[derive(Clone, Copy)]
+pub struct Interviewing {
+    pub envelope: StoredValue<Envelope>,
+    /// Once the questionnaire is set up: the device starts keeping the draft
+    /// and the step after every change.
+    pub started: Callback<Filling>,
+    /// The checked submission, when the enumerator finishes.
+    pub finish: Callback<salama_shared::Submission>,
+    /// Consent refused: the interview is dropped from the device.
+    pub discard: Callback<()>,
+    /// The one-tap switch to a neutral screen; the draft stays kept.
+    pub hide: Callback<()>,
+    /// The respondent's draw among the household's eligible members.
+    pub selection: Callback<Filling, AnyView>,
+}
+
+/// Where a questionnaire opens: a fresh draft online, or an interview the
+/// device kept, with the step it was on and the server's reasons if it was
+/// refused.
+pub struct Opening {
+    pub draft: Draft,
+    pub step: Step,
+    pub server_errors: BTreeMap<String, String>,
+    pub interviewing: Option<Interviewing>,
 }
 
 /// Everything a question needs to render and record its answer.
@@ -50,6 +108,9 @@ pub struct Filling {
     pub attempted: RwSignal<BTreeSet<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
+    /// Held in the arena: `Filling` is copied into every handler, and a
+    /// small copy keeps the citizens' wasm small.
+    interviewing: Option<StoredValue<Interviewing>>,
 }
 
 impl Filling {
@@ -65,6 +126,16 @@ impl Filling {
     pub fn text(&self, text: &salama_shared::text::Text) -> String {
         self.language
             .with_untracked(|language| text.get(language, &self.survey.default_language).to_owned())
+    }
+
+    pub fn interviewing(&self) -> Option<Interviewing> {
+        self.interviewing.map(|stored| stored.get_value())
+    }
+
+    pub fn envelope(&self) -> Envelope {
+        self.interviewing()
+            .map(|interviewing| interviewing.envelope.get_value())
+            .unwrap_or_default()
     }
 
     /// Records an answer, marking the question as touched.
@@ -101,6 +172,8 @@ impl Filling {
     pub fn section_of(&self, path: &str) -> Option<usize> {
         let id = if path.starts_with("consent.") {
             self.survey.respondent_age_question()?
+        } else if path.starts_with("respondent_selection") {
+            self.survey.respondent_eligibility()?.roster
         } else {
             path.split(['[', '.']).next().unwrap_or(path)
         };
@@ -150,28 +223,87 @@ impl Filling {
         browser::focus_soon("step-heading".into());
     }
 
-    fn next_after(&self, step: Step) -> Step {
+    /// Every step that applies now, in order. An enumerator's household
+    /// interview lists the household first and draws the respondent before
+    /// the respondent's own questions.
+    fn steps(&self) -> Vec<Step> {
         let sections = self.relevant_sections();
-        let next = match step {
-            Step::Consent => sections.first().copied(),
-            Step::Section(current) => sections.into_iter().find(|index| *index > current),
-            Step::Review | Step::Declined => return step,
+        let mut steps = vec![Step::Consent];
+        let household = self
+            .interviewing
+            .and_then(|_| self.survey.respondent_eligibility())
+            .and_then(|eligibility| self.section_of(eligibility.roster))
+            .filter(|section| sections.contains(section));
+        if let Some(household) = household {
+            steps.push(Step::Section(household));
+            steps.push(Step::Selection);
+        }
+        steps.extend(
+            sections
+                .into_iter()
+                .filter(|section| Some(*section) != household)
+                .map(Step::Section),
+        );
+        steps.push(Step::Review);
+        steps
+    }
+
+    /// A step's place in [`Self::steps`]; a section that stopped applying
+    /// takes the place it would have had.
+    fn position(steps: &[Step], step: Step) -> usize {
+        steps
+            .iter()
+            .position(|s| *s == step)
+            .unwrap_or_else(|| match step {
+                Step::Section(index) => steps
+                    .iter()
+                    .position(|s| matches!(s, Step::Section(other) if *other > index))
+                    .unwrap_or(steps.len() - 1),
+                Step::Review | Step::Declined | Step::Selection => steps.len() - 1,
+                Step::Consent => 0,
+            })
+    }
+
+    fn next_after(&self, step: Step) -> Step {
+        if step == Step::Declined {
+            return step;
+        }
+        let steps = self.steps();
+        let at = Self::position(&steps, step);
+        let next = if steps.get(at) == Some(&step) {
+            at + 1
+        } else {
+            at
         };
-        next.map_or(Step::Review, Step::Section)
+        steps.get(next).copied().unwrap_or(Step::Review)
     }
 
     fn previous_before(&self, step: Step) -> Step {
-        let sections = self.relevant_sections();
-        let previous = match step {
-            Step::Section(current) => sections.into_iter().rev().find(|index| *index < current),
-            Step::Review => sections.last().copied(),
-            Step::Consent | Step::Declined => return step,
-        };
-        previous.map_or(Step::Consent, Step::Section)
+        if matches!(step, Step::Consent | Step::Declined) {
+            return step;
+        }
+        let steps = self.steps();
+        let at = Self::position(&steps, step);
+        at.checked_sub(1)
+            .and_then(|previous| steps.get(previous).copied())
+            .unwrap_or(Step::Consent)
     }
 
-    /// Ends without keeping anything: the answers are dropped from memory.
+    /// Goes on from a step (used by steps rendered outside this module).
+    pub fn go_next(&self, from: Step) {
+        self.go(self.next_after(from));
+    }
+
+    pub fn go_back(&self, from: Step) {
+        self.go(self.previous_before(from));
+    }
+
+    /// Ends without keeping anything: the answers are dropped from memory
+    /// (and from the device, for an interview).
     fn decline(&self) {
+        if let Some(interviewing) = self.interviewing() {
+            interviewing.discard.run(());
+        }
         self.draft
             .set(Draft::new(browser::new_submission_id(), browser::now()));
         self.go(Step::Declined);
@@ -200,11 +332,22 @@ pub fn fill_page(survey_id: String) -> impl IntoView {
         None => crate::pages::status(interface.words().loading).into_any(),
         Some(Err(crate::api::ApiError::NotFound)) => crate::pages::not_found().into_any(),
         Some(Err(_)) => crate::pages::load_failed(attempt).into_any(),
-        Some(Ok(survey)) => untrack(|| questionnaire(survey)).into_any(),
+        Some(Ok(survey)) => untrack(|| {
+            let opening = Opening {
+                draft: Draft::new(browser::new_submission_id(), browser::now()),
+                step: Step::Consent,
+                server_errors: BTreeMap::new(),
+                interviewing: None,
+            };
+            questionnaire(survey, opening)
+        })
+        .into_any(),
     }
 }
 
-fn questionnaire(survey: &'static Survey) -> impl IntoView {
+/// Fills in `survey` from `opening`. The survey is kept for the page's
+/// lifetime: the compiled form borrows it.
+pub fn questionnaire(survey: &'static Survey, opening: Opening) -> impl IntoView {
     let form: &'static Form<'static> = Box::leak(Box::new(Form::new(survey)));
     let interface = expect_context::<Interface>();
     let language = interface.language;
@@ -222,10 +365,19 @@ fn questionnaire(survey: &'static Survey) -> impl IntoView {
             .unwrap_or_else(|| survey.default_language.clone());
         language.set(preferred);
     }
-    let draft = RwSignal::new(Draft::new(browser::new_submission_id(), browser::now()));
+    let Opening {
+        draft,
+        step,
+        server_errors,
+        interviewing,
+    } = opening;
+    let envelope = interviewing
+        .map(|interviewing| interviewing.envelope.get_value())
+        .unwrap_or_default();
+    let draft = RwSignal::new(draft);
     let snapshot = Memo::new(move |_| {
         let language = language.get();
-        draft.with(|draft| snapshot(survey, form, draft, &language, browser::now()))
+        draft.with(|draft| snapshot(survey, form, draft, &language, browser::now(), &envelope))
     });
     let filling = Filling {
         survey,
@@ -233,12 +385,16 @@ fn questionnaire(survey: &'static Survey) -> impl IntoView {
         draft,
         snapshot,
         language,
-        step: RwSignal::new(Step::Consent),
+        step: RwSignal::new(step),
         touched: RwSignal::new(BTreeSet::new()),
         attempted: RwSignal::new(BTreeSet::new()),
-        server_errors: RwSignal::new(BTreeMap::new()),
+        server_errors: RwSignal::new(server_errors),
+        interviewing: interviewing.map(StoredValue::new),
     };
     provide_context(filling);
+    if let Some(interviewing) = interviewing {
+        interviewing.started.run(filling);
+    }
     // The first question is usable from here on (read by the load benchmark).
     request_animation_frame(|| browser::mark("salama-form-ready"));
     // The page is rebuilt when the step or the language changes; within a
@@ -258,6 +414,11 @@ fn page(filling: Filling, step: Step) -> impl IntoView {
         Step::Consent => consent_step(filling).into_any(),
         Step::Section(index) => section_step(filling, index).into_any(),
         Step::Review => review::review_step(filling).into_any(),
+        // Only interviews have this step.
+        Step::Selection => match filling.interviewing() {
+            Some(interviewing) => interviewing.selection.run(filling),
+            None => ().into_any(),
+        },
         Step::Declined => declined_step(filling).into_any(),
     };
     view! {
@@ -276,6 +437,10 @@ fn page(filling: Filling, step: Step) -> impl IntoView {
 /// entry) with a neutral one.
 fn quick_exit(filling: Filling) -> impl IntoView {
     let exit = move |_| {
+        if let Some(interviewing) = filling.interviewing() {
+            interviewing.hide.run(());
+            return;
+        }
         filling
             .draft
             .set(Draft::new(uuid::Uuid::nil(), browser::now()));
@@ -293,14 +458,8 @@ fn quick_exit(filling: Filling) -> impl IntoView {
 fn progress(filling: Filling) -> impl IntoView {
     let step = filling.step.get_untracked();
     let position = Memo::new(move |_| {
-        let sections = filling.relevant_sections();
-        let total = sections.len() + 2;
-        let current = match step {
-            Step::Consent => 1,
-            Step::Section(index) => 2 + sections.iter().filter(|s| **s < index).count(),
-            Step::Review | Step::Declined => total,
-        };
-        (current, total)
+        let steps = filling.steps();
+        (Filling::position(&steps, step) + 1, steps.len())
     });
     let template = filling.words().step_of;
     let label = move || {

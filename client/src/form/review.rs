@@ -15,7 +15,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let locked = move || sending.get().is_busy();
     let sections = move || filling.relevant_sections();
     let back = move |_| filling.go(filling.previous_before(Step::Review));
-    let router = expect_context::<crate::routing::Router>();
+    let router = use_context::<crate::routing::Router>();
     let receipts = use_context::<crate::app::LastReceipt>();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

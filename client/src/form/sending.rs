@@ -40,13 +40,14 @@ const MAX_WAIT_SECONDS: u32 = 60;
 pub fn send(
     filling: Filling,
     sending: RwSignal<Sending>,
-    router: crate::routing::Router,
+    router: Option<crate::routing::Router>,
     receipts: Option<LastReceipt>,
 ) {
     // A second click while sending does nothing; the button is disabled too.
     if sending.get_untracked().is_busy() {
         return;
     }
+    let envelope = filling.envelope();
     let submission = filling.draft.with_untracked(|draft| {
         snapshot(
             filling.survey,
@@ -54,6 +55,7 @@ pub fn send(
             draft,
             &filling.language.get_untracked(),
             browser::now(),
+            &envelope,
         )
     });
     if let Some(path) = submission.errors.keys().next() {
@@ -61,17 +63,24 @@ pub fn send(
         return;
     }
     let submission = submission.submission;
+    // An interview goes to the device's outbox, which sends it when it can.
+    if let Some(interviewing) = filling.interviewing() {
+        interviewing.finish.run(submission);
+        return;
+    }
     sending.set(Sending::InFlight);
     leptos::task::spawn_local(async move {
         let mut wait = 1;
         loop {
-            match api::submit(&submission).await {
+            match api::submit(&submission, None).await {
                 Ok(receipt) => {
                     let url = format!("/receipt/{}", receipt.submission_id);
                     if let Some(LastReceipt(last)) = receipts {
                         last.set(Some(receipt));
                     }
-                    router.navigate(&url);
+                    if let Some(router) = router {
+                        router.navigate(&url);
+                    }
                     return;
                 }
                 Err(ApiError::Invalid { message, fields }) => {

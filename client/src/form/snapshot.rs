@@ -39,12 +39,21 @@ impl Snapshot {
     }
 }
 
+/// Who sends the submission: online respondents by default; an enumerator's
+/// interview names the enumerator and the cluster.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Envelope {
+    pub enumerator_id: Option<String>,
+    pub cluster_id: Option<String>,
+}
+
 pub fn snapshot(
     survey: &'static Survey,
     form: &'static Form<'static>,
     draft: &Draft,
     language: &str,
     now: Timestamp,
+    envelope: &Envelope,
 ) -> Snapshot {
     let inspection = form.inspect(&draft.answers, Some(now.local_date()));
     let mut walk = Walk {
@@ -68,14 +77,18 @@ pub fn snapshot(
         submission_id: draft.submission_id,
         survey_id: survey.id.clone(),
         survey_version: survey.version,
-        channel: Channel::Online,
+        channel: if envelope.enumerator_id.is_some() {
+            Channel::Enumerator
+        } else {
+            Channel::Online
+        },
         language: language.to_owned(),
         started_at: draft.started_at.clone(),
         completed_at: now,
         consent: draft.consent.clone(),
-        enumerator_id: None,
-        cluster_id: None,
-        respondent_selection: None,
+        enumerator_id: envelope.enumerator_id.clone(),
+        cluster_id: envelope.cluster_id.clone(),
+        respondent_selection: draft.respondent_selection.clone(),
         answers: walk.answers,
     };
     let mut errors = BTreeMap::new();
@@ -194,16 +207,16 @@ mod tests {
         let (survey, form) = default_form();
         let mut draft = consenting_draft();
         let follow_up = Place::Top("saf_1b");
-        let shot = snapshot(survey, form, &draft, "en", now());
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert!(!shot.is_relevant(follow_up));
         draft.set(Place::Top("saf_1"), Some(Json::from("never")));
         draft.set(follow_up, Some(Json::from("safe")));
-        let shot = snapshot(survey, form, &draft, "en", now());
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert!(shot.is_relevant(follow_up));
         assert!(shot.is_required(follow_up));
         assert!(shot.submission.answers.contains_key("saf_1b"));
         draft.set(Place::Top("saf_1"), Some(Json::from("daily")));
-        let shot = snapshot(survey, form, &draft, "en", now());
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert!(!shot.is_relevant(follow_up));
         assert!(!shot.submission.answers.contains_key("saf_1b"));
         assert!(
@@ -218,7 +231,7 @@ mod tests {
         let sample = salama_shared::sample::online_answer();
         let mut draft = consenting_draft();
         draft.answers = sample.answers.clone();
-        let shot = snapshot(survey, form, &draft, "en", now());
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert_eq!(shot.errors, BTreeMap::new());
         assert!(form.validate(&shot.submission).is_ok());
     }
@@ -229,7 +242,7 @@ mod tests {
         let mut draft = consenting_draft();
         draft.set(Place::Top("resp_age"), Some(Json::from(200)));
         draft.add_row("household");
-        let shot = snapshot(survey, form, &draft, "fr", now());
+        let shot = snapshot(survey, form, &draft, "fr", now(), &Envelope::default());
         let age = shot.error("resp_age").expect("age out of range");
         assert_eq!(age.code, FieldErrorCode::AboveMaximum);
         assert!(age.message.contains("au plus"), "{}", age.message);

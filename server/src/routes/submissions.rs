@@ -58,7 +58,7 @@ pub async fn submit(
         (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
         (Channel::Enumerator, Some(caller)) => {
             caller.require(&[Role::Enumerator])?;
-            check_assigned(&state, &caller.name, submission, published.survey).await?;
+            check_assigned(&state, &caller.name, submission).await?;
         }
     }
     let valid = match published.form.validate(submission) {
@@ -101,7 +101,6 @@ async fn check_assigned(
     state: &AppState,
     enumerator: &str,
     submission: &Submission,
-    survey: &salama_shared::Survey,
 ) -> ApiResult<()> {
     let assigned: Vec<String> = state
         .store()
@@ -125,20 +124,26 @@ async fn check_assigned(
     {
         return Ok(());
     }
-    let code = salama_shared::FieldErrorCode::ClusterNotAssigned;
-    let message = salama_shared::validate::message_for(
-        survey,
-        code,
-        &submission.language,
-        Default::default(),
-    );
+    let message = match submission.language.as_str() {
+        "fr" => {
+            "Cette grappe ne vous est pas attribuée pour cette enquête. Demandez à votre superviseur de vous l’attribuer, puis renvoyez."
+        }
+        "ar" => {
+            "هذه العنقودية غير مسندة إليك في هذا الاستبيان. اطلب من مشرفك إسنادها إليك، ثم أعد الإرسال."
+        }
+        _ => {
+            "This cluster is not assigned to you for this survey. Ask your supervisor to assign it, then send again."
+        }
+    };
+    // A server-side rule, so its words live here rather than in the shared
+    // messages every browser downloads.
     Err(ApiError::invalid(
         "the interview's cluster is not assigned to this enumerator",
-        vec![salama_shared::FieldError {
-            path: "cluster_id".into(),
-            code,
+        vec![crate::routes::analysis::field(
+            "cluster_id",
+            "cluster_not_assigned",
             message,
-        }],
+        )],
     ))
 }
 

@@ -65,12 +65,10 @@ pub enum FieldErrorCode {
     InvalidSurvey,
     /// The respondent's draw does not match the household roster sent.
     InvalidSelection,
-    /// An interview for a cluster not assigned to the enumerator sending it.
-    ClusterNotAssigned,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 30] = [
+    pub const ALL: [FieldErrorCode; 29] = [
         Self::UnknownQuestion,
         Self::WrongType,
         Self::NotInList,
@@ -100,7 +98,6 @@ impl FieldErrorCode {
         Self::AssentRequired,
         Self::InvalidSurvey,
         Self::InvalidSelection,
-        Self::ClusterNotAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,7 +132,6 @@ impl FieldErrorCode {
             Self::AssentRequired => "assent_required",
             Self::InvalidSurvey => "invalid_survey",
             Self::InvalidSelection => "invalid_selection",
-            Self::ClusterNotAssigned => "cluster_not_assigned",
         }
     }
 }

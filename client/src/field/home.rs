@@ -1,0 +1,365 @@
+//! The device's home: sign-in (once, online), then the enumerator's
+//! clusters, the interviews on the device with their states, syncing, and
+//! the outbox's export and import.
+
+use leptos::prelude::*;
+use salama_shared::Survey;
+use uuid::Uuid;
+
+use super::records::{self, Assignment, Interview, Session, State};
+use super::sync::{self, Status};
+use super::{Device, open, transfer};
+use crate::api::{self, ApiError};
+use crate::browser;
+use crate::form::Draft;
+use crate::i18n::fill;
+
+pub fn home_page() -> impl IntoView {
+    let device = expect_context::<Device>();
+    move || match device.session.get() {
+        None => untrack(|| sign_in(device)).into_any(),
+        Some(session) => untrack(|| signed_in(device, session)).into_any(),
+    }
+}
+
+fn sign_in(device: Device) -> impl IntoView {
+    let words = device.words();
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<&'static str>);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({
+                "name": name.get_untracked().trim(),
+                "password": password.get_untracked(),
+                "label": label.get_untracked().trim(),
+            })
+            .to_string();
+            let signed = api::call("POST", "/api/devices", Some(body))
+                .await
+                .and_then(|text| api::parse::<Session>(&text));
+            busy.set(false);
+            match signed {
+                Ok(session) => {
+                    if let Err(failure) = records::save_session(&session).await {
+                        device.storage_failed(&failure);
+                        return;
+                    }
+                    password.set(String::new());
+                    device.session.set(Some(session));
+                    refresh_assignments(device, None).await;
+                    sync::start(device);
+                }
+                Err(ApiError::Unauthorized) => error.set(Some(words.wrong_password)),
+                Err(_) => error.set(Some(words.needs_connection)),
+            }
+        });
+    };
+    view! {
+        <main id="main" class="page">
+            <h1>{words.title}</h1>
+            <form class="step" novalidate on:submit=submit>
+                <h2 id="step-heading" tabindex="-1">{words.sign_in_title}</h2>
+                <p>{words.sign_in_intro}</p>
+                {move || error.get().map(|message| view! { <p class="error" role="alert" id="sign-in-error">{message}</p> })}
+                <div class="question">
+                    <label for="name">{words.name}</label>
+                    <input id="name" autocomplete="username" prop:value=name on:input=move |e| name.set(event_target_value(&e)) />
+                </div>
+                <div class="question">
+                    <label for="password">{words.password}</label>
+                    <input id="password" type="password" autocomplete="current-password" prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
+                </div>
+                <div class="question">
+                    <label for="device-label">{words.device_label}</label>
+                    <p class="hint" id="device-label-hint">{words.device_label_hint}</p>
+                    <input id="device-label" aria-describedby="device-label-hint" prop:value=label on:input=move |e| label.set(event_target_value(&e)) />
+                </div>
+                <div class="actions">
+                    <button type="submit" id="sign-in" class="primary" disabled=busy>
+                        {move || if busy.get() { words.signing_in } else { words.sign_in }}
+                    </button>
+                </div>
+            </form>
+        </main>
+    }
+}
+
+/// Fetches the assignments and every survey version they name that the
+/// device lacks, and keeps them together. `done` says so on the page.
+async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String>>>) {
+    let Some(session) = device.session.get_untracked() else {
+        return;
+    };
+    let words = device.words();
+    let token = Some(session.token.as_str());
+    let fetched = async {
+        let text = api::call_as("GET", "/api/assignments", None, token).await?;
+        let assignments: Vec<Assignment> = api::parse(&text)?;
+        let mut definitions = Vec::new();
+        for assignment in &assignments {
+            let key = (assignment.survey_id.clone(), assignment.survey_version);
+            let known = definitions.iter().any(|(k, _)| *k == key)
+                || records::definition(&key.0, key.1)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some();
+            if known {
+                continue;
+            }
+            let url = format!("/api/surveys/{}/versions/{}", api::encode(&key.0), key.1);
+            let text = api::call_as("GET", &url, None, token).await?;
+            // Kept only if this build can read it.
+            Survey::from_json(&text).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+            definitions.push((key, text));
+        }
+        Ok::<_, ApiError>((assignments, definitions))
+    };
+    match fetched.await {
+        Ok((assignments, definitions)) => {
+            match records::save_assignments(&assignments, &definitions).await {
+                Ok(()) => {
+                    device.assignments.set(assignments);
+                    if let Some(done) = done {
+                        done.set(Some(words.assignments_refreshed.to_owned()));
+                    }
+                }
+                Err(error) => device.storage_failed(&error),
+            }
+        }
+        Err(ApiError::Unauthorized) => device.outbox.status.set(Status::SignedOut),
+        Err(_) => {
+            if let Some(done) = done {
+                done.set(Some(words.unreachable.to_owned()));
+            }
+        }
+    }
+}
+
+fn signed_in(device: Device, session: Session) -> impl IntoView {
+    let words = device.words();
+    let refreshed = RwSignal::new(None::<String>);
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            // The server forgets the token if it can be reached; the device
+            // forgets it either way. Interviews stay.
+            if let Some(session) = device.session.get_untracked() {
+                let _ = api::call_as("POST", "/api/logout", None, Some(&session.token)).await;
+            }
+            match records::forget_session().await {
+                Ok(()) => device.session.set(None),
+                Err(error) => device.storage_failed(&error),
+            }
+        });
+    };
+    let unsent = move || {
+        device
+            .interviews
+            .with(|all| all.iter().any(|i| i.state != State::Sent))
+    };
+    view! {
+        <header class="bar field-bar">
+            <p>{words.signed_in_as}" "<strong id="signed-in-as">{session.name.clone()}</strong></p>
+            <button type="button" class="secondary" id="sign-out" on:click=sign_out>{words.sign_out}</button>
+        </header>
+        <main id="main" class="page">
+            <h1>{words.title}</h1>
+            {move || device.notice.get().map(|notice| view! { <p class="error" role="alert">{notice}</p> })}
+            <p role="status" id="device-message">{move || device.message.get()}</p>
+            {move || unsent().then(|| view! { <p class="hint">{words.sign_out_unsent}</p> })}
+            {sync_panel(device)}
+            <section aria-labelledby="assignments-title">
+                <h2 id="assignments-title">{words.assignments_title}</h2>
+                {move || assignment_list(device)}
+                <button
+                    type="button"
+                    class="secondary"
+                    id="refresh-assignments"
+                    on:click=move |_| leptos::task::spawn_local(refresh_assignments(device, Some(refreshed)))
+                >
+                    {words.refresh_assignments}
+                </button>
+                <p role="status" id="assignments-status">{move || refreshed.get()}</p>
+            </section>
+            <section aria-labelledby="interviews-title">
+                <h2 id="interviews-title">{words.interviews_title}</h2>
+                {move || interview_list(device)}
+            </section>
+            {transfer::transfer_panel(device)}
+        </main>
+    }
+}
+
+fn sync_panel(device: Device) -> impl IntoView {
+    let words = device.words();
+    let waiting = move || {
+        device
+            .interviews
+            .with(|all| all.iter().filter(|i| sync::is_waiting(i)).count())
+    };
+    let message = move || match device.outbox.status.get() {
+        Status::Sending => words.syncing.to_owned(),
+        Status::Waiting { seconds } => fill(words.retry_in, &[("s", &seconds.to_string())]),
+        Status::SignedOut => words.session_ended.to_owned(),
+        Status::Idle => match waiting() {
+            0 => words.all_sent.to_owned(),
+            n => fill(words.waiting, &[("n", &n.to_string())]),
+        },
+    };
+    let kept = move || match device.persistent.get() {
+        Some(true) => words.storage_kept,
+        _ => words.storage_may_be_cleared,
+    };
+    view! {
+        <section class="sync" aria-label=words.sync_now>
+            <p role="status" id="sync-status">{message}</p>
+            <button type="button" class="primary" id="sync-now" on:click=move |_| sync::sync_now(device)>
+                {words.sync_now}
+            </button>
+            <p class="hint">{kept}</p>
+        </section>
+    }
+}
+
+fn assignment_list(device: Device) -> AnyView {
+    let words = device.words();
+    let assignments = device.assignments.get();
+    if assignments.is_empty() {
+        return view! { <p id="no-assignments">{words.no_assignments}</p> }.into_any();
+    }
+    view! {
+        <ul class="assignments">
+            {assignments
+                .into_iter()
+                .map(|assignment| {
+                    let heading = format!("{} {}", words.cluster, assignment.cluster_id);
+                    let detail = assignment.area.clone().unwrap_or_default();
+                    let id = format!("start-{}", assignment.cluster_id);
+                    view! {
+                        <li>
+                            <p><strong>{heading}</strong>" "{detail}</p>
+                            <button
+                                type="button"
+                                class="primary"
+                                id=id
+                                on:click=move |_| start_interview(device, assignment.clone())
+                            >
+                                {words.start_interview}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+fn start_interview(device: Device, assignment: Assignment) {
+    let Some(session) = device.session.get_untracked() else {
+        return;
+    };
+    let id: Uuid = browser::new_submission_id();
+    let interview = Interview {
+        id,
+        survey_id: assignment.survey_id,
+        survey_version: assignment.survey_version,
+        cluster_id: assignment.cluster_id,
+        enumerator_id: session.name,
+        state: State::Draft,
+        draft: Draft::new(id, browser::now()),
+        step: crate::form::Step::Consent.code(),
+        submission: None,
+        receipt: None,
+        problems: Vec::new(),
+        attempts: 0,
+        updated_at: js_sys::Date::now(),
+    };
+    leptos::task::spawn_local(async move {
+        match interview.save().await {
+            Ok(()) => {
+                device.show(&interview);
+                open(&format!("interview/{id}"));
+            }
+            Err(error) => device.storage_failed(&error),
+        }
+    });
+}
+
+fn interview_list(device: Device) -> AnyView {
+    let words = device.words();
+    let interviews = device.interviews.get();
+    if interviews.is_empty() {
+        return view! { <p>{words.no_interviews}</p> }.into_any();
+    }
+    view! {
+        <ul class="interviews">
+            {interviews
+                .into_iter()
+                .map(|interview| {
+                    let state = interview.state;
+                    let label = match state {
+                        State::Draft => words.state_draft,
+                        State::Queued => words.state_queued,
+                        State::Sending => words.state_sending,
+                        State::Sent => words.state_sent,
+                        State::Rejected => words.state_rejected,
+                    };
+                    let started = interview.draft.started_at.as_str().to_owned();
+                    let summary = format!(
+                        "{} {} · {}",
+                        words.cluster,
+                        interview.cluster_id,
+                        started.get(..16).unwrap_or(&started).replace('T', " ")
+                    );
+                    let receipt = interview.receipt.as_ref().map(|receipt| {
+                        let short = receipt.submission_id.to_string();
+                        view! { <p class="receipt">{words.receipt}": "<code>{short}</code>" · "{receipt.received_at.clone()}</p> }
+                    });
+                    let problems = (!interview.problems.is_empty()).then(|| {
+                        view! {
+                            <ul class="problems">
+                                {interview.problems.iter().map(|problem| {
+                                    let text = if problem.path.is_empty() {
+                                        problem.message.clone()
+                                    } else {
+                                        format!("{}: {}", problem.path, problem.message)
+                                    };
+                                    view! { <li>{text}</li> }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    });
+                    let action = match state {
+                        State::Draft => Some(words.continue_interview),
+                        State::Rejected => Some(words.correct_and_resend),
+                        _ => None,
+                    };
+                    let href = format!("#interview/{}", interview.id);
+                    let id = format!("interview-{}", interview.id);
+                    view! {
+                        <li class="interview" id=id data-state=state.as_str()>
+                            <p>
+                                <span class=format!("badge {}", state.as_str())>{label}</span>
+                                " "{summary}
+                            </p>
+                            {receipt}
+                            {problems}
+                            {action.map(|text| view! { <a class="button" href=href>{text}</a> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

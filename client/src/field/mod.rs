@@ -1,0 +1,209 @@
+//! Enumerators' field mode, a bundle of its own (`salama-field`, served at
+//! `/field` with a service worker that keeps the app on the device): a
+//! device signs in once, keeps its assignments and the survey definitions
+//! they need, runs household interviews with no connection, keeps every
+//! change in IndexedDB and sends finished interviews when it can.
+//!
+//! - `idb`: the device's database; `records`: what is kept in it
+//! - `home`: sign-in, clusters, the interviews and their states
+//! - `interview`: one interview, kept on every change; `selection`: the
+//!   respondent's draw among the household's members
+//! - `sync`: sending the outbox with backoff; `transfer`: export and import
+//! - `words`: the field app's own words
+
+mod home;
+mod idb;
+mod interview;
+mod records;
+mod selection;
+mod sync;
+mod transfer;
+mod words;
+
+use leptos::prelude::*;
+
+use crate::app::Interface;
+use crate::browser;
+use records::{Assignment, Interview, Session};
+pub use words::FieldWords;
+
+/// What the app shows, from the address's fragment (`#interview/<id>`,
+/// `#today`): one page, cached whole by the service worker, whatever the
+/// screen.
+#[derive(Clone, Debug, PartialEq)]
+enum Screen {
+    Home,
+    Interview(String),
+    /// The neutral screen an interview can be switched to in one tap.
+    Neutral(Option<String>),
+}
+
+impl Screen {
+    fn from_hash(hash: &str) -> Screen {
+        let hash = hash.trim_start_matches('#');
+        if let Some(id) = hash.strip_prefix("interview/") {
+            return Screen::Interview(id.to_owned());
+        }
+        if let Some(rest) = hash.strip_prefix("today") {
+            let back = rest.strip_prefix('/').filter(|id| !id.is_empty());
+            return Screen::Neutral(back.map(str::to_owned));
+        }
+        Screen::Home
+    }
+}
+
+/// The device's state, shared by every screen.
+#[derive(Clone, Copy)]
+pub struct Device {
+    pub session: RwSignal<Option<Session>>,
+    pub assignments: RwSignal<Vec<Assignment>>,
+    /// Every interview on the device, most recent change first.
+    pub interviews: RwSignal<Vec<Interview>>,
+    pub outbox: sync::Outbox,
+    /// A problem to show at the top of the list (storage, import).
+    pub notice: RwSignal<Option<String>>,
+    /// News to show at the top of the list (an interview kept, an import).
+    pub message: RwSignal<Option<String>>,
+    /// Whether the browser agreed to keep the storage under pressure.
+    pub persistent: RwSignal<Option<bool>>,
+    pub language: RwSignal<String>,
+}
+
+impl Device {
+    pub fn words(&self) -> &'static FieldWords {
+        self.language
+            .with_untracked(|language| words::field_words(language))
+    }
+
+    /// Replaces (or adds) an interview in the list shown.
+    pub fn show(&self, interview: &Interview) {
+        self.interviews.update(|all| {
+            all.retain(|other| other.id != interview.id);
+            all.insert(0, interview.clone());
+        });
+    }
+
+    pub fn storage_failed(&self, error: &idb::StorageError) {
+        self.notice
+            .set(Some(format!("{}{}", self.words().storage_failed, error.0)));
+    }
+}
+
+/// Mounts the field app on the page's `<body>`.
+pub fn mount() {
+    leptos::mount::mount_to_body(app);
+}
+
+/// Goes to a screen by its fragment, keeping one history entry per screen.
+pub fn open(hash: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(hash);
+    }
+}
+
+fn current_screen() -> Screen {
+    let hash = web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .unwrap_or_default();
+    Screen::from_hash(&hash)
+}
+
+fn app() -> impl IntoView {
+    let preferred = browser::preferred_language()
+        .map(|tag| tag.split('-').next().unwrap_or("en").to_owned())
+        .unwrap_or_else(|| "en".to_owned());
+    let interface = Interface {
+        language: RwSignal::new(preferred),
+    };
+    provide_context(interface);
+    let device = Device {
+        session: RwSignal::new(None),
+        assignments: RwSignal::new(Vec::new()),
+        interviews: RwSignal::new(Vec::new()),
+        outbox: sync::Outbox::new(),
+        notice: RwSignal::new(None),
+        message: RwSignal::new(None),
+        persistent: RwSignal::new(None),
+        language: interface.language,
+    };
+    provide_context(device);
+    browser::set_title(device.words().title);
+    Effect::new(move |_| browser::set_document_language(&interface.language.get()));
+    let screen = RwSignal::new(current_screen());
+    let loaded = RwSignal::new(false);
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        screen.set(current_screen())
+    });
+    let on_online = window_event_listener(leptos::ev::online, move |_| sync::start(device));
+    on_cleanup(move || {
+        on_hash.remove();
+        on_online.remove();
+    });
+    leptos::task::spawn_local(async move {
+        let read = async {
+            let session = records::session().await?;
+            let assignments = records::assignments().await?;
+            let interviews = Interview::all().await?;
+            Ok::<_, idb::StorageError>((session, assignments, interviews))
+        };
+        match read.await {
+            Ok((session, assignments, interviews)) => {
+                device.session.set(session);
+                device.assignments.set(assignments);
+                device.interviews.set(interviews);
+            }
+            Err(error) => device.storage_failed(&error),
+        }
+        loaded.set(true);
+        browser::mark("salama-field-ready");
+        device.persistent.set(idb::ask_persistence().await);
+        sync::start(device);
+    });
+    move || {
+        if !loaded.get() {
+            return crate::pages::status(interface.words().loading).into_any();
+        }
+        match screen.get() {
+            Screen::Home => untrack(home::home_page).into_any(),
+            Screen::Interview(id) => untrack(|| interview::interview_page(id)).into_any(),
+            Screen::Neutral(back) => untrack(|| neutral_screen(back)).into_any(),
+        }
+    }
+}
+
+/// Nothing on it says "survey": a page anyone looking over the shoulder
+/// takes for a phone's own. A small link returns to the interview, which
+/// was kept before switching.
+fn neutral_screen(back: Option<String>) -> impl IntoView {
+    browser::set_title("Today");
+    let today = String::from(js_sys::Date::new_0().to_date_string());
+    let words = expect_context::<Device>().words();
+    let back = back.map_or_else(|| "#".to_owned(), |id| format!("#interview/{id}"));
+    view! {
+        <main id="main" class="page neutral">
+            <h1>"Today"</h1>
+            <p>{today}</p>
+            <p class="discreet"><a href=back>{words.resume}</a></p>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Screen;
+
+    #[test]
+    fn screens_come_from_the_fragment() {
+        assert_eq!(Screen::from_hash(""), Screen::Home);
+        assert_eq!(Screen::from_hash("#"), Screen::Home);
+        assert_eq!(
+            Screen::from_hash("#interview/abc"),
+            Screen::Interview("abc".into())
+        );
+        assert_eq!(Screen::from_hash("#today"), Screen::Neutral(None));
+        assert_eq!(
+            Screen::from_hash("#today/abc"),
+            Screen::Neutral(Some("abc".into()))
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Drawing the respondent, right after the household list: the members old
+//! enough to answer are listed, one is drawn with the browser's
+//! cryptographic generator, and the draw is recorded with the interview
+//! (`shared::selection`, checked again by the server). The drawn member's
+//! sex and age become the respondent's, so the two cannot disagree.
+
+use leptos::prelude::*;
+use salama_shared::selection::{Eligibility, RespondentSelection, draw};
+use serde_json::Value as Json;
+
+use super::Device;
+use crate::form::{Filling, Place, Step};
+use crate::i18n::fill;
+
+/// The eligible rows and, per row, how the member is described.
+fn eligible_members(filling: Filling, eligibility: Eligibility<'static>) -> Vec<(u32, String)> {
+    let words = expect_context::<Device>().words();
+    filling.draft.with(|draft| {
+        let inspection = filling.form.inspect(&draft.answers, None);
+        let rows = inspection.rows(eligibility.roster);
+        eligibility
+            .eligible_rows(rows, |row| {
+                inspection.value(eligibility.member_age, Some(row))
+            })
+            .into_iter()
+            .map(|row| {
+                let cell = |id: &'static str| {
+                    draft
+                        .answer(Place::Cell {
+                            roster: eligibility.roster,
+                            row: row as usize,
+                            id,
+                        })
+                        .cloned()
+                };
+                let sex = eligibility
+                    .member_sex
+                    .and_then(&cell)
+                    .and_then(|code| choice_label(filling, eligibility.member_sex?, &code));
+                let age = cell(eligibility.member_age)
+                    .map(|age| format!("{age} {}", words.years))
+                    .unwrap_or_default();
+                let description = [sex.unwrap_or_default(), age]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (row, format!("{} {} ({description})", words.member, row + 1))
+            })
+            .collect()
+    })
+}
+
+fn choice_label(filling: Filling, question: &str, code: &Json) -> Option<String> {
+    let code = code.as_str()?;
+    let list = filling.survey.question(question)?.question.kind.list()?;
+    let choice = filling
+        .survey
+        .choice_list(list)?
+        .choices
+        .iter()
+        .find(|choice| choice.value == code)?;
+    Some(filling.text(&choice.label))
+}
+
+pub fn selection_step(filling: Filling) -> AnyView {
+    let device = expect_context::<Device>();
+    let words = device.words();
+    let Some(eligibility) = filling.survey.respondent_eligibility() else {
+        filling.go_next(Step::Selection);
+        return ().into_any();
+    };
+    let members = Memo::new(move |_| eligible_members(filling, eligibility));
+    let recorded = move || {
+        filling
+            .draft
+            .with(|draft| draft.respondent_selection.clone())
+    };
+    let still_valid = move || {
+        recorded().is_some_and(|selection| {
+            members.with(|members| {
+                selection.eligible_rows == members.iter().map(|(row, _)| *row).collect::<Vec<_>>()
+            })
+        })
+    };
+    let min = eligibility.min_age.to_string();
+    let do_draw = move |_| {
+        let eligible: Vec<u32> =
+            members.with_untracked(|m| m.iter().map(|(row, _)| *row).collect());
+        let Some(row) = draw(&eligible, crate::browser::uniform()) else {
+            return;
+        };
+        let selection = RespondentSelection {
+            roster: eligibility.roster.to_owned(),
+            eligible_rows: eligible,
+            selected_row: row,
+        };
+        let copied = |member: Option<&'static str>| {
+            member.and_then(|id| {
+                filling.draft.with_untracked(|draft| {
+                    draft
+                        .answer(Place::Cell {
+                            roster: eligibility.roster,
+                            row: row as usize,
+                            id,
+                        })
+                        .cloned()
+                })
+            })
+        };
+        let age = copied(Some(eligibility.member_age));
+        let sex = copied(eligibility.member_sex);
+        filling
+            .draft
+            .update(|draft| draft.respondent_selection = Some(selection));
+        let survey = filling.survey;
+        if let Some(id) = survey.respondent_age_question() {
+            filling.answer(Place::Top(id), age);
+        }
+        if let Some(id) = survey.respondent_sex_question() {
+            filling.answer(Place::Top(id), sex);
+        }
+        crate::browser::focus_soon("drawn".into());
+    };
+    let drawn_text = move || {
+        let selection = recorded()?;
+        let name = members.with(|members| {
+            members
+                .iter()
+                .find(|(row, _)| *row == selection.selected_row)
+                .map(|(_, name)| name.clone())
+        })?;
+        Some(fill(words.drawn, &[("member", &name)]))
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if still_valid() {
+            filling.go_next(Step::Selection);
+        }
+    };
+    view! {
+        <form class="step" novalidate on:submit=submit>
+            <h2 id="step-heading" tabindex="-1">{words.selection_title}</h2>
+            <p>{fill(words.selection_intro, &[("min", &min)])}</p>
+            {move || {
+                let list = members.get();
+                if list.is_empty() {
+                    return view! { <p class="error" id="no-one-eligible">{fill(words.no_one_eligible, &[("min", &min)])}</p> }.into_any();
+                }
+                view! {
+                    <h3>{words.eligible_members}</h3>
+                    <ul id="eligible-members">
+                        {list.into_iter().map(|(_, name)| view! { <li>{name}</li> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            {move || (recorded().is_some() && !still_valid()).then(|| view! { <p class="error" role="alert">{words.roster_changed}</p> })}
+            {move || match still_valid().then(drawn_text).flatten() {
+                Some(text) => view! { <p class="drawn" id="drawn" tabindex="-1" role="status">{text}</p> }.into_any(),
+                None => view! {
+                    <button type="button" class="primary" id="draw" on:click=do_draw disabled=move || members.with(Vec::is_empty)>
+                        {words.draw}
+                    </button>
+                }
+                .into_any(),
+            }}
+            <div class="actions">
+                <button type="button" on:click=move |_| filling.go_back(Step::Selection)>
+                    {filling.words().previous}
+                </button>
+                <button type="submit" class="primary" disabled=move || !still_valid()>{filling.words().next}</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}

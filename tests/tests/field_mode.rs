@@ -1,0 +1,409 @@
+//! Enumerators in the field, in a real browser against a real server that
+//! goes away ("offline": the server stopped, the port refusing connections)
+//! and comes back: interviews are kept through reloads and browser restarts,
+//! sent exactly once, refused ones are quarantined and sent again once put
+//! right, a new build deployed mid-fieldwork keeps drafts and the outbox,
+//! and a 30-member household works.
+
+use std::path::{Path, PathBuf};
+
+use salama_server::auth::{self, Role};
+use salama_server::store::Assignment;
+use salama_tests::filling::{answer_current_step, continue_to_next_step};
+use salama_tests::{Browser, Site, built_client};
+use serde_json::Value;
+
+const CLUSTER: &str = "ea-7";
+
+/// An enumerator with one cluster of the default questionnaire; returns the
+/// password.
+async fn enumerator(site: &Site, name: &str) -> String {
+    let created = auth::create_user(&site.store, name, Role::Enumerator, "test")
+        .await
+        .expect("user created");
+    assign(site, name, CLUSTER).await;
+    created.password
+}
+
+async fn assign(site: &Site, name: &str, cluster: &str) {
+    site.store
+        .assign(
+            "community-safety",
+            &[Assignment {
+                survey_id: "community-safety".into(),
+                cluster_id: cluster.into(),
+                enumerator: name.into(),
+                stratum: Some("hills-rural".into()),
+                area: Some("north-hills".into()),
+            }],
+        )
+        .await
+        .expect("assigned");
+}
+
+/// Signs the device in and waits until the service worker controls the
+/// page (from then on the app opens with no connection).
+async fn sign_in(browser: &Browser, site: &Site, name: &str, password: &str) {
+    browser.goto(&site.url("/field")).await;
+    browser.type_into("#name", name).await;
+    browser.type_into("#password", password).await;
+    browser.type_into("#device-label", "test phone").await;
+    browser.click("#sign-in").await;
+    browser.find(&format!("#start-{CLUSTER}")).await;
+    assert_eq!(browser.text("#signed-in-as").await, name);
+    browser
+        .wait_until(
+            "the service worker controls the page",
+            "return navigator.serviceWorker.controller !== null",
+        )
+        .await;
+}
+
+async fn wait_for_states(browser: &Browser, what: &str, expected: &[&str]) {
+    let expected = serde_json::to_string(expected).expect("json");
+    browser
+        .wait_until(
+            what,
+            &format!(
+                "return JSON.stringify([...document.querySelectorAll('li.interview')].map(li => li.dataset.state).sort()) === JSON.stringify({expected}.sort())"
+            ),
+        )
+        .await;
+}
+
+/// From the home screen: starts an interview and stops on the step that
+/// draws the respondent, with a one-member household (34, as the filling
+/// helper answers).
+async fn start_household(browser: &Browser) {
+    browser.click(&format!("#start-{CLUSTER}")).await;
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(browser).await;
+    assert!(
+        browser.exists("#q-household").await,
+        "an enumerator's interview lists the household first"
+    );
+    answer_current_step(browser).await;
+    continue_to_next_step(browser).await;
+    assert_eq!(browser.heading().await, "Who answers");
+}
+
+/// From the draw to the outbox: draws, answers every step, finishes.
+async fn finish_from_draw(browser: &Browser) {
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    continue_to_next_step(browser).await;
+    let mut steps = 0;
+    while !browser.exists("#submit").await {
+        answer_current_step(browser).await;
+        continue_to_next_step(browser).await;
+        steps += 1;
+        assert!(steps < 20, "the review never came");
+    }
+    browser.click("#submit").await;
+    browser.find("#sync-status").await;
+}
+
+/// The page's own fragment-free reload (what a phone does when the tab is
+/// brought back after the browser dropped it).
+async fn reload(browser: &Browser) {
+    browser.client.refresh().await.expect("reloads");
+}
+
+#[tokio::test]
+async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_each() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-1").await;
+    let profile = tempfile::tempdir().expect("profile");
+    let browser = Browser::with_profile(profile.path()).await;
+    sign_in(&browser, &site, "enum-1", &password).await;
+    browser.assert_accessible("field home").await;
+
+    site.stop().await;
+    browser.goto(&site.url("/field")).await;
+    browser.find("#sync-now").await;
+    for _ in 0..2 {
+        start_household(&browser).await;
+        browser.assert_accessible("drawing the respondent").await;
+        finish_from_draw(&browser).await;
+    }
+    // The third is interrupted by a reload on the draw: it reopens there.
+    start_household(&browser).await;
+    reload(&browser).await;
+    browser
+        .wait_until(
+            "the interview reopens on its step",
+            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#eligible-members li').length")
+            .await,
+        1,
+        "the household kept through the reload"
+    );
+    finish_from_draw(&browser).await;
+    wait_for_states(&browser, "three queued", &["queued", "queued", "queued"]).await;
+    browser
+        .wait_until(
+            "the device says it is waiting for the server",
+            "return document.getElementById('sync-status').textContent.includes('No connection to the server')",
+        )
+        .await;
+    browser.screenshot("field-offline-outbox").await;
+
+    // Closed and reopened on the same profile, still offline.
+    browser.close().await;
+    let browser = Browser::with_profile(profile.path()).await;
+    browser.goto(&site.url("/field")).await;
+    wait_for_states(
+        &browser,
+        "three queued after a restart",
+        &["queued", "queued", "queued"],
+    )
+    .await;
+    assert_eq!(site.stored().await, 0);
+
+    site.resume().await;
+    browser.click("#sync-now").await;
+    wait_for_states(&browser, "three sent", &["sent", "sent", "sent"]).await;
+    browser.click("#sync-now").await;
+    browser
+        .wait_until(
+            "nothing left",
+            "return document.getElementById('sync-status').textContent.includes('Every finished interview')",
+        )
+        .await;
+    assert_eq!(site.stored().await, 3, "each interview exactly once");
+    let ids = browser
+        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
+        .await;
+    for id in ids.as_array().expect("ids") {
+        let id = id.as_str().expect("id").parse().expect("uuid");
+        let body = site
+            .store
+            .submission_body(id)
+            .await
+            .expect("store")
+            .expect("this device's interview is on the server");
+        let submission: Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(submission["channel"], "enumerator");
+        assert_eq!(submission["enumerator_id"], "enum-1");
+        assert_eq!(submission["cluster_id"], CLUSTER);
+        assert_eq!(
+            submission["respondent_selection"],
+            serde_json::json!({"roster": "household", "eligible_rows": [0], "selected_row": 0})
+        );
+        let receipt = browser
+            .text(&format!("[id='interview-{id}'] .receipt code"))
+            .await;
+        assert_eq!(receipt, id.to_string(), "the receipt is shown");
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_interview_is_quarantined_with_its_reason_and_sent_once_put_right() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-2").await;
+    // A second cluster: an enumerator with assignments is held to them.
+    assign(&site, "enum-2", "ea-9").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-2", &password).await;
+    start_household(&browser).await;
+    // The supervisor takes the cluster back while the interview goes on.
+    assert!(
+        site.store
+            .unassign("community-safety", CLUSTER, "enum-2")
+            .await
+            .expect("withdrawn")
+    );
+    finish_from_draw(&browser).await;
+    wait_for_states(&browser, "quarantined", &["rejected"]).await;
+    let reasons = browser.text("li.interview .problems").await;
+    assert!(
+        reasons.contains("cluster_id") && reasons.contains("not assigned to you"),
+        "{reasons}"
+    );
+    browser.assert_accessible("quarantine").await;
+    browser.screenshot("field-quarantine").await;
+    assert_eq!(site.stored().await, 0);
+
+    // Kept through a reload, then corrected (the cluster is given back) and sent.
+    reload(&browser).await;
+    wait_for_states(&browser, "still quarantined", &["rejected"]).await;
+    assign(&site, "enum-2", CLUSTER).await;
+    browser.click("li.interview a.button").await;
+    browser.click("#submit").await;
+    wait_for_states(&browser, "sent once corrected", &["sent"]).await;
+    assert_eq!(site.stored().await, 1);
+    browser.close().await;
+}
+
+/// A copy of the built client that a test can "redeploy".
+fn copy_of_client(into: &Path) -> PathBuf {
+    let dist = into.join("dist");
+    copy_tree(&built_client(), &dist);
+    dist
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copied");
+        }
+    }
+}
+
+/// A new build: another version of the worker and the page. Precompressed
+/// variants go, so the edited files are what the server sends.
+fn deploy_new_build(dist: &Path) -> String {
+    let worker_path = dist.join("field-sw.js");
+    let worker = std::fs::read_to_string(&worker_path).expect("worker");
+    let start = worker.find("const BUILD = \"").expect("build line") + "const BUILD = \"".len();
+    let old = &worker[start..start + 16];
+    let new = "0000000000000000";
+    assert_ne!(old, new);
+    std::fs::write(&worker_path, worker.replacen(old, new, 1)).expect("worker written");
+    let page_path = dist.join("field.html");
+    let page = std::fs::read_to_string(&page_path).expect("page");
+    std::fs::write(
+        &page_path,
+        page.replace("</body>", "<!-- build 2 --></body>"),
+    )
+    .expect("page");
+    for file in ["field-sw.js", "field.html"] {
+        for suffix in ["gz", "br"] {
+            let _ = std::fs::remove_file(dist.join(format!("{file}.{suffix}")));
+        }
+    }
+    format!("salama-field-{new}")
+}
+
+#[tokio::test]
+async fn a_new_build_deployed_mid_fieldwork_keeps_drafts_and_the_outbox() {
+    let folder = tempfile::tempdir().expect("folder");
+    let dist = copy_of_client(folder.path());
+    let site = Site::serving(dist.clone()).await;
+    let password = enumerator(&site, "enum-3").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-3", &password).await;
+    let caches = "const done = arguments[arguments.length - 1]; caches.keys().then(done);";
+    let before: Vec<String> = serde_json::from_value(
+        browser
+            .client
+            .execute_async(caches, vec![])
+            .await
+            .expect("caches"),
+    )
+    .expect("names");
+    assert_eq!(before.len(), 1, "{before:?}");
+
+    // One interview waiting in the outbox (offline), one draft.
+    site.stop().await;
+    start_household(&browser).await;
+    finish_from_draw(&browser).await;
+    start_household(&browser).await;
+    browser.goto(&site.url("/field")).await;
+    wait_for_states(&browser, "a draft and a queued one", &["draft", "queued"]).await;
+
+    let new_cache = deploy_new_build(&dist);
+    site.resume().await;
+    browser.goto(&site.url("/field")).await;
+    browser
+        .wait_until(
+            "the new build's cache replaced the old one",
+            &format!(
+                "if (!window.__names) {{ window.__names = []; }} caches.keys().then(n => window.__names = n); return window.__names.length === 1 && window.__names[0] === '{new_cache}'"
+            ),
+        )
+        .await;
+    reload(&browser).await;
+    assert!(
+        browser
+            .script("return document.documentElement.innerHTML.includes('build 2')")
+            .await
+            == Value::Bool(true),
+        "the page now comes from the new build"
+    );
+    wait_for_states(&browser, "after the update", &["draft", "sent"]).await;
+    // The draft reopens where it was and is finished on the new build.
+    browser
+        .click("li.interview[data-state='draft'] a.button")
+        .await;
+    browser
+        .wait_until(
+            "the draft reopens on its step",
+            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
+        )
+        .await;
+    finish_from_draw(&browser).await;
+    wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
+    assert_eq!(site.stored().await, 2);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_thirty_member_household_is_listed_drawn_from_and_sent() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-4").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-4", &password).await;
+    browser.click(&format!("#start-{CLUSTER}")).await;
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(&browser).await;
+    // 30 members: two adults, then children and adults in turn.
+    for row in 0..30 {
+        browser.click("#q-household").await;
+        let cell = |id: &str| format!("[id='q-household-{row}-{id}']");
+        let relationship = if row == 0 {
+            "mem_relationship".to_owned()
+        } else {
+            "mem_relationship-6".to_owned()
+        };
+        browser.click(&cell(&relationship)).await;
+        browser
+            .click(&cell(if row % 2 == 0 { "mem_sex" } else { "mem_sex-1" }))
+            .await;
+        let age = if row < 2 || row % 3 == 0 {
+            20 + row
+        } else {
+            5 + row % 12
+        };
+        browser.type_into(&cell("mem_age"), &age.to_string()).await;
+    }
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('fieldset.row').length")
+            .await,
+        30
+    );
+    assert!(
+        browser
+            .script("return document.getElementById('q-household').disabled")
+            .await
+            == Value::Bool(true),
+        "the roster's limit (30) is reached"
+    );
+    answer_current_step(&browser).await;
+    browser.assert_fits_screen("30 members").await;
+    continue_to_next_step(&browser).await;
+    let eligible = browser
+        .script("return document.querySelectorAll('#eligible-members li').length")
+        .await;
+    // Rows 0, 1 and every third row are adults (20+); children 5–16 are not.
+    let adults = (0..30).filter(|row| *row < 2 || row % 3 == 0).count()
+        + (0..30)
+            .filter(|row| !(*row < 2 || row % 3 == 0) && 5 + row % 12 >= 15)
+            .count();
+    assert_eq!(eligible, adults as u64);
+    finish_from_draw(&browser).await;
+    wait_for_states(&browser, "sent", &["sent"]).await;
+    assert_eq!(site.stored().await, 1);
+    browser.close().await;
+}
