@@ -407,3 +407,74 @@ async fn a_thirty_member_household_is_listed_drawn_from_and_sent() {
     assert_eq!(site.stored().await, 1);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-5").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-5", &password).await;
+    start_household(&browser).await;
+    let first_title = browser.text("h1").await;
+    browser.goto(&site.url("/field")).await;
+    wait_for_states(&browser, "a draft on version 1", &["draft"]).await;
+
+    let mut second = salama_shared::community_safety();
+    second.version = 2;
+    second.title = salama_shared::text::Text(
+        [(
+            "en".to_owned(),
+            "Community safety survey, second round".to_owned(),
+        )]
+        .into(),
+    );
+    let definition = second.to_json_pretty();
+    salama_server::publishing::publish(&site.store, &second, &definition, "admin")
+        .await
+        .expect("version 2 published");
+    browser.click("#refresh-assignments").await;
+    browser
+        .wait_until(
+            "assignments refreshed",
+            "return document.getElementById('assignments-status').textContent.includes('up to date')",
+        )
+        .await;
+    // A new interview is on version 2 ...
+    start_household(&browser).await;
+    assert_eq!(
+        browser.text("h1").await,
+        "Community safety survey, second round"
+    );
+    finish_from_draw(&browser).await;
+    // ... the draft reopens on version 1, where it was, and is sent as such.
+    browser
+        .click("li.interview[data-state='draft'] a.button")
+        .await;
+    browser
+        .wait_until(
+            "the draft reopens on its step",
+            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
+        )
+        .await;
+    assert_eq!(browser.text("h1").await, first_title);
+    finish_from_draw(&browser).await;
+    wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
+    let ids = browser
+        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
+        .await;
+    let mut versions = Vec::new();
+    for id in ids.as_array().expect("ids") {
+        let id = id.as_str().expect("id").parse().expect("uuid");
+        let body = site
+            .store
+            .submission_body(id)
+            .await
+            .expect("store")
+            .expect("stored");
+        let submission: Value = serde_json::from_slice(&body).expect("json");
+        versions.push(submission["survey_version"].as_u64().expect("version"));
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, [1, 2]);
+    browser.close().await;
+}
