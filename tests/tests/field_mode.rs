@@ -478,3 +478,129 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
     assert_eq!(versions, [1, 2]);
     browser.close().await;
 }
+
+/// Clicks "Export" and returns the file's text, caught on its way to the
+/// download (headless Chromium has no download folder to read back).
+async fn export_outbox(browser: &Browser) -> String {
+    browser
+        .script(
+            "window.__exported = [];
+             const create = URL.createObjectURL;
+             URL.createObjectURL = (blob) => { window.__exported.push(blob); return create.call(URL, blob); };",
+        )
+        .await;
+    browser.click("#export").await;
+    browser
+        .wait_until("the export", "return window.__exported.length === 1")
+        .await;
+    let text = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__exported[0].text().then(done);",
+            vec![],
+        )
+        .await
+        .expect("exported text");
+    text.as_str().expect("text").to_owned()
+}
+
+#[tokio::test]
+async fn an_outbox_exported_from_a_stuck_device_is_sent_from_another_exactly_once() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-6").await;
+    let stuck_profile = tempfile::tempdir().expect("profile");
+    let stuck = Browser::with_profile(stuck_profile.path()).await;
+    sign_in(&stuck, &site, "enum-6", &password).await;
+    site.stop().await;
+    start_household(&stuck).await;
+    finish_from_draw(&stuck).await;
+    wait_for_states(&stuck, "queued on the stuck device", &["queued"]).await;
+    let exported = export_outbox(&stuck).await;
+    let file: Value = serde_json::from_str(&exported).expect("an outbox file is JSON");
+    assert_eq!(file["format"], "salama-outbox");
+    assert_eq!(file["interviews"].as_array().map(Vec::len), Some(1));
+    assert!(
+        file["definitions"]["community-safety:1"].is_string(),
+        "the file carries the survey version its interviews need"
+    );
+    let folder = tempfile::tempdir().expect("folder");
+    let path = folder.path().join("outbox.json");
+    std::fs::write(&path, &exported).expect("file written");
+
+    // Another device, online, imports it (twice: the second adds nothing).
+    site.resume().await;
+    let other = Browser::start().await;
+    sign_in(&other, &site, "enum-6", &password).await;
+    for expected in [
+        "1 interview(s) imported, 0 were already on this device",
+        "0 interview(s) imported, 1 were already on this device",
+    ] {
+        other
+            .find("#import")
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("file chosen");
+        other
+            .wait_until(
+                expected,
+                &format!(
+                    "return document.getElementById('device-message').textContent.includes('{expected}')"
+                ),
+            )
+            .await;
+        wait_for_states(&other, "sent from the other device", &["sent"]).await;
+    }
+    assert_eq!(site.stored().await, 1);
+
+    // The stuck device comes back: its own copy gets the same receipt.
+    stuck.click("#sync-now").await;
+    wait_for_states(&stuck, "sent from the stuck device too", &["sent"]).await;
+    assert_eq!(
+        stuck.text("li.interview .receipt code").await,
+        other.text("li.interview .receipt code").await
+    );
+    assert_eq!(site.stored().await, 1, "one interview, stored once");
+    stuck.close().await;
+    other.close().await;
+}
+
+#[tokio::test]
+async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-7").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-7", &password).await;
+    start_household(&browser).await;
+    browser.click("#quick-exit").await;
+    browser
+        .wait_until(
+            "the neutral screen",
+            "return document.querySelector('h1') && document.querySelector('h1').textContent === 'Today'",
+        )
+        .await;
+    let shown = browser.text("body").await;
+    for word in ["survey", "household", "Salama", "interview"] {
+        assert!(
+            !shown.to_lowercase().contains(&word.to_lowercase()),
+            "the neutral screen says `{word}`: {shown}"
+        );
+    }
+    assert_eq!(browser.script("return document.title").await, "Today");
+    browser.assert_accessible("neutral screen").await;
+    browser.click("main a").await;
+    browser
+        .wait_until(
+            "back on the interview's step",
+            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#eligible-members li').length")
+            .await,
+        1,
+        "nothing was lost"
+    );
+    browser.close().await;
+}
