@@ -242,6 +242,9 @@ impl<'s> Checker<'s> {
         }
         for section in &survey.sections {
             self.text(&format!("sections.{}.title", section.id), &section.title);
+            if let Some(referrals) = &section.referrals {
+                self.text(&format!("sections.{}.referrals", section.id), referrals);
+            }
         }
         for place in survey.questions() {
             let question = place.question;
@@ -544,6 +547,19 @@ impl<'s> Checker<'s> {
                     false,
                     false,
                 );
+            }
+            if let Some(rule) = &section.drawn_among {
+                let path = format!("sections.{}.drawn_among", section.id);
+                // Read for each household member, so member questions are
+                // in reach as in a roster.
+                self.expression(&path, rule, places, false, true);
+                if survey.respondent_eligibility().is_none() {
+                    self.report(
+                        path,
+                        ProblemCode::MissingRole,
+                        "a module asked of a drawn household member needs a household roster with the members' ages (member `age` role)",
+                    );
+                }
             }
         }
         for place in survey.questions() {

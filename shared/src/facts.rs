@@ -86,6 +86,7 @@ fn extract(form: &Form<'_>, submission: &Submission) -> Vec<UnitFacts> {
     let inspection = form.inspect(
         &submission.answers,
         Some(submission.completed_at.local_date()),
+        &submission.module_draws,
     );
     let code_of = |id: &str, row: Option<usize>| -> Option<String> {
         let value = inspection.value(id, row);

@@ -167,7 +167,9 @@ impl<'s> Form<'s> {
                             && shares_relevance(earlier.question, question)
                     })
                 });
-                let unconditional = question.relevant.is_none() && section.relevant.is_none();
+                let unconditional = question.relevant.is_none()
+                    && section.relevant.is_none()
+                    && section.drawn_among.is_none();
                 entries.push(Entry {
                     question,
                     list: list_of(question),

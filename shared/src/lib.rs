@@ -15,6 +15,7 @@ pub mod facts;
 pub mod form;
 pub mod messages;
 pub mod microdata;
+mod names;
 pub mod publication;
 pub mod sample;
 pub mod schema;

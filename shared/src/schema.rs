@@ -60,14 +60,18 @@ pub struct Survey {
 
 /// How a submission reached the server. Probability-sample interviews and
 /// opt-in online answers are different populations and are never mixed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Enumerator,
     Online,
 }
 
+crate::names::read_by_name!(Channel, "channel");
+
 impl Channel {
+    pub const ALL: [Channel; 2] = [Self::Enumerator, Self::Online];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Enumerator => "enumerator",
@@ -147,7 +151,7 @@ pub struct Choice {
     pub exclusive: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Missing {
     /// Don't know.
@@ -156,6 +160,20 @@ pub enum Missing {
     Ra,
     /// Not applicable.
     Na,
+}
+
+crate::names::read_by_name!(Missing, "missing-value kind");
+
+impl Missing {
+    pub const ALL: [Missing; 3] = [Self::Dk, Self::Ra, Self::Na];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dk => "dk",
+            Self::Ra => "ra",
+            Self::Na => "na",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
@@ -169,6 +187,18 @@ pub struct Section {
     /// Sensitive sections get the safety notice and quick exit (DOMAIN §5).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+    /// A module asked of one household member drawn at random among those
+    /// for whom this holds (read per household member), in household
+    /// interviews only, once the enumerator has confirmed privacy: the
+    /// violence-against-women module, e.g.
+    /// `${mem_sex} = 'female' and ${mem_age} >= 15 and ${mem_age} <= 49`
+    /// (DOMAIN §5). Never asked online; off unless a survey defines one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_among: Option<Expression>,
+    /// Services the person asked a drawn-member module can turn to, shown
+    /// when the module ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrals: Option<Text>,
     #[validate(length(min = 1, max = 500))]
     pub questions: Vec<Question>,
 }
@@ -317,11 +347,24 @@ impl Required {
 }
 
 /// Whether a question describes the respondent or each roster member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Respondent,
     Member,
+}
+
+crate::names::read_by_name!(Level, "level");
+
+impl Level {
+    pub const ALL: [Level; 2] = [Self::Respondent, Self::Member];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Respondent => "respondent",
+            Self::Member => "member",
+        }
+    }
 }
 
 /// A question's part in disaggregation. Aggregation is driven by these roles,

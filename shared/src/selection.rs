@@ -78,6 +78,20 @@ pub struct RespondentSelection {
     pub selected_row: u32,
 }
 
+/// The draw for a module asked of one household member (a section with
+/// `drawn_among`), and whether the enumerator confirmed privacy before it:
+/// without that confirmation the module is skipped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleDraw {
+    /// The module's section id.
+    pub section: String,
+    /// Household roster rows (0-based) eligible when the draw was made.
+    pub eligible_rows: Vec<u32>,
+    pub selected_row: u32,
+    pub privacy_confirmed: bool,
+}
+
 /// Draws one of `eligible` with a uniform random number in [0, 1) (the
 /// browser's `crypto.getRandomValues` on devices), or `None` when no one
 /// is eligible.

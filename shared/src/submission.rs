@@ -34,6 +34,9 @@ pub struct Submission {
     /// household's eligible members (see `selection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respondent_selection: Option<crate::selection::RespondentSelection>,
+    /// Draws for modules asked of one household member (the violence module).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub module_draws: Vec<crate::selection::ModuleDraw>,
     pub answers: Answers,
 }
 

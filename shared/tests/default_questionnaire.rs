@@ -49,7 +49,115 @@ fn with_selection(eligible_rows: Vec<u32>, selected_row: u32) -> Submission {
     submission
 }
 
+/// The default questionnaire with a violence-against-women module: asked of
+/// one woman aged 15–49 drawn among the household's members.
+fn with_violence_module() -> salama_shared::Survey {
+    let mut survey = serde_json::to_value(community_safety()).expect("serialises");
+    let text = |en: &str, fr: &str, ar: &str| json!({"en": en, "fr": fr, "ar": ar});
+    survey["sections"].as_array_mut().expect("sections").push(json!({
+        "id": "vaw",
+        "title": text("Your relationships", "Vos relations", "علاقاتك"),
+        "sensitive": true,
+        "drawn_among": "${mem_sex} = 'female' and ${mem_age} >= 15 and ${mem_age} <= 49",
+        "referrals": text("Women's helpline: 116", "Ligne d'écoute pour les femmes : 116", "خط مساعدة النساء: 116"),
+        "questions": [{
+            "id": "vaw_1",
+            "label": text("Has a partner ever hit you?", "Un partenaire vous a-t-il déjà frappée ?", "هل ضربك شريك من قبل؟"),
+            "kind": {"type": "yes_no"},
+            "required": true
+        }]
+    }));
+    serde_json::from_value(survey).expect("a survey")
+}
+
+fn module_errors(submission: &Submission) -> Vec<(String, FieldErrorCode)> {
+    match validate(&with_violence_module(), submission) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+    }
+}
+
+/// The sample household (the only woman aged 15–49 is row 0) with a draw.
+fn with_module_draw(
+    eligible_rows: Vec<u32>,
+    selected_row: u32,
+    privacy_confirmed: bool,
+) -> Submission {
+    let mut submission = sample::household_interview();
+    submission.module_draws = vec![salama_shared::selection::ModuleDraw {
+        section: "vaw".into(),
+        eligible_rows,
+        selected_row,
+        privacy_confirmed,
+    }];
+    submission
+}
+
 both! {
+    fn the_violence_module_is_asked_only_after_a_draw_with_privacy_confirmed() {
+        assert_eq!(with_violence_module().check(), vec![]);
+        // Off by default: the module's questions cannot be answered, nor are
+        // they required, without a draw.
+        let mut no_draw = sample::household_interview();
+        assert_eq!(module_errors(&no_draw), vec![]);
+        no_draw.answers.insert("vaw_1".into(), json!("no"));
+        assert_eq!(module_errors(&no_draw), vec![("vaw_1".into(), FieldErrorCode::NotRelevant)]);
+        // Drawn, privacy confirmed: asked, and required.
+        let mut drawn = with_module_draw(vec![0], 0, true);
+        assert_eq!(module_errors(&drawn), vec![("vaw_1".into(), FieldErrorCode::Required)]);
+        drawn.answers.insert("vaw_1".into(), json!("no"));
+        assert_eq!(module_errors(&drawn), vec![]);
+        // Privacy not confirmed: skipped.
+        let mut private = with_module_draw(vec![0], 0, false);
+        assert_eq!(module_errors(&private), vec![]);
+        private.answers.insert("vaw_1".into(), json!("no"));
+        assert_eq!(module_errors(&private), vec![("vaw_1".into(), FieldErrorCode::NotRelevant)]);
+    }
+
+    fn a_module_draw_must_follow_the_household_list() {
+        let wrong_list = with_module_draw(vec![0, 5], 0, false);
+        assert_eq!(
+            module_errors(&wrong_list),
+            vec![("module_draws[0].eligible_rows".into(), FieldErrorCode::InvalidSelection)]
+        );
+        // The 39-year-old husband cannot be drawn.
+        let wrong_member = with_module_draw(vec![0], 1, false);
+        assert_eq!(
+            module_errors(&wrong_member),
+            vec![("module_draws[0].selected_row".into(), FieldErrorCode::InvalidSelection)]
+        );
+        let mut not_a_module = with_module_draw(vec![0], 0, false);
+        not_a_module.module_draws[0].section = "safety".into();
+        assert_eq!(
+            module_errors(&not_a_module),
+            vec![("module_draws[0].section".into(), FieldErrorCode::InvalidSelection)]
+        );
+        // Never online: no one can confirm privacy there.
+        let mut online = with_module_draw(vec![0], 0, false);
+        online.channel = salama_shared::schema::Channel::Online;
+        online.enumerator_id = None;
+        online.cluster_id = None;
+        assert!(
+            module_errors(&online)
+                .contains(&("module_draws[0].section".into(), FieldErrorCode::ChannelNotAllowed)),
+            "{:?}",
+            module_errors(&online)
+        );
+        // A module needs a household with members' ages to draw from.
+        let mut survey = serde_json::to_value(with_violence_module()).expect("json");
+        survey["roles"]
+            .as_array_mut()
+            .expect("roles")
+            .retain(|role| !(role["role"] == "age" && role["level"] == "member"));
+        let survey: salama_shared::Survey = serde_json::from_value(survey).expect("survey");
+        assert!(
+            survey.check().iter().any(|problem| problem.path == "sections.vaw.drawn_among"
+                && problem.code == salama_shared::ProblemCode::MissingRole),
+            "{:?}",
+            survey.check()
+        );
+    }
+
     fn a_respondent_drawn_among_the_eligible_members_is_accepted() {
         // Members 34, 39 and 67 are 15 or over; the 12-, 9- and 4-year-olds are not.
         assert_eq!(errors(&with_selection(vec![0, 1, 5], 0)), vec![]);
@@ -97,7 +205,7 @@ both! {
         assert_eq!(valid.submission().submission_id, submission.submission_id);
         // The same evaluation tells a form what applies and what is computed.
         let form = Form::new(&survey);
-        let inspection = form.inspect(&submission.answers, None);
+        let inspection = form.inspect(&submission.answers, None, &[]);
         assert_eq!(inspection.rows("household"), 6);
         let child_flags: Vec<_> =
             (0..6).map(|row| inspection.value("mem_is_child", Some(row)).to_text().into_owned()).collect();

@@ -604,3 +604,119 @@ async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
     );
     browser.close().await;
 }
+
+/// The default questionnaire, version 2, with a violence-against-women
+/// module asked of one woman aged 15–49 drawn in each household.
+async fn publish_violence_module(site: &Site) {
+    let mut survey = serde_json::to_value(salama_shared::community_safety()).expect("json");
+    survey["version"] = serde_json::json!(2);
+    let text = |en: &str| serde_json::json!({"en": en, "fr": en, "ar": en});
+    survey["sections"]
+        .as_array_mut()
+        .expect("sections")
+        .push(serde_json::json!({
+            "id": "vaw",
+            "title": text("Your relationships"),
+            "sensitive": true,
+            "drawn_among": "${mem_sex} = 'female' and ${mem_age} >= 15 and ${mem_age} <= 49",
+            "referrals": text("Women's helpline: call 116, free, day and night."),
+            "questions": [{
+                "id": "vaw_1",
+                "label": text("Has a partner ever hit you?"),
+                "kind": {"type": "yes_no"},
+                "required": true
+            }]
+        }));
+    let definition = survey.to_string();
+    let survey = salama_shared::Survey::from_json(&definition).expect("survey");
+    assert_eq!(survey.check(), vec![]);
+    salama_server::publishing::publish(&site.store, &survey, &definition, "admin")
+        .await
+        .expect("published");
+}
+
+/// From the draw of the respondent to the module's own draw.
+async fn answer_until_the_module(browser: &Browser) {
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    continue_to_next_step(browser).await;
+    let mut steps = 0;
+    while !browser.exists("#module-draw").await {
+        answer_current_step(browser).await;
+        continue_to_next_step(browser).await;
+        steps += 1;
+        assert!(steps < 20, "the module never came");
+    }
+    assert_eq!(browser.heading().await, "Who answers the next part");
+}
+
+#[tokio::test]
+async fn the_violence_module_is_asked_of_a_drawn_woman_only_once_privacy_is_confirmed() {
+    let site = Site::start().await;
+    publish_violence_module(&site).await;
+    let password = enumerator(&site, "enum-8").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-8", &password).await;
+
+    // Privacy confirmed: the module, then where to find help.
+    start_household(&browser).await;
+    answer_until_the_module(&browser).await;
+    browser.click("#module-draw").await;
+    assert!(browser.text("#module-drawn").await.contains("Member 1"));
+    browser.click("#module-privacy-yes").await;
+    browser
+        .assert_accessible("the module's privacy check")
+        .await;
+    continue_to_next_step(&browser).await;
+    assert_eq!(browser.heading().await, "Your relationships");
+    assert!(
+        browser.exists("#quick-exit").await,
+        "one tap away from a neutral screen"
+    );
+    answer_current_step(&browser).await;
+    continue_to_next_step(&browser).await;
+    assert_eq!(browser.heading().await, "Where to find help");
+    assert!(browser.text("#referrals").await.contains("116"));
+    continue_to_next_step(&browser).await;
+    browser.click("#submit").await;
+    browser.find("#sync-status").await;
+
+    // Not alone with her: the module is skipped.
+    start_household(&browser).await;
+    answer_until_the_module(&browser).await;
+    browser.click("#module-draw").await;
+    browser.click("#module-privacy-no").await;
+    continue_to_next_step(&browser).await;
+    assert!(browser.exists("#submit").await, "straight to the review");
+    browser.click("#submit").await;
+    wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
+
+    let ids = browser
+        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
+        .await;
+    let mut seen = Vec::new();
+    for id in ids.as_array().expect("ids") {
+        let id = id.as_str().expect("id").parse().expect("uuid");
+        let body = site
+            .store
+            .submission_body(id)
+            .await
+            .expect("store")
+            .expect("stored");
+        let submission: Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(submission["survey_version"], 2);
+        let draw = &submission["module_draws"][0];
+        assert_eq!(draw["section"], "vaw");
+        assert_eq!(draw["eligible_rows"], serde_json::json!([0]));
+        let confirmed = draw["privacy_confirmed"].as_bool().expect("recorded");
+        assert_eq!(
+            submission["answers"].get("vaw_1").is_some(),
+            confirmed,
+            "module answers only with privacy confirmed"
+        );
+        seen.push(confirmed);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, [false, true]);
+    browser.close().await;
+}

@@ -224,6 +224,15 @@ fn bundle(
         .generate(&out)
         .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
     let bound_wasm = out.join(format!("{name}_bg.wasm"));
+    let glue_path = out.join(format!("{name}.js"));
+    let glue = fs::read_to_string(&glue_path)
+        .with_context(|| format!("reading {}", glue_path.display()))?;
+    if let Some(lighter) = drop_unused_stream_classes(&glue) {
+        fs::write(&glue_path, lighter)?;
+        drop_exports(&bound_wasm, |export| {
+            export.starts_with("intounderlying") || export.starts_with("__wbg_intounderlying")
+        })?;
+    }
     if let Some(wasm_opt) = wasm_opt {
         let mut optimise = wasm_opt.command();
         optimise
@@ -246,7 +255,6 @@ fn bundle(
         shell::run(optimise)?;
     }
     let wasm = hashed_copy(&bound_wasm, assets, name, "wasm")?;
-    let glue_path = out.join(format!("{name}.js"));
     let glue = fs::read_to_string(&glue_path)
         .with_context(|| format!("reading {}", glue_path.display()))?;
     let glue = hashed_write(compact_glue(&glue).as_bytes(), assets, name, "js")?;
@@ -256,6 +264,79 @@ fn bundle(
         copy_tree(&snippets, &assets.join("snippets"))?;
     }
     Ok(Bundle { wasm, glue })
+}
+
+/// The three stream classes of `wasm-streams` (a dependency of leptos'
+/// server functions, which a client-rendered app never calls) are exported
+/// to JavaScript although nothing constructs them. Without them in the glue,
+/// their exports can go from the wasm and wasm-opt removes their code. `None`
+/// (nothing dropped) if the glue uses them anywhere else.
+fn drop_unused_stream_classes(glue: &str) -> Option<String> {
+    const CLASSES: [&str; 3] = [
+        "IntoUnderlyingByteSource",
+        "IntoUnderlyingSink",
+        "IntoUnderlyingSource",
+    ];
+    let mut out = glue.to_owned();
+    for class in CLASSES {
+        let head = format!("export class {class} {{");
+        let start = out.find(&head)?;
+        let end = matching_brace(&out, start + head.len() - 1)?;
+        out.replace_range(start..=end, "");
+        out = out.replace(
+            &format!(
+                "if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;"
+            ),
+            "",
+        );
+        let registry = format!("const {class}Finalization = ");
+        let start = out.find(&registry)?;
+        let end = start + out[start..].find(");\n")? + 3;
+        out.replace_range(start..end, "");
+    }
+    let stream_type = "const __wbindgen_enum_ReadableStreamType = [\"bytes\"];\n";
+    if out.matches("__wbindgen_enum_ReadableStreamType").count() == 1 {
+        out = out.replace(stream_type, "");
+    }
+    let lowercase = out.to_lowercase();
+    (!lowercase.contains("intounderlying")).then_some(out)
+}
+
+/// The index of the `}` closing the `{` at `open`.
+fn matching_brace(text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, byte) in text.bytes().enumerate().skip(open) {
+        match byte {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Removes the wasm exports `dead` names; their code goes with them.
+fn drop_exports(wasm: &Path, dead: impl Fn(&str) -> bool) -> Result<()> {
+    let mut module = walrus::Module::from_file(wasm)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", wasm.display()))?;
+    let exports: Vec<_> = module
+        .exports
+        .iter()
+        .filter(|export| dead(&export.name))
+        .map(|export| export.id())
+        .collect();
+    for export in exports {
+        module.exports.delete(export);
+    }
+    walrus::passes::gc::run(&mut module);
+    module
+        .emit_wasm_file(wasm)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", wasm.display()))
 }
 
 /// wasm-bindgen writes its JavaScript glue for reading: JSDoc blocks, comment
@@ -519,6 +600,48 @@ mod tests {
             compact_glue(template),
             template,
             "multi-line literal: untouched"
+        );
+    }
+
+    #[test]
+    fn unused_stream_classes_leave_the_glue_and_used_ones_stay() {
+        let class = |name: &str| {
+            format!(
+                "export class {name} {{\n    free() {{\n        {name}Finalization.unregister(this);\n        wasm.__wbg_{lower}_free(0);\n    }}\n}}\nif (Symbol.dispose) {name}.prototype[Symbol.dispose] = {name}.prototype.free;\n",
+                lower = name.to_lowercase()
+            )
+        };
+        let registry = |name: &str| {
+            format!(
+                "const {name}Finalization = (typeof FinalizationRegistry === 'undefined')\n    ? {{ register: () => {{}}, unregister: () => {{}} }}\n    : new FinalizationRegistry(ptr => wasm.__wbg_{}_free(ptr, 1));\n",
+                name.to_lowercase()
+            )
+        };
+        let names = [
+            "IntoUnderlyingByteSource",
+            "IntoUnderlyingSink",
+            "IntoUnderlyingSource",
+        ];
+        let mut glue = String::from("function keep() { return 1; }\n");
+        for name in names {
+            glue.push_str(&class(name));
+        }
+        glue.push_str("const __wbindgen_enum_ReadableStreamType = [\"bytes\"];\n");
+        for name in names {
+            glue.push_str(&registry(name));
+        }
+        glue.push_str("export { keep };\n");
+        let lighter = super::drop_unused_stream_classes(&glue).expect("dropped");
+        let lines: Vec<&str> = lighter
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .collect();
+        assert_eq!(lines, ["function keep() { return 1; }", "export { keep };"]);
+        let used = format!("{glue}imports.wbg.__wbg_new = () => IntoUnderlyingSink.__wrap(0);\n");
+        assert_eq!(
+            super::drop_unused_stream_classes(&used),
+            None,
+            "still used: kept"
         );
     }
 

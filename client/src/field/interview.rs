@@ -122,7 +122,8 @@ fn opened(device: Device, interview: Interview, survey: &'static Survey) -> impl
         finish,
         discard,
         hide,
-        selection: Callback::new(super::selection::selection_step),
+        extra_step: Callback::new(super::extra_step),
+        steps: Callback::new(super::interview_steps),
     };
     crate::form::questionnaire(
         survey,

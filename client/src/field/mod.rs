@@ -7,13 +7,15 @@
 //! - `idb`: the device's database; `records`: what is kept in it
 //! - `home`: sign-in, clusters, the interviews and their states
 //! - `interview`: one interview, kept on every change; `selection`: the
-//!   respondent's draw among the household's members
+//!   respondent's draw among the household's members; `module`: a module
+//!   asked of one drawn member (the violence module) behind a privacy check
 //! - `sync`: sending the outbox with backoff; `transfer`: export and import
 //! - `words`: the field app's own words
 
 mod home;
 mod idb;
 mod interview;
+mod module;
 mod records;
 mod selection;
 mod sync;
@@ -87,6 +89,56 @@ impl Device {
         self.notice
             .set(Some(format!("{}{}", self.words().storage_failed, error.0)));
     }
+}
+
+/// The steps only interviews have, rendered here so that the citizens'
+/// form does not carry them.
+fn extra_step((filling, step): (crate::form::Filling, crate::form::Step)) -> AnyView {
+    use crate::form::Step;
+    match step {
+        Step::Selection => selection::selection_step(filling),
+        Step::Module(module) => module::module_step(filling, module),
+        Step::ModuleEnd(module) => module::referrals_step(filling, module),
+        _ => ().into_any(),
+    }
+}
+
+/// An interview's steps: consent, then the household and the draw of the
+/// respondent before the respondent's own sections, then each module asked
+/// of a drawn member behind its draw and privacy check (the module's
+/// section applies only once privacy is confirmed), then the review.
+fn interview_steps(
+    (filling, sections): (crate::form::Filling, Vec<usize>),
+) -> Vec<crate::form::Step> {
+    use crate::form::Step;
+    let survey = filling.survey;
+    let mut steps = vec![Step::Consent];
+    let household = survey
+        .respondent_eligibility()
+        .and_then(|eligibility| filling.section_of(eligibility.roster))
+        .filter(|section| sections.contains(section));
+    if let Some(household) = household {
+        steps.push(Step::Section(household));
+        steps.push(Step::Selection);
+    }
+    let is_module = |index: &usize| survey.sections[*index].drawn_among.is_some();
+    steps.extend(
+        sections
+            .iter()
+            .filter(|section| Some(**section) != household && !is_module(section))
+            .map(|section| Step::Section(*section)),
+    );
+    for module in (0..survey.sections.len()).filter(is_module) {
+        steps.push(Step::Module(module));
+        if sections.contains(&module) {
+            steps.push(Step::Section(module));
+            if survey.sections[module].referrals.is_some() {
+                steps.push(Step::ModuleEnd(module));
+            }
+        }
+    }
+    steps.push(Step::Review);
+    steps
 }
 
 /// Mounts the field app on the page's `<body>`.

@@ -14,40 +14,50 @@ use crate::i18n::fill;
 
 /// The eligible rows and, per row, how the member is described.
 fn eligible_members(filling: Filling, eligibility: Eligibility<'static>) -> Vec<(u32, String)> {
-    let words = expect_context::<Device>().words();
     filling.draft.with(|draft| {
-        let inspection = filling.form.inspect(&draft.answers, None);
+        let inspection = filling.form.inspect(&draft.answers, None, &[]);
         let rows = inspection.rows(eligibility.roster);
         eligibility
             .eligible_rows(rows, |row| {
                 inspection.value(eligibility.member_age, Some(row))
             })
             .into_iter()
-            .map(|row| {
-                let cell = |id: &'static str| {
-                    draft
-                        .answer(Place::Cell {
-                            roster: eligibility.roster,
-                            row: row as usize,
-                            id,
-                        })
-                        .cloned()
-                };
-                let sex = eligibility
-                    .member_sex
-                    .and_then(&cell)
-                    .and_then(|code| choice_label(filling, eligibility.member_sex?, &code));
-                let age = cell(eligibility.member_age)
-                    .map(|age| format!("{age} {}", words.years))
-                    .unwrap_or_default();
-                let description = [sex.unwrap_or_default(), age]
-                    .into_iter()
-                    .filter(|part| !part.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (row, format!("{} {} ({description})", words.member, row + 1))
-            })
+            .map(|row| (row, describe_member(filling, eligibility, row)))
             .collect()
+    })
+}
+
+/// "Member 3 (Female, 27 years)": how the household list shows a member,
+/// without a name (none is asked).
+pub(super) fn describe_member(
+    filling: Filling,
+    eligibility: Eligibility<'static>,
+    row: u32,
+) -> String {
+    let words = expect_context::<Device>().words();
+    filling.draft.with(|draft| {
+        let cell = |id: &'static str| {
+            draft
+                .answer(Place::Cell {
+                    roster: eligibility.roster,
+                    row: row as usize,
+                    id,
+                })
+                .cloned()
+        };
+        let sex = eligibility
+            .member_sex
+            .and_then(&cell)
+            .and_then(|code| choice_label(filling, eligibility.member_sex?, &code));
+        let age = cell(eligibility.member_age)
+            .map(|age| format!("{age} {}", words.years))
+            .unwrap_or_default();
+        let description = [sex.unwrap_or_default(), age]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{} {} ({description})", words.member, row + 1)
     })
 }
 

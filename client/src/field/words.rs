@@ -62,6 +62,12 @@ pub struct FieldWords {
     pub member: &'static str,
     pub years: &'static str,
     pub resume: &'static str,
+    pub module_title: &'static str,
+    pub module_intro: &'static str,
+    pub module_no_one: &'static str,
+    pub module_drawn: &'static str,
+    pub privacy_question: &'static str,
+    pub referrals_title: &'static str,
 }
 
 pub static EN: FieldWords = FieldWords {
@@ -124,6 +130,12 @@ pub static EN: FieldWords = FieldWords {
     member: "Member",
     years: "years",
     resume: "Back to work",
+    module_title: "Who answers the next part",
+    module_intro: "This part is asked of one person drawn at random among the household members it concerns, alone.",
+    module_no_one: "No one in this household is concerned by this part: it is skipped.",
+    module_drawn: "Ask {member}, alone. If you cannot be alone with her, answer No: this part is skipped.",
+    privacy_question: "Are you alone with her, where no one can hear or interrupt?",
+    referrals_title: "Where to find help",
 };
 
 pub static FR: FieldWords = FieldWords {
@@ -186,6 +198,12 @@ pub static FR: FieldWords = FieldWords {
     member: "Membre",
     years: "ans",
     resume: "Reprendre",
+    module_title: "Qui répond à la partie suivante",
+    module_intro: "Cette partie est posée à une seule personne, tirée au sort parmi les membres du ménage concernés, en tête-à-tête.",
+    module_no_one: "Personne dans ce ménage n’est concerné par cette partie : elle est sautée.",
+    module_drawn: "Interrogez {member}, seule. Si vous ne pouvez pas être seul·e avec elle, répondez Non : cette partie est sautée.",
+    privacy_question: "Êtes-vous seul·e avec elle, sans que personne ne puisse entendre ou interrompre ?",
+    referrals_title: "Où trouver de l’aide",
 };
 
 pub fn field_words(language: &str) -> &'static FieldWords {

@@ -3,7 +3,7 @@
 //! on the device for enumerators' interviews (`field/`).
 
 use salama_shared::date::Timestamp;
-use salama_shared::selection::RespondentSelection;
+use salama_shared::selection::{ModuleDraw, RespondentSelection};
 use salama_shared::submission::{Answers, ConsentRecord};
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -62,6 +62,9 @@ pub struct Draft {
     /// Household interviews: the respondent's draw (see `shared::selection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respondent_selection: Option<RespondentSelection>,
+    /// Draws for drawn-member modules (the violence module).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub module_draws: Vec<ModuleDraw>,
 }
 
 impl Draft {
@@ -76,6 +79,7 @@ impl Draft {
             },
             answers: Answers::new(),
             respondent_selection: None,
+            module_draws: Vec::new(),
         }
     }
 

@@ -33,6 +33,11 @@ pub enum Step {
     Section(usize),
     /// Household interviews: drawing the respondent, right after the roster.
     Selection,
+    /// Household interviews: drawing the member a module is asked of, and
+    /// confirming privacy, before that module's section.
+    Module(usize),
+    /// The end of a drawn-member module: where to find help.
+    ModuleEnd(usize),
     Review,
     /// Consent refused: the end, with nothing stored or sent.
     Declined,
@@ -45,20 +50,27 @@ impl Step {
             Step::Consent => "consent".into(),
             Step::Section(index) => format!("section-{index}"),
             Step::Selection => "selection".into(),
+            Step::Module(index) => format!("module-{index}"),
+            Step::ModuleEnd(index) => format!("module-end-{index}"),
             Step::Review => "review".into(),
             Step::Declined => "declined".into(),
         }
     }
 
     pub fn from_code(code: &str) -> Step {
+        let numbered = |prefix: &str| {
+            code.strip_prefix(prefix)
+                .and_then(|index| index.parse::<usize>().ok())
+        };
         match code {
             "selection" => Step::Selection,
             "review" => Step::Review,
             "declined" => Step::Declined,
-            other => other
-                .strip_prefix("section-")
-                .and_then(|index| index.parse().ok())
-                .map_or(Step::Consent, Step::Section),
+            _ => numbered("section-")
+                .map(Step::Section)
+                .or_else(|| numbered("module-end-").map(Step::ModuleEnd))
+                .or_else(|| numbered("module-").map(Step::Module))
+                .unwrap_or(Step::Consent),
         }
     }
 }
@@ -79,8 +91,11 @@ pub struct Interviewing {
     pub discard: Callback<()>,
     /// The one-tap switch to a neutral screen; the draft stays kept.
     pub hide: Callback<()>,
-    /// The respondent's draw among the household's eligible members.
-    pub selection: Callback<Filling, AnyView>,
+    /// The steps only interviews have: the respondent's draw, a module's
+    /// draw and privacy check, a module's referrals.
+    pub extra_step: Callback<(Filling, Step), AnyView>,
+    /// The interview's steps, given the sections that apply now.
+    pub steps: Callback<(Filling, Vec<usize>), Vec<Step>>,
 }
 
 /// Where a questionnaire opens: a fresh draft online, or an interview the
@@ -223,27 +238,15 @@ impl Filling {
         browser::focus_soon("step-heading".into());
     }
 
-    /// Every step that applies now, in order. An enumerator's household
-    /// interview lists the household first and draws the respondent before
-    /// the respondent's own questions.
+    /// Every step that applies now, in order. Interviews order their own
+    /// (`field/`: the household first, draws, modules).
     fn steps(&self) -> Vec<Step> {
         let sections = self.relevant_sections();
-        let mut steps = vec![Step::Consent];
-        let household = self
-            .interviewing
-            .and_then(|_| self.survey.respondent_eligibility())
-            .and_then(|eligibility| self.section_of(eligibility.roster))
-            .filter(|section| sections.contains(section));
-        if let Some(household) = household {
-            steps.push(Step::Section(household));
-            steps.push(Step::Selection);
+        if let Some(interviewing) = self.interviewing() {
+            return interviewing.steps.run((*self, sections));
         }
-        steps.extend(
-            sections
-                .into_iter()
-                .filter(|section| Some(*section) != household)
-                .map(Step::Section),
-        );
+        let mut steps = vec![Step::Consent];
+        steps.extend(sections.into_iter().map(Step::Section));
         steps.push(Step::Review);
         steps
     }
@@ -259,7 +262,11 @@ impl Filling {
                     .iter()
                     .position(|s| matches!(s, Step::Section(other) if *other > index))
                     .unwrap_or(steps.len() - 1),
-                Step::Review | Step::Declined | Step::Selection => steps.len() - 1,
+                Step::Review
+                | Step::Declined
+                | Step::Selection
+                | Step::Module(_)
+                | Step::ModuleEnd(_) => steps.len() - 1,
                 Step::Consent => 0,
             })
     }
@@ -415,8 +422,8 @@ fn page(filling: Filling, step: Step) -> impl IntoView {
         Step::Section(index) => section_step(filling, index).into_any(),
         Step::Review => review::review_step(filling).into_any(),
         // Only interviews have this step.
-        Step::Selection => match filling.interviewing() {
-            Some(interviewing) => interviewing.selection.run(filling),
+        Step::Selection | Step::Module(_) | Step::ModuleEnd(_) => match filling.interviewing() {
+            Some(interviewing) => interviewing.extra_step.run((filling, step)),
             None => ().into_any(),
         },
         Step::Declined => declined_step(filling).into_any(),

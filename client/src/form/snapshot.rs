@@ -55,7 +55,7 @@ pub fn snapshot(
     now: Timestamp,
     envelope: &Envelope,
 ) -> Snapshot {
-    let inspection = form.inspect(&draft.answers, Some(now.local_date()));
+    let inspection = form.inspect(&draft.answers, Some(now.local_date()), &draft.module_draws);
     let mut walk = Walk {
         inspection: &inspection,
         draft,
@@ -89,6 +89,7 @@ pub fn snapshot(
         enumerator_id: envelope.enumerator_id.clone(),
         cluster_id: envelope.cluster_id.clone(),
         respondent_selection: draft.respondent_selection.clone(),
+        module_draws: draft.module_draws.clone(),
         answers: walk.answers,
     };
     let mut errors = BTreeMap::new();

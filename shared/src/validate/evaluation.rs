@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::expr::{Expression, Scope, Value, eval};
 use crate::form::{Form, Slot};
 use crate::schema::{Question, QuestionKind, Required};
+use crate::selection::ModuleDraw;
 use crate::submission::Answers;
 
 pub(super) struct Evaluation<'a> {
@@ -44,7 +45,14 @@ enum Memo<T> {
 pub(super) type Row = Option<(usize, usize)>;
 
 impl<'a> Evaluation<'a> {
-    pub fn new(form: &'a Form<'a>, answers: TypedAnswers<'a>, today: Option<Date>) -> Self {
+    /// `modules`: the draws recorded for drawn-member modules; a module is
+    /// asked only after a draw with privacy confirmed.
+    pub fn new(
+        form: &'a Form<'a>,
+        answers: TypedAnswers<'a>,
+        today: Option<Date>,
+        modules: &[ModuleDraw],
+    ) -> Self {
         let mut roster_start = Vec::with_capacity(form.rosters.len());
         let mut cells = form.entries.len();
         for (index, roster) in form.rosters.iter().enumerate() {
@@ -55,7 +63,17 @@ impl<'a> Evaluation<'a> {
             form,
             answers,
             today,
-            sections: vec![Cell::new(Known::Unknown); form.sections.len()],
+            sections: form
+                .sections
+                .iter()
+                .map(|section| {
+                    let closed = section.drawn_among.is_some()
+                        && !modules
+                            .iter()
+                            .any(|draw| draw.privacy_confirmed && draw.section == section.id);
+                    Cell::new(if closed { Known::False } else { Known::Unknown })
+                })
+                .collect(),
             relevance: vec![Cell::new(Known::Unknown); cells],
             calculated: RefCell::new(Vec::new()),
             roster_start,
@@ -318,11 +336,17 @@ pub struct Inspection<'a> {
 impl<'s> Form<'s> {
     /// Evaluates answers in progress. Typing problems are dropped here:
     /// [`Form::validate`] reports them.
-    pub fn inspect<'a>(&'a self, answers: &'a Answers, today: Option<Date>) -> Inspection<'a> {
+    /// What applies to `answers`, with the modules `modules` opened.
+    pub fn inspect<'a>(
+        &'a self,
+        answers: &'a Answers,
+        today: Option<Date>,
+        modules: &[ModuleDraw],
+    ) -> Inspection<'a> {
         let mut scratch = super::Report::new(self.survey, &self.survey.default_language);
         let typed = TypedAnswers::parse(self, answers, &mut scratch);
         Inspection {
-            evaluation: Evaluation::new(self, typed, today),
+            evaluation: Evaluation::new(self, typed, today, modules),
         }
     }
 }

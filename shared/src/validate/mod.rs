@@ -15,9 +15,10 @@ pub use evaluation::Inspection;
 use answers::TypedAnswers;
 use evaluation::Evaluation;
 
+use crate::expr::Value;
 use crate::form::{Form, Slot};
 use crate::messages::{self, Limits};
-use crate::schema::{Question, Survey};
+use crate::schema::{Channel, Question, Survey};
 use crate::submission::{AdultConsent, Submission};
 
 /// One problem with a submission.
@@ -32,7 +33,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldErrorCode {
     UnknownQuestion,
@@ -66,6 +67,8 @@ pub enum FieldErrorCode {
     /// The respondent's draw does not match the household roster sent.
     InvalidSelection,
 }
+
+crate::names::read_by_name!(FieldErrorCode, "error code");
 
 impl FieldErrorCode {
     pub const ALL: [FieldErrorCode; 29] = [
@@ -170,10 +173,16 @@ impl<'s> Form<'s> {
         let mut report = Report::new(self.survey, language);
         self.check_envelope(submission, &mut report);
         let answers = TypedAnswers::parse(self, &submission.answers, &mut report);
-        let evaluation = Evaluation::new(self, answers, Some(submission.completed_at.local_date()));
+        let evaluation = Evaluation::new(
+            self,
+            answers,
+            Some(submission.completed_at.local_date()),
+            &submission.module_draws,
+        );
         evaluation.check_answers(&mut report);
         self.check_minor_rules(submission, &evaluation, &mut report);
         self.check_selection(submission, &evaluation, &mut report);
+        self.check_module_draws(submission, &evaluation, &mut report);
         if report.errors.is_empty() {
             Ok(ValidSubmission { submission })
         } else {
@@ -274,6 +283,69 @@ impl<'s> Form<'s> {
 }
 
 impl Form<'_> {
+    /// A module draw names a drawn-member section once, in an interview;
+    /// its eligible rows are exactly the household members the section's
+    /// rule admits, and the member drawn is one of them.
+    fn check_module_draws(
+        &self,
+        submission: &Submission,
+        evaluation: &Evaluation<'_>,
+        report: &mut Report<'_>,
+    ) {
+        let roster = self
+            .survey
+            .respondent_eligibility()
+            .and_then(|eligibility| match self.slot(eligibility.roster) {
+                Some(Slot::Top(entry)) => self.entries[entry].roster,
+                _ => None,
+            });
+        for (index, draw) in submission.module_draws.iter().enumerate() {
+            let at = |field: &str| format!("module_draws[{index}].{field}");
+            let section = evaluation
+                .form
+                .sections
+                .iter()
+                .find(|section| section.id == draw.section);
+            let rule = section.and_then(|section| section.drawn_among.as_ref());
+            let repeated = submission.module_draws[..index]
+                .iter()
+                .any(|earlier| earlier.section == draw.section);
+            let (Some(rule), Some(roster), false) = (rule, roster, repeated) else {
+                report.push(
+                    at("section"),
+                    FieldErrorCode::InvalidSelection,
+                    Limits::default(),
+                );
+                continue;
+            };
+            if submission.channel != Channel::Enumerator {
+                report.push(
+                    at("section"),
+                    FieldErrorCode::ChannelNotAllowed,
+                    Limits::default(),
+                );
+                continue;
+            }
+            let eligible: Vec<u32> = (0..evaluation.rows(roster))
+                .filter(|row| evaluation.holds(rule, Some((roster, *row)), Value::Empty))
+                .filter_map(|row| u32::try_from(row).ok())
+                .collect();
+            if draw.eligible_rows != eligible {
+                report.push(
+                    at("eligible_rows"),
+                    FieldErrorCode::InvalidSelection,
+                    Limits::default(),
+                );
+            } else if !eligible.contains(&draw.selected_row) {
+                report.push(
+                    at("selected_row"),
+                    FieldErrorCode::InvalidSelection,
+                    Limits::default(),
+                );
+            }
+        }
+    }
+
     /// A recorded draw must be the one the roster allows: the eligible rows
     /// are exactly the members old enough, the drawn row is one of them,
     /// and the respondent's own sex and age are that member's.

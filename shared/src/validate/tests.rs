@@ -84,6 +84,7 @@ fn submission(answers: Json) -> Submission {
         enumerator_id: None,
         cluster_id: None,
         respondent_selection: None,
+        module_draws: Vec::new(),
         answers: Answers::from_iter(answers),
     }
 }
