@@ -8,11 +8,7 @@ use uuid::Uuid;
 /// A random (v4) submission id from the browser's cryptographic generator.
 pub fn new_submission_id() -> Uuid {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|window| window.crypto().ok())
-        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
-        .is_some();
-    if !filled {
+    if !fill_random(&mut bytes) {
         // Every browser that runs WebAssembly has crypto.getRandomValues; if
         // it is missing, fall back to the clock rather than refuse to work
         // (ids only need to be unique, not secret).
@@ -24,15 +20,19 @@ pub fn new_submission_id() -> Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
+/// Fills `bytes` from `crypto.getRandomValues`; `false` if it is missing.
+fn fill_random(bytes: &mut [u8]) -> bool {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(bytes).ok())
+        .is_some()
+}
+
 /// A uniform number in [0, 1) from the cryptographic generator (the
 /// respondent's draw must not be predictable by whoever holds the phone).
 pub fn uniform() -> f64 {
     let mut bytes = [0u8; 4];
-    let filled = web_sys::window()
-        .and_then(|window| window.crypto().ok())
-        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
-        .is_some();
-    if !filled {
+    if !fill_random(&mut bytes) {
         return js_sys::Math::random();
     }
     f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)

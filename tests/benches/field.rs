@@ -66,59 +66,32 @@ async fn main() {
             .type_into(&cell("mem_age"), &(20 + row).to_string())
             .await;
     }
-    let add = browser
-        .client
-        .execute_async(
-            &format!(
-                "{SETTLE}
-                const done = arguments[arguments.length - 1];
-                (async () => {{
-                  const times = [];
-                  await settle();
-                  for (let i = 0; i < {RUNS}; i++) {{
-                    const t0 = performance.now();
-                    document.getElementById('q-household').click();
-                    await settle();
-                    const t1 = performance.now();
-                    if (document.querySelectorAll('fieldset.row').length !== 30) {{ done('row not added'); return; }}
-                    times.push(t1 - t0);
-                    const rows = document.querySelectorAll('fieldset.row');
-                    rows[rows.length - 1].querySelector('button').click();
-                    await settle();
-                  }}
-                  done(times);
-                }})();"
-            ),
-            vec![],
-        )
-        .await
-        .expect("add timings");
+    let add = time_in_page(
+        &browser,
+        "const t0 = performance.now();
+         document.getElementById('q-household').click();
+         await settle();
+         const t1 = performance.now();
+         if (document.querySelectorAll('fieldset.row').length !== 30) { throw new Error('row not added'); }
+         const rows = document.querySelectorAll('fieldset.row');
+         rows[rows.length - 1].querySelector('button').click();
+         await settle();
+         return t1 - t0;",
+    )
+    .await;
     let add = timings(&add, "adding the 30th member");
     browser.click("#q-household").await;
-    let answer = browser
-        .client
-        .execute_async(
-            &format!(
-                "{SETTLE}
-                const done = arguments[arguments.length - 1];
-                (async () => {{
-                  const times = [];
-                  const input = document.getElementById('q-household-29-mem_age');
-                  for (let i = 0; i < {RUNS}; i++) {{
-                    input.value = String(30 + (i % 2));
-                    const t0 = performance.now();
-                    input.dispatchEvent(new Event('input', {{ bubbles: true }}));
-                    input.dispatchEvent(new Event('change', {{ bubbles: true }}));
-                    await settle();
-                    times.push(performance.now() - t0);
-                  }}
-                  done(times);
-                }})();"
-            ),
-            vec![],
-        )
-        .await
-        .expect("answer timings");
+    let answer = time_in_page(
+        &browser,
+        "const input = document.getElementById('q-household-29-mem_age');
+         input.value = String(30 + (run % 2));
+         const t0 = performance.now();
+         input.dispatchEvent(new Event('input', { bubbles: true }));
+         input.dispatchEvent(new Event('change', { bubbles: true }));
+         await settle();
+         return performance.now() - t0;",
+    )
+    .await;
     let answer = timings(&answer, "changing an answer at 30 members");
 
     // The outbox: 200 finished interviews in an outbox file.
@@ -173,6 +146,27 @@ async fn main() {
     )
     .expect("results written");
     browser.close().await;
+}
+
+/// Runs `body` (an async function body that has `run` and `settle()` and
+/// returns milliseconds) `RUNS` times in the page; the list of times.
+async fn time_in_page(browser: &Browser, body: &str) -> Value {
+    let script = format!(
+        "{SETTLE}
+         const done = arguments[arguments.length - 1];
+         const once = async (run) => {{ {body} }};
+         (async () => {{
+           const times = [];
+           await settle();
+           for (let run = 0; run < {RUNS}; run++) {{ times.push(await once(run)); }}
+           done(times);
+         }})().catch(error => done(String(error)));"
+    );
+    browser
+        .client
+        .execute_async(&script, vec![])
+        .await
+        .expect("timings")
 }
 
 /// Prints and returns median, 90th percentile and maximum.

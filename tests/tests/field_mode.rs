@@ -109,6 +109,38 @@ async fn reload(browser: &Browser) {
     browser.client.refresh().await.expect("reloads");
 }
 
+/// Waits until the step with this heading is on screen.
+async fn wait_for_step(browser: &Browser, heading: &str) {
+    browser
+        .wait_until(
+            heading,
+            &format!(
+                "const h = document.getElementById('step-heading'); return !!h && h.textContent === {}",
+                serde_json::to_string(heading).expect("json")
+            ),
+        )
+        .await;
+}
+
+/// The interviews the device lists, as the server stored them, with their ids.
+async fn stored_interviews(browser: &Browser, site: &Site) -> Vec<(String, Value)> {
+    let ids = browser
+        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
+        .await;
+    let mut stored = Vec::new();
+    for id in ids.as_array().expect("ids") {
+        let id = id.as_str().expect("id").to_owned();
+        let body = site
+            .store
+            .submission_body(id.parse().expect("uuid"))
+            .await
+            .expect("store")
+            .expect("this device's interview is on the server");
+        stored.push((id, serde_json::from_slice(&body).expect("json")));
+    }
+    stored
+}
+
 #[tokio::test]
 async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_each() {
     let site = Site::start().await;
@@ -129,12 +161,7 @@ async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_
     // The third is interrupted by a reload on the draw: it reopens there.
     start_household(&browser).await;
     reload(&browser).await;
-    browser
-        .wait_until(
-            "the interview reopens on its step",
-            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
-        )
-        .await;
+    wait_for_step(&browser, "Who answers").await;
     assert_eq!(
         browser
             .script("return document.querySelectorAll('#eligible-members li').length")
@@ -175,18 +202,7 @@ async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_
         )
         .await;
     assert_eq!(site.stored().await, 3, "each interview exactly once");
-    let ids = browser
-        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
-        .await;
-    for id in ids.as_array().expect("ids") {
-        let id = id.as_str().expect("id").parse().expect("uuid");
-        let body = site
-            .store
-            .submission_body(id)
-            .await
-            .expect("store")
-            .expect("this device's interview is on the server");
-        let submission: Value = serde_json::from_slice(&body).expect("json");
+    for (id, submission) in stored_interviews(&browser, &site).await {
         assert_eq!(submission["channel"], "enumerator");
         assert_eq!(submission["enumerator_id"], "enum-1");
         assert_eq!(submission["cluster_id"], CLUSTER);
@@ -197,7 +213,7 @@ async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_
         let receipt = browser
             .text(&format!("[id='interview-{id}'] .receipt code"))
             .await;
-        assert_eq!(receipt, id.to_string(), "the receipt is shown");
+        assert_eq!(receipt, id, "the receipt is shown");
     }
     browser.close().await;
 }
@@ -336,12 +352,7 @@ async fn a_new_build_deployed_mid_fieldwork_keeps_drafts_and_the_outbox() {
     browser
         .click("li.interview[data-state='draft'] a.button")
         .await;
-    browser
-        .wait_until(
-            "the draft reopens on its step",
-            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
-        )
-        .await;
+    wait_for_step(&browser, "Who answers").await;
     finish_from_draw(&browser).await;
     wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
     assert_eq!(site.stored().await, 2);
@@ -450,30 +461,15 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
     browser
         .click("li.interview[data-state='draft'] a.button")
         .await;
-    browser
-        .wait_until(
-            "the draft reopens on its step",
-            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
-        )
-        .await;
+    wait_for_step(&browser, "Who answers").await;
     assert_eq!(browser.text("h1").await, first_title);
     finish_from_draw(&browser).await;
     wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
-    let ids = browser
-        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
-        .await;
-    let mut versions = Vec::new();
-    for id in ids.as_array().expect("ids") {
-        let id = id.as_str().expect("id").parse().expect("uuid");
-        let body = site
-            .store
-            .submission_body(id)
-            .await
-            .expect("store")
-            .expect("stored");
-        let submission: Value = serde_json::from_slice(&body).expect("json");
-        versions.push(submission["survey_version"].as_u64().expect("version"));
-    }
+    let mut versions: Vec<u64> = stored_interviews(&browser, &site)
+        .await
+        .iter()
+        .map(|(_, submission)| submission["survey_version"].as_u64().expect("version"))
+        .collect();
     versions.sort_unstable();
     assert_eq!(versions, [1, 2]);
     browser.close().await;
@@ -589,12 +585,7 @@ async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
     assert_eq!(browser.script("return document.title").await, "Today");
     browser.assert_accessible("neutral screen").await;
     browser.click("main a").await;
-    browser
-        .wait_until(
-            "back on the interview's step",
-            "const h = document.getElementById('step-heading'); return !!h && h.textContent === 'Who answers'",
-        )
-        .await;
+    wait_for_step(&browser, "Who answers").await;
     assert_eq!(
         browser
             .script("return document.querySelectorAll('#eligible-members li').length")
@@ -691,19 +682,8 @@ async fn the_violence_module_is_asked_of_a_drawn_woman_only_once_privacy_is_conf
     browser.click("#submit").await;
     wait_for_states(&browser, "both sent", &["sent", "sent"]).await;
 
-    let ids = browser
-        .script("return [...document.querySelectorAll('li.interview')].map(li => li.id.replace('interview-', ''))")
-        .await;
     let mut seen = Vec::new();
-    for id in ids.as_array().expect("ids") {
-        let id = id.as_str().expect("id").parse().expect("uuid");
-        let body = site
-            .store
-            .submission_body(id)
-            .await
-            .expect("store")
-            .expect("stored");
-        let submission: Value = serde_json::from_slice(&body).expect("json");
+    for (_, submission) in stored_interviews(&browser, &site).await {
         assert_eq!(submission["survey_version"], 2);
         let draw = &submission["module_draws"][0];
         assert_eq!(draw["section"], "vaw");

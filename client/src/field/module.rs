@@ -134,12 +134,7 @@ pub fn module_step(filling: Filling, module: usize) -> AnyView {
                     }
                 }
             }}
-            <div class="actions">
-                <button type="button" on:click=move |_| filling.go_back(Step::Module(module))>
-                    {form_words.previous}
-                </button>
-                <button type="submit" class="primary">{form_words.next}</button>
-            </div>
+            {actions(filling, Step::Module(module))}
         </form>
     }
     .into_any()
@@ -152,7 +147,6 @@ pub fn referrals_step(filling: Filling, module: usize) -> AnyView {
         .as_ref()
         .map(|text| filling.text(text))
         .unwrap_or_default();
-    let form_words = filling.words();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         filling.go_next(Step::ModuleEnd(module));
@@ -161,13 +155,19 @@ pub fn referrals_step(filling: Filling, module: usize) -> AnyView {
         <form class="step" novalidate on:submit=submit>
             <h2 id="step-heading" tabindex="-1">{words.referrals_title}</h2>
             <p id="referrals">{referrals}</p>
-            <div class="actions">
-                <button type="button" on:click=move |_| filling.go_back(Step::ModuleEnd(module))>
-                    {form_words.previous}
-                </button>
-                <button type="submit" class="primary">{form_words.next}</button>
-            </div>
+            {actions(filling, Step::ModuleEnd(module))}
         </form>
     }
     .into_any()
+}
+
+/// Back and Next, as every step has them.
+fn actions(filling: Filling, step: Step) -> impl IntoView {
+    let words = filling.words();
+    view! {
+        <div class="actions">
+            <button type="button" on:click=move |_| filling.go_back(step)>{words.previous}</button>
+            <button type="submit" class="primary">{words.next}</button>
+        </div>
+    }
 }

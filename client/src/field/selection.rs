@@ -36,15 +36,7 @@ pub(super) fn describe_member(
 ) -> String {
     let words = expect_context::<Device>().words();
     filling.draft.with(|draft| {
-        let cell = |id: &'static str| {
-            draft
-                .answer(Place::Cell {
-                    roster: eligibility.roster,
-                    row: row as usize,
-                    id,
-                })
-                .cloned()
-        };
+        let cell = |id: &'static str| member_answer(draft, eligibility, row, id);
         let sex = eligibility
             .member_sex
             .and_then(&cell)
@@ -59,6 +51,22 @@ pub(super) fn describe_member(
             .join(", ");
         format!("{} {} ({description})", words.member, row + 1)
     })
+}
+
+/// A household member's answer to one roster question.
+fn member_answer(
+    draft: &crate::form::Draft,
+    eligibility: Eligibility<'static>,
+    row: u32,
+    id: &'static str,
+) -> Option<Json> {
+    draft
+        .answer(Place::Cell {
+            roster: eligibility.roster,
+            row: row as usize,
+            id,
+        })
+        .cloned()
 }
 
 fn choice_label(filling: Filling, question: &str, code: &Json) -> Option<String> {
@@ -107,15 +115,9 @@ pub fn selection_step(filling: Filling) -> AnyView {
         };
         let copied = |member: Option<&'static str>| {
             member.and_then(|id| {
-                filling.draft.with_untracked(|draft| {
-                    draft
-                        .answer(Place::Cell {
-                            roster: eligibility.roster,
-                            row: row as usize,
-                            id,
-                        })
-                        .cloned()
-                })
+                filling
+                    .draft
+                    .with_untracked(|draft| member_answer(draft, eligibility, row, id))
             })
         };
         let age = copied(Some(eligibility.member_age));
