@@ -593,6 +593,27 @@ async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
         1,
         "nothing was lost"
     );
+    // In Arabic, the device's own screens follow, right to left.
+    browser
+        .find("#language")
+        .await
+        .select_by_value("ar")
+        .await
+        .expect("the survey has Arabic");
+    browser.click("#to-list").await;
+    browser
+        .wait_until(
+            "the list in Arabic",
+            "const b = document.getElementById('sync-now'); return !!b && b.textContent === 'مزامنة الآن'",
+        )
+        .await;
+    assert_eq!(
+        browser.script("return document.documentElement.dir").await,
+        "rtl"
+    );
+    wait_for_states(&browser, "the draft kept", &["draft"]).await;
+    browser.assert_accessible("the field home in Arabic").await;
+    browser.assert_fits_screen("the field home in Arabic").await;
     browser.close().await;
 }
 

@@ -125,7 +125,7 @@ fn opened(device: Device, interview: Interview, survey: &'static Survey) -> impl
         extra_step: Callback::new(super::extra_step),
         steps: Callback::new(super::interview_steps),
     };
-    crate::form::questionnaire(
+    let questionnaire = crate::form::questionnaire(
         survey,
         Opening {
             draft,
@@ -133,7 +133,17 @@ fn opened(device: Device, interview: Interview, survey: &'static Survey) -> impl
             server_errors,
             interviewing: Some(interviewing),
         },
-    )
+    );
+    // Below the interview, so that Quick exit stays first: the way back to
+    // the list (the interview is kept as it is).
+    let language = device.language;
+    let words = move || super::words::field_words(&language.get());
+    view! {
+        {questionnaire}
+        <nav class="page field-nav" aria-label=move || words().interviews_title>
+            <a href="#" id="to-list">{move || words().back_to_list}</a>
+        </nav>
+    }
 }
 
 /// Keeps a changed draft of an interview still being filled.

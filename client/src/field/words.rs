@@ -1,6 +1,6 @@
 //! The field app's own words (the interview itself uses the form's, in the
-//! survey's languages). English and French, the languages of the field
-//! teams the default deployment serves; others fall back to English.
+//! survey's languages): English, French and Arabic, as the interface's;
+//! other languages fall back to English.
 
 pub struct FieldWords {
     pub title: &'static str,
@@ -206,9 +206,115 @@ pub static FR: FieldWords = FieldWords {
     referrals_title: "Où trouver de l’aide",
 };
 
+pub static AR: FieldWords = FieldWords {
+    title: "سلامة · الميدان",
+    sign_in_title: "تسجيل دخول هذا الجهاز",
+    sign_in_intro: "سجّل الدخول مرة واحدة أثناء توفر الاتصال. يحتفظ الجهاز بمهامك ومقابلاتك ويعمل بعد ذلك دون اتصال.",
+    name: "اسم المستخدم",
+    password: "كلمة المرور",
+    device_label: "اسم هذا الجهاز",
+    device_label_hint: "ليميّز مشرفك بين أجهزتك، مثلًا «هاتف تكنو، الفريق 3».",
+    sign_in: "تسجيل الدخول",
+    signing_in: "جارٍ تسجيل الدخول…",
+    wrong_password: "اسم المستخدم أو كلمة المرور غير صحيحة.",
+    needs_connection: "يحتاج تسجيل الدخول إلى اتصال. حاول مجددًا حيث تتوفر الشبكة.",
+    signed_in_as: "تم تسجيل الدخول باسم",
+    sign_out: "تسجيل الخروج",
+    sign_out_unsent: "تبقى المقابلات غير المرسلة على هذا الجهاز وتُرسل بعد تسجيل الدخول مجددًا.",
+    assignments_title: "عناقيدك",
+    no_assignments: "لم تُسند إليك أي عنقودية بعد. اطلب ذلك من مشرفك ثم حدّث.",
+    refresh_assignments: "تحديث المهام",
+    assignments_refreshed: "المهام والاستبيانات محدّثة على هذا الجهاز.",
+    cluster: "العنقودية",
+    start_interview: "بدء مقابلة",
+    interviews_title: "المقابلات على هذا الجهاز",
+    no_interviews: "لا توجد مقابلات بعد.",
+    continue_interview: "متابعة",
+    correct_and_resend: "التصحيح وإعادة الإرسال",
+    state_draft: "مسودة",
+    state_queued: "بانتظار الإرسال",
+    state_sending: "جارٍ الإرسال",
+    state_sent: "أُرسلت",
+    state_rejected: "رفضها الخادم",
+    receipt: "إيصال",
+    sync_now: "مزامنة الآن",
+    syncing: "جارٍ إرسال المقابلات…",
+    waiting: "{n} مقابلة بانتظار الإرسال.",
+    all_sent: "أُرسلت كل المقابلات المكتملة.",
+    retry_in: "لا اتصال بالخادم. المحاولة التالية بعد {s} ثانية.",
+    unreachable: "لا اتصال بالخادم.",
+    session_ended: "سجّل الخادم خروج هذا الجهاز. سجّل الدخول مجددًا للإرسال؛ لم يُفقد شيء.",
+    storage_kept: "يحتفظ هذا المتصفح بالمقابلات حتى إرسالها.",
+    storage_may_be_cleared: "قد يمسح هذا المتصفح بياناته عند امتلاء ذاكرة الهاتف: أرسل كثيرًا، أو صدّر صندوق الإرسال.",
+    export: "تصدير صندوق الإرسال إلى ملف",
+    import: "استيراد ملف صندوق إرسال",
+    imported: "استُوردت {n} مقابلة، و{m} كانت موجودة على هذا الجهاز.",
+    import_failed: "هذا الملف ليس صندوق إرسال من سلامة.",
+    transfer_title: "الملاذ الأخير",
+    transfer_hint: "إذا تعذّر الإرسال من هذا الجهاز، صدّر صندوق إرساله واستورد الملف على جهاز آخر.",
+    storage_failed: "تعذّر الحفظ على هذا الجهاز: ",
+    not_on_device: "هذه المقابلة ليست على هذا الجهاز.",
+    back_to_list: "العودة إلى القائمة",
+    interview_kept: "اكتملت المقابلة وحُفظت على هذا الجهاز؛ تُرسل فور توفر الاتصال.",
+    selection_title: "من يجيب",
+    selection_intro: "يُختار عشوائيًا فرد عمره {min} عامًا أو أكثر للإجابة عن الاستبيان. لا تستبدل الشخص الذي وقع عليه الاختيار.",
+    eligible_members: "الأفراد الذين يمكن اختيارهم",
+    no_one_eligible: "لا يوجد في هذه الأسرة فرد عمره {min} عامًا أو أكثر. تحقّق من الأعمار في قائمة الأسرة.",
+    draw: "اختيار المجيب عشوائيًا",
+    drawn: "قابل {member}. يُملأ جنسه وعمره من قائمة الأسرة.",
+    roster_changed: "تغيّرت قائمة الأسرة بعد الاختيار. أعد الاختيار.",
+    member: "الفرد",
+    years: "عامًا",
+    resume: "العودة إلى العمل",
+    module_title: "من يجيب عن الجزء التالي",
+    module_intro: "يُطرح هذا الجزء على شخص واحد يُختار عشوائيًا من بين أفراد الأسرة المعنيين، على انفراد.",
+    module_no_one: "لا أحد في هذه الأسرة معني بهذا الجزء: يُتخطّى.",
+    module_drawn: "قابل {member} على انفراد. إن لم تستطع الانفراد بها فأجب بـ«لا»: يُتخطّى هذا الجزء.",
+    privacy_question: "هل أنت وحدك معها، حيث لا يسمعكما أحد ولا يقاطعكما؟",
+    referrals_title: "أين تجد المساعدة",
+};
+
 pub fn field_words(language: &str) -> &'static FieldWords {
     match language.split(['-', '_']).next().unwrap_or(language) {
         "fr" => &FR,
+        "ar" => &AR,
         _ => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AR, EN, FR, FieldWords, field_words};
+
+    #[test]
+    fn every_language_keeps_the_placeholders() {
+        let templates = |words: &'static FieldWords| {
+            [
+                (words.waiting, &["{n}"][..]),
+                (words.retry_in, &["{s}"][..]),
+                (words.imported, &["{n}", "{m}"][..]),
+                (words.selection_intro, &["{min}"][..]),
+                (words.no_one_eligible, &["{min}"][..]),
+                (words.drawn, &["{member}"][..]),
+                (words.module_drawn, &["{member}"][..]),
+            ]
+        };
+        for words in [&EN, &FR, &AR] {
+            for (template, placeholders) in templates(words) {
+                for placeholder in placeholders {
+                    assert!(
+                        template.contains(placeholder),
+                        "{template} lacks {placeholder}"
+                    );
+                }
+            }
+        }
+        assert_eq!(field_words("ar-EG").title, AR.title);
+        assert_eq!(field_words("fr").title, FR.title);
+        assert_eq!(
+            field_words("sw").title,
+            EN.title,
+            "others fall back to English"
+        );
     }
 }
