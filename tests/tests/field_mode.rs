@@ -215,6 +215,21 @@ async fn three_offline_interviews_survive_reloads_and_a_restart_and_arrive_once_
             .await;
         assert_eq!(receipt, id, "the receipt is shown");
     }
+    // A sent interview reopened (an old link, Back) cannot be sent again changed.
+    let (id, before) = stored_interviews(&browser, &site).await.remove(0);
+    browser
+        .goto(&site.url(&format!("/field#interview/{id}")))
+        .await;
+    browser.click("#submit").await;
+    browser.find("#sync-now").await;
+    wait_for_states(&browser, "still sent", &["sent", "sent", "sent"]).await;
+    let (_, after) = stored_interviews(&browser, &site)
+        .await
+        .into_iter()
+        .find(|(other, _)| *other == id)
+        .expect("still listed");
+    assert_eq!(after, before);
+    assert_eq!(site.stored().await, 3);
     browser.close().await;
 }
 

@@ -90,6 +90,12 @@ fn opened(device: Device, interview: Interview, survey: &'static Survey) -> impl
         });
     });
     let finish = Callback::new(move |submission: Submission| {
+        // A queued or sent interview reopened (Back, an old link) is only
+        // looked at: its frozen submission must stay the one sent.
+        if !record.with_value(|kept| matches!(kept.state, State::Draft | State::Rejected)) {
+            open("");
+            return;
+        }
         record.update_value(|kept| {
             kept.submission = Some(submission);
             kept.state = State::Queued;
