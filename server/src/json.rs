@@ -1,12 +1,16 @@
 //! Reading JSON request bodies so that every failure has the API's error
 //! shape: wrong content type and malformed JSON are 400, a body over the
 //! limit is 413, and JSON of the wrong shape is 422 with the field's path.
+//! Malformed includes anything after the document and a key named twice.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use salama_shared::{FieldError, FieldErrorCode};
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -48,29 +52,166 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
+/// Reads a JSON document strictly: nothing may follow it, no object may name
+/// a key twice (however the key is spelled with escapes), and only then is
+/// its shape checked. What one route accepts, every later reader of the
+/// stored bytes reads the same way.
 pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
-    // Well-formed bodies are the common case: parse them at full speed, and
-    // parse again with path tracking only to explain a failure.
+    well_formed(raw).map_err(|error| ApiError::BadRequest(format!("malformed JSON: {error}")))?;
+    // Well-formed bodies of the right shape are the common case: parse them
+    // at full speed, and parse again with path tracking only to explain a failure.
     if let Ok(value) = serde_json::from_slice(raw) {
         return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(raw);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let inner = error.inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return ApiError::BadRequest(format!("malformed JSON: {inner}"));
+    let parsed = serde_path_to_error::deserialize(&mut deserializer);
+    let error = match parsed {
+        Ok(value) => {
+            // Unreachable after `well_formed` and a failed fast path, but a
+            // trailer must never slip through whichever path is taken.
+            deserializer
+                .end()
+                .map_err(|error| ApiError::BadRequest(format!("malformed JSON: {error}")))?;
+            return Ok(value);
         }
-        let path = match error.path().to_string() {
-            root if root == "." => String::new(),
-            path => path,
-        };
-        ApiError::Unprocessable {
-            message: "the body does not have the expected shape".into(),
-            fields: vec![crate::error::ErrorField::from(FieldError {
-                path,
-                code: FieldErrorCode::WrongType,
-                message: inner.to_string(),
-            })],
-        }
+        Err(error) => error,
+    };
+    let inner = error.inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return Err(ApiError::BadRequest(format!("malformed JSON: {inner}")));
+    }
+    let path = match error.path().to_string() {
+        root if root == "." => String::new(),
+        path => path,
+    };
+    Err(ApiError::Unprocessable {
+        message: "the body does not have the expected shape".into(),
+        fields: vec![crate::error::ErrorField::from(FieldError {
+            path,
+            code: FieldErrorCode::WrongType,
+            message: inner.to_string(),
+        })],
     })
+}
+
+/// One JSON document and nothing after it, with no key repeated in any
+/// object. Keys are compared unescaped, so `"a\u005fb"` and `"a_b"` collide.
+pub fn well_formed(raw: &[u8]) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(raw);
+    UniqueKeys.deserialize(&mut deserializer)?;
+    deserializer.end()
+}
+
+/// Walks a document without keeping it, refusing repeated keys.
+struct UniqueKeys;
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<(), A::Error> {
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(key) = entries.next_key::<Cow<'de, str>>()? {
+            if seen.contains(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{}` appears twice in one object",
+                    key.escape_debug()
+                )));
+            }
+            entries.next_value_seed(UniqueKeys)?;
+            seen.insert(key);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(body: &str) -> bool {
+        matches!(
+            parse::<serde_json::Value>(body.as_bytes()),
+            Err(ApiError::BadRequest(_))
+        )
+    }
+
+    #[test]
+    fn nothing_may_follow_the_document() {
+        for body in [
+            r#"{"a":1}{"x":1}"#,
+            r#"{"a":1}xyz"#,
+            r#"{"a":1} 1"#,
+            "[1]]",
+            r#"{"a":1},"#,
+        ] {
+            assert!(refused(body), "{body}");
+        }
+        assert!(!refused("  {\"a\":1}  \n"));
+    }
+
+    #[test]
+    fn a_key_is_named_once_however_it_is_spelled() {
+        for body in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"a_b":1,"a\u005fb":2}"#,
+            r#"{"x":[{"k":1,"k":1}]}"#,
+            r#"{"x":{"y":{"z":1,"z":null}}}"#,
+        ] {
+            assert!(refused(body), "{body}");
+        }
+        assert!(!refused(r#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#));
+    }
+
+    #[test]
+    fn a_trailer_is_refused_even_when_the_shape_is_wrong() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Shape {
+            #[allow(dead_code)]
+            n: u32,
+        }
+        assert!(matches!(
+            parse::<Shape>(br#"{"n":"x"} {"#),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<Shape>(br#"{"n":"x"}"#),
+            Err(ApiError::Unprocessable { .. })
+        ));
+    }
 }

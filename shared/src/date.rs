@@ -79,15 +79,18 @@ impl Timestamp {
         }
         let hour = digits(&bytes[11..13])?;
         let minute = digits(&bytes[14..16])?;
-        // A leap second (60) is accepted as RFC 3339 allows it.
+        // RFC 3339 allows a leap second (60), but no device clock records
+        // one (they smear it), and 60 would name the next minute's instant.
         let second = digits(&bytes[17..19])?;
-        if hour > 23 || minute > 59 || second > 60 {
+        if hour > 23 || minute > 59 || second > 59 {
             return None;
         }
         let mut rest = &bytes[19..];
         if let [b'.', tail @ ..] = rest {
             let fraction = tail.iter().take_while(|b| b.is_ascii_digit()).count();
-            if fraction == 0 {
+            // Nanoseconds at most: no clock is finer, and a text kept and
+            // shown must not grow with the sender's whim.
+            if fraction == 0 || fraction > 9 {
                 return None;
             }
             rest = &tail[fraction..];
@@ -257,6 +260,7 @@ mod tests {
         assert_eq!(utc.unix_seconds(), nairobi.unix_seconds());
         let fractional = Timestamp::parse("2026-11-27T09:30:00.123456Z").expect("valid");
         assert_eq!(fractional.unix_seconds(), utc.unix_seconds());
+        assert!(Timestamp::parse("2026-11-27T09:30:59.123456789Z").is_some());
         // Local date follows the offset: 23:30 in Bamako is still the 27th there.
         let late = Timestamp::parse("2026-11-27T23:30:00-01:00").expect("valid");
         assert_eq!(late.local_date().to_string(), "2026-11-27");
@@ -286,6 +290,8 @@ mod tests {
             "2026-11-27T09:30:00.Z",
             "2026-11-27T09:30:00+3:00",
             "2026-11-27T09:30:00+03:00junk",
+            "2026-11-27T09:30:60Z",
+            "2026-11-27T09:30:00.1234567890Z",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }

@@ -158,6 +158,16 @@ pub fn built_in(code: FieldErrorCode, language: &str) -> Option<&'static str> {
             "Cela ne correspond pas au membre tiré de la liste du ménage.",
             "لا يطابق هذا الفرد الذي تم سحبه من قائمة الأسرة.",
         ],
+        C::InvalidCode => [
+            "Use at most {max} letters, digits or - _ . :",
+            "Utilisez au plus {max} lettres, chiffres ou - _ . :",
+            "استخدم {max} حرفًا أو رقمًا أو - _ . : على الأكثر.",
+        ],
+        C::ImplausibleTime => [
+            "The device’s date is wrong: correct it, then send again.",
+            "La date de l’appareil est fausse : corrigez-la, puis renvoyez.",
+            "تاريخ الجهاز غير صحيح: صحّحه ثم أعد الإرسال.",
+        ],
         C::InvalidSurvey => [
             "The survey definition has an error in this rule.",
             "La définition de l’enquête contient une erreur dans cette règle.",

@@ -247,7 +247,49 @@ impl Layout {
 
 /// Answers by question id. Keys are short ids, looked up once per column
 /// per row: FNV-1a hashes them several times faster than the default.
-pub type Answers<'a> = HashMap<&'a str, &'a RawValue, BuildHasherDefault<Fnv>>;
+/// Read as strictly as the server reads a request: a key named twice, or
+/// spelled with an escape (it cannot be borrowed), makes the record
+/// unreadable, so microdata leaves out exactly what the facts leave out.
+#[derive(Debug, Default)]
+pub struct Answers<'a>(HashMap<&'a str, &'a RawValue, BuildHasherDefault<Fnv>>);
+
+impl<'a> std::ops::Deref for Answers<'a> {
+    type Target = HashMap<&'a str, &'a RawValue, BuildHasherDefault<Fnv>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Answers<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Entries<'a> {
+            type Value = Answers<'a>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("answers by question id")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut entries: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut answers = HashMap::with_capacity_and_hasher(
+                    entries.size_hint().unwrap_or(0),
+                    BuildHasherDefault::default(),
+                );
+                while let Some((key, value)) = entries.next_entry::<&'de str, &'de RawValue>()? {
+                    if answers.insert(key, value).is_some() {
+                        return Err(serde::de::Error::custom("a question is answered twice"));
+                    }
+                }
+                Ok(Answers(answers))
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
 
 #[derive(Default)]
 pub struct Fnv(u64);

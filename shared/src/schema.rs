@@ -16,6 +16,11 @@ use crate::validate::FieldErrorCode;
 /// Longest identifier for a survey, section, question, list or indicator.
 pub const MAX_ID_LENGTH: u64 = 64;
 
+/// Highest version a survey may have: room for a new version every day for
+/// longer than any survey runs, and never the last value of the type, so a
+/// later version is always possible.
+pub const MAX_SURVEY_VERSION: u32 = 1_000_000;
+
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
@@ -23,7 +28,7 @@ pub struct Survey {
     pub id: String,
     /// Published versions are immutable; a submission names the version it
     /// was filled against.
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = MAX_SURVEY_VERSION))]
     pub version: u32,
     #[validate(length(min = 1, max = 20))]
     pub languages: Vec<String>,

@@ -58,9 +58,47 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Longest code in a submission's envelope or a design file (cluster,
+/// stratum, enumerator).
+pub const MAX_CODE_LENGTH: usize = 64;
+
+/// Whether a text is a code Salama keeps and writes back out: ASCII letters,
+/// digits and `- _ . :`, at most [`MAX_CODE_LENGTH`] long. Codes become fact
+/// rows, CSV cells and log fields, so no control character, space, quote or
+/// formula sign ever starts or hides in one.
+pub fn is_envelope_code(code: &str) -> bool {
+    (1..=MAX_CODE_LENGTH).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envelope_codes_are_short_and_plain() {
+        for good in ["central-capital", "c_01", "enum.1", "urn:x:1", "A"] {
+            assert!(is_envelope_code(good), "{good}");
+        }
+        let long = "a".repeat(MAX_CODE_LENGTH + 1);
+        for bad in [
+            "",
+            "a b",
+            "a\u{1f}b",
+            "a\u{1e}",
+            "\u{0}",
+            "=1+1",
+            "é",
+            "a,b",
+            "a\"b",
+            long.as_str(),
+        ] {
+            assert!(!is_envelope_code(bad), "{bad:?}");
+        }
+        assert!(is_envelope_code(&long[1..]));
+    }
 
     #[test]
     fn falls_back_to_another_language() {

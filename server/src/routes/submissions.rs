@@ -3,18 +3,19 @@
 use std::net::SocketAddr;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use salama_shared::Submission;
 use salama_shared::schema::Channel;
+use salama_shared::{FieldErrorCode, Submission};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::{MaybeCaller, Role};
+use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::Pending;
 use crate::json::JsonBody;
-use crate::state::AppState;
+use crate::state::{AppState, PublishedSurvey};
 use crate::store::{Inserted, Receipt};
 
 /// 201 with a receipt for a new submission, 200 with the same receipt for a
@@ -28,17 +29,18 @@ pub async fn submit(
     Path(survey_id): Path<String>,
     body: JsonBody<Submission>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let submission = &body.value;
+    let mut submission = body.value;
     if submission.survey_id != survey_id {
         return Err(ApiError::Unprocessable {
             message: format!(
-                "the submission is for survey `{}`, sent to `{survey_id}`",
-                submission.survey_id
+                "the submission is for survey `{}`, sent to `{}`",
+                submission.survey_id.escape_debug(),
+                survey_id.escape_debug()
             ),
             fields: vec![crate::error::ErrorField::from(salama_shared::FieldError {
                 path: "survey_id".into(),
                 code: salama_shared::FieldErrorCode::SurveyMismatch,
-                message: format!("expected `{survey_id}`"),
+                message: format!("expected `{}`", survey_id.escape_debug()),
             })],
         });
     }
@@ -58,27 +60,30 @@ pub async fn submit(
         (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
         (Channel::Enumerator, Some(caller)) => {
             caller.require(&[Role::Enumerator])?;
-            check_assigned(&state, &caller.name, submission).await?;
+            credit_to(&mut submission, caller)?;
+            check_assigned(&state, &caller.name, &submission).await?;
         }
     }
-    let valid = match published.form.validate(submission) {
-        Ok(valid) => valid,
-        Err(fields) => {
-            return Err(ApiError::invalid(
-                format!("{} answer(s) break the survey's rules", fields.len()),
-                fields,
-            ));
-        }
-    };
-    let facts = crate::facts::of_submission(&published.form, valid);
-    let content_sha256 = canonical_sha256(submission)?;
+    check_clock(&published, &submission)?;
+    // Validation is CPU work bounded by the survey's limits, not by the
+    // body; it still runs off the async workers so a burst of large bodies
+    // cannot stall other requests (health checks, logins).
+    let checking = published.clone();
+    let (submission, checked) = tokio::task::spawn_blocking(move || {
+        let checked = checked(&checking, &submission);
+        (submission, checked)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("validation task: {e}"))?;
+    let (facts, body) = checked?;
+    let content_sha256 = hex::encode(Sha256::digest(&body));
     let pending = Pending {
         submission_id: submission.submission_id,
         survey_id: survey_id.clone(),
         survey_version: submission.survey_version,
         channel: submission.channel.as_str(),
         content_sha256,
-        body: body.raw.clone(),
+        body,
         facts,
     };
     match state.writer().insert(pending).await? {
@@ -91,6 +96,98 @@ pub async fn submit(
             "submission {} was already received with different content; it was not changed",
             submission.submission_id
         ))),
+    }
+}
+
+/// The shared rules applied; for a valid submission, its facts and the
+/// bytes to store: the submission written back out, so every later reader
+/// (facts rebuild, microdata) sees exactly the value that was validated,
+/// whatever escapes or spacing the sender used.
+fn checked(
+    published: &PublishedSurvey,
+    submission: &Submission,
+) -> ApiResult<(crate::store::SubmissionFacts, Bytes)> {
+    let valid = published.form.validate(submission).map_err(|rejected| {
+        let message = if rejected.total > rejected.errors.len() {
+            format!(
+                "{} answer(s) break the survey's rules; the first {} are listed",
+                rejected.total,
+                rejected.errors.len()
+            )
+        } else {
+            format!("{} answer(s) break the survey's rules", rejected.total)
+        };
+        ApiError::invalid(message, rejected.errors)
+    })?;
+    let facts = crate::facts::of_submission(&published.form, valid);
+    let body = serde_json::to_vec(submission)
+        .map_err(|e| anyhow::anyhow!("writing a submission back out: {e}"))?;
+    Ok((facts, Bytes::from(body)))
+}
+
+/// An interview is the work of the enumerator whose token sent it: one
+/// that names nobody is credited to them, one that names someone else is
+/// refused (fieldwork counts interviews per enumerator).
+fn credit_to(submission: &mut Submission, caller: &Caller) -> ApiResult<()> {
+    match &submission.enumerator_id {
+        None => {
+            submission.enumerator_id = Some(caller.name.clone());
+            Ok(())
+        }
+        Some(named) if *named == caller.name => Ok(()),
+        Some(_) => {
+            let message = match submission.language.as_str() {
+                "fr" => {
+                    "Cet entretien porte le nom d’un autre enquêteur. Connectez cet appareil avec votre propre compte."
+                }
+                "ar" => "تحمل هذه المقابلة اسم عداد آخر. سجّل الدخول على هذا الجهاز بحسابك الخاص.",
+                _ => {
+                    "This interview names another enumerator. Sign this device in with your own account."
+                }
+            };
+            Err(ApiError::invalid(
+                "the interview names another enumerator than the one sending it",
+                vec![crate::routes::analysis::field(
+                    "enumerator_id",
+                    "not_the_sender",
+                    message,
+                )],
+            ))
+        }
+    }
+}
+
+/// No device records an interview more than a day ahead of the server's
+/// clock (time zones and drift included); the shared rules refuse times
+/// before 2000, which a device can check without a clock of its own.
+fn check_clock(published: &PublishedSurvey, submission: &Submission) -> ApiResult<()> {
+    let latest = salama_shared::date::Timestamp::parse(&crate::store::now())
+        .map_or(i64::MAX, |now| now.unix_seconds().saturating_add(86_400));
+    let mut fields = Vec::new();
+    for (path, at) in [
+        ("started_at", &submission.started_at),
+        ("completed_at", &submission.completed_at),
+    ] {
+        if at.unix_seconds() > latest {
+            fields.push(salama_shared::FieldError {
+                path: path.into(),
+                code: FieldErrorCode::ImplausibleTime,
+                message: salama_shared::validate::message_for(
+                    published.survey,
+                    FieldErrorCode::ImplausibleTime,
+                    &submission.language,
+                    Default::default(),
+                ),
+            });
+        }
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "the interview's times are more than a day ahead of the server's clock",
+            fields,
+        ))
     }
 }
 
@@ -145,14 +242,6 @@ async fn check_assigned(
             message,
         )],
     ))
-}
-
-/// The hash of the submission as parsed and written back out, so the same
-/// answers sent with other whitespace or key order count as the same.
-fn canonical_sha256(submission: &Submission) -> ApiResult<String> {
-    let canonical = serde_json::to_vec(submission)
-        .map_err(|e| anyhow::anyhow!("re-serialising a submission: {e}"))?;
-    Ok(hex::encode(Sha256::digest(&canonical)))
 }
 
 /// The receipt for a submission, for the device that holds its id.

@@ -22,7 +22,10 @@ pub(super) struct TypedAnswers<'a> {
 /// One roster's answers, row by row: `cells[row * members + index]`.
 #[derive(Clone, Default)]
 struct RosterAnswers<'a> {
+    /// Rows read: those sent, up to the roster's `max_rows`.
     rows: usize,
+    /// Rows sent, to report too many without reading past the limit.
+    sent: usize,
     cells: Vec<Given<'a>>,
 }
 
@@ -78,6 +81,11 @@ impl<'a> TypedAnswers<'a> {
         self.rosters.get(roster).map_or(0, |answers| answers.rows)
     }
 
+    /// Rows sent, which may be more than were read.
+    pub fn sent_rows(&self, roster: usize) -> usize {
+        self.rosters.get(roster).map_or(0, |answers| answers.sent)
+    }
+
     /// The answer in a slot; for a roster member, in one row.
     pub fn given(&self, form: &Form<'_>, slot: Slot, row: Option<usize>) -> &Given<'a> {
         let found = match (slot, row) {
@@ -108,6 +116,10 @@ impl<'a> RosterAnswers<'a> {
             return Self::default();
         };
         let members = roster.members.len();
+        // Rows past the limit are an error of their own and are not read: a
+        // roster of 100,000 rows costs what one of `max_rows` does.
+        let sent = rows.len();
+        let rows = &rows[..sent.min(roster.max_rows as usize)];
         let mut cells = vec![UNANSWERED; rows.len() * members];
         for (row, json) in rows.iter().enumerate() {
             let Json::Object(answers) = json else {
@@ -149,6 +161,7 @@ impl<'a> RosterAnswers<'a> {
         }
         Self {
             rows: rows.len(),
+            sent,
             cells,
         }
     }

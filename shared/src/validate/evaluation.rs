@@ -20,8 +20,10 @@ pub(super) struct Evaluation<'a> {
     /// One per question: top-level questions first, then each roster's cells
     /// row by row, starting at `roster_start`.
     relevance: Vec<Cell<Known>>,
-    /// Calculated values by cell; answers need no memory, they are typed once.
-    calculated: RefCell<Vec<(usize, Memo<Value<'a>>)>>,
+    /// Calculated values by cell (allocated at the first calculation);
+    /// answers need no memory, they are typed once. Indexed, not searched,
+    /// so reading a calculation costs the same in row 1 as in row 30.
+    calculated: RefCell<Vec<Option<Memo<Value<'a>>>>>,
     roster_start: Vec<usize>,
 }
 
@@ -243,36 +245,30 @@ impl<'a> Evaluation<'a> {
         let Some(cell) = self.cell(slot, row) else {
             return Value::Empty;
         };
-        // Surveys have few calculations per row, and they are remembered in
-        // evaluation order, so the most recent entries are the likely hits.
-        let remembered = self
-            .calculated
-            .borrow()
-            .iter()
-            .rev()
-            .find(|(at, _)| *at == cell)
-            .map(|(_, memo)| memo.clone());
+        let remembered = self.calculated.borrow().get(cell).cloned().flatten();
         match remembered {
             Some(Memo::Known(value)) => return value,
             Some(Memo::Busy) => return Value::Empty,
             None => {}
         }
-        self.calculated.borrow_mut().push((cell, Memo::Busy));
+        self.set_calculated(cell, Memo::Busy);
         let value = match self.eval(calculation, context(slot, row), Value::Empty) {
             Some(Value::Bool(b)) => Value::text(if b { "true" } else { "false" }),
             Some(other) => other,
             None => Value::Empty,
         };
-        if let Some(entry) = self
-            .calculated
-            .borrow_mut()
-            .iter_mut()
-            .rev()
-            .find(|(at, _)| *at == cell)
-        {
-            entry.1 = Memo::Known(value.clone());
-        }
+        self.set_calculated(cell, Memo::Known(value.clone()));
         value
+    }
+
+    fn set_calculated(&self, cell: usize, memo: Memo<Value<'a>>) {
+        let mut calculated = self.calculated.borrow_mut();
+        if calculated.is_empty() {
+            calculated.resize(self.relevance.len(), None);
+        }
+        if let Some(slot) = calculated.get_mut(cell) {
+            *slot = Some(memo);
+        }
     }
 
     pub fn required(&self, question: &'a Question, row: Row) -> bool {

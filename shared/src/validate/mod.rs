@@ -66,12 +66,16 @@ pub enum FieldErrorCode {
     InvalidSurvey,
     /// The respondent's draw does not match the household roster sent.
     InvalidSelection,
+    /// An envelope code (cluster, enumerator) that is not a plain code.
+    InvalidCode,
+    /// A time outside what a device's clock can have recorded.
+    ImplausibleTime,
 }
 
 crate::names::read_by_name!(FieldErrorCode, "error code");
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 29] = [
+    pub const ALL: [FieldErrorCode; 31] = [
         Self::UnknownQuestion,
         Self::WrongType,
         Self::NotInList,
@@ -101,6 +105,8 @@ impl FieldErrorCode {
         Self::AssentRequired,
         Self::InvalidSurvey,
         Self::InvalidSelection,
+        Self::InvalidCode,
+        Self::ImplausibleTime,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +141,8 @@ impl FieldErrorCode {
             Self::AssentRequired => "assent_required",
             Self::InvalidSurvey => "invalid_survey",
             Self::InvalidSelection => "invalid_selection",
+            Self::InvalidCode => "invalid_code",
+            Self::ImplausibleTime => "implausible_time",
         }
     }
 }
@@ -152,11 +160,44 @@ impl<'a> ValidSubmission<'a> {
     }
 }
 
+/// 2000-01-01T00:00:00Z: no Salama interview was made before it, and a
+/// device clock reset to its epoch (1970) or to zero lands before it.
+pub const EARLIEST_PLAUSIBLE_TIME: i64 = 946_684_800;
+
+/// At most this many problems are described; the rest are only counted, so
+/// the work and the answer stay bounded whatever a hostile body holds.
+pub const MAX_REPORTED_ERRORS: usize = 100;
+
+/// Why a submission was refused: the first [`MAX_REPORTED_ERRORS`] problems
+/// found, and how many there were in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejected {
+    pub errors: Vec<FieldError>,
+    pub total: usize,
+}
+
+impl std::ops::Deref for Rejected {
+    type Target = [FieldError];
+
+    fn deref(&self) -> &[FieldError] {
+        &self.errors
+    }
+}
+
+impl IntoIterator for Rejected {
+    type Item = FieldError;
+    type IntoIter = std::vec::IntoIter<FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.into_iter()
+    }
+}
+
 /// Validates a submission against its survey, reporting every problem.
 pub fn validate<'a>(
     survey: &Survey,
     submission: &'a Submission,
-) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+) -> Result<ValidSubmission<'a>, Rejected> {
     Form::new(survey).validate(submission)
 }
 
@@ -164,7 +205,7 @@ impl<'s> Form<'s> {
     pub fn validate<'a>(
         &self,
         submission: &'a Submission,
-    ) -> Result<ValidSubmission<'a>, Vec<FieldError>> {
+    ) -> Result<ValidSubmission<'a>, Rejected> {
         let language = if self.survey.languages.contains(&submission.language) {
             submission.language.as_str()
         } else {
@@ -183,10 +224,13 @@ impl<'s> Form<'s> {
         self.check_minor_rules(submission, &evaluation, &mut report);
         self.check_selection(submission, &evaluation, &mut report);
         self.check_module_draws(submission, &evaluation, &mut report);
-        if report.errors.is_empty() {
+        if report.total == 0 {
             Ok(ValidSubmission { submission })
         } else {
-            Err(report.errors)
+            Err(Rejected {
+                errors: report.errors,
+                total: report.total,
+            })
         }
     }
 
@@ -217,6 +261,40 @@ impl<'s> Form<'s> {
             report.push(
                 "language",
                 FieldErrorCode::UnsupportedLanguage,
+                Limits::default(),
+            );
+        }
+        for (path, code) in [
+            ("enumerator_id", &submission.enumerator_id),
+            ("cluster_id", &submission.cluster_id),
+        ] {
+            if code
+                .as_deref()
+                .is_some_and(|code| !crate::text::is_envelope_code(code))
+            {
+                report.push(
+                    path,
+                    FieldErrorCode::InvalidCode,
+                    Limits {
+                        min: None,
+                        max: Some(crate::text::MAX_CODE_LENGTH as f64),
+                    },
+                );
+            }
+        }
+        // Online answers are nobody's interview: an enumerator named there
+        // would be credited in fieldwork with work they never did.
+        if submission.channel == Channel::Online && submission.enumerator_id.is_some() {
+            report.push(
+                "enumerator_id",
+                FieldErrorCode::NoAnswerExpected,
+                Limits::default(),
+            );
+        }
+        if submission.started_at.unix_seconds() < EARLIEST_PLAUSIBLE_TIME {
+            report.push(
+                "started_at",
+                FieldErrorCode::ImplausibleTime,
                 Limits::default(),
             );
         }
@@ -438,6 +516,7 @@ struct Report<'s> {
     survey: &'s Survey,
     language: &'s str,
     errors: Vec<FieldError>,
+    total: usize,
 }
 
 impl<'s> Report<'s> {
@@ -446,10 +525,20 @@ impl<'s> Report<'s> {
             survey,
             language,
             errors: Vec::new(),
+            total: 0,
         }
     }
 
+    /// Counts a problem; describes it only while there is room.
+    fn room(&mut self) -> bool {
+        self.total += 1;
+        self.errors.len() < MAX_REPORTED_ERRORS
+    }
+
     fn push(&mut self, path: impl fmt::Display, code: FieldErrorCode, limits: Limits) {
+        if !self.room() {
+            return;
+        }
         let message = message_for(self.survey, code, self.language, limits);
         self.errors.push(FieldError {
             path: path.to_string(),
@@ -459,6 +548,9 @@ impl<'s> Report<'s> {
     }
 
     fn push_constraint(&mut self, path: At<'_>, question: &Question) {
+        if !self.room() {
+            return;
+        }
         let message = match &question.constraint_message {
             Some(text) => text
                 .get(self.language, &self.survey.default_language)

@@ -121,7 +121,7 @@ impl<'a> Evaluation<'a> {
         if rows < roster.min_rows as usize {
             report.push(id, FieldErrorCode::TooFewRows, bounds);
         }
-        if rows > roster.max_rows as usize {
+        if self.answers.sent_rows(roster_index) > roster.max_rows as usize {
             report.push(id, FieldErrorCode::TooManyRows, bounds);
         }
         for row in 0..rows {
