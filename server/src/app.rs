@@ -17,7 +17,7 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignments, audit, health, microdata, session, submissions, surveys,
+    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys,
 };
 use crate::state::AppState;
 
@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .route("/devices", post(session::register_device))
         .route("/assignments", get(assignments::mine))
         .route("/audit", get(audit::recent))
+        .route("/doctor", get(doctor::checkup))
         .route("/openapi.json", get(crate::openapi::openapi))
         .route("/surveys", get(surveys::list).post(surveys::publish))
         // Definitions are large (75 KB for the default questionnaire) and

@@ -3,8 +3,10 @@
 //! the upgrade that introduced them, or with `salama facts rebuild`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use salama_shared::form::Form;
+use salama_shared::schema::Channel;
 use salama_shared::validate::ValidSubmission;
 use salama_shared::{Submission, Survey};
 
@@ -26,9 +28,38 @@ pub struct Rebuilt {
     pub surveys: usize,
     pub submissions: usize,
     pub units: usize,
-    /// Stored submissions that no longer pass their version's rules (should
-    /// not happen: they were validated on arrival); they have no facts.
-    pub skipped: Vec<String>,
+    /// Stored submissions left without facts, and why: a row that does not
+    /// read (written by hand, or by an older server that accepted it) or no
+    /// longer passes its version's rules. The rebuild goes on without them.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A stored submission that gave no facts.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub submission_id: String,
+    pub reason: SkipReason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The body is not one JSON submission.
+    Unreadable,
+    /// It names a version that is not published, or whose definition does not read.
+    UnknownVersion,
+    /// It reads, but breaks its version's rules.
+    BreaksRules,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::UnknownVersion => "unknown_version",
+            SkipReason::BreaksRules => "breaks_rules",
+        }
+    }
 }
 
 const PAGE: u32 = 1000;
@@ -66,57 +97,143 @@ pub async fn backfill_if_pending(store: &Store) -> StoreResult<Option<Rebuilt>> 
     Ok(Some(rebuilt))
 }
 
+/// Reads stored submissions back as the rules see them, with each survey
+/// version's definition parsed once.
+pub struct StoredReader<'s> {
+    store: &'s Store,
+    survey_id: String,
+    /// `None` for a version that is missing or does not read.
+    versions: HashMap<u32, Option<Arc<Survey>>>,
+}
+
+impl<'s> StoredReader<'s> {
+    pub fn new(store: &'s Store, survey_id: &str) -> Self {
+        Self {
+            store,
+            survey_id: survey_id.to_owned(),
+            versions: HashMap::new(),
+        }
+    }
+
+    /// A stored body, read as strictly as the API reads a request, and the
+    /// definition of the version it names.
+    pub async fn read(
+        &mut self,
+        body: &[u8],
+    ) -> StoreResult<Result<(Submission, Arc<Survey>), SkipReason>> {
+        let Ok(submission) = parse_stored(body) else {
+            return Ok(Err(SkipReason::Unreadable));
+        };
+        let version = submission.survey_version;
+        if !self.versions.contains_key(&version) {
+            let survey = self
+                .store
+                .survey(&self.survey_id, Some(version))
+                .await?
+                .and_then(|stored| match Survey::from_json(&stored.definition) {
+                    Ok(survey) => Some(Arc::new(survey)),
+                    Err(error) => {
+                        tracing::error!(survey = %self.survey_id, version, error = %error, "stored survey definition does not read");
+                        None
+                    }
+                });
+            self.versions.insert(version, survey);
+        }
+        Ok(match self.versions.get(&version).and_then(Option::as_ref) {
+            Some(survey) => Ok((submission, survey.clone())),
+            None => Err(SkipReason::UnknownVersion),
+        })
+    }
+}
+
+/// A stored body as a submission: one JSON document with unique keys, of
+/// the submission's shape, for the survey the row is filed under.
+fn parse_stored(body: &[u8]) -> Result<Submission, ()> {
+    crate::json::well_formed(body).map_err(|_| ())?;
+    serde_json::from_slice(body).map_err(|_| ())
+}
+
+/// Logs a stored submission left out somewhere: its id only, never its answers.
+pub fn log_skipped(submission_id: &str, reason: SkipReason, left_out_of: &'static str) {
+    tracing::warn!(submission = %submission_id.escape_debug(), reason = reason.as_str(), left_out_of, "stored submission skipped");
+}
+
+/// A stored submission as read, about to be checked against its version.
+pub type Readable = (String, Submission, Arc<Survey>);
+
+/// What checking a stored submission gives: its facts, or why it has none.
+pub type Checked = Result<(u32, Channel, SubmissionFacts), SkipReason>;
+
+/// Reads a page of stored bodies; those that read are returned to be
+/// checked, those that do not are returned with their reason.
+pub async fn read_page(
+    reader: &mut StoredReader<'_>,
+    page: Vec<(String, Vec<u8>)>,
+) -> StoreResult<(Vec<Readable>, Vec<Skipped>)> {
+    let mut readable = Vec::with_capacity(page.len());
+    let mut skipped = Vec::new();
+    for (submission_id, body) in page {
+        match reader.read(&body).await? {
+            Ok((submission, survey)) => readable.push((submission_id, submission, survey)),
+            Err(reason) => skipped.push(Skipped {
+                submission_id,
+                reason,
+            }),
+        }
+    }
+    Ok((readable, skipped))
+}
+
+/// The shared rules applied to stored submissions, off the async workers.
+pub async fn check_page(readable: Vec<Readable>) -> StoreResult<Vec<(String, Checked)>> {
+    tokio::task::spawn_blocking(move || {
+        readable
+            .into_iter()
+            .map(|(submission_id, submission, survey)| {
+                let form = Form::new(&survey);
+                let checked = match form.validate(&submission) {
+                    Ok(valid) => Ok((
+                        submission.survey_version,
+                        submission.channel,
+                        of_submission(&form, valid),
+                    )),
+                    Err(_) => Err(SkipReason::BreaksRules),
+                };
+                (submission_id, checked)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("checking stored submissions: {e}")))
+}
+
 async fn rebuild_survey(store: &Store, survey_id: &str, rebuilt: &mut Rebuilt) -> StoreResult<()> {
     store.begin_facts_rebuild(survey_id).await?;
-    let mut versions: HashMap<u32, Survey> = HashMap::new();
+    let mut reader = StoredReader::new(store, survey_id);
     let mut after = String::new();
     loop {
         let page = store.submission_bodies(survey_id, &after, PAGE).await?;
         let Some((last, _)) = page.last() else { break };
         after.clone_from(last);
-        let mut batch = Vec::with_capacity(page.len());
-        for (id, body) in &page {
-            let submission: Submission = serde_json::from_slice(body)
-                .map_err(|e| StoreError::Corrupt(format!("submission {id} does not parse: {e}")))?;
-            let version = submission.survey_version;
-            let survey = match versions.entry(version) {
-                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    let stored =
-                        store
-                            .survey(survey_id, Some(version))
-                            .await?
-                            .ok_or_else(|| {
-                                StoreError::Corrupt(format!(
-                                    "submission {id} names a missing version {version}"
-                                ))
-                            })?;
-                    let survey = Survey::from_json(&stored.definition).map_err(|e| {
-                        StoreError::Corrupt(format!(
-                            "survey {survey_id} v{version} does not parse: {e}"
-                        ))
-                    })?;
-                    slot.insert(survey)
-                }
-            };
-            let form = Form::new(survey);
-            match form.validate(&submission) {
-                Ok(valid) => {
-                    let facts = of_submission(&form, valid);
+        let (readable, unreadable) = read_page(&mut reader, page).await?;
+        let mut skipped = unreadable;
+        let mut batch = Vec::with_capacity(readable.len());
+        for (submission_id, checked) in check_page(readable).await? {
+            match checked {
+                Ok((version, channel, facts)) => {
                     rebuilt.units += facts.units.len();
-                    batch.push((
-                        id.clone(),
-                        version,
-                        submission.channel.as_str().to_owned(),
-                        facts,
-                    ));
+                    batch.push((submission_id, version, channel.as_str().to_owned(), facts));
                 }
-                Err(errors) => {
-                    tracing::warn!(submission = %id, errors = errors.len(), "stored submission fails its rules; no facts");
-                    rebuilt.skipped.push(id.clone());
-                }
+                Err(reason) => skipped.push(Skipped {
+                    submission_id,
+                    reason,
+                }),
             }
         }
+        for skip in &skipped {
+            log_skipped(&skip.submission_id, skip.reason, "facts");
+        }
+        rebuilt.skipped.extend(skipped);
         rebuilt.submissions += batch.len();
         store.append_facts(survey_id, &batch).await?;
     }

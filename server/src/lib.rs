@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod app;
 pub mod auth;
+pub mod doctor;
 pub mod error;
 pub mod facts;
 pub mod ingest;

@@ -97,6 +97,9 @@ enum Command {
         #[command(subcommand)]
         command: FactsCommand,
     },
+    /// Read every stored submission and fact row as the service does and
+    /// list those that cannot be read (exits 1 if there are any).
+    Doctor,
     /// Manage the people and devices that log in.
     User {
         #[command(subcommand)]
@@ -179,10 +182,32 @@ async fn main() -> Result<ExitCode> {
                 "rebuilt facts for {} survey(s): {} submission(s), {} unit(s)",
                 rebuilt.surveys, rebuilt.submissions, rebuilt.units
             );
-            for id in &rebuilt.skipped {
-                eprintln!("no facts for {id}: it fails its survey version's rules");
+            for skipped in &rebuilt.skipped {
+                eprintln!(
+                    "no facts for {}: {}",
+                    skipped.submission_id.escape_debug(),
+                    match skipped.reason {
+                        salama_server::facts::SkipReason::Unreadable =>
+                            "its stored body does not read as a submission",
+                        salama_server::facts::SkipReason::UnknownVersion =>
+                            "it names a survey version that is not published or does not read",
+                        salama_server::facts::SkipReason::BreaksRules =>
+                            "it breaks its survey version's rules",
+                    }
+                );
             }
             Ok(if rebuilt.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Doctor => {
+            let store = open(&options).await?;
+            let checkup = salama_server::doctor::examine(&store).await?;
+            store.close().await;
+            print!("{}", salama_server::doctor::describe(&checkup));
+            Ok(if checkup.is_healthy() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignments, audit, health, microdata, session, submissions, surveys,
+    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +29,7 @@ use crate::routes::{
         assignments::mine,
         assignments::withdraw,
         audit::recent,
+        doctor::checkup,
         analysis::aggregates,
         analysis::upload_weights,
         analysis::fieldwork,

@@ -139,6 +139,10 @@ async fn every_endpoint_for_every_role() {
             [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
         ),
         (
+            Box::new(|| call(Method::GET, "/api/doctor", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
             Box::new(|| {
                 call(
                     Method::GET,

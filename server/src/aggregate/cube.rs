@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use salama_shared::date::Date;
-use salama_shared::facts::{Counted, decode_outcomes};
+use salama_shared::facts::{Counted, OutcomeRef, decode_outcomes};
 
-use crate::store::{FactRow, FactState, Store, StoreError, StoreResult, UnitLevel};
+use crate::store::{FactRow, FactState, Store, StoreResult, UnitLevel};
 
 /// Interned text: id 0 is "no value".
 #[derive(Clone, Debug, Default)]
@@ -139,6 +139,17 @@ impl Cube {
         let start = self.len();
         let mut new_psus_only = true;
         for row in rows {
+            // Checked before anything is pushed, so a row left out leaves
+            // every column as long as the others.
+            let Some(outcomes) = self.readable_outcomes(row) else {
+                crate::facts::log_skipped(
+                    &row.submission_id,
+                    crate::facts::SkipReason::Unreadable,
+                    "aggregates",
+                );
+                crate::doctor::count_skipped(1);
+                continue;
+            };
             let index = self.len();
             self.last_seq = self.last_seq.max(row.seq);
             let channel = self.strings.intern(Some(&row.channel));
@@ -195,16 +206,8 @@ impl Cube {
             self.psu.push(psu);
             self.has_weight.push(row.weight.is_some());
             self.weight.push(row.weight.unwrap_or(1.0));
-            let outcomes = decode_outcomes(&row.outcomes).ok_or_else(|| {
-                StoreError::Corrupt(format!("fact row {} has unreadable outcomes", row.seq))
-            })?;
             for outcome in outcomes {
                 let category = self.categories.intern(outcome.reported);
-                if category > 63 {
-                    return Err(StoreError::Corrupt(
-                        "more than 63 reported categories".into(),
-                    ));
-                }
                 let counted = match outcome.counted {
                     Counted::No => 1,
                     Counted::Denominator => 2,
@@ -230,6 +233,19 @@ impl Cube {
             self.by_psu.sort_by_key(|&unit| psu[unit as usize]);
         }
         Ok(())
+    }
+
+    /// A row's outcomes if they decode and their reported categories fit the
+    /// six bits a cell keeps for them.
+    fn readable_outcomes<'r>(&self, row: &'r FactRow) -> Option<Vec<OutcomeRef<'r>>> {
+        let outcomes = decode_outcomes(&row.outcomes)?;
+        let mut new_categories: Vec<&str> = Vec::new();
+        for reported in outcomes.iter().filter_map(|outcome| outcome.reported) {
+            if self.categories.id(reported).is_none() && !new_categories.contains(&reported) {
+                new_categories.push(reported);
+            }
+        }
+        (self.categories.id_count() + new_categories.len() <= 64).then_some(outcomes)
     }
 
     fn new_psu(&mut self, stratum: u32, cluster: bool) -> u32 {

@@ -217,7 +217,15 @@ impl Page<'_> {
             let record = match Record::parse(body) {
                 Ok(record) => record,
                 Err(error) => {
-                    tracing::error!(error = %error, "stored submission unreadable; left out of microdata");
+                    // The body may not even hold an id; its position in
+                    // the export is logged instead, never its text.
+                    tracing::warn!(
+                        row = number,
+                        error_line = error.line(),
+                        error_column = error.column(),
+                        "stored submission unreadable; left out of microdata (see `salama doctor`)"
+                    );
+                    crate::doctor::count_skipped(1);
                     continue;
                 }
             };

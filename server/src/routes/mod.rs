@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod assignments;
 pub mod audit;
+pub mod doctor;
 pub mod health;
 pub mod microdata;
 pub mod session;

@@ -113,9 +113,15 @@ const LOAD_FACTS_POSTGRES: &str = "SELECT max(seq) AS last, string_agg(line, chr
      WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4) AS page";
 const LOAD_PAGE: i64 = 50_000;
 
-/// One fact row from its line in a loaded page.
-fn fact_row(line: &str) -> StoreResult<FactRow> {
-    let corrupt = || StoreError::Corrupt(format!("unreadable fact row: {line:?}"));
+/// One fact row from its line in a loaded page. An unreadable line is
+/// named by its submission id (when that much reads) and nothing else: the
+/// rest holds answers.
+fn fact_row(line: &str) -> Result<FactRow, String> {
+    let corrupt = || {
+        line.split('\u{1f}')
+            .nth(1)
+            .map_or_else(|| "?".to_owned(), |id| id.chars().take(64).collect())
+    };
     let fields: Vec<&str> = line.split('\u{1f}').collect();
     let [
         seq,
@@ -139,7 +145,7 @@ fn fact_row(line: &str) -> StoreResult<FactRow> {
         return Err(corrupt());
     };
     let text = |field: &str| (field != "\u{18}").then(|| field.to_owned());
-    let number = |field: &str| -> StoreResult<Option<i64>> {
+    let number = |field: &str| -> Result<Option<i64>, String> {
         text(field)
             .map(|n| n.parse().map_err(|_| corrupt()))
             .transpose()
@@ -237,12 +243,41 @@ impl Store {
     /// The fact rows after `after_seq`, with the design joined in, and the
     /// state they belong to, read in one snapshot so a caller can tell
     /// whether what it holds plus these rows is the whole.
+    /// A row that does not read is left out and logged by submission id.
     pub async fn load_facts(
         &self,
         survey_id: &str,
         level: UnitLevel,
         after_seq: i64,
     ) -> StoreResult<(FactState, Vec<FactRow>)> {
+        let (state, rows, unreadable) = self.load_fact_rows(survey_id, level, after_seq).await?;
+        for submission_id in &unreadable {
+            crate::facts::log_skipped(
+                submission_id,
+                crate::facts::SkipReason::Unreadable,
+                "aggregates",
+            );
+        }
+        crate::doctor::count_skipped(unreadable.len());
+        Ok((state, rows))
+    }
+
+    /// The submissions whose fact rows (at either level) do not read.
+    pub async fn unreadable_facts(&self, survey_id: &str) -> StoreResult<Vec<String>> {
+        let mut unreadable = Vec::new();
+        for level in [UnitLevel::Respondents, UnitLevel::Members] {
+            unreadable.extend(self.load_fact_rows(survey_id, level, 0).await?.2);
+        }
+        unreadable.dedup();
+        Ok(unreadable)
+    }
+
+    async fn load_fact_rows(
+        &self,
+        survey_id: &str,
+        level: UnitLevel,
+        after_seq: i64,
+    ) -> StoreResult<(FactState, Vec<FactRow>, Vec<String>)> {
         let respondents = level == UnitLevel::Respondents;
         let load_page = match self {
             Store::Sqlite(_) => LOAD_FACTS_SQLITE,
@@ -263,6 +298,7 @@ impl Store {
                     None => FactState::default(),
                 };
                 let mut facts = Vec::new();
+                let mut unreadable = Vec::new();
                 let mut after = after_seq;
                 loop {
                     let page = sqlx::query(load_page)
@@ -278,11 +314,14 @@ impl Store {
                         break;
                     };
                     for line in lines.split('\u{1e}') {
-                        facts.push(fact_row(line)?);
+                        match fact_row(line) {
+                            Ok(row) => facts.push(row),
+                            Err(submission_id) => unreadable.push(submission_id),
+                        }
                     }
                     after = last;
                 }
-                (state, facts)
+                (state, facts, unreadable)
             }};
         }
         match self {
@@ -372,12 +411,37 @@ impl Store {
             Store::Sqlite(_) => MICRODATA_PAGE_SQLITE,
             Store::Postgres(_) => MICRODATA_PAGE_POSTGRES,
         };
-        with_pool!(self, pool => {
+        let page: Result<Option<(String, String)>, sqlx::Error> = with_pool!(self, pool => async {
             let row = sqlx::query(query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_one(pool).await?;
             let last: Option<String> = row.try_get("last")?;
             let bodies: Option<String> = row.try_get("bodies")?;
             Ok(last.zip(bodies))
-        })
+        }.await);
+        match page {
+            Ok(page) => Ok(page),
+            // A body that is not UTF-8 (written by hand: the API stores only
+            // JSON it has read) fails the whole page as text. Read the page
+            // row by row instead; such a body becomes an empty one, which
+            // the reader skips and counts.
+            Err(error) => {
+                tracing::warn!(survey = survey_id, error = %error, "a microdata page does not read as text; reading it row by row");
+                let rows = self.submission_bodies(survey_id, after_id, limit).await?;
+                let Some((last, _)) = rows.last() else {
+                    return Ok(None);
+                };
+                let last = last.clone();
+                let mut bodies = String::new();
+                for (index, (_, body)) in rows.iter().enumerate() {
+                    if index > 0 {
+                        bodies.push(MICRODATA_SEPARATOR);
+                    }
+                    if let Ok(text) = std::str::from_utf8(body) {
+                        bodies.push_str(text);
+                    }
+                }
+                Ok(Some((last, bodies)))
+            }
+        }
     }
 
     /// Weights uploaded for single submissions with ids in `(after, up_to]`.
