@@ -33,6 +33,10 @@ fn interview() -> Value {
     let mut submission =
         serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
     submission["submission_id"] = json!(Uuid::new_v4());
+    // Credited to whichever enumerator's token sends it.
+    submission
+        .as_object_mut()
+        .map(|fields| fields.remove("enumerator_id"));
     submission
 }
 

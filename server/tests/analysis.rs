@@ -119,7 +119,7 @@ fn cell<'t>(population: &'t Value, sex: &str) -> &'t Value {
 #[tokio::test]
 async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let interviews = 120;
     post_generated(&server, &enumerator, 0..interviews).await;
@@ -296,7 +296,7 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
 #[tokio::test]
 async fn weights_and_strata_change_the_estimates_at_once() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let interviews = 90;
     post_generated(&server, &enumerator, 0..interviews).await;
@@ -318,7 +318,10 @@ async fn weights_and_strata_change_the_estimates_at_once() {
         .body(weights);
     let (status, stored) = send(upload).await;
     assert_eq!(status, StatusCode::OK, "{stored:#}");
-    assert_eq!(stored, json!({"clusters": 6, "submissions": 0}));
+    assert_eq!(
+        stored,
+        json!({"clusters": 6, "clusters_with_interviews": 6, "submissions": 0})
+    );
 
     let (_, after) = get(&server, &analyst, path).await;
     let population = &after["populations"][0];
@@ -376,7 +379,7 @@ async fn weights_and_strata_change_the_estimates_at_once() {
 #[tokio::test]
 async fn downloads_come_as_csv_and_xlsx() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     post_generated(&server, &enumerator, 0..60).await;
     let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&by=age_band&channel=enumerator";
@@ -499,7 +502,7 @@ async fn bad_parameters_are_named_with_their_path() {
 #[tokio::test]
 async fn children_are_counted_through_the_household_roster() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     // The sample household has three children: 12 (unsafe), 9 and 4 (safe).
     for _ in 0..10 {
@@ -557,7 +560,7 @@ async fn children_are_counted_through_the_household_roster() {
 #[tokio::test]
 async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let mut ids = Vec::new();
     for submission in post_generated(&server, &enumerator, 0..25).await {
@@ -667,7 +670,7 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
 #[tokio::test]
 async fn facts_rebuilt_from_raw_submissions_give_the_same_tables() {
     let server = spawn().await;
-    let (_, enumerator) = server.user("enum-1", Role::Enumerator).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     post_generated(&server, &enumerator, 0..40).await;
     let path = "/api/surveys/community-safety/aggregates?indicator=sdg_16_7_2&by=sex,age_band";

@@ -41,6 +41,34 @@ pub async fn spawn_configured(config: Config) -> Server {
     let folder = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}", folder.path().join("salama.db").display());
     let store = Store::open(&url).await.expect("store opens");
+    spawn_on(store, config, folder).await
+}
+
+/// A fresh database on the PostgreSQL server named by
+/// `SALAMA_TEST_POSTGRES_URL` (started by `cargo xtask test`).
+pub async fn postgres_store() -> Store {
+    let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
+        panic!(
+            "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
+        )
+    };
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("PostgreSQL reachable");
+    let name = format!("salama_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
+    Store::open(&format!("{base}/{name}"))
+        .await
+        .expect("PostgreSQL store opens")
+}
+
+/// A real server on `store`, seeded as on first start.
+pub async fn spawn_on(store: Store, config: Config, folder: tempfile::TempDir) -> Server {
     salama_server::seed::publish_default_questionnaire(&store)
         .await
         .expect("seeded");
@@ -135,11 +163,15 @@ pub fn online() -> Value {
     submission
 }
 
-/// A valid household interview with a fresh id.
+/// A valid household interview with a fresh id, naming no enumerator: it
+/// is credited to whichever enumerator's token sends it.
 pub fn interview() -> Value {
     let mut submission =
         serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
     submission["submission_id"] = json!(uuid::Uuid::new_v4());
+    submission
+        .as_object_mut()
+        .map(|fields| fields.remove("enumerator_id"));
     submission
 }
 
