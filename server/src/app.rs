@@ -99,6 +99,7 @@ pub fn app(state: AppState) -> Router {
                 "/assets",
                 tower::ServiceBuilder::new()
                     .layer(cache_control(IMMUTABLE))
+                    .layer(vary_accept_encoding())
                     .service(
                         ServeDir::new(folder.join("assets"))
                             .precompressed_br()
@@ -117,9 +118,16 @@ pub fn app(state: AppState) -> Router {
             .fallback_service(page(folder.join("index.html"))),
         None => router.fallback(not_found),
     };
+    // Browsers that have seen Salama over HTTPS never try plain HTTP again.
+    let hsts = state
+        .config()
+        .secure_cookies
+        .then(|| security_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
     router
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(crate::cross_site::refuse_cross_site))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower::util::option_layer(hsts))
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,
@@ -157,7 +165,14 @@ fn page(
 + 'static {
     tower::ServiceBuilder::new()
         .layer(cache_control(REVALIDATE))
+        .layer(vary_accept_encoding())
         .service(ServeFile::new(file).precompressed_br().precompressed_gzip())
+}
+
+/// Files are served precompressed by what the browser accepts: a shared
+/// cache must not hand a Brotli copy to a browser that asked for none.
+fn vary_accept_encoding() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("accept-encoding"))
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// The body is not JSON, or not sent as JSON.
+    /// The body is not well-formed (malformed JSON, unreadable bytes).
     #[error("{0}")]
     BadRequest(String),
     /// No credentials, or credentials that are not valid.
@@ -21,6 +21,10 @@ pub enum ApiError {
     /// Valid credentials, but the role does not allow this.
     #[error("your role does not allow this")]
     Forbidden,
+    /// A state-changing request authenticated by the session cookie that
+    /// does not come from Salama's own pages.
+    #[error("this request does not come from Salama's own pages; reload the page and try again")]
+    CrossSite,
     #[error("{0}")]
     NotFound(String),
     #[error("this method is not allowed here")]
@@ -28,6 +32,9 @@ pub enum ApiError {
     /// The submission id is taken by other content.
     #[error("{0}")]
     Conflict(String),
+    /// The body is not declared as the type the route reads.
+    #[error("send the body with `Content-Type: {expected}`")]
+    UnsupportedMediaType { expected: &'static str },
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     /// Well-formed JSON that breaks the rules, with every problem listed.
@@ -67,9 +74,11 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -82,9 +91,11 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
+            ApiError::CrossSite => "cross_site",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::Unprocessable { .. } => "invalid",
             ApiError::RateLimited { .. } => "rate_limited",

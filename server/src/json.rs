@@ -1,6 +1,7 @@
-//! Reading JSON request bodies so that every failure has the API's error
-//! shape: wrong content type and malformed JSON are 400, a body over the
-//! limit is 413, and JSON of the wrong shape is 422 with the field's path.
+//! Reading request bodies so that every failure has the API's error shape:
+//! a body not declared as what the route reads is 415, malformed JSON is
+//! 400, a body over the limit is 413, and JSON of the wrong shape is 422
+//! with the field's path.
 //! Malformed includes anything after the document and a key named twice.
 
 use axum::body::Bytes;
@@ -25,31 +26,72 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(ApiError::BadRequest(
-                "send the body as JSON with `Content-Type: application/json`".into(),
-            ));
-        }
-        let raw = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::TooLarge {
-                        limit: state.body_limit(),
-                    }
-                } else {
-                    ApiError::BadRequest(format!("could not read the body: {rejection}"))
-                }
-            })?;
+        let raw = UnreadJson::from_request(request, state).await?.0;
         let value = parse(&raw)?;
         Ok(Self { value, raw })
     }
+}
+
+/// A body sent as JSON and within the limit, not parsed yet: routes that
+/// need a role check it first, so a caller without it learns nothing from
+/// how their body would have been read (and costs no parsing).
+pub struct UnreadJson(pub Bytes);
+
+impl UnreadJson {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        parse(&self.0)
+    }
+}
+
+impl FromRequest<AppState> for UnreadJson {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(
+            body_of_type(request, state, "application/json").await?,
+        ))
+    }
+}
+
+/// A CSV body within the limit.
+pub struct CsvBody(pub Bytes);
+
+impl FromRequest<AppState> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(body_of_type(request, state, "text/csv").await?))
+    }
+}
+
+/// The body, if it is declared as `media` (any parameters) and within the
+/// limit. A body must say what it is: a cross-site form can send only
+/// `text/plain`, form data or multipart without asking first.
+async fn body_of_type(
+    request: Request,
+    state: &AppState,
+    media: &'static str,
+) -> Result<Bytes, ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|declared| declared.trim().eq_ignore_ascii_case(media));
+    if !declared {
+        return Err(ApiError::UnsupportedMediaType { expected: media });
+    }
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge {
+                    limit: state.body_limit(),
+                }
+            } else {
+                ApiError::BadRequest(format!("could not read the body: {rejection}"))
+            }
+        })
 }
 
 /// Reads a JSON document strictly: nothing may follow it, no object may name

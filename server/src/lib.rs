@@ -4,6 +4,8 @@
 pub mod aggregate;
 pub mod app;
 pub mod auth;
+pub mod client_address;
+pub mod cross_site;
 pub mod doctor;
 pub mod error;
 pub mod facts;

@@ -61,9 +61,14 @@ struct Options {
     /// The web client's built files, served for every path outside the API.
     #[arg(long, env = "SALAMA_STATIC_DIR", global = true)]
     static_dir: Option<PathBuf>,
-    /// Mark session cookies `Secure`; set it when serving behind HTTPS.
+    /// Mark session cookies `Secure` and send HSTS; set it when serving behind HTTPS.
     #[arg(long, env = "SALAMA_SECURE_COOKIES", global = true)]
     secure_cookies: bool,
+    /// A reverse proxy (address or CIDR network) whose `X-Forwarded-For` or
+    /// `Forwarded` header names the client, for rate limits and the audit
+    /// log. Repeat it for several; the environment takes a comma-separated list.
+    #[arg(long = "trusted-proxy", env = "SALAMA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = salama_server::client_address::parse_trusted_proxy, global = true)]
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Options {
@@ -75,6 +80,7 @@ impl Options {
                 submissions_per_minute: self.submissions_per_minute,
             },
             secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
             static_dir: self.static_dir.clone(),
             ..Config::default()
         }
@@ -142,7 +148,8 @@ enum SurveyCommand {
     /// Check a survey definition and publish it as a new immutable version.
     Publish {
         file: PathBuf,
-        /// Let anyone answer it online without an account.
+        /// Let anyone answer it online without an account (also when the
+        /// file says `"public": true`).
         #[arg(long)]
         public: bool,
     },
@@ -363,7 +370,7 @@ async fn publish(options: &Options, file: &Path, public: bool) -> Result<ExitCod
     let Some(mut survey) = checked(file, false)? else {
         return Ok(ExitCode::FAILURE);
     };
-    survey.public = public;
+    survey.public |= public;
     let store = open(options).await?;
     let publication = publishing::publish(&store, &survey, &survey.to_json_pretty(), "cli").await?;
     let stored = publication.survey;
@@ -371,7 +378,11 @@ async fn publish(options: &Options, file: &Path, public: bool) -> Result<ExitCod
         "published {} version {} ({})",
         stored.survey_id,
         stored.version,
-        if public { "public" } else { "not public" }
+        if stored.public {
+            "public"
+        } else {
+            "not public"
+        }
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -42,8 +42,10 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub rate_limits: RateLimits,
-    /// Mark session cookies `Secure` (behind HTTPS).
+    /// Mark session cookies `Secure` and send HSTS (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long a checked token is trusted without asking the database: a
     /// token revoked from another process stops working within this time.
     pub remember_callers_for: Duration,
@@ -57,6 +59,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             rate_limits: RateLimits::default(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             remember_callers_for: Duration::from_secs(5),
             static_dir: None,
         }

@@ -222,7 +222,7 @@ async fn every_endpoint_for_every_role() {
         ),
         (
             Box::new(|| Call {
-                csv: Some("cluster_id,weight\nea-1,2.5\n"),
+                csv: Some("cluster_id,weight\ncentral-capital-ea-042,2.5\n"),
                 ..call(Method::POST, "/api/surveys/community-safety/weights", None)
             }),
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
@@ -322,7 +322,9 @@ async fn a_browser_session_lives_in_a_strict_http_only_cookie() {
             server
                 .client
                 .request(method, server.url(path))
-                .header("cookie", &session),
+                .header("cookie", &session)
+                // As the browser sends it from Salama's own pages.
+                .header("origin", &server.base),
         )
     };
     let (status, me) = with_session(Method::GET, "/api/me").await;

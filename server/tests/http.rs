@@ -128,8 +128,8 @@ async fn bad_requests_get_clear_errors_and_never_a_500() {
             serde_json::to_vec(&online()).expect("json"),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_error(&body, "bad_request");
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_error(&body, "unsupported_media_type");
     let (status, body) = server
         .post_raw(path, "application/json", vec![b' '; BODY_LIMIT + 1])
         .await;

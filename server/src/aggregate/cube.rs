@@ -91,6 +91,13 @@ impl Cube {
         self.channel.len()
     }
 
+    /// Whether any unit held comes from this cluster.
+    pub fn has_cluster(&self, cluster_id: &str) -> bool {
+        self.strings
+            .id(cluster_id)
+            .is_some_and(|id| self.clusters.contains_key(&id))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.channel.is_empty()
     }

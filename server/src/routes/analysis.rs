@@ -3,7 +3,6 @@
 //! read of data is written to the audit log.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -12,12 +11,14 @@ use salama_shared::api::ErrorField;
 use salama_shared::date::Date;
 use salama_shared::publication::Rule;
 use salama_shared::schema::{Channel, Level};
+use salama_shared::text::is_envelope_code;
 use serde::Serialize;
 
 use crate::aggregate::export;
 use crate::aggregate::table::{self, Request};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::json::CsvBody;
 use crate::state::AppState;
 use crate::store::{DesignEntry, UnitLevel};
 
@@ -31,6 +32,19 @@ pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.as_str())
         .filter(|value| !value.is_empty())
+}
+
+/// What a code (cluster, stratum) may be made of.
+pub(crate) const CODE_RULE: &str = "letters, digits, `-`, `_`, `.` and `:`, at most 64";
+
+/// A text from the request, short enough to quote back in a message and
+/// with its control characters escaped.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut shown: String = text.chars().take(64).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown.escape_debug().to_string()
 }
 
 pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
@@ -361,50 +375,116 @@ pub async fn fieldwork(
     Ok(Json(progress))
 }
 
-/// What a weights upload stored.
+/// What a weights upload stored, and how much of it the data knows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DesignStored {
+    /// Cluster rows stored.
     pub clusters: usize,
+    /// Of those, clusters with interviews so far (the others are assigned,
+    /// or named by an earlier upload, and have none yet).
+    pub clusters_with_interviews: usize,
+    /// Submission weights stored, each for a stored submission.
     pub submissions: usize,
 }
 
-/// The sample design as CSV: either `cluster_id` with `stratum` and/or
-/// `weight` (the cluster's interviews share them), or `submission_id` with
-/// `weight`. Uploading again replaces the rows it names.
+/// The sample design as CSV (`Content-Type: text/csv`): either `cluster_id`
+/// with `stratum` and/or `weight` (the cluster's interviews share them), or
+/// `submission_id` with `weight`. Uploading again replaces the values it
+/// gives and keeps those it does not (a column left out, or an empty cell).
+/// Every row must name a cluster with interviews, assigned or already in
+/// the design, or a stored submission.
 #[utoipa::path(post, path = "/api/surveys/{survey_id}/weights", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, description = "How many clusters and submissions were given a design"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every problem, by row and column")))]
+    responses((status = 200, description = "How many clusters and submissions were given a design, and how many have interviews"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 413, description = "Larger than the body limit"), (status = 415, description = "Not sent as text/csv"), (status = 422, description = "Every problem, by row and column")))]
 pub async fn upload_weights(
     State(state): State<AppState>,
     caller: Caller,
     Path(survey_id): Path<String>,
-    body: Bytes,
+    body: CsvBody,
 ) -> ApiResult<Json<DesignStored>> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     state.survey(&survey_id, None).await?;
-    let entries = parse_design(&body).map_err(|errors| {
+    let invalid = |errors: Vec<ErrorField>| {
         ApiError::invalid(
             format!("{} problem(s) in the design file", errors.len()),
             errors,
         )
-    })?;
-    state.store().upsert_design(&survey_id, &entries).await?;
-    let clusters = entries
-        .iter()
-        .filter(|e| matches!(e, DesignEntry::Cluster { .. }))
-        .count();
-    let stored = DesignStored {
-        clusters,
-        submissions: entries.len() - clusters,
     };
+    let entries = parse_design(&body.0).map_err(invalid)?;
+    let cube = state
+        .cubes()
+        .current(state.store(), &survey_id, UnitLevel::Respondents)
+        .await?;
+    let mut known_clusters: std::collections::HashSet<String> = state
+        .store()
+        .assignments_for(&survey_id)
+        .await?
+        .into_iter()
+        .map(|assignment| assignment.cluster_id)
+        .collect();
+    known_clusters.extend(
+        state
+            .store()
+            .design_clusters(&survey_id)
+            .await?
+            .into_iter()
+            .map(|(cluster, _, _)| cluster),
+    );
+    let named_submissions: Vec<String> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            DesignEntry::Submission { submission_id, .. } => Some(submission_id.clone()),
+            DesignEntry::Cluster { .. } => None,
+        })
+        .collect();
+    let stored_submissions = state
+        .store()
+        .stored_submissions(&survey_id, &named_submissions)
+        .await?;
+    let mut errors = Vec::new();
+    let mut stored = DesignStored {
+        clusters: 0,
+        clusters_with_interviews: 0,
+        submissions: 0,
+    };
+    for (index, entry) in entries.iter().enumerate() {
+        match entry {
+            DesignEntry::Cluster { cluster_id, .. } => {
+                let with_interviews = cube.has_cluster(cluster_id);
+                if !with_interviews && !known_clusters.contains(cluster_id) {
+                    errors.push(field(
+                        &format!("rows[{index}].cluster_id"),
+                        "unknown",
+                        format!("no interviews, assignment or design for cluster `{cluster_id}`"),
+                    ));
+                }
+                stored.clusters += 1;
+                stored.clusters_with_interviews += usize::from(with_interviews);
+            }
+            DesignEntry::Submission { submission_id, .. } => {
+                if !stored_submissions.contains(submission_id) {
+                    errors.push(field(
+                        &format!("rows[{index}].submission_id"),
+                        "unknown",
+                        format!("no stored submission `{submission_id}` in this survey"),
+                    ));
+                }
+                stored.submissions += 1;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    state.store().upsert_design(&survey_id, &entries).await?;
     state
         .store()
         .audit(
             &caller.name,
             "design_uploaded",
             &format!(
-                "{survey_id}: {} cluster(s), {} submission weight(s)",
-                stored.clusters, stored.submissions
+                "{survey_id}: {} cluster(s) ({} with interviews), {} submission weight(s)",
+                stored.clusters, stored.clusters_with_interviews, stored.submissions
             ),
         )
         .await?;
@@ -473,11 +553,15 @@ pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
             errors.push(field(&path(key_name), "required", "empty"));
             continue;
         };
+        if by_cluster && !is_envelope_code(key) {
+            errors.push(field(&path(key_name), "invalid", CODE_RULE));
+            continue;
+        }
         if !seen.insert(key.to_owned()) {
             errors.push(field(
                 &path(key_name),
                 "duplicate",
-                format!("`{key}` appears twice"),
+                format!("`{}` appears twice", key.escape_debug()),
             ));
             continue;
         }
@@ -489,7 +573,7 @@ pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
                     errors.push(field(
                         &path("weight"),
                         "out_of_range",
-                        format!("`{text}` is not a positive number"),
+                        format!("`{}` is not a positive number", quoted(text)),
                     ));
                     continue;
                 }
@@ -497,6 +581,10 @@ pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
         };
         if by_cluster {
             let stratum = get(stratum).map(str::to_owned);
+            if stratum.as_deref().is_some_and(|s| !is_envelope_code(s)) {
+                errors.push(field(&path("stratum"), "invalid", CODE_RULE));
+                continue;
+            }
             if parsed_weight.is_none() && stratum.is_none() {
                 errors.push(field(
                     &path("weight"),
@@ -519,7 +607,7 @@ pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
                 errors.push(field(
                     &path("submission_id"),
                     "invalid",
-                    format!("`{key}` is not a submission id (UUID)"),
+                    format!("`{}` is not a submission id (UUID)", quoted(key)),
                 ));
                 continue;
             };

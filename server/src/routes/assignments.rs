@@ -5,12 +5,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use salama_shared::api::ErrorField;
+use salama_shared::text::is_envelope_code;
 use serde::{Deserialize, Serialize};
 
-use super::analysis::field;
+use super::analysis::{CODE_RULE, field, quoted};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::json::JsonBody;
+use crate::json::UnreadJson;
 use crate::state::AppState;
 use crate::store::Assignment;
 
@@ -34,14 +35,6 @@ pub struct DeviceAssignment {
     pub survey_version: u32,
 }
 
-fn is_code(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 64
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-}
-
 /// Gives clusters to enumerators (adding to, or updating, what they have).
 /// Every problem is reported with its position (`[2].enumerator`).
 #[utoipa::path(put, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
@@ -51,47 +44,61 @@ pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,
     Path(survey_id): Path<String>,
-    body: JsonBody<Vec<AssignmentInput>>,
+    body: UnreadJson,
 ) -> ApiResult<Json<Vec<Assignment>>> {
     caller.require(&[Role::Admin])?;
+    let inputs: Vec<AssignmentInput> = body.parse()?;
     let published = state.survey(&survey_id, None).await?;
     let survey = published.survey;
     let mut errors: Vec<ErrorField> = Vec::new();
-    let mut assignments = Vec::with_capacity(body.value.len());
+    let mut assignments = Vec::with_capacity(inputs.len());
     let mut seen = std::collections::HashSet::new();
     let areas = survey.areas_by_level();
-    for (index, input) in body.value.into_iter().enumerate() {
+    // Each enumerator is looked up once, however often the body names them.
+    let mut roles: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
+    for (index, input) in inputs.into_iter().enumerate() {
         let path = |name: &str| format!("[{index}].{name}");
         let before = errors.len();
-        match state.store().user(&input.enumerator).await? {
-            Some(user) if !user.revoked && user.role == Role::Enumerator.as_str() => {}
-            Some(user) if !user.revoked => errors.push(field(
-                &path("enumerator"),
-                "wrong_role",
-                format!(
-                    "`{}` is an {}, not an enumerator",
-                    input.enumerator, user.role
-                ),
-            )),
-            _ => errors.push(field(
-                &path("enumerator"),
-                "unknown",
-                format!("no active user `{}`", input.enumerator),
-            )),
+        if !is_envelope_code(&input.enumerator) {
+            errors.push(field(&path("enumerator"), "invalid", CODE_RULE));
+        } else {
+            let role = match roles.get(&input.enumerator) {
+                Some(role) => role.clone(),
+                None => {
+                    let role = state
+                        .store()
+                        .user(&input.enumerator)
+                        .await?
+                        .filter(|user| !user.revoked)
+                        .map(|user| user.role);
+                    roles.insert(input.enumerator.clone(), role.clone());
+                    role
+                }
+            };
+            match role {
+                Some(role) if role == Role::Enumerator.as_str() => {}
+                Some(role) => errors.push(field(
+                    &path("enumerator"),
+                    "wrong_role",
+                    format!("`{}` is an {role}, not an enumerator", input.enumerator),
+                )),
+                None => errors.push(field(
+                    &path("enumerator"),
+                    "unknown",
+                    format!("no active user `{}`", input.enumerator),
+                )),
+            }
         }
-        if !is_code(&input.cluster_id) {
-            errors.push(field(
-                &path("cluster_id"),
-                "invalid",
-                "letters, digits, `_`, `-` and `.`, at most 64",
-            ));
+        if !is_envelope_code(&input.cluster_id) {
+            errors.push(field(&path("cluster_id"), "invalid", CODE_RULE));
         }
-        if input.stratum.as_deref().is_some_and(|s| !is_code(s)) {
-            errors.push(field(
-                &path("stratum"),
-                "invalid",
-                "letters, digits, `_`, `-` and `.`, at most 64",
-            ));
+        if input
+            .stratum
+            .as_deref()
+            .is_some_and(|s| !is_envelope_code(s))
+        {
+            errors.push(field(&path("stratum"), "invalid", CODE_RULE));
         }
         if let Some(area) = &input.area
             && !areas.iter().any(|a| &a.code == area)
@@ -99,7 +106,7 @@ pub async fn assign(
             errors.push(field(
                 &path("area"),
                 "unknown",
-                format!("no admin area `{area}`"),
+                format!("no admin area `{}`", quoted(area)),
             ));
         }
         if !seen.insert((input.cluster_id.clone(), input.enumerator.clone())) {

@@ -1,14 +1,13 @@
 //! Logging in and out of the browser app, and who am I.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
 use crate::state::AppState;
@@ -25,11 +24,11 @@ pub struct Login {
 /// audited and answered 401 whether the name exists or not.
 async fn authenticate(
     state: &AppState,
-    peer: SocketAddr,
+    client: ClientAddress,
     name: &str,
     password: String,
 ) -> ApiResult<(crate::store::User, auth::Role)> {
-    state.login_limiter().check(peer.ip())?;
+    state.login_limiter().check(client.0)?;
     let store = state.store();
     let user = store.user(name).await?.filter(|user| !user.revoked);
     let valid = match &user {
@@ -41,8 +40,10 @@ async fn authenticate(
         }
     };
     let (Some(user), true) = (user, valid) else {
+        // The name is whatever was typed: kept short and printable.
+        let tried: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
         store
-            .audit(name, "login_failed", &peer.ip().to_string())
+            .audit(&tried, "login_failed", &client.0.to_string())
             .await?;
         return Err(ApiError::Unauthorized);
     };
@@ -75,7 +76,7 @@ pub struct DeviceToken {
 #[utoipa::path(post, path = "/api/devices", tag = "session", responses((status = 201, description = "The device's token, shown once"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
 pub async fn register_device(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     body: JsonBody<DeviceLogin>,
 ) -> ApiResult<(StatusCode, Json<DeviceToken>)> {
     let DeviceLogin {
@@ -83,18 +84,18 @@ pub async fn register_device(
         password,
         label,
     } = body.value;
-    let (user, role) = authenticate(&state, peer, &name, password).await?;
+    let (user, role) = authenticate(&state, client, &name, password).await?;
     let token = auth::new_secret("slm_")?;
     let store = state.store();
     store
         .insert_token(&auth::token_sha256(&token), &user.name, "device", None)
         .await?;
-    let label: String = label.chars().take(80).collect();
+    let label: String = label.chars().filter(|c| !c.is_control()).take(80).collect();
     store
         .audit(
             &user.name,
             "device_registered",
-            &format!("{label} from {}", peer.ip()),
+            &format!("{label} from {}", client.0),
         )
         .await?;
     Ok((
@@ -112,11 +113,11 @@ pub async fn register_device(
 #[utoipa::path(post, path = "/api/login", tag = "session", responses((status = 200, description = "Logged in; session cookie set"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     body: JsonBody<Login>,
 ) -> ApiResult<Response> {
     let Login { name, password } = body.value;
-    let (user, role) = authenticate(&state, peer, &name, password).await?;
+    let (user, role) = authenticate(&state, client, &name, password).await?;
     let store = state.store();
     let session = auth::new_secret("sess_")?;
     let expires = salama_shared::date::Timestamp::parse(&now())
@@ -133,7 +134,7 @@ pub async fn login(
         )
         .await?;
     store
-        .audit(&user.name, "login", &peer.ip().to_string())
+        .audit(&user.name, "login", &client.0.to_string())
         .await?;
     let secure = if state.config().secure_cookies {
         "; Secure"

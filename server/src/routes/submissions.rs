@@ -1,10 +1,8 @@
 //! Receiving submissions: validate with the shared rules, then store once.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use salama_shared::schema::Channel;
 use salama_shared::{FieldErrorCode, Submission};
@@ -12,6 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::{Caller, MaybeCaller, Role};
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::Pending;
 use crate::json::JsonBody;
@@ -24,7 +23,7 @@ use crate::store::{Inserted, Receipt};
 #[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), responses((status = 201, description = "Stored; the receipt"), (status = 200, description = "Stored before; the same receipt"), (status = 400, description = "Not JSON"), (status = 401, description = "Interview without an enumerator token"), (status = 404, description = "Unknown survey or version"), (status = 409, description = "Id taken by other content"), (status = 413, description = "Body too large"), (status = 422, description = "Every field error"), (status = 429, description = "Rate limited")))]
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     MaybeCaller(caller): MaybeCaller,
     Path(survey_id): Path<String>,
     body: JsonBody<Submission>,
@@ -50,7 +49,7 @@ pub async fn submit(
     match (submission.channel, &caller) {
         // Anyone may answer a public survey online, at a limited pace.
         (Channel::Online, None) if published.stored.public => {
-            state.submission_limiter().check(peer.ip())?
+            state.submission_limiter().check(client)?
         }
         (Channel::Online, None) => {
             return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));

@@ -10,7 +10,7 @@ use salama_shared::api::SurveySummary;
 
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::json::JsonBody;
+use crate::json::UnreadJson;
 use crate::publishing;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -85,14 +85,14 @@ async fn definition(
 /// Publishes a checked definition as a new immutable version (admin). The
 /// same definition again is acknowledged (200); another definition under a
 /// version that exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 422, description = "Every problem in the definition")))]
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 415, description = "Not sent as JSON"), (status = 422, description = "Every problem in the definition")))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
-    body: JsonBody<Survey>,
+    body: UnreadJson,
 ) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
     caller.require(&[Role::Admin])?;
-    let survey = body.value;
+    let survey: Survey = body.parse()?;
     let problems = survey.check();
     if !problems.is_empty() {
         return Err(ApiError::invalid(

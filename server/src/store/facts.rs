@@ -49,6 +49,8 @@ pub struct FactState {
 /// A weight (and possibly a stratum) from an uploaded design file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DesignEntry {
+    /// `None` leaves what the cluster has: a file that gives only weights
+    /// keeps the strata an earlier one gave, and the other way round.
     Cluster {
         cluster_id: String,
         stratum: Option<String>,
@@ -174,7 +176,8 @@ fn fact_row(line: &str) -> Result<FactRow, String> {
 
 const UPSERT_CLUSTER: &str = "INSERT INTO design_clusters (survey_id, cluster_id, stratum, weight) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (survey_id, cluster_id) \
-     DO UPDATE SET stratum = excluded.stratum, weight = excluded.weight";
+     DO UPDATE SET stratum = COALESCE(excluded.stratum, design_clusters.stratum), \
+     weight = COALESCE(excluded.weight, design_clusters.weight)";
 const UPSERT_SUBMISSION_WEIGHT: &str = "INSERT INTO design_submission_weights (survey_id, submission_id, weight) \
      VALUES ($1, $2, $3) ON CONFLICT (survey_id, submission_id) DO UPDATE SET weight = excluded.weight";
 /// The maintenance task that (re)builds facts from stored submissions.
@@ -367,6 +370,32 @@ impl Store {
         })
     }
 
+    /// Which of `ids` are stored submissions of the survey.
+    pub async fn stored_submissions(
+        &self,
+        survey_id: &str,
+        ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut stored = std::collections::HashSet::new();
+        // Well under both backends' limits on bound parameters.
+        for chunk in ids.chunks(500) {
+            with_pool!(self, pool => {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT submission_id FROM submissions WHERE survey_id = ",
+                );
+                query.push_bind(survey_id).push(" AND submission_id IN (");
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(id);
+                }
+                list.push_unseparated(")");
+                let found: Vec<String> = query.build_query_scalar().fetch_all(pool).await?;
+                stored.extend(found);
+            });
+        }
+        Ok(stored)
+    }
+
     /// Whether a one-off maintenance task (set by a migration) is pending.
     pub async fn maintenance_pending(&self, task: &str) -> StoreResult<bool> {
         let count: i64 = with_pool!(self, pool => sqlx::query_scalar(PENDING_TASK).bind(task).fetch_one(pool).await?);
@@ -490,23 +519,41 @@ impl Store {
     }
 
     /// Adds the facts of stored submissions (submission id, survey
-    /// version, channel, facts) in one transaction.
+    /// version, channel, facts) in one transaction. A submission whose facts
+    /// are there already is left as it is: one that arrived while the
+    /// rebuild ran was given its facts by its own transaction, and two
+    /// instances rebuilding at once write each submission's facts once.
     pub async fn append_facts(
         &self,
         survey_id: &str,
         rebuilt: &[(String, u32, String, SubmissionFacts)],
     ) -> StoreResult<()> {
-        let units: usize = rebuilt
-            .iter()
-            .map(|(_, _, _, facts)| facts.units.len())
-            .sum();
-        let units =
-            i64::try_from(units).map_err(|_| StoreError::Corrupt("too many facts".into()))?;
+        let ids: Vec<&str> = rebuilt.iter().map(|(id, _, _, _)| id.as_str()).collect();
         with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            // The count first, as in `insert_submissions`: its row lock orders the sequence.
+            // The survey's count row is locked first, as in
+            // `insert_submissions`: no submission of the survey can then
+            // add facts between the look below and the inserts.
+            sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(0_i64).execute(&mut *transaction).await?;
+            let mut present = std::collections::HashSet::new();
+            for chunk in ids.chunks(500) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT DISTINCT submission_id FROM fact_units WHERE submission_id IN (",
+                );
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                let found: Vec<String> = query.build_query_scalar().fetch_all(&mut *transaction).await?;
+                present.extend(found);
+            }
+            let missing: Vec<&(String, u32, String, SubmissionFacts)> =
+                rebuilt.iter().filter(|(id, _, _, _)| !present.contains(id)).collect();
+            let units: usize = missing.iter().map(|(_, _, _, facts)| facts.units.len()).sum();
+            let units = i64::try_from(units).map_err(|_| StoreError::Corrupt("too many facts".into()))?;
             sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(units).execute(&mut *transaction).await?;
-            for (id, version, channel, facts) in rebuilt {
+            for (id, version, channel, facts) in missing {
                 insert_facts!(transaction, id, survey_id, *version, channel.as_str(), facts);
             }
             transaction.commit().await?;
