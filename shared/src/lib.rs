@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod api;
 pub mod check;
+pub mod csv_cell;
 pub mod date;
 pub mod default_survey;
 pub mod estimate;

@@ -5,7 +5,9 @@
 //! enumerator, free text (unless the survey marks a question
 //! `microdata_safe`), exact dates (only the month is kept) and the cluster's
 //! own name (replaced by a number). Every answer code is kept as stored:
-//! DK and RA included, so an analyst can apply any denominator rule.
+//! DK and RA included, so an analyst can apply any denominator rule. Text
+//! from outside (codes, answers, strata) is made safe to open in a
+//! spreadsheet (see [`crate::csv_cell`]); numbers are written as they are.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -14,6 +16,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::csv_cell::neutralise;
 use crate::date::{Date, Timestamp};
 use crate::schema::{ChoiceList, Level, Question, QuestionKind, Survey};
 
@@ -154,7 +157,8 @@ impl Layout {
     }
 
     /// The rows one stored submission gives: one for a respondent, one
-    /// per roster row for members. Fields borrow from the record.
+    /// per roster row for members. Fields borrow from the record, text
+    /// from outside quoted when it would run as a spreadsheet formula.
     pub fn rows<'r>(
         &self,
         record: &'r Record<'r>,
@@ -200,7 +204,7 @@ impl Layout {
                 Source::MemberNo => {
                     member.map_or(Cow::Borrowed(""), |row| Cow::Owned((row + 1).to_string()))
                 }
-                Source::Channel => record.channel.clone(),
+                Source::Channel => neutralise(record.channel.clone()),
                 Source::SurveyVersion => Cow::Owned(record.survey_version.to_string()),
                 Source::Month => {
                     Timestamp::parse(&record.completed_at).map_or(Cow::Borrowed(""), |at| {
@@ -211,7 +215,7 @@ impl Layout {
                 Source::Psu => design
                     .psu
                     .map_or(Cow::Borrowed(""), |psu| Cow::Owned(psu.to_string())),
-                Source::Stratum => design.stratum.clone().map_or(Cow::Borrowed(""), Cow::Owned),
+                Source::Stratum => design.stratum.clone().map_or(Cow::Borrowed(""), neutralise),
                 Source::Weight => design
                     .weight
                     .map_or(Cow::Borrowed(""), |w| Cow::Owned(w.to_string())),
@@ -341,7 +345,7 @@ fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
     let empty = Cow::Borrowed("");
     match source {
         Source::AreaLevel(level) => match serde_json::from_str::<Vec<Cow<'r, str>>>(text) {
-            Ok(mut codes) if *level < codes.len() => codes.swap_remove(*level),
+            Ok(mut codes) if *level < codes.len() => neutralise(codes.swap_remove(*level)),
             _ => empty,
         },
         Source::DateMonth => serde_json::from_str::<Cow<'r, str>>(text)
@@ -352,11 +356,12 @@ fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
                 Cow::Owned(format!("{year:04}-{month:02}"))
             }),
         Source::Answer => match text.as_bytes().first() {
-            // Codes have no escapes: borrow them as they are.
+            // Codes have no escapes: borrow them (quoted only if a
+            // spreadsheet would run them).
             Some(b'"') if !text.contains('\\') && text.len() >= 2 => {
-                Cow::Borrowed(&text[1..text.len() - 1])
+                neutralise(&text[1..text.len() - 1])
             }
-            Some(b'"') => serde_json::from_str::<Cow<'r, str>>(text).unwrap_or(empty),
+            Some(b'"') => serde_json::from_str::<Cow<'r, str>>(text).map_or(empty, neutralise),
             // Numbers and booleans are written as sent; null is empty.
             Some(b'n') | None => empty,
             Some(_) => Cow::Borrowed(text),
@@ -572,5 +577,42 @@ mod tests {
         let ages: Vec<&str> = rows.iter().map(|r| r[at].as_ref()).collect();
         assert_eq!(ages, ["34", "39", "12", "9", "4", "67"]);
         assert_eq!(rows[5][1], "6");
+    }
+
+    #[test]
+    fn text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() {
+        let survey = community_safety();
+        let layout = Layout::new(&survey, Level::Respondent, "en");
+        let header = layout.header();
+        let mut interview = serde_json::to_value(household_interview()).expect("serialises");
+        interview["answers"]["resp_sex"] = serde_json::json!("=HYPERLINK(\"http://x\")");
+        interview["answers"]["saf_1"] = serde_json::json!("@SUM(A1)\\");
+        interview["answers"]["resp_area"] = serde_json::json!(["-1+2", "+3"]);
+        interview["answers"]["resp_age"] = serde_json::json!(-1);
+        let body = interview.to_string();
+        let record = Record::parse(&body).expect("a stored submission");
+        let design = Design {
+            psu: Some(1),
+            stratum: Some("-1-1".into()),
+            weight: Some(-0.5),
+        };
+        let rows = layout.rows(&record, 1, &design);
+        let value = |name: &str| {
+            let at = header.iter().position(|h| *h == name).expect("column");
+            rows[0][at].as_ref()
+        };
+        assert_eq!(value("resp_sex"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(value("saf_1"), "'@SUM(A1)\\", "escaped JSON text too");
+        assert_eq!(
+            (value("resp_area__region"), value("resp_area__district")),
+            ("'-1+2", "'+3")
+        );
+        assert_eq!(value("stratum"), "'-1-1");
+        assert_eq!(value("resp_age"), "-1", "a number answer stays a number");
+        assert_eq!(
+            value("weight"),
+            "-0.5",
+            "so does a number the server formats"
+        );
     }
 }

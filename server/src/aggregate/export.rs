@@ -1,8 +1,11 @@
 //! Aggregate tables as downloads: tidy CSV (one row per cell) and XLSX (the
 //! same rows, plus a sheet saying how the numbers were made).
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use salama_shared::aggregate::{AggregateTable, Cell, Population};
+use salama_shared::csv_cell::neutralise;
 
 /// The column headers, shared by CSV and XLSX.
 fn headers(table: &AggregateTable) -> Vec<String> {
@@ -31,7 +34,8 @@ fn headers(table: &AggregateTable) -> Vec<String> {
 }
 
 /// One row of text fields per cell, in header order; numbers as text with
-/// full precision, absent values empty.
+/// full precision, absent values empty. Only the group columns (a value and
+/// a label per dimension, from the survey) hold text from outside.
 fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec<String>)> {
     let number = |value: Option<f64>| value.map_or_else(String::new, |v| v.to_string());
     table.populations.iter().flat_map(move |population| {
@@ -69,15 +73,32 @@ fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec
     })
 }
 
+/// The table as CSV: group values and labels quoted where a spreadsheet
+/// would run them as a formula, the numbers as they are.
 pub fn csv(table: &AggregateTable) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(headers(table))?;
-    for (_, _, row) in rows(table) {
+    let headers = headers(table);
+    writer.write_record(
+        headers
+            .iter()
+            .map(|header| neutralise(header.as_str()).into_owned()),
+    )?;
+    for (_, _, mut row) in rows(table) {
+        for value in &mut row[group_columns(table)] {
+            if let Cow::Owned(quoted) = neutralise(value.as_str()) {
+                *value = quoted;
+            }
+        }
         writer.write_record(&row)?;
     }
     writer
         .into_inner()
         .map_err(|error| csv::Error::from(error.into_error()))
+}
+
+/// The columns of [`rows`] holding a value and a label per dimension.
+fn group_columns(table: &AggregateTable) -> std::ops::Range<usize> {
+    2..2 + 2 * table.by.len()
 }
 
 pub fn xlsx(table: &AggregateTable) -> Result<Vec<u8>, XlsxError> {

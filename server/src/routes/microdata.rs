@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use salama_shared::csv_cell::neutralise;
 use salama_shared::microdata::{Design, Layout, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
@@ -134,7 +135,12 @@ async fn write_microdata(
     let numbers = Arc::new(std::sync::Mutex::new(HashMap::<String, u64>::new()));
     let header = {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(layout.header())?;
+        writer.write_record(
+            layout
+                .header()
+                .into_iter()
+                .map(|name| neutralise(name).into_owned()),
+        )?;
         writer
             .into_inner()
             .map_err(|e| anyhow::anyhow!("{}", e.error()))?
@@ -248,6 +254,7 @@ impl Page<'_> {
                     .copied()
                     .or_else(|| cluster.and_then(|(_, weight)| *weight)),
             };
+            // The layout has already quoted text a spreadsheet would run.
             for row in self.layout.rows(&record, number, &design) {
                 writer.write_record(row.iter().map(|field| field.as_bytes()))?;
             }
@@ -274,15 +281,18 @@ pub async fn codebook(
     let write = || -> Result<Vec<u8>, csv::Error> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(["column", "question", "item", "label", "type", "values"])?;
+        // Every cell is text, most of it from the survey definition.
         for column in &layout.columns {
-            writer.write_record([
+            let cells = [
                 column.name.as_str(),
                 &column.question,
                 &column.item,
                 &column.label,
                 column.kind,
                 &column.values,
-            ])?;
+            ]
+            .map(neutralise);
+            writer.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
         }
         writer
             .into_inner()
