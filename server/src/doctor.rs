@@ -27,7 +27,8 @@ pub const MAX_LISTED: usize = 1000;
 pub struct Checkup {
     pub surveys: usize,
     pub submissions: usize,
-    /// Stored submissions that give no facts, and why (first [`MAX_LISTED`]).
+    /// Stored submissions that give no facts, and why (first [`MAX_LISTED`]);
+    /// microdata leaves out only those whose body does not read.
     pub submission_problems: Vec<Skipped>,
     pub submission_problem_count: usize,
     /// Submissions with a fact row that does not read (first [`MAX_LISTED`]).
@@ -92,15 +93,21 @@ pub fn describe(checkup: &Checkup) -> String {
         checkup.surveys, checkup.submissions
     );
     for problem in &checkup.submission_problems {
+        // Microdata reads bodies without their version's rules: only a body
+        // that does not read at all is left out of it.
         let why = match problem.reason {
-            SkipReason::Unreadable => "its stored body does not read as a submission",
-            SkipReason::UnknownVersion => {
-                "it names a survey version that is not published or does not read"
+            SkipReason::Unreadable => {
+                "its stored body does not read as a submission; it is left out of facts and microdata"
             }
-            SkipReason::BreaksRules => "it breaks its survey version's rules",
+            SkipReason::UnknownVersion => {
+                "it names a survey version that is not published or does not read; it is left out of facts (microdata exports it as stored)"
+            }
+            SkipReason::BreaksRules => {
+                "it breaks its survey version's rules; it is left out of facts (microdata exports it as stored)"
+            }
         };
         text.push_str(&format!(
-            "submission {}: {why}; it is left out of facts and microdata\n",
+            "submission {}: {why}\n",
             problem.submission_id.escape_debug()
         ));
     }

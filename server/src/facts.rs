@@ -233,6 +233,7 @@ async fn rebuild_survey(store: &Store, survey_id: &str, rebuilt: &mut Rebuilt) -
         for skip in &skipped {
             log_skipped(&skip.submission_id, skip.reason, "facts");
         }
+        crate::doctor::count_skipped(skipped.len());
         rebuilt.skipped.extend(skipped);
         rebuilt.submissions += batch.len();
         store.append_facts(survey_id, &batch).await?;

@@ -88,9 +88,11 @@ const DELETE_FACTS: &str = "DELETE FROM fact_units WHERE survey_id = $1";
 /// Fact rows are read a page at a time, each page as one text value (rows
 /// split by 0x1E, fields by 0x1F, NULL as 0x18): decoding a million rows one
 /// by one costs ~25 µs each, a page of text a small fraction of that.
-/// Codes, ids and dates never hold these control characters.
-const LOAD_FACTS_SQLITE: &str = "SELECT max(seq) AS last, group_concat(line, char(30)) AS lines FROM ( \
-     SELECT f.seq, f.seq || char(31) || f.submission_id || char(31) || f.unit || char(31) || f.channel \
+/// Codes, ids and dates never hold these control characters; a row that
+/// does (written by hand) makes its page read again row by row.
+macro_rules! fact_lines_sqlite {
+    () => {
+        "SELECT f.seq, f.submission_id, f.seq || char(31) || f.submission_id || char(31) || f.unit || char(31) || f.channel \
      || char(31) || f.completed_on || char(31) || COALESCE(f.enumerator_id, char(24)) \
      || char(31) || COALESCE(f.cluster_id, char(24)) || char(31) || COALESCE(c.stratum, char(24)) \
      || char(31) || CASE WHEN COALESCE(w.weight, c.weight) IS NULL THEN char(24) \
@@ -102,9 +104,12 @@ const LOAD_FACTS_SQLITE: &str = "SELECT max(seq) AS last, group_concat(line, cha
      FROM fact_units f \
      LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
      LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
-     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4)";
-const LOAD_FACTS_POSTGRES: &str = "SELECT max(seq) AS last, string_agg(line, chr(30) ORDER BY seq) AS lines FROM ( \
-     SELECT f.seq, concat_ws(chr(31), f.seq::text, f.submission_id, f.unit::text, f.channel, f.completed_on, \
+     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4"
+    };
+}
+macro_rules! fact_lines_postgres {
+    () => {
+        "SELECT f.seq, f.submission_id, concat_ws(chr(31), f.seq::text, f.submission_id, f.unit::text, f.channel, f.completed_on, \
      COALESCE(f.enumerator_id, chr(24)), COALESCE(f.cluster_id, chr(24)), COALESCE(c.stratum, chr(24)), \
      COALESCE(COALESCE(w.weight, c.weight)::text, chr(24)), COALESCE(f.sex, chr(24)), \
      COALESCE(f.age::text, chr(24)), COALESCE(f.area, chr(24)), COALESCE(f.disability::text, chr(24)), \
@@ -112,18 +117,28 @@ const LOAD_FACTS_POSTGRES: &str = "SELECT max(seq) AS last, string_agg(line, chr
      FROM fact_units f \
      LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
      LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
-     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4) AS page";
+     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4"
+    };
+}
+/// A page of fact rows as one text value, with how many rows it holds: a
+/// 0x1E inside a column shows as one line too many.
+const LOAD_FACTS_SQLITE: &str = concat!(
+    "SELECT max(seq) AS last, count(*) AS count, group_concat(line, char(30)) AS lines FROM (",
+    fact_lines_sqlite!(),
+    ")"
+);
+const LOAD_FACTS_POSTGRES: &str = concat!(
+    "SELECT max(seq) AS last, count(*) AS count, string_agg(line, chr(30) ORDER BY seq) AS lines FROM (",
+    fact_lines_postgres!(),
+    ") AS page"
+);
+/// The same page a row at a time, for a page that does not read as a whole.
+const FACT_LINES_SQLITE: &str = fact_lines_sqlite!();
+const FACT_LINES_POSTGRES: &str = fact_lines_postgres!();
 const LOAD_PAGE: i64 = 50_000;
 
-/// One fact row from its line in a loaded page. An unreadable line is
-/// named by its submission id (when that much reads) and nothing else: the
-/// rest holds answers.
-fn fact_row(line: &str) -> Result<FactRow, String> {
-    let corrupt = || {
-        line.split('\u{1f}')
-            .nth(1)
-            .map_or_else(|| "?".to_owned(), |id| id.chars().take(64).collect())
-    };
+/// One fact row from its line in a loaded page; `None` if it does not read.
+fn fact_row(line: &str) -> Option<FactRow> {
     let fields: Vec<&str> = line.split('\u{1f}').collect();
     let [
         seq,
@@ -144,26 +159,28 @@ fn fact_row(line: &str) -> Result<FactRow, String> {
         outcomes,
     ] = fields[..]
     else {
-        return Err(corrupt());
+        return None;
     };
     let text = |field: &str| (field != "\u{18}").then(|| field.to_owned());
-    let number = |field: &str| -> Result<Option<i64>, String> {
-        text(field)
-            .map(|n| n.parse().map_err(|_| corrupt()))
-            .transpose()
+    let number = |field: &str| -> Option<Option<i64>> {
+        match text(field) {
+            Some(number) => number.parse().ok().map(Some),
+            None => Some(None),
+        }
     };
-    Ok(FactRow {
-        seq: seq.parse().map_err(|_| corrupt())?,
+    Some(FactRow {
+        seq: seq.parse().ok()?,
         submission_id: submission_id.to_owned(),
-        unit: unit.parse().map_err(|_| corrupt())?,
+        unit: unit.parse().ok()?,
         channel: channel.to_owned(),
         completed_on: completed_on.to_owned(),
         enumerator_id: text(enumerator_id),
         cluster_id: text(cluster_id),
         stratum: text(stratum),
-        weight: text(weight)
-            .map(|w| w.parse().map_err(|_| corrupt()))
-            .transpose()?,
+        weight: match text(weight) {
+            Some(weight) => Some(weight.parse().ok()?),
+            None => None,
+        },
         sex: text(sex),
         age: number(age)?,
         area: text(area),
@@ -172,6 +189,13 @@ fn fact_row(line: &str) -> Result<FactRow, String> {
         urban_rural: text(urban_rural),
         outcomes: outcomes.to_owned(),
     })
+}
+
+/// The rows of a page read as one text value, if every line is one
+/// readable row.
+fn fact_page(lines: &str, count: i64) -> Option<Vec<FactRow>> {
+    let rows: Vec<FactRow> = lines.split('\u{1e}').map(fact_row).collect::<Option<_>>()?;
+    (i64::try_from(rows.len()).ok() == Some(count)).then_some(rows)
 }
 
 const UPSERT_CLUSTER: &str = "INSERT INTO design_clusters (survey_id, cluster_id, stratum, weight) \
@@ -265,12 +289,20 @@ impl Store {
         Ok((state, rows))
     }
 
-    /// The submissions whose fact rows (at either level) do not read.
+    /// The submissions whose fact rows (at either level) do not read,
+    /// outcomes included, each once.
     pub async fn unreadable_facts(&self, survey_id: &str) -> StoreResult<Vec<String>> {
         let mut unreadable = Vec::new();
         for level in [UnitLevel::Respondents, UnitLevel::Members] {
-            unreadable.extend(self.load_fact_rows(survey_id, level, 0).await?.2);
+            let (_, rows, unreadable_rows) = self.load_fact_rows(survey_id, level, 0).await?;
+            unreadable.extend(unreadable_rows);
+            unreadable.extend(
+                rows.into_iter()
+                    .filter(|row| salama_shared::facts::decode_outcomes(&row.outcomes).is_none())
+                    .map(|row| row.submission_id),
+            );
         }
+        unreadable.sort_unstable();
         unreadable.dedup();
         Ok(unreadable)
     }
@@ -282,9 +314,9 @@ impl Store {
         after_seq: i64,
     ) -> StoreResult<(FactState, Vec<FactRow>, Vec<String>)> {
         let respondents = level == UnitLevel::Respondents;
-        let load_page = match self {
-            Store::Sqlite(_) => LOAD_FACTS_SQLITE,
-            Store::Postgres(_) => LOAD_FACTS_POSTGRES,
+        let (load_page, load_lines) = match self {
+            Store::Sqlite(_) => (LOAD_FACTS_SQLITE, FACT_LINES_SQLITE),
+            Store::Postgres(_) => (LOAD_FACTS_POSTGRES, FACT_LINES_POSTGRES),
         };
         macro_rules! load {
             ($transaction:expr) => {{
@@ -312,14 +344,37 @@ impl Store {
                         .fetch_one(&mut *transaction)
                         .await?;
                     let last: Option<i64> = page.try_get("last")?;
-                    let lines: Option<String> = page.try_get("lines")?;
-                    let (Some(last), Some(lines)) = (last, lines) else {
-                        break;
-                    };
-                    for line in lines.split('\u{1e}') {
-                        match fact_row(line) {
-                            Ok(row) => facts.push(row),
-                            Err(submission_id) => unreadable.push(submission_id),
+                    let Some(last) = last else { break };
+                    let count: i64 = page.try_get("count")?;
+                    // Text that is not UTF-8 (SQLite keeps what it is
+                    // given) fails the page as text.
+                    let lines: Option<String> = page.try_get("lines").ok().flatten();
+                    match lines.as_deref().and_then(|lines| fact_page(lines, count)) {
+                        Some(rows) => facts.extend(rows),
+                        None => {
+                            // Row by row, each named by its own id, so a
+                            // separator inside a column cannot blame
+                            // another row or show a column as an id.
+                            let rows = sqlx::query(load_lines)
+                                .bind(survey_id)
+                                .bind(after)
+                                .bind(respondents)
+                                .bind(LOAD_PAGE)
+                                .fetch_all(&mut *transaction)
+                                .await?;
+                            for row in rows {
+                                let line: Option<String> = row.try_get("line").ok();
+                                let line = line.filter(|line| !line.contains('\u{1e}'));
+                                match line.as_deref().and_then(fact_row) {
+                                    Some(fact) => facts.push(fact),
+                                    None => unreadable.push(
+                                        row.try_get::<String, _>("submission_id").map_or_else(
+                                            |_| "?".to_owned(),
+                                            |id| id.chars().take(64).collect(),
+                                        ),
+                                    ),
+                                }
+                            }
                         }
                     }
                     after = last;
@@ -422,7 +477,10 @@ impl Store {
             let rows = sqlx::query(SUBMISSION_BODIES).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
             let mut bodies = Vec::with_capacity(rows.len());
             for row in rows {
-                bodies.push((row.try_get("submission_id")?, row.try_get("body")?));
+                // Unchecked: SQLite keeps a value of any type where a body
+                // goes; read as bytes, such a body is skipped as unreadable
+                // instead of failing every reader.
+                bodies.push((row.try_get("submission_id")?, row.try_get_unchecked("body")?));
             }
             Ok(bodies)
         })
