@@ -2,8 +2,9 @@
 //! straight into the database that the service cannot read are skipped,
 //! counted, logged by submission id only and listed for admins, while the
 //! real `salama` binary starts, aggregates, exports and rebuilds the rest.
-//! Every story runs on SQLite and, when `SALAMA_TEST_POSTGRES_URL` names a
-//! PostgreSQL server, on a fresh database there.
+//! Every story runs on SQLite and on a fresh database of the PostgreSQL
+//! server named by `SALAMA_TEST_POSTGRES_URL`; a missing one fails the run,
+//! as in the storage suite: these stories never skip silently.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -39,13 +40,11 @@ impl Database {
         }
     }
 
-    /// `None` (and why, on stderr) when no PostgreSQL server is named.
-    async fn postgres() -> Option<Self> {
+    async fn postgres() -> Self {
         let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
-            eprintln!(
-                "skipped: SALAMA_TEST_POSTGRES_URL is not set (`cargo xtask test` starts a throwaway PostgreSQL and sets it)"
-            );
-            return None;
+            panic!(
+                "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
+            )
         };
         let admin = sqlx::PgPool::connect(&admin_url)
             .await
@@ -57,10 +56,10 @@ impl Database {
             .expect("create test database");
         admin.close().await;
         let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-        Some(Self {
+        Self {
             url: format!("{base}/{name}"),
             _folder: None,
-        })
+        }
     }
 
     /// The database opened in this process, to write what no API would.
@@ -687,15 +686,12 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn corrupt_submissions_are_skipped_and_listed_for_admins() {
-        if let Some(database) = Database::postgres().await {
-            super::corrupt_submissions_are_skipped_and_listed_for_admins(database).await;
-        }
+        super::corrupt_submissions_are_skipped_and_listed_for_admins(Database::postgres().await)
+            .await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn corrupt_fact_rows_are_left_out_until_a_rebuild() {
-        if let Some(database) = Database::postgres().await {
-            super::corrupt_fact_rows_are_left_out_until_a_rebuild(database).await;
-        }
+        super::corrupt_fact_rows_are_left_out_until_a_rebuild(Database::postgres().await).await;
     }
 }
