@@ -312,6 +312,15 @@ fn typed_answer<'a>(
                     limits(None, Some(f64::from(*max_length))),
                 ));
             }
+            // Line breaks and tabs are typed; other control characters are
+            // not, and would break the logs, CSV cells and screens that
+            // show the answer.
+            if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                return reject(FieldErrorCode::WrongType);
+            }
             Ok(if text.is_empty() {
                 Value::Empty
             } else {
