@@ -148,7 +148,25 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unusable_request_id))
         .with_state(state)
+}
+
+/// A request id sent by a proxy is kept so logs can be followed across
+/// both; one that is not a short plain token (a forged log line, 8 KB of
+/// text) is dropped and a new one made.
+async fn drop_unusable_request_id(mut request: Request<Body>) -> Request<Body> {
+    let usable = request.headers().get(REQUEST_ID).is_none_or(|id| {
+        (1..=64).contains(&id.len())
+            && id
+                .as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    });
+    if !usable {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
 }
 
 /// An HTML page naming the current assets: revalidated on every visit.

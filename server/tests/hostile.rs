@@ -641,6 +641,32 @@ async fn a_session_cookie_does_not_carry_requests_from_other_sites() {
 }
 
 #[tokio::test]
+async fn request_ids_from_outside_are_kept_only_when_plain() {
+    let server = spawn().await;
+    let id_of = |sent: &'static str| {
+        let request = server.client.get(server.url("/healthz"));
+        async move {
+            let response = request
+                .header("x-request-id", sent)
+                .send()
+                .await
+                .expect("get");
+            response.headers()["x-request-id"]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        }
+    };
+    assert_eq!(id_of("proxy-7f3a.1").await, "proxy-7f3a.1");
+    let long: &'static str = Box::leak("a".repeat(65).into_boxed_str());
+    for forged in ["id\tlevel=ERROR", "a b", "=cmd", long] {
+        let given = id_of(forged).await;
+        assert_ne!(given, forged);
+        assert!(uuid::Uuid::parse_str(&given).is_ok(), "{given}");
+    }
+}
+
+#[tokio::test]
 async fn hsts_is_sent_only_behind_https() {
     let plain = spawn().await;
     let response = plain
