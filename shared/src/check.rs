@@ -47,6 +47,8 @@ pub enum ProblemCode {
     DuplicateRole,
     MissingRole,
     InvalidArea,
+    /// A text with a control character other than a line break or a tab.
+    InvalidText,
 }
 
 impl Survey {
@@ -208,6 +210,20 @@ impl<'s> Checker<'s> {
     }
 
     fn text(&mut self, path: &str, text: &Text) {
+        // Survey texts reach screens, CSV and XLSX cells and logs; a control
+        // character breaks XLSX files outright and can hide text on screen.
+        for (language, content) in &text.0 {
+            if content
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            {
+                self.report(
+                    format!("{path}.{language}"),
+                    ProblemCode::InvalidText,
+                    "no control characters but line breaks and tabs",
+                );
+            }
+        }
         for language in &self.survey.languages {
             if !text.has(language) {
                 self.report(

@@ -222,6 +222,28 @@ fn missing_translations_name_the_language() {
 }
 
 #[test]
+fn texts_carry_no_control_characters() {
+    let survey = edited(|json| {
+        question(json, "vic_3")["label"]["en"] = json!("Were you\u{1b}[2J attacked?");
+        json["choice_lists"][2]["choices"][0]["label"]["fr"] = json!("Femme\u{0}");
+        question(json, "vic_2")["label"]["en"] = json!("Line one\nline two\tend");
+    });
+    assert_problem(
+        &survey,
+        "questions.vic_3.label.en",
+        ProblemCode::InvalidText,
+    );
+    assert_problem(
+        &survey,
+        "choice_lists.sex.choices.female.label.fr",
+        ProblemCode::InvalidText,
+    );
+    assert!(
+        !problems(&survey).contains(&("questions.vic_2.label.en".into(), ProblemCode::InvalidText))
+    );
+}
+
+#[test]
 fn a_language_without_built_in_messages_must_bring_its_own() {
     let survey = edited(|json| json["languages"] = json!(["en", "fr", "ar", "sw"]));
     let found = problems(&survey);

@@ -205,7 +205,11 @@ fn text_date_and_area_rules() {
     // Typed text only: line breaks and tabs, no other control characters.
     assert_eq!(codes(&survey(), json!({"comment": "a\r\nb\t"})), vec![]);
     for hostile in ["a\u{0}", "\u{1b}[2J", "a\u{1f}b", "\u{7f}", "\u{85}x"] {
-        rejects(json!({"comment": hostile}), "comment", FieldErrorCode::WrongType);
+        rejects(
+            json!({"comment": hostile}),
+            "comment",
+            FieldErrorCode::WrongType,
+        );
     }
     rejects(
         json!({"when": "2026-02-30"}),
