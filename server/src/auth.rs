@@ -162,8 +162,21 @@ pub fn new_secret(prefix: &str) -> anyhow::Result<String> {
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
+/// Password hashes computed at once. Each takes 19 MiB and a core for tens
+/// of milliseconds; without a bound, a burst of logins from many addresses
+/// (each within its rate limit) would take every core and gigabytes of
+/// memory. Callers beyond it wait their turn, which costs nothing.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    tokio::sync::Semaphore::new(cores.max(2))
+});
+
 /// argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("password hashing closed: {e}"))?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -177,6 +190,9 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 }
 
 pub async fn verify_password(password: String, hash: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {
             Argon2::default()
@@ -195,12 +211,22 @@ pub struct NewUser {
 }
 
 /// Creates a user with a generated password and a device token, audited.
+/// A name is a code (letters, digits, `- _ . :`, at most 64): it is what an
+/// enumerator's interviews carry as `enumerator_id`, and it appears in the
+/// audit log and in fieldwork tables.
 pub async fn create_user(
     store: &Store,
     name: &str,
     role: Role,
     by: &str,
 ) -> anyhow::Result<NewUser> {
+    if !salama_shared::text::is_envelope_code(name) {
+        anyhow::bail!(
+            "`{}` is not a user name: use at most {} letters, digits, `-`, `_`, `.` or `:`",
+            name.escape_debug(),
+            salama_shared::text::MAX_CODE_LENGTH
+        );
+    }
     let password = new_secret("")?;
     let token = new_secret("slm_")?;
     let hash = hash_password(password.clone()).await?;

@@ -843,6 +843,59 @@ async fn without_trusted_proxies_forwarding_headers_are_ignored() {
 // 8. The smaller holes.
 
 #[tokio::test]
+async fn user_names_are_codes_and_logins_are_bounded() {
+    let server = common::spawn_configured(Config {
+        rate_limits: generous(),
+        body_limit: 1024 * 1024,
+        ..Config::default()
+    })
+    .await;
+    for bad in ["Amina K", "amina\u{0}", "=cmd", ""] {
+        let refused =
+            salama_server::auth::create_user(&server.store, bad, Role::Enumerator, "test").await;
+        assert!(refused.is_err(), "{bad:?}");
+    }
+    assert!(
+        server
+            .store
+            .user("Amina K")
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    // Oversized names and passwords are refused without a lookup or a hash,
+    // and the audit log keeps a short printable trace.
+    for (name, password) in [
+        ("x".repeat(200_000), "p".to_owned()),
+        ("amina".to_owned(), "p".repeat(200_000)),
+    ] {
+        let (status, answer) = send(
+            server
+                .client
+                .post(server.url("/api/login"))
+                .json(&json!({"name": name, "password": password})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_error(&answer, "unauthorized");
+    }
+    let (status, _) = send(
+        server
+            .client
+            .post(server.url("/api/login"))
+            .json(&json!({"name": "bad\u{1b}[31mname", "password": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let audit = server.store.recent_audit(10).await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .all(|entry| entry.actor.len() <= 64 && !entry.actor.chars().any(char::is_control))
+    );
+}
+
+#[tokio::test]
 async fn implausible_times_are_refused() {
     let server = spawn().await;
     for (field, time) in [

@@ -13,6 +13,9 @@ use crate::json::JsonBody;
 use crate::state::AppState;
 use crate::store::now;
 
+/// Longest password checked.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
@@ -30,6 +33,11 @@ async fn authenticate(
 ) -> ApiResult<(crate::store::User, auth::Role)> {
     state.login_limiter().check(client.0)?;
     let store = state.store();
+    // No user has a longer name (they are codes), and no password manager
+    // makes a longer password: such attempts cost no lookup and no hashing.
+    if name.len() > salama_shared::text::MAX_CODE_LENGTH || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::Unauthorized);
+    }
     let user = store.user(name).await?.filter(|user| !user.revoked);
     let valid = match &user {
         Some(user) => auth::verify_password(password, user.password_hash.clone()).await,
