@@ -576,3 +576,132 @@ async fn hostile_spreadsheets_get_422_with_a_bounded_list() {
         "{body:#}"
     );
 }
+
+/// The parts of an .xlsx, with `change` applied to each and `extra` added.
+fn rezip(
+    xlsx: &[u8],
+    change: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: &[(&str, Vec<u8>)],
+) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("zip");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).expect("part");
+        let name = part.name().expect("name").to_string();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).expect("read part");
+        writer.start_file(name.as_str(), options).expect("start");
+        writer.write_all(&change(&name, content)).expect("write");
+    }
+    for (name, content) in extra {
+        writer.start_file(*name, options).expect("start");
+        writer.write_all(content).expect("write");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_the_reader_inflates_it() {
+    let bomb = rezip(
+        &valid_form(),
+        |_, content| content,
+        &[("xl/media/zeros.bin", vec![0; 40 * 1024 * 1024])],
+    );
+    assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+    let problems = xlsform::import_upload(&bomb, "").expect_err("bomb");
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains("unpacks to more than"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_announced_flood_of_texts_is_refused_before_room_is_made_for_it() {
+    let flood = rezip(
+        &valid_form(),
+        |name, content| {
+            if !name.ends_with("sharedStrings.xml") {
+                return content;
+            }
+            let text = String::from_utf8(content).expect("xml");
+            let at = text.find("uniqueCount=\"").expect("count") + "uniqueCount=\"".len();
+            let end = at + text[at..].find('"').expect("quote");
+            format!("{}99999999999999{}", &text[..at], &text[end..]).into_bytes()
+        },
+        &[],
+    );
+    let problems = xlsform::import_upload(&flood, "").expect_err("flood");
+    assert!(
+        problems[0].message.contains("different texts"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_cell_at_the_far_corner_costs_no_rectangle() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("survey").expect("name");
+    sheet.write_string(0, 0, "type").expect("cell");
+    sheet
+        .write_string(1_048_575, 16_383, "far")
+        .expect("corner cell");
+    let bytes = book.save_to_buffer().expect("saved");
+    let problems = xlsform::import_upload(&bytes, "").expect_err("far");
+    assert!(
+        messages(&problems)
+            .iter()
+            .any(|p| p.starts_with("survey row 1048576, column XFD: the sheet has text beyond")),
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+#[test]
+fn salama_survey_import_writes_json_or_lists_problems() {
+    use std::process::Command;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let form = folder.path().join("market.xlsx");
+    std::fs::write(&form, valid_form()).expect("write");
+    let out = folder.path().join("market.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "import"])
+        .arg(&form)
+        .arg("--out")
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("note: survey row 2"), "{stderr}");
+    let json = std::fs::read_to_string(&out).expect("written");
+    let survey = salama_shared::Survey::from_json(&json).expect("a survey");
+    assert_eq!(survey.check(), vec![]);
+
+    let broken = folder.path().join("broken.xlsx");
+    let rows = vec![
+        vec!["type", "name", "label"],
+        vec!["image", "photo", "Photo of the house"],
+    ];
+    std::fs::write(&broken, workbook(&[("survey", rows)])).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "import"])
+        .arg(&broken)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "survey row 2, column type: type `image`: Salama collects no household GPS or media"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("consent_script"), "{stdout}");
+}
