@@ -705,3 +705,106 @@ fn salama_survey_import_writes_json_or_lists_problems() {
     );
     assert!(stdout.contains("consent_script"), "{stdout}");
 }
+
+fn consent_settings() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["form_id", "consent_script", "consent_question"],
+        vec![
+            "roles",
+            "We ask about safety; skip or stop any time.",
+            "Agree?",
+        ],
+    ]
+}
+
+#[test]
+fn the_role_column_declares_disaggregation_at_the_right_level() {
+    let survey = vec![
+        vec!["type", "name", "label", "role"],
+        vec!["integer", "age", "Age", "age"],
+        vec!["select_one sex", "sex", "Sex", "Sex"],
+        vec!["begin_repeat", "members", "Member", ""],
+        vec!["select_one sex", "mem_sex", "Sex", "sex"],
+        vec!["integer", "mem_age", "Age", "age"],
+        vec!["end_repeat", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["sex", "female", "Female"],
+        vec!["sex", "male", "Male"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "roles.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let roles: Vec<(String, String)> = imported
+        .survey
+        .roles
+        .iter()
+        .map(|role| {
+            (
+                role.dimension().to_owned(),
+                format!("{}:{}", role.level().as_str(), role.questions()[0]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("age".to_owned(), "respondent:age".to_owned()),
+            ("sex".to_owned(), "respondent:sex".to_owned()),
+            ("sex".to_owned(), "member:mem_sex".to_owned()),
+            ("age".to_owned(), "member:mem_age".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn misspelt_columns_and_wrong_roles_are_pointed_at() {
+    let survey = vec![
+        vec!["type", "name", "label", "relevent", "role"],
+        vec!["text", "age", "Age", "", "age"],
+        vec!["integer", "n", "N", "", "disability"],
+        vec!["integer", "m", "M", "", "height"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "roles.xlsx",
+    )
+    .expect_err("misspelt");
+    let listed = messages(&problems);
+    let expected = [
+        "survey row 1, column relevent: `relevent` is not a column Salama reads; did you mean `relevant`?",
+        "survey row 3, column role: role `disability`: a disability role names its domain questions",
+        "survey row 4, column role: role `height` is not one of sex, age, location, displacement, urban_rural",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+
+    // Without other problems, the check's verdict on a role comes back to
+    // the role cell.
+    let survey = vec![
+        vec!["type", "name", "label", "role"],
+        vec!["text", "age", "Age", "age"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "roles.xlsx",
+    )
+    .expect_err("wrong kind");
+    assert!(
+        messages(&problems)[0].starts_with("survey row 2, column role: "),
+        "{:#?}",
+        messages(&problems)
+    );
+}

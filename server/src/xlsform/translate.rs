@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use salama_shared::check::{Problem, ProblemCode};
 use salama_shared::expr::Expression;
 use salama_shared::schema::{
-    Channel, Choice, ChoiceList, Consent, Missing, Question, QuestionKind, Required, Section,
+    Channel, Choice, ChoiceList, Consent, Level, Missing, Question, QuestionKind, Required, Role,
+    Section,
 };
 use salama_shared::text::{Text, is_language_tag};
 use salama_shared::{Survey, schema::MAX_SURVEY_VERSION};
@@ -154,6 +155,8 @@ struct Translator<'w> {
     /// Check paths (`questions.age`, `choice_lists.sex.choices.f`, `title`)
     /// to the cells they were read from.
     places: HashMap<String, Place>,
+    /// From the `role` column.
+    roles: Vec<Role>,
 }
 
 /// Turns the sheets into a survey, or lists every problem.
@@ -175,10 +178,11 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         problems: Vec::new(),
         notes: Vec::new(),
         places: HashMap::new(),
+        roles: Vec::new(),
     };
     for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
         let headers = match workbook.sheets.get(kind.key()) {
-            Some(sheet) => translator.headers_of(sheet),
+            Some(sheet) => translator.headers_of(kind, sheet),
             None => Headers::default(),
         };
         translator.headers.insert(kind, headers);
@@ -188,6 +192,7 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
     let mut survey = translator.settings(file_name);
     survey.choice_lists = lists;
     survey.sections = translator.sections(survey_sheet, &survey);
+    survey.roles = std::mem::take(&mut translator.roles);
     if survey.sections.is_empty() && translator.problems.is_empty() {
         translator.problems.push(ImportProblem {
             sheet: Some(survey_sheet.name.clone()),
@@ -394,6 +399,89 @@ fn row_type(written: &str) -> RowType {
     }
 }
 
+/// The columns each sheet may have, read or knowingly ignored.
+fn known_columns(kind: SheetKind) -> &'static [&'static str] {
+    match kind {
+        SheetKind::Survey => &[
+            "type",
+            "name",
+            "label",
+            "hint",
+            "required",
+            "required_message",
+            "relevant",
+            "constraint",
+            "constraint_message",
+            "calculation",
+            "repeat_count",
+            "appearance",
+            "default",
+            "choice_filter",
+            "read_only",
+            "parameters",
+            "trigger",
+            "guidance_hint",
+            "media",
+            "image",
+            "audio",
+            "video",
+            "role",
+        ],
+        SheetKind::Choices => &[
+            "list_name",
+            "name",
+            "label",
+            "missing",
+            "exclusive",
+            "media",
+        ],
+        SheetKind::Settings => &[
+            "form_title",
+            "form_id",
+            "version",
+            "default_language",
+            "public",
+            "channels",
+            "consent_script",
+            "consent_question",
+            "description",
+            "safety_notice",
+            "instance_name",
+            "style",
+            "submission_url",
+            "public_key",
+        ],
+    }
+}
+
+/// The known column a header is one or two typing slips away from
+/// (`relevent`), if it is not known itself.
+fn misspelt(kind: SheetKind, base: &str) -> Option<&'static str> {
+    let known = known_columns(kind);
+    if base.chars().count() < 4 || known.contains(&base) {
+        return None;
+    }
+    known
+        .iter()
+        .copied()
+        .find(|candidate| candidate.len() >= 4 && edits(base, candidate) <= 2)
+}
+
+/// Levenshtein distance, for short header names.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// `(outer) and (inner)`, or whichever exists.
 fn and(outer: Option<&Expression>, inner: Option<Expression>) -> Option<Expression> {
     match (outer, inner) {
@@ -441,7 +529,7 @@ impl<'w> Translator<'w> {
         });
     }
 
-    fn headers_of(&mut self, sheet: &Sheet) -> Headers {
+    fn headers_of(&mut self, kind: SheetKind, sheet: &Sheet) -> Headers {
         let mut headers = Headers {
             sheet: sheet.name.clone(),
             row: 1,
@@ -494,6 +582,19 @@ impl<'w> Translator<'w> {
                 Some(_) => continue,
                 None => None,
             };
+            if let Some(meant) = misspelt(kind, &base) {
+                self.problems.push(ImportProblem {
+                    sheet: Some(sheet.name.clone()),
+                    row: Some(first.number),
+                    column: Some(raw.to_owned()),
+                    code: "unknown_column".into(),
+                    message: format!(
+                        "{} is not a column Salama reads; did you mean `{meant}`?",
+                        quoted(raw)
+                    ),
+                });
+                continue;
+            }
             headers.columns.push(Column {
                 index,
                 header: raw.to_owned(),
@@ -1183,6 +1284,8 @@ impl<'w> Translator<'w> {
                 }
                 _ => {
                     self.places.insert(format!("questions.{name}"), place);
+                    let in_roster = stack.iter().any(|frame| frame.repeat);
+                    self.role(row, name, in_roster);
                     if let Some(question) = self.question(
                         row,
                         name,
@@ -1226,6 +1329,65 @@ impl<'w> Translator<'w> {
         }
         self.flush(&mut loose, &mut sections, survey);
         sections
+    }
+
+    /// A `role` cell: the question's part in disaggregation, at the member
+    /// level inside a repeat and the respondent level outside.
+    fn role(&mut self, row: &Row, name: &str, in_roster: bool) {
+        let (written, column) = self.headers[&SheetKind::Survey].cell(row, "role");
+        if written.is_empty() {
+            return;
+        }
+        let header = column.map(|c| c.header.clone());
+        let level = if in_roster {
+            Level::Member
+        } else {
+            Level::Respondent
+        };
+        let question = name.to_owned();
+        let role = match written.to_ascii_lowercase().as_str() {
+            "sex" => Role::Sex { level, question },
+            "age" => Role::Age { level, question },
+            "location" => Role::Location { level, question },
+            "displacement" => Role::Displacement { level, question },
+            "urban_rural" => Role::UrbanRural { level, question },
+            "disability" => {
+                let message = format!(
+                    "role {}: a disability role names its domain questions and the answers that count as disabled; not readable from a column yet",
+                    quoted(written)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "unsupported_value",
+                    message,
+                );
+                return;
+            }
+            _ => {
+                let message = format!(
+                    "role {} is not one of sex, age, location, displacement, urban_rural",
+                    quoted(written)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "invalid_value",
+                    message,
+                );
+                return;
+            }
+        };
+        self.places.insert(
+            format!("roles[{}]", self.roles.len()),
+            Place {
+                sheet: SheetKind::Survey,
+                row: Some(row.number),
+            },
+        );
+        self.roles.push(role);
     }
 
     /// `(min_rows, max_rows)` of a repeat: exactly `repeat_count` when it is
@@ -1584,6 +1746,7 @@ impl<'w> Translator<'w> {
             (_, _, "required") => "required",
             (_, _, "kind") if rest == "kind.calculation" => "calculation",
             (_, _, "kind") => "type",
+            (_, prefix, _) if prefix.starts_with("roles[") => "role",
             (_, _, "") if matches!(code, ProblemCode::InvalidId | ProblemCode::DuplicateId) => {
                 "name"
             }
@@ -1597,5 +1760,70 @@ impl<'w> Translator<'w> {
             _ => None,
         };
         Some(headers.header_for(base, language, default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_read_by_code_or_name() {
+        assert_eq!(language_code("English (en)").as_deref(), Ok("en"));
+        assert_eq!(language_code("Español (es)").as_deref(), Ok("es"));
+        assert_eq!(language_code("fr-CA").as_deref(), Ok("fr-CA"));
+        assert_eq!(language_code("FR").as_deref(), Ok("fr"));
+        assert_eq!(language_code("english").as_deref(), Ok("en"));
+        assert_eq!(language_code("Français").as_deref(), Ok("fr"));
+        assert!(language_code("Klingon").is_err());
+        assert!(language_code("Klingon (klingon)").is_err());
+    }
+
+    #[test]
+    fn types_are_read_in_every_spelling() {
+        assert!(matches!(
+            row_type("select_one yes_no"),
+            RowType::Select { multiple: false, ref list } if list == "yes_no"
+        ));
+        assert!(matches!(
+            row_type("Select Multiple Reasons"),
+            RowType::Select { multiple: true, ref list } if list == "Reasons"
+        ));
+        assert!(matches!(row_type("begin group"), RowType::BeginGroup));
+        assert!(matches!(row_type("BEGIN_REPEAT"), RowType::BeginRepeat));
+        assert!(matches!(row_type("deviceid"), RowType::Metadata));
+        assert!(
+            matches!(row_type("geopoint"), RowType::Refused(ref why) if why == NO_GPS_OR_MEDIA)
+        );
+        assert!(matches!(
+            row_type("select_one yes_no or_other"),
+            RowType::Refused(_)
+        ));
+        assert!(matches!(row_type("integer extra"), RowType::Unknown));
+        assert!(matches!(row_type("selct_one x"), RowType::Unknown));
+    }
+
+    #[test]
+    fn near_misses_of_known_columns_are_caught() {
+        assert_eq!(misspelt(SheetKind::Survey, "relevent"), Some("relevant"));
+        assert_eq!(misspelt(SheetKind::Survey, "contraint"), Some("constraint"));
+        assert_eq!(misspelt(SheetKind::Survey, "relevant"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "comments"), None);
+        assert_eq!(
+            misspelt(SheetKind::Settings, "form_titel"),
+            Some("form_title")
+        );
+        assert_eq!(edits("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn relevance_is_anded_with_parentheses() {
+        let outer = Expression::new("${a} = 1 or ${b} = 2");
+        let joined = and(Some(&outer), Some(Expression::new("${c} > 0")));
+        assert_eq!(
+            joined.as_ref().map(Expression::source),
+            Some("(${a} = 1 or ${b} = 2) and (${c} > 0)")
+        );
+        assert!(and(None, None).is_none());
     }
 }
