@@ -396,6 +396,12 @@ fn a_broken_form_lists_every_problem_with_sheet_row_and_column() {
         );
     }
     assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+    // In reading order: the survey sheet from the top, then choices, then settings.
+    assert!(listed[0].starts_with("survey row 2,"), "{listed:#?}");
+    assert!(
+        listed[listed.len() - 1].starts_with("settings row 2,"),
+        "{listed:#?}"
+    );
 }
 
 #[test]

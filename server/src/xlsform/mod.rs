@@ -12,7 +12,11 @@
 //!
 //! **survey** columns: `type`, `name`, `label`, `hint`, `required` (`yes`,
 //! `true`, or an expression), `relevant`, `constraint`,
-//! `constraint_message`, `calculation`, `repeat_count` (a number only).
+//! `constraint_message`, `calculation`, `repeat_count` (a number only),
+//! and Salama's own `role`: `sex`, `age`, `location`, `displacement` or
+//! `urban_rural`, the question's part in disaggregation (at the member
+//! level inside a repeat, else the respondent's). A header one or two
+//! typing slips from a known column (`relevent`) is reported, not ignored.
 //! `appearance`, `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `choice_filter`, `default` and
 //! `trigger` are refused where filled (not expressible yet).
@@ -28,7 +32,14 @@
 //! its relevance by ANDing it onto each of its questions.
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
-//! no household GPS or media (respondent safety).
+//! no household GPS or media (respondent safety). Refused for now, each
+//! with its reason: `or_other`, `select_one_from_file`, `time`, `dateTime`,
+//! `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
+//! calculation on a row that is not `calculate`. A `${…}` in a label is
+//! shown as written, with a note.
+//!
+//! Salama requires every text in every language of the form: a hint or
+//! constraint message given in one language only is reported per cell.
 //!
 //! **choices** columns: `list_name`, `name`, `label`, and Salama's own
 //! `missing` (`dk`, `ra` or `na`: a don't-know, refused or not-applicable

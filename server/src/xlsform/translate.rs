@@ -227,7 +227,20 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
             notes: translator.notes,
         })
     } else {
-        Err(translator.problems)
+        // In the order an author reads the workbook: the file, then each
+        // sheet from its top row (a problem without a row first).
+        let sheet_order = |problem: &ImportProblem| {
+            let Some(sheet) = &problem.sheet else {
+                return 0;
+            };
+            [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings]
+                .iter()
+                .position(|kind| sheet.eq_ignore_ascii_case(kind.key()))
+                .map_or(4, |at| at + 1)
+        };
+        let mut problems = translator.problems;
+        problems.sort_by_key(|problem| (sheet_order(problem), problem.row.unwrap_or(0)));
+        Err(problems)
     }
 }
 
@@ -1552,6 +1565,22 @@ impl<'w> Translator<'w> {
         };
         if !fine {
             return None;
+        }
+        if label.0.values().any(|text| text.contains("${")) {
+            let header = self.headers[&SheetKind::Survey].header_for(
+                "label",
+                Some(&self.default_language),
+                &self.default_language,
+            );
+            self.notes.push(ImportProblem {
+                sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+                row: Some(row.number),
+                column: Some(header),
+                code: "shown_as_written".into(),
+                message:
+                    "the label names an answer with `${…}`; Salama shows it as written for now"
+                        .into(),
+            });
         }
         Some(Question {
             id: name.to_owned(),
