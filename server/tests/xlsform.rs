@@ -814,3 +814,43 @@ fn misspelt_columns_and_wrong_roles_are_pointed_at() {
         messages(&problems)
     );
 }
+
+#[test]
+fn thousands_of_groups_and_questions_are_read_in_reasonable_time() {
+    let names: Vec<(String, String)> = (0..2_400)
+        .map(|i| (format!("g{i}"), format!("q{i}")))
+        .collect();
+    let mut rows = vec![vec!["type", "name", "label"]];
+    for (group, question) in &names {
+        rows.push(vec!["begin_group", group.as_str(), "Group"]);
+        rows.push(vec!["integer", question.as_str(), "How many?"]);
+        rows.push(vec!["end_group", "", ""]);
+        rows.push(vec!["integer", "", "Loose"]);
+    }
+    let bytes = workbook(&[("survey", rows), ("settings", consent_settings())]);
+    let started = std::time::Instant::now();
+    let problems = xlsform::import(&bytes, "many.xlsx").expect_err("nameless rows");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(problems.len(), MAX_LISTED + 1);
+
+    // Named, the rows translate and the check has its say on the whole.
+    let loose: Vec<String> = (0..names.len()).map(|i| format!("l{i}")).collect();
+    let mut rows = vec![vec!["type", "name", "label"]];
+    for ((group, question), loose) in names.iter().zip(&loose) {
+        rows.push(vec!["begin_group", group.as_str(), "Group"]);
+        rows.push(vec!["integer", question.as_str(), "How many?"]);
+        rows.push(vec!["end_group", "", ""]);
+        rows.push(vec!["integer", loose.as_str(), "Loose"]);
+    }
+    let bytes = workbook(&[("survey", rows), ("settings", consent_settings())]);
+    let started = std::time::Instant::now();
+    let problems = xlsform::import(&bytes, "many.xlsx").expect_err("too many sections");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        messages(&problems)
+            .iter()
+            .any(|p| p.starts_with("survey sheet: `sections` is outside its limits")),
+        "{:#?}",
+        messages(&problems)
+    );
+}

@@ -188,6 +188,14 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         translator.headers.insert(kind, headers);
     }
     translator.settle_languages();
+    for (path, sheet) in [
+        ("sections", SheetKind::Survey),
+        ("choice_lists", SheetKind::Choices),
+    ] {
+        translator
+            .places
+            .insert(path.to_owned(), Place { sheet, row: None });
+    }
     let lists = translator.choice_lists();
     let mut survey = translator.settings(file_name);
     survey.choice_lists = lists;
@@ -752,6 +760,7 @@ impl<'w> Translator<'w> {
             return Vec::new();
         };
         let mut seen: HashMap<(String, String), u32> = HashMap::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for row in self.data_rows(SheetKind::Choices) {
             let list = row.cell(list_column.index);
             let value = row.cell(name_column.index);
@@ -835,12 +844,15 @@ impl<'w> Translator<'w> {
                 .or_insert(place);
             self.places
                 .insert(format!("choice_lists.{list}.choices.{value}"), place);
-            match lists.iter_mut().find(|known| known.id == list) {
-                Some(known) => known.choices.push(choice),
-                None => lists.push(ChoiceList {
-                    id: list.to_owned(),
-                    choices: vec![choice],
-                }),
+            match index.get(list) {
+                Some(&at) => lists[at].choices.push(choice),
+                None => {
+                    index.insert(list.to_owned(), lists.len());
+                    lists.push(ChoiceList {
+                        id: list.to_owned(),
+                        choices: vec![choice],
+                    });
+                }
             }
         }
         lists
@@ -1677,14 +1689,11 @@ impl<'w> Translator<'w> {
             return;
         }
         let mut number = sections.len() + 1;
-        let taken: HashSet<String> = self
-            .places
-            .keys()
-            .filter_map(|key| key.strip_prefix("sections.").map(str::to_owned))
-            .collect();
         let id = loop {
             let id = format!("part_{number}");
-            if !taken.contains(&id) && !sections.iter().any(|s| s.id == id) {
+            if !self.places.contains_key(&format!("sections.{id}"))
+                && !sections.iter().any(|s| s.id == id)
+            {
                 break id;
             }
             number += 1;
