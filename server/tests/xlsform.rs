@@ -854,3 +854,30 @@ fn thousands_of_groups_and_questions_are_read_in_reasonable_time() {
         messages(&problems)
     );
 }
+
+#[test]
+fn an_oversized_cell_is_listed_with_the_other_problems() {
+    let huge = "x".repeat(30_000);
+    let survey = vec![
+        vec!["type", "name", "label"],
+        vec!["note", "big", huge.as_str()],
+        vec!["integer", "", "No name"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "big.xlsx",
+    )
+    .expect_err("oversized");
+    let listed = messages(&problems);
+    assert!(
+        listed[0].starts_with("survey row 2, column C: the cell holds more than 20000 characters"),
+        "{listed:#?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|p| p
+                .starts_with("survey row 3, column name: a row of type `integer` needs a name")),
+        "{listed:#?}"
+    );
+}

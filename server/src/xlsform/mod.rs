@@ -143,8 +143,16 @@ pub struct Imported {
 /// settings sheet has no `form_id`. Every problem is listed (at most
 /// [`MAX_LISTED`], then a count of the rest).
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
-    let result = sheets::read(bytes).and_then(|workbook| translate::survey(&workbook, file_name));
-    result.map_err(capped)
+    let (workbook, mut spoilt) = sheets::read(bytes).map_err(capped)?;
+    let translated = translate::survey(&workbook, file_name);
+    match translated {
+        Ok(imported) if spoilt.is_empty() => Ok(imported),
+        Ok(_) => Err(capped(spoilt)),
+        Err(problems) => {
+            spoilt.extend(problems);
+            Err(capped(spoilt))
+        }
+    }
 }
 
 /// [`import`] for bytes from the network: .xls is refused, because its

@@ -80,8 +80,24 @@ fn whole_file(message: impl Into<String>) -> ImportProblem {
     }
 }
 
+/// The sheets and the problems that spoil single cells (read as empty, so
+/// the rest of the form is still checked); the problems that stop reading
+/// altogether are the error.
+pub type Reading = Result<(Workbook, Vec<ImportProblem>), Vec<ImportProblem>>;
+
+fn settle(found: Workbook, problems: Vec<ImportProblem>) -> Reading {
+    if problems
+        .iter()
+        .any(|problem| matches!(problem.code.as_str(), "unreadable" | "too_many_rows"))
+    {
+        Err(problems)
+    } else {
+        Ok((found, problems))
+    }
+}
+
 /// Reads the sheets Salama knows; any problem with the file itself.
-pub fn read(bytes: &[u8]) -> Result<Workbook, Vec<ImportProblem>> {
+pub fn read(bytes: &[u8]) -> Reading {
     match format_of(bytes) {
         Some(Format::Xlsx) => read_xlsx(bytes),
         Some(Format::Xls) => read_xls(bytes),
@@ -151,7 +167,7 @@ fn announced_strings(head: &[u8]) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX))
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Vec<ImportProblem>> {
+fn read_xlsx(bytes: &[u8]) -> Reading {
     bounded_archive(bytes).map_err(|problem| vec![problem])?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|error| {
         vec![whole_file(format!(
@@ -193,17 +209,13 @@ fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Vec<ImportProblem>> {
         problems.append(&mut collector.problems);
         found.sheets.insert(wanted, collector.finish());
     }
-    if problems.is_empty() {
-        Ok(found)
-    } else {
-        Err(problems)
-    }
+    settle(found, problems)
 }
 
 /// An .xls file is read whole by the reader, each sheet as a rectangle
 /// from its first to its last cell: only for files the operator trusts
 /// (the command line), never for uploads.
-fn read_xls(bytes: &[u8]) -> Result<Workbook, Vec<ImportProblem>> {
+fn read_xls(bytes: &[u8]) -> Reading {
     let mut workbook = Xls::new(Cursor::new(bytes))
         .map_err(|error| vec![whole_file(format!("the .xls file cannot be read: {error}"))])?;
     let names = workbook.sheet_names();
@@ -234,11 +246,7 @@ fn read_xls(bytes: &[u8]) -> Result<Workbook, Vec<ImportProblem>> {
         problems.append(&mut collector.problems);
         found.sheets.insert(wanted, collector.finish());
     }
-    if problems.is_empty() {
-        Ok(found)
-    } else {
-        Err(problems)
-    }
+    settle(found, problems)
 }
 
 fn sheet_problem(sheet: &str, message: String) -> ImportProblem {
@@ -296,7 +304,7 @@ impl Collector {
                 sheet: Some(self.name.clone()),
                 row: Some(number),
                 column: None,
-                code: "too_large".into(),
+                code: "too_many_rows".into(),
                 message: format!(
                     "the sheet has more than {MAX_ROWS} rows with content; Salama reads at most {MAX_ROWS}"
                 ),
