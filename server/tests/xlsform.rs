@@ -382,7 +382,6 @@ fn a_broken_form_lists_every_problem_with_sheet_row_and_column() {
         "survey row 6, column type: type `selct_one yes_no` is not an XLSForm type Salama reads",
         "survey row 7, column label: a row of type `integer` needs a label",
         "survey row 8, column type: type `geopoint`: Salama collects no household GPS or media (respondent safety)",
-        "survey row 9, column type: type `select_one yes_no or_other`: `or_other` is not supported yet",
         "survey row 10, column relevant: `${sex} =` does not read as an expression",
         "survey row 11, column calculation: a `calculate` row needs a calculation",
         "survey row 12, column repeat_count: repeat_count `${n}`: Salama takes a number of rows",
@@ -879,5 +878,51 @@ fn an_oversized_cell_is_listed_with_the_other_problems() {
             .any(|p| p
                 .starts_with("survey row 3, column name: a row of type `integer` needs a name")),
         "{listed:#?}"
+    );
+}
+
+#[test]
+fn or_other_adds_an_other_choice_and_a_question_to_specify_it() {
+    let survey = vec![
+        vec!["type", "name", "label", "relevant"],
+        vec!["integer", "age", "Age", ""],
+        vec![
+            "select_multiple help or_other",
+            "helpers",
+            "Who helped?",
+            "${age} > 10",
+        ],
+        vec!["text", "more", "More", "${helpers_other} != ''"],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["help", "police", "Police"],
+        vec!["help", "family", "Family"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "other.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    let helpers = survey.question("helpers").expect("helpers").question;
+    assert_eq!(helpers.kind.list(), Some("help_other"));
+    let list = survey.choice_list("help_other").expect("list with other");
+    assert_eq!(list.choices.last().map(|c| c.value.as_str()), Some("other"));
+    let specify = survey.question("helpers_other").expect("specify").question;
+    assert_eq!(
+        specify.relevant.as_ref().map(|r| r.source()),
+        Some("(${age} > 10) and (selected(${helpers}, 'other'))")
+    );
+    assert!(
+        imported.notes.iter().any(|note| note
+            .to_string()
+            .starts_with("survey row 3, column type: `or_other` adds")),
+        "{:?}",
+        imported.notes
     );
 }

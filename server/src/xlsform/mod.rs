@@ -21,7 +21,9 @@
 //! Salama does not know are ignored; `choice_filter`, `default` and
 //! `trigger` are refused where filled (not expressible yet).
 //!
-//! Types: `select_one LIST`, `select_multiple LIST`, `integer`, `decimal`,
+//! Types: `select_one LIST`, `select_multiple LIST` (with `or_other`, as
+//! pyxform: a choice `other` and a text question `NAME_other` asked when
+//! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
 //! `note`, `calculate`, `begin_group`/`end_group` (also `begin group`),
 //! `begin_repeat`/`end_repeat` (a roster of at most
@@ -33,7 +35,7 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `or_other`, `select_one_from_file`, `time`, `dateTime`,
+//! with its reason: `select_one_from_file`, `time`, `dateTime`,
 //! `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
 //! calculation on a row that is not `calculate`. A `${…}` in a label is
 //! shown as written, with a note.

@@ -22,6 +22,9 @@ pub const TEXT_MAX_LENGTH: u32 = 1_000;
 /// Most rows of a repeat without `repeat_count` (a household's members).
 pub const ROSTER_MAX_ROWS: u32 = 30;
 
+/// The question `or_other` adds after a select, and the list it makes.
+const OTHER_SUFFIX: &str = "_other";
+
 /// Why GPS and media questions are refused.
 pub const NO_GPS_OR_MEDIA: &str = "Salama collects no household GPS or media (respondent safety)";
 
@@ -157,6 +160,8 @@ struct Translator<'w> {
     places: HashMap<String, Place>,
     /// From the `role` column.
     roles: Vec<Role>,
+    /// Lists made for `or_other`.
+    extra_lists: Vec<ChoiceList>,
 }
 
 /// Turns the sheets into a survey, or lists every problem.
@@ -179,6 +184,7 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         notes: Vec::new(),
         places: HashMap::new(),
         roles: Vec::new(),
+        extra_lists: Vec::new(),
     };
     for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
         let headers = match workbook.sheets.get(kind.key()) {
@@ -201,6 +207,7 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
     survey.choice_lists = lists;
     survey.sections = translator.sections(survey_sheet, &survey);
     survey.roles = std::mem::take(&mut translator.roles);
+    survey.choice_lists.append(&mut translator.extra_lists);
     if survey.sections.is_empty() && translator.problems.is_empty() {
         translator.problems.push(ImportProblem {
             sheet: Some(survey_sheet.name.clone()),
@@ -346,7 +353,11 @@ fn language_code(written: &str) -> Result<String, String> {
 
 /// What a `type` cell asks for.
 enum RowType {
-    Select { multiple: bool, list: String },
+    Select {
+        multiple: bool,
+        list: String,
+        or_other: bool,
+    },
     Integer,
     Decimal,
     Text,
@@ -380,10 +391,13 @@ fn row_type(written: &str) -> RowType {
                 [list] => RowType::Select {
                     multiple,
                     list: (*list).to_owned(),
+                    or_other: false,
                 },
-                [_, other] if other.eq_ignore_ascii_case("or_other") => RowType::Refused(
-                    "`or_other` is not supported yet: add an `other` choice to the list and a text question relevant when it is selected".into(),
-                ),
+                [list, other] if other.eq_ignore_ascii_case("or_other") => RowType::Select {
+                    multiple,
+                    list: (*list).to_owned(),
+                    or_other: true,
+                },
                 [] => RowType::Refused(format!("`{keyword}` needs a list name after it")),
                 _ => RowType::Unknown,
             }
@@ -1065,7 +1079,15 @@ impl<'w> Translator<'w> {
                         | RowType::Unknown
                 )
             })
-            .map(|row| row.cell(name_column.index).to_owned())
+            .flat_map(|row| {
+                let name = row.cell(name_column.index).to_owned();
+                let other = matches!(
+                    row_type(row.cell(type_column.index)),
+                    RowType::Select { or_other: true, .. }
+                )
+                .then(|| format!("{name}{OTHER_SUFFIX}"));
+                std::iter::once(name).chain(other)
+            })
             .filter(|name| !name.is_empty())
             .collect()
     }
@@ -1321,9 +1343,17 @@ impl<'w> Translator<'w> {
                         &lists,
                         &list_names,
                     ) {
+                        let other = match &kind {
+                            RowType::Select {
+                                list,
+                                or_other: true,
+                                ..
+                            } => self.or_other(row, question, list, survey, &mut used),
+                            _ => vec![question],
+                        };
                         match stack.last_mut() {
-                            Some(frame) => frame.items.push(question),
-                            None => loose.push(question),
+                            Some(frame) => frame.items.extend(other),
+                            None => loose.extend(other),
                         }
                     }
                 }
@@ -1354,6 +1384,95 @@ impl<'w> Translator<'w> {
         }
         self.flush(&mut loose, &mut sections, survey);
         sections
+    }
+
+    /// pyxform's `or_other`: the list with a choice `other` added, and a
+    /// text question `NAME_other` asked when it is chosen, both labelled in
+    /// English (noted, so the author can word them).
+    fn or_other(
+        &mut self,
+        row: &Row,
+        mut question: Question,
+        list: &str,
+        survey: &Survey,
+        used: &mut HashMap<String, u32>,
+    ) -> Vec<Question> {
+        let other_name = format!("{}{OTHER_SUFFIX}", question.id);
+        if let Some(first) = used.get(&other_name) {
+            let header = self.headers[&SheetKind::Survey].header_for("type", None, "");
+            let message = format!(
+                "`or_other` adds a question `{other_name}`, but that name is used already on row {first}"
+            );
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                Some(header),
+                "duplicate_name",
+                message,
+            );
+            return vec![question];
+        }
+        used.insert(other_name.clone(), row.number);
+        let Some(original) = survey.choice_list(list) else {
+            return vec![question];
+        };
+        let with_other = if original.choices.iter().any(|c| c.value == "other") {
+            list.to_owned()
+        } else {
+            let id = format!("{list}{OTHER_SUFFIX}");
+            if !self.extra_lists.iter().any(|known| known.id == id) {
+                let mut choices = original.choices.clone();
+                choices.push(Choice {
+                    value: "other".into(),
+                    label: self.everywhere("Other"),
+                    missing: None,
+                    exclusive: false,
+                });
+                self.extra_lists.push(ChoiceList {
+                    id: id.clone(),
+                    choices,
+                });
+            }
+            id
+        };
+        match &mut question.kind {
+            QuestionKind::Single { list } | QuestionKind::Multiple { list, .. } => {
+                *list = with_other;
+            }
+            _ => {}
+        }
+        let place = Place {
+            sheet: SheetKind::Survey,
+            row: Some(row.number),
+        };
+        self.places.insert(format!("questions.{other_name}"), place);
+        let header = self.headers[&SheetKind::Survey].header_for("type", None, "");
+        self.notes.push(ImportProblem {
+            sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+            row: Some(row.number),
+            column: Some(header),
+            code: "or_other".into(),
+            message: format!(
+                "`or_other` adds the choice `other` (\"Other\") and the question `{other_name}` (\"Specify other.\"), in English in every language; for your own words, add an `other` choice and a text question"
+            ),
+        });
+        let relevant = Expression::new(format!("selected(${{{}}}, 'other')", question.id));
+        let specify = Question {
+            id: other_name,
+            code: None,
+            label: self.everywhere("Specify other."),
+            hint: None,
+            kind: QuestionKind::Text {
+                max_length: TEXT_MAX_LENGTH,
+            },
+            required: Required::Always(false),
+            relevant: and(question.relevant.as_ref(), Some(relevant)),
+            constraint: None,
+            constraint_message: None,
+            source: None,
+            microdata_safe: false,
+        };
+        vec![question, specify]
     }
 
     /// A `role` cell: the question's part in disaggregation, at the member
@@ -1476,7 +1595,7 @@ impl<'w> Translator<'w> {
         let mut fine = true;
         let row_kind = kind;
         let kind = match kind {
-            RowType::Select { multiple, list } => {
+            RowType::Select { multiple, list, .. } => {
                 if !lists.contains(list.as_str()) {
                     let there = if list_names.is_empty() {
                         "the choices sheet has no lists".to_owned()
@@ -1821,11 +1940,11 @@ mod tests {
     fn types_are_read_in_every_spelling() {
         assert!(matches!(
             row_type("select_one yes_no"),
-            RowType::Select { multiple: false, ref list } if list == "yes_no"
+            RowType::Select { multiple: false, ref list, or_other: false } if list == "yes_no"
         ));
         assert!(matches!(
             row_type("Select Multiple Reasons"),
-            RowType::Select { multiple: true, ref list } if list == "Reasons"
+            RowType::Select { multiple: true, ref list, or_other: false } if list == "Reasons"
         ));
         assert!(matches!(row_type("begin group"), RowType::BeginGroup));
         assert!(matches!(row_type("BEGIN_REPEAT"), RowType::BeginRepeat));
@@ -1835,7 +1954,7 @@ mod tests {
         );
         assert!(matches!(
             row_type("select_one yes_no or_other"),
-            RowType::Refused(_)
+            RowType::Select { or_other: true, .. }
         ));
         assert!(matches!(row_type("integer extra"), RowType::Unknown));
         assert!(matches!(row_type("selct_one x"), RowType::Unknown));
