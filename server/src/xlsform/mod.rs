@@ -64,6 +64,25 @@
 //!   consent;
 //! - `description::LANG`, `safety_notice::LANG` (shown before sensitive
 //!   sections).
+//!
+//! An upload through the API has no file name: it needs `form_id`. A
+//! `calculate` row without a label is labelled with its name.
+//!
+//! # Problems
+//! Each problem names the sheet, the 1-based row the author sees, the
+//! column's header and the cell's text; `Survey::check`'s problems on the
+//! translated survey are mapped back to the cells they come from. In the
+//! API they are the 422's fields, with the path `survey!R41:relevant`.
+//!
+//! # Bounds
+//! The bytes are hostile until read: at most [`MAX_ROWS`] rows with content
+//! per sheet, [`MAX_CELL_CHARS`] characters per cell, a thousand columns;
+//! an .xlsx must inflate to at most [`MAX_INFLATED_BYTES`] (counted while
+//! inflating, before the reader sees it) and announce at most a million
+//! shared texts; cells are kept sparse, so a cell far from A1 costs no
+//! rectangle. An .xls is read only from the command line (see
+//! [`import_upload`]). At most [`MAX_LISTED`] problems are listed, then
+//! their count.
 
 mod sheets;
 pub mod translate;
