@@ -926,3 +926,54 @@ fn or_other_adds_an_other_choice_and_a_question_to_specify_it() {
         imported.notes
     );
 }
+
+#[tokio::test]
+async fn a_published_xlsform_takes_answers_by_its_own_rules() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let (status, body) = upload(&server, &admin, XLSX, valid_form()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let answer = |age: u32| {
+        let mut submission = common::online();
+        submission["survey_id"] = serde_json::json!("market-safety");
+        submission["survey_version"] = serde_json::json!(3);
+        submission["language"] = serde_json::json!("fr");
+        submission["answers"] = serde_json::json!({
+            "age": age,
+            "walk_safe": "yes",
+            "robbed": "no",
+            "members": [{"mem_sex": "female", "mem_age": 29.5}],
+            "size": 1,
+        });
+        serde_json::to_vec(&submission).expect("serialises")
+    };
+    let path = "/api/surveys/market-safety/submissions";
+    let (status, body) = server.post_raw(path, "application/json", answer(30)).await;
+    assert!(status.is_success(), "{status}: {body:#}");
+    // The spreadsheet's rules hold: the constraint (15 to 120, with its
+    // French message) and the nested group's relevance (18 and over).
+    let (status, body) = server.post_raw(path, "application/json", answer(12)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    let fields: Vec<(String, String, String)> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|field| {
+            let text = |key: &str| field[key].as_str().unwrap_or_default().to_owned();
+            (text("path"), text("code"), text("message"))
+        })
+        .collect();
+    assert_eq!(fields.len(), 2, "{body:#}");
+    assert_eq!(
+        fields[0],
+        (
+            "age".to_owned(),
+            "constraint".to_owned(),
+            "Entre 15 et 120".to_owned()
+        )
+    );
+    assert_eq!(
+        (fields[1].0.as_str(), fields[1].1.as_str()),
+        ("robbed", "not_relevant")
+    );
+}
