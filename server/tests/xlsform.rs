@@ -770,6 +770,63 @@ fn the_role_column_declares_disaggregation_at_the_right_level() {
 }
 
 #[test]
+fn salama_columns_mark_codes_sources_safe_text_and_sensitive_sections() {
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label",
+            "code",
+            "source",
+            "microdata_safe",
+            "sensitive",
+        ],
+        vec!["text", "job", "Occupation", "OCC-1", "ILO", "yes", ""],
+        vec!["begin_group", "violence", "Violence", "", "", "", "yes"],
+        vec![
+            "select_one yes_no",
+            "hit",
+            "Were you hit?",
+            "VIC-1",
+            "",
+            "",
+            "",
+        ],
+        vec!["end_group", "", "", "", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["yes_no", "yes", "Yes"],
+        vec!["yes_no", "no", "No"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "own.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    let job = survey.question("job").expect("job").question;
+    assert_eq!(job.code.as_deref(), Some("OCC-1"));
+    assert_eq!(job.source.as_deref(), Some("ILO"));
+    assert!(job.microdata_safe);
+    assert!(!survey.sections[0].sensitive);
+    assert!(survey.sections[1].sensitive);
+    assert_eq!(
+        survey
+            .question("hit")
+            .expect("hit")
+            .question
+            .code
+            .as_deref(),
+        Some("VIC-1")
+    );
+}
+
+#[test]
 fn misspelt_columns_and_wrong_roles_are_pointed_at() {
     let survey = vec![
         vec!["type", "name", "label", "relevent", "role"],

@@ -15,7 +15,12 @@
 //! `constraint_message`, `calculation`, `repeat_count` (a number only),
 //! and Salama's own `role`: `sex`, `age`, `location`, `displacement` or
 //! `urban_rural`, the question's part in disaggregation (at the member
-//! level inside a repeat, else the respondent's). A header one or two
+//! level inside a repeat, else the respondent's); `code` (the item code
+//! from the questionnaire design, for analysts), `source` (where the
+//! wording comes from), `microdata_safe` (`yes`: a free-text answer that
+//! cannot identify anyone, kept in microdata) and, on a top-level
+//! `begin_group`, `sensitive` (`yes`: the section gets the safety notice
+//! and quick exit). A header one or two
 //! typing slips from a known column (`relevent`) is reported, not ignored.
 //! `appearance`, `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `choice_filter`, `default` and

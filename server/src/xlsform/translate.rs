@@ -457,6 +457,10 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "trigger",
             "guidance_hint",
             "media",
+            "code",
+            "source",
+            "microdata_safe",
+            "sensitive",
             "image",
             "audio",
             "video",
@@ -496,10 +500,11 @@ fn misspelt(kind: SheetKind, base: &str) -> Option<&'static str> {
     if base.chars().count() < 4 || known.contains(&base) {
         return None;
     }
-    known
-        .iter()
-        .copied()
-        .find(|candidate| candidate.len() >= 4 && edits(base, candidate) <= 2)
+    known.iter().copied().find(|candidate| {
+        // Two slips only in a long name: `note` is not a slip of `code`.
+        let allowed = if candidate.len() >= 7 { 2 } else { 1 };
+        candidate.len() >= 4 && edits(base, candidate) <= allowed
+    })
 }
 
 /// Levenshtein distance, for short header names.
@@ -538,6 +543,8 @@ struct Frame {
     label: Text,
     relevant: Option<Expression>,
     rows: (u32, u32),
+    /// Salama's `sensitive` column, for a group that becomes a section.
+    sensitive: bool,
     items: Vec<Question>,
 }
 
@@ -1280,6 +1287,7 @@ impl<'w> Translator<'w> {
                         label: Text::default(),
                         relevant: None,
                         rows: (0, 1),
+                        sensitive: false,
                         items: Vec::new(),
                     });
                 }
@@ -1319,6 +1327,7 @@ impl<'w> Translator<'w> {
                     } else if stack.is_empty() {
                         self.places.insert(format!("sections.{name}"), place);
                     }
+                    let sensitive = yes(self.headers[&SheetKind::Survey].cell(row, "sensitive").0);
                     stack.push(Frame {
                         repeat,
                         name: name.to_owned(),
@@ -1326,6 +1335,7 @@ impl<'w> Translator<'w> {
                         label,
                         relevant,
                         rows,
+                        sensitive,
                         items: Vec::new(),
                     });
                 }
@@ -1713,9 +1723,13 @@ impl<'w> Translator<'w> {
                         .into(),
             });
         }
+        let headers = &self.headers[&SheetKind::Survey];
+        let code = Some(headers.cell(row, "code").0.to_owned()).filter(|code| !code.is_empty());
+        let source = Some(headers.cell(row, "source").0.to_owned()).filter(|s| !s.is_empty());
+        let microdata_safe = yes(headers.cell(row, "microdata_safe").0);
         Some(Question {
             id: name.to_owned(),
-            code: None,
+            code,
             label,
             hint: self.optional_text(SheetKind::Survey, row, "hint"),
             kind,
@@ -1723,8 +1737,8 @@ impl<'w> Translator<'w> {
             relevant,
             constraint,
             constraint_message: self.optional_text(SheetKind::Survey, row, "constraint_message"),
-            source: None,
-            microdata_safe: false,
+            source,
+            microdata_safe,
         })
     }
 
@@ -1785,7 +1799,7 @@ impl<'w> Translator<'w> {
                 id: frame.name,
                 title: frame.label,
                 relevant: frame.relevant,
-                sensitive: false,
+                sensitive: frame.sensitive,
                 drawn_among: None,
                 referrals: None,
                 questions: frame.items,
@@ -1966,6 +1980,8 @@ mod tests {
         assert_eq!(misspelt(SheetKind::Survey, "contraint"), Some("constraint"));
         assert_eq!(misspelt(SheetKind::Survey, "relevant"), None);
         assert_eq!(misspelt(SheetKind::Survey, "comments"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "note"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "labels"), Some("label"));
         assert_eq!(
             misspelt(SheetKind::Settings, "form_titel"),
             Some("form_title")
