@@ -1034,3 +1034,74 @@ async fn a_published_xlsform_takes_answers_by_its_own_rules() {
         ("robbed", "not_relevant")
     );
 }
+
+#[test]
+fn rules_for_minors_come_from_the_settings_sheet() {
+    let survey = |role: &'static str| {
+        vec![
+            vec!["type", "name", "label", "role"],
+            vec!["integer", "age", "Age", role],
+        ]
+    };
+    let settings = |assent: &'static str| {
+        vec![
+            vec![
+                "form_id",
+                "consent_script",
+                "consent_question",
+                "self_respondent_min_age",
+                "adult_age",
+                "adult_consent_question",
+                "assent_question",
+            ],
+            vec![
+                "minors",
+                "Script",
+                "Agree?",
+                "15",
+                "18",
+                "Has a parent agreed?",
+                assent,
+            ],
+        ]
+    };
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey("age")),
+            ("settings", settings("Do you agree?")),
+        ]),
+        "minors.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let minors = imported.survey.consent.minors.expect("rules for minors");
+    assert_eq!((minors.self_respondent_min_age, minors.adult_age), (15, 18));
+
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey("age")), ("settings", settings(""))]),
+        "minors.xlsx",
+    )
+    .expect_err("no assent question");
+    assert!(
+        messages(&problems)[0]
+            .starts_with("settings row 2, column assent_question: rules for minors need"),
+        "{:#?}",
+        messages(&problems)
+    );
+
+    // Without an age role the check says why, at the settings row.
+    let problems = xlsform::import(
+        &workbook(&[
+            ("survey", survey("")),
+            ("settings", settings("Do you agree?")),
+        ]),
+        "minors.xlsx",
+    )
+    .expect_err("no age role");
+    assert!(
+        messages(&problems)[0].starts_with(
+            "settings row 2, column adult_age: rules for minors need a respondent-level age role"
+        ),
+        "{:#?}",
+        messages(&problems)
+    );
+}

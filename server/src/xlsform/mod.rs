@@ -68,7 +68,10 @@
 //! - `consent_question::LANG` (required): the yes/no question recording
 //!   consent;
 //! - `description::LANG`, `safety_notice::LANG` (shown before sensitive
-//!   sections).
+//!   sections);
+//! - rules for young respondents, all four or none: `self_respondent_min_age`
+//!   and `adult_age` (years; needs an `age` role at the respondent level),
+//!   `adult_consent_question::LANG`, `assent_question::LANG`.
 //!
 //! An upload through the API has no file name: it needs `form_id`. A
 //! `calculate` row without a label is labelled with its name.

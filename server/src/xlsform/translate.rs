@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use salama_shared::check::{Problem, ProblemCode};
 use salama_shared::expr::Expression;
 use salama_shared::schema::{
-    Channel, Choice, ChoiceList, Consent, Level, Missing, Question, QuestionKind, Required, Role,
-    Section,
+    Channel, Choice, ChoiceList, Consent, Level, MinorRules, Missing, Question, QuestionKind,
+    Required, Role, Section,
 };
 use salama_shared::text::{Text, is_language_tag};
 use salama_shared::{Survey, schema::MAX_SURVEY_VERSION};
@@ -29,7 +29,7 @@ const OTHER_SUFFIX: &str = "_other";
 pub const NO_GPS_OR_MEDIA: &str = "Salama collects no household GPS or media (respondent safety)";
 
 /// Columns whose text is per language.
-const TEXT_COLUMNS: [&str; 10] = [
+const TEXT_COLUMNS: [&str; 12] = [
     "label",
     "hint",
     "constraint_message",
@@ -40,6 +40,8 @@ const TEXT_COLUMNS: [&str; 10] = [
     "description",
     "safety_notice",
     "media",
+    "adult_consent_question",
+    "assent_question",
 ];
 
 /// Metadata rows: recorded by ODK about the device or the interview, not
@@ -485,6 +487,10 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "consent_question",
             "description",
             "safety_notice",
+            "self_respondent_min_age",
+            "adult_age",
+            "adult_consent_question",
+            "assent_question",
             "instance_name",
             "style",
             "submission_url",
@@ -917,6 +923,8 @@ impl<'w> Translator<'w> {
         let (public_text, _) = setting("public");
         let (channels_text, channels_column) = setting("channels");
         let plain_title = setting("form_title").0;
+        let minimum_age = setting("self_respondent_min_age");
+        let adult_age = setting("adult_age");
         let stem = std::path::Path::new(file_name)
             .file_stem()
             .and_then(|stem| stem.to_str())
@@ -1039,6 +1047,7 @@ impl<'w> Translator<'w> {
         } else {
             question
         };
+        let minors = self.minors(row_number, minimum_age, adult_age, row);
         Survey {
             id,
             version,
@@ -1051,7 +1060,7 @@ impl<'w> Translator<'w> {
             consent: Consent {
                 script,
                 question,
-                minors: None,
+                minors,
             },
             safety_notice: (!safety_notice.0.is_empty()).then_some(safety_notice),
             area_levels: Vec::new(),
@@ -1062,6 +1071,80 @@ impl<'w> Translator<'w> {
             indicators: Vec::new(),
             messages: BTreeMap::new(),
         }
+    }
+
+    /// Rules for young respondents, when the settings give any of them:
+    /// `self_respondent_min_age`, `adult_age`, `adult_consent_question::LANG`
+    /// and `assent_question::LANG`, all four.
+    fn minors(
+        &mut self,
+        row_number: Option<u32>,
+        minimum_age: (String, Option<String>),
+        adult_age: (String, Option<String>),
+        row: Option<&Row>,
+    ) -> Option<MinorRules> {
+        let texts = |base: &str| match row {
+            Some(row) => self.text(SheetKind::Settings, row, base),
+            None => Text::default(),
+        };
+        let adult_consent_question = texts("adult_consent_question");
+        let assent_question = texts("assent_question");
+        if minimum_age.0.is_empty()
+            && adult_age.0.is_empty()
+            && adult_consent_question.0.is_empty()
+            && assent_question.0.is_empty()
+        {
+            return None;
+        }
+        let mut age = |(written, column): (String, Option<String>), base: &str| {
+            let column = column.or_else(|| Some(base.to_owned()));
+            match written.parse::<u32>() {
+                Ok(age) => Some(age),
+                Err(_) => {
+                    self.problem(
+                        SheetKind::Settings,
+                        row_number,
+                        column,
+                        "missing_setting",
+                        format!(
+                            "rules for minors need `{base}` as a whole number of years, not {}",
+                            quoted(&written)
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let self_respondent_min_age = age(minimum_age, "self_respondent_min_age");
+        let adult_age = age(adult_age, "adult_age");
+        let mut fine = self_respondent_min_age.is_some() && adult_age.is_some();
+        for (base, text) in [
+            ("adult_consent_question", &adult_consent_question),
+            ("assent_question", &assent_question),
+        ] {
+            if text.0.is_empty() {
+                let column = self.headers[&SheetKind::Settings].header_for(
+                    base,
+                    None,
+                    &self.default_language,
+                );
+                self.problem(
+                    SheetKind::Settings,
+                    row_number,
+                    Some(column),
+                    "missing_setting",
+                    format!("rules for minors need `{base}` in every language of the form"),
+                );
+                fine = false;
+            }
+        }
+        Some(MinorRules {
+            self_respondent_min_age: self_respondent_min_age?,
+            adult_age: adult_age?,
+            adult_consent_question,
+            assent_question,
+        })
+        .filter(|_| fine)
     }
 
     /// The names later rows may reference: questions and repeats.
@@ -1907,6 +1990,11 @@ impl<'w> Translator<'w> {
             }
             (SheetKind::Settings, "consent", "question") => {
                 return Some(headers.header_for("consent_question", language, default));
+            }
+            (SheetKind::Settings, "consent", "minors") => {
+                let mut parts = rest.splitn(3, '.').skip(1);
+                let base = parts.next().unwrap_or("adult_age");
+                return Some(headers.header_for(base, parts.next(), default));
             }
             (SheetKind::Settings, _, _) => return None,
             (_, _, "label" | "title" | "row_label") => "label",
