@@ -64,6 +64,47 @@ impl FromRequest<AppState> for CsvBody {
     }
 }
 
+/// The media type of an XLSForm in the Office Open XML format (.xlsx).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// The media type of an Excel 97-2003 workbook (.xls).
+pub const XLS: &str = "application/vnd.ms-excel";
+
+/// A survey definition as sent, within the limit and not read yet: JSON,
+/// or an XLSForm workbook.
+pub enum SurveyUpload {
+    Json(UnreadJson),
+    Spreadsheet(Bytes),
+}
+
+impl FromRequest<AppState> for SurveyUpload {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let declared = declared_type(&request).unwrap_or_default();
+        if declared.eq_ignore_ascii_case(XLSX) {
+            Ok(Self::Spreadsheet(body_of_type(request, state, XLSX).await?))
+        } else if declared.eq_ignore_ascii_case(XLS) {
+            Ok(Self::Spreadsheet(body_of_type(request, state, XLS).await?))
+        } else if declared.eq_ignore_ascii_case("application/json") {
+            Ok(Self::Json(UnreadJson::from_request(request, state).await?))
+        } else {
+            Err(ApiError::UnsupportedMediaType {
+                expected: "application/json, or an XLSForm as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            })
+        }
+    }
+}
+
+/// The media type the request declares, without parameters.
+fn declared_type(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|declared| declared.trim().to_owned())
+}
+
 /// The body, if it is declared as `media` (any parameters) and within the
 /// limit. A body must say what it is: a cross-site form can send only
 /// `text/plain`, form data or multipart without asking first.
@@ -72,12 +113,8 @@ async fn body_of_type(
     state: &AppState,
     media: &'static str,
 ) -> Result<Bytes, ApiError> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|declared| declared.trim().eq_ignore_ascii_case(media));
+    let declared =
+        declared_type(&request).is_some_and(|declared| declared.eq_ignore_ascii_case(media));
     if !declared {
         return Err(ApiError::UnsupportedMediaType { expected: media });
     }

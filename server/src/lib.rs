@@ -18,6 +18,7 @@ pub mod routes;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod xlsform;
 
 pub use app::app;
 pub use state::{AppState, Config};

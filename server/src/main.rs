@@ -145,6 +145,14 @@ enum SurveyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import an XLSForm (.xlsx or .xls) as a survey definition (JSON),
+    /// listing every problem with its sheet, row and column.
+    Import {
+        file: PathBuf,
+        /// Where to write the definition (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check a survey definition and publish it as a new immutable version.
     Publish {
         file: PathBuf,
@@ -176,6 +184,9 @@ async fn main() -> Result<ExitCode> {
         Command::Survey {
             command: SurveyCommand::Check { file, json },
         } => check(&file, json),
+        Command::Survey {
+            command: SurveyCommand::Import { file, out },
+        } => import(&file, out.as_deref()),
         Command::Survey {
             command: SurveyCommand::Publish { file, public },
         } => publish(&options, &file, public).await,
@@ -356,6 +367,42 @@ fn checked(file: &Path, json: bool) -> Result<Option<Survey>> {
         eprintln!("{} problem(s)", problems.len());
         Ok(None)
     }
+}
+
+fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    let imported = match salama_server::xlsform::import(&bytes, name) {
+        Ok(imported) => imported,
+        Err(problems) => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            eprintln!("{}: {} problem(s) listed", file.display(), problems.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for note in &imported.notes {
+        eprintln!("note: {note}");
+    }
+    let json = imported.survey.to_json_pretty();
+    match out {
+        Some(out) => {
+            std::fs::write(out, format!("{json}\n"))
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "{} version {}: imported to {}",
+                imported.survey.id,
+                imported.survey.version,
+                out.display()
+            );
+        }
+        None => println!("{json}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(file: &Path, json: bool) -> Result<ExitCode> {

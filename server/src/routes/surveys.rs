@@ -10,10 +10,11 @@ use salama_shared::api::SurveySummary;
 
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::json::UnreadJson;
+use crate::json::SurveyUpload;
 use crate::publishing;
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::xlsform;
 
 /// The latest version of each survey: public ones for everyone, all of them
 /// for staff.
@@ -82,17 +83,36 @@ async fn definition(
     ))
 }
 
-/// Publishes a checked definition as a new immutable version (admin). The
-/// same definition again is acknowledged (200); another definition under a
-/// version that exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 415, description = "Not sent as JSON"), (status = 422, description = "Every problem in the definition")))]
+/// Publishes a checked definition as a new immutable version (admin), sent
+/// as JSON or as an XLSForm (.xlsx), which is imported first and refused
+/// with every problem located by sheet, row and column. The same definition
+/// again is acknowledged (200); another definition under a version that
+/// exists is a conflict (409).
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 415, description = "Neither JSON nor an XLSForm"), (status = 422, description = "Every problem in the definition or the XLSForm")))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
-    body: UnreadJson,
+    body: SurveyUpload,
 ) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
     caller.require(&[Role::Admin])?;
-    let survey: Survey = body.parse()?;
+    let survey: Survey = match body {
+        SurveyUpload::Json(json) => json.parse()?,
+        SurveyUpload::Spreadsheet(bytes) => {
+            let imported = tokio::task::spawn_blocking(move || xlsform::import_upload(&bytes, ""))
+                .await
+                .map_err(|error| ApiError::Internal(error.into()))?;
+            match imported {
+                Ok(imported) => imported.survey,
+                Err(problems) => {
+                    let listed = problems.len();
+                    return Err(ApiError::invalid(
+                        format!("the XLSForm has problems ({listed} listed)"),
+                        problems,
+                    ));
+                }
+            }
+        }
+    };
     let problems = survey.check();
     if !problems.is_empty() {
         return Err(ApiError::invalid(

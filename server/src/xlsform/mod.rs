@@ -1,0 +1,263 @@
+//! XLSForm import: a questionnaire written in a spreadsheet, as ODK,
+//! KoboToolbox and SurveyCTO teams write them, turned into a Salama
+//! [`Survey`] that passes [`Survey::check`], or every problem at once with
+//! its sheet, row and column.
+//!
+//! # What is read
+//! Sheets `survey`, `choices` and `settings` (names and headers in any
+//! case). Text columns take a language after `::` as `label::English (en)`,
+//! `label::en` or a known language name (`label::Français`), and the old
+//! single colon (`label:english`); a column without one (`label`) is in the
+//! default language.
+//!
+//! **survey** columns: `type`, `name`, `label`, `hint`, `required` (`yes`,
+//! `true`, or an expression), `relevant`, `constraint`,
+//! `constraint_message`, `calculation`, `repeat_count` (a number only),
+//! and Salama's own `role`: `sex`, `age`, `location`, `displacement` or
+//! `urban_rural`, the question's part in disaggregation (at the member
+//! level inside a repeat, else the respondent's); `code` (the item code
+//! from the questionnaire design, for analysts), `source` (where the
+//! wording comes from), `microdata_safe` (`yes`: a free-text answer that
+//! cannot identify anyone, kept in microdata) and, on a top-level
+//! `begin_group`, `sensitive` (`yes`: the section gets the safety notice
+//! and quick exit). A header one or two
+//! typing slips from a known column (`relevent`) is reported, not ignored.
+//! `appearance`, `required_message`, `media::*` and any other column
+//! Salama does not know are ignored; `choice_filter`, `default` and
+//! `trigger` are refused where filled (not expressible yet).
+//!
+//! Types: `select_one LIST`, `select_multiple LIST` (with `or_other`, as
+//! pyxform: a choice `other` and a text question `NAME_other` asked when
+//! it is chosen, worded in English, with a note), `integer`, `decimal`,
+//! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
+//! `note`, `calculate`, `begin_group`/`end_group` (also `begin group`),
+//! `begin_repeat`/`end_repeat` (a roster of at most
+//! [`translate::ROSTER_MAX_ROWS`] rows, or exactly `repeat_count`).
+//! A group at the top level becomes a section (its label the section's
+//! title, its relevance the section's); questions outside any group form
+//! sections of their own titled as the survey; a group inside another keeps
+//! its relevance by ANDing it onto each of its questions.
+//! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
+//! are dropped with a note. GPS and media types are refused: Salama collects
+//! no household GPS or media (respondent safety). Refused for now, each
+//! with its reason: `select_one_from_file`, `time`, `dateTime`,
+//! `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
+//! calculation on a row that is not `calculate`. A `${…}` in a label is
+//! shown as written, with a note.
+//!
+//! Salama requires every text in every language of the form: a hint or
+//! constraint message given in one language only is reported per cell.
+//!
+//! **choices** columns: `list_name`, `name`, `label`, and Salama's own
+//! `missing` (`dk`, `ra` or `na`: a don't-know, refused or not-applicable
+//! category) and `exclusive` (`yes`: cannot be combined in a multiple
+//! choice).
+//!
+//! **settings** (headers in row 1, values in row 2):
+//! - `form_id`: the survey id (default: the file name without extension);
+//! - `form_title` (or `form_title::LANG`): the title (default: the id);
+//! - `version`: a whole number from 1 to 1,000,000, as text or number
+//!   (default 1);
+//! - `default_language`: `en`, `English (en)` or a known name (default: the
+//!   first language of the text columns, else `en`);
+//! - `public`: `yes` lets anyone answer online without an account;
+//! - `channels`: `enumerator`, `online` or both separated by spaces (default:
+//!   both when public, else `enumerator`);
+//! - `consent_script::LANG` (required): read before any question: purpose,
+//!   confidentiality, the right to skip or stop;
+//! - `consent_question::LANG` (required): the yes/no question recording
+//!   consent;
+//! - `description::LANG`, `safety_notice::LANG` (shown before sensitive
+//!   sections);
+//! - rules for young respondents, all four or none: `self_respondent_min_age`
+//!   and `adult_age` (years; needs an `age` role at the respondent level),
+//!   `adult_consent_question::LANG`, `assent_question::LANG`.
+//!
+//! An upload through the API has no file name: it needs `form_id`. A
+//! `calculate` row without a label is labelled with its name.
+//!
+//! # Problems
+//! Each problem names the sheet, the 1-based row the author sees, the
+//! column's header and the cell's text; `Survey::check`'s problems on the
+//! translated survey are mapped back to the cells they come from. In the
+//! API they are the 422's fields, with the path `survey!R41:relevant`.
+//!
+//! # Bounds
+//! The bytes are hostile until read: at most [`MAX_ROWS`] rows with content
+//! per sheet, [`MAX_CELL_CHARS`] characters per cell, a thousand columns;
+//! an .xlsx must inflate to at most [`MAX_INFLATED_BYTES`] (counted while
+//! inflating, before the reader sees it) and announce at most a million
+//! shared texts; cells are kept sparse, so a cell far from A1 costs no
+//! rectangle. An .xls is read only from the command line (see
+//! [`import_upload`]). At most [`MAX_LISTED`] problems are listed, then
+//! their count.
+
+mod sheets;
+pub mod translate;
+
+use std::fmt;
+
+use salama_shared::Survey;
+use salama_shared::api::ErrorField;
+
+pub use sheets::{Format, MAX_CELL_CHARS, MAX_INFLATED_BYTES, MAX_ROWS, format_of};
+
+/// Problems listed at most; a longer list ends with one that counts the rest.
+pub const MAX_LISTED: usize = 100;
+
+/// One thing wrong with an XLSForm, where the author will find it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportProblem {
+    /// The sheet as named in the workbook; none for the file as a whole.
+    pub sheet: Option<String>,
+    /// 1-based, as the spreadsheet shows it.
+    pub row: Option<u32>,
+    /// The column's header (`relevant`, `label::fr`), or its letters when
+    /// it has none.
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl ImportProblem {
+    /// The place in short: `survey!R41:relevant`, `settings!R2`, `choices`,
+    /// or empty for the file as a whole.
+    pub fn path(&self) -> String {
+        let mut path = self.sheet.clone().unwrap_or_default();
+        if let Some(row) = self.row {
+            path.push_str(&format!("!R{row}"));
+        }
+        if let Some(column) = &self.column {
+            path.push(':');
+            path.push_str(column);
+        }
+        path
+    }
+}
+
+impl fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.sheet, self.row, &self.column) {
+            (Some(sheet), Some(row), Some(column)) => {
+                write!(f, "{sheet} row {row}, column {column}: ")?
+            }
+            (Some(sheet), Some(row), None) => write!(f, "{sheet} row {row}: ")?,
+            (Some(sheet), None, Some(column)) => write!(f, "{sheet}, column {column}: ")?,
+            (Some(sheet), None, None) => write!(f, "{sheet} sheet: ")?,
+            _ => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ImportProblem> for ErrorField {
+    fn from(problem: ImportProblem) -> Self {
+        Self {
+            path: problem.path(),
+            code: problem.code.clone(),
+            message: problem.to_string(),
+        }
+    }
+}
+
+/// A survey read from an XLSForm, with what was left out on purpose.
+#[derive(Debug)]
+pub struct Imported {
+    pub survey: Survey,
+    /// Rows dropped without harm (metadata such as `start`, `deviceid`).
+    pub notes: Vec<ImportProblem>,
+}
+
+/// Reads an .xlsx or .xls XLSForm. `file_name` gives the survey id when the
+/// settings sheet has no `form_id`. Every problem is listed (at most
+/// [`MAX_LISTED`], then a count of the rest).
+pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+    let (workbook, mut spoilt) = sheets::read(bytes).map_err(capped)?;
+    let translated = translate::survey(&workbook, file_name);
+    match translated {
+        Ok(imported) if spoilt.is_empty() => Ok(imported),
+        Ok(_) => Err(capped(spoilt)),
+        Err(problems) => {
+            spoilt.extend(problems);
+            Err(capped(spoilt))
+        }
+    }
+}
+
+/// [`import`] for bytes from the network: .xls is refused, because its
+/// reader lays each sheet out whole from the positions the file claims,
+/// which a crafted file can make exhaust the server's memory.
+pub fn import_upload(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+    if format_of(bytes) == Some(Format::Xls) {
+        return Err(vec![ImportProblem {
+            sheet: None,
+            row: None,
+            column: None,
+            code: "unsupported_format".into(),
+            message: "an .xls file (Excel 97-2003) is imported only by `salama survey import`; \
+                      save it as .xlsx to upload it"
+                .into(),
+        }]);
+    }
+    import(bytes, file_name)
+}
+
+fn capped(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {
+    let total = problems.len();
+    if total > MAX_LISTED {
+        problems.truncate(MAX_LISTED);
+        problems.push(ImportProblem {
+            sheet: None,
+            row: None,
+            column: None,
+            code: "more_problems".into(),
+            message: format!(
+                "and {} more problem(s), {total} in all; fix these first",
+                total - MAX_LISTED
+            ),
+        });
+    }
+    problems
+}
+
+/// `A`, `B`, …, `Z`, `AA`… for a 0-based column index.
+pub fn column_letters(index: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(index) + 1;
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_as_spreadsheets_name_them() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn a_long_list_is_capped_and_counted() {
+        let problem = ImportProblem {
+            sheet: Some("survey".into()),
+            row: Some(3),
+            column: Some("name".into()),
+            code: "missing_name".into(),
+            message: "no name".into(),
+        };
+        let listed = capped(vec![problem.clone(); 250]);
+        assert_eq!(listed.len(), MAX_LISTED + 1);
+        assert!(listed[MAX_LISTED].message.contains("150 more"));
+        assert_eq!(problem.to_string(), "survey row 3, column name: no name");
+        assert_eq!(problem.path(), "survey!R3:name");
+    }
+}

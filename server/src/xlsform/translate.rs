@@ -1,0 +1,2090 @@
+//! Rows of an XLSForm turned into a Salama [`Survey`]: every row's problem
+//! located by sheet, row and column, then `Survey::check`'s problems mapped
+//! back to the cells they come from.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use salama_shared::check::{Problem, ProblemCode};
+use salama_shared::expr::Expression;
+use salama_shared::schema::{
+    Channel, Choice, ChoiceList, Consent, Level, MinorRules, Missing, Question, QuestionKind,
+    Required, Role, Section,
+};
+use salama_shared::text::{Text, is_language_tag};
+use salama_shared::{Survey, schema::MAX_SURVEY_VERSION};
+
+use super::sheets::{Row, Sheet, Workbook};
+use super::{ImportProblem, Imported};
+
+/// Longest answer to a `text` question (XLSForm sets none; Salama bounds
+/// every answer).
+pub const TEXT_MAX_LENGTH: u32 = 1_000;
+/// Most rows of a repeat without `repeat_count` (a household's members).
+pub const ROSTER_MAX_ROWS: u32 = 30;
+
+/// The question `or_other` adds after a select, and the list it makes.
+const OTHER_SUFFIX: &str = "_other";
+
+/// Why GPS and media questions are refused.
+pub const NO_GPS_OR_MEDIA: &str = "Salama collects no household GPS or media (respondent safety)";
+
+/// Columns whose text is per language.
+const TEXT_COLUMNS: [&str; 12] = [
+    "label",
+    "hint",
+    "constraint_message",
+    "required_message",
+    "form_title",
+    "consent_script",
+    "consent_question",
+    "description",
+    "safety_notice",
+    "media",
+    "adult_consent_question",
+    "assent_question",
+];
+
+/// Metadata rows: recorded by ODK about the device or the interview, not
+/// asked; Salama keeps its own timestamps in the submission envelope.
+const METADATA: [&str; 11] = [
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "email",
+    "audit",
+    "instanceid",
+];
+
+const GPS_AND_MEDIA: [&str; 13] = [
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "image",
+    "audio",
+    "video",
+    "file",
+    "barcode",
+    "background-audio",
+    "background-geopoint",
+    "start-geopoint",
+    "osm",
+    "signature",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum SheetKind {
+    Survey,
+    Choices,
+    Settings,
+}
+
+impl SheetKind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Survey => "survey",
+            Self::Choices => "choices",
+            Self::Settings => "settings",
+        }
+    }
+}
+
+/// One header cell: its base name (`label`) and language (`fr`), if any.
+#[derive(Clone, Debug)]
+struct Column {
+    index: u32,
+    header: String,
+    base: String,
+    language: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Headers {
+    /// As named in the workbook.
+    sheet: String,
+    row: u32,
+    columns: Vec<Column>,
+}
+
+impl Headers {
+    fn plain(&self, base: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|column| column.base == base && column.language.is_none())
+    }
+
+    fn cell<'r>(&self, row: &'r Row, base: &str) -> (&'r str, Option<&Column>) {
+        match self.plain(base) {
+            Some(column) => (row.cell(column.index), Some(column)),
+            None => ("", None),
+        }
+    }
+
+    /// The column holding `base` in `language`, or its name if there is none.
+    fn header_for(&self, base: &str, language: Option<&str>, default: &str) -> String {
+        let found = self.columns.iter().find(|column| {
+            column.base == base
+                && match (language, column.language.as_deref()) {
+                    (None, None) => true,
+                    (Some(wanted), Some(has)) => wanted == has,
+                    (Some(wanted), None) => wanted == default,
+                    (None, Some(_)) => false,
+                }
+        });
+        match (found, language) {
+            (Some(column), _) => column.header.clone(),
+            (None, Some(language)) => format!("{base}::{language}"),
+            (None, None) => base.to_owned(),
+        }
+    }
+}
+
+/// Where a survey element came from.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    sheet: SheetKind,
+    row: Option<u32>,
+}
+
+struct Translator<'w> {
+    workbook: &'w Workbook,
+    headers: HashMap<SheetKind, Headers>,
+    default_language: String,
+    languages: Vec<String>,
+    problems: Vec<ImportProblem>,
+    notes: Vec<ImportProblem>,
+    /// Check paths (`questions.age`, `choice_lists.sex.choices.f`, `title`)
+    /// to the cells they were read from.
+    places: HashMap<String, Place>,
+    /// From the `role` column.
+    roles: Vec<Role>,
+    /// Lists made for `or_other`.
+    extra_lists: Vec<ChoiceList>,
+}
+
+/// Turns the sheets into a survey, or lists every problem.
+pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+    let Some(survey_sheet) = workbook.sheets.get("survey") else {
+        return Err(vec![ImportProblem {
+            sheet: None,
+            row: None,
+            column: None,
+            code: "missing_sheet".into(),
+            message: "the workbook has no `survey` sheet".into(),
+        }]);
+    };
+    let mut translator = Translator {
+        workbook,
+        headers: HashMap::new(),
+        default_language: String::new(),
+        languages: Vec::new(),
+        problems: Vec::new(),
+        notes: Vec::new(),
+        places: HashMap::new(),
+        roles: Vec::new(),
+        extra_lists: Vec::new(),
+    };
+    for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
+        let headers = match workbook.sheets.get(kind.key()) {
+            Some(sheet) => translator.headers_of(kind, sheet),
+            None => Headers::default(),
+        };
+        translator.headers.insert(kind, headers);
+    }
+    translator.settle_languages();
+    for (path, sheet) in [
+        ("sections", SheetKind::Survey),
+        ("choice_lists", SheetKind::Choices),
+    ] {
+        translator
+            .places
+            .insert(path.to_owned(), Place { sheet, row: None });
+    }
+    let lists = translator.choice_lists();
+    let mut survey = translator.settings(file_name);
+    survey.choice_lists = lists;
+    survey.sections = translator.sections(survey_sheet, &survey);
+    survey.roles = std::mem::take(&mut translator.roles);
+    survey.choice_lists.append(&mut translator.extra_lists);
+    if survey.sections.is_empty() && translator.problems.is_empty() {
+        translator.problems.push(ImportProblem {
+            sheet: Some(survey_sheet.name.clone()),
+            row: None,
+            column: None,
+            code: "no_questions".into(),
+            message: "the survey sheet has no questions".into(),
+        });
+    }
+    let checked = survey.check();
+    let clean = translator.problems.is_empty();
+    for problem in checked {
+        // After a row was refused the survey is incomplete: keep only what
+        // holds whatever the refused rows were.
+        if clean
+            || matches!(
+                problem.code,
+                ProblemCode::MissingTranslation
+                    | ProblemCode::InvalidId
+                    | ProblemCode::InvalidText
+                    | ProblemCode::InvalidLanguage
+                    | ProblemCode::InvalidRange
+            )
+        {
+            let mapped = translator.locate(problem);
+            translator.problems.push(mapped);
+        }
+    }
+    if translator.problems.is_empty() {
+        Ok(Imported {
+            survey,
+            notes: translator.notes,
+        })
+    } else {
+        // In the order an author reads the workbook: the file, then each
+        // sheet from its top row (a problem without a row first).
+        let sheet_order = |problem: &ImportProblem| {
+            let Some(sheet) = &problem.sheet else {
+                return 0;
+            };
+            [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings]
+                .iter()
+                .position(|kind| sheet.eq_ignore_ascii_case(kind.key()))
+                .map_or(4, |at| at + 1)
+        };
+        let mut problems = translator.problems;
+        problems.sort_by_key(|problem| (sheet_order(problem), problem.row.unwrap_or(0)));
+        Err(problems)
+    }
+}
+
+fn yes(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "yes" | "true" | "true()" | "1"
+    )
+}
+
+fn no(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "" | "no" | "false" | "false()" | "0"
+    )
+}
+
+/// A cell's text for a message: quoted, and shortened when long.
+fn quoted(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.chars().count() > MAX {
+        let head: String = text.chars().take(MAX).collect();
+        format!("`{head}…`")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// A language tag from a header suffix or a setting: `English (en)`, `en`,
+/// or a language's name.
+fn language_code(written: &str) -> Result<String, String> {
+    let written = written.trim();
+    if let (Some(open), true) = (written.rfind('('), written.ends_with(')')) {
+        let code = written[open + 1..written.len() - 1].trim();
+        return if is_language_tag(code) {
+            Ok(code.to_owned())
+        } else {
+            Err(format!(
+                "`{code}` is not a language tag such as `en` or `fr-CA`"
+            ))
+        };
+    }
+    if is_language_tag(written) {
+        return Ok(written.to_owned());
+    }
+    let lower = written.to_lowercase();
+    if is_language_tag(&lower) {
+        return Ok(lower);
+    }
+    let code = match lower.as_str() {
+        "english" => "en",
+        "french" | "français" | "francais" => "fr",
+        "arabic" | "العربية" => "ar",
+        "spanish" | "español" | "espanol" => "es",
+        "portuguese" | "português" | "portugues" => "pt",
+        "swahili" | "kiswahili" => "sw",
+        "russian" => "ru",
+        "chinese" => "zh",
+        "hindi" => "hi",
+        "bengali" | "bangla" => "bn",
+        "urdu" => "ur",
+        "persian" | "farsi" => "fa",
+        "pashto" => "ps",
+        "dari" => "prs",
+        "somali" => "so",
+        "amharic" => "am",
+        "hausa" => "ha",
+        "yoruba" => "yo",
+        "igbo" => "ig",
+        "kinyarwanda" => "rw",
+        "lingala" => "ln",
+        "tigrinya" => "ti",
+        "oromo" => "om",
+        "turkish" => "tr",
+        "kurdish" => "ku",
+        "ukrainian" => "uk",
+        "burmese" | "myanmar" => "my",
+        "indonesian" => "id",
+        "tagalog" => "tl",
+        "nepali" => "ne",
+        "tamil" => "ta",
+        "haitian creole" | "kreyòl" => "ht",
+        "german" | "deutsch" => "de",
+        "italian" => "it",
+        "dutch" => "nl",
+        "hebrew" => "he",
+        _ => {
+            return Err(format!(
+                "`{written}` is not a language Salama knows by name; write it with its code, e.g. `{written} (xx)`"
+            ));
+        }
+    };
+    Ok(code.to_owned())
+}
+
+/// What a `type` cell asks for.
+enum RowType {
+    Select {
+        multiple: bool,
+        list: String,
+        or_other: bool,
+    },
+    Integer,
+    Decimal,
+    Text,
+    Date,
+    Note,
+    Calculate,
+    BeginGroup,
+    EndGroup,
+    BeginRepeat,
+    EndRepeat,
+    Metadata,
+    Refused(String),
+    Unknown,
+}
+
+fn row_type(written: &str) -> RowType {
+    let words: Vec<&str> = written.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let (keyword, rest): (String, &[&str]) = match lower.as_slice() {
+        ["select", "one", ..] => ("select_one".into(), &words[2..]),
+        ["select", "multiple", ..] => ("select_multiple".into(), &words[2..]),
+        ["begin" | "end", "group" | "repeat"] => (lower.join("_"), &[]),
+        [first, ..] => ((*first).to_owned(), &words[1..]),
+        [] => (String::new(), &[]),
+    };
+    match keyword.as_str() {
+        "select_one" | "select_multiple" => {
+            let multiple = keyword == "select_multiple";
+            match rest {
+                [list] => RowType::Select {
+                    multiple,
+                    list: (*list).to_owned(),
+                    or_other: false,
+                },
+                [list, other] if other.eq_ignore_ascii_case("or_other") => RowType::Select {
+                    multiple,
+                    list: (*list).to_owned(),
+                    or_other: true,
+                },
+                [] => RowType::Refused(format!("`{keyword}` needs a list name after it")),
+                _ => RowType::Unknown,
+            }
+        }
+        "select_one_from_file" | "select_multiple_from_file" => RowType::Refused(
+            "choices from a file are not supported yet: copy them into the choices sheet".into(),
+        ),
+        "integer" | "int" if rest.is_empty() => RowType::Integer,
+        "decimal" if rest.is_empty() => RowType::Decimal,
+        "text" | "string" if rest.is_empty() => RowType::Text,
+        "date" if rest.is_empty() => RowType::Date,
+        "note" if rest.is_empty() => RowType::Note,
+        "calculate" if rest.is_empty() => RowType::Calculate,
+        "begin_group" => RowType::BeginGroup,
+        "end_group" => RowType::EndGroup,
+        "begin_repeat" => RowType::BeginRepeat,
+        "end_repeat" => RowType::EndRepeat,
+        "time" | "datetime" => RowType::Refused(
+            "`time` and `dateTime` questions are not supported yet; use `date`".into(),
+        ),
+        "range" => RowType::Refused(
+            "`range` is not supported yet: use `integer` or `decimal` with a constraint".into(),
+        ),
+        "acknowledge" => RowType::Refused(
+            "`acknowledge` is not supported yet: use `select_one` with a list of one choice".into(),
+        ),
+        "rank" => RowType::Refused("`rank` is not supported".into()),
+        "hidden" | "xml-external" | "csv-external" | "trigger" => {
+            RowType::Refused(format!("`{keyword}` is not supported"))
+        }
+        word if METADATA.contains(&word) => RowType::Metadata,
+        word if GPS_AND_MEDIA.contains(&word) => RowType::Refused(NO_GPS_OR_MEDIA.into()),
+        _ => RowType::Unknown,
+    }
+}
+
+/// The columns each sheet may have, read or knowingly ignored.
+fn known_columns(kind: SheetKind) -> &'static [&'static str] {
+    match kind {
+        SheetKind::Survey => &[
+            "type",
+            "name",
+            "label",
+            "hint",
+            "required",
+            "required_message",
+            "relevant",
+            "constraint",
+            "constraint_message",
+            "calculation",
+            "repeat_count",
+            "appearance",
+            "default",
+            "choice_filter",
+            "read_only",
+            "parameters",
+            "trigger",
+            "guidance_hint",
+            "media",
+            "code",
+            "source",
+            "microdata_safe",
+            "sensitive",
+            "image",
+            "audio",
+            "video",
+            "role",
+        ],
+        SheetKind::Choices => &[
+            "list_name",
+            "name",
+            "label",
+            "missing",
+            "exclusive",
+            "media",
+        ],
+        SheetKind::Settings => &[
+            "form_title",
+            "form_id",
+            "version",
+            "default_language",
+            "public",
+            "channels",
+            "consent_script",
+            "consent_question",
+            "description",
+            "safety_notice",
+            "self_respondent_min_age",
+            "adult_age",
+            "adult_consent_question",
+            "assent_question",
+            "instance_name",
+            "style",
+            "submission_url",
+            "public_key",
+        ],
+    }
+}
+
+/// The known column a header is one or two typing slips away from
+/// (`relevent`), if it is not known itself.
+fn misspelt(kind: SheetKind, base: &str) -> Option<&'static str> {
+    let known = known_columns(kind);
+    if base.chars().count() < 4 || known.contains(&base) {
+        return None;
+    }
+    known.iter().copied().find(|candidate| {
+        // Two slips only in a long name: `note` is not a slip of `code`.
+        let allowed = if candidate.len() >= 7 { 2 } else { 1 };
+        candidate.len() >= 4 && edits(base, candidate) <= allowed
+    })
+}
+
+/// Levenshtein distance, for short header names.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// `(outer) and (inner)`, or whichever exists.
+fn and(outer: Option<&Expression>, inner: Option<Expression>) -> Option<Expression> {
+    match (outer, inner) {
+        (Some(outer), Some(inner)) => Some(Expression::new(format!(
+            "({}) and ({})",
+            outer.source(),
+            inner.source()
+        ))),
+        (Some(outer), None) => Some(outer.clone()),
+        (None, inner) => inner,
+    }
+}
+
+/// An open `begin_group` or `begin_repeat`.
+struct Frame {
+    repeat: bool,
+    name: String,
+    row: u32,
+    label: Text,
+    relevant: Option<Expression>,
+    rows: (u32, u32),
+    /// Salama's `sensitive` column, for a group that becomes a section.
+    sensitive: bool,
+    items: Vec<Question>,
+}
+
+impl<'w> Translator<'w> {
+    fn problem(
+        &mut self,
+        kind: SheetKind,
+        row: Option<u32>,
+        column: Option<String>,
+        code: &str,
+        message: String,
+    ) {
+        let sheet = self.headers.get(&kind).map(|h| h.sheet.clone());
+        let sheet = match sheet {
+            Some(name) if !name.is_empty() => name,
+            _ => kind.key().to_owned(),
+        };
+        self.problems.push(ImportProblem {
+            sheet: Some(sheet),
+            row,
+            column,
+            code: code.into(),
+            message,
+        });
+    }
+
+    fn headers_of(&mut self, kind: SheetKind, sheet: &Sheet) -> Headers {
+        let mut headers = Headers {
+            sheet: sheet.name.clone(),
+            row: 1,
+            columns: Vec::new(),
+        };
+        let Some(first) = sheet.rows.first() else {
+            return headers;
+        };
+        headers.row = first.number;
+        for (&index, raw) in &first.cells {
+            let raw = raw.trim();
+            let lower = raw.to_lowercase();
+            let lower = match lower.as_str() {
+                "list name" => "list_name".to_owned(),
+                "jr:constraintmsg" => "constraint_message".to_owned(),
+                "jr:requiredmsg" => "required_message".to_owned(),
+                _ => lower,
+            };
+            let (base, language) = if let Some((base, _)) = lower.split_once("::") {
+                let suffix = &raw[raw.find("::").map_or(0, |at| at + 2)..];
+                (
+                    base.trim().replace(' ', "_"),
+                    Some(suffix.trim().to_owned()),
+                )
+            } else if let Some((base, _)) = lower.split_once(':')
+                && TEXT_COLUMNS.contains(&base.trim())
+            {
+                let suffix = &raw[raw.find(':').map_or(0, |at| at + 1)..];
+                (base.trim().to_owned(), Some(suffix.trim().to_owned()))
+            } else {
+                (lower.trim().replace(' ', "_"), None)
+            };
+            let language = match language {
+                Some(written) if TEXT_COLUMNS.contains(&base.as_str()) => {
+                    match language_code(&written) {
+                        Ok(code) => Some(code),
+                        Err(message) => {
+                            self.problems.push(ImportProblem {
+                                sheet: Some(sheet.name.clone()),
+                                row: Some(first.number),
+                                column: Some(raw.to_owned()),
+                                code: "invalid_language".into(),
+                                message,
+                            });
+                            continue;
+                        }
+                    }
+                }
+                // `media::image::en` and other columns Salama ignores.
+                Some(_) => continue,
+                None => None,
+            };
+            if let Some(meant) = misspelt(kind, &base) {
+                self.problems.push(ImportProblem {
+                    sheet: Some(sheet.name.clone()),
+                    row: Some(first.number),
+                    column: Some(raw.to_owned()),
+                    code: "unknown_column".into(),
+                    message: format!(
+                        "{} is not a column Salama reads; did you mean `{meant}`?",
+                        quoted(raw)
+                    ),
+                });
+                continue;
+            }
+            headers.columns.push(Column {
+                index,
+                header: raw.to_owned(),
+                base,
+                language,
+            });
+        }
+        headers
+    }
+
+    fn sheet(&self, kind: SheetKind) -> Option<&'w Sheet> {
+        self.workbook.sheets.get(kind.key())
+    }
+
+    fn data_rows(&self, kind: SheetKind) -> &'w [Row] {
+        match self.sheet(kind) {
+            Some(sheet) if !sheet.rows.is_empty() => &sheet.rows[1..],
+            _ => &[],
+        }
+    }
+
+    /// The default language and every language a text column with content
+    /// is written in, the default first.
+    fn settle_languages(&mut self) {
+        let mut seen: Vec<String> = Vec::new();
+        for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
+            let columns: Vec<Column> = self.headers[&kind].columns.clone();
+            for column in columns {
+                let (Some(language), true) = (
+                    &column.language,
+                    TEXT_COLUMNS.contains(&column.base.as_str())
+                        && !matches!(column.base.as_str(), "required_message" | "media"),
+                ) else {
+                    continue;
+                };
+                let used = self
+                    .data_rows(kind)
+                    .iter()
+                    .any(|row| !row.cell(column.index).is_empty());
+                if used && !seen.contains(language) {
+                    seen.push(language.clone());
+                }
+            }
+        }
+        let settings = &self.headers[&SheetKind::Settings];
+        let written = self
+            .data_rows(SheetKind::Settings)
+            .first()
+            .zip(settings.plain("default_language"))
+            .map(|(row, column)| (row.cell(column.index).to_owned(), row.number, column));
+        let mut default = None;
+        if let Some((written, row, column)) = written
+            && !written.is_empty()
+        {
+            let header = column.header.clone();
+            match language_code(&written) {
+                Ok(code) => default = Some(code),
+                Err(message) => self.problem(
+                    SheetKind::Settings,
+                    Some(row),
+                    Some(header),
+                    "invalid_language",
+                    message,
+                ),
+            }
+        }
+        let default = default
+            .or_else(|| seen.first().cloned())
+            .unwrap_or_else(|| "en".to_owned());
+        let mut languages = vec![default.clone()];
+        languages.extend(seen.into_iter().filter(|language| *language != default));
+        self.default_language = default;
+        self.languages = languages;
+    }
+
+    /// A text from the `base` columns of a row: language columns first, the
+    /// plain column in the default language.
+    fn text(&self, kind: SheetKind, row: &Row, base: &str) -> Text {
+        let mut text = BTreeMap::new();
+        let headers = &self.headers[&kind];
+        for column in headers.columns.iter().filter(|c| c.base == base) {
+            let cell = row.cell(column.index);
+            if cell.is_empty() {
+                continue;
+            }
+            match &column.language {
+                Some(language) => {
+                    text.insert(language.clone(), cell.to_owned());
+                }
+                None => {
+                    text.entry(self.default_language.clone())
+                        .or_insert_with(|| cell.to_owned());
+                }
+            }
+        }
+        Text(text)
+    }
+
+    fn optional_text(&self, kind: SheetKind, row: &Row, base: &str) -> Option<Text> {
+        let text = self.text(kind, row, base);
+        (!text.0.is_empty()).then_some(text)
+    }
+
+    /// The same text in every language: for rows that need a label and
+    /// have none of their own (calculations).
+    fn everywhere(&self, text: &str) -> Text {
+        Text(
+            self.languages
+                .iter()
+                .map(|language| (language.clone(), text.to_owned()))
+                .collect(),
+        )
+    }
+
+    fn choice_lists(&mut self) -> Vec<ChoiceList> {
+        let Some(sheet) = self.sheet(SheetKind::Choices) else {
+            return Vec::new();
+        };
+        let sheet_rows = &sheet.rows;
+        let mut lists: Vec<ChoiceList> = Vec::new();
+        let headers = &self.headers[&SheetKind::Choices];
+        let list_column = headers.plain("list_name").cloned();
+        let name_column = headers
+            .plain("name")
+            .or_else(|| headers.plain("value"))
+            .cloned();
+        let missing_column = headers.plain("missing").cloned();
+        let exclusive_column = headers.plain("exclusive").cloned();
+        if !sheet_rows.is_empty() && (list_column.is_none() || name_column.is_none()) {
+            let header_row = headers.row;
+            self.problem(
+                SheetKind::Choices,
+                Some(header_row),
+                None,
+                "missing_column",
+                "the choices sheet needs the columns `list_name` and `name` in its first row"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let (Some(list_column), Some(name_column)) = (list_column, name_column) else {
+            return Vec::new();
+        };
+        let mut seen: HashMap<(String, String), u32> = HashMap::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for row in self.data_rows(SheetKind::Choices) {
+            let list = row.cell(list_column.index);
+            let value = row.cell(name_column.index);
+            if list.is_empty() && value.is_empty() {
+                continue;
+            }
+            if list.is_empty() {
+                self.problem(
+                    SheetKind::Choices,
+                    Some(row.number),
+                    Some(list_column.header.clone()),
+                    "missing_list_name",
+                    format!("the choice {} belongs to no list", quoted(value)),
+                );
+                continue;
+            }
+            if value.is_empty() {
+                self.problem(
+                    SheetKind::Choices,
+                    Some(row.number),
+                    Some(name_column.header.clone()),
+                    "missing_name",
+                    format!("a choice of list {} has no name", quoted(list)),
+                );
+                continue;
+            }
+            if let Some(first) = seen.get(&(list.to_owned(), value.to_owned())) {
+                let message = format!(
+                    "{} is in list {} already, on row {first}",
+                    quoted(value),
+                    quoted(list)
+                );
+                self.problem(
+                    SheetKind::Choices,
+                    Some(row.number),
+                    Some(name_column.header.clone()),
+                    "duplicate_name",
+                    message,
+                );
+                continue;
+            }
+            seen.insert((list.to_owned(), value.to_owned()), row.number);
+            let missing = match &missing_column {
+                Some(column) => match row.cell(column.index).to_ascii_lowercase().as_str() {
+                    "" => None,
+                    "dk" => Some(Missing::Dk),
+                    "ra" => Some(Missing::Ra),
+                    "na" => Some(Missing::Na),
+                    other => {
+                        let message = format!(
+                            "{} is not a missing-value kind: write `dk`, `ra` or `na`, or leave it empty",
+                            quoted(other)
+                        );
+                        self.problem(
+                            SheetKind::Choices,
+                            Some(row.number),
+                            Some(column.header.clone()),
+                            "invalid_value",
+                            message,
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let exclusive = exclusive_column
+                .as_ref()
+                .is_some_and(|column| yes(row.cell(column.index)));
+            let choice = Choice {
+                value: value.to_owned(),
+                label: self.text(SheetKind::Choices, row, "label"),
+                missing,
+                exclusive,
+            };
+            let place = Place {
+                sheet: SheetKind::Choices,
+                row: Some(row.number),
+            };
+            self.places
+                .entry(format!("choice_lists.{list}"))
+                .or_insert(place);
+            self.places
+                .insert(format!("choice_lists.{list}.choices.{value}"), place);
+            match index.get(list) {
+                Some(&at) => lists[at].choices.push(choice),
+                None => {
+                    index.insert(list.to_owned(), lists.len());
+                    lists.push(ChoiceList {
+                        id: list.to_owned(),
+                        choices: vec![choice],
+                    });
+                }
+            }
+        }
+        lists
+    }
+
+    /// The survey's own fields from the settings sheet; sections and lists
+    /// come after.
+    fn settings(&mut self, file_name: &str) -> Survey {
+        let row = self.data_rows(SheetKind::Settings).first();
+        let row_number = row.map(|row| row.number);
+        let place = Place {
+            sheet: SheetKind::Settings,
+            row: row_number,
+        };
+        for path in [
+            "id",
+            "version",
+            "title",
+            "languages",
+            "default_language",
+            "channels",
+            "consent",
+            "description",
+            "safety_notice",
+            "messages",
+        ] {
+            self.places.insert(path.to_owned(), place);
+        }
+        let setting = |base: &str| -> (String, Option<String>) {
+            let headers = &self.headers[&SheetKind::Settings];
+            match (row, headers.plain(base)) {
+                (Some(row), Some(column)) => (
+                    row.cell(column.index).to_owned(),
+                    Some(column.header.clone()),
+                ),
+                _ => (String::new(), None),
+            }
+        };
+        let (form_id, _) = setting("form_id");
+        let (version_text, version_column) = setting("version");
+        let (public_text, _) = setting("public");
+        let (channels_text, channels_column) = setting("channels");
+        let plain_title = setting("form_title").0;
+        let minimum_age = setting("self_respondent_min_age");
+        let adult_age = setting("adult_age");
+        let stem = std::path::Path::new(file_name)
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let id = if !form_id.is_empty() {
+            form_id
+        } else if !stem.is_empty() {
+            stem.to_owned()
+        } else {
+            let column = self.headers[&SheetKind::Settings].header_for("form_id", None, "");
+            self.problem(
+                SheetKind::Settings,
+                row_number,
+                Some(column),
+                "missing_setting",
+                "the survey needs an id: give `form_id` in the settings sheet".into(),
+            );
+            "survey".to_owned()
+        };
+        let version = if version_text.is_empty() {
+            1
+        } else {
+            match version_text.parse::<u32>() {
+                Ok(version) if (1..=MAX_SURVEY_VERSION).contains(&version) => version,
+                _ => {
+                    self.problem(
+                        SheetKind::Settings,
+                        row_number,
+                        version_column,
+                        "invalid_version",
+                        format!(
+                            "version {}: Salama versions are whole numbers from 1 to {MAX_SURVEY_VERSION}",
+                            quoted(&version_text)
+                        ),
+                    );
+                    1
+                }
+            }
+        };
+        let public = yes(&public_text);
+        let mut channels = Vec::new();
+        for word in channels_text.split([' ', ',']).filter(|w| !w.is_empty()) {
+            match word.to_ascii_lowercase().as_str() {
+                "enumerator" => channels.push(Channel::Enumerator),
+                "online" => channels.push(Channel::Online),
+                _ => self.problem(
+                    SheetKind::Settings,
+                    row_number,
+                    channels_column.clone(),
+                    "invalid_value",
+                    format!(
+                        "{} is not a channel: write `enumerator`, `online` or both",
+                        quoted(word)
+                    ),
+                ),
+            }
+        }
+        if channels_text.trim().is_empty() {
+            channels.push(Channel::Enumerator);
+            if public {
+                channels.push(Channel::Online);
+            }
+        }
+        channels.dedup();
+        let texts = |base: &str| match row {
+            Some(row) => self.text(SheetKind::Settings, row, base),
+            None => Text::default(),
+        };
+        let mut title = texts("form_title");
+        let fallback = if plain_title.is_empty() {
+            id.clone()
+        } else {
+            plain_title
+        };
+        for language in &self.languages {
+            title
+                .0
+                .entry(language.clone())
+                .or_insert_with(|| fallback.clone());
+        }
+        let script = texts("consent_script");
+        let question = texts("consent_question");
+        let description = texts("description");
+        let safety_notice = texts("safety_notice");
+        for (base, text, what) in [
+            (
+                "consent_script",
+                &script,
+                "the text read before any question: purpose, confidentiality, the right to skip any question or stop",
+            ),
+            (
+                "consent_question",
+                &question,
+                "the yes/no question that records consent",
+            ),
+        ] {
+            if text.0.is_empty() {
+                let column = self.headers[&SheetKind::Settings].header_for(
+                    base,
+                    None,
+                    &self.default_language,
+                );
+                self.problem(
+                    SheetKind::Settings,
+                    row_number,
+                    Some(column),
+                    "missing_setting",
+                    format!("Salama needs `{base}` in the settings sheet ({what}), in every language of the form"),
+                );
+            }
+        }
+        // A text reported missing above is not reported again by the check.
+        let script = if script.0.is_empty() {
+            self.everywhere("-")
+        } else {
+            script
+        };
+        let question = if question.0.is_empty() {
+            self.everywhere("-")
+        } else {
+            question
+        };
+        let minors = self.minors(row_number, minimum_age, adult_age, row);
+        Survey {
+            id,
+            version,
+            languages: self.languages.clone(),
+            default_language: self.default_language.clone(),
+            title,
+            description: (!description.0.is_empty()).then_some(description),
+            public,
+            channels,
+            consent: Consent {
+                script,
+                question,
+                minors,
+            },
+            safety_notice: (!safety_notice.0.is_empty()).then_some(safety_notice),
+            area_levels: Vec::new(),
+            areas: Vec::new(),
+            choice_lists: Vec::new(),
+            sections: Vec::new(),
+            roles: Vec::new(),
+            indicators: Vec::new(),
+            messages: BTreeMap::new(),
+        }
+    }
+
+    /// Rules for young respondents, when the settings give any of them:
+    /// `self_respondent_min_age`, `adult_age`, `adult_consent_question::LANG`
+    /// and `assent_question::LANG`, all four.
+    fn minors(
+        &mut self,
+        row_number: Option<u32>,
+        minimum_age: (String, Option<String>),
+        adult_age: (String, Option<String>),
+        row: Option<&Row>,
+    ) -> Option<MinorRules> {
+        let texts = |base: &str| match row {
+            Some(row) => self.text(SheetKind::Settings, row, base),
+            None => Text::default(),
+        };
+        let adult_consent_question = texts("adult_consent_question");
+        let assent_question = texts("assent_question");
+        if minimum_age.0.is_empty()
+            && adult_age.0.is_empty()
+            && adult_consent_question.0.is_empty()
+            && assent_question.0.is_empty()
+        {
+            return None;
+        }
+        let mut age = |(written, column): (String, Option<String>), base: &str| {
+            let column = column.or_else(|| Some(base.to_owned()));
+            match written.parse::<u32>() {
+                Ok(age) => Some(age),
+                Err(_) => {
+                    self.problem(
+                        SheetKind::Settings,
+                        row_number,
+                        column,
+                        "missing_setting",
+                        format!(
+                            "rules for minors need `{base}` as a whole number of years, not {}",
+                            quoted(&written)
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let self_respondent_min_age = age(minimum_age, "self_respondent_min_age");
+        let adult_age = age(adult_age, "adult_age");
+        let mut fine = self_respondent_min_age.is_some() && adult_age.is_some();
+        for (base, text) in [
+            ("adult_consent_question", &adult_consent_question),
+            ("assent_question", &assent_question),
+        ] {
+            if text.0.is_empty() {
+                let column = self.headers[&SheetKind::Settings].header_for(
+                    base,
+                    None,
+                    &self.default_language,
+                );
+                self.problem(
+                    SheetKind::Settings,
+                    row_number,
+                    Some(column),
+                    "missing_setting",
+                    format!("rules for minors need `{base}` in every language of the form"),
+                );
+                fine = false;
+            }
+        }
+        Some(MinorRules {
+            self_respondent_min_age: self_respondent_min_age?,
+            adult_age: adult_age?,
+            adult_consent_question,
+            assent_question,
+        })
+        .filter(|_| fine)
+    }
+
+    /// The names later rows may reference: questions and repeats.
+    fn names(&self, sheet: &Sheet) -> HashSet<String> {
+        let headers = &self.headers[&SheetKind::Survey];
+        let (Some(type_column), Some(name_column)) = (headers.plain("type"), headers.plain("name"))
+        else {
+            return HashSet::new();
+        };
+        sheet
+            .rows
+            .iter()
+            .skip(1)
+            .filter(|row| {
+                !matches!(
+                    row_type(row.cell(type_column.index)),
+                    RowType::BeginGroup
+                        | RowType::EndGroup
+                        | RowType::EndRepeat
+                        | RowType::Metadata
+                        | RowType::Refused(_)
+                        | RowType::Unknown
+                )
+            })
+            .flat_map(|row| {
+                let name = row.cell(name_column.index).to_owned();
+                let other = matches!(
+                    row_type(row.cell(type_column.index)),
+                    RowType::Select { or_other: true, .. }
+                )
+                .then(|| format!("{name}{OTHER_SUFFIX}"));
+                std::iter::once(name).chain(other)
+            })
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    /// An expression cell, if it reads and names only known questions.
+    fn expression(&mut self, row: &Row, base: &str, names: &HashSet<String>) -> Option<Expression> {
+        let headers = &self.headers[&SheetKind::Survey];
+        let (text, column) = headers.cell(row, base);
+        if text.is_empty() {
+            return None;
+        }
+        let header = column.map(|c| c.header.clone());
+        let expression = Expression::new(text);
+        let mut fine = true;
+        match expression.parsed() {
+            Err(error) => {
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "expression_syntax",
+                    format!("{} does not read as an expression: {error}", quoted(text)),
+                );
+                fine = false;
+            }
+            Ok(parsed) => {
+                let mut reported = HashSet::new();
+                let unknown: Vec<String> = parsed
+                    .references()
+                    .into_iter()
+                    .filter(|name| !names.contains(*name))
+                    .filter(|name| reported.insert(name.to_string()))
+                    .map(str::to_owned)
+                    .collect();
+                for name in unknown {
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        header.clone(),
+                        "unknown_reference",
+                        format!("{}: `${{{name}}}` names no question", quoted(text)),
+                    );
+                    fine = false;
+                }
+            }
+        }
+        fine.then_some(expression)
+    }
+
+    fn sections(&mut self, sheet: &Sheet, survey: &Survey) -> Vec<Section> {
+        let headers = &self.headers[&SheetKind::Survey];
+        let Some(type_column) = headers.plain("type").cloned() else {
+            self.problem(
+                SheetKind::Survey,
+                Some(headers.row),
+                None,
+                "missing_column",
+                "the survey sheet needs a `type` column in its first row".into(),
+            );
+            return Vec::new();
+        };
+        let name_column = headers.plain("name").cloned();
+        let names = self.names(sheet);
+        let lists: HashSet<&str> = survey.choice_lists.iter().map(|l| l.id.as_str()).collect();
+        let mut list_names: Vec<&str> = lists.iter().copied().collect();
+        list_names.sort_unstable();
+        let mut sections: Vec<Section> = Vec::new();
+        let mut loose: Vec<Question> = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut used: HashMap<String, u32> = HashMap::new();
+        for row in sheet.rows.iter().skip(1) {
+            let written_type = row.cell(type_column.index);
+            let name = name_column
+                .as_ref()
+                .map_or("", |column| row.cell(column.index));
+            let name_header = name_column.as_ref().map(|c| c.header.clone());
+            if written_type.is_empty() {
+                if row.cells.values().any(|cell| !cell.trim().is_empty()) {
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        Some(type_column.header.clone()),
+                        "missing_type",
+                        "the row has no type".into(),
+                    );
+                }
+                continue;
+            }
+            let kind = row_type(written_type);
+            for refused in ["choice_filter", "default", "trigger"] {
+                let (cell, column) = self.headers[&SheetKind::Survey].cell(row, refused);
+                if !cell.is_empty() {
+                    let header = column.map(|c| c.header.clone());
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        header,
+                        "unsupported_column",
+                        format!("{}: `{refused}` is not supported yet", quoted(cell)),
+                    );
+                }
+            }
+            match &kind {
+                RowType::Unknown => {
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        Some(type_column.header.clone()),
+                        "unknown_type",
+                        format!(
+                            "type {} is not an XLSForm type Salama reads (select_one LIST, select_multiple LIST, integer, decimal, text, date, note, calculate, begin_group, end_group, begin_repeat, end_repeat)",
+                            quoted(written_type)
+                        ),
+                    );
+                    continue;
+                }
+                RowType::Refused(reason) => {
+                    let reason = reason.clone();
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        Some(type_column.header.clone()),
+                        "unsupported_type",
+                        format!("type {}: {reason}", quoted(written_type)),
+                    );
+                    continue;
+                }
+                RowType::Metadata => {
+                    self.notes.push(ImportProblem {
+                        sheet: Some(sheet.name.clone()),
+                        row: Some(row.number),
+                        column: Some(type_column.header.clone()),
+                        code: "dropped".into(),
+                        message: format!(
+                            "{} is device or interview metadata; Salama does not collect it and leaves the row out",
+                            quoted(written_type)
+                        ),
+                    });
+                    continue;
+                }
+                RowType::EndGroup | RowType::EndRepeat => {
+                    let repeat = matches!(kind, RowType::EndRepeat);
+                    let Some(frame) = stack.pop() else {
+                        self.problem(
+                            SheetKind::Survey,
+                            Some(row.number),
+                            Some(type_column.header.clone()),
+                            "unmatched_end",
+                            format!(
+                                "{} closes nothing: no group or repeat is open",
+                                quoted(written_type)
+                            ),
+                        );
+                        continue;
+                    };
+                    if frame.repeat != repeat {
+                        self.problem(
+                            SheetKind::Survey,
+                            Some(row.number),
+                            Some(type_column.header.clone()),
+                            "unmatched_end",
+                            format!(
+                                "{} closes `{}` opened on row {} as a {}",
+                                quoted(written_type),
+                                frame.name,
+                                frame.row,
+                                if frame.repeat { "repeat" } else { "group" }
+                            ),
+                        );
+                    }
+                    self.close(frame, &mut stack, &mut sections, &mut loose, survey);
+                    continue;
+                }
+                _ => {}
+            }
+            if name.is_empty() {
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    name_header.or_else(|| Some("name".into())),
+                    "missing_name",
+                    format!("a row of type {} needs a name", quoted(written_type)),
+                );
+                if matches!(kind, RowType::BeginGroup | RowType::BeginRepeat) {
+                    // Still open it, so that its end row matches.
+                    stack.push(Frame {
+                        repeat: matches!(kind, RowType::BeginRepeat),
+                        name: String::new(),
+                        row: row.number,
+                        label: Text::default(),
+                        relevant: None,
+                        rows: (0, 1),
+                        sensitive: false,
+                        items: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            if let Some(first) = used.get(name) {
+                let message = format!(
+                    "name {} is used already on row {first}; names are unique in a form",
+                    quoted(name)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    name_header,
+                    "duplicate_name",
+                    message,
+                );
+                continue;
+            }
+            used.insert(name.to_owned(), row.number);
+            let place = Place {
+                sheet: SheetKind::Survey,
+                row: Some(row.number),
+            };
+            let label = self.text(SheetKind::Survey, row, "label");
+            let relevant = self.expression(row, "relevant", &names);
+            match kind {
+                RowType::BeginGroup | RowType::BeginRepeat => {
+                    let repeat = matches!(kind, RowType::BeginRepeat);
+                    let rows = if repeat {
+                        self.repeat_rows(row)
+                    } else {
+                        (0, 1)
+                    };
+                    if repeat {
+                        self.places.insert(format!("questions.{name}"), place);
+                    } else if stack.is_empty() {
+                        self.places.insert(format!("sections.{name}"), place);
+                    }
+                    let sensitive = yes(self.headers[&SheetKind::Survey].cell(row, "sensitive").0);
+                    stack.push(Frame {
+                        repeat,
+                        name: name.to_owned(),
+                        row: row.number,
+                        label,
+                        relevant,
+                        rows,
+                        sensitive,
+                        items: Vec::new(),
+                    });
+                }
+                _ => {
+                    self.places.insert(format!("questions.{name}"), place);
+                    let in_roster = stack.iter().any(|frame| frame.repeat);
+                    self.role(row, name, in_roster);
+                    if let Some(question) = self.question(
+                        row,
+                        name,
+                        &kind,
+                        label,
+                        relevant,
+                        &names,
+                        &lists,
+                        &list_names,
+                    ) {
+                        let other = match &kind {
+                            RowType::Select {
+                                list,
+                                or_other: true,
+                                ..
+                            } => self.or_other(row, question, list, survey, &mut used),
+                            _ => vec![question],
+                        };
+                        match stack.last_mut() {
+                            Some(frame) => frame.items.extend(other),
+                            None => loose.extend(other),
+                        }
+                    }
+                }
+            }
+        }
+        while let Some(frame) = stack.pop() {
+            self.problem(
+                SheetKind::Survey,
+                Some(frame.row),
+                Some(type_column.header.clone()),
+                "unclosed_group",
+                format!(
+                    "{} `{}` is never closed by an `{}`",
+                    if frame.repeat {
+                        "begin_repeat"
+                    } else {
+                        "begin_group"
+                    },
+                    frame.name,
+                    if frame.repeat {
+                        "end_repeat"
+                    } else {
+                        "end_group"
+                    }
+                ),
+            );
+            self.close(frame, &mut stack, &mut sections, &mut loose, survey);
+        }
+        self.flush(&mut loose, &mut sections, survey);
+        sections
+    }
+
+    /// pyxform's `or_other`: the list with a choice `other` added, and a
+    /// text question `NAME_other` asked when it is chosen, both labelled in
+    /// English (noted, so the author can word them).
+    fn or_other(
+        &mut self,
+        row: &Row,
+        mut question: Question,
+        list: &str,
+        survey: &Survey,
+        used: &mut HashMap<String, u32>,
+    ) -> Vec<Question> {
+        let other_name = format!("{}{OTHER_SUFFIX}", question.id);
+        if let Some(first) = used.get(&other_name) {
+            let header = self.headers[&SheetKind::Survey].header_for("type", None, "");
+            let message = format!(
+                "`or_other` adds a question `{other_name}`, but that name is used already on row {first}"
+            );
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                Some(header),
+                "duplicate_name",
+                message,
+            );
+            return vec![question];
+        }
+        used.insert(other_name.clone(), row.number);
+        let Some(original) = survey.choice_list(list) else {
+            return vec![question];
+        };
+        let with_other = if original.choices.iter().any(|c| c.value == "other") {
+            list.to_owned()
+        } else {
+            let id = format!("{list}{OTHER_SUFFIX}");
+            if !self.extra_lists.iter().any(|known| known.id == id) {
+                let mut choices = original.choices.clone();
+                choices.push(Choice {
+                    value: "other".into(),
+                    label: self.everywhere("Other"),
+                    missing: None,
+                    exclusive: false,
+                });
+                self.extra_lists.push(ChoiceList {
+                    id: id.clone(),
+                    choices,
+                });
+            }
+            id
+        };
+        match &mut question.kind {
+            QuestionKind::Single { list } | QuestionKind::Multiple { list, .. } => {
+                *list = with_other;
+            }
+            _ => {}
+        }
+        let place = Place {
+            sheet: SheetKind::Survey,
+            row: Some(row.number),
+        };
+        self.places.insert(format!("questions.{other_name}"), place);
+        let header = self.headers[&SheetKind::Survey].header_for("type", None, "");
+        self.notes.push(ImportProblem {
+            sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+            row: Some(row.number),
+            column: Some(header),
+            code: "or_other".into(),
+            message: format!(
+                "`or_other` adds the choice `other` (\"Other\") and the question `{other_name}` (\"Specify other.\"), in English in every language; for your own words, add an `other` choice and a text question"
+            ),
+        });
+        let relevant = Expression::new(format!("selected(${{{}}}, 'other')", question.id));
+        let specify = Question {
+            id: other_name,
+            code: None,
+            label: self.everywhere("Specify other."),
+            hint: None,
+            kind: QuestionKind::Text {
+                max_length: TEXT_MAX_LENGTH,
+            },
+            required: Required::Always(false),
+            relevant: and(question.relevant.as_ref(), Some(relevant)),
+            constraint: None,
+            constraint_message: None,
+            source: None,
+            microdata_safe: false,
+        };
+        vec![question, specify]
+    }
+
+    /// A `role` cell: the question's part in disaggregation, at the member
+    /// level inside a repeat and the respondent level outside.
+    fn role(&mut self, row: &Row, name: &str, in_roster: bool) {
+        let (written, column) = self.headers[&SheetKind::Survey].cell(row, "role");
+        if written.is_empty() {
+            return;
+        }
+        let header = column.map(|c| c.header.clone());
+        let level = if in_roster {
+            Level::Member
+        } else {
+            Level::Respondent
+        };
+        let question = name.to_owned();
+        let role = match written.to_ascii_lowercase().as_str() {
+            "sex" => Role::Sex { level, question },
+            "age" => Role::Age { level, question },
+            "location" => Role::Location { level, question },
+            "displacement" => Role::Displacement { level, question },
+            "urban_rural" => Role::UrbanRural { level, question },
+            "disability" => {
+                let message = format!(
+                    "role {}: a disability role names its domain questions and the answers that count as disabled; not readable from a column yet",
+                    quoted(written)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "unsupported_value",
+                    message,
+                );
+                return;
+            }
+            _ => {
+                let message = format!(
+                    "role {} is not one of sex, age, location, displacement, urban_rural",
+                    quoted(written)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "invalid_value",
+                    message,
+                );
+                return;
+            }
+        };
+        self.places.insert(
+            format!("roles[{}]", self.roles.len()),
+            Place {
+                sheet: SheetKind::Survey,
+                row: Some(row.number),
+            },
+        );
+        self.roles.push(role);
+    }
+
+    /// `(min_rows, max_rows)` of a repeat: exactly `repeat_count` when it is
+    /// a number, else open-ended up to [`ROSTER_MAX_ROWS`].
+    fn repeat_rows(&mut self, row: &Row) -> (u32, u32) {
+        let (count, column) = self.headers[&SheetKind::Survey].cell(row, "repeat_count");
+        if count.is_empty() {
+            return (0, ROSTER_MAX_ROWS);
+        }
+        match count.parse::<u32>() {
+            Ok(n) if (1..=1000).contains(&n) => (n, n),
+            _ => {
+                let header = column.map(|c| c.header.clone());
+                let message = format!(
+                    "repeat_count {}: Salama takes a number of rows from 1 to 1000 here; a count read from an answer is not supported yet (leave it empty for up to {ROSTER_MAX_ROWS} rows)",
+                    quoted(count)
+                );
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "unsupported_value",
+                    message,
+                );
+                (0, ROSTER_MAX_ROWS)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn question(
+        &mut self,
+        row: &Row,
+        name: &str,
+        kind: &RowType,
+        label: Text,
+        relevant: Option<Expression>,
+        names: &HashSet<String>,
+        lists: &HashSet<&str>,
+        list_names: &[&str],
+    ) -> Option<Question> {
+        let headers = &self.headers[&SheetKind::Survey];
+        let type_header = headers.plain("type").map(|c| c.header.clone());
+        let (written_type, _) = headers.cell(row, "type");
+        let (calculation_text, calculation_column) = headers.cell(row, "calculation");
+        let calculation_header = calculation_column.map(|c| c.header.clone());
+        let (required_text, _) = headers.cell(row, "required");
+        let required_text = required_text.to_owned();
+        let written_type = written_type.to_owned();
+        let has_calculation = !calculation_text.is_empty();
+        let calculation = self.expression(row, "calculation", names);
+        let constraint = self.expression(row, "constraint", names);
+        let required = if no(&required_text) {
+            Required::Always(false)
+        } else if yes(&required_text) {
+            Required::Always(true)
+        } else {
+            self.expression(row, "required", names)
+                .map_or(Required::Always(false), Required::When)
+        };
+        let mut fine = true;
+        let row_kind = kind;
+        let kind = match kind {
+            RowType::Select { multiple, list, .. } => {
+                if !lists.contains(list.as_str()) {
+                    let there = if list_names.is_empty() {
+                        "the choices sheet has no lists".to_owned()
+                    } else {
+                        let mut shown: Vec<&str> = list_names.iter().take(20).copied().collect();
+                        if list_names.len() > 20 {
+                            shown.push("…");
+                        }
+                        format!("lists there: {}", shown.join(", "))
+                    };
+                    self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        type_header.clone(),
+                        "unknown_list",
+                        format!(
+                            "type {} names no list in the choices sheet; {there}",
+                            quoted(&written_type)
+                        ),
+                    );
+                    fine = false;
+                }
+                if *multiple {
+                    QuestionKind::Multiple {
+                        list: list.clone(),
+                        min_choices: None,
+                        max_choices: None,
+                    }
+                } else {
+                    QuestionKind::Single { list: list.clone() }
+                }
+            }
+            RowType::Integer => QuestionKind::Integer {
+                min: None,
+                max: None,
+            },
+            RowType::Decimal => QuestionKind::Decimal {
+                min: None,
+                max: None,
+            },
+            RowType::Text => QuestionKind::Text {
+                max_length: TEXT_MAX_LENGTH,
+            },
+            RowType::Date => QuestionKind::Date,
+            RowType::Note => QuestionKind::Note,
+            RowType::Calculate => match calculation.clone() {
+                Some(calculation) => QuestionKind::Calculate { calculation },
+                None => {
+                    if !has_calculation {
+                        self.problem(
+                            SheetKind::Survey,
+                            Some(row.number),
+                            calculation_header
+                                .clone()
+                                .or_else(|| Some("calculation".into())),
+                            "missing_calculation",
+                            "a `calculate` row needs a calculation".into(),
+                        );
+                    }
+                    fine = false;
+                    QuestionKind::Note
+                }
+            },
+            _ => return None,
+        };
+        if has_calculation && !matches!(kind, QuestionKind::Calculate { .. }) && fine {
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                calculation_header,
+                "unsupported_column",
+                format!(
+                    "a calculation on a {} row is not supported: Salama computes only `calculate` rows",
+                    quoted(&written_type)
+                ),
+            );
+            fine = false;
+        }
+        let label = if !label.0.is_empty() {
+            label
+        } else if matches!(row_kind, RowType::Calculate) {
+            self.everywhere(name)
+        } else {
+            let header = self.headers[&SheetKind::Survey].header_for(
+                "label",
+                Some(&self.default_language),
+                &self.default_language,
+            );
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                Some(header),
+                "missing_label",
+                format!("a row of type {} needs a label", quoted(&written_type)),
+            );
+            fine = false;
+            self.everywhere(name)
+        };
+        if !fine {
+            return None;
+        }
+        if label.0.values().any(|text| text.contains("${")) {
+            let header = self.headers[&SheetKind::Survey].header_for(
+                "label",
+                Some(&self.default_language),
+                &self.default_language,
+            );
+            self.notes.push(ImportProblem {
+                sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+                row: Some(row.number),
+                column: Some(header),
+                code: "shown_as_written".into(),
+                message:
+                    "the label names an answer with `${…}`; Salama shows it as written for now"
+                        .into(),
+            });
+        }
+        let headers = &self.headers[&SheetKind::Survey];
+        let code = Some(headers.cell(row, "code").0.to_owned()).filter(|code| !code.is_empty());
+        let source = Some(headers.cell(row, "source").0.to_owned()).filter(|s| !s.is_empty());
+        let microdata_safe = yes(headers.cell(row, "microdata_safe").0);
+        Some(Question {
+            id: name.to_owned(),
+            code,
+            label,
+            hint: self.optional_text(SheetKind::Survey, row, "hint"),
+            kind,
+            required,
+            relevant,
+            constraint,
+            constraint_message: self.optional_text(SheetKind::Survey, row, "constraint_message"),
+            source,
+            microdata_safe,
+        })
+    }
+
+    /// Ends a group or repeat: a section at the top, a roster for a repeat,
+    /// else its questions go up with its relevance ANDed on.
+    fn close(
+        &mut self,
+        frame: Frame,
+        stack: &mut [Frame],
+        sections: &mut Vec<Section>,
+        loose: &mut Vec<Question>,
+        survey: &Survey,
+    ) {
+        if frame.name.is_empty() {
+            return;
+        }
+        if frame.repeat {
+            let roster = Question {
+                id: frame.name.clone(),
+                code: None,
+                label: frame.label.clone(),
+                hint: None,
+                kind: QuestionKind::Roster {
+                    min_rows: frame.rows.0,
+                    max_rows: frame.rows.1,
+                    row_label: frame.label,
+                    questions: frame.items,
+                },
+                required: Required::Always(false),
+                relevant: frame.relevant,
+                constraint: None,
+                constraint_message: None,
+                source: None,
+                microdata_safe: false,
+            };
+            match stack.last_mut() {
+                Some(parent) => parent.items.push(roster),
+                None => loose.push(roster),
+            }
+            return;
+        }
+        if stack.is_empty() {
+            self.flush(loose, sections, survey);
+            if frame.items.is_empty() {
+                self.problem(
+                    SheetKind::Survey,
+                    Some(frame.row),
+                    None,
+                    "empty_group",
+                    format!(
+                        "group `{}` has no questions; a top-level group becomes a section, which needs at least one",
+                        frame.name
+                    ),
+                );
+                return;
+            }
+            sections.push(Section {
+                id: frame.name,
+                title: frame.label,
+                relevant: frame.relevant,
+                sensitive: frame.sensitive,
+                drawn_among: None,
+                referrals: None,
+                questions: frame.items,
+            });
+            return;
+        }
+        let relevant = frame.relevant;
+        let items = frame.items.into_iter().map(|mut question| {
+            question.relevant = and(relevant.as_ref(), question.relevant.take());
+            question
+        });
+        if let Some(parent) = stack.last_mut() {
+            parent.items.extend(items);
+        }
+    }
+
+    /// Questions outside any group become a section titled as the survey.
+    fn flush(&mut self, loose: &mut Vec<Question>, sections: &mut Vec<Section>, survey: &Survey) {
+        if loose.is_empty() {
+            return;
+        }
+        let mut number = sections.len() + 1;
+        let id = loop {
+            let id = format!("part_{number}");
+            if !self.places.contains_key(&format!("sections.{id}"))
+                && !sections.iter().any(|s| s.id == id)
+            {
+                break id;
+            }
+            number += 1;
+        };
+        sections.push(Section {
+            id,
+            title: survey.title.clone(),
+            relevant: None,
+            sensitive: false,
+            drawn_among: None,
+            referrals: None,
+            questions: std::mem::take(loose),
+        });
+    }
+
+    /// A check problem at the cell its path comes from, where known.
+    fn locate(&self, problem: Problem) -> ImportProblem {
+        let code = serde_json::to_value(problem.code)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "invalid".into());
+        let path = problem.path.as_str();
+        let mut cuts: Vec<usize> = path.match_indices('.').map(|(at, _)| at).collect();
+        cuts.push(path.len());
+        for &cut in cuts.iter().rev() {
+            let (prefix, rest) = (&path[..cut], path.get(cut + 1..).unwrap_or(""));
+            let Some(place) = self.places.get(prefix) else {
+                continue;
+            };
+            let headers = &self.headers[&place.sheet];
+            let column = self.column_of(place.sheet, prefix, rest, &problem.code, headers);
+            let sheet = if headers.sheet.is_empty() {
+                place.sheet.key().to_owned()
+            } else {
+                headers.sheet.clone()
+            };
+            return ImportProblem {
+                sheet: Some(sheet),
+                row: place.row,
+                column,
+                code,
+                message: problem.message,
+            };
+        }
+        ImportProblem {
+            sheet: None,
+            row: None,
+            column: None,
+            code,
+            message: format!("{}: {}", problem.path, problem.message),
+        }
+    }
+
+    /// The header of the column a check path's field was read from.
+    fn column_of(
+        &self,
+        sheet: SheetKind,
+        prefix: &str,
+        rest: &str,
+        code: &ProblemCode,
+        headers: &Headers,
+    ) -> Option<String> {
+        let default = self.default_language.as_str();
+        let (field, language) = match rest.split_once('.') {
+            Some((field, language)) => (field, Some(language)),
+            None => (rest, None),
+        };
+        let base = match (sheet, prefix, field) {
+            (SheetKind::Settings, "id", _) => "form_id",
+            (SheetKind::Settings, "title", _) => "form_title",
+            (SheetKind::Settings, "version", _) => "version",
+            (SheetKind::Settings, "languages" | "default_language", _) => "default_language",
+            (SheetKind::Settings, "channels", _) => "channels",
+            (SheetKind::Settings, "description", _) => "description",
+            (SheetKind::Settings, "safety_notice", _) => "safety_notice",
+            (SheetKind::Settings, "consent", "script") => {
+                return Some(headers.header_for("consent_script", language, default));
+            }
+            (SheetKind::Settings, "consent", "question") => {
+                return Some(headers.header_for("consent_question", language, default));
+            }
+            (SheetKind::Settings, "consent", "minors") => {
+                let mut parts = rest.splitn(3, '.').skip(1);
+                let base = parts.next().unwrap_or("adult_age");
+                return Some(headers.header_for(base, parts.next(), default));
+            }
+            (SheetKind::Settings, _, _) => return None,
+            (_, _, "label" | "title" | "row_label") => "label",
+            (_, _, "hint") => "hint",
+            (_, _, "constraint_message") => "constraint_message",
+            (_, _, "relevant") => "relevant",
+            (_, _, "constraint") => "constraint",
+            (_, _, "required") => "required",
+            (_, _, "kind") if rest == "kind.calculation" => "calculation",
+            (_, _, "kind") => "type",
+            (_, prefix, _) if prefix.starts_with("roles[") => "role",
+            (_, _, "") if matches!(code, ProblemCode::InvalidId | ProblemCode::DuplicateId) => {
+                "name"
+            }
+            _ => return None,
+        };
+        let language = match (sheet, prefix) {
+            // `title.fr`, `description.fr`: the language is the whole rest.
+            (SheetKind::Settings, _) if !rest.is_empty() => Some(rest),
+            (SheetKind::Settings, _) => None,
+            _ if TEXT_COLUMNS.contains(&base) => language,
+            _ => None,
+        };
+        Some(headers.header_for(base, language, default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_read_by_code_or_name() {
+        assert_eq!(language_code("English (en)").as_deref(), Ok("en"));
+        assert_eq!(language_code("Español (es)").as_deref(), Ok("es"));
+        assert_eq!(language_code("fr-CA").as_deref(), Ok("fr-CA"));
+        assert_eq!(language_code("FR").as_deref(), Ok("fr"));
+        assert_eq!(language_code("english").as_deref(), Ok("en"));
+        assert_eq!(language_code("Français").as_deref(), Ok("fr"));
+        assert!(language_code("Klingon").is_err());
+        assert!(language_code("Klingon (klingon)").is_err());
+    }
+
+    #[test]
+    fn types_are_read_in_every_spelling() {
+        assert!(matches!(
+            row_type("select_one yes_no"),
+            RowType::Select { multiple: false, ref list, or_other: false } if list == "yes_no"
+        ));
+        assert!(matches!(
+            row_type("Select Multiple Reasons"),
+            RowType::Select { multiple: true, ref list, or_other: false } if list == "Reasons"
+        ));
+        assert!(matches!(row_type("begin group"), RowType::BeginGroup));
+        assert!(matches!(row_type("BEGIN_REPEAT"), RowType::BeginRepeat));
+        assert!(matches!(row_type("deviceid"), RowType::Metadata));
+        assert!(
+            matches!(row_type("geopoint"), RowType::Refused(ref why) if why == NO_GPS_OR_MEDIA)
+        );
+        assert!(matches!(
+            row_type("select_one yes_no or_other"),
+            RowType::Select { or_other: true, .. }
+        ));
+        assert!(matches!(row_type("integer extra"), RowType::Unknown));
+        assert!(matches!(row_type("selct_one x"), RowType::Unknown));
+    }
+
+    #[test]
+    fn near_misses_of_known_columns_are_caught() {
+        assert_eq!(misspelt(SheetKind::Survey, "relevent"), Some("relevant"));
+        assert_eq!(misspelt(SheetKind::Survey, "contraint"), Some("constraint"));
+        assert_eq!(misspelt(SheetKind::Survey, "relevant"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "comments"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "note"), None);
+        assert_eq!(misspelt(SheetKind::Survey, "labels"), Some("label"));
+        assert_eq!(
+            misspelt(SheetKind::Settings, "form_titel"),
+            Some("form_title")
+        );
+        assert_eq!(edits("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn relevance_is_anded_with_parentheses() {
+        let outer = Expression::new("${a} = 1 or ${b} = 2");
+        let joined = and(Some(&outer), Some(Expression::new("${c} > 0")));
+        assert_eq!(
+            joined.as_ref().map(Expression::source),
+            Some("(${a} = 1 or ${b} = 2) and (${c} > 0)")
+        );
+        assert!(and(None, None).is_none());
+    }
+}

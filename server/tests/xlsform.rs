@@ -1,0 +1,1107 @@
+//! XLSForm import: survey teams publish the spreadsheet they already write,
+//! and learn every problem in it at once, by sheet, row and column.
+
+mod common;
+
+use std::num::NonZeroU32;
+
+use reqwest::StatusCode;
+use rust_xlsxwriter::Workbook;
+use salama_server::Config;
+use salama_server::auth::Role;
+use salama_server::limits::RateLimits;
+use salama_server::xlsform::{self, ImportProblem, MAX_LISTED};
+use salama_shared::schema::{QuestionKind, Required};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook with these sheets, each a list of rows of cells ("" = empty).
+fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).expect("sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                let (r, c) = (r as u32, c as u16);
+                // Numbers as numbers, as a spreadsheet author would type them.
+                match cell.parse::<f64>() {
+                    Ok(number) => sheet.write_number(r, c, number),
+                    Err(_) => sheet.write_string(r, c, *cell),
+                }
+                .expect("cell written");
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook saved")
+}
+
+fn settings() -> (&'static str, Vec<Vec<&'static str>>) {
+    (
+        "settings",
+        vec![
+            vec![
+                "form_title",
+                "form_id",
+                "version",
+                "default_language",
+                "public",
+                "consent_script::English (en)",
+                "consent_script::Français (fr)",
+                "consent_question::English (en)",
+                "consent_question::Français (fr)",
+            ],
+            vec![
+                "Market safety",
+                "market-safety",
+                "3",
+                "English (en)",
+                "yes",
+                "We ask how safe you feel. Answers are confidential; skip or stop any time.",
+                "Nous demandons si vous vous sentez en sécurité. Réponses confidentielles.",
+                "Do you agree to take part?",
+                "Acceptez-vous de participer ?",
+            ],
+        ],
+    )
+}
+
+fn choices() -> (&'static str, Vec<Vec<&'static str>>) {
+    (
+        "choices",
+        vec![
+            vec![
+                "list_name",
+                "name",
+                "label::English (en)",
+                "label::Français (fr)",
+                "missing",
+            ],
+            vec!["yes_no", "yes", "Yes", "Oui", ""],
+            vec!["yes_no", "no", "No", "Non", ""],
+            vec!["yes_no", "dk", "Don't know", "Ne sait pas", "dk"],
+            vec!["sex", "female", "Female", "Femme", ""],
+            vec!["sex", "male", "Male", "Homme", ""],
+        ],
+    )
+}
+
+const SURVEY_HEADER: [&str; 9] = [
+    "type",
+    "name",
+    "label::English (en)",
+    "label::Français (fr)",
+    "hint::English (en)",
+    "relevant",
+    "constraint",
+    "constraint_message::English (en)",
+    "required",
+];
+
+/// A small valid form: two languages, a group, a nested group, a repeat,
+/// choices, relevance, a constraint, a calculation and metadata.
+fn valid_form() -> Vec<u8> {
+    let survey = vec![
+        SURVEY_HEADER.to_vec(),
+        vec!["start", "start", "", "", "", "", "", "", ""],
+        vec![
+            "integer",
+            "age",
+            "How old are you?",
+            "Quel âge avez-vous ?",
+            "In years",
+            "",
+            ". >= 15 and . <= 120",
+            "Between 15 and 120",
+            "yes",
+        ],
+        vec![
+            "begin_group",
+            "safety",
+            "Safety",
+            "Sécurité",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "select_one yes_no",
+            "walk_safe",
+            "Do you feel safe walking alone at night?",
+            "Vous sentez-vous en sécurité la nuit ?",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "begin group",
+            "victim",
+            "Victimisation",
+            "Victimisation",
+            "",
+            "${age} >= 18",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "select_one yes_no",
+            "robbed",
+            "Were you robbed last year?",
+            "Avez-vous été volé l'an dernier ?",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "text",
+            "where_robbed",
+            "Where?",
+            "Où ?",
+            "",
+            "${robbed} = 'yes'",
+            "",
+            "",
+            "",
+        ],
+        vec!["end group", "", "", "", "", "", "", "", ""],
+        vec!["end_group", "", "", "", "", "", "", "", ""],
+        vec![
+            "begin_group",
+            "household",
+            "Household",
+            "Ménage",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "begin_repeat",
+            "members",
+            "Member",
+            "Membre",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        vec![
+            "select_one sex",
+            "mem_sex",
+            "Sex",
+            "Sexe",
+            "",
+            "",
+            "",
+            "",
+            "yes",
+        ],
+        vec!["decimal", "mem_age", "Age", "Âge", "", "", ". >= 0", "", ""],
+        vec!["end_repeat", "", "", "", "", "", "", "", ""],
+        vec!["calculate", "size", "", "", "", "", "", "", ""],
+        vec!["note", "thanks", "Thank you", "Merci", "", "", "", "", ""],
+        vec!["end_group", "", "", "", "", "", "", "", ""],
+    ];
+    let mut survey = survey;
+    // More columns, after the others.
+    survey[0].extend(["calculation", "hint::fr", "constraint_message::fr"]);
+    for row in survey.iter_mut().skip(1) {
+        let age = row[1] == "age";
+        row.push(if row[1] == "size" {
+            "count(${members})"
+        } else {
+            ""
+        });
+        row.push(if age { "En années" } else { "" });
+        row.push(if age { "Entre 15 et 120" } else { "" });
+    }
+    workbook(&[("survey", survey), choices(), settings()])
+}
+
+fn messages(problems: &[ImportProblem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_two_language_form_with_a_group_and_a_repeat_imports_and_passes_check() {
+    let imported = xlsform::import(&valid_form(), "market.xlsx")
+        .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    assert_eq!(survey.check(), vec![]);
+    assert_eq!(survey.id, "market-safety");
+    assert_eq!(survey.version, 3);
+    assert!(survey.public);
+    assert_eq!(survey.languages, ["en", "fr"]);
+    assert_eq!(survey.default_language, "en");
+    assert_eq!(survey.title.0["fr"], "Market safety");
+    let sections: Vec<&str> = survey.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(sections, ["part_1", "safety", "household"]);
+    let age = survey.question("age").expect("age").question;
+    assert!(matches!(age.required, Required::Always(true)));
+    assert_eq!(
+        age.constraint.as_ref().map(|c| c.source()),
+        Some(". >= 15 and . <= 120")
+    );
+    assert_eq!(
+        age.hint.as_ref().map(|h| h.0["en"].as_str()),
+        Some("In years")
+    );
+    // A nested group's relevance is ANDed onto its questions.
+    let where_robbed = survey.question("where_robbed").expect("where").question;
+    assert_eq!(
+        where_robbed.relevant.as_ref().map(|r| r.source()),
+        Some("(${age} >= 18) and (${robbed} = 'yes')")
+    );
+    let members = survey.question("members").expect("roster").question;
+    match &members.kind {
+        QuestionKind::Roster {
+            questions,
+            max_rows,
+            row_label,
+            ..
+        } => {
+            assert_eq!(questions.len(), 2);
+            assert_eq!(*max_rows, 30);
+            assert_eq!(row_label.0["fr"], "Membre");
+        }
+        other => panic!("not a roster: {other:?}"),
+    }
+    let dk = &survey.choice_list("yes_no").expect("list").choices[2];
+    assert_eq!(dk.missing, Some(salama_shared::schema::Missing::Dk));
+    // `start` is left out with a note.
+    assert_eq!(imported.notes.len(), 1);
+    assert!(
+        imported.notes[0]
+            .to_string()
+            .starts_with("survey row 2, column type:")
+    );
+}
+
+#[test]
+fn old_single_colon_headers_and_plain_labels_are_read() {
+    let survey = vec![
+        vec!["Type", "Name", "Label:English", "label:french", "LABEL"],
+        vec!["note", "hello", "Hello", "Bonjour", ""],
+        vec!["integer", "n", "", "Nombre", "Number"],
+    ];
+    let settings = vec![
+        vec![
+            "form_id",
+            "version",
+            "consent_script:English",
+            "consent_script::fr",
+            "consent_question::en",
+            "consent_question::fr",
+        ],
+        vec!["old", "1", "Script", "Script fr", "Agree?", "D'accord ?"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[("Survey", survey), ("SETTINGS", settings)]),
+        "old.xls",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let n = imported.survey.question("n").expect("n").question;
+    assert_eq!(n.label.0["en"], "Number");
+    assert_eq!(n.label.0["fr"], "Nombre");
+}
+
+#[test]
+fn a_broken_form_lists_every_problem_with_sheet_row_and_column() {
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label",
+            "relevant",
+            "calculation",
+            "repeat_count",
+        ],
+        vec!["select_one sexe", "sex", "Sex", "", "", ""],
+        vec!["integer", "", "Age", "", "", ""],
+        vec!["integer", "sex", "Sex again", "", "", ""],
+        vec![
+            "text",
+            "where",
+            "Where?",
+            "${tuvo_disputaa} = 'yes'",
+            "",
+            "",
+        ],
+        vec!["selct_one yes_no", "bad_type", "Bad", "", "", ""],
+        vec!["integer", "no_label", "", "", "", ""],
+        vec!["geopoint", "gps", "Where are you?", "", "", ""],
+        vec!["select_one yes_no or_other", "other", "Other?", "", "", ""],
+        vec!["note", "broken", "Broken", "${sex} = ", "", ""],
+        vec!["calculate", "calc", "", "", "", ""],
+        vec!["begin_repeat", "people", "Person", "", "", "${n}"],
+        vec!["text", "pname", "Name", "", "", ""],
+        vec!["end_repeat", "", "", "", "", ""],
+        vec!["end_group", "", "", "", "", ""],
+        vec!["begin_group", "open", "Open", "", "", ""],
+        vec!["note", "inside", "Inside", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["sex", "f", "F"],
+        vec!["yes_no", "yes", "Yes"],
+        vec!["yes_no", "yes", "Yes again"],
+    ];
+    let settings = vec![
+        vec!["form_id", "version", "consent_script", "consent_question"],
+        vec!["broken", "2023010101", "Script", "Agree?"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", settings),
+        ]),
+        "broken.xlsx",
+    )
+    .expect_err("broken");
+    let listed = messages(&problems);
+    let expected = [
+        "choices row 4, column name: `yes` is in list `yes_no` already, on row 3",
+        "settings row 2, column version: version `2023010101`: Salama versions are whole numbers from 1 to 1000000",
+        "survey row 2, column type: type `select_one sexe` names no list in the choices sheet; lists there: sex, yes_no",
+        "survey row 3, column name: a row of type `integer` needs a name",
+        "survey row 4, column name: name `sex` is used already on row 2; names are unique in a form",
+        "survey row 5, column relevant: `${tuvo_disputaa} = 'yes'`: `${tuvo_disputaa}` names no question",
+        "survey row 6, column type: type `selct_one yes_no` is not an XLSForm type Salama reads",
+        "survey row 7, column label: a row of type `integer` needs a label",
+        "survey row 8, column type: type `geopoint`: Salama collects no household GPS or media (respondent safety)",
+        "survey row 10, column relevant: `${sex} =` does not read as an expression",
+        "survey row 11, column calculation: a `calculate` row needs a calculation",
+        "survey row 12, column repeat_count: repeat_count `${n}`: Salama takes a number of rows",
+        "survey row 15, column type: `end_group` closes nothing: no group or repeat is open",
+        "survey row 16, column type: begin_group `open` is never closed by an `end_group`",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+    // In reading order: the survey sheet from the top, then choices, then settings.
+    assert!(listed[0].starts_with("survey row 2,"), "{listed:#?}");
+    assert!(
+        listed[listed.len() - 1].starts_with("settings row 2,"),
+        "{listed:#?}"
+    );
+}
+
+#[test]
+fn check_problems_point_back_at_their_cells() {
+    let survey = vec![
+        vec!["type", "name", "label::en", "label::fr", "constraint"],
+        vec!["integer", "age", "Age", "", ". > ${age}"],
+        vec!["integer", "2bad", "Bad id", "Mauvais", ""],
+    ];
+    let settings = vec![
+        vec![
+            "form_id",
+            "consent_script::en",
+            "consent_script::fr",
+            "consent_question::en",
+        ],
+        vec!["ids", "Script", "Script fr", "Agree?"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", settings)]),
+        "ids.xlsx",
+    )
+    .expect_err("untranslated");
+    let listed = messages(&problems);
+    for wanted in [
+        "survey row 2, column label::fr: no `fr` text",
+        "survey row 3, column name: ",
+        "settings row 2, column consent_question::fr: no `fr` text",
+    ] {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_form_without_consent_texts_says_which_settings_salama_needs() {
+    let survey = vec![vec!["type", "name", "label"], vec!["note", "hi", "Hi"]];
+    let problems =
+        xlsform::import(&workbook(&[("survey", survey)]), "bare.xlsx").expect_err("no consent");
+    let listed = messages(&problems);
+    assert_eq!(listed.len(), 2, "{listed:#?}");
+    assert!(
+        listed[0].starts_with("settings, column consent_script: Salama needs `consent_script`")
+    );
+}
+
+#[test]
+fn a_sheet_of_a_hundred_thousand_rows_gives_a_bounded_list() {
+    let mut rows = vec![vec!["type", "name", "label"]];
+    rows.extend((0..100_000).map(|_| vec!["integer", "", "x"]));
+    let bytes = workbook(&[("survey", rows)]);
+    let problems = xlsform::import(&bytes, "long.xlsx").expect_err("too long");
+    assert!(problems.len() <= MAX_LISTED + 1, "{}", problems.len());
+    assert!(
+        messages(&problems)
+            .iter()
+            .any(|p| p.contains("more than 10000 rows")),
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+fn http_config() -> Config {
+    Config {
+        body_limit: 1024 * 1024,
+        rate_limits: RateLimits {
+            logins_per_minute: NonZeroU32::new(1000).expect("not zero"),
+            submissions_per_minute: NonZeroU32::new(1000).expect("not zero"),
+        },
+        ..Config::default()
+    }
+}
+
+async fn upload(
+    server: &common::Server,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    common::send(
+        server
+            .client
+            .post(server.url("/api/surveys"))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_publishes_an_xlsform_and_fetches_it_back() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let (status, body) = upload(&server, &admin, XLSX, valid_form()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    assert_eq!(body["id"], "market-safety");
+    assert_eq!(body["version"], 3);
+    let (status, published) = server.get("/api/surveys/market-safety/versions/3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(published["languages"], serde_json::json!(["en", "fr"]));
+    assert_eq!(
+        published["sections"][2]["questions"][0]["kind"]["type"],
+        "roster"
+    );
+    // The same spreadsheet again is acknowledged, not published twice.
+    let (status, _) = upload(&server, &admin, XLSX, valid_form()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn only_admins_upload_and_only_as_json_or_xlsx() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, analyst) = server.user("analyst", Role::Analyst).await;
+    let (status, _) = upload(&server, &analyst, XLSX, valid_form()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let (status, body) = upload(&server, &admin, "text/csv", valid_form()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    common::assert_error(&body, "unsupported_media_type");
+    // .xls is read from the command line only.
+    let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0].to_vec();
+    let (status, body) = upload(&server, &admin, "application/vnd.ms-excel", xls).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    assert_eq!(body["error"]["fields"][0]["code"], "unsupported_format");
+}
+
+#[tokio::test]
+async fn hostile_spreadsheets_get_422_with_a_bounded_list() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let mut long = vec![vec!["type", "name", "label"]];
+    long.extend((0..20_000).map(|_| vec!["integer", "", "x"]));
+    let huge = "x".repeat(30_000);
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage", b"this is not a spreadsheet".to_vec()),
+        ("random zip", b"PK\x03\x04\x14\x00\x00\x00garbage".to_vec()),
+        ("empty", Vec::new()),
+        (
+            "no survey sheet",
+            workbook(&[("Sheet1", vec![vec!["hello"]])]),
+        ),
+        ("empty survey sheet", workbook(&[("survey", vec![])])),
+        ("long", workbook(&[("survey", long)])),
+        (
+            "huge cell",
+            workbook(&[(
+                "survey",
+                vec![
+                    vec!["type", "name", "label"],
+                    vec!["note", "n", huge.as_str()],
+                ],
+            )]),
+        ),
+    ];
+    for (what, body) in bodies {
+        let (status, answer) = upload(&server, &admin, XLSX, body).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {answer:#}"
+        );
+        common::assert_error(&answer, "invalid");
+        let fields = answer["error"]["fields"].as_array().expect("fields");
+        assert!(
+            !fields.is_empty() && fields.len() <= MAX_LISTED + 1,
+            "{what}: {}",
+            fields.len()
+        );
+    }
+    let (status, body) = upload(&server, &admin, XLSX, workbook(&[("survey", vec![])])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let field = &body["error"]["fields"][0];
+    assert!(
+        field["path"].is_string() && field["message"].is_string(),
+        "{body:#}"
+    );
+}
+
+/// The parts of an .xlsx, with `change` applied to each and `extra` added.
+fn rezip(
+    xlsx: &[u8],
+    change: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: &[(&str, Vec<u8>)],
+) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("zip");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).expect("part");
+        let name = part.name().expect("name").to_string();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).expect("read part");
+        writer.start_file(name.as_str(), options).expect("start");
+        writer.write_all(&change(&name, content)).expect("write");
+    }
+    for (name, content) in extra {
+        writer.start_file(*name, options).expect("start");
+        writer.write_all(content).expect("write");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_the_reader_inflates_it() {
+    let bomb = rezip(
+        &valid_form(),
+        |_, content| content,
+        &[("xl/media/zeros.bin", vec![0; 40 * 1024 * 1024])],
+    );
+    assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+    let problems = xlsform::import_upload(&bomb, "").expect_err("bomb");
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains("unpacks to more than"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_announced_flood_of_texts_is_refused_before_room_is_made_for_it() {
+    let flood = rezip(
+        &valid_form(),
+        |name, content| {
+            if !name.ends_with("sharedStrings.xml") {
+                return content;
+            }
+            let text = String::from_utf8(content).expect("xml");
+            let at = text.find("uniqueCount=\"").expect("count") + "uniqueCount=\"".len();
+            let end = at + text[at..].find('"').expect("quote");
+            format!("{}99999999999999{}", &text[..at], &text[end..]).into_bytes()
+        },
+        &[],
+    );
+    let problems = xlsform::import_upload(&flood, "").expect_err("flood");
+    assert!(
+        problems[0].message.contains("different texts"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_cell_at_the_far_corner_costs_no_rectangle() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("survey").expect("name");
+    sheet.write_string(0, 0, "type").expect("cell");
+    sheet
+        .write_string(1_048_575, 16_383, "far")
+        .expect("corner cell");
+    let bytes = book.save_to_buffer().expect("saved");
+    let problems = xlsform::import_upload(&bytes, "").expect_err("far");
+    assert!(
+        messages(&problems)
+            .iter()
+            .any(|p| p.starts_with("survey row 1048576, column XFD: the sheet has text beyond")),
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+#[test]
+fn salama_survey_import_writes_json_or_lists_problems() {
+    use std::process::Command;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let form = folder.path().join("market.xlsx");
+    std::fs::write(&form, valid_form()).expect("write");
+    let out = folder.path().join("market.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "import"])
+        .arg(&form)
+        .arg("--out")
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("note: survey row 2"), "{stderr}");
+    let json = std::fs::read_to_string(&out).expect("written");
+    let survey = salama_shared::Survey::from_json(&json).expect("a survey");
+    assert_eq!(survey.check(), vec![]);
+
+    let broken = folder.path().join("broken.xlsx");
+    let rows = vec![
+        vec!["type", "name", "label"],
+        vec!["image", "photo", "Photo of the house"],
+    ];
+    std::fs::write(&broken, workbook(&[("survey", rows)])).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "import"])
+        .arg(&broken)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "survey row 2, column type: type `image`: Salama collects no household GPS or media"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("consent_script"), "{stdout}");
+}
+
+fn consent_settings() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["form_id", "consent_script", "consent_question"],
+        vec![
+            "roles",
+            "We ask about safety; skip or stop any time.",
+            "Agree?",
+        ],
+    ]
+}
+
+#[test]
+fn the_role_column_declares_disaggregation_at_the_right_level() {
+    let survey = vec![
+        vec!["type", "name", "label", "role"],
+        vec!["integer", "age", "Age", "age"],
+        vec!["select_one sex", "sex", "Sex", "Sex"],
+        vec!["begin_repeat", "members", "Member", ""],
+        vec!["select_one sex", "mem_sex", "Sex", "sex"],
+        vec!["integer", "mem_age", "Age", "age"],
+        vec!["end_repeat", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["sex", "female", "Female"],
+        vec!["sex", "male", "Male"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "roles.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let roles: Vec<(String, String)> = imported
+        .survey
+        .roles
+        .iter()
+        .map(|role| {
+            (
+                role.dimension().to_owned(),
+                format!("{}:{}", role.level().as_str(), role.questions()[0]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("age".to_owned(), "respondent:age".to_owned()),
+            ("sex".to_owned(), "respondent:sex".to_owned()),
+            ("sex".to_owned(), "member:mem_sex".to_owned()),
+            ("age".to_owned(), "member:mem_age".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn salama_columns_mark_codes_sources_safe_text_and_sensitive_sections() {
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label",
+            "code",
+            "source",
+            "microdata_safe",
+            "sensitive",
+        ],
+        vec!["text", "job", "Occupation", "OCC-1", "ILO", "yes", ""],
+        vec!["begin_group", "violence", "Violence", "", "", "", "yes"],
+        vec![
+            "select_one yes_no",
+            "hit",
+            "Were you hit?",
+            "VIC-1",
+            "",
+            "",
+            "",
+        ],
+        vec!["end_group", "", "", "", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["yes_no", "yes", "Yes"],
+        vec!["yes_no", "no", "No"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "own.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    let job = survey.question("job").expect("job").question;
+    assert_eq!(job.code.as_deref(), Some("OCC-1"));
+    assert_eq!(job.source.as_deref(), Some("ILO"));
+    assert!(job.microdata_safe);
+    assert!(!survey.sections[0].sensitive);
+    assert!(survey.sections[1].sensitive);
+    assert_eq!(
+        survey
+            .question("hit")
+            .expect("hit")
+            .question
+            .code
+            .as_deref(),
+        Some("VIC-1")
+    );
+}
+
+#[test]
+fn misspelt_columns_and_wrong_roles_are_pointed_at() {
+    let survey = vec![
+        vec!["type", "name", "label", "relevent", "role"],
+        vec!["text", "age", "Age", "", "age"],
+        vec!["integer", "n", "N", "", "disability"],
+        vec!["integer", "m", "M", "", "height"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "roles.xlsx",
+    )
+    .expect_err("misspelt");
+    let listed = messages(&problems);
+    let expected = [
+        "survey row 1, column relevent: `relevent` is not a column Salama reads; did you mean `relevant`?",
+        "survey row 3, column role: role `disability`: a disability role names its domain questions",
+        "survey row 4, column role: role `height` is not one of sex, age, location, displacement, urban_rural",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+
+    // Without other problems, the check's verdict on a role comes back to
+    // the role cell.
+    let survey = vec![
+        vec!["type", "name", "label", "role"],
+        vec!["text", "age", "Age", "age"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "roles.xlsx",
+    )
+    .expect_err("wrong kind");
+    assert!(
+        messages(&problems)[0].starts_with("survey row 2, column role: "),
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+#[test]
+fn thousands_of_groups_and_questions_are_read_in_reasonable_time() {
+    let names: Vec<(String, String)> = (0..2_400)
+        .map(|i| (format!("g{i}"), format!("q{i}")))
+        .collect();
+    let mut rows = vec![vec!["type", "name", "label"]];
+    for (group, question) in &names {
+        rows.push(vec!["begin_group", group.as_str(), "Group"]);
+        rows.push(vec!["integer", question.as_str(), "How many?"]);
+        rows.push(vec!["end_group", "", ""]);
+        rows.push(vec!["integer", "", "Loose"]);
+    }
+    let bytes = workbook(&[("survey", rows), ("settings", consent_settings())]);
+    let started = std::time::Instant::now();
+    let problems = xlsform::import(&bytes, "many.xlsx").expect_err("nameless rows");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(problems.len(), MAX_LISTED + 1);
+
+    // Named, the rows translate and the check has its say on the whole.
+    let loose: Vec<String> = (0..names.len()).map(|i| format!("l{i}")).collect();
+    let mut rows = vec![vec!["type", "name", "label"]];
+    for ((group, question), loose) in names.iter().zip(&loose) {
+        rows.push(vec!["begin_group", group.as_str(), "Group"]);
+        rows.push(vec!["integer", question.as_str(), "How many?"]);
+        rows.push(vec!["end_group", "", ""]);
+        rows.push(vec!["integer", loose.as_str(), "Loose"]);
+    }
+    let bytes = workbook(&[("survey", rows), ("settings", consent_settings())]);
+    let started = std::time::Instant::now();
+    let problems = xlsform::import(&bytes, "many.xlsx").expect_err("too many sections");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        messages(&problems)
+            .iter()
+            .any(|p| p.starts_with("survey sheet: `sections` is outside its limits")),
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+#[test]
+fn an_oversized_cell_is_listed_with_the_other_problems() {
+    let huge = "x".repeat(30_000);
+    let survey = vec![
+        vec!["type", "name", "label"],
+        vec!["note", "big", huge.as_str()],
+        vec!["integer", "", "No name"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", consent_settings())]),
+        "big.xlsx",
+    )
+    .expect_err("oversized");
+    let listed = messages(&problems);
+    assert!(
+        listed[0].starts_with("survey row 2, column C: the cell holds more than 20000 characters"),
+        "{listed:#?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|p| p
+                .starts_with("survey row 3, column name: a row of type `integer` needs a name")),
+        "{listed:#?}"
+    );
+}
+
+#[test]
+fn or_other_adds_an_other_choice_and_a_question_to_specify_it() {
+    let survey = vec![
+        vec!["type", "name", "label", "relevant"],
+        vec!["integer", "age", "Age", ""],
+        vec![
+            "select_multiple help or_other",
+            "helpers",
+            "Who helped?",
+            "${age} > 10",
+        ],
+        vec!["text", "more", "More", "${helpers_other} != ''"],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["help", "police", "Police"],
+        vec!["help", "family", "Family"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "other.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    let helpers = survey.question("helpers").expect("helpers").question;
+    assert_eq!(helpers.kind.list(), Some("help_other"));
+    let list = survey.choice_list("help_other").expect("list with other");
+    assert_eq!(list.choices.last().map(|c| c.value.as_str()), Some("other"));
+    let specify = survey.question("helpers_other").expect("specify").question;
+    assert_eq!(
+        specify.relevant.as_ref().map(|r| r.source()),
+        Some("(${age} > 10) and (selected(${helpers}, 'other'))")
+    );
+    assert!(
+        imported.notes.iter().any(|note| note
+            .to_string()
+            .starts_with("survey row 3, column type: `or_other` adds")),
+        "{:?}",
+        imported.notes
+    );
+}
+
+#[tokio::test]
+async fn a_published_xlsform_takes_answers_by_its_own_rules() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let (status, body) = upload(&server, &admin, XLSX, valid_form()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let answer = |age: u32| {
+        let mut submission = common::online();
+        submission["survey_id"] = serde_json::json!("market-safety");
+        submission["survey_version"] = serde_json::json!(3);
+        submission["language"] = serde_json::json!("fr");
+        submission["answers"] = serde_json::json!({
+            "age": age,
+            "walk_safe": "yes",
+            "robbed": "no",
+            "members": [{"mem_sex": "female", "mem_age": 29.5}],
+            "size": 1,
+        });
+        serde_json::to_vec(&submission).expect("serialises")
+    };
+    let path = "/api/surveys/market-safety/submissions";
+    let (status, body) = server.post_raw(path, "application/json", answer(30)).await;
+    assert!(status.is_success(), "{status}: {body:#}");
+    // The spreadsheet's rules hold: the constraint (15 to 120, with its
+    // French message) and the nested group's relevance (18 and over).
+    let (status, body) = server.post_raw(path, "application/json", answer(12)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    let fields: Vec<(String, String, String)> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|field| {
+            let text = |key: &str| field[key].as_str().unwrap_or_default().to_owned();
+            (text("path"), text("code"), text("message"))
+        })
+        .collect();
+    assert_eq!(fields.len(), 2, "{body:#}");
+    assert_eq!(
+        fields[0],
+        (
+            "age".to_owned(),
+            "constraint".to_owned(),
+            "Entre 15 et 120".to_owned()
+        )
+    );
+    assert_eq!(
+        (fields[1].0.as_str(), fields[1].1.as_str()),
+        ("robbed", "not_relevant")
+    );
+}
+
+#[test]
+fn rules_for_minors_come_from_the_settings_sheet() {
+    let survey = |role: &'static str| {
+        vec![
+            vec!["type", "name", "label", "role"],
+            vec!["integer", "age", "Age", role],
+        ]
+    };
+    let settings = |assent: &'static str| {
+        vec![
+            vec![
+                "form_id",
+                "consent_script",
+                "consent_question",
+                "self_respondent_min_age",
+                "adult_age",
+                "adult_consent_question",
+                "assent_question",
+            ],
+            vec![
+                "minors",
+                "Script",
+                "Agree?",
+                "15",
+                "18",
+                "Has a parent agreed?",
+                assent,
+            ],
+        ]
+    };
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey("age")),
+            ("settings", settings("Do you agree?")),
+        ]),
+        "minors.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let minors = imported.survey.consent.minors.expect("rules for minors");
+    assert_eq!((minors.self_respondent_min_age, minors.adult_age), (15, 18));
+
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey("age")), ("settings", settings(""))]),
+        "minors.xlsx",
+    )
+    .expect_err("no assent question");
+    assert!(
+        messages(&problems)[0]
+            .starts_with("settings row 2, column assent_question: rules for minors need"),
+        "{:#?}",
+        messages(&problems)
+    );
+
+    // Without an age role the check says why, at the settings row.
+    let problems = xlsform::import(
+        &workbook(&[
+            ("survey", survey("")),
+            ("settings", settings("Do you agree?")),
+        ]),
+        "minors.xlsx",
+    )
+    .expect_err("no age role");
+    assert!(
+        messages(&problems)[0].starts_with(
+            "settings row 2, column adult_age: rules for minors need a respondent-level age role"
+        ),
+        "{:#?}",
+        messages(&problems)
+    );
+}
