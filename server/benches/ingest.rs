@@ -238,9 +238,11 @@ async fn main() {
     }
     let target =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-ingest.json");
-    let _ = std::fs::write(
+    match std::fs::write(
         &target,
         serde_json::to_vec_pretty(&report).expect("serialises"),
-    );
-    eprintln!("written to {}", target.display());
+    ) {
+        Ok(()) => eprintln!("written to {}", target.display()),
+        Err(error) => eprintln!("not written to {}: {error}", target.display()),
+    }
 }

@@ -10,6 +10,8 @@ use axum::http::{StatusCode, header};
 use salama_shared::{FieldError, FieldErrorCode};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -20,15 +22,66 @@ use crate::state::AppState;
 pub struct JsonBody<T> {
     pub value: T,
     pub raw: Bytes,
+    /// For a body over [`PARSE_ON_WORKER_UP_TO`], its turn in the
+    /// large-body lane: keep it while working on `value` off the async
+    /// workers, and let it go with `value`.
+    pub turn: Option<OwnedSemaphorePermit>,
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+/// Bodies up to this size are parsed on the async worker that read them
+/// (tens of microseconds); larger ones on the blocking pool, so a burst of
+/// 1 MiB bodies, each tens to hundreds of milliseconds of parsing, never
+/// holds the workers that answer health checks and every other request.
+/// An interview of the default questionnaire is a few KB, a full
+/// 30-member household well under this.
+pub const PARSE_ON_WORKER_UP_TO: usize = 16 * 1024;
+
+/// Bodies over [`PARSE_ON_WORKER_UP_TO`] are parsed, checked and freed on
+/// at most half the cores at once (at least one): however many arrive
+/// together, the other cores stay free for everyone else's requests. Off
+/// the async workers alone is not enough: eight threads parsing at once
+/// leave a normal request one slice of the CPU in ten.
+#[derive(Clone)]
+pub struct LargeBodies(Arc<Semaphore>);
+
+impl LargeBodies {
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self(Arc::new(Semaphore::new((cores / 2).max(1))))
+    }
+
+    async fn turn(&self) -> OwnedSemaphorePermit {
+        self.0
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the large-body semaphore is never closed")
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let raw = UnreadJson::from_request(request, state).await?.0;
-        let value = parse(&raw)?;
-        Ok(Self { value, raw })
+        if raw.len() <= PARSE_ON_WORKER_UP_TO {
+            let value = parse(&raw)?;
+            return Ok(Self {
+                value,
+                raw,
+                turn: None,
+            });
+        }
+        let turn = state.large_bodies().turn().await;
+        let parsing = raw.clone();
+        let value = tokio::task::spawn_blocking(move || parse(&parsing))
+            .await
+            .map_err(|e| anyhow::anyhow!("parsing task: {e}"))??;
+        Ok(Self {
+            value,
+            raw,
+            turn: Some(turn),
+        })
     }
 }
 

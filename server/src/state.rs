@@ -26,6 +26,7 @@ struct Inner {
     config: Config,
     logins: Limiter,
     submissions: Limiter,
+    large_bodies: crate::json::LargeBodies,
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
     cubes: crate::aggregate::Cubes,
     /// Recently checked tokens, so a busy device does not cost a database
@@ -81,6 +82,7 @@ impl AppState {
             store,
             logins: Limiter::per_minute(config.rate_limits.logins_per_minute),
             submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
+            large_bodies: crate::json::LargeBodies::for_this_machine(),
             config,
             surveys: RwLock::new(HashMap::new()),
             cubes: crate::aggregate::Cubes::default(),
@@ -111,6 +113,11 @@ impl AppState {
 
     pub fn submission_limiter(&self) -> &Limiter {
         &self.inner.submissions
+    }
+
+    /// The lane bodies over [`crate::json::PARSE_ON_WORKER_UP_TO`] wait for.
+    pub fn large_bodies(&self) -> &crate::json::LargeBodies {
+        &self.inner.large_bodies
     }
 
     pub fn store(&self) -> &Store {

@@ -5,6 +5,7 @@
 
 use proptest::prelude::*;
 use salama_shared::expr::{BinaryOp, Expr, Function, Scope, Value, eval, parse};
+use salama_shared::form::Form;
 use salama_shared::submission::AdultConsent;
 use salama_shared::{FieldErrorCode, Submission, community_safety, sample, validate};
 use serde_json::{Value as Json, json};
@@ -472,6 +473,53 @@ proptest! {
             submission.answers.insert(key, value);
         }
         let _ = validate(&community_safety(), &submission);
+    }
+}
+
+/// `(described, counted)` problems of a submission.
+fn problems(form: &Form<'_>, submission: &Submission) -> (usize, usize) {
+    match form.validate(submission) {
+        Ok(_) => (0, 0),
+        Err(rejected) => (rejected.errors.len(), rejected.total),
+    }
+}
+
+/// An online answer with `unknown` answers to no question and a household
+/// roster of `rows` empty rows.
+fn hostile(unknown: usize, rows: usize) -> Submission {
+    let mut submission = sample::online_answer();
+    for n in 0..unknown {
+        submission.answers.insert(format!("unknown_{n}"), json!(n));
+    }
+    submission.answers["household"] = Json::Array(vec![json!({}); rows]);
+    submission
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// However many problems a body holds, every one is counted and at most
+    /// 100 are described (issue 12); rows past the roster's `max_rows` add
+    /// one problem, not one per row.
+    #[test]
+    fn problems_are_all_counted_but_few_described(
+        unknown in 0usize..3_000,
+        rows_over in 1usize..5_000,
+    ) {
+        let survey = community_safety();
+        let form = Form::new(&survey);
+        let max_rows = form
+            .rosters
+            .iter()
+            .find(|roster| roster.question.id == "household")
+            .expect("the household roster")
+            .max_rows as usize;
+        // A roster just over its limit: what its rows cost, counted once.
+        let (_, roster_problems) = problems(&form, &hostile(0, max_rows + 1));
+        prop_assert!(roster_problems > 1);
+        let (described, counted) = problems(&form, &hostile(unknown, max_rows + rows_over));
+        prop_assert_eq!(counted, unknown + roster_problems);
+        prop_assert_eq!(described, counted.min(100));
     }
 }
 

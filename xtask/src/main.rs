@@ -33,6 +33,9 @@ enum Bench {
     /// The field app in the browser: adding the 30th household member, and
     /// sending an outbox of 200 interviews.
     Field,
+    /// `/healthz` and a normal submission, idle and while 8 clients post
+    /// the worst bodies the 1 MiB limit allows.
+    Hostile,
 }
 
 #[derive(Subcommand)]
@@ -54,8 +57,10 @@ enum Command {
     },
     /// Benchmarks: `validate` (criterion, the default), `ingest` (HTTP on
     /// SQLite and PostgreSQL beside a sqlx baseline), `load` (the form on a
-    /// throttled connection in headless Chromium) or `aggregate` (1M
-    /// interviews beside DuckDB, and the microdata export).
+    /// throttled connection in headless Chromium), `aggregate` (1M
+    /// interviews beside DuckDB, and the microdata export), `field` (the
+    /// field app in the browser) or `hostile` (latency while 8 clients post
+    /// worst-case bodies).
     Bench {
         #[arg(value_enum, default_value = "validate")]
         which: Bench,
@@ -94,6 +99,12 @@ fn main() -> ExitCode {
             which: Bench::Field,
             ..
         } => bench_browser("field"),
+        Command::Bench {
+            which: Bench::Hostile,
+            ..
+        } => Cargo::new("bench")
+            .args(["-p", "salama-server", "--bench", "hostile", "--locked"])
+            .run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

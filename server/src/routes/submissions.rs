@@ -28,7 +28,7 @@ pub async fn submit(
     Path(survey_id): Path<String>,
     body: JsonBody<Submission>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let mut submission = body.value;
+    let (mut submission, turn) = (body.value, body.turn);
     if submission.survey_id != survey_id {
         return Err(ApiError::Unprocessable {
             message: format!(
@@ -66,15 +66,17 @@ pub async fn submit(
     check_clock(&published, &submission)?;
     // Validation is CPU work bounded by the survey's limits, not by the
     // body; it still runs off the async workers so a burst of large bodies
-    // cannot stall other requests (health checks, logins).
+    // cannot stall other requests (health checks, logins). A refused
+    // submission is also dropped there: freeing a hostile body's hundreds
+    // of thousands of values takes milliseconds too. A valid one is small.
+    // A large body keeps its turn in the large-body lane until then.
     let checking = published.clone();
-    let (submission, checked) = tokio::task::spawn_blocking(move || {
-        let checked = checked(&checking, &submission);
-        (submission, checked)
+    let (submission, facts, body) = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        checked(&checking, &submission).map(|(facts, body)| (submission, facts, body))
     })
     .await
-    .map_err(|e| anyhow::anyhow!("validation task: {e}"))?;
-    let (facts, body) = checked?;
+    .map_err(|e| anyhow::anyhow!("validation task: {e}"))??;
     let content_sha256 = hex::encode(Sha256::digest(&body));
     let pending = Pending {
         submission_id: submission.submission_id,
