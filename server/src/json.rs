@@ -10,8 +10,8 @@ use axum::http::{StatusCode, header};
 use salama_shared::{FieldError, FieldErrorCode};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::Arc;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use std::sync::{Arc, Mutex};
+use thread_priority::ThreadPriority;
 
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -22,40 +22,88 @@ use crate::state::AppState;
 pub struct JsonBody<T> {
     pub value: T,
     pub raw: Bytes,
-    /// For a body over [`PARSE_ON_WORKER_UP_TO`], its turn in the
-    /// large-body lane: keep it while working on `value` off the async
-    /// workers, and let it go with `value`.
-    pub turn: Option<OwnedSemaphorePermit>,
+    /// Over [`PARSE_ON_WORKER_UP_TO`]: it was parsed in the large-body lane,
+    /// and whatever else is done with `value` (checking it, freeing it)
+    /// belongs there too.
+    pub large: bool,
 }
 
 /// Bodies up to this size are parsed on the async worker that read them
-/// (tens of microseconds); larger ones on the blocking pool, so a burst of
-/// 1 MiB bodies, each tens to hundreds of milliseconds of parsing, never
-/// holds the workers that answer health checks and every other request.
+/// (tens of microseconds); larger ones in the [`LargeBodies`] lane, so a
+/// burst of 1 MiB bodies, each tens to hundreds of milliseconds of parsing,
+/// never holds the workers that answer health checks and every other request.
 /// An interview of the default questionnaire is a few KB, a full
 /// 30-member household well under this.
 pub const PARSE_ON_WORKER_UP_TO: usize = 16 * 1024;
 
-/// Bodies over [`PARSE_ON_WORKER_UP_TO`] are parsed, checked and freed on
-/// at most half the cores at once (at least one): however many arrive
-/// together, the other cores stay free for everyone else's requests. Off
-/// the async workers alone is not enough: eight threads parsing at once
-/// leave a normal request one slice of the CPU in ten.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads of their own for bodies over [`PARSE_ON_WORKER_UP_TO`]: half the
+/// cores (at least one), at the lowest priority the operating system gives.
+/// However many large bodies arrive together, they wait in one queue, and
+/// while they are worked on the scheduler still serves every other request
+/// first: off the async workers alone was not enough (eight threads parsing
+/// at once left a normal request one slice of the CPU in ten), nor was a
+/// lane of equal priority (a normal answer's p99 still doubled).
 #[derive(Clone)]
-pub struct LargeBodies(Arc<Semaphore>);
+pub struct LargeBodies {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
 
 impl LargeBodies {
+    /// Starts the lane's threads; they end when the last handle is dropped.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self(Arc::new(Semaphore::new((cores / 2).max(1))))
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for index in 0..(cores / 2).max(1) {
+            let queue = queue.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("large-bodies-{index}"))
+                .spawn(move || {
+                    // Lowering one's own priority needs no privilege; if the
+                    // system refuses, the lane still bounds how many run.
+                    if let Err(error) = ThreadPriority::Min.set_for_current() {
+                        tracing::warn!(?error, "the large-body lane runs at normal priority");
+                    }
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        let Ok(job) = job else { return };
+                        // A job that panics fails its own request (its
+                        // answer channel is dropped), not the lane.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            if let Err(error) = started {
+                tracing::error!(%error, "could not start a large-body thread");
+            }
+        }
+        Self { jobs }
     }
 
-    async fn turn(&self) -> OwnedSemaphorePermit {
-        self.0
-            .clone()
-            .acquire_owned()
+    /// Frees a large value in the lane, without waiting: dropping a hostile
+    /// body's hundreds of thousands of values takes milliseconds.
+    pub fn discard<T: Send + 'static>(&self, value: T) {
+        let _ = self.jobs.send(Box::new(move || drop(value)));
+    }
+
+    /// Runs `work` in the lane and waits for it without holding a worker.
+    pub async fn run<R: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| anyhow::anyhow!("the large-body lane has stopped"))?;
+        Ok(result
             .await
-            .expect("the large-body semaphore is never closed")
+            .map_err(|_| anyhow::anyhow!("a large-body task failed"))?)
     }
 }
 
@@ -69,18 +117,15 @@ impl<T: DeserializeOwned + Send + 'static> FromRequest<AppState> for JsonBody<T>
             return Ok(Self {
                 value,
                 raw,
-                turn: None,
+                large: false,
             });
         }
-        let turn = state.large_bodies().turn().await;
         let parsing = raw.clone();
-        let value = tokio::task::spawn_blocking(move || parse(&parsing))
-            .await
-            .map_err(|e| anyhow::anyhow!("parsing task: {e}"))??;
+        let value = state.large_bodies().run(move || parse(&parsing)).await??;
         Ok(Self {
             value,
             raw,
-            turn: Some(turn),
+            large: true,
         })
     }
 }

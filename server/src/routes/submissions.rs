@@ -28,55 +28,34 @@ pub async fn submit(
     Path(survey_id): Path<String>,
     body: JsonBody<Submission>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let (mut submission, turn) = (body.value, body.turn);
-    if submission.survey_id != survey_id {
-        return Err(ApiError::Unprocessable {
-            message: format!(
-                "the submission is for survey `{}`, sent to `{}`",
-                submission.survey_id.escape_debug(),
-                survey_id.escape_debug()
-            ),
-            fields: vec![crate::error::ErrorField::from(salama_shared::FieldError {
-                path: "survey_id".into(),
-                code: salama_shared::FieldErrorCode::SurveyMismatch,
-                message: format!("expected `{}`", survey_id.escape_debug()),
-            })],
-        });
-    }
-    let published = state
-        .survey(&survey_id, Some(submission.survey_version))
-        .await?;
-    match (submission.channel, &caller) {
-        // Anyone may answer a public survey online, at a limited pace.
-        (Channel::Online, None) if published.stored.public => {
-            state.submission_limiter().check(client)?
-        }
-        (Channel::Online, None) => {
-            return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
-        }
-        (Channel::Online, Some(_)) => {}
-        // Interviews need an enumerator's credentials.
-        (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
-        (Channel::Enumerator, Some(caller)) => {
-            caller.require(&[Role::Enumerator])?;
-            credit_to(&mut submission, caller)?;
-            check_assigned(&state, &caller.name, &submission).await?;
-        }
-    }
-    check_clock(&published, &submission)?;
+    let (mut submission, large) = (body.value, body.large);
+    let published =
+        match admitted(&state, client, caller.as_ref(), &survey_id, &mut submission).await {
+            Ok(published) => published,
+            Err(refused) => {
+                // A hostile body refused before validation is freed in its lane too.
+                if large {
+                    state.large_bodies().discard(submission);
+                }
+                return Err(refused);
+            }
+        };
     // Validation is CPU work bounded by the survey's limits, not by the
     // body; it still runs off the async workers so a burst of large bodies
     // cannot stall other requests (health checks, logins). A refused
     // submission is also dropped there: freeing a hostile body's hundreds
     // of thousands of values takes milliseconds too. A valid one is small.
-    // A large body keeps its turn in the large-body lane until then.
+    // A large body stays in the large-body lane it was parsed in.
     let checking = published.clone();
-    let (submission, facts, body) = tokio::task::spawn_blocking(move || {
-        let _turn = turn;
-        checked(&checking, &submission).map(|(facts, body)| (submission, facts, body))
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("validation task: {e}"))??;
+    let check =
+        move || checked(&checking, &submission).map(|(facts, body)| (submission, facts, body));
+    let (submission, facts, body) = if large {
+        state.large_bodies().run(check).await??
+    } else {
+        tokio::task::spawn_blocking(check)
+            .await
+            .map_err(|e| anyhow::anyhow!("validation task: {e}"))??
+    };
     let content_sha256 = hex::encode(Sha256::digest(&body));
     let pending = Pending {
         submission_id: submission.submission_id,
@@ -98,6 +77,54 @@ pub async fn submit(
             submission.submission_id
         ))),
     }
+}
+
+/// Whether this caller may send this submission here now: the survey and
+/// version exist, the channel's credentials and rate limit, the enumerator's
+/// name and cluster, the clock. Returns the version to validate against.
+async fn admitted(
+    state: &AppState,
+    client: std::net::IpAddr,
+    caller: Option<&Caller>,
+    survey_id: &str,
+    submission: &mut Submission,
+) -> ApiResult<std::sync::Arc<PublishedSurvey>> {
+    if submission.survey_id != survey_id {
+        return Err(ApiError::Unprocessable {
+            message: format!(
+                "the submission is for survey `{}`, sent to `{}`",
+                submission.survey_id.escape_debug(),
+                survey_id.escape_debug()
+            ),
+            fields: vec![crate::error::ErrorField::from(salama_shared::FieldError {
+                path: "survey_id".into(),
+                code: salama_shared::FieldErrorCode::SurveyMismatch,
+                message: format!("expected `{}`", survey_id.escape_debug()),
+            })],
+        });
+    }
+    let published = state
+        .survey(survey_id, Some(submission.survey_version))
+        .await?;
+    match (submission.channel, &caller) {
+        // Anyone may answer a public survey online, at a limited pace.
+        (Channel::Online, None) if published.stored.public => {
+            state.submission_limiter().check(client)?
+        }
+        (Channel::Online, None) => {
+            return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
+        }
+        (Channel::Online, Some(_)) => {}
+        // Interviews need an enumerator's credentials.
+        (Channel::Enumerator, None) => return Err(ApiError::Unauthorized),
+        (Channel::Enumerator, Some(caller)) => {
+            caller.require(&[Role::Enumerator])?;
+            credit_to(submission, caller)?;
+            check_assigned(state, &caller.name, submission).await?;
+        }
+    }
+    check_clock(&published, submission)?;
+    Ok(published)
 }
 
 /// The shared rules applied; for a valid submission, its facts and the
