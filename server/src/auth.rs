@@ -135,8 +135,12 @@ pub fn presented_token(parts: &Parts) -> Option<String> {
             .strip_prefix("Bearer ")
             .map(|token| token.trim().to_owned());
     }
-    parts
-        .headers
+    session_cookie(&parts.headers).map(str::to_owned)
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -146,7 +150,6 @@ pub fn presented_token(parts: &Parts) -> Option<String> {
                 .trim()
                 .strip_prefix(SESSION_COOKIE)?
                 .strip_prefix('=')
-                .map(str::to_owned)
         })
 }
 

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::SESSION_COOKIE;
 use crate::error::ApiError;
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
@@ -31,17 +30,7 @@ fn changes_state(method: &Method) -> bool {
 }
 
 fn carries_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .any(|cookie| {
-            cookie
-                .trim()
-                .strip_prefix(SESSION_COOKIE)
-                .is_some_and(|rest| rest.starts_with('='))
-        })
+    crate::auth::session_cookie(headers).is_some()
 }
 
 fn carries_bearer_token(headers: &HeaderMap) -> bool {

@@ -86,19 +86,6 @@ async fn post_generated(
     posted
 }
 
-/// A download that must succeed.
-async fn download(server: &common::Server, token: &str, path: &str) -> reqwest::Response {
-    let response = server
-        .client
-        .get(server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response
-}
-
 async fn get(server: &common::Server, token: &str, path: &str) -> (StatusCode, Value) {
     send(server.with(
         server.client.get(server.url(path)),
@@ -383,7 +370,9 @@ async fn downloads_come_as_csv_and_xlsx() {
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     post_generated(&server, &enumerator, 0..60).await;
     let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&by=age_band&channel=enumerator";
-    let response = download(&server, &analyst, &format!("{base}&format=csv")).await;
+    let response = server
+        .download(&analyst, &format!("{base}&format=csv"))
+        .await;
     assert_eq!(
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
@@ -418,7 +407,9 @@ async fn downloads_come_as_csv_and_xlsx() {
             .any(|l| l.split(',').nth(8).is_some_and(|v| !v.is_empty()))
     );
 
-    let response = download(&server, &analyst, &format!("{base}&format=xlsx")).await;
+    let response = server
+        .download(&analyst, &format!("{base}&format=xlsx"))
+        .await;
     assert_eq!(
         response.headers()["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -567,15 +558,12 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
         ids.push(submission["submission_id"].as_str().expect("id").to_owned());
     }
     assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
-    let data = download(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/microdata.csv",
-    )
-    .await
-    .text()
-    .await
-    .expect("text");
+    let data = server
+        .download(&analyst, "/api/surveys/community-safety/microdata.csv")
+        .await
+        .text()
+        .await
+        .expect("text");
     let mut reader = csv::Reader::from_reader(data.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -615,15 +603,12 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     let channels: Vec<&str> = rows.iter().map(|r| &r[column("channel")]).collect();
     assert_eq!(channels.iter().filter(|c| **c == "online").count(), 1);
 
-    let codebook = download(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/codebook.csv",
-    )
-    .await
-    .text()
-    .await
-    .expect("text");
+    let codebook = server
+        .download(&analyst, "/api/surveys/community-safety/codebook.csv")
+        .await
+        .text()
+        .await
+        .expect("text");
     let mut reader = csv::Reader::from_reader(codebook.as_bytes());
     let described: Vec<String> = reader
         .records()
@@ -635,15 +620,15 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     );
     assert!(codebook.contains("dk=Don't know (missing)"));
 
-    let members = download(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/microdata.csv?level=member",
-    )
-    .await
-    .text()
-    .await
-    .expect("text");
+    let members = server
+        .download(
+            &analyst,
+            "/api/surveys/community-safety/microdata.csv?level=member",
+        )
+        .await
+        .text()
+        .await
+        .expect("text");
     // 25 one-person households, and the online respondent living alone.
     assert_eq!(members.lines().count(), 1 + 26);
     assert!(members.starts_with("respondent_no,member_no,"));

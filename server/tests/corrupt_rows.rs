@@ -6,6 +6,8 @@
 //! server named by `SALAMA_TEST_POSTGRES_URL`; a missing one fails the run,
 //! as in the storage suite: these stories never skip silently.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::TcpListener;
@@ -41,23 +43,8 @@ impl Database {
     }
 
     async fn postgres() -> Self {
-        let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
-            panic!(
-                "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
-            )
-        };
-        let admin = sqlx::PgPool::connect(&admin_url)
-            .await
-            .expect("PostgreSQL reachable");
-        let name = format!("salama_test_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .expect("create test database");
-        admin.close().await;
-        let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
         Self {
-            url: format!("{base}/{name}"),
+            url: common::fresh_postgres_url().await,
             _folder: None,
         }
     }

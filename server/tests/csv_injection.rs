@@ -95,32 +95,6 @@ async fn post_interview(
     assert_eq!(status, StatusCode::CREATED, "{body:#}");
 }
 
-/// A CSV download that must succeed, as header and rows.
-async fn download_csv(
-    server: &Server,
-    token: &str,
-    path: &str,
-) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let response = server
-        .client
-        .get(server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    let text = response.text().await.expect("text");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader.records().map(|row| row.expect("row")).collect();
-    (header, rows)
-}
-
 fn column(header: &[String], name: &str) -> usize {
     header
         .iter()
@@ -142,9 +116,7 @@ async fn a_hostile_group_label_is_quoted_in_the_aggregate_csv_and_estimates_stay
         )
         .await;
     }
-    let (header, rows) = download_csv(
-        &server,
-        &analyst,
+    let (header, rows) = server.download_csv(&analyst,
         "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&channel=enumerator&format=csv",
     )
     .await;
@@ -191,12 +163,9 @@ async fn hostile_answers_and_strata_are_quoted_in_microdata_and_weights_stay_num
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body:#}");
-    let (header, rows) = download_csv(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/microdata.csv",
-    )
-    .await;
+    let (header, rows) = server
+        .download_csv(&analyst, "/api/surveys/community-safety/microdata.csv")
+        .await;
     assert_eq!(rows.len(), 3);
     let at = |name: &str| column(&header, name);
     let mut seen: Vec<(&str, &str, &str)> = rows
@@ -236,12 +205,9 @@ async fn hostile_answers_and_strata_are_quoted_in_microdata_and_weights_stay_num
 #[tokio::test]
 async fn a_hostile_question_label_is_quoted_in_the_codebook() {
     let (server, _, analyst) = hostile_server().await;
-    let (header, rows) = download_csv(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/codebook.csv",
-    )
-    .await;
+    let (header, rows) = server
+        .download_csv(&analyst, "/api/surveys/community-safety/codebook.csv")
+        .await;
     assert_eq!(
         header,
         ["column", "question", "item", "label", "type", "values"]

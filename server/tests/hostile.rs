@@ -231,14 +231,7 @@ async fn envelope_texts_are_codes(server: Server) {
     ] {
         let mut hostile = interview();
         hostile[field] = json!(value);
-        let (status, answer) = send(
-            server
-                .client
-                .post(server.url(SUBMISSIONS))
-                .bearer_auth(&enumerator)
-                .json(&hostile),
-        )
-        .await;
+        let (status, answer) = server.post_as(&enumerator, SUBMISSIONS, &hostile).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -257,14 +250,7 @@ async fn envelope_texts_are_codes(server: Server) {
     }
     assert!(stored_bodies(&server.store).await.is_empty());
     // A normal interview still goes in, and every reader keeps working.
-    let (status, _) = send(
-        server
-            .client
-            .post(server.url(SUBMISSIONS))
-            .bearer_auth(&enumerator)
-            .json(&interview()),
-    )
-    .await;
+    let (status, _) = server.post_as(&enumerator, SUBMISSIONS, &interview()).await;
     assert_eq!(status, StatusCode::CREATED);
     for path in [
         "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4",
@@ -285,14 +271,7 @@ async fn interviews_are_credited_to_their_sender(server: Server) {
     // Naming another enumerator is refused.
     let mut named = interview();
     named["enumerator_id"] = json!("enum-017");
-    let (status, answer) = send(
-        server
-            .client
-            .post(server.url(SUBMISSIONS))
-            .bearer_auth(&amina)
-            .json(&named),
-    )
-    .await;
+    let (status, answer) = server.post_as(&amina, SUBMISSIONS, &named).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer["error"]["fields"][0]["path"], "enumerator_id");
     assert_eq!(answer["error"]["fields"][0]["code"], "not_the_sender");
@@ -302,14 +281,7 @@ async fn interviews_are_credited_to_their_sender(server: Server) {
         .as_object_mut()
         .expect("object")
         .remove("enumerator_id");
-    let (status, answer) = send(
-        server
-            .client
-            .post(server.url(SUBMISSIONS))
-            .bearer_auth(&amina)
-            .json(&unnamed),
-    )
-    .await;
+    let (status, answer) = server.post_as(&amina, SUBMISSIONS, &unnamed).await;
     assert_eq!(status, StatusCode::CREATED, "{answer:#}");
     let stored = stored_bodies(&server.store).await;
     let read: Submission = serde_json::from_slice(&stored[0].1).expect("reads");
@@ -332,14 +304,7 @@ async fn design_uploads_keep_what_they_do_not_give(server: Server) {
     let analyst = analyst(&server).await;
     let mut first = interview();
     first["cluster_id"] = json!("ea-1");
-    let (status, _) = send(
-        server
-            .client
-            .post(server.url(SUBMISSIONS))
-            .bearer_auth(&enumerator)
-            .json(&first),
-    )
-    .await;
+    let (status, _) = server.post_as(&enumerator, SUBMISSIONS, &first).await;
     assert_eq!(status, StatusCode::CREATED);
     let upload = |csv: &'static str, content_type: &'static str| {
         send(

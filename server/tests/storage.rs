@@ -2,6 +2,8 @@
 //! PostgreSQL (`SALAMA_TEST_POSTGRES_URL`, provided by `cargo xtask test`).
 //! A missing PostgreSQL fails the run: this suite never skips silently.
 
+mod common;
+
 use std::sync::LazyLock;
 
 use salama_server::store::{
@@ -523,29 +525,8 @@ mod backends {
         (folder, store)
     }
 
-    /// A fresh database per test on the PostgreSQL server named by
-    /// `SALAMA_TEST_POSTGRES_URL`, so tests run in parallel.
     pub async fn postgres() -> Store {
-        let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
-            panic!(
-                "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
-            )
-        };
-        let admin = sqlx::PgPool::connect(&admin_url)
-            .await
-            .expect("PostgreSQL reachable");
-        let name = format!("salama_test_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .expect("create test database");
-        admin.close().await;
-        let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-        let store = Store::open(&format!("{base}/{name}"))
-            .await
-            .expect("PostgreSQL store opens");
-        assert_eq!(store.backend(), "postgres");
-        store
+        super::common::postgres_store().await
     }
 }
 

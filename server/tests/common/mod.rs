@@ -44,9 +44,11 @@ pub async fn spawn_configured(config: Config) -> Server {
     spawn_on(store, config, folder).await
 }
 
-/// A fresh database on the PostgreSQL server named by
-/// `SALAMA_TEST_POSTGRES_URL` (started by `cargo xtask test`).
-pub async fn postgres_store() -> Store {
+/// The URL of a fresh database on the PostgreSQL server named by
+/// `SALAMA_TEST_POSTGRES_URL` (started by `cargo xtask test`), one per
+/// test so tests run in parallel. A missing server fails the test: the
+/// PostgreSQL stories never skip silently.
+pub async fn fresh_postgres_url() -> String {
     let Ok(admin_url) = std::env::var("SALAMA_TEST_POSTGRES_URL") else {
         panic!(
             "SALAMA_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a throwaway PostgreSQL"
@@ -62,9 +64,16 @@ pub async fn postgres_store() -> Store {
         .expect("create test database");
     admin.close().await;
     let (base, _) = admin_url.rsplit_once('/').expect("URL names a database");
-    Store::open(&format!("{base}/{name}"))
+    format!("{base}/{name}")
+}
+
+/// A store on a fresh PostgreSQL database (see [`fresh_postgres_url`]).
+pub async fn postgres_store() -> Store {
+    let store = Store::open(&fresh_postgres_url().await)
         .await
-        .expect("PostgreSQL store opens")
+        .expect("PostgreSQL store opens");
+    assert_eq!(store.backend(), "postgres");
+    store
 }
 
 /// A real server on `store`, seeded as on first start.
@@ -134,6 +143,48 @@ impl Server {
                 .post(self.url(path))
                 .header("content-type", content_type)
                 .body(body),
+        )
+        .await
+    }
+
+    /// A download that must succeed.
+    pub async fn download(&self, token: &str, path: &str) -> reqwest::Response {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response
+    }
+
+    /// A CSV download that must succeed, as header and rows.
+    pub async fn download_csv(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> (Vec<String>, Vec<csv::StringRecord>) {
+        let text = self.download(token, path).await.text().await.expect("text");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = reader.records().map(|row| row.expect("row")).collect();
+        (header, rows)
+    }
+
+    /// A JSON body posted with a bearer token.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
         )
         .await
     }
