@@ -842,8 +842,8 @@ fn misspelt_columns_and_wrong_roles_are_pointed_at() {
     let listed = messages(&problems);
     let expected = [
         "survey row 1, column relevent: `relevent` is not a column Salama reads; did you mean `relevant`?",
-        "survey row 3, column role: role `disability`: a disability role names its domain questions",
-        "survey row 4, column role: role `height` is not one of sex, age, location, displacement, urban_rural",
+        "survey row 4, column role: role `height` is not one of sex, age, location, disability, displacement, urban_rural",
+        "settings row 2, column disabled_if: questions have the role `disability`",
     ];
     for wanted in expected {
         assert!(
@@ -1103,5 +1103,241 @@ fn rules_for_minors_come_from_the_settings_sheet() {
         ),
         "{:#?}",
         messages(&problems)
+    );
+}
+
+fn own_sheets_form(areas: Vec<Vec<&'static str>>, indicators: Vec<Vec<&'static str>>) -> Vec<u8> {
+    let survey = vec![
+        vec!["type", "name", "label::en", "label::fr", "role"],
+        vec!["admin_area", "area", "Where?", "Où ?", "location"],
+        vec!["select_one wg", "wg_see", "Seeing", "Voir", "disability"],
+        vec![
+            "select_one wg",
+            "wg_hear",
+            "Hearing",
+            "Entendre",
+            "disability",
+        ],
+        vec!["select_one yes_no", "hit", "Were you hit?", "Frappé ?", ""],
+        vec![
+            "select_one safe",
+            "safe",
+            "Safe at night?",
+            "Sûr la nuit ?",
+            "",
+        ],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label::en", "label::fr", "missing"],
+        vec!["wg", "none", "No difficulty", "Aucune", ""],
+        vec!["wg", "a_lot", "A lot", "Beaucoup", ""],
+        vec!["wg", "cannot", "Cannot", "Impossible", ""],
+        vec!["yes_no", "yes", "Yes", "Oui", ""],
+        vec!["yes_no", "no", "No", "Non", ""],
+        vec!["safe", "safe", "Safe", "Sûr", ""],
+        vec!["safe", "unsafe", "Unsafe", "Pas sûr", ""],
+        vec!["safe", "dk", "Don't know", "Ne sait pas", "dk"],
+    ];
+    let settings = vec![
+        vec![
+            "form_id",
+            "consent_script::en",
+            "consent_script::fr",
+            "consent_question::en",
+            "consent_question::fr",
+            "disabled_if",
+        ],
+        vec![
+            "own",
+            "We ask about safety.",
+            "Nous parlons de sécurité.",
+            "Agree?",
+            "D'accord ?",
+            "a_lot cannot",
+        ],
+    ];
+    workbook(&[
+        ("survey", survey),
+        ("choices", choices),
+        ("settings", settings),
+        ("areas", areas),
+        ("indicators", indicators),
+    ])
+}
+
+fn own_areas() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["level", "code", "parent", "label::en", "label::fr"],
+        vec!["region", "", "", "Region", "Région"],
+        vec!["district", "", "", "District", "District"],
+        vec!["region", "north", "", "North", "Nord"],
+        vec!["district", "north-hills", "north", "Hills", "Collines"],
+        vec!["region", "south", "", "South", "Sud"],
+        vec!["district", "north-river", "north", "River", "Fleuve"],
+        vec!["district", "south-coast", "south", "Coast", "Côte"],
+    ]
+}
+
+#[test]
+fn the_areas_and_indicators_sheets_and_the_disability_role_are_read() {
+    let survey = vec![
+        vec![
+            "name",
+            "code",
+            "label::en",
+            "label::fr",
+            "unit",
+            "question",
+            "numerator",
+            "denominator",
+            "reported",
+            "source",
+        ],
+        vec![
+            "feel_safe",
+            "SDG 16.1.4",
+            "Feel safe",
+            "Se sentent en sécurité",
+            "respondent",
+            "safe",
+            "safe",
+            "all",
+            "dk",
+            "SDG metadata",
+        ],
+        vec![
+            "victims",
+            "V",
+            "Victims",
+            "Victimes",
+            "",
+            "hit",
+            "yes",
+            "${safe} = 'unsafe'",
+            "",
+            "",
+        ],
+        vec!["", "", "", "", "", "safe", "unsafe", "", "", ""],
+    ];
+    let imported = xlsform::import(&own_sheets_form(own_areas(), survey), "own.xlsx")
+        .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let json = serde_json::to_value(&imported.survey).expect("json");
+    assert!(matches!(
+        imported
+            .survey
+            .question("area")
+            .expect("area")
+            .question
+            .kind,
+        QuestionKind::AdminArea { levels: 2 }
+    ));
+    assert_eq!(
+        json["area_levels"],
+        serde_json::json!([
+            {"id": "region", "label": {"en": "Region", "fr": "Région"}},
+            {"id": "district", "label": {"en": "District", "fr": "District"}},
+        ])
+    );
+    assert_eq!(
+        json["areas"],
+        serde_json::json!([
+            {"code": "north", "name": {"en": "North", "fr": "Nord"}, "children": [
+                {"code": "north-hills", "name": {"en": "Hills", "fr": "Collines"}},
+                {"code": "north-river", "name": {"en": "River", "fr": "Fleuve"}},
+            ]},
+            {"code": "south", "name": {"en": "South", "fr": "Sud"}, "children": [
+                {"code": "south-coast", "name": {"en": "Coast", "fr": "Côte"}},
+            ]},
+        ])
+    );
+    assert_eq!(
+        json["indicators"],
+        serde_json::json!([
+            {"id": "feel_safe", "code": "SDG 16.1.4",
+             "name": {"en": "Feel safe", "fr": "Se sentent en sécurité"},
+             "unit": "respondent", "components": [{"question": "safe", "numerator": ["safe"]}],
+             "denominator": {"rule": "all"}, "reported": ["dk"], "source": "SDG metadata"},
+            {"id": "victims", "code": "V", "name": {"en": "Victims", "fr": "Victimes"},
+             "unit": "respondent",
+             "components": [
+                {"question": "hit", "numerator": ["yes"]},
+                {"question": "safe", "numerator": ["unsafe"]},
+             ],
+             "denominator": {"rule": "subpopulation", "filter": "${safe} = 'unsafe'"},
+             "reported": []},
+        ])
+    );
+    assert_eq!(
+        json["roles"],
+        serde_json::json!([
+            {"role": "location", "level": "respondent", "question": "area"},
+            {"role": "disability", "level": "respondent", "questions": ["wg_see", "wg_hear"],
+             "disabled_if": ["a_lot", "cannot"]},
+        ])
+    );
+}
+
+#[test]
+fn problems_in_the_areas_and_indicators_sheets_name_their_cells() {
+    let areas = vec![
+        vec!["level", "code", "parent", "label::en", "label::fr"],
+        vec!["region", "", "", "Region", "Région"],
+        vec!["district", "", "", "District", "District"],
+        vec!["region", "north", "", "North", "Nord"],
+        vec!["district", "hills", "", "Hills", "Collines"],
+        vec!["district", "river", "nowhere", "River", "Fleuve"],
+        vec!["county", "x", "north", "X", "X"],
+        vec!["region", "north", "", "North again", "Nord"],
+        vec!["district", "coast", "north", "Coast", ""],
+    ];
+    let indicators = vec![
+        vec![
+            "name",
+            "code",
+            "label::en",
+            "label::fr",
+            "unit",
+            "question",
+            "numerator",
+            "denominator",
+        ],
+        vec!["", "", "", "", "", "safe", "safe", ""],
+        vec![
+            "ok",
+            "OK",
+            "Ok",
+            "Ok",
+            "household",
+            "safe",
+            "safe",
+            "valid_answers",
+        ],
+        vec!["bad", "B", "Bad", "Mal", "", "safe", "safe", "${safe} ="],
+        vec!["typo", "T", "Typo", "Typo", "", "nosuch", "safe", "all"],
+    ];
+    let problems = xlsform::import(&own_sheets_form(areas, indicators), "own.xlsx")
+        .expect_err("broken sheets");
+    let listed = messages(&problems);
+    let expected = [
+        "areas row 5, column parent: area `hills` is at level `district` and needs the `parent` area it lies in",
+        "areas row 6, column parent: parent `nowhere` is no area on a row above",
+        "areas row 7, column level: level `county` is not declared",
+        "areas row 8, column code: area code `north` is used on a row above",
+        "indicators row 2, column name: an indicator row needs its `name`",
+        "indicators row 3, column unit: unit `household` is not `respondent` or `member`",
+        "indicators row 4, column denominator: `${safe} =` is neither `all`, `valid_answers` nor an expression",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    // Refused rows hide the check's findings but not the missing translation.
+    assert!(
+        listed
+            .iter()
+            .any(|problem| problem.starts_with("areas row 9, column label::fr")),
+        "{listed:#?}"
     );
 }

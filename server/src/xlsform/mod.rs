@@ -13,9 +13,11 @@
 //! **survey** columns: `type`, `name`, `label`, `hint`, `required` (`yes`,
 //! `true`, or an expression), `relevant`, `constraint`,
 //! `constraint_message`, `calculation`, `repeat_count` (a number only),
-//! and Salama's own `role`: `sex`, `age`, `location`, `displacement` or
-//! `urban_rural`, the question's part in disaggregation (at the member
-//! level inside a repeat, else the respondent's); `code` (the item code
+//! and Salama's own `role`: `sex`, `age`, `location`, `disability`,
+//! `displacement` or `urban_rural`, the question's part in disaggregation
+//! (at the member level inside a repeat, else the respondent's; the
+//! `disability` rows of a level are its Washington Group domain questions,
+//! in row order, and the settings' `disabled_if` gives the cut-off); `code` (the item code
 //! from the questionnaire design, for analysts), `source` (where the
 //! wording comes from), `microdata_safe` (`yes`: a free-text answer that
 //! cannot identify anyone, kept in microdata) and, on a top-level
@@ -30,7 +32,9 @@
 //! pyxform: a choice `other` and a text question `NAME_other` asked when
 //! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
-//! `note`, `calculate`, `begin_group`/`end_group` (also `begin group`),
+//! `note`, `calculate`, Salama's `admin_area` (the cascading choice of
+//! areas from the `areas` sheet; `admin_area 1` asks only the top level),
+//! `begin_group`/`end_group` (also `begin group`),
 //! `begin_repeat`/`end_repeat` (a roster of at most
 //! [`translate::ROSTER_MAX_ROWS`] rows, or exactly `repeat_count`).
 //! A group at the top level becomes a section (its label the section's
@@ -72,6 +76,35 @@
 //! - rules for young respondents, all four or none: `self_respondent_min_age`
 //!   and `adult_age` (years; needs an `age` role at the respondent level),
 //!   `adult_consent_question::LANG`, `assent_question::LANG`.
+//! - `disabled_if`: the answer codes (separated by spaces, e.g. `a_lot
+//!   cannot`) that count as a disability in the `disability` domains.
+//!
+//! **areas** (Salama's own, for `admin_area` questions and the `location`
+//! role), columns `level`, `code`, `parent`, `label::LANG`:
+//!
+//! | level    | code        | parent | label::en | label::fr |
+//! |----------|-------------|--------|-----------|-----------|
+//! | region   |             |        | Region    | Région    |
+//! | district |             |        | District  | District  |
+//! | region   | north       |        | North     | Nord      |
+//! | district | north-hills | north  | Hills     | Collines  |
+//!
+//! A row with a `level` and no `code` declares a level, top level first;
+//! a row with a `code` is an area of a declared level, under the `parent`
+//! area (a row above, at the level just above; none at the top level).
+//! Areas keep their row order among their siblings; every branch must reach
+//! the lowest level.
+//!
+//! **indicators** (Salama's own): one row per indicator, columns `name`
+//! (its id), `code` (the official code, `SDG 16.1.4`), `label::LANG` (its
+//! name), `unit` (`respondent`, the default, or `member`), `question` and
+//! `numerator` (the answer codes counted, separated by spaces),
+//! `denominator` (`all`, the default; `valid_answers`: units that gave an
+//! answer not marked `missing`; or an expression such as `${vic} = 'yes'`
+//! for a subpopulation), `reported` (codes counted beside the estimate, such
+//! as `dk ra`) and `source`. A row below it with an empty `name` adds a
+//! component (`question`, `numerator`): the indicator is then the mean of
+//! its components' shares (SDG 16.7.2).
 //!
 //! An upload through the API has no file name: it needs `form_id`. A
 //! `calculate` row without a label is labelled with its name.

@@ -16,6 +16,8 @@ use salama_shared::{Survey, schema::MAX_SURVEY_VERSION};
 use super::sheets::{Row, Sheet, Workbook};
 use super::{ImportProblem, Imported};
 
+mod own;
+
 /// Longest answer to a `text` question (XLSForm sets none; Salama bounds
 /// every answer).
 pub const TEXT_MAX_LENGTH: u32 = 1_000;
@@ -81,7 +83,17 @@ enum SheetKind {
     Survey,
     Choices,
     Settings,
+    Areas,
+    Indicators,
 }
+
+const SHEET_KINDS: [SheetKind; 5] = [
+    SheetKind::Survey,
+    SheetKind::Choices,
+    SheetKind::Settings,
+    SheetKind::Areas,
+    SheetKind::Indicators,
+];
 
 impl SheetKind {
     fn key(self) -> &'static str {
@@ -89,6 +101,8 @@ impl SheetKind {
             Self::Survey => "survey",
             Self::Choices => "choices",
             Self::Settings => "settings",
+            Self::Areas => "areas",
+            Self::Indicators => "indicators",
         }
     }
 }
@@ -164,6 +178,8 @@ struct Translator<'w> {
     roles: Vec<Role>,
     /// Lists made for `or_other`.
     extra_lists: Vec<ChoiceList>,
+    /// Levels declared in the `areas` sheet.
+    area_depth: u32,
 }
 
 /// Turns the sheets into a survey, or lists every problem.
@@ -187,8 +203,9 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         places: HashMap::new(),
         roles: Vec::new(),
         extra_lists: Vec::new(),
+        area_depth: 0,
     };
-    for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
+    for kind in SHEET_KINDS {
         let headers = match workbook.sheets.get(kind.key()) {
             Some(sheet) => translator.headers_of(kind, sheet),
             None => Headers::default(),
@@ -207,7 +224,11 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
     let lists = translator.choice_lists();
     let mut survey = translator.settings(file_name);
     survey.choice_lists = lists;
+    (survey.area_levels, survey.areas) = translator.areas();
+    translator.area_depth = u32::try_from(survey.area_levels.len()).unwrap_or(u32::MAX);
+    survey.indicators = translator.indicators();
     survey.sections = translator.sections(survey_sheet, &survey);
+    translator.disability_cut_off();
     survey.roles = std::mem::take(&mut translator.roles);
     survey.choice_lists.append(&mut translator.extra_lists);
     if survey.sections.is_empty() && translator.problems.is_empty() {
@@ -250,10 +271,10 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
             let Some(sheet) = &problem.sheet else {
                 return 0;
             };
-            [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings]
+            SHEET_KINDS
                 .iter()
                 .position(|kind| sheet.eq_ignore_ascii_case(kind.key()))
-                .map_or(4, |at| at + 1)
+                .map_or(SHEET_KINDS.len() + 1, |at| at + 1)
         };
         let mut problems = translator.problems;
         problems.sort_by_key(|problem| (sheet_order(problem), problem.row.unwrap_or(0)));
@@ -364,6 +385,9 @@ enum RowType {
     Decimal,
     Text,
     Date,
+    /// Salama's cascading choice of areas from the `areas` sheet, down to
+    /// the given number of levels (all when absent).
+    AdminArea(Option<u32>),
     Note,
     Calculate,
     BeginGroup,
@@ -412,6 +436,16 @@ fn row_type(written: &str) -> RowType {
         "text" | "string" if rest.is_empty() => RowType::Text,
         "date" if rest.is_empty() => RowType::Date,
         "note" if rest.is_empty() => RowType::Note,
+        "admin_area" => match rest {
+            [] => RowType::AdminArea(None),
+            [levels] => match levels.parse::<u32>() {
+                Ok(levels) if levels >= 1 => RowType::AdminArea(Some(levels)),
+                _ => RowType::Refused(format!(
+                    "`admin_area {levels}`: give the number of area levels asked, from 1"
+                )),
+            },
+            _ => RowType::Unknown,
+        },
         "calculate" if rest.is_empty() => RowType::Calculate,
         "begin_group" => RowType::BeginGroup,
         "end_group" => RowType::EndGroup,
@@ -491,10 +525,23 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "adult_age",
             "adult_consent_question",
             "assent_question",
+            "disabled_if",
             "instance_name",
             "style",
             "submission_url",
             "public_key",
+        ],
+        SheetKind::Areas => &["level", "code", "parent", "label"],
+        SheetKind::Indicators => &[
+            "name",
+            "code",
+            "label",
+            "unit",
+            "question",
+            "numerator",
+            "denominator",
+            "reported",
+            "source",
         ],
     }
 }
@@ -668,7 +715,7 @@ impl<'w> Translator<'w> {
     /// is written in, the default first.
     fn settle_languages(&mut self) {
         let mut seen: Vec<String> = Vec::new();
-        for kind in [SheetKind::Survey, SheetKind::Choices, SheetKind::Settings] {
+        for kind in SHEET_KINDS {
             let columns: Vec<Column> = self.headers[&kind].columns.clone();
             for column in columns {
                 let (Some(language), true) = (
@@ -1589,22 +1636,29 @@ impl<'w> Translator<'w> {
             "displacement" => Role::Displacement { level, question },
             "urban_rural" => Role::UrbanRural { level, question },
             "disability" => {
-                let message = format!(
-                    "role {}: a disability role names its domain questions and the answers that count as disabled; not readable from a column yet",
-                    quoted(written)
-                );
-                self.problem(
-                    SheetKind::Survey,
-                    Some(row.number),
-                    header,
-                    "unsupported_value",
-                    message,
-                );
-                return;
+                // One role per level, its domains in row order; the cut-off
+                // comes from the settings' `disabled_if`.
+                let existing = self.roles.iter_mut().find_map(|role| match role {
+                    Role::Disability {
+                        level: at,
+                        questions,
+                        ..
+                    } if *at == level => Some(questions),
+                    _ => None,
+                });
+                if let Some(questions) = existing {
+                    questions.push(question);
+                    return;
+                }
+                Role::Disability {
+                    level,
+                    questions: vec![question],
+                    disabled_if: Vec::new(),
+                }
             }
             _ => {
                 let message = format!(
-                    "role {} is not one of sex, age, location, displacement, urban_rural",
+                    "role {} is not one of sex, age, location, disability, displacement, urban_rural",
                     quoted(written)
                 );
                 self.problem(
@@ -1733,6 +1787,9 @@ impl<'w> Translator<'w> {
                 max_length: TEXT_MAX_LENGTH,
             },
             RowType::Date => QuestionKind::Date,
+            RowType::AdminArea(levels) => QuestionKind::AdminArea {
+                levels: levels.unwrap_or(self.area_depth),
+            },
             RowType::Note => QuestionKind::Note,
             RowType::Calculate => match calculation.clone() {
                 Some(calculation) => QuestionKind::Calculate { calculation },
@@ -1997,6 +2054,11 @@ impl<'w> Translator<'w> {
                 return Some(headers.header_for(base, parts.next(), default));
             }
             (SheetKind::Settings, _, _) => return None,
+            (SheetKind::Areas | SheetKind::Indicators, _, "name" | "label") => "label",
+            (SheetKind::Indicators, _, "components") => "question",
+            (SheetKind::Indicators, _, "denominator") => "denominator",
+            (SheetKind::Indicators, _, "unit") => "unit",
+            (SheetKind::Indicators, _, "code") => "code",
             (_, _, "label" | "title" | "row_label") => "label",
             (_, _, "hint") => "hint",
             (_, _, "constraint_message") => "constraint_message",
