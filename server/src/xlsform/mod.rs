@@ -22,7 +22,14 @@
 //! wording comes from), `microdata_safe` (`yes`: a free-text answer that
 //! cannot identify anyone, kept in microdata) and, on a top-level
 //! `begin_group`, `sensitive` (`yes`: the section gets the safety notice
-//! and quick exit). A header one or two
+//! and quick exit), `drawn_among` (an expression: the section is asked of
+//! one person drawn at random among those it holds for) and
+//! `referrals::LANG` (where to get help, shown after it); on a
+//! `begin_repeat`, `row_label::LANG` (how a row is named, default its
+//! label), `min_rows` and `max_rows` (without `repeat_count`), `code`,
+//! `source` and `hint`; bounds on answers: `min` and `max` (integer,
+//! decimal), `max_length` (text), `min_choices` and `max_choices`
+//! (select_multiple). A header one or two
 //! typing slips from a known column (`relevent`) is reported, not ignored.
 //! `appearance`, `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `choice_filter`, `default` and
@@ -32,7 +39,9 @@
 //! pyxform: a choice `other` and a text question `NAME_other` asked when
 //! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
-//! `note`, `calculate`, Salama's `admin_area` (the cascading choice of
+//! `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
+//! ordered scale, the list order the scale's) and `yes_no` (no list),
+//! Salama's `admin_area` (the cascading choice of
 //! areas from the `areas` sheet; `admin_area 1` asks only the top level),
 //! `begin_group`/`end_group` (also `begin group`),
 //! `begin_repeat`/`end_repeat` (a roster of at most
@@ -109,6 +118,11 @@
 //! An upload through the API has no file name: it needs `form_id`. A
 //! `calculate` row without a label is labelled with its name.
 //!
+//! # Export
+//! [`export::export`] writes a survey as such a workbook, which imports back
+//! to the same definition (`salama survey export`, and
+//! `GET /api/surveys/{id}/versions/{v}/xlsform`).
+//!
 //! # Problems
 //! Each problem names the sheet, the 1-based row the author sees, the
 //! column's header and the cell's text; `Survey::check`'s problems on the
@@ -125,6 +139,7 @@
 //! [`import_upload`]). At most [`MAX_LISTED`] problems are listed, then
 //! their count.
 
+pub mod export;
 mod sheets;
 pub mod translate;
 

@@ -31,8 +31,10 @@ const OTHER_SUFFIX: &str = "_other";
 pub const NO_GPS_OR_MEDIA: &str = "Salama collects no household GPS or media (respondent safety)";
 
 /// Columns whose text is per language.
-const TEXT_COLUMNS: [&str; 12] = [
+const TEXT_COLUMNS: [&str; 14] = [
     "label",
+    "row_label",
+    "referrals",
     "hint",
     "constraint_message",
     "required_message",
@@ -381,6 +383,10 @@ enum RowType {
         list: String,
         or_other: bool,
     },
+    /// Salama's `ordinal LIST`: one code from an ordered scale.
+    Ordinal(String),
+    /// Salama's `yes_no`: `yes` or `no`, without a list.
+    YesNo,
     Integer,
     Decimal,
     Text,
@@ -431,6 +437,12 @@ fn row_type(written: &str) -> RowType {
         "select_one_from_file" | "select_multiple_from_file" => RowType::Refused(
             "choices from a file are not supported yet: copy them into the choices sheet".into(),
         ),
+        "ordinal" => match rest {
+            [list] => RowType::Ordinal((*list).to_owned()),
+            [] => RowType::Refused("`ordinal` needs a list name after it".into()),
+            _ => RowType::Unknown,
+        },
+        "yes_no" if rest.is_empty() => RowType::YesNo,
         "integer" | "int" if rest.is_empty() => RowType::Integer,
         "decimal" if rest.is_empty() => RowType::Decimal,
         "text" | "string" if rest.is_empty() => RowType::Text,
@@ -497,6 +509,16 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "source",
             "microdata_safe",
             "sensitive",
+            "row_label",
+            "drawn_among",
+            "referrals",
+            "min_rows",
+            "max_rows",
+            "min",
+            "max",
+            "max_length",
+            "min_choices",
+            "max_choices",
             "image",
             "audio",
             "video",
@@ -598,7 +620,20 @@ struct Frame {
     rows: (u32, u32),
     /// Salama's `sensitive` column, for a group that becomes a section.
     sensitive: bool,
+    /// Salama's own columns on a group or repeat row: what the roster or
+    /// section carries besides its label.
+    extra: FrameExtra,
     items: Vec<Question>,
+}
+
+#[derive(Default)]
+struct FrameExtra {
+    row_label: Option<Text>,
+    hint: Option<Text>,
+    code: Option<String>,
+    source: Option<String>,
+    drawn_among: Option<Expression>,
+    referrals: Option<Text>,
 }
 
 impl<'w> Translator<'w> {
@@ -1418,6 +1453,7 @@ impl<'w> Translator<'w> {
                         relevant: None,
                         rows: (0, 1),
                         sensitive: false,
+                        extra: FrameExtra::default(),
                         items: Vec::new(),
                     });
                 }
@@ -1458,6 +1494,18 @@ impl<'w> Translator<'w> {
                         self.places.insert(format!("sections.{name}"), place);
                     }
                     let sensitive = yes(self.headers[&SheetKind::Survey].cell(row, "sensitive").0);
+                    let plain = |base: &str| {
+                        let (text, _) = self.headers[&SheetKind::Survey].cell(row, base);
+                        (!text.is_empty()).then(|| text.to_owned())
+                    };
+                    let extra = FrameExtra {
+                        row_label: self.optional_text(SheetKind::Survey, row, "row_label"),
+                        hint: self.optional_text(SheetKind::Survey, row, "hint"),
+                        code: plain("code"),
+                        source: plain("source"),
+                        drawn_among: self.expression(row, "drawn_among", &names),
+                        referrals: self.optional_text(SheetKind::Survey, row, "referrals"),
+                    };
                     stack.push(Frame {
                         repeat,
                         name: name.to_owned(),
@@ -1466,6 +1514,7 @@ impl<'w> Translator<'w> {
                         relevant,
                         rows,
                         sensitive,
+                        extra,
                         items: Vec::new(),
                     });
                 }
@@ -1686,7 +1735,32 @@ impl<'w> Translator<'w> {
     fn repeat_rows(&mut self, row: &Row) -> (u32, u32) {
         let (count, column) = self.headers[&SheetKind::Survey].cell(row, "repeat_count");
         if count.is_empty() {
-            return (0, ROSTER_MAX_ROWS);
+            // Salama's `min_rows` and `max_rows`: an open-ended roster's bounds.
+            let mut bound = |base: &str, default: u32| {
+                let (written, column) = self.headers[&SheetKind::Survey].cell(row, base);
+                if written.is_empty() {
+                    return default;
+                }
+                match written.parse::<u32>() {
+                    Ok(n) if n <= 1000 => n,
+                    _ => {
+                        let header = column.map(|c| c.header.clone());
+                        let message = format!(
+                            "{base} {}: give a number of rows from 0 to 1000",
+                            quoted(written)
+                        );
+                        self.problem(
+                            SheetKind::Survey,
+                            Some(row.number),
+                            header,
+                            "invalid_value",
+                            message,
+                        );
+                        default
+                    }
+                }
+            };
+            return (bound("min_rows", 0), bound("max_rows", ROSTER_MAX_ROWS));
         }
         match count.parse::<u32>() {
             Ok(n) if (1..=1000).contains(&n) => (n, n),
@@ -1741,50 +1815,107 @@ impl<'w> Translator<'w> {
         };
         let mut fine = true;
         let row_kind = kind;
-        let kind = match kind {
-            RowType::Select { multiple, list, .. } => {
-                if !lists.contains(list.as_str()) {
-                    let there = if list_names.is_empty() {
-                        "the choices sheet has no lists".to_owned()
-                    } else {
-                        let mut shown: Vec<&str> = list_names.iter().take(20).copied().collect();
-                        if list_names.len() > 20 {
-                            shown.push("…");
-                        }
-                        format!("lists there: {}", shown.join(", "))
-                    };
-                    self.problem(
+        // Salama's `min`, `max`, `max_length`, `min_choices`, `max_choices`.
+        let number = |this: &mut Self, base: &str| -> Option<f64> {
+            let (written, column) = this.headers[&SheetKind::Survey].cell(row, base);
+            if written.is_empty() {
+                return None;
+            }
+            let (written, header) = (written.to_owned(), column.map(|c| c.header.clone()));
+            match written.parse::<f64>() {
+                Ok(n) if n.is_finite() => Some(n),
+                _ => {
+                    this.problem(
                         SheetKind::Survey,
                         Some(row.number),
-                        type_header.clone(),
-                        "unknown_list",
-                        format!(
-                            "type {} names no list in the choices sheet; {there}",
-                            quoted(&written_type)
-                        ),
+                        header,
+                        "invalid_value",
+                        format!("{base} {} is not a number", quoted(&written)),
                     );
-                    fine = false;
+                    None
                 }
+            }
+        };
+        // A bound that must be whole (and, for a count, not negative).
+        let whole = |this: &mut Self, base: &str, counted: bool| -> Option<f64> {
+            let n = number(this, base)?;
+            let fits = n.fract() == 0.0
+                && n.abs() < 1e15
+                && (!counted || (0.0..=f64::from(u32::MAX)).contains(&n));
+            if !fits {
+                let header = this.headers[&SheetKind::Survey]
+                    .cell(row, base)
+                    .1
+                    .map(|c| c.header.clone());
+                let what = if counted {
+                    "a whole number from 0"
+                } else {
+                    "a whole number"
+                };
+                this.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "invalid_value",
+                    format!("{base} {n}: give {what}"),
+                );
+            }
+            fits.then_some(n)
+        };
+        let list_of = match kind {
+            RowType::Select { list, .. } | RowType::Ordinal(list) => Some(list),
+            _ => None,
+        };
+        if let Some(list) = list_of
+            && !lists.contains(list.as_str())
+        {
+            let there = if list_names.is_empty() {
+                "the choices sheet has no lists".to_owned()
+            } else {
+                let mut shown: Vec<&str> = list_names.iter().take(20).copied().collect();
+                if list_names.len() > 20 {
+                    shown.push("…");
+                }
+                format!("lists there: {}", shown.join(", "))
+            };
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                type_header.clone(),
+                "unknown_list",
+                format!(
+                    "type {} names no list in the choices sheet; {there}",
+                    quoted(&written_type)
+                ),
+            );
+            fine = false;
+        }
+        let kind = match kind {
+            RowType::Ordinal(list) => QuestionKind::Ordinal { list: list.clone() },
+            RowType::YesNo => QuestionKind::YesNo,
+            RowType::Select { multiple, list, .. } => {
                 if *multiple {
+                    let min_choices = whole(self, "min_choices", true).map(|n| n as u32);
+                    let max_choices = whole(self, "max_choices", true).map(|n| n as u32);
                     QuestionKind::Multiple {
                         list: list.clone(),
-                        min_choices: None,
-                        max_choices: None,
+                        min_choices,
+                        max_choices,
                     }
                 } else {
                     QuestionKind::Single { list: list.clone() }
                 }
             }
             RowType::Integer => QuestionKind::Integer {
-                min: None,
-                max: None,
+                min: whole(self, "min", false).map(|n| n as i64),
+                max: whole(self, "max", false).map(|n| n as i64),
             },
             RowType::Decimal => QuestionKind::Decimal {
-                min: None,
-                max: None,
+                min: number(self, "min"),
+                max: number(self, "max"),
             },
             RowType::Text => QuestionKind::Text {
-                max_length: TEXT_MAX_LENGTH,
+                max_length: whole(self, "max_length", true).map_or(TEXT_MAX_LENGTH, |n| n as u32),
             },
             RowType::Date => QuestionKind::Date,
             RowType::AdminArea(levels) => QuestionKind::AdminArea {
@@ -1898,20 +2029,20 @@ impl<'w> Translator<'w> {
         if frame.repeat {
             let roster = Question {
                 id: frame.name.clone(),
-                code: None,
+                code: frame.extra.code,
                 label: frame.label.clone(),
-                hint: None,
+                hint: frame.extra.hint,
                 kind: QuestionKind::Roster {
                     min_rows: frame.rows.0,
                     max_rows: frame.rows.1,
-                    row_label: frame.label,
+                    row_label: frame.extra.row_label.unwrap_or(frame.label),
                     questions: frame.items,
                 },
                 required: Required::Always(false),
                 relevant: frame.relevant,
                 constraint: None,
                 constraint_message: None,
-                source: None,
+                source: frame.extra.source,
                 microdata_safe: false,
             };
             match stack.last_mut() {
@@ -1940,8 +2071,8 @@ impl<'w> Translator<'w> {
                 title: frame.label,
                 relevant: frame.relevant,
                 sensitive: frame.sensitive,
-                drawn_among: None,
-                referrals: None,
+                drawn_among: frame.extra.drawn_among,
+                referrals: frame.extra.referrals,
                 questions: frame.items,
             });
             return;
