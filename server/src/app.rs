@@ -56,6 +56,10 @@ pub fn app(state: AppState) -> Router {
             get(surveys::version).layer(CompressionLayer::new()),
         )
         .route(
+            "/surveys/{survey_id}/versions/{version}/xlsform",
+            get(surveys::xlsform),
+        )
+        .route(
             "/surveys/{survey_id}/submissions",
             post(submissions::submit),
         )

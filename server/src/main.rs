@@ -153,6 +153,19 @@ enum SurveyCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Export a survey as an XLSForm (.xlsx) that `survey import` reads back
+    /// to the same definition: a definition file (JSON), or a published
+    /// survey by id from the database.
+    Export {
+        /// A survey definition (`FILE.json`), or the id of a published survey.
+        source: String,
+        /// With a survey id: this version (default: the latest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// The workbook to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check a survey definition and publish it as a new immutable version.
     Publish {
         file: PathBuf,
@@ -187,6 +200,14 @@ async fn main() -> Result<ExitCode> {
         Command::Survey {
             command: SurveyCommand::Import { file, out },
         } => import(&file, out.as_deref()),
+        Command::Survey {
+            command:
+                SurveyCommand::Export {
+                    source,
+                    version,
+                    out,
+                },
+        } => export(&options, &source, version, &out).await,
         Command::Survey {
             command: SurveyCommand::Publish { file, public },
         } => publish(&options, &file, public).await,
@@ -403,6 +424,55 @@ fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
         None => println!("{json}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `source` is a definition file when it names one (or ends in `.json`),
+/// else a published survey's id.
+async fn export(
+    options: &Options,
+    source: &str,
+    version: Option<u32>,
+    out: &Path,
+) -> Result<ExitCode> {
+    let as_file = Path::new(source);
+    let survey = if as_file.is_file() || source.ends_with(".json") {
+        if version.is_some() {
+            anyhow::bail!("--version is for a survey read from the database, not from {source}");
+        }
+        let Some(survey) = checked(as_file, false)? else {
+            return Ok(ExitCode::FAILURE);
+        };
+        survey
+    } else {
+        let store = open(options).await?;
+        let stored = store.survey(source, version).await;
+        store.close().await;
+        let Some(stored) = stored? else {
+            eprintln!(
+                "no survey `{source}`{} in the database",
+                version.map(|v| format!(" version {v}")).unwrap_or_default()
+            );
+            return Ok(ExitCode::FAILURE);
+        };
+        Survey::from_json(&stored.definition)
+            .with_context(|| format!("stored survey {source} v{} does not parse", stored.version))?
+    };
+    let exported = salama_server::xlsform::export::export(&survey)?;
+    std::fs::write(out, &exported.bytes).with_context(|| format!("writing {}", out.display()))?;
+    for loss in &exported.losses {
+        eprintln!("not carried: {loss}");
+    }
+    eprintln!(
+        "{} version {}: exported to {}",
+        survey.id,
+        survey.version,
+        out.display()
+    );
+    Ok(if exported.losses.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn check(file: &Path, json: bool) -> Result<ExitCode> {

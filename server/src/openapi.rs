@@ -17,6 +17,7 @@ use crate::routes::{
         surveys::list,
         surveys::latest,
         surveys::version,
+        surveys::xlsform,
         surveys::publish,
         submissions::submit,
         submissions::receipt,

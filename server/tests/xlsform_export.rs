@@ -4,6 +4,10 @@
 
 #![recursion_limit = "256"]
 
+mod common;
+
+use reqwest::StatusCode;
+use salama_server::auth::Role;
 use salama_server::xlsform::{self, export::export};
 use salama_shared::Survey;
 use serde_json::json;
@@ -186,4 +190,123 @@ fn the_default_questionnaire_round_trips_once_its_section_and_roster_names_diffe
     let (imported, losses) = round_trip(&survey);
     assert_eq!(losses, Vec::<String>::new());
     assert_eq!(imported, serde_json::to_value(&survey).expect("json"));
+}
+
+#[test]
+fn salama_survey_export_writes_a_workbook_that_survey_import_reads_back() {
+    use std::process::Command;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let definition = folder.path().join("small.json");
+    let survey = small_survey();
+    std::fs::write(&definition, survey.to_json_pretty()).expect("write");
+    let workbook = folder.path().join("small.xlsx");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "export"])
+        .arg(&definition)
+        .arg("--out")
+        .arg(&workbook)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let back = folder.path().join("back.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "import"])
+        .arg(&workbook)
+        .arg("--out")
+        .arg(&back)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let back: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&back).expect("written")).expect("json");
+    assert_eq!(back, serde_json::to_value(&survey).expect("json"));
+
+    // A survey id that is no file is looked up in the database.
+    let output = Command::new(env!("CARGO_BIN_EXE_salama"))
+        .args(["survey", "export", "no-such-survey", "--out"])
+        .arg(folder.path().join("none.xlsx"))
+        .env(
+            "DATABASE_URL",
+            format!(
+                "sqlite://{}?mode=rwc",
+                folder.path().join("db.sqlite").display()
+            ),
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("salama runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no survey `no-such-survey`"));
+}
+
+#[tokio::test]
+async fn a_published_version_downloads_as_an_xlsform_for_whoever_may_read_it() {
+    let server = common::spawn().await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let mut private = small_survey();
+    private.id = "private".into();
+    private.public = false;
+    for survey in [small_survey(), private.clone()] {
+        let (status, body) = common::send(
+            server
+                .client
+                .post(server.url("/api/surveys"))
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(survey.to_json_pretty()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    let fetch = |path: &'static str, token: Option<&str>| {
+        let mut request = server.client.get(server.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.expect("response") }
+    };
+    // A public survey: anyone, as they may read its JSON.
+    let response = fetch("/api/surveys/small/versions/3/xlsform", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        xlsform::XLSX_CONTENT_TYPE
+    );
+    let bytes = response.bytes().await.expect("body");
+    let imported = xlsform::import(&bytes, "small.xlsx").expect("imports back");
+    assert_eq!(
+        serde_json::to_value(&imported.survey).expect("json"),
+        serde_json::to_value(small_survey()).expect("json")
+    );
+    // Not public: not even its existence for anonymous callers.
+    let response = fetch("/api/surveys/private/versions/3/xlsform", None).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = fetch("/api/surveys/private/versions/3/xlsform", Some(&admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let imported =
+        xlsform::import(&response.bytes().await.expect("body"), "p.xlsx").expect("imports back");
+    assert_eq!(
+        serde_json::to_value(&imported.survey).expect("json"),
+        serde_json::to_value(&private).expect("json")
+    );
+    for missing in [
+        "/api/surveys/small/versions/4/xlsform",
+        "/api/surveys/small/versions/x/xlsform",
+        "/api/surveys/nothing/versions/1/xlsform",
+    ] {
+        let response = fetch(missing, Some(&admin)).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
 }

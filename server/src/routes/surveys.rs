@@ -83,6 +83,36 @@ async fn definition(
     ))
 }
 
+/// A published version as an XLSForm (.xlsx) that imports back to the same
+/// definition, for the same callers who may read its JSON. What the
+/// workbook cannot carry is listed in its `notes` sheet.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}/xlsform", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "The definition as an XLSForm workbook"), (status = 404, description = "No such version, or not public")))]
+pub async fn xlsform(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path((survey_id, version)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let version: u32 = version.parse().map_err(|_| {
+        ApiError::NotFound(format!("survey `{survey_id}` has no version `{version}`"))
+    })?;
+    let published = state.survey(&survey_id, Some(version)).await?;
+    if !published.stored.public && caller.is_none() {
+        return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
+    }
+    let exported = tokio::task::spawn_blocking(move || xlsform::export::export(published.survey))
+        .await
+        .map_err(|e| anyhow::anyhow!("XLSForm export stopped: {e}"))?
+        .map_err(|e| anyhow::anyhow!("XLSForm export failed: {e}"))?;
+    let disposition = format!("attachment; filename=\"{survey_id}-v{version}.xlsx\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, xlsform::XLSX_CONTENT_TYPE.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        exported.bytes,
+    ))
+}
+
 /// Publishes a checked definition as a new immutable version (admin), sent
 /// as JSON or as an XLSForm (.xlsx), which is imported first and refused
 /// with every problem located by sheet, row and column. The same definition

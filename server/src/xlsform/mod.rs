@@ -150,6 +150,10 @@ use salama_shared::api::ErrorField;
 
 pub use sheets::{Format, MAX_CELL_CHARS, MAX_INFLATED_BYTES, MAX_ROWS, format_of};
 
+/// The content type of an .xlsx workbook.
+pub const XLSX_CONTENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Problems listed at most; a longer list ends with one that counts the rest.
 pub const MAX_LISTED: usize = 100;
 
