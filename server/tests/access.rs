@@ -96,6 +96,16 @@ async fn every_endpoint_for_every_role() {
             [S::OK; 4],
         ),
         (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/versions/1/xlsform",
+                    None,
+                )
+            }),
+            [S::OK; 4],
+        ),
+        (
             Box::new(move || {
                 next_version += 1;
                 call(
