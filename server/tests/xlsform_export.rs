@@ -93,7 +93,8 @@ fn small_survey() -> Survey {
             ]},
             {"id": "violence", "title": text("Violence", "Violence"), "sensitive": true,
              "relevant": "${age} >= 15",
-             "referrals": text("Call 116.", "Appelez le 116."), "questions": [
+             "referrals": text("Call 116.", "Appelez le 116."),
+             "drawn_among": "${mem_sex} = 'female' and ${mem_age} >= 15", "questions": [
                 {"id": "hit", "label": text("Were you hit?", "Frappé ?"),
                  "kind": {"type": "single", "list": "yes_no"}, "required": "${age} >= 18"},
                 {"id": "how", "label": text("How?", "Comment ?"),
@@ -309,4 +310,21 @@ async fn a_published_version_downloads_as_an_xlsform_for_whoever_may_read_it() {
         let response = fetch(missing, Some(&admin)).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
     }
+}
+
+#[test]
+fn what_a_workbook_cannot_say_is_listed_not_dropped() {
+    let mut survey = small_survey();
+    survey.roles.swap(0, 1);
+    survey.languages.reverse();
+    let exported = export(&survey).expect("workbook written");
+    assert_eq!(
+        exported.losses,
+        [
+            "the default language is not listed first; the workbook lists it first",
+            "the roles are not listed in the order of their questions; they are read back in that order",
+        ]
+    );
+    let imported = xlsform::import(&exported.bytes, "x.xlsx").expect("still imports");
+    assert_eq!(imported.survey.roles[0].dimension(), "age");
 }

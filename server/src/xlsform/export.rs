@@ -132,6 +132,7 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
         ],
     ));
     let roles = RoleCells::new(survey, &mut losses);
+    unsaid(survey, &mut losses);
     // XLSForm names are unique across groups, repeats and questions.
     for section in &survey.sections {
         if survey.question(&section.id).is_some() {
@@ -353,6 +354,73 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
         bytes: book.save_to_buffer()?,
         losses,
     })
+}
+
+/// What the workbook's layout cannot say, checked before writing it.
+fn unsaid(survey: &Survey, losses: &mut Vec<String>) {
+    if survey.languages.first() != Some(&survey.default_language) {
+        losses.push("the default language is not listed first; the workbook lists it first".into());
+    }
+    for list in &survey.choice_lists {
+        if list.choices.is_empty() {
+            losses.push(format!(
+                "choice list `{}` has no choices, so no row carries it",
+                list.id
+            ));
+        }
+    }
+    // The importer declares roles in the order of their questions' rows,
+    // at the level where each question sits, one role per question.
+    let mut read_back: Vec<usize> = Vec::new();
+    for role in &survey.roles {
+        for question in role.questions() {
+            match survey.question(question) {
+                Some(place) if place.level() == role.level() => {}
+                _ => losses.push(format!(
+                    "the {} role of `{question}` is at the {} level, but the question is not; the role column gives the level of where the question sits",
+                    role.dimension(),
+                    role.level().as_str()
+                )),
+            }
+        }
+    }
+    for place in survey.questions() {
+        let id = &place.question.id;
+        if let QuestionKind::Roster { .. } = place.question.kind
+            && (place.question.constraint.is_some()
+                || place.question.constraint_message.is_some()
+                || !place.question.required.is_never()
+                || place.question.microdata_safe)
+        {
+            losses.push(format!(
+                "roster `{id}`: a constraint, requirement or microdata mark on a repeat has no column yet"
+            ));
+        }
+        let mine: Vec<usize> = survey
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| {
+                role.level() == place.level() && role.questions().iter().any(|q| q == id)
+            })
+            .map(|(index, _)| index)
+            .collect();
+        if mine.len() > 1 {
+            losses.push(format!(
+                "question `{id}` has several roles; the role column holds one"
+            ));
+        }
+        if let Some(&index) = mine.first()
+            && !read_back.contains(&index)
+        {
+            read_back.push(index);
+        }
+    }
+    if read_back.len() == survey.roles.len() && !read_back.iter().copied().eq(0..read_back.len()) {
+        losses.push(
+            "the roles are not listed in the order of their questions; they are read back in that order".into(),
+        );
+    }
 }
 
 /// The `role` cell of each question, and the disability cut-off.
