@@ -1341,3 +1341,129 @@ fn problems_in_the_areas_and_indicators_sheets_name_their_cells() {
         "{listed:#?}"
     );
 }
+
+#[test]
+fn bounds_scales_and_roster_columns_are_read_and_their_slips_pointed_at() {
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label",
+            "min",
+            "max",
+            "max_length",
+            "min_rows",
+            "max_rows",
+            "row_label",
+        ],
+        vec!["integer", "age", "Age", "0", "120", "", "", "", ""],
+        vec!["ordinal", "safe", "Safe?", "", "", "", "", "", ""],
+        vec!["yes_no", "told", "Told?", "", "", "", "", "", ""],
+        vec!["text", "job", "Job", "", "", "80", "", "", ""],
+        vec![
+            "begin_repeat",
+            "members",
+            "Members",
+            "",
+            "",
+            "",
+            "1",
+            "12",
+            "Member",
+        ],
+        vec!["integer", "mem_age", "Age", "", "", "", "", "", ""],
+        vec!["end_repeat", "", "", "", "", "", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["scale", "safe", "Safe"],
+        vec!["scale", "unsafe", "Unsafe"],
+    ];
+    let mut broken = survey.clone();
+    broken[1] = vec!["integer", "age", "Age", "1.5", "many", "", "", "", ""];
+    broken[2] = vec!["ordinal", "safe", "Safe?", "", "", "", "", "", ""];
+    broken[4] = vec!["text", "job", "Job", "", "", "-3", "", "", ""];
+    broken[5] = vec![
+        "begin_repeat",
+        "members",
+        "Members",
+        "",
+        "",
+        "",
+        "",
+        "lots",
+        "",
+    ];
+    let survey = {
+        let mut fine = survey;
+        fine[2] = vec!["ordinal scale", "safe", "Safe?", "", "", "", "", "", ""];
+        fine
+    };
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices.clone()),
+            ("settings", consent_settings()),
+        ]),
+        "bounds.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let kind = |id: &str| {
+        imported
+            .survey
+            .question(id)
+            .expect(id)
+            .question
+            .kind
+            .clone()
+    };
+    assert!(matches!(
+        kind("age"),
+        QuestionKind::Integer {
+            min: Some(0),
+            max: Some(120)
+        }
+    ));
+    assert!(matches!(kind("safe"), QuestionKind::Ordinal { ref list } if list == "scale"));
+    assert!(matches!(kind("told"), QuestionKind::YesNo));
+    assert!(matches!(kind("job"), QuestionKind::Text { max_length: 80 }));
+    match kind("members") {
+        QuestionKind::Roster {
+            min_rows,
+            max_rows,
+            row_label,
+            ..
+        } => {
+            assert_eq!((min_rows, max_rows), (1, 12));
+            assert_eq!(
+                row_label.0.values().next().map(String::as_str),
+                Some("Member")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let problems = xlsform::import(
+        &workbook(&[
+            ("survey", broken),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "bounds.xlsx",
+    )
+    .expect_err("slips");
+    let listed = messages(&problems);
+    let expected = [
+        "survey row 2, column min: min 1.5: give a whole number",
+        "survey row 2, column max: max `many` is not a number",
+        "survey row 3, column type: type `ordinal`: `ordinal` needs a list name after it",
+        "survey row 5, column max_length: max_length -3: give a whole number from 0",
+        "survey row 6, column max_rows: max_rows `lots`: give a number of rows from 0 to 1000",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+}
