@@ -1107,6 +1107,15 @@ fn rules_for_minors_come_from_the_settings_sheet() {
 }
 
 fn own_sheets_form(areas: Vec<Vec<&'static str>>, indicators: Vec<Vec<&'static str>>) -> Vec<u8> {
+    workbook(&own_sheets(areas, indicators))
+}
+
+#[allow(clippy::type_complexity)]
+fn own_main_sheets() -> (
+    Vec<Vec<&'static str>>,
+    Vec<Vec<&'static str>>,
+    Vec<Vec<&'static str>>,
+) {
     let survey = vec![
         vec!["type", "name", "label::en", "label::fr", "role"],
         vec!["admin_area", "area", "Where?", "Où ?", "location"],
@@ -1156,13 +1165,20 @@ fn own_sheets_form(areas: Vec<Vec<&'static str>>, indicators: Vec<Vec<&'static s
             "a_lot cannot",
         ],
     ];
-    workbook(&[
+    (survey, choices, settings)
+}
+
+type Sheets = Vec<(&'static str, Vec<Vec<&'static str>>)>;
+
+fn own_sheets(areas: Vec<Vec<&'static str>>, indicators: Vec<Vec<&'static str>>) -> Sheets {
+    let (survey, choices, settings) = own_main_sheets();
+    vec![
         ("survey", survey),
         ("choices", choices),
         ("settings", settings),
         ("areas", areas),
         ("indicators", indicators),
-    ])
+    ]
 }
 
 fn own_areas() -> Vec<Vec<&'static str>> {
@@ -1315,8 +1331,18 @@ fn problems_in_the_areas_and_indicators_sheets_name_their_cells() {
         vec!["bad", "B", "Bad", "Mal", "", "safe", "safe", "${safe} ="],
         vec!["typo", "T", "Typo", "Typo", "", "nosuch", "safe", "all"],
     ];
-    let problems = xlsform::import(&own_sheets_form(areas, indicators), "own.xlsx")
-        .expect_err("broken sheets");
+    let mut bytes_sheets = own_sheets(areas, indicators);
+    bytes_sheets.push((
+        "messages",
+        vec![
+            vec!["code", "label::en", "label::fr"],
+            vec!["requird", "Answer", "Répondez"],
+            vec!["required", "Answer", "Répondez"],
+            vec!["required", "Again", "Encore"],
+        ],
+    ));
+    let problems =
+        xlsform::import(&workbook(&bytes_sheets), "own.xlsx").expect_err("broken sheets");
     let listed = messages(&problems);
     let expected = [
         "areas row 5, column parent: area `hills` is at level `district` and needs the `parent` area it lies in",
@@ -1326,6 +1352,8 @@ fn problems_in_the_areas_and_indicators_sheets_name_their_cells() {
         "indicators row 2, column name: an indicator row needs its `name`",
         "indicators row 3, column unit: unit `household` is not `respondent` or `member`",
         "indicators row 4, column denominator: `${safe} =` is neither `all`, `valid_answers` nor an expression",
+        "messages row 2, column code: code `requird` is not an error code",
+        "messages row 4, column code: code `required` is worded on a row above",
     ];
     for wanted in expected {
         assert!(

@@ -138,6 +138,10 @@ fn small_survey() -> Survey {
             {"role": "sex", "level": "member", "question": "mem_sex"},
             {"role": "age", "level": "member", "question": "mem_age"},
         ],
+        "messages": {
+            "required": text("Please answer.", "Répondez, s'il vous plaît."),
+            "below_minimum": text("Too small.", "Trop petit."),
+        },
         "indicators": [
             {"id": "victims", "code": "SDG 16.1.3", "name": text("Victims", "Victimes"),
              "unit": "respondent",

@@ -240,8 +240,12 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
             .text("assent_question", &minors.assent_question);
         }
     }
-    if !survey.messages.is_empty() {
-        losses.push("the survey's own error messages (`messages`) have no sheet yet".into());
+    let mut messages = Table::new(headers(&["code"], &["label"], languages, &[]));
+    for (code, text) in &survey.messages {
+        messages
+            .row()
+            .set("code", code.as_str())
+            .text("label", text);
     }
 
     let mut areas = Table::new(headers(
@@ -323,6 +327,9 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
     }
     if !survey.indicators.is_empty() {
         sheets.push(("indicators", indicators));
+    }
+    if !survey.messages.is_empty() {
+        sheets.push(("messages", messages));
     }
     if !losses.is_empty() {
         let mut notes = Table::new(vec!["not carried by this workbook".into()]);

@@ -115,6 +115,11 @@
 //! component (`question`, `numerator`): the indicator is then the mean of
 //! its components' shares (SDG 16.7.2).
 //!
+//! **messages** (Salama's own): the survey's wording of a problem with an
+//! answer, one row per error `code` (`required`, `below_minimum`,
+//! `constraint`…) with `label::LANG`; needed for a language that has no
+//! built-in messages.
+//!
 //! An upload through the API has no file name: it needs `form_id`. A
 //! `calculate` row without a label is labelled with its name.
 //!

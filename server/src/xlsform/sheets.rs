@@ -21,7 +21,14 @@ pub const MAX_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 const MAX_SHARED_STRINGS: u64 = 1_000_000;
 
 /// The sheets Salama reads, by their XLSForm names.
-pub const SHEETS: [&str; 5] = ["survey", "choices", "settings", "areas", "indicators"];
+pub const SHEETS: [&str; 6] = [
+    "survey",
+    "choices",
+    "settings",
+    "areas",
+    "indicators",
+    "messages",
+];
 
 /// One sheet's rows, in row order, without the empty ones.
 #[derive(Debug, Default)]

@@ -87,14 +87,16 @@ enum SheetKind {
     Settings,
     Areas,
     Indicators,
+    Messages,
 }
 
-const SHEET_KINDS: [SheetKind; 5] = [
+const SHEET_KINDS: [SheetKind; 6] = [
     SheetKind::Survey,
     SheetKind::Choices,
     SheetKind::Settings,
     SheetKind::Areas,
     SheetKind::Indicators,
+    SheetKind::Messages,
 ];
 
 impl SheetKind {
@@ -105,6 +107,7 @@ impl SheetKind {
             Self::Settings => "settings",
             Self::Areas => "areas",
             Self::Indicators => "indicators",
+            Self::Messages => "messages",
         }
     }
 }
@@ -229,6 +232,7 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
     (survey.area_levels, survey.areas) = translator.areas();
     translator.area_depth = u32::try_from(survey.area_levels.len()).unwrap_or(u32::MAX);
     survey.indicators = translator.indicators();
+    survey.messages = translator.messages();
     survey.sections = translator.sections(survey_sheet, &survey);
     translator.disability_cut_off();
     survey.roles = std::mem::take(&mut translator.roles);
@@ -554,6 +558,7 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "public_key",
         ],
         SheetKind::Areas => &["level", "code", "parent", "label"],
+        SheetKind::Messages => &["code", "label"],
         SheetKind::Indicators => &[
             "name",
             "code",
@@ -2185,6 +2190,10 @@ impl<'w> Translator<'w> {
                 return Some(headers.header_for(base, parts.next(), default));
             }
             (SheetKind::Settings, _, _) => return None,
+            (SheetKind::Messages, _, _) => {
+                let language = (!rest.is_empty()).then_some(rest);
+                return Some(headers.header_for("label", language, default));
+            }
             (SheetKind::Areas | SheetKind::Indicators, _, "name" | "label") => "label",
             (SheetKind::Indicators, _, "components") => "question",
             (SheetKind::Indicators, _, "denominator") => "denominator",

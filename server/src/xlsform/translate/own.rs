@@ -1,10 +1,12 @@
 //! Salama's own sheets: `areas` (the admin-area tree and its levels) and
 //! `indicators`, and the Washington Group `disability` role's cut-off.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use salama_shared::expr::Expression;
 use salama_shared::schema::{Area, AreaLevel, Component, Denominator, Indicator, Level, Role};
+use salama_shared::text::Text;
+use salama_shared::validate::FieldErrorCode;
 
 use super::{Place, SheetKind, Translator, quoted};
 
@@ -392,5 +394,75 @@ impl Translator<'_> {
                 "`disabled_if` is set but no question has the role `disability`".into(),
             );
         }
+    }
+
+    /// The `messages` sheet: the survey's own wording of an answer's
+    /// problem, one row per error `code` (`required`, `below_minimum`…)
+    /// with its `label::LANG`.
+    pub(super) fn messages(&mut self) -> BTreeMap<FieldErrorCode, Text> {
+        let mut messages = BTreeMap::new();
+        let Some(sheet) = self.sheet(SheetKind::Messages) else {
+            return messages;
+        };
+        if sheet.rows.is_empty() {
+            return messages;
+        }
+        let headers = &self.headers[&SheetKind::Messages];
+        let header_row = headers.row;
+        let Some(code_column) = headers.plain("code").cloned() else {
+            self.problem(
+                SheetKind::Messages,
+                Some(header_row),
+                None,
+                "missing_column",
+                "the messages sheet needs the column `code` in its first row".into(),
+            );
+            return messages;
+        };
+        for row in self.data_rows(SheetKind::Messages) {
+            let written = row.cell(code_column.index);
+            let label = self.text(SheetKind::Messages, row, "label");
+            if written.is_empty() && label.0.is_empty() {
+                continue;
+            }
+            let Some(code) = FieldErrorCode::ALL
+                .iter()
+                .copied()
+                .find(|code| code.as_str() == written)
+            else {
+                let known: Vec<&str> = FieldErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+                self.problem(
+                    SheetKind::Messages,
+                    Some(row.number),
+                    Some(code_column.header.clone()),
+                    "invalid_value",
+                    format!(
+                        "code {} is not an error code; codes: {}",
+                        quoted(written),
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            };
+            if messages.contains_key(&code) {
+                self.problem(
+                    SheetKind::Messages,
+                    Some(row.number),
+                    Some(code_column.header.clone()),
+                    "duplicate_id",
+                    format!("code {} is worded on a row above", quoted(written)),
+                );
+                continue;
+            }
+            self.places.insert(
+                format!("messages.{written}"),
+                Place {
+                    sheet: SheetKind::Messages,
+                    row: Some(row.number),
+                },
+            );
+            messages.insert(code, label);
+        }
+        messages
     }
 }
