@@ -4,8 +4,9 @@
 //! its sheet, row and column.
 //!
 //! # What is read
-//! Sheets `survey`, `choices` and `settings` (names and headers in any
-//! case). Text columns take a language after `::` as `label::English (en)`,
+//! Sheets `survey`, `choices` and `settings`, and Salama's own `areas`,
+//! `indicators` and `messages` (names and headers in any case; other
+//! sheets, such as an exported workbook's `notes`, are ignored). Text columns take a language after `::` as `label::English (en)`,
 //! `label::en` or a known language name (`label::Français`), and the old
 //! single colon (`label:english`); a column without one (`label`) is in the
 //! default language.
