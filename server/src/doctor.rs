@@ -95,17 +95,13 @@ pub fn describe(checkup: &Checkup) -> String {
     for problem in &checkup.submission_problems {
         // Microdata reads bodies without their version's rules: only a body
         // that does not read at all is left out of it.
-        let why = match problem.reason {
-            SkipReason::Unreadable => {
-                "its stored body does not read as a submission; it is left out of facts and microdata"
-            }
-            SkipReason::UnknownVersion => {
-                "it names a survey version that is not published or does not read; it is left out of facts (microdata exports it as stored)"
-            }
-            SkipReason::BreaksRules => {
-                "it breaks its survey version's rules; it is left out of facts (microdata exports it as stored)"
+        let left_out = match problem.reason {
+            SkipReason::Unreadable => "it is left out of facts and microdata",
+            SkipReason::UnknownVersion | SkipReason::BreaksRules => {
+                "it is left out of facts (microdata exports it as stored)"
             }
         };
+        let why = format!("{}; {left_out}", problem.reason.explained());
         text.push_str(&format!(
             "submission {}: {why}\n",
             problem.submission_id.escape_debug()

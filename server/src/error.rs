@@ -139,3 +139,35 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Text from outside, fit to quote back in a message (an error answer, a
+/// line on the terminal): at most `max_chars` characters, marked when cut,
+/// with control characters escaped so it cannot move a cursor or fake a line.
+pub fn shown(text: &str, max_chars: usize) -> String {
+    let mut shown = String::new();
+    for (index, c) in text.chars().enumerate() {
+        if index == max_chars {
+            shown.push('…');
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn outside_text_is_cut_and_its_controls_escaped() {
+        assert_eq!(shown("ea-1", 64), "ea-1");
+        assert_eq!(shown("abcdef", 3), "abc…");
+        assert_eq!(shown("a\u{1b}[2J\nb", 64), "a\\u{1b}[2J\\nb");
+        assert_eq!(shown("ناصر", 4), "ناصر");
+    }
+}

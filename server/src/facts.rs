@@ -53,6 +53,17 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// Why, in words, for the command line and the doctor.
+    pub fn explained(self) -> &'static str {
+        match self {
+            SkipReason::Unreadable => "its stored body does not read as a submission",
+            SkipReason::UnknownVersion => {
+                "it names a survey version that is not published or does not read"
+            }
+            SkipReason::BreaksRules => "it breaks its survey version's rules",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SkipReason::Unreadable => "unreadable",

@@ -225,14 +225,7 @@ async fn main() -> Result<ExitCode> {
                 eprintln!(
                     "no facts for {}: {}",
                     skipped.submission_id.escape_debug(),
-                    match skipped.reason {
-                        salama_server::facts::SkipReason::Unreadable =>
-                            "its stored body does not read as a submission",
-                        salama_server::facts::SkipReason::UnknownVersion =>
-                            "it names a survey version that is not published or does not read",
-                        salama_server::facts::SkipReason::BreaksRules =>
-                            "it breaks its survey version's rules",
-                    }
+                    skipped.reason.explained()
                 );
             }
             Ok(if rebuilt.skipped.is_empty() {

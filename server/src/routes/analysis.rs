@@ -37,14 +37,9 @@ pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
 /// What a code (cluster, stratum) may be made of.
 pub(crate) const CODE_RULE: &str = "letters, digits, `-`, `_`, `.` and `:`, at most 64";
 
-/// A text from the request, short enough to quote back in a message and
-/// with its control characters escaped.
+/// A text from the request, as a message quotes it.
 pub(crate) fn quoted(text: &str) -> String {
-    let mut shown: String = text.chars().take(64).collect();
-    if shown.len() < text.len() {
-        shown.push('…');
-    }
-    shown.escape_debug().to_string()
+    crate::error::shown(text, salama_shared::text::MAX_CODE_LENGTH)
 }
 
 pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {

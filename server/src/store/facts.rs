@@ -277,7 +277,10 @@ impl Store {
         level: UnitLevel,
         after_seq: i64,
     ) -> StoreResult<(FactState, Vec<FactRow>)> {
-        let (state, rows, unreadable) = self.load_fact_rows(survey_id, level, after_seq).await?;
+        let mut rows = Vec::new();
+        let (state, unreadable) = self
+            .load_fact_rows(survey_id, level, after_seq, &mut |row| rows.push(row))
+            .await?;
         for submission_id in &unreadable {
             crate::facts::log_skipped(
                 submission_id,
@@ -294,25 +297,34 @@ impl Store {
     pub async fn unreadable_facts(&self, survey_id: &str) -> StoreResult<Vec<String>> {
         let mut unreadable = Vec::new();
         for level in [UnitLevel::Respondents, UnitLevel::Members] {
-            let (_, rows, unreadable_rows) = self.load_fact_rows(survey_id, level, 0).await?;
+            // Rows are looked at one by one and not kept: a survey's facts
+            // can be millions of rows.
+            let mut undecodable = Vec::new();
+            let (_, unreadable_rows) = self
+                .load_fact_rows(survey_id, level, 0, &mut |row| {
+                    if salama_shared::facts::decode_outcomes(&row.outcomes).is_none() {
+                        undecodable.push(row.submission_id);
+                    }
+                })
+                .await?;
             unreadable.extend(unreadable_rows);
-            unreadable.extend(
-                rows.into_iter()
-                    .filter(|row| salama_shared::facts::decode_outcomes(&row.outcomes).is_none())
-                    .map(|row| row.submission_id),
-            );
+            unreadable.extend(undecodable);
         }
         unreadable.sort_unstable();
         unreadable.dedup();
         Ok(unreadable)
     }
 
+    /// Hands each readable row after `after_seq` to `each`, in order, and
+    /// returns the state they belong to and the submissions whose rows do
+    /// not read.
     async fn load_fact_rows(
         &self,
         survey_id: &str,
         level: UnitLevel,
         after_seq: i64,
-    ) -> StoreResult<(FactState, Vec<FactRow>, Vec<String>)> {
+        each: &mut (dyn FnMut(FactRow) + Send),
+    ) -> StoreResult<(FactState, Vec<String>)> {
         let respondents = level == UnitLevel::Respondents;
         let (load_page, load_lines) = match self {
             Store::Sqlite(_) => (LOAD_FACTS_SQLITE, FACT_LINES_SQLITE),
@@ -332,7 +344,6 @@ impl Store {
                     },
                     None => FactState::default(),
                 };
-                let mut facts = Vec::new();
                 let mut unreadable = Vec::new();
                 let mut after = after_seq;
                 loop {
@@ -350,7 +361,7 @@ impl Store {
                     // given) fails the page as text.
                     let lines: Option<String> = page.try_get("lines").ok().flatten();
                     match lines.as_deref().and_then(|lines| fact_page(lines, count)) {
-                        Some(rows) => facts.extend(rows),
+                        Some(rows) => rows.into_iter().for_each(&mut *each),
                         None => {
                             // Row by row, each named by its own id, so a
                             // separator inside a column cannot blame
@@ -366,7 +377,7 @@ impl Store {
                                 let line: Option<String> = row.try_get("line").ok();
                                 let line = line.filter(|line| !line.contains('\u{1e}'));
                                 match line.as_deref().and_then(fact_row) {
-                                    Some(fact) => facts.push(fact),
+                                    Some(fact) => each(fact),
                                     None => unreadable.push(
                                         row.try_get::<String, _>("submission_id").map_or_else(
                                             |_| "?".to_owned(),
@@ -379,7 +390,7 @@ impl Store {
                     }
                     after = last;
                 }
-                (state, facts, unreadable)
+                (state, unreadable)
             }};
         }
         match self {

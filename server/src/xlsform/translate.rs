@@ -302,15 +302,10 @@ fn no(text: &str) -> bool {
     )
 }
 
-/// A cell's text for a message: quoted, and shortened when long.
+/// A cell's text for a message: quoted, shortened when long, its control
+/// characters escaped (messages reach terminals too).
 fn quoted(text: &str) -> String {
-    const MAX: usize = 120;
-    if text.chars().count() > MAX {
-        let head: String = text.chars().take(MAX).collect();
-        format!("`{head}…`")
-    } else {
-        format!("`{text}`")
-    }
+    format!("`{}`", crate::error::shown(text, 120))
 }
 
 /// A language tag from a header suffix or a setting: `English (en)`, `en`,
