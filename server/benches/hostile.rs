@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use salama_server::limits::RateLimits;
 use salama_server::store::Store;
-use salama_server::{AppState, Config, app};
+use salama_server::{Config, boot};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -123,22 +123,19 @@ fn start_server(folder: &std::path::Path) -> String {
             .expect("server runtime");
         runtime.block_on(async move {
             let store = Store::open(&url).await.expect("store");
-            salama_server::seed::publish_default_questionnaire(&store)
+            let server = boot::Server::prepare(store, config)
                 .await
-                .expect("seed");
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .expect("server starts");
+            let listener = boot::listen(([127, 0, 0, 1], 0).into())
                 .await
                 .expect("port");
             bound
                 .send(listener.local_addr().expect("bound"))
                 .expect("main thread waits");
-            axum::serve(
-                listener,
-                app(AppState::new(store, config))
-                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .expect("serves");
+            server
+                .serve(listener, std::future::pending())
+                .await
+                .expect("serves");
         });
     });
     format!("http://{}", address.recv().expect("server started"))

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use salama_server::auth::{self, Role};
 use salama_server::store::{NewSubmission, Store};
-use salama_server::{AppState, Config, app};
+use salama_server::{Config, boot};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -121,21 +121,14 @@ async fn over_http(store: Store, concurrency: usize) -> Measured {
     .await
     .expect("user")
     .token;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let server = boot::Server::prepare(store, Config::default())
         .await
-        .expect("port");
+        .expect("server starts");
+    let serving = server.serve_on_free_port().await.expect("serving");
     let url = format!(
         "http://{}/api/surveys/community-safety/submissions",
-        listener.local_addr().expect("bound")
+        serving.address()
     );
-    let router = app(AppState::new(store, Config::default()));
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -168,7 +161,7 @@ async fn over_http(store: Store, concurrency: usize) -> Measured {
         }
     })
     .await;
-    server.abort();
+    serving.stop(Duration::ZERO).await;
     measured
 }
 

@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod app;
 pub mod auth;
+pub mod boot;
 pub mod client_address;
 pub mod cross_site;
 pub mod doctor;

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use salama_server::Config;
 use salama_server::auth::{self, Role};
 use salama_server::limits::RateLimits;
-use salama_server::publishing;
 use salama_server::store::Store;
-use salama_server::{AppState, Config, app};
+use salama_server::{boot, publishing};
 use salama_shared::Survey;
 use tracing_subscriber::EnvFilter;
 
@@ -295,29 +295,18 @@ fn redact(url: &str) -> String {
 
 async fn serve(options: &Options) -> Result<ExitCode> {
     let store = open(options).await?;
-    salama_server::seed::publish_default_questionnaire(&store).await?;
-    salama_server::facts::backfill_if_pending(&store).await?;
-    if let Some(admin) = salama_server::seed::first_admin(&store).await? {
+    let mut server = boot::Server::prepare(store, options.config()).await?;
+    if let Some(admin) = server.take_first_admin() {
         println!("First start: created the administrator `admin`. Shown once, keep them safe:");
         println!("  password: {}", admin.password);
         println!("  token:    {}", admin.token);
     }
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .with_context(|| format!("listening on {}", options.listen))?;
+    let listener = boot::listen(options.listen).await?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = store.backend(), "serving");
+    tracing::info!(%address, database = server.store().backend(), "serving");
     eprintln!("Salama is serving on http://{address}");
-    let state = AppState::new(store.clone(), options.config());
-    let warming = state.clone();
-    tokio::spawn(async move { warming.cubes().warm(warming.store()).await });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
-    store.close().await;
+    server.serve(listener, shutdown()).await?;
+    server.store().close().await;
     Ok(ExitCode::SUCCESS)
 }
 

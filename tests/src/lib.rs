@@ -18,7 +18,7 @@ use fantoccini::elements::Element;
 use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder, Locator};
 use salama_server::store::Store;
-use salama_server::{AppState, Config, app};
+use salama_server::{Config, boot};
 use serde_json::{Value, json};
 
 /// The narrowest phone screen the form must work on, in CSS pixels.
@@ -29,15 +29,9 @@ pub struct Site {
     pub base: String,
     pub store: Store,
     address: std::net::SocketAddr,
-    router: axum::Router,
-    serving: std::sync::Mutex<Option<Serving>>,
+    server: boot::Server,
+    serving: tokio::sync::Mutex<Option<boot::Serving>>,
     _folder: tempfile::TempDir,
-}
-
-/// The server task and the way to stop it.
-struct Serving {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 /// The built web client (`cargo xtask dist`), as `cargo xtask test` names it.
@@ -59,59 +53,30 @@ impl Site {
         let folder = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", folder.path().join("salama.db").display());
         let store = Store::open(&url).await.expect("store opens");
-        salama_server::seed::publish_default_questionnaire(&store)
-            .await
-            .expect("default questionnaire published");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("free port");
-        let address = listener.local_addr().expect("bound");
         let config = Config {
             static_dir: Some(dist),
             ..Config::default()
         };
-        let router = app(AppState::new(store.clone(), config));
-        let site = Site {
+        let server = boot::Server::prepare(store, config)
+            .await
+            .expect("server starts");
+        let serving = server.serve_on_free_port().await.expect("serving");
+        let address = serving.address();
+        Site {
             base: format!("http://{address}"),
-            store,
+            store: server.store().clone(),
             address,
-            router,
-            serving: std::sync::Mutex::new(None),
+            server,
+            serving: tokio::sync::Mutex::new(Some(serving)),
             _folder: folder,
-        };
-        site.serve(listener);
-        site
-    }
-
-    fn serve(&self, listener: tokio::net::TcpListener) {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let router = self.router.clone();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-        });
-        *self.serving.lock().expect("not poisoned") = Some(Serving { stop, task });
+        }
     }
 
     /// Takes the server off the network (the device is "offline"): the
     /// port refuses connections until [`Site::resume`]. Data is kept.
     pub async fn stop(&self) {
-        let serving = self.serving.lock().expect("not poisoned").take();
-        if let Some(Serving { stop, task }) = serving {
-            let _ = stop.send(());
-            let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
+        if let Some(serving) = self.serving.lock().await.take() {
+            serving.stop(Duration::from_secs(5)).await;
         }
     }
 
@@ -119,16 +84,17 @@ impl Site {
     pub async fn resume(&self) {
         let started = Instant::now();
         let listener = loop {
-            match tokio::net::TcpListener::bind(self.address).await {
+            match boot::listen(self.address).await {
                 Ok(listener) => break listener,
                 Err(error) if started.elapsed() < Duration::from_secs(10) => {
                     let _ = error;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(error) => panic!("rebinding {}: {error}", self.address),
+                Err(error) => panic!("{error}"),
             }
         };
-        self.serve(listener);
+        let serving = self.server.serve_in_background(listener).expect("serving");
+        *self.serving.lock().await = Some(serving);
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,14 +1,15 @@
 //! A real server for tests: bound to 127.0.0.1 on a free port, on its own
-//! SQLite database, seeded as on first start.
+//! SQLite database, started as `salama serve` starts it.
 #![allow(dead_code)]
 
 use std::num::NonZeroU32;
 
 use reqwest::{RequestBuilder, StatusCode};
+use salama_server::Config;
 use salama_server::auth::{self, Role};
+use salama_server::boot;
 use salama_server::limits::RateLimits;
 use salama_server::store::Store;
-use salama_server::{AppState, Config, app};
 use serde_json::{Value, json};
 
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -17,6 +18,7 @@ pub struct Server {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
+    _serving: boot::Serving,
     _folder: tempfile::TempDir,
 }
 
@@ -76,27 +78,17 @@ pub async fn postgres_store() -> Store {
     store
 }
 
-/// A real server on `store`, seeded as on first start.
+/// A real server on `store`, started as `salama serve` starts.
 pub async fn spawn_on(store: Store, config: Config, folder: tempfile::TempDir) -> Server {
-    salama_server::seed::publish_default_questionnaire(&store)
+    let server = boot::Server::prepare(store, config)
         .await
-        .expect("seeded");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("free port");
-    let base = format!("http://{}", listener.local_addr().expect("bound"));
-    let router = app(AppState::new(store.clone(), config));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+        .expect("server starts");
+    let serving = server.serve_on_free_port().await.expect("serving");
     Server {
-        base,
+        base: format!("http://{}", serving.address()),
         client: reqwest::Client::new(),
-        store,
+        store: server.store().clone(),
+        _serving: serving,
         _folder: folder,
     }
 }
