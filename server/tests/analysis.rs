@@ -662,7 +662,7 @@ async fn facts_rebuilt_from_raw_submissions_give_the_same_tables() {
     let (_, before) = get(&server, &analyst, path).await;
 
     // As a database upgraded from before facts existed: raw submissions only.
-    let salama_server::store::Store::Sqlite(pool) = &server.store else {
+    let salama_server::store::Pool::Sqlite(pool) = server.store.pool() else {
         panic!("the test server runs on SQLite")
     };
     sqlx::query("DELETE FROM fact_units")

@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use salama_server::store::Store;
+use salama_server::store::{Pool, Store};
 use serde_json::{Value, json};
 
 /// In the answers of every corrupt row: it must never reach a log.
@@ -58,9 +58,9 @@ impl Database {
 /// Runs `$body` with `$pool` bound to the store's pool, whichever it is.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
+        match $store.pool() {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -448,7 +448,7 @@ async fn write_corrupt_submissions(database: &Database) -> BTreeSet<(String, Str
     .await;
     bad.insert((id_of(&breaks_rules), "breaks_rules".to_owned()));
 
-    if let Store::Sqlite(pool) = &store {
+    if let Pool::Sqlite(pool) = store.pool() {
         // SQLite keeps whatever type it is given: a number where the body
         // goes, and text that is not UTF-8.
         let number = uuid::Uuid::new_v4().to_string();
@@ -604,7 +604,7 @@ async fn corrupt_fact_rows_are_left_out_until_a_rebuild(database: Database) {
         });
         broken.insert(submission_id.clone());
     }
-    if let Store::Sqlite(pool) = &store {
+    if let Pool::Sqlite(pool) = store.pool() {
         // Text that is not UTF-8.
         sqlx::query(&update("sex", "CAST(x'66ff' AS TEXT)"))
             .bind(&good[4])

@@ -165,7 +165,7 @@ async fn acknowledged_submissions_survive_sigkill_exactly_once() {
         "{stored} stored < {} acknowledged",
         acknowledged.len()
     );
-    let salama_server::store::Store::Sqlite(pool) = &store else {
+    let salama_server::store::Pool::Sqlite(pool) = store.pool() else {
         panic!("SQLite store")
     };
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")

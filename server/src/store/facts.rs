@@ -3,9 +3,11 @@
 //! transaction; see `migrations/*/0003_facts_and_design.sql`.
 
 use salama_shared::facts::UnitFacts;
-use sqlx::Row;
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Row, Type};
 
-use super::{Store, StoreError, StoreResult};
+use super::dialect::Dialect;
+use super::{Columns, Store, StoreError, StoreResult};
 
 /// A submission's facts with the envelope fields aggregation filters on.
 #[derive(Clone, Debug, Default)]
@@ -89,52 +91,28 @@ const DELETE_FACTS: &str = "DELETE FROM fact_units WHERE survey_id = $1";
 /// split by 0x1E, fields by 0x1F, NULL as 0x18): decoding a million rows one
 /// by one costs ~25 µs each, a page of text a small fraction of that.
 /// Codes, ids and dates never hold these control characters; a row that
-/// does (written by hand) makes its page read again row by row.
-macro_rules! fact_lines_sqlite {
-    () => {
-        "SELECT f.seq, f.submission_id, f.seq || char(31) || f.submission_id || char(31) || f.unit || char(31) || f.channel \
-     || char(31) || f.completed_on || char(31) || COALESCE(f.enumerator_id, char(24)) \
-     || char(31) || COALESCE(f.cluster_id, char(24)) || char(31) || COALESCE(c.stratum, char(24)) \
-     || char(31) || CASE WHEN COALESCE(w.weight, c.weight) IS NULL THEN char(24) \
-        ELSE printf('%!.17g', COALESCE(w.weight, c.weight)) END \
-     || char(31) || COALESCE(f.sex, char(24)) || char(31) || COALESCE(CAST(f.age AS TEXT), char(24)) \
-     || char(31) || COALESCE(f.area, char(24)) || char(31) || COALESCE(CAST(f.disability AS TEXT), char(24)) \
-     || char(31) || COALESCE(f.displacement, char(24)) || char(31) || COALESCE(f.urban_rural, char(24)) \
-     || char(31) || f.outcomes AS line \
-     FROM fact_units f \
-     LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
-     LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
-     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4"
-    };
+/// does (written by hand) makes its page read again row by row: these are
+/// the rows, [`fact_page`] is the page.
+fn fact_lines(dialect: &Dialect) -> String {
+    format!(
+        "SELECT f.seq, f.submission_id, {} AS line \
+         FROM fact_units f \
+         LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
+         LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
+         WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4",
+        dialect.fact_line
+    )
 }
-macro_rules! fact_lines_postgres {
-    () => {
-        "SELECT f.seq, f.submission_id, concat_ws(chr(31), f.seq::text, f.submission_id, f.unit::text, f.channel, f.completed_on, \
-     COALESCE(f.enumerator_id, chr(24)), COALESCE(f.cluster_id, chr(24)), COALESCE(c.stratum, chr(24)), \
-     COALESCE(COALESCE(w.weight, c.weight)::text, chr(24)), COALESCE(f.sex, chr(24)), \
-     COALESCE(f.age::text, chr(24)), COALESCE(f.area, chr(24)), COALESCE(f.disability::text, chr(24)), \
-     COALESCE(f.displacement, chr(24)), COALESCE(f.urban_rural, chr(24)), f.outcomes) AS line \
-     FROM fact_units f \
-     LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
-     LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
-     WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4"
-    };
-}
+
 /// A page of fact rows as one text value, with how many rows it holds: a
 /// 0x1E inside a column shows as one line too many.
-const LOAD_FACTS_SQLITE: &str = concat!(
-    "SELECT max(seq) AS last, count(*) AS count, group_concat(line, char(30)) AS lines FROM (",
-    fact_lines_sqlite!(),
-    ")"
-);
-const LOAD_FACTS_POSTGRES: &str = concat!(
-    "SELECT max(seq) AS last, count(*) AS count, string_agg(line, chr(30) ORDER BY seq) AS lines FROM (",
-    fact_lines_postgres!(),
-    ") AS page"
-);
-/// The same page a row at a time, for a page that does not read as a whole.
-const FACT_LINES_SQLITE: &str = fact_lines_sqlite!();
-const FACT_LINES_POSTGRES: &str = fact_lines_postgres!();
+fn fact_page(dialect: &Dialect, lines: &str) -> String {
+    format!(
+        "SELECT max(seq) AS last, count(*) AS count, {} AS lines FROM ({lines}) AS page",
+        dialect.joined_lines
+    )
+}
+
 const LOAD_PAGE: i64 = 50_000;
 
 /// One fact row from its line in a loaded page; `None` if it does not read.
@@ -193,7 +171,7 @@ fn fact_row(line: &str) -> Option<FactRow> {
 
 /// The rows of a page read as one text value, if every line is one
 /// readable row.
-fn fact_page(lines: &str, count: i64) -> Option<Vec<FactRow>> {
+fn fact_page_rows(lines: &str, count: i64) -> Option<Vec<FactRow>> {
     let rows: Vec<FactRow> = lines.split('\u{1e}').map(fact_row).collect::<Option<_>>()?;
     (i64::try_from(rows.len()).ok() == Some(count)).then_some(rows)
 }
@@ -215,12 +193,13 @@ const SURVEYS_WITH_SUBMISSIONS: &str =
 /// A page of raw submissions in one row: per-row overhead dominates
 /// reading millions of small bodies. JSON text cannot hold a raw 0x1E, so
 /// it separates them.
-const MICRODATA_PAGE_SQLITE: &str = "SELECT max(submission_id) AS last, \
-     group_concat(CAST(body AS TEXT), char(30)) AS bodies FROM (SELECT submission_id, body \
-     FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3)";
-const MICRODATA_PAGE_POSTGRES: &str = "SELECT max(submission_id) AS last, \
-     string_agg(convert_from(body, 'UTF8'), chr(30) ORDER BY submission_id) AS bodies FROM (SELECT submission_id, body \
-     FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3) AS page";
+fn microdata_page(dialect: &Dialect) -> String {
+    format!(
+        "SELECT max(submission_id) AS last, {} AS bodies FROM (SELECT submission_id, body \
+         FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3) AS page",
+        dialect.joined_bodies
+    )
+}
 const SUBMISSION_WEIGHTS_BETWEEN: &str = "SELECT submission_id, weight FROM design_submission_weights \
      WHERE survey_id = $1 AND submission_id > $2 AND submission_id <= $3";
 const DESIGN_CLUSTERS: &str =
@@ -228,42 +207,54 @@ const DESIGN_CLUSTERS: &str =
 const SUBMISSION_BODIES: &str = "SELECT submission_id, body FROM submissions \
      WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3";
 
-/// Binds and runs [`INSERT_FACT`] for every unit of a submission.
-macro_rules! insert_facts {
-    ($executor:expr, $id:expr, $survey_id:expr, $version:expr, $channel:expr, $facts:expr) => {{
-        let facts: &$crate::store::SubmissionFacts = $facts;
-        for unit in &facts.units {
-            sqlx::query($crate::store::facts::INSERT_FACT)
-                .bind($id)
-                .bind(i64::from(unit.unit))
-                .bind($survey_id)
-                .bind(i64::from($version))
-                .bind($channel)
-                .bind(&facts.completed_on)
-                .bind(facts.enumerator_id.as_deref())
-                .bind(facts.cluster_id.as_deref())
-                .bind(unit.sex.as_deref())
-                .bind(unit.age)
-                .bind(unit.area.as_deref())
-                .bind(unit.disability.map(i64::from))
-                .bind(unit.displacement.as_deref())
-                .bind(unit.urban_rural.as_deref())
-                .bind(salama_shared::facts::encode_outcomes(&unit.outcomes))
-                .execute(&mut *$executor)
-                .await?;
-        }
-    }};
+/// [`INSERT_FACT`] bound for every unit of a submission, for whichever
+/// database runs them.
+pub(super) fn fact_inserts<'q, DB: Database>(
+    submission_id: &'q str,
+    survey_id: &'q str,
+    version: u32,
+    channel: &'q str,
+    facts: &'q SubmissionFacts,
+) -> impl Iterator<Item = Query<'q, DB, DB::Arguments<'q>>>
+where
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+{
+    facts.units.iter().map(move |unit| {
+        sqlx::query(INSERT_FACT)
+            .bind(submission_id)
+            .bind(i64::from(unit.unit))
+            .bind(survey_id)
+            .bind(i64::from(version))
+            .bind(channel)
+            .bind(facts.completed_on.as_str())
+            .bind(facts.enumerator_id.as_deref())
+            .bind(facts.cluster_id.as_deref())
+            .bind(unit.sex.as_deref())
+            .bind(unit.age)
+            .bind(unit.area.as_deref())
+            .bind(unit.disability.map(i64::from))
+            .bind(unit.displacement.as_deref())
+            .bind(unit.urban_rural.as_deref())
+            .bind(salama_shared::facts::encode_outcomes(&unit.outcomes))
+    })
 }
-pub(super) use insert_facts;
+
+fn fact_state(row: &impl Columns) -> StoreResult<FactState> {
+    Ok(FactState {
+        units: row.integer("units")?,
+        generation: row.integer("generation")?,
+    })
+}
 
 impl Store {
     pub async fn fact_state(&self, survey_id: &str) -> StoreResult<FactState> {
         with_pool!(self, pool => {
             let row = sqlx::query(FACT_STATE).bind(survey_id).fetch_optional(pool).await?;
-            Ok(match row {
-                Some(row) => FactState { units: row.try_get("units")?, generation: row.try_get("generation")? },
-                None => FactState::default(),
-            })
+            Ok(row.as_ref().map(fact_state).transpose()?.unwrap_or_default())
         })
     }
 
@@ -326,91 +317,67 @@ impl Store {
         each: &mut (dyn FnMut(FactRow) + Send),
     ) -> StoreResult<(FactState, Vec<String>)> {
         let respondents = level == UnitLevel::Respondents;
-        let (load_page, load_lines) = match self {
-            Store::Sqlite(_) => (LOAD_FACTS_SQLITE, FACT_LINES_SQLITE),
-            Store::Postgres(_) => (LOAD_FACTS_POSTGRES, FACT_LINES_POSTGRES),
-        };
-        macro_rules! load {
-            ($transaction:expr) => {{
-                let transaction = $transaction;
-                let state = match sqlx::query(FACT_STATE)
+        let load_lines = fact_lines(self.dialect);
+        let load_page = fact_page(self.dialect, &load_lines);
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            if let Some(snapshot) = self.dialect.snapshot {
+                sqlx::query(snapshot).execute(&mut *transaction).await?;
+            }
+            let row = sqlx::query(FACT_STATE)
+                .bind(survey_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            let state = row.as_ref().map(fact_state).transpose()?.unwrap_or_default();
+            let mut unreadable = Vec::new();
+            let mut after = after_seq;
+            loop {
+                let page = sqlx::query(&load_page)
                     .bind(survey_id)
-                    .fetch_optional(&mut *transaction)
-                    .await?
-                {
-                    Some(row) => FactState {
-                        units: row.try_get("units")?,
-                        generation: row.try_get("generation")?,
-                    },
-                    None => FactState::default(),
-                };
-                let mut unreadable = Vec::new();
-                let mut after = after_seq;
-                loop {
-                    let page = sqlx::query(load_page)
-                        .bind(survey_id)
-                        .bind(after)
-                        .bind(respondents)
-                        .bind(LOAD_PAGE)
-                        .fetch_one(&mut *transaction)
-                        .await?;
-                    let last: Option<i64> = page.try_get("last")?;
-                    let Some(last) = last else { break };
-                    let count: i64 = page.try_get("count")?;
-                    // Text that is not UTF-8 (SQLite keeps what it is
-                    // given) fails the page as text.
-                    let lines: Option<String> = page.try_get("lines").ok().flatten();
-                    match lines.as_deref().and_then(|lines| fact_page(lines, count)) {
-                        Some(rows) => rows.into_iter().for_each(&mut *each),
-                        None => {
-                            // Row by row, each named by its own id, so a
-                            // separator inside a column cannot blame
-                            // another row or show a column as an id.
-                            let rows = sqlx::query(load_lines)
-                                .bind(survey_id)
-                                .bind(after)
-                                .bind(respondents)
-                                .bind(LOAD_PAGE)
-                                .fetch_all(&mut *transaction)
-                                .await?;
-                            for row in rows {
-                                let line: Option<String> = row.try_get("line").ok();
-                                let line = line.filter(|line| !line.contains('\u{1e}'));
-                                match line.as_deref().and_then(fact_row) {
-                                    Some(fact) => each(fact),
-                                    None => unreadable.push(
-                                        row.try_get::<String, _>("submission_id").map_or_else(
-                                            |_| "?".to_owned(),
-                                            |id| id.chars().take(64).collect(),
-                                        ),
+                    .bind(after)
+                    .bind(respondents)
+                    .bind(LOAD_PAGE)
+                    .fetch_one(&mut *transaction)
+                    .await?;
+                let last: Option<i64> = page.try_get("last")?;
+                let Some(last) = last else { break };
+                let count: i64 = page.try_get("count")?;
+                // Text that is not UTF-8 (SQLite keeps what it is given)
+                // fails the page as text.
+                let lines: Option<String> = page.try_get("lines").ok().flatten();
+                match lines.as_deref().and_then(|lines| fact_page_rows(lines, count)) {
+                    Some(rows) => rows.into_iter().for_each(&mut *each),
+                    None => {
+                        // Row by row, each named by its own id, so a
+                        // separator inside a column cannot blame another
+                        // row or show a column as an id.
+                        let rows = sqlx::query(&load_lines)
+                            .bind(survey_id)
+                            .bind(after)
+                            .bind(respondents)
+                            .bind(LOAD_PAGE)
+                            .fetch_all(&mut *transaction)
+                            .await?;
+                        for row in rows {
+                            let line: Option<String> = row.try_get("line").ok();
+                            let line = line.filter(|line| !line.contains('\u{1e}'));
+                            match line.as_deref().and_then(fact_row) {
+                                Some(fact) => each(fact),
+                                None => unreadable.push(
+                                    row.try_get::<String, _>("submission_id").map_or_else(
+                                        |_| "?".to_owned(),
+                                        |id| id.chars().take(64).collect(),
                                     ),
-                                }
+                                ),
                             }
                         }
                     }
-                    after = last;
                 }
-                (state, unreadable)
-            }};
-        }
-        match self {
-            Store::Sqlite(pool) => {
-                // In WAL mode a read transaction sees one snapshot throughout.
-                let mut transaction = pool.begin().await?;
-                let loaded = load!(&mut *transaction);
-                transaction.commit().await?;
-                Ok(loaded)
+                after = last;
             }
-            Store::Postgres(pool) => {
-                let mut transaction = pool.begin().await?;
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .execute(&mut *transaction)
-                    .await?;
-                let loaded = load!(&mut *transaction);
-                transaction.commit().await?;
-                Ok(loaded)
-            }
-        }
+            transaction.commit().await?;
+            Ok((state, unreadable))
+        })
     }
 
     /// Stores uploaded design entries in one transaction and marks the
@@ -505,12 +472,9 @@ impl Store {
         after_id: &str,
         limit: u32,
     ) -> StoreResult<Option<(String, String)>> {
-        let query = match self {
-            Store::Sqlite(_) => MICRODATA_PAGE_SQLITE,
-            Store::Postgres(_) => MICRODATA_PAGE_POSTGRES,
-        };
+        let query = microdata_page(self.dialect);
         let page: Result<Option<(String, String)>, sqlx::Error> = with_pool!(self, pool => async {
-            let row = sqlx::query(query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_one(pool).await?;
+            let row = sqlx::query(&query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_one(pool).await?;
             let last: Option<String> = row.try_get("last")?;
             let bodies: Option<String> = row.try_get("bodies")?;
             Ok(last.zip(bodies))
@@ -623,7 +587,9 @@ impl Store {
             let units = i64::try_from(units).map_err(|_| StoreError::Corrupt("too many facts".into()))?;
             sqlx::query(ADD_FACT_UNITS).bind(survey_id).bind(units).execute(&mut *transaction).await?;
             for (id, version, channel, facts) in missing {
-                insert_facts!(transaction, id, survey_id, *version, channel.as_str(), facts);
+                for insert in fact_inserts(id, survey_id, *version, channel, facts) {
+                    insert.execute(&mut *transaction).await?;
+                }
             }
             transaction.commit().await?;
             Ok(())

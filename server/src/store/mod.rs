@@ -1,27 +1,33 @@
-//! Storage behind one narrow interface, with an SQLite implementation (the
-//! embedded default) and a PostgreSQL one (for several server instances).
-//! The same conformance suite (`server/tests/storage.rs`) runs against both.
+//! Storage behind one narrow interface, on SQLite (the embedded default)
+//! or PostgreSQL (for several server instances). The same conformance suite
+//! (`server/tests/storage.rs`) runs against both.
 //!
-//! Both backends run the same SQL: `$1` placeholders, `ON CONFLICT` and
-//! portable column types work on each, so the queries are written once in
-//! [`queries`] and the two implementations differ only in their pool.
+//! A [`Store`] is a pool and a dialect (`dialect.rs`). Most statements read
+//! the same on both databases (`$1` placeholders, `ON CONFLICT`, portable
+//! column types) and are written once, beside the function that runs them;
+//! what the two spell differently (joining text, reading one snapshot) is
+//! in the dialect. sqlx gives each database its own pool and connection
+//! types, so a body that runs statements is compiled once per pool by
+//! [`with_pool!`] rather than written against sqlx's generic bounds.
 
-/// Runs `$body` with `$pool` bound to whichever pool the store has; the body
-/// is the same SQL for both, type-checked once per backend.
+/// Runs `$body` with `$pool` bound to the store's pool, whichever database
+/// it is on: the same statements, type-checked for each.
 macro_rules! with_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
         }
     };
 }
 
 mod assignments;
+mod dialect;
 mod facts;
 mod queries;
 
 pub use assignments::Assignment;
+use dialect::Dialect;
 
 pub use facts::{
     DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,
@@ -114,7 +120,14 @@ pub struct AuditEntry {
 
 /// The storage a server runs on, chosen from the database URL's scheme.
 #[derive(Clone, Debug)]
-pub enum Store {
+pub struct Store {
+    pool: Pool,
+    dialect: &'static Dialect,
+}
+
+/// A connection pool to one of the databases.
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -129,7 +142,10 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Store::Postgres(pool)
+            Store {
+                pool: Pool::Postgres(pool),
+                dialect: &dialect::POSTGRES,
+            }
         } else {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -151,32 +167,67 @@ impl Store {
                 .max_connections(8)
                 .connect_with(options)
                 .await?;
-            Store::Sqlite(pool)
+            Store {
+                pool: Pool::Sqlite(pool),
+                dialect: &dialect::SQLITE,
+            }
         };
         store.migrate().await?;
         Ok(store)
     }
 
+    /// The pool, for SQL of one's own (tests writing what no API would).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self {
-            Store::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Store::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
-        }
+        self.dialect.name
     }
 
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(pool) => pool.close().await,
-            Store::Postgres(pool) => pool.close().await,
-        }
+        with_pool!(self, pool => pool.close().await);
+    }
+}
+
+/// Columns read by name from either database's rows: the decoding bounds
+/// are written here once, not at every reader.
+trait Columns {
+    fn text(&self, column: &str) -> sqlx::Result<String>;
+    fn optional_text(&self, column: &str) -> sqlx::Result<Option<String>>;
+    fn integer(&self, column: &str) -> sqlx::Result<i64>;
+    fn flag(&self, column: &str) -> sqlx::Result<bool>;
+}
+
+impl<R: sqlx::Row> Columns for R
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn text(&self, column: &str) -> sqlx::Result<String> {
+        self.try_get(column)
+    }
+
+    fn optional_text(&self, column: &str) -> sqlx::Result<Option<String>> {
+        self.try_get(column)
+    }
+
+    fn integer(&self, column: &str) -> sqlx::Result<i64> {
+        self.try_get(column)
+    }
+
+    fn flag(&self, column: &str) -> sqlx::Result<bool> {
+        self.try_get(column)
     }
 }
 

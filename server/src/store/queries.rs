@@ -1,11 +1,11 @@
-//! The storage operations, written once and compiled for each backend's pool.
+//! Surveys, submissions, users, tokens and the audit log.
 
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Inserted, NewSubmission, Publication, Receipt, Store, StoreError, StoreResult,
-    StoredSurvey, User, now,
+    AuditEntry, Columns, Inserted, NewSubmission, Publication, Receipt, Store, StoreError,
+    StoreResult, StoredSurvey, User, now,
 };
 
 const INSERT_SURVEY: &str = "INSERT INTO surveys (survey_id, version, definition, public, published_at) \
@@ -48,45 +48,35 @@ fn version(value: i64) -> StoreResult<u32> {
         .map_err(|_| StoreError::Corrupt(format!("survey version {value} out of range")))
 }
 
-macro_rules! survey_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        StoredSurvey {
-            survey_id: row.try_get("survey_id")?,
-            version: version(row.try_get("version")?)?,
-            definition: row.try_get("definition")?,
-            public: row.try_get("public")?,
-            published_at: row.try_get("published_at")?,
-        }
-    }};
+fn stored_survey(row: &impl Columns) -> StoreResult<StoredSurvey> {
+    Ok(StoredSurvey {
+        survey_id: row.text("survey_id")?,
+        version: version(row.integer("version")?)?,
+        definition: row.text("definition")?,
+        public: row.flag("public")?,
+        published_at: row.text("published_at")?,
+    })
 }
 
-macro_rules! user_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        let revoked_at: Option<String> = row.try_get("revoked_at")?;
-        User {
-            name: row.try_get("name")?,
-            role: row.try_get("role")?,
-            password_hash: row.try_get("password_hash")?,
-            revoked: revoked_at.is_some(),
-        }
-    }};
+fn user(row: &impl Columns) -> StoreResult<User> {
+    Ok(User {
+        name: row.text("name")?,
+        role: row.text("role")?,
+        password_hash: row.text("password_hash")?,
+        revoked: row.optional_text("revoked_at")?.is_some(),
+    })
 }
 
-macro_rules! receipt_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        let id: String = row.try_get("submission_id")?;
-        Receipt {
-            submission_id: Uuid::parse_str(&id)
-                .map_err(|e| StoreError::Corrupt(format!("submission id {id}: {e}")))?,
-            survey_id: row.try_get("survey_id")?,
-            survey_version: version(row.try_get("survey_version")?)?,
-            received_at: row.try_get("received_at")?,
-            content_sha256: row.try_get("content_sha256")?,
-        }
-    }};
+fn receipt(row: &impl Columns) -> StoreResult<Receipt> {
+    let id = row.text("submission_id")?;
+    Ok(Receipt {
+        submission_id: Uuid::parse_str(&id)
+            .map_err(|e| StoreError::Corrupt(format!("submission id {id}: {e}")))?,
+        survey_id: row.text("survey_id")?,
+        survey_version: version(row.integer("survey_version")?)?,
+        received_at: row.text("received_at")?,
+        content_sha256: row.text("content_sha256")?,
+    })
 }
 
 impl Store {
@@ -149,10 +139,7 @@ impl Store {
                 }
                 None => sqlx::query(LATEST_SURVEY).bind(survey_id).fetch_optional(pool).await?,
             };
-            Ok(match row {
-                Some(row) => Some(survey_from_row!(row)),
-                None => None,
-            })
+            row.as_ref().map(stored_survey).transpose()
         })
     }
 
@@ -160,11 +147,7 @@ impl Store {
     pub async fn surveys(&self) -> StoreResult<Vec<StoredSurvey>> {
         with_pool!(self, pool => {
             let rows = sqlx::query(LATEST_SURVEYS).fetch_all(pool).await?;
-            let mut surveys = Vec::with_capacity(rows.len());
-            for row in rows {
-                surveys.push(survey_from_row!(row));
-            }
-            Ok(surveys)
+            rows.iter().map(stored_survey).collect()
         })
     }
 
@@ -207,7 +190,9 @@ impl Store {
                     // seen seq n has seen every row before it.
                     let units = i64::try_from(new.facts.units.len()).unwrap_or(i64::MAX);
                     sqlx::query(super::facts::ADD_FACT_UNITS).bind(new.survey_id).bind(units).execute(&mut *transaction).await?;
-                    super::facts::insert_facts!(transaction, &id, new.survey_id, new.survey_version, new.channel, new.facts);
+                    for insert in super::facts::fact_inserts(&id, new.survey_id, new.survey_version, new.channel, new.facts) {
+                        insert.execute(&mut *transaction).await?;
+                    }
                     results.push(Inserted::New(Receipt {
                         submission_id: new.submission_id,
                         survey_id: new.survey_id.to_owned(),
@@ -219,7 +204,7 @@ impl Store {
                 }
                 let row = sqlx::query(RECEIPT).bind(&id).fetch_optional(&mut *transaction).await?;
                 let existing = match row {
-                    Some(row) => receipt_from_row!(row),
+                    Some(row) => receipt(&row)?,
                     None => return Err(StoreError::Corrupt(format!("submission {id} conflicted but cannot be read"))),
                 };
                 results.push(if existing.content_sha256 == new.content_sha256 {
@@ -237,10 +222,7 @@ impl Store {
         let id = submission_id.hyphenated().to_string();
         with_pool!(self, pool => {
             let row = sqlx::query(RECEIPT).bind(&id).fetch_optional(pool).await?;
-            Ok(match row {
-                Some(row) => Some(receipt_from_row!(row)),
-                None => None,
-            })
+            row.as_ref().map(receipt).transpose()
         })
     }
 
@@ -284,10 +266,7 @@ impl Store {
     pub async fn user(&self, name: &str) -> StoreResult<Option<User>> {
         with_pool!(self, pool => {
             let row = sqlx::query(USER).bind(name).fetch_optional(pool).await?;
-            Ok(match row {
-                Some(row) => Some(user_from_row!(row)),
-                None => None,
-            })
+            row.as_ref().map(user).transpose()
         })
     }
 
@@ -328,10 +307,7 @@ impl Store {
     pub async fn token_user(&self, token_sha256: &str) -> StoreResult<Option<User>> {
         with_pool!(self, pool => {
             let row = sqlx::query(TOKEN_USER).bind(token_sha256).bind(now()).fetch_optional(pool).await?;
-            Ok(match row {
-                Some(row) => Some(user_from_row!(row)),
-                None => None,
-            })
+            row.as_ref().map(user).transpose()
         })
     }
 
