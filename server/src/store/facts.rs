@@ -115,6 +115,25 @@ fn fact_page(dialect: &Dialect, lines: &str) -> String {
 
 const LOAD_PAGE: i64 = 50_000;
 
+/// [`fact_lines`] or [`fact_page`] bound to read the page after `after`.
+fn page_after<'q, DB: Database>(
+    query: &'q str,
+    survey_id: &'q str,
+    after: i64,
+    respondents: bool,
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    &'q str: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+{
+    sqlx::query(query)
+        .bind(survey_id)
+        .bind(after)
+        .bind(respondents)
+        .bind(LOAD_PAGE)
+}
+
 /// One fact row from its line in a loaded page; `None` if it does not read.
 fn fact_row(line: &str) -> Option<FactRow> {
     let fields: Vec<&str> = line.split('\u{1f}').collect();
@@ -332,11 +351,7 @@ impl Store {
             let mut unreadable = Vec::new();
             let mut after = after_seq;
             loop {
-                let page = sqlx::query(&load_page)
-                    .bind(survey_id)
-                    .bind(after)
-                    .bind(respondents)
-                    .bind(LOAD_PAGE)
+                let page = page_after(&load_page, survey_id, after, respondents)
                     .fetch_one(&mut *transaction)
                     .await?;
                 let last: Option<i64> = page.try_get("last")?;
@@ -351,11 +366,7 @@ impl Store {
                         // Row by row, each named by its own id, so a
                         // separator inside a column cannot blame another
                         // row or show a column as an id.
-                        let rows = sqlx::query(&load_lines)
-                            .bind(survey_id)
-                            .bind(after)
-                            .bind(respondents)
-                            .bind(LOAD_PAGE)
+                        let rows = page_after(&load_lines, survey_id, after, respondents)
                             .fetch_all(&mut *transaction)
                             .await?;
                         for row in rows {
