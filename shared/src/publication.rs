@@ -1,11 +1,13 @@
 //! What may be published (DOMAIN §4): flags for estimates under the DHS/MICS
 //! convention or NCHS's standards for proportions, and minimum cell sizes
-//! with complementary suppression for count tables. The server applies
-//! them for everyone; a suppressed value is left out, not merely marked.
+//! with complementary suppression for count tables, the interval that fits
+//! a design, and the notes a table carries. The server applies them for
+//! everyone; a suppressed value is left out, not merely marked.
 
 use serde::{Deserialize, Serialize};
 
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, korn_graubard, wilson};
+use crate::schema::Channel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,6 +92,128 @@ pub fn nchs(estimate: &Estimate, interval: (f64, f64)) -> Flag {
     } else {
         Flag::Ok
     }
+}
+
+/// What a population's sample design is, as far as the tables need it:
+/// whether there is one decides the interval and which numbers are shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DesignSummary {
+    pub strata: usize,
+    pub psus: usize,
+    /// Some unit's PSU is a cluster named in the design (not its household).
+    pub clustered: bool,
+    /// Some unit is in a stratum other than the default.
+    pub stratified: bool,
+    pub units: u64,
+    /// Units with an uploaded weight.
+    pub weighted_units: u64,
+}
+
+impl DesignSummary {
+    /// Clusters, strata or weights: anything but simple random sampling.
+    pub fn has_design(&self) -> bool {
+        self.clustered || self.stratified || self.weighted_units > 0
+    }
+
+    /// How the estimates were computed, as the table says it.
+    pub fn description(&self) -> String {
+        if self.clustered || self.stratified {
+            format!(
+                "Taylor linearisation over {} stratum/strata and {} PSUs (with replacement at the first stage); Korn–Graubard 95% intervals with design degrees of freedom",
+                self.strata, self.psus
+            )
+        } else if self.has_design() {
+            "Weighted; each household is its own PSU (no clusters given); Korn–Graubard 95% intervals"
+                .to_owned()
+        } else {
+            "No design information: simple random sampling of households assumed, unweighted; Wilson 95% intervals".to_owned()
+        }
+    }
+}
+
+/// One cell's estimate as it may be published: the interval that fits the
+/// design, whether its sampling error can be measured at all, and its flag.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judged {
+    pub estimate: Option<Estimate>,
+    pub interval: Option<(f64, f64)>,
+    /// False when every PSU of the domain sits alone in its stratum: the
+    /// estimate exists but its variance cannot be estimated.
+    pub measurable: bool,
+    pub flag: Flag,
+}
+
+impl Judged {
+    /// Whether the estimate is shown (plain or in parentheses).
+    pub fn shown(&self) -> bool {
+        matches!(self.flag, Flag::Ok | Flag::Caution)
+    }
+}
+
+/// Judges an estimate over `n` unweighted cases under `rule`: Korn–Graubard
+/// with a design, Wilson without one (DOMAIN §4), then the rule's flag.
+pub fn judge(rule: Rule, has_design: bool, n: usize, estimate: Option<Estimate>) -> Judged {
+    // A design with one PSU per stratum cannot measure its variance.
+    let measurable = estimate.is_some_and(|e| !has_design || e.degrees_of_freedom >= 1.0);
+    let interval = estimate.filter(|_| measurable).and_then(|estimate| {
+        if has_design {
+            korn_graubard(&estimate, 0.95)
+        } else {
+            wilson(estimate.estimate * n as f64, n as f64, 0.95)
+        }
+    });
+    let flag = match (rule, &estimate, interval) {
+        _ if n == 0 => Flag::Empty,
+        (_, None, _) => Flag::Suppressed,
+        // Without an interval a shown estimate is at best "use with caution".
+        (Rule::DhsMics, Some(_), None) => dhs_mics(n).max(Flag::Caution),
+        (Rule::DhsMics, Some(_), Some(_)) => dhs_mics(n),
+        (Rule::Nchs, Some(estimate), Some(interval)) => nchs(estimate, interval),
+        (Rule::Nchs, Some(_), None) => Flag::Suppressed,
+    };
+    Judged {
+        estimate,
+        interval,
+        measurable,
+        flag,
+    }
+}
+
+/// The notes printed under a population's table: what kind of sample it is,
+/// what the weights were, and how the flags read.
+pub fn population_notes(
+    channel: Channel,
+    design: &DesignSummary,
+    some_unmeasurable: bool,
+    rule: Rule,
+) -> Vec<String> {
+    let DesignSummary {
+        units,
+        weighted_units,
+        ..
+    } = *design;
+    let mut notes = Vec::new();
+    match channel {
+        Channel::Online => notes.push(
+            "Opt-in online answers: not a probability sample. The numbers describe those who chose to answer, not the population, and are never pooled with interviews.".to_owned(),
+        ),
+        Channel::Enumerator if weighted_units == 0 && units > 0 => notes.push(
+            "No weights uploaded: every interview counts equally (a self-weighting sample is assumed).".to_owned(),
+        ),
+        Channel::Enumerator if weighted_units < units => notes.push(format!(
+            "{} of {units} units have no weight and count with weight 1.",
+            units - weighted_units
+        )),
+        Channel::Enumerator => {}
+    }
+    if some_unmeasurable {
+        notes.push("Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.".to_owned());
+    }
+    notes.push(match rule {
+        Rule::DhsMics => "Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).".to_owned(),
+        Rule::Nchs => "Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.".to_owned(),
+    });
+    notes
 }
 
 /// Which cells of a count table (rows × columns, with row and column totals

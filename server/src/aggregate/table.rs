@@ -10,8 +10,10 @@ use salama_shared::Survey;
 use salama_shared::aggregate::{
     AgeScheme, AggregateTable, Cell, Dimension, GroupValue, Population, ReportedCount,
 };
-use salama_shared::estimate::{Estimate, RatioVariance, korn_graubard, wilson};
-use salama_shared::publication::{Flag, Rule, dhs_mics, nchs, suppress_counts};
+use salama_shared::estimate::RatioVariance;
+use salama_shared::publication::{
+    DesignSummary, Judged, Rule, judge, population_notes, suppress_counts,
+};
 use salama_shared::schema::{Area, Channel, Indicator, Level, QuestionKind, Role};
 
 use super::cube::{Cube, NO_DAY};
@@ -256,17 +258,6 @@ fn descendants<'s>(area: &'s Area, codes: &mut Vec<&'s str>) {
     }
 }
 
-/// Per cell sums from the first pass.
-#[derive(Clone, Default)]
-struct CellSums {
-    n: u64,
-    weighted_n: f64,
-    totals: Vec<(f64, f64)>,
-    reported: Vec<u64>,
-}
-
-const OUTSIDE: u32 = u32::MAX;
-
 /// The cells one PSU touches, with the PSU's sums for each, in flat
 /// arrays reused from PSU to PSU.
 struct Touched {
@@ -331,9 +322,9 @@ impl Touched {
     }
 }
 
-/// A cell's estimate, interval, whether its variance is measurable, flag.
-type Estimated = (Option<Estimate>, Option<(f64, f64)>, bool, Flag);
-
+/// One population's table, step by step: its design, the cells' sums, their
+/// linearised variances, what the publication rule lets through, the cells
+/// laid out, and the notes.
 fn population(
     survey: &Survey,
     indicator: &Indicator,
@@ -343,92 +334,275 @@ fn population(
     channel_id: Option<u32>,
     dimensions: &[DimensionValues],
 ) -> Population {
-    let components = indicator.components.len();
-    let columns: Vec<Option<&[u8]>> = (0..components)
-        .map(|k| cube.outcome(&indicator.id, u8::try_from(k).unwrap_or(u8::MAX)))
-        .collect();
-    let reported_ids: Vec<Option<u32>> = indicator
-        .reported
+    let in_population = |unit: usize| channel_id.is_some_and(|id| cube.channel[unit] == id);
+    let design = Design::of(cube, in_population);
+    let outcomes = Outcomes::of(indicator, cube);
+    let grid = Grid::new(dimensions);
+    let tally = tally(survey, cube, request, &outcomes, &grid, in_population);
+    let variances = linearise(cube, &design, &outcomes, &tally);
+    let summary = design.summary();
+    let judged: Vec<Judged> = tally
+        .sums
         .iter()
-        .map(|category| cube.categories.id(category))
+        .zip(variances)
+        .map(|(cell, variance)| {
+            let n = usize::try_from(cell.n).unwrap_or(usize::MAX);
+            let estimate =
+                variance.and_then(|variance| variance.finish(&design.psus_per_stratum, n));
+            judge(request.rule, summary.has_design(), n, estimate)
+        })
         .collect();
-    let radix: Vec<usize> = dimensions.iter().map(|d| d.values.len()).collect();
-    // Without a breakdown there is only the total.
-    let cells: usize = if dimensions.is_empty() {
-        0
-    } else {
-        radix.iter().product()
+    let cells = lay_out(
+        indicator,
+        request,
+        &grid,
+        &tally,
+        &judged,
+        summary.has_design(),
+    );
+    let some_unmeasurable = cells
+        .iter()
+        .any(|cell| cell.estimate.is_some() && cell.standard_error.is_none());
+    Population {
+        channel,
+        representative: channel == Channel::Enumerator,
+        design: summary.description(),
+        notes: population_notes(channel, &summary, some_unmeasurable, request.rule),
+        cells,
+    }
+}
+
+/// The sample design of a whole population: its PSUs and strata (filters
+/// and breakdowns are domains within it, as `subset` and `svyby` treat
+/// them), and how many of its units carry a weight.
+struct Design {
+    /// Stratum code (interned) → position in `psus_per_stratum`.
+    strata: HashMap<u32, usize>,
+    psus_per_stratum: Vec<usize>,
+    units: u64,
+    weighted_units: u64,
+    clustered: bool,
+}
+
+impl Design {
+    fn of(cube: &Cube, in_population: impl Fn(usize) -> bool) -> Self {
+        let mut design = Design {
+            strata: HashMap::new(),
+            psus_per_stratum: Vec::new(),
+            units: 0,
+            weighted_units: 0,
+            clustered: false,
+        };
+        let mut psu_seen = vec![false; cube.psu_stratum.len()];
+        for unit in (0..cube.len()).filter(|&unit| in_population(unit)) {
+            design.units += 1;
+            design.weighted_units += u64::from(cube.has_weight[unit]);
+            let psu = cube.psu[unit] as usize;
+            if psu_seen[psu] {
+                continue;
+            }
+            psu_seen[psu] = true;
+            design.clustered |= cube.psu_has_cluster[psu];
+            let next = design.strata.len();
+            let stratum = *design.strata.entry(cube.psu_stratum[psu]).or_insert(next);
+            if stratum == design.psus_per_stratum.len() {
+                design.psus_per_stratum.push(0);
+            }
+            design.psus_per_stratum[stratum] += 1;
+        }
+        design
+    }
+
+    fn stratum_of(&self, cube: &Cube, psu: u32) -> usize {
+        self.strata
+            .get(&cube.psu_stratum[psu as usize])
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn summary(&self) -> DesignSummary {
+        DesignSummary {
+            strata: self.psus_per_stratum.len(),
+            psus: self.psus_per_stratum.iter().sum(),
+            clustered: self.clustered,
+            stratified: self.strata.keys().any(|&stratum| stratum != 0),
+            units: self.units,
+            weighted_units: self.weighted_units,
+        }
+    }
+}
+
+/// The indicator's outcome columns in the cube, one byte per unit and
+/// component: bit 1 in the denominator, bit 0 in the numerator, the rest
+/// a reported category (DK, RA) id.
+struct Outcomes<'c> {
+    columns: Vec<&'c [u8]>,
+    /// Reported category id → position in the indicator's list, or MAX.
+    reported_at: Vec<usize>,
+    reported: usize,
+}
+
+impl<'c> Outcomes<'c> {
+    fn of(indicator: &Indicator, cube: &'c Cube) -> Self {
+        let columns = (0..indicator.components.len())
+            .map(|k| {
+                cube.outcome(&indicator.id, u8::try_from(k).unwrap_or(u8::MAX))
+                    .unwrap_or(&[])
+            })
+            .collect();
+        // Six bits of category id: 64 slots.
+        let mut reported_at = vec![usize::MAX; 64];
+        for (position, category) in indicator.reported.iter().enumerate() {
+            if let Some(id) = cube.categories.id(category)
+                && let Some(slot) = reported_at.get_mut(id as usize)
+            {
+                *slot = position;
+            }
+        }
+        Self {
+            columns,
+            reported_at,
+            reported: indicator.reported.len(),
+        }
+    }
+
+    fn components(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn byte(&self, k: usize, unit: usize) -> u8 {
+        self.columns[k].get(unit).copied().unwrap_or(0)
+    }
+}
+
+/// The cells of the breakdown, numbered in mixed radix over the dimensions'
+/// values, and the total after them.
+struct Grid<'d> {
+    dimensions: &'d [DimensionValues],
+    radix: Vec<usize>,
+    cells: usize,
+}
+
+impl<'d> Grid<'d> {
+    fn new(dimensions: &'d [DimensionValues]) -> Self {
+        let radix: Vec<usize> = dimensions.iter().map(|d| d.values.len()).collect();
+        // Without a breakdown there is only the total.
+        let cells = if dimensions.is_empty() {
+            0
+        } else {
+            radix.iter().product()
+        };
+        Self {
+            dimensions,
+            radix,
+            cells,
+        }
+    }
+
+    /// The total's index, after every cell.
+    fn total(&self) -> usize {
+        self.cells
+    }
+
+    fn cell_of(&self, cube: &Cube, unit: usize) -> usize {
+        self.dimensions
+            .iter()
+            .zip(&self.radix)
+            .fold(0, |cell, (dimension, &size)| {
+                cell * size + dimension.value_of(cube, unit)
+            })
+    }
+
+    /// The cell's value in each dimension; empty for the total.
+    fn group(&self, at: usize) -> Vec<GroupValue> {
+        if at == self.total() {
+            return Vec::new();
+        }
+        let mut indices = vec![0; self.dimensions.len()];
+        let mut rest = at;
+        for (d, &size) in self.radix.iter().enumerate().rev() {
+            indices[d] = rest % size;
+            rest /= size;
+        }
+        self.dimensions
+            .iter()
+            .zip(indices)
+            .map(|(dimension, index)| {
+                let (value, label) = &dimension.values[index];
+                GroupValue {
+                    dimension: dimension.dimension,
+                    value: value.clone(),
+                    label: label.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Per cell sums from the first pass.
+#[derive(Clone, Default)]
+struct CellSums {
+    n: u64,
+    weighted_n: f64,
+    totals: Vec<(f64, f64)>,
+    reported: Vec<u64>,
+}
+
+impl CellSums {
+    fn add(&mut self, other: &CellSums) {
+        self.n += other.n;
+        self.weighted_n += other.weighted_n;
+        for (sum, part) in self.totals.iter_mut().zip(&other.totals) {
+            sum.0 += part.0;
+            sum.1 += part.1;
+        }
+        for (sum, part) in self.reported.iter_mut().zip(&other.reported) {
+            *sum += part;
+        }
+    }
+}
+
+const OUTSIDE: u32 = u32::MAX;
+
+/// The first pass: each unit's cell (or OUTSIDE) and each cell's sums.
+struct Tally {
+    /// One per cell, then the total.
+    sums: Vec<CellSums>,
+    cell_of: Vec<u32>,
+}
+
+/// Pass 1 over the units of the population that pass the filters and have
+/// an outcome. The total is the sum of the cells, added up afterwards
+/// rather than unit by unit.
+fn tally(
+    survey: &Survey,
+    cube: &Cube,
+    request: &Request,
+    outcomes: &Outcomes<'_>,
+    grid: &Grid<'_>,
+    in_population: impl Fn(usize) -> bool,
+) -> Tally {
+    let components = outcomes.components();
+    let empty = CellSums {
+        totals: vec![(0.0, 0.0); components],
+        reported: vec![0; outcomes.reported],
+        ..CellSums::default()
     };
-    let total = cells;
+    let mut sums = vec![empty; grid.cells + 1];
+    let mut cell_of = vec![OUTSIDE; cube.len()];
     let area_filter = request
         .area
         .as_deref()
         .map(|code| area_filter(survey, cube, code));
-
-    // The design: PSUs and strata of the whole population (filters and
-    // breakdowns are domains within it, as `subset` and `svyby` treat them).
-    let mut strata: HashMap<u32, usize> = HashMap::new();
-    let mut psu_seen = vec![false; cube.psu_stratum.len()];
-    let mut psus_per_stratum: Vec<usize> = Vec::new();
-    let (mut units, mut weighted_units, mut clustered) = (0u64, 0u64, false);
-    let in_population = |unit: usize| channel_id.is_some_and(|id| cube.channel[unit] == id);
-    for unit in 0..cube.len() {
-        if !in_population(unit) {
-            continue;
-        }
-        units += 1;
-        weighted_units += u64::from(cube.has_weight[unit]);
-        let psu = cube.psu[unit] as usize;
-        if !psu_seen[psu] {
-            psu_seen[psu] = true;
-            clustered |= cube.psu_has_cluster[psu];
-            let next = strata.len();
-            let stratum = *strata.entry(cube.psu_stratum[psu]).or_insert(next);
-            if stratum == psus_per_stratum.len() {
-                psus_per_stratum.push(0);
-            }
-            psus_per_stratum[stratum] += 1;
-        }
-    }
-    let stratified = strata.keys().any(|&stratum| stratum != 0);
-    let stratum_of = |psu: u32| {
-        strata
-            .get(&cube.psu_stratum[psu as usize])
-            .copied()
-            .unwrap_or(0)
-    };
-    let has_design = clustered || stratified || weighted_units > 0;
-
-    // Pass 1: each unit's cell, and the cells' sums. The total is the sum
-    // of the cells, added up afterwards rather than unit by unit.
-    let empty = CellSums {
-        totals: vec![(0.0, 0.0); components],
-        reported: vec![0; indicator.reported.len()],
-        ..CellSums::default()
-    };
-    let mut sums = vec![empty; cells + 1];
-    let mut cell_of = vec![OUTSIDE; cube.len()];
-    // Reported category id → position in the indicator's list.
-    let mut reported_at = vec![usize::MAX; 64];
-    for (position, id) in reported_ids.iter().enumerate() {
-        if let Some(id) = id
-            && let Some(slot) = reported_at.get_mut(*id as usize)
-        {
-            *slot = position;
-        }
-    }
-    let columns: Vec<&[u8]> = columns.iter().map(|c| c.unwrap_or(&[])).collect();
-    let mut seen_categories = Vec::with_capacity(components);
-    for (unit, cell_slot) in cell_of.iter_mut().enumerate() {
-        if !in_population(unit) {
-            continue;
-        }
-        let day = cube.day[unit];
-        if request
+    let outside_dates = |day: i32| {
+        request
             .from_day
             .is_some_and(|from| day == NO_DAY || day < from)
             || request.to_day.is_some_and(|to| day == NO_DAY || day > to)
-        {
+    };
+    let mut seen_categories = Vec::with_capacity(components);
+    for (unit, cell_slot) in cell_of.iter_mut().enumerate() {
+        if !in_population(unit) || outside_dates(cube.day[unit]) {
             continue;
         }
         if let Some(filter) = &area_filter
@@ -439,20 +613,16 @@ fn population(
         {
             continue;
         }
-        let mut any_outcome = false;
-        let mut in_denominator = false;
-        for column in &columns {
-            let byte = column.get(unit).copied().unwrap_or(0);
+        let (mut any_outcome, mut in_denominator) = (false, false);
+        for k in 0..components {
+            let byte = outcomes.byte(k, unit);
             any_outcome |= byte != 0;
             in_denominator |= byte & 3 >= 2;
         }
         if !any_outcome {
             continue;
         }
-        let mut cell = 0;
-        for (dimension, &size) in dimensions.iter().zip(&radix) {
-            cell = cell * size + dimension.value_of(cube, unit);
-        }
+        let cell = grid.cell_of(cube, unit);
         *cell_slot = u32::try_from(cell).unwrap_or(OUTSIDE);
         let weight = cube.weight[unit];
         let sums = &mut sums[cell];
@@ -461,15 +631,15 @@ fn population(
             sums.weighted_n += weight;
         }
         seen_categories.clear();
-        for (k, column) in columns.iter().enumerate() {
-            let byte = column.get(unit).copied().unwrap_or(0);
+        for k in 0..components {
+            let byte = outcomes.byte(k, unit);
             if byte & 3 >= 2 {
                 sums.totals[k].1 += weight;
                 if byte & 3 == 3 {
                     sums.totals[k].0 += weight;
                 }
             }
-            let position = reported_at[usize::from(byte >> 2)];
+            let position = outcomes.reported_at[usize::from(byte >> 2)];
             // A unit counts once per category, whichever components gave it.
             if position != usize::MAX && !seen_categories.contains(&position) {
                 seen_categories.push(position);
@@ -477,47 +647,51 @@ fn population(
             }
         }
     }
-    if cells > 0 {
-        let mut whole = sums[total].clone();
-        for cell in &sums[..cells] {
-            whole.n += cell.n;
-            whole.weighted_n += cell.weighted_n;
-            for (sum, part) in whole.totals.iter_mut().zip(&cell.totals) {
-                sum.0 += part.0;
-                sum.1 += part.1;
-            }
-            for (sum, part) in whole.reported.iter_mut().zip(&cell.reported) {
-                *sum += part;
-            }
+    let total = grid.total();
+    if grid.cells > 0 {
+        let (cells, whole) = sums.split_at_mut(total);
+        for cell in cells.iter() {
+            whole[0].add(cell);
         }
-        sums[total] = whole;
     }
+    Tally { sums, cell_of }
+}
 
-    // Pass 2: PSU by PSU, the linearised scores of each cell it touches
-    // (and of the total: the sum of the PSU's cells).
-    let mut variances: Vec<Option<RatioVariance>> = sums
+/// Pass 2: PSU by PSU, the linearised scores of each cell the PSU touches
+/// (and of the total: the sum of the PSU's cells).
+fn linearise(
+    cube: &Cube,
+    design: &Design,
+    outcomes: &Outcomes<'_>,
+    tally: &Tally,
+) -> Vec<Option<RatioVariance>> {
+    let components = outcomes.components();
+    let strata = design.psus_per_stratum.len();
+    let mut variances: Vec<Option<RatioVariance>> = tally
+        .sums
         .iter()
-        .map(|cell| RatioVariance::new(&cell.totals, psus_per_stratum.len()))
+        .map(|cell| RatioVariance::new(&cell.totals, strata))
         .collect();
-    let mut touched = Touched::new(cells + 1, components);
+    let total = tally.sums.len() - 1;
+    let mut touched = Touched::new(tally.sums.len(), components);
     let mut current_psu = None;
     for &unit in &cube.by_psu {
         let unit = unit as usize;
-        let cell = cell_of[unit];
+        let cell = tally.cell_of[unit];
         if cell == OUTSIDE {
             continue;
         }
         let psu = cube.psu[unit];
         if current_psu != Some(psu) {
             if let Some(done) = current_psu {
-                touched.flush(stratum_of(done), total, &mut variances);
+                touched.flush(design.stratum_of(cube, done), total, &mut variances);
             }
             current_psu = Some(psu);
         }
         let weight = cube.weight[unit];
         let slot = touched.slot(cell as usize);
-        for (k, column) in columns.iter().enumerate() {
-            let byte = column.get(unit).copied().unwrap_or(0);
+        for k in 0..components {
+            let byte = outcomes.byte(k, unit);
             if byte & 3 >= 2 {
                 let sums = &mut touched.sums[slot * components + k];
                 sums.1 += weight;
@@ -529,70 +703,44 @@ fn population(
         }
     }
     if let Some(done) = current_psu {
-        touched.flush(stratum_of(done), total, &mut variances);
+        touched.flush(design.stratum_of(cube, done), total, &mut variances);
     }
+    variances
+}
 
-    // Estimates, intervals and flags.
-    let mut estimated: Vec<Estimated> = Vec::new();
-    for (cell, variance) in sums.iter().zip(variances) {
-        let n = usize::try_from(cell.n).unwrap_or(usize::MAX);
-        let estimate = variance.and_then(|variance| variance.finish(&psus_per_stratum, n));
-        // A design with one PSU per stratum cannot measure its variance.
-        let measurable = estimate.is_some_and(|e| !has_design || e.degrees_of_freedom >= 1.0);
-        let interval = estimate.filter(|_| measurable).and_then(|estimate| {
-            if has_design {
-                korn_graubard(&estimate, 0.95)
-            } else {
-                wilson(estimate.estimate * n as f64, n as f64, 0.95)
-            }
-        });
-        let flag = match (request.rule, &estimate, interval) {
-            (_, _, _) if n == 0 => Flag::Empty,
-            (_, None, _) => Flag::Suppressed,
-            (Rule::DhsMics, Some(_), None) => dhs_mics(n).max(Flag::Caution),
-            (Rule::DhsMics, Some(_), Some(_)) => dhs_mics(n),
-            (Rule::Nchs, Some(estimate), Some(interval)) => nchs(estimate, interval),
-            (Rule::Nchs, Some(_), None) => Flag::Suppressed,
-        };
-        estimated.push((estimate, interval, measurable, flag));
-    }
-
-    // Reported counts: small cells withheld, and complements so no withheld
-    // count can be recovered from the totals.
-    let counts: Vec<Vec<u64>> = sums[..cells]
+/// The published cells, total first: estimates only where the rule shows
+/// them, reported counts with small cells and their complements withheld
+/// (so no withheld count can be recovered from the totals), and empty
+/// "unknown" cells left out.
+fn lay_out(
+    indicator: &Indicator,
+    request: &Request,
+    grid: &Grid<'_>,
+    tally: &Tally,
+    judged: &[Judged],
+    has_design: bool,
+) -> Vec<Cell> {
+    let total = grid.total();
+    let counts: Vec<Vec<u64>> = tally.sums[..grid.cells]
         .iter()
         .map(|cell| cell.reported.clone())
         .collect();
     let hidden = suppress_counts(&counts, request.min_count);
-
-    let mut out = Vec::with_capacity(cells + 1);
-    for at in std::iter::once(total).chain(0..cells) {
-        let cell = &sums[at];
-        let mut group = Vec::new();
-        let mut rest = at;
-        let mut unknown_value = false;
-        if at != total {
-            let mut indices = vec![0; dimensions.len()];
-            for (d, &size) in radix.iter().enumerate().rev() {
-                indices[d] = rest % size;
-                rest /= size;
-            }
-            for (dimension, index) in dimensions.iter().zip(indices) {
-                let (value, label) = &dimension.values[index];
-                unknown_value |= value.is_none();
-                group.push(GroupValue {
-                    dimension: dimension.dimension,
-                    value: value.clone(),
-                    label: label.clone(),
-                });
-            }
-        }
-        let reported_total = cell.reported.iter().sum::<u64>();
-        if unknown_value && cell.n == 0 && reported_total == 0 {
+    let mut out = Vec::with_capacity(grid.cells + 1);
+    for at in std::iter::once(total).chain(0..grid.cells) {
+        let cell = &tally.sums[at];
+        let group = grid.group(at);
+        let unknown_value = group.iter().any(|value| value.value.is_none());
+        if unknown_value && cell.n == 0 && cell.reported.iter().all(|&count| count == 0) {
             continue;
         }
-        let (estimate, interval, measurable, flag) = estimated[at];
-        let shown = matches!(flag, Flag::Ok | Flag::Caution);
+        let Judged {
+            estimate,
+            interval,
+            measurable,
+            flag,
+        } = judged[at];
+        let shown = judged[at].shown();
         let reported = indicator
             .reported
             .iter()
@@ -627,51 +775,7 @@ fn population(
             reported,
         });
     }
-
-    let psus: usize = psus_per_stratum.iter().sum();
-    let design = if clustered || stratified {
-        format!(
-            "Taylor linearisation over {} stratum/strata and {psus} PSUs (with replacement at the first stage); Korn–Graubard 95% intervals with design degrees of freedom",
-            psus_per_stratum.len()
-        )
-    } else if has_design {
-        "Weighted; each household is its own PSU (no clusters given); Korn–Graubard 95% intervals"
-            .to_owned()
-    } else {
-        "No design information: simple random sampling of households assumed, unweighted; Wilson 95% intervals".to_owned()
-    };
-    let mut notes = Vec::new();
-    match channel {
-        Channel::Online => notes.push(
-            "Opt-in online answers: not a probability sample. The numbers describe those who chose to answer, not the population, and are never pooled with interviews.".to_owned(),
-        ),
-        Channel::Enumerator if weighted_units == 0 && units > 0 => notes.push(
-            "No weights uploaded: every interview counts equally (a self-weighting sample is assumed).".to_owned(),
-        ),
-        Channel::Enumerator if weighted_units < units => notes.push(format!(
-            "{} of {units} units have no weight and count with weight 1.",
-            units - weighted_units
-        )),
-        Channel::Enumerator => {}
-    }
-    if out
-        .iter()
-        .any(|cell| cell.estimate.is_some() && cell.standard_error.is_none())
-    {
-        notes.push("Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.".to_owned());
-    }
-    if request.rule == Rule::DhsMics {
-        notes.push("Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).".to_owned());
-    } else {
-        notes.push("Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.".to_owned());
-    }
-    Population {
-        channel,
-        representative: channel == Channel::Enumerator,
-        design,
-        notes,
-        cells: out,
-    }
+    out
 }
 
 /// For each interned text id: whether it is `code` or an area below it.
