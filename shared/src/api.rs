@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::check::Problem;
+use crate::field_error::FieldError;
 use crate::text::Text;
-use crate::validate::FieldError;
 
 /// One survey in `GET /api/surveys`: enough to list it and pick a language.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

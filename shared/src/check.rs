@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::expr::{Expression, Function};
+use crate::field_error::FieldErrorCode;
 use crate::messages::BUILT_IN_LANGUAGES;
 use crate::schema::{
     Area, ChoiceList, Denominator, Indicator, Level, Question, QuestionKind, Required, Role, Survey,
 };
 use crate::text::{Text, is_language_tag};
-use crate::validate::FieldErrorCode;
 
 /// One problem in a survey definition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -974,7 +974,7 @@ impl<'s> Checker<'s> {
     /// roles and indicators reading another roster would describe nobody.
     fn household_roster(&mut self, places: &HashMap<&'s str, Place<'s>>) {
         let survey = self.survey;
-        let Some(household) = crate::facts::household_roster(survey) else {
+        let Some(household) = survey.household_roster() else {
             return;
         };
         let member_roles = survey

@@ -128,7 +128,7 @@ fn extract(form: &Form<'_>, submission: &Submission) -> Vec<UnitFacts> {
         .collect();
     let mut units = vec![respondent];
 
-    if let Some(roster) = household_roster(survey) {
+    if let Some(roster) = survey.household_roster() {
         for row in 0..inspection.rows(roster) {
             let mut member = dimensions(Level::Member, Some(row));
             member.unit = u32::try_from(row + 1).unwrap_or(u32::MAX);
@@ -155,28 +155,6 @@ fn has_role(survey: &Survey, level: Level, dimension: &str) -> bool {
         .roles
         .iter()
         .any(|role| role.level() == level && role.dimension() == dimension)
-}
-
-/// The roster whose rows are the household members: the one holding the
-/// member-level roles (or, failing those, member-level indicators).
-/// `Survey::check` makes sure they all come from one roster.
-pub fn household_roster(survey: &Survey) -> Option<&str> {
-    let member_questions = survey
-        .roles
-        .iter()
-        .filter(|role| role.level() == Level::Member)
-        .flat_map(|role| role.questions().iter())
-        .chain(
-            survey
-                .indicators
-                .iter()
-                .filter(|indicator| indicator.unit == Level::Member)
-                .flat_map(|indicator| indicator.components.iter().map(|c| &c.question)),
-        );
-    member_questions
-        .filter_map(|id| survey.question(id).and_then(|place| place.roster))
-        .map(|roster| roster.id.as_str())
-        .next()
 }
 
 fn washington_group<'a>(

@@ -13,6 +13,7 @@ pub mod default_survey;
 pub mod estimate;
 pub mod expr;
 pub mod facts;
+pub mod field_error;
 pub mod form;
 pub mod messages;
 pub mod microdata;
@@ -27,6 +28,7 @@ pub mod validate;
 
 pub use check::{Problem, ProblemCode};
 pub use default_survey::community_safety;
+pub use field_error::{FieldError, FieldErrorCode};
 pub use schema::Survey;
 pub use submission::Submission;
-pub use validate::{FieldError, FieldErrorCode, ValidSubmission, validate};
+pub use validate::{ValidSubmission, validate};

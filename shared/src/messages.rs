@@ -2,7 +2,7 @@
 //! A survey in another language supplies its own through `Survey::messages`
 //! (and [`crate::Survey::check`] insists that it does).
 
-use crate::validate::FieldErrorCode;
+use crate::field_error::FieldErrorCode;
 
 /// Languages with a built-in catalogue.
 pub const BUILT_IN_LANGUAGES: [&str; 3] = ["en", "fr", "ar"];

@@ -92,7 +92,7 @@ impl Layout {
         )];
         let roster = match level {
             Level::Respondent => None,
-            Level::Member => crate::facts::household_roster(survey).map(str::to_owned),
+            Level::Member => survey.household_roster().map(str::to_owned),
         };
         if level == Level::Member {
             columns.push(design(

@@ -10,8 +10,8 @@ use validator::Validate;
 mod tagged;
 
 use crate::expr::Expression;
+use crate::field_error::FieldErrorCode;
 use crate::text::Text;
-use crate::validate::FieldErrorCode;
 
 /// Longest identifier for a survey, section, question, list or indicator.
 pub const MAX_ID_LENGTH: u64 = 64;
@@ -493,6 +493,27 @@ impl Survey {
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self)
             .expect("a survey always serialises: all keys are strings")
+    }
+
+    /// The roster whose rows are the household members: the one holding the
+    /// member-level roles (or, failing those, member-level indicators).
+    /// `Survey::check` makes sure they all come from one roster.
+    pub fn household_roster(&self) -> Option<&str> {
+        let member_questions = self
+            .roles
+            .iter()
+            .filter(|role| role.level() == Level::Member)
+            .flat_map(|role| role.questions().iter())
+            .chain(
+                self.indicators
+                    .iter()
+                    .filter(|indicator| indicator.unit == Level::Member)
+                    .flat_map(|indicator| indicator.components.iter().map(|c| &c.question)),
+            );
+        member_questions
+            .filter_map(|id| self.question(id).and_then(|place| place.roster))
+            .map(|roster| roster.id.as_str())
+            .next()
     }
 
     pub fn choice_list(&self, id: &str) -> Option<&ChoiceList> {

@@ -31,7 +31,7 @@ impl Survey {
     /// How respondents are selected in this survey's household interviews,
     /// or `None` when it has no household roster with members' ages.
     pub fn respondent_eligibility(&self) -> Option<Eligibility<'_>> {
-        let roster = crate::facts::household_roster(self)?;
+        let roster = self.household_roster()?;
         let member_question = |wanted: fn(&Role) -> bool| {
             self.roles.iter().find_map(|role| {
                 (role.level() == Level::Member && wanted(role))

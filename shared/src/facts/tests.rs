@@ -163,5 +163,5 @@ fn outcomes_read_back_as_written() {
 
 #[test]
 fn the_household_roster_is_found_from_the_roles() {
-    assert_eq!(household_roster(&community_safety()), Some("household"));
+    assert_eq!(community_safety().household_roster(), Some("household"));
 }

@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use salama_shared::expr::Expression;
+use salama_shared::field_error::FieldErrorCode;
 use salama_shared::schema::{Area, AreaLevel, Component, Denominator, Indicator, Level, Role};
 use salama_shared::text::Text;
-use salama_shared::validate::FieldErrorCode;
 
 use super::{Place, SheetKind, Translator, quoted};
 
