@@ -3,21 +3,11 @@
 //! submission id and counts it here, and goes on; `salama doctor` and
 //! `GET /api/doctor` (admins) look through everything and list them.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use serde::Serialize;
 
-use crate::facts::{self, SkipReason, Skipped, StoredReader};
+use crate::facts::{self, StoredReader};
+use crate::skipped::{self, SkipReason, Skipped};
 use crate::store::{Store, StoreResult};
-
-static SKIPPED_SINCE_START: AtomicU64 = AtomicU64::new(0);
-
-/// Counts rows a reader left out.
-pub fn count_skipped(rows: usize) {
-    if rows > 0 {
-        SKIPPED_SINCE_START.fetch_add(rows as u64, Ordering::Relaxed);
-    }
-}
 
 /// Listed problems stop at this many; the counts go on.
 pub const MAX_LISTED: usize = 1000;
@@ -49,7 +39,7 @@ const PAGE: u32 = 1000;
 /// Reads every stored submission and fact row as the service would.
 pub async fn examine(store: &Store) -> StoreResult<Checkup> {
     let mut checkup = Checkup {
-        skipped_since_start: SKIPPED_SINCE_START.load(Ordering::Relaxed),
+        skipped_since_start: skipped::skipped_since_start(),
         ..Checkup::default()
     };
     for survey_id in store.surveys_with_submissions().await? {

@@ -10,6 +10,7 @@ use salama_shared::schema::Channel;
 use salama_shared::validate::ValidSubmission;
 use salama_shared::{Submission, Survey};
 
+use crate::skipped::{SkipReason, Skipped, count_skipped, log_skipped};
 use crate::store::{FACTS_BACKFILL, Store, StoreError, StoreResult, SubmissionFacts};
 
 pub fn of_submission(form: &Form<'_>, valid: ValidSubmission<'_>) -> SubmissionFacts {
@@ -32,45 +33,6 @@ pub struct Rebuilt {
     /// read (written by hand, or by an older server that accepted it) or no
     /// longer passes its version's rules. The rebuild goes on without them.
     pub skipped: Vec<Skipped>,
-}
-
-/// A stored submission that gave no facts.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Skipped {
-    pub submission_id: String,
-    pub reason: SkipReason,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipReason {
-    /// The body is not one JSON submission.
-    Unreadable,
-    /// It names a version that is not published, or whose definition does not read.
-    UnknownVersion,
-    /// It reads, but breaks its version's rules.
-    BreaksRules,
-}
-
-impl SkipReason {
-    /// Why, in words, for the command line and the doctor.
-    pub fn explained(self) -> &'static str {
-        match self {
-            SkipReason::Unreadable => "its stored body does not read as a submission",
-            SkipReason::UnknownVersion => {
-                "it names a survey version that is not published or does not read"
-            }
-            SkipReason::BreaksRules => "it breaks its survey version's rules",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::Unreadable => "unreadable",
-            SkipReason::UnknownVersion => "unknown_version",
-            SkipReason::BreaksRules => "breaks_rules",
-        }
-    }
 }
 
 const PAGE: u32 = 1000;
@@ -164,11 +126,6 @@ fn parse_stored(body: &[u8]) -> Result<Submission, ()> {
     serde_json::from_slice(body).map_err(|_| ())
 }
 
-/// Logs a stored submission left out somewhere: its id only, never its answers.
-pub fn log_skipped(submission_id: &str, reason: SkipReason, left_out_of: &'static str) {
-    tracing::warn!(submission = %submission_id.escape_debug(), reason = reason.as_str(), left_out_of, "stored submission skipped");
-}
-
 /// A stored submission as read, about to be checked against its version.
 pub type Readable = (String, Submission, Arc<Survey>);
 
@@ -244,7 +201,7 @@ async fn rebuild_survey(store: &Store, survey_id: &str, rebuilt: &mut Rebuilt) -
         for skip in &skipped {
             log_skipped(&skip.submission_id, skip.reason, "facts");
         }
-        crate::doctor::count_skipped(skipped.len());
+        count_skipped(skipped.len());
         rebuilt.skipped.extend(skipped);
         rebuilt.submissions += batch.len();
         store.append_facts(survey_id, &batch).await?;

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod publishing;
 pub mod routes;
 pub mod seed;
+pub mod skipped;
 pub mod state;
 pub mod store;
 pub mod xlsform;

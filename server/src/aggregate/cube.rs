@@ -149,12 +149,12 @@ impl Cube {
             // Checked before anything is pushed, so a row left out leaves
             // every column as long as the others.
             let Some(outcomes) = self.readable_outcomes(row) else {
-                crate::facts::log_skipped(
+                crate::skipped::log_skipped(
                     &row.submission_id,
-                    crate::facts::SkipReason::Unreadable,
+                    crate::skipped::SkipReason::Unreadable,
                     "aggregates",
                 );
-                crate::doctor::count_skipped(1);
+                crate::skipped::count_skipped(1);
                 continue;
             };
             let index = self.len();

@@ -231,7 +231,7 @@ impl Page<'_> {
                         error_column = error.column(),
                         "stored submission unreadable; left out of microdata (see `salama doctor`)"
                     );
-                    crate::doctor::count_skipped(1);
+                    crate::skipped::count_skipped(1);
                     continue;
                 }
             };

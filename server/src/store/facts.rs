@@ -292,13 +292,13 @@ impl Store {
             .load_fact_rows(survey_id, level, after_seq, &mut |row| rows.push(row))
             .await?;
         for submission_id in &unreadable {
-            crate::facts::log_skipped(
+            crate::skipped::log_skipped(
                 submission_id,
-                crate::facts::SkipReason::Unreadable,
+                crate::skipped::SkipReason::Unreadable,
                 "aggregates",
             );
         }
-        crate::doctor::count_skipped(unreadable.len());
+        crate::skipped::count_skipped(unreadable.len());
         Ok((state, rows))
     }
 
