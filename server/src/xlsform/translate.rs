@@ -626,6 +626,38 @@ struct Frame {
     items: Vec<Question>,
 }
 
+/// What the walk down the survey sheet keeps from row to row.
+struct Walk<'s> {
+    type_column: Column,
+    name_column: Option<Column>,
+    /// Every name on the sheet, for references written before their question.
+    names: HashSet<String>,
+    lists: HashSet<&'s str>,
+    list_names: Vec<&'s str>,
+    /// Names seen so far, with their row.
+    used: HashMap<String, u32>,
+}
+
+/// Sections made so far, questions waiting for one, and the groups and
+/// repeats open around the current row (innermost last).
+#[derive(Default)]
+struct Nesting {
+    sections: Vec<Section>,
+    loose: Vec<Question>,
+    stack: Vec<Frame>,
+}
+
+impl Nesting {
+    /// Questions go into the innermost open group or repeat, else wait
+    /// outside any section.
+    fn add(&mut self, questions: impl IntoIterator<Item = Question>) {
+        match self.stack.last_mut() {
+            Some(frame) => frame.items.extend(questions),
+            None => self.loose.extend(questions),
+        }
+    }
+}
+
 #[derive(Default)]
 struct FrameExtra {
     row_label: Option<Text>,
@@ -1321,258 +1353,308 @@ impl<'w> Translator<'w> {
             );
             return Vec::new();
         };
-        let name_column = headers.plain("name").cloned();
-        let names = self.names(sheet);
         let lists: HashSet<&str> = survey.choice_lists.iter().map(|l| l.id.as_str()).collect();
         let mut list_names: Vec<&str> = lists.iter().copied().collect();
         list_names.sort_unstable();
-        let mut sections: Vec<Section> = Vec::new();
-        let mut loose: Vec<Question> = Vec::new();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut used: HashMap<String, u32> = HashMap::new();
+        let mut walk = Walk {
+            name_column: headers.plain("name").cloned(),
+            type_column,
+            names: self.names(sheet),
+            lists,
+            list_names,
+            used: HashMap::new(),
+        };
+        let mut nesting = Nesting::default();
         for row in sheet.rows.iter().skip(1) {
-            let written_type = row.cell(type_column.index);
-            let name = name_column
-                .as_ref()
-                .map_or("", |column| row.cell(column.index));
-            let name_header = name_column.as_ref().map(|c| c.header.clone());
-            if written_type.is_empty() {
-                if row.cells.values().any(|cell| !cell.trim().is_empty()) {
-                    self.problem(
-                        SheetKind::Survey,
-                        Some(row.number),
-                        Some(type_column.header.clone()),
-                        "missing_type",
-                        "the row has no type".into(),
-                    );
-                }
-                continue;
-            }
-            let kind = row_type(written_type);
-            for refused in ["choice_filter", "default", "trigger"] {
-                let (cell, column) = self.headers[&SheetKind::Survey].cell(row, refused);
-                if !cell.is_empty() {
-                    let header = column.map(|c| c.header.clone());
-                    self.problem(
-                        SheetKind::Survey,
-                        Some(row.number),
-                        header,
-                        "unsupported_column",
-                        format!("{}: `{refused}` is not supported yet", quoted(cell)),
-                    );
-                }
-            }
-            match &kind {
-                RowType::Unknown => {
-                    self.problem(
-                        SheetKind::Survey,
-                        Some(row.number),
-                        Some(type_column.header.clone()),
-                        "unknown_type",
-                        format!(
-                            "type {} is not an XLSForm type Salama reads (select_one LIST, select_multiple LIST, integer, decimal, text, date, note, calculate, begin_group, end_group, begin_repeat, end_repeat)",
-                            quoted(written_type)
-                        ),
-                    );
-                    continue;
-                }
-                RowType::Refused(reason) => {
-                    let reason = reason.clone();
-                    self.problem(
-                        SheetKind::Survey,
-                        Some(row.number),
-                        Some(type_column.header.clone()),
-                        "unsupported_type",
-                        format!("type {}: {reason}", quoted(written_type)),
-                    );
-                    continue;
-                }
-                RowType::Metadata => {
-                    self.notes.push(ImportProblem {
-                        sheet: Some(sheet.name.clone()),
-                        row: Some(row.number),
-                        column: Some(type_column.header.clone()),
-                        code: "dropped".into(),
-                        message: format!(
-                            "{} is device or interview metadata; Salama does not collect it and leaves the row out",
-                            quoted(written_type)
-                        ),
-                    });
-                    continue;
-                }
-                RowType::EndGroup | RowType::EndRepeat => {
-                    let repeat = matches!(kind, RowType::EndRepeat);
-                    let Some(frame) = stack.pop() else {
-                        self.problem(
-                            SheetKind::Survey,
-                            Some(row.number),
-                            Some(type_column.header.clone()),
-                            "unmatched_end",
-                            format!(
-                                "{} closes nothing: no group or repeat is open",
-                                quoted(written_type)
-                            ),
-                        );
-                        continue;
-                    };
-                    if frame.repeat != repeat {
-                        self.problem(
-                            SheetKind::Survey,
-                            Some(row.number),
-                            Some(type_column.header.clone()),
-                            "unmatched_end",
-                            format!(
-                                "{} closes `{}` opened on row {} as a {}",
-                                quoted(written_type),
-                                frame.name,
-                                frame.row,
-                                if frame.repeat { "repeat" } else { "group" }
-                            ),
-                        );
-                    }
-                    self.close(frame, &mut stack, &mut sections, &mut loose, survey);
-                    continue;
-                }
-                _ => {}
-            }
-            if name.is_empty() {
-                self.problem(
-                    SheetKind::Survey,
-                    Some(row.number),
-                    name_header.or_else(|| Some("name".into())),
-                    "missing_name",
-                    format!("a row of type {} needs a name", quoted(written_type)),
-                );
-                if matches!(kind, RowType::BeginGroup | RowType::BeginRepeat) {
-                    // Still open it, so that its end row matches.
-                    stack.push(Frame {
-                        repeat: matches!(kind, RowType::BeginRepeat),
-                        name: String::new(),
-                        row: row.number,
-                        label: Text::default(),
-                        relevant: None,
-                        rows: (0, 1),
-                        sensitive: false,
-                        extra: FrameExtra::default(),
-                        items: Vec::new(),
-                    });
-                }
-                continue;
-            }
-            if let Some(first) = used.get(name) {
-                let message = format!(
-                    "name {} is used already on row {first}; names are unique in a form",
-                    quoted(name)
-                );
-                self.problem(
-                    SheetKind::Survey,
-                    Some(row.number),
-                    name_header,
-                    "duplicate_name",
-                    message,
-                );
-                continue;
-            }
-            used.insert(name.to_owned(), row.number);
-            let place = Place {
-                sheet: SheetKind::Survey,
-                row: Some(row.number),
-            };
-            let label = self.text(SheetKind::Survey, row, "label");
-            let relevant = self.expression(row, "relevant", &names);
-            match kind {
-                RowType::BeginGroup | RowType::BeginRepeat => {
-                    let repeat = matches!(kind, RowType::BeginRepeat);
-                    let rows = if repeat {
-                        self.repeat_rows(row)
-                    } else {
-                        (0, 1)
-                    };
-                    if repeat {
-                        self.places.insert(format!("questions.{name}"), place);
-                    } else if stack.is_empty() {
-                        self.places.insert(format!("sections.{name}"), place);
-                    }
-                    let sensitive = yes(self.headers[&SheetKind::Survey].cell(row, "sensitive").0);
-                    let plain = |base: &str| {
-                        let (text, _) = self.headers[&SheetKind::Survey].cell(row, base);
-                        (!text.is_empty()).then(|| text.to_owned())
-                    };
-                    let extra = FrameExtra {
-                        row_label: self.optional_text(SheetKind::Survey, row, "row_label"),
-                        hint: self.optional_text(SheetKind::Survey, row, "hint"),
-                        code: plain("code"),
-                        source: plain("source"),
-                        drawn_among: self.expression(row, "drawn_among", &names),
-                        referrals: self.optional_text(SheetKind::Survey, row, "referrals"),
-                    };
-                    stack.push(Frame {
-                        repeat,
-                        name: name.to_owned(),
-                        row: row.number,
-                        label,
-                        relevant,
-                        rows,
-                        sensitive,
-                        extra,
-                        items: Vec::new(),
-                    });
-                }
-                _ => {
-                    self.places.insert(format!("questions.{name}"), place);
-                    let in_roster = stack.iter().any(|frame| frame.repeat);
-                    self.role(row, name, in_roster);
-                    if let Some(question) = self.question(
-                        row,
-                        name,
-                        &kind,
-                        label,
-                        relevant,
-                        &names,
-                        &lists,
-                        &list_names,
-                    ) {
-                        let other = match &kind {
-                            RowType::Select {
-                                list,
-                                or_other: true,
-                                ..
-                            } => self.or_other(row, question, list, survey, &mut used),
-                            _ => vec![question],
-                        };
-                        match stack.last_mut() {
-                            Some(frame) => frame.items.extend(other),
-                            None => loose.extend(other),
-                        }
-                    }
-                }
-            }
+            self.survey_row(row, &mut walk, &mut nesting, survey);
         }
-        while let Some(frame) = stack.pop() {
+        while let Some(frame) = nesting.stack.pop() {
+            let (begin, end) = if frame.repeat {
+                ("begin_repeat", "end_repeat")
+            } else {
+                ("begin_group", "end_group")
+            };
             self.problem(
                 SheetKind::Survey,
                 Some(frame.row),
-                Some(type_column.header.clone()),
+                Some(walk.type_column.header.clone()),
                 "unclosed_group",
-                format!(
-                    "{} `{}` is never closed by an `{}`",
-                    if frame.repeat {
-                        "begin_repeat"
-                    } else {
-                        "begin_group"
-                    },
-                    frame.name,
-                    if frame.repeat {
-                        "end_repeat"
-                    } else {
-                        "end_group"
-                    }
-                ),
+                format!("{begin} `{}` is never closed by an `{end}`", frame.name),
             );
-            self.close(frame, &mut stack, &mut sections, &mut loose, survey);
+            self.close(frame, &mut nesting, survey);
         }
-        self.flush(&mut loose, &mut sections, survey);
-        sections
+        self.flush(&mut nesting, survey);
+        nesting.sections
+    }
+
+    /// One row of the survey sheet: a group or repeat opened or closed, a
+    /// question added to the innermost open one, or the row's problems.
+    fn survey_row(
+        &mut self,
+        row: &Row,
+        walk: &mut Walk<'_>,
+        nesting: &mut Nesting,
+        survey: &Survey,
+    ) {
+        let written_type = row.cell(walk.type_column.index);
+        if written_type.is_empty() {
+            if row.cells.values().any(|cell| !cell.trim().is_empty()) {
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    Some(walk.type_column.header.clone()),
+                    "missing_type",
+                    "the row has no type".into(),
+                );
+            }
+            return;
+        }
+        let kind = row_type(written_type);
+        self.refused_columns(row);
+        if self.structure_row(row, &kind, written_type, walk, nesting, survey) {
+            return;
+        }
+        let Some(name) = self.new_name(row, &kind, written_type, walk, nesting) else {
+            return;
+        };
+        let place = Place {
+            sheet: SheetKind::Survey,
+            row: Some(row.number),
+        };
+        let label = self.text(SheetKind::Survey, row, "label");
+        let relevant = self.expression(row, "relevant", &walk.names);
+        if let RowType::BeginGroup | RowType::BeginRepeat = kind {
+            let repeat = matches!(kind, RowType::BeginRepeat);
+            if repeat {
+                self.places.insert(format!("questions.{name}"), place);
+            } else if nesting.stack.is_empty() {
+                self.places.insert(format!("sections.{name}"), place);
+            }
+            let frame = self.frame(row, name, repeat, label, relevant, &walk.names);
+            nesting.stack.push(frame);
+            return;
+        }
+        self.places.insert(format!("questions.{name}"), place);
+        let in_roster = nesting.stack.iter().any(|frame| frame.repeat);
+        self.role(row, name, in_roster);
+        let Some(question) = self.question(
+            row,
+            name,
+            &kind,
+            label,
+            relevant,
+            &walk.names,
+            &walk.lists,
+            &walk.list_names,
+        ) else {
+            return;
+        };
+        let questions = match &kind {
+            RowType::Select {
+                list,
+                or_other: true,
+                ..
+            } => self.or_other(row, question, list, survey, &mut walk.used),
+            _ => vec![question],
+        };
+        nesting.add(questions);
+    }
+
+    /// Columns Salama does not read yet, reported where they are filled.
+    fn refused_columns(&mut self, row: &Row) {
+        for refused in ["choice_filter", "default", "trigger"] {
+            let (cell, column) = self.headers[&SheetKind::Survey].cell(row, refused);
+            if !cell.is_empty() {
+                let header = column.map(|c| c.header.clone());
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "unsupported_column",
+                    format!("{}: `{refused}` is not supported yet", quoted(cell)),
+                );
+            }
+        }
+    }
+
+    /// Rows that add no question: unknown and refused types, metadata, and
+    /// the ends of groups and repeats. True when the row was one of them.
+    fn structure_row(
+        &mut self,
+        row: &Row,
+        kind: &RowType,
+        written_type: &str,
+        walk: &Walk<'_>,
+        nesting: &mut Nesting,
+        survey: &Survey,
+    ) -> bool {
+        let type_header = Some(walk.type_column.header.clone());
+        match kind {
+            RowType::Unknown => self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                type_header,
+                "unknown_type",
+                format!(
+                    "type {} is not an XLSForm type Salama reads (select_one LIST, select_multiple LIST, integer, decimal, text, date, note, calculate, begin_group, end_group, begin_repeat, end_repeat)",
+                    quoted(written_type)
+                ),
+            ),
+            RowType::Refused(reason) => {
+                let message = format!("type {}: {reason}", quoted(written_type));
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    type_header,
+                    "unsupported_type",
+                    message,
+                );
+            }
+            RowType::Metadata => self.notes.push(ImportProblem {
+                sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+                row: Some(row.number),
+                column: type_header,
+                code: "dropped".into(),
+                message: format!(
+                    "{} is device or interview metadata; Salama does not collect it and leaves the row out",
+                    quoted(written_type)
+                ),
+            }),
+            RowType::EndGroup | RowType::EndRepeat => {
+                let repeat = matches!(kind, RowType::EndRepeat);
+                match nesting.stack.pop() {
+                    None => self.problem(
+                        SheetKind::Survey,
+                        Some(row.number),
+                        type_header,
+                        "unmatched_end",
+                        format!(
+                            "{} closes nothing: no group or repeat is open",
+                            quoted(written_type)
+                        ),
+                    ),
+                    Some(frame) => {
+                        if frame.repeat != repeat {
+                            self.problem(
+                                SheetKind::Survey,
+                                Some(row.number),
+                                type_header,
+                                "unmatched_end",
+                                format!(
+                                    "{} closes `{}` opened on row {} as a {}",
+                                    quoted(written_type),
+                                    frame.name,
+                                    frame.row,
+                                    if frame.repeat { "repeat" } else { "group" }
+                                ),
+                            );
+                        }
+                        self.close(frame, nesting, survey);
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The row's name when it is present and not used before; otherwise
+    /// the problem is reported and `None` returned.
+    fn new_name<'r>(
+        &mut self,
+        row: &'r Row,
+        kind: &RowType,
+        written_type: &str,
+        walk: &mut Walk<'_>,
+        nesting: &mut Nesting,
+    ) -> Option<&'r str> {
+        let name = walk
+            .name_column
+            .as_ref()
+            .map_or("", |column| row.cell(column.index));
+        let name_header = walk.name_column.as_ref().map(|c| c.header.clone());
+        if name.is_empty() {
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                name_header.or_else(|| Some("name".into())),
+                "missing_name",
+                format!("a row of type {} needs a name", quoted(written_type)),
+            );
+            if matches!(kind, RowType::BeginGroup | RowType::BeginRepeat) {
+                // Still open it, so that its end row matches.
+                nesting.stack.push(Frame {
+                    repeat: matches!(kind, RowType::BeginRepeat),
+                    name: String::new(),
+                    row: row.number,
+                    label: Text::default(),
+                    relevant: None,
+                    rows: (0, 1),
+                    sensitive: false,
+                    extra: FrameExtra::default(),
+                    items: Vec::new(),
+                });
+            }
+            return None;
+        }
+        if let Some(first) = walk.used.get(name) {
+            let message = format!(
+                "name {} is used already on row {first}; names are unique in a form",
+                quoted(name)
+            );
+            self.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                name_header,
+                "duplicate_name",
+                message,
+            );
+            return None;
+        }
+        walk.used.insert(name.to_owned(), row.number);
+        Some(name)
+    }
+
+    /// A group or repeat being opened, with Salama's own columns on its row.
+    fn frame(
+        &mut self,
+        row: &Row,
+        name: &str,
+        repeat: bool,
+        label: Text,
+        relevant: Option<Expression>,
+        names: &HashSet<String>,
+    ) -> Frame {
+        let rows = if repeat {
+            self.repeat_rows(row)
+        } else {
+            (0, 1)
+        };
+        let sensitive = yes(self.headers[&SheetKind::Survey].cell(row, "sensitive").0);
+        let plain = |base: &str| {
+            let (text, _) = self.headers[&SheetKind::Survey].cell(row, base);
+            (!text.is_empty()).then(|| text.to_owned())
+        };
+        let (code, source) = (plain("code"), plain("source"));
+        let extra = FrameExtra {
+            row_label: self.optional_text(SheetKind::Survey, row, "row_label"),
+            hint: self.optional_text(SheetKind::Survey, row, "hint"),
+            code,
+            source,
+            drawn_among: self.expression(row, "drawn_among", names),
+            referrals: self.optional_text(SheetKind::Survey, row, "referrals"),
+        };
+        Frame {
+            repeat,
+            name: name.to_owned(),
+            row: row.number,
+            label,
+            relevant,
+            rows,
+            sensitive,
+            extra,
+            items: Vec::new(),
+        }
     }
 
     /// pyxform's `or_other`: the list with a choice `other` added, and a
@@ -2015,14 +2097,7 @@ impl<'w> Translator<'w> {
 
     /// Ends a group or repeat: a section at the top, a roster for a repeat,
     /// else its questions go up with its relevance ANDed on.
-    fn close(
-        &mut self,
-        frame: Frame,
-        stack: &mut [Frame],
-        sections: &mut Vec<Section>,
-        loose: &mut Vec<Question>,
-        survey: &Survey,
-    ) {
+    fn close(&mut self, frame: Frame, nesting: &mut Nesting, survey: &Survey) {
         if frame.name.is_empty() {
             return;
         }
@@ -2045,14 +2120,11 @@ impl<'w> Translator<'w> {
                 source: frame.extra.source,
                 microdata_safe: false,
             };
-            match stack.last_mut() {
-                Some(parent) => parent.items.push(roster),
-                None => loose.push(roster),
-            }
+            nesting.add([roster]);
             return;
         }
-        if stack.is_empty() {
-            self.flush(loose, sections, survey);
+        if nesting.stack.is_empty() {
+            self.flush(nesting, survey);
             if frame.items.is_empty() {
                 self.problem(
                     SheetKind::Survey,
@@ -2066,7 +2138,7 @@ impl<'w> Translator<'w> {
                 );
                 return;
             }
-            sections.push(Section {
+            nesting.sections.push(Section {
                 id: frame.name,
                 title: frame.label,
                 relevant: frame.relevant,
@@ -2082,13 +2154,14 @@ impl<'w> Translator<'w> {
             question.relevant = and(relevant.as_ref(), question.relevant.take());
             question
         });
-        if let Some(parent) = stack.last_mut() {
-            parent.items.extend(items);
-        }
+        nesting.add(items);
     }
 
     /// Questions outside any group become a section titled as the survey.
-    fn flush(&mut self, loose: &mut Vec<Question>, sections: &mut Vec<Section>, survey: &Survey) {
+    fn flush(&mut self, nesting: &mut Nesting, survey: &Survey) {
+        let Nesting {
+            sections, loose, ..
+        } = nesting;
         if loose.is_empty() {
             return;
         }
