@@ -195,13 +195,13 @@ fn in_list(list: Option<&ChoiceList>, code: &str) -> bool {
     list.is_some_and(|list| list.choices.iter().any(|choice| choice.value == code))
 }
 
+/// An answer read as its question's kind expects, or why it cannot be.
 fn typed_answer<'a>(
     form: &Form<'_>,
     kind: &QuestionKind,
     list: Option<&ChoiceList>,
     json: &'a Json,
 ) -> Result<Value<'a>, Rejection> {
-    let limits = |min: Option<f64>, max: Option<f64>| Limits { min, max };
     match kind {
         QuestionKind::Single { .. } | QuestionKind::Ordinal { .. } => {
             let Json::String(code) = json else {
@@ -224,109 +224,10 @@ fn typed_answer<'a>(
             min_choices,
             max_choices,
             ..
-        } => {
-            let Json::Array(items) = json else {
-                return reject(FieldErrorCode::WrongType);
-            };
-            let mut codes: Vec<Cow<'a, str>> = Vec::with_capacity(items.len());
-            for item in items {
-                let Json::String(code) = item else {
-                    return reject(FieldErrorCode::WrongType);
-                };
-                if !in_list(list, code) {
-                    return reject(FieldErrorCode::NotInList);
-                }
-                if codes.iter().any(|seen| seen == code) {
-                    return reject(FieldErrorCode::DuplicateChoice);
-                }
-                codes.push(Cow::Borrowed(code));
-            }
-            if codes.len() > 1
-                && let Some(list) = list
-                && codes
-                    .iter()
-                    .any(|code| list.choices.iter().any(|c| c.exclusive && c.value == *code))
-            {
-                return reject(FieldErrorCode::ExclusiveChoice);
-            }
-            let count = codes.len() as u32;
-            if count > 0 && min_choices.is_some_and(|min| count < min) {
-                return Err((
-                    FieldErrorCode::TooFewChoices,
-                    limits(min_choices.map(f64::from), None),
-                ));
-            }
-            if max_choices.is_some_and(|max| count > max) {
-                return Err((
-                    FieldErrorCode::TooManyChoices,
-                    limits(None, max_choices.map(f64::from)),
-                ));
-            }
-            Ok(if codes.is_empty() {
-                Value::Empty
-            } else {
-                Value::Choices(codes)
-            })
-        }
-        QuestionKind::Integer { min, max } => {
-            let Some(number) = json.as_i64() else {
-                // A whole number too large for i64 is still out of range, not
-                // of the wrong type.
-                return match json.as_u64() {
-                    Some(_) => Err((
-                        FieldErrorCode::AboveMaximum,
-                        limits(None, max.map(|m| m as f64)),
-                    )),
-                    None => reject(FieldErrorCode::WrongType),
-                };
-            };
-            let bounds = limits(min.map(|m| m as f64), max.map(|m| m as f64));
-            if min.is_some_and(|min| number < min) {
-                return Err((FieldErrorCode::BelowMinimum, bounds));
-            }
-            if max.is_some_and(|max| number > max) {
-                return Err((FieldErrorCode::AboveMaximum, bounds));
-            }
-            Ok(Value::Number(number as f64))
-        }
-        QuestionKind::Decimal { min, max } => {
-            let Some(number) = json.as_f64() else {
-                return reject(FieldErrorCode::WrongType);
-            };
-            let bounds = limits(*min, *max);
-            if min.is_some_and(|min| number < min) {
-                return Err((FieldErrorCode::BelowMinimum, bounds));
-            }
-            if max.is_some_and(|max| number > max) {
-                return Err((FieldErrorCode::AboveMaximum, bounds));
-            }
-            Ok(Value::Number(number))
-        }
-        QuestionKind::Text { max_length } => {
-            let Json::String(text) = json else {
-                return reject(FieldErrorCode::WrongType);
-            };
-            if text.chars().count() > *max_length as usize {
-                return Err((
-                    FieldErrorCode::TooLong,
-                    limits(None, Some(f64::from(*max_length))),
-                ));
-            }
-            // Line breaks and tabs are typed; other control characters are
-            // not, and would break the logs, CSV cells and screens that
-            // show the answer.
-            if text
-                .chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            {
-                return reject(FieldErrorCode::WrongType);
-            }
-            Ok(if text.is_empty() {
-                Value::Empty
-            } else {
-                Value::Text(Cow::Borrowed(text))
-            })
-        }
+        } => choices(json, list, *min_choices, *max_choices),
+        QuestionKind::Integer { min, max } => integer(json, *min, *max),
+        QuestionKind::Decimal { min, max } => decimal(json, *min, *max),
+        QuestionKind::Text { max_length } => text(json, *max_length),
         QuestionKind::Date => {
             let Json::String(text) = json else {
                 return reject(FieldErrorCode::WrongType);
@@ -335,30 +236,149 @@ fn typed_answer<'a>(
                 .map(Value::Date)
                 .ok_or((FieldErrorCode::InvalidDate, Limits::default()))
         }
-        QuestionKind::AdminArea { levels } => {
-            let Json::Array(codes) = json else {
-                return reject(FieldErrorCode::WrongType);
-            };
-            if codes.len() != *levels as usize {
-                return reject(FieldErrorCode::InvalidArea);
-            }
-            let mut areas: &[Area] = &form.survey.areas;
-            let mut leaf = None;
-            for code in codes {
-                let Json::String(code) = code else {
-                    return reject(FieldErrorCode::WrongType);
-                };
-                let Some(area) = areas.iter().find(|area| &area.code == code) else {
-                    return reject(FieldErrorCode::InvalidArea);
-                };
-                areas = &area.children;
-                leaf = Some(code);
-            }
-            Ok(leaf.map_or(Value::Empty, |code| Value::Text(Cow::Borrowed(code))))
-        }
+        QuestionKind::AdminArea { levels } => admin_area(&form.survey.areas, json, *levels),
         // Their presence is judged by the caller, which knows what they are.
         QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => {
             Ok(Value::Empty)
         }
     }
+}
+
+fn limits(min: Option<f64>, max: Option<f64>) -> Limits {
+    Limits { min, max }
+}
+
+fn choices<'a>(
+    json: &'a Json,
+    list: Option<&ChoiceList>,
+    min_choices: Option<u32>,
+    max_choices: Option<u32>,
+) -> Result<Value<'a>, Rejection> {
+    let Json::Array(items) = json else {
+        return reject(FieldErrorCode::WrongType);
+    };
+    let mut codes: Vec<Cow<'a, str>> = Vec::with_capacity(items.len());
+    for item in items {
+        let Json::String(code) = item else {
+            return reject(FieldErrorCode::WrongType);
+        };
+        if !in_list(list, code) {
+            return reject(FieldErrorCode::NotInList);
+        }
+        if codes.iter().any(|seen| seen == code) {
+            return reject(FieldErrorCode::DuplicateChoice);
+        }
+        codes.push(Cow::Borrowed(code));
+    }
+    if codes.len() > 1
+        && let Some(list) = list
+        && codes
+            .iter()
+            .any(|code| list.choices.iter().any(|c| c.exclusive && c.value == *code))
+    {
+        return reject(FieldErrorCode::ExclusiveChoice);
+    }
+    let count = codes.len() as u32;
+    if count > 0 && min_choices.is_some_and(|min| count < min) {
+        return Err((
+            FieldErrorCode::TooFewChoices,
+            limits(min_choices.map(f64::from), None),
+        ));
+    }
+    if max_choices.is_some_and(|max| count > max) {
+        return Err((
+            FieldErrorCode::TooManyChoices,
+            limits(None, max_choices.map(f64::from)),
+        ));
+    }
+    Ok(if codes.is_empty() {
+        Value::Empty
+    } else {
+        Value::Choices(codes)
+    })
+}
+
+fn integer<'a>(json: &Json, min: Option<i64>, max: Option<i64>) -> Result<Value<'a>, Rejection> {
+    let Some(number) = json.as_i64() else {
+        // A whole number too large for i64 is still out of range, not of
+        // the wrong type.
+        return match json.as_u64() {
+            Some(_) => Err((
+                FieldErrorCode::AboveMaximum,
+                limits(None, max.map(|m| m as f64)),
+            )),
+            None => reject(FieldErrorCode::WrongType),
+        };
+    };
+    let bounds = limits(min.map(|m| m as f64), max.map(|m| m as f64));
+    if min.is_some_and(|min| number < min) {
+        return Err((FieldErrorCode::BelowMinimum, bounds));
+    }
+    if max.is_some_and(|max| number > max) {
+        return Err((FieldErrorCode::AboveMaximum, bounds));
+    }
+    Ok(Value::Number(number as f64))
+}
+
+fn decimal<'a>(json: &Json, min: Option<f64>, max: Option<f64>) -> Result<Value<'a>, Rejection> {
+    let Some(number) = json.as_f64() else {
+        return reject(FieldErrorCode::WrongType);
+    };
+    let bounds = limits(min, max);
+    if min.is_some_and(|min| number < min) {
+        return Err((FieldErrorCode::BelowMinimum, bounds));
+    }
+    if max.is_some_and(|max| number > max) {
+        return Err((FieldErrorCode::AboveMaximum, bounds));
+    }
+    Ok(Value::Number(number))
+}
+
+fn text(json: &Json, max_length: u32) -> Result<Value<'_>, Rejection> {
+    let Json::String(text) = json else {
+        return reject(FieldErrorCode::WrongType);
+    };
+    if text.chars().count() > max_length as usize {
+        return Err((
+            FieldErrorCode::TooLong,
+            limits(None, Some(f64::from(max_length))),
+        ));
+    }
+    // Line breaks and tabs are typed; other control characters are not,
+    // and would break the logs, CSV cells and screens that show the answer.
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return reject(FieldErrorCode::WrongType);
+    }
+    Ok(if text.is_empty() {
+        Value::Empty
+    } else {
+        Value::Text(Cow::Borrowed(text))
+    })
+}
+
+/// One code per level of the area tree, each below the one before; the
+/// answer's value is the leaf.
+fn admin_area<'a>(areas: &[Area], json: &'a Json, levels: u32) -> Result<Value<'a>, Rejection> {
+    let Json::Array(codes) = json else {
+        return reject(FieldErrorCode::WrongType);
+    };
+    if codes.len() != levels as usize {
+        return reject(FieldErrorCode::InvalidArea);
+    }
+    let mut areas = areas;
+    let mut leaf = None;
+    for code in codes {
+        let Json::String(code) = code else {
+            return reject(FieldErrorCode::WrongType);
+        };
+        let Some(area) = areas.iter().find(|area| &area.code == code) else {
+            return reject(FieldErrorCode::InvalidArea);
+        };
+        areas = &area.children;
+        leaf = Some(code);
+    }
+    Ok(leaf.map_or(Value::Empty, |code| Value::Text(Cow::Borrowed(code))))
 }
