@@ -427,39 +427,13 @@ impl<'s> Checker<'s> {
         places
     }
 
+    /// What each kind of question needs of its own settings.
     fn kind(&mut self, path: &str, question: &Question, in_roster: bool) {
         let survey = self.survey;
         match &question.kind {
             QuestionKind::Single { list }
             | QuestionKind::Multiple { list, .. }
-            | QuestionKind::Ordinal { list } => {
-                match survey.choice_list(list) {
-                    None => self.report(
-                        format!("{path}.kind.list"),
-                        ProblemCode::UnknownList,
-                        format!("no choice list `{list}`"),
-                    ),
-                    Some(found) if matches!(question.kind, QuestionKind::Ordinal { .. }) => {
-                        if found.choices.iter().filter(|c| c.missing.is_none()).count() < 2 {
-                            self.report(format!("{path}.kind.list"), ProblemCode::WrongKind, "an ordinal scale needs at least two choices that are not marked missing");
-                        }
-                    }
-                    Some(_) => {}
-                }
-                if let QuestionKind::Multiple {
-                    min_choices: Some(min),
-                    max_choices: Some(max),
-                    ..
-                } = &question.kind
-                    && min > max
-                {
-                    self.report(
-                        format!("{path}.kind"),
-                        ProblemCode::InvalidRange,
-                        format!("min_choices {min} is above max_choices {max}"),
-                    );
-                }
-            }
+            | QuestionKind::Ordinal { list } => self.choice_kind(path, question, list),
             QuestionKind::Integer {
                 min: Some(min),
                 max: Some(max),
@@ -518,35 +492,80 @@ impl<'s> Checker<'s> {
                 max_rows,
                 questions,
                 ..
-            } => {
-                if in_roster {
+            } => self.roster_kind(path, in_roster, (*min_rows, *max_rows), questions),
+            _ => {}
+        }
+    }
+
+    /// A select's list exists, an ordinal scale has two real points, and
+    /// the choice counts allowed can be met.
+    fn choice_kind(&mut self, path: &str, question: &Question, list: &str) {
+        let survey = self.survey;
+        match survey.choice_list(list) {
+            None => self.report(
+                format!("{path}.kind.list"),
+                ProblemCode::UnknownList,
+                format!("no choice list `{list}`"),
+            ),
+            Some(found) if matches!(question.kind, QuestionKind::Ordinal { .. }) => {
+                if found.choices.iter().filter(|c| c.missing.is_none()).count() < 2 {
                     self.report(
-                        path,
-                        ProblemCode::NestedRoster,
-                        "a roster cannot contain another roster",
+                        format!("{path}.kind.list"),
+                        ProblemCode::WrongKind,
+                        "an ordinal scale needs at least two choices that are not marked missing",
                     );
-                }
-                if *max_rows == 0 || *max_rows > 1000 || min_rows > max_rows {
-                    self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("rows must satisfy 0 <= min_rows ({min_rows}) <= max_rows ({max_rows}) <= 1000, max_rows >= 1"));
-                }
-                if questions.is_empty() {
-                    self.report(
-                        format!("{path}.kind.questions"),
-                        ProblemCode::OutOfBounds,
-                        "a roster needs at least one question",
-                    );
-                }
-                for inner in questions {
-                    if let QuestionKind::Roster { .. } = inner.kind {
-                        self.report(
-                            format!("questions.{}", inner.id),
-                            ProblemCode::NestedRoster,
-                            "a roster cannot contain another roster",
-                        );
-                    }
                 }
             }
-            _ => {}
+            Some(_) => {}
+        }
+        if let QuestionKind::Multiple {
+            min_choices: Some(min),
+            max_choices: Some(max),
+            ..
+        } = &question.kind
+            && min > max
+        {
+            self.report(
+                format!("{path}.kind"),
+                ProblemCode::InvalidRange,
+                format!("min_choices {min} is above max_choices {max}"),
+            );
+        }
+    }
+
+    /// A roster is not nested, has sensible row bounds and questions.
+    fn roster_kind(
+        &mut self,
+        path: &str,
+        in_roster: bool,
+        (min_rows, max_rows): (u32, u32),
+        questions: &[Question],
+    ) {
+        if in_roster {
+            self.report(
+                path,
+                ProblemCode::NestedRoster,
+                "a roster cannot contain another roster",
+            );
+        }
+        if max_rows == 0 || max_rows > 1000 || min_rows > max_rows {
+            self.report(format!("{path}.kind"), ProblemCode::InvalidRange, format!("rows must satisfy 0 <= min_rows ({min_rows}) <= max_rows ({max_rows}) <= 1000, max_rows >= 1"));
+        }
+        if questions.is_empty() {
+            self.report(
+                format!("{path}.kind.questions"),
+                ProblemCode::OutOfBounds,
+                "a roster needs at least one question",
+            );
+        }
+        for inner in questions {
+            if let QuestionKind::Roster { .. } = inner.kind {
+                self.report(
+                    format!("questions.{}", inner.id),
+                    ProblemCode::NestedRoster,
+                    "a roster cannot contain another roster",
+                );
+            }
         }
     }
 
