@@ -15,6 +15,7 @@ pub struct Limits {
 }
 
 /// The built-in template for `code` in `language`, if there is one.
+// A table, not logic: one entry per code, every language side by side.
 pub fn built_in(code: FieldErrorCode, language: &str) -> Option<&'static str> {
     use FieldErrorCode as C;
     let [en, fr, ar] = match code {

@@ -120,6 +120,8 @@ fn flatten<'a>(value: Value<'a>, into: &mut Vec<Value<'a>>) {
     }
 }
 
+// One arm per function of the language, each arm the function's whole
+// definition: read side by side they are the language's reference.
 fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Value<'a> {
     let arg = |i: usize| args.get(i).map_or(Value::Empty, |expr| eval(expr, scope));
     let number = |i: usize| arg(i).to_number();

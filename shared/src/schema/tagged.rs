@@ -143,6 +143,7 @@ fn decimal(number: Option<Number>) -> Option<f64> {
 }
 
 impl<'de> Deserialize<'de> for QuestionKind {
+    // One arm per kind with its own fields, as its JSON form is written.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         const KINDS: &[&str] = &[
             "single",
