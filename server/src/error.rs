@@ -140,24 +140,7 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Text from outside, fit to quote back in a message (an error answer, a
-/// line on the terminal): at most `max_chars` characters, marked when cut,
-/// with control characters escaped so it cannot move a cursor or fake a line.
-pub fn shown(text: &str, max_chars: usize) -> String {
-    let mut shown = String::new();
-    for (index, c) in text.chars().enumerate() {
-        if index == max_chars {
-            shown.push('…');
-            break;
-        }
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
-}
+pub use salama_shared::text::shown;
 
 #[cfg(test)]
 mod tests {

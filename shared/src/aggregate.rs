@@ -1,7 +1,14 @@
 //! The shape of aggregate tables: breakdown dimensions, age-band schemes
-//! and the cells the server sends (and the analyst pages read).
+//! and the cells the server sends (and the analyst pages read); `query`
+//! is what an analyst asks for.
+
+mod query;
 
 use serde::{Deserialize, Serialize};
+
+pub use query::{
+    Format, Parameter, ParameterKind, Query, available_breakdowns, default_age_scheme,
+};
 
 use crate::publication::{Flag, Rule};
 use crate::schema::{Channel, Level};
@@ -73,6 +80,8 @@ const SADD: [(i64, &str); 5] = [
 ];
 
 impl AgeScheme {
+    pub const ALL: [AgeScheme; 2] = [AgeScheme::UnAdult, AgeScheme::Sadd];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AgeScheme::UnAdult => "un_adult",
@@ -81,9 +90,7 @@ impl AgeScheme {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [AgeScheme::UnAdult, AgeScheme::Sadd]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
     fn table(self) -> &'static [(i64, &'static str)] {

@@ -55,6 +55,18 @@ pub enum Rule {
     Nchs,
 }
 
+impl Rule {
+    pub const ALL: [Rule; 2] = [Rule::DhsMics, Rule::Nchs];
+
+    /// The rule's name, as in JSON and in the aggregates query.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::DhsMics => "dhs_mics",
+            Rule::Nchs => "nchs",
+        }
+    }
+}
+
 /// The DHS/MICS flag for an estimate over `unweighted_n` cases.
 pub fn dhs_mics(unweighted_n: usize) -> Flag {
     match unweighted_n {

@@ -58,6 +58,25 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Text from outside, fit to quote back in a message (an error answer, a
+/// line on the terminal): at most `max_chars` characters, marked when cut,
+/// with control characters escaped so it cannot move a cursor or fake a line.
+pub fn shown(text: &str, max_chars: usize) -> String {
+    let mut shown = String::new();
+    for (index, c) in text.chars().enumerate() {
+        if index == max_chars {
+            shown.push('…');
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
 /// Longest code in a submission's envelope or a design file (cluster,
 /// stratum, enumerator).
 pub const MAX_CODE_LENGTH: usize = 64;
