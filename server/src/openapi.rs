@@ -38,7 +38,7 @@ use crate::routes::{
         microdata::codebook,
         openapi,
     ),
-    modifiers(&Credentials),
+    modifiers(&Credentials, &AggregatesQuery),
 )]
 pub struct ApiDoc;
 
@@ -58,7 +58,102 @@ impl Modify for Credentials {
     }
 }
 
+/// The aggregates parameters, from the one list the server reads them by
+/// (`shared::aggregate::Query`), allowed values included.
+struct AggregatesQuery;
+
+impl Modify for AggregatesQuery {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use salama_shared::aggregate::{ParameterKind, Query};
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{
+            ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        use utoipa::openapi::{Required, Schema};
+
+        let Some(operation) = openapi
+            .paths
+            .paths
+            .get_mut("/api/surveys/{survey_id}/aggregates")
+            .and_then(|item| item.get.as_mut())
+        else {
+            return;
+        };
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        for parameter in Query::parameters() {
+            let mut value = ObjectBuilder::new().schema_type(match parameter.kind {
+                ParameterKind::Integer => Type::Integer,
+                ParameterKind::Text | ParameterKind::Date => Type::String,
+            });
+            if parameter.kind == ParameterKind::Date {
+                value = value.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+            }
+            if !parameter.allowed.is_empty() {
+                value = value.enum_values(Some(parameter.allowed.clone()));
+            }
+            let schema: Schema = if parameter.repeated {
+                ArrayBuilder::new().items(value).build().into()
+            } else {
+                value.build().into()
+            };
+            parameters.push(
+                ParameterBuilder::new()
+                    .name(parameter.name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(if parameter.required {
+                        Required::True
+                    } else {
+                        Required::False
+                    })
+                    .description(Some(parameter.description))
+                    .schema(Some(schema))
+                    .build(),
+            );
+        }
+    }
+}
+
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This description, OpenAPI 3")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_aggregates_parameters_come_from_the_shared_query() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("serialises");
+        let parameters = doc["paths"]["/api/surveys/{survey_id}/aggregates"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .clone();
+        let names: Vec<&str> = parameters
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        let mut expected = vec!["survey_id"];
+        expected.extend(
+            salama_shared::aggregate::Query::parameters()
+                .iter()
+                .map(|p| p.name),
+        );
+        assert_eq!(names, expected);
+        let by = &parameters[2];
+        assert_eq!(by["in"], "query");
+        assert_eq!(
+            by["schema"]["items"]["enum"],
+            serde_json::json!([
+                "sex",
+                "age_band",
+                "area",
+                "disability",
+                "displacement",
+                "urban_rural"
+            ])
+        );
+        assert_eq!(parameters[1]["required"], true);
+        assert_eq!(parameters[6]["schema"]["format"], "date");
+    }
 }

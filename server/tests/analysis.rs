@@ -451,6 +451,23 @@ async fn bad_parameters_are_named_with_their_path() {
             "{expected} missing from {paths:?}"
         );
     }
+    // Household members have no displacement of their own in this survey:
+    // refused, with the breakdowns it does have, rather than one "Unknown".
+    let (status, body) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=sex,displacement",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "by[1]");
+    assert_eq!(body["error"]["fields"][0]["code"], "unavailable");
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("by sex, age_band, area, urban_rural")),
+        "{body:#}"
+    );
     let (status, body) = get(&server, &analyst, "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex,area,urban_rural,disability").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["path"], "by");
@@ -546,6 +563,23 @@ async fn children_are_counted_through_the_household_roster() {
         "{population:#}"
     );
     assert_eq!(population["cells"][0]["standard_error"].as_f64(), Some(0.0));
+    // An indicator about children is in the humanitarian bands unless
+    // the analyst asks for others.
+    let (_, by_default) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band",
+    )
+    .await;
+    assert_eq!(by_default, table);
+    assert_eq!(by_default["age_scheme"], "sadd");
+    let (_, adult_bands) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=un_adult",
+    )
+    .await;
+    assert_eq!(adult_bands["age_scheme"], "un_adult");
 }
 
 #[tokio::test]

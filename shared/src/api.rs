@@ -54,6 +54,16 @@ pub struct ErrorField {
     pub message: String,
 }
 
+impl ErrorField {
+    pub fn new(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
 impl From<FieldError> for ErrorField {
     fn from(error: FieldError) -> Self {
         Self {

@@ -4,16 +4,14 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use salama_shared::aggregate::{AgeScheme, AggregateTable, Dimension};
+use salama_shared::aggregate::{self, AggregateTable, Format};
 use salama_shared::api::ErrorField;
-use salama_shared::date::Date;
-use salama_shared::publication::Rule;
-use salama_shared::schema::{Channel, Level};
+use salama_shared::schema::{Indicator, Level};
 use salama_shared::text::is_envelope_code;
 use serde::Serialize;
 
+use super::params::{CODE_RULE, Params, download, field, language, quoted};
 use crate::aggregate::export;
 use crate::aggregate::table::{self, Request};
 use crate::auth::{Caller, Role};
@@ -22,108 +20,12 @@ use crate::json::CsvBody;
 use crate::state::AppState;
 use crate::store::{DesignEntry, UnitLevel};
 
-/// Query parameters as sent; repeated keys (`by=sex&by=age_band`) allowed.
-pub type Params = Vec<(String, String)>;
-
-pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .filter(|value| !value.is_empty())
-}
-
-/// What a code (cluster, stratum) may be made of.
-pub(crate) const CODE_RULE: &str = "letters, digits, `-`, `_`, `.` and `:`, at most 64";
-
-/// A text from the request, as a message quotes it.
-pub(crate) fn quoted(text: &str) -> String {
-    crate::error::shown(text, salama_shared::text::MAX_CODE_LENGTH)
-}
-
-pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
-    ErrorField {
-        path: path.to_owned(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Format {
-    Json,
-    Csv,
-    Xlsx,
-}
-
-pub(crate) fn format(params: &Params, errors: &mut Vec<ErrorField>) -> Format {
-    match param(params, "format").unwrap_or("json") {
-        "json" => Format::Json,
-        "csv" => Format::Csv,
-        "xlsx" => Format::Xlsx,
-        other => {
-            errors.push(field(
-                "format",
-                "invalid_choice",
-                format!("`{other}` is not one of json, csv, xlsx"),
-            ));
-            Format::Json
-        }
-    }
-}
-
-/// The language labels are written in: `lang` if the survey has it.
-pub(crate) fn language(
-    params: &Params,
-    survey: &salama_shared::Survey,
-    errors: &mut Vec<ErrorField>,
-) -> String {
-    match param(params, "lang") {
-        None => survey.default_language.clone(),
-        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
-        Some(lang) => {
-            errors.push(field(
-                "lang",
-                "invalid_choice",
-                format!("the survey is not in `{lang}`"),
-            ));
-            survey.default_language.clone()
-        }
-    }
-}
-
-fn date(params: &Params, name: &str, errors: &mut Vec<ErrorField>) -> Option<i32> {
-    let text = param(params, name)?;
-    match Date::parse(text) {
-        Some(date) => Some(date.days()),
-        None => {
-            errors.push(field(
-                name,
-                "invalid_date",
-                format!("`{text}` is not a date (YYYY-MM-DD)"),
-            ));
-            None
-        }
-    }
-}
-
-/// An aggregate table: one indicator by up to three dimensions, one set of
-/// cells per population, suppressed values left out.
+/// An aggregate table: one indicator by up to three of the breakdowns the
+/// survey defines, one set of cells per population, suppressed values left
+/// out. The query parameters are those of `shared::aggregate::Query`
+/// (the API document lists them from there).
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/aggregates", tag = "analysis", security(("token" = []), ("session" = [])),
-    params(("survey_id" = String, Path),
-        ("indicator" = String, Query, description = "An indicator id of the survey"),
-        ("by" = Option<String>, Query, description = "Up to three of sex, age_band, area, disability, displacement, urban_rural (comma-separated or repeated)"),
-        ("age_scheme" = Option<String>, Query, description = "un_adult (default) or sadd"),
-        ("area_level" = Option<u32>, Query, description = "Admin level for the area breakdown, 1 = top (default)"),
-        ("area" = Option<String>, Query, description = "Only this admin area (any level)"),
-        ("from" = Option<String>, Query, description = "Interviews completed on or after (YYYY-MM-DD)"),
-        ("to" = Option<String>, Query, description = "Interviews completed on or before (YYYY-MM-DD)"),
-        ("channel" = Option<String>, Query, description = "enumerator or online; both populations, separately, by default"),
-        ("rule" = Option<String>, Query, description = "dhs_mics (default) or nchs"),
-        ("min_count" = Option<u64>, Query, description = "Smallest reported count shown (default 5)"),
-        ("lang" = Option<String>, Query, description = "Language of labels"),
-        ("format" = Option<String>, Query, description = "json (default), csv or xlsx")),
+    params(("survey_id" = String, Path)),
     responses((status = 200, description = "The table"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every invalid parameter")))]
 pub async fn aggregates(
     State(state): State<AppState>,
@@ -134,149 +36,10 @@ pub async fn aggregates(
     caller.require(&[Role::Analyst, Role::Admin])?;
     let published = state.survey(&survey_id, None).await?;
     let survey = published.survey;
-    let mut errors = Vec::new();
-    let indicator = match param(&params, "indicator") {
-        None => {
-            errors.push(field("indicator", "required", "name an indicator"));
-            None
-        }
-        Some(id) => {
-            let found = survey.indicators.iter().find(|i| i.id == id);
-            if found.is_none() {
-                let known: Vec<&str> = survey.indicators.iter().map(|i| i.id.as_str()).collect();
-                errors.push(field(
-                    "indicator",
-                    "unknown",
-                    format!("no indicator `{id}`; this survey has {}", known.join(", ")),
-                ));
-            }
-            found
-        }
-    };
-    let mut by = Vec::new();
-    for (index, name) in params
-        .iter()
-        .filter(|(key, _)| key == "by")
-        .flat_map(|(_, value)| value.split(','))
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .enumerate()
-    {
-        match Dimension::parse(name) {
-            Some(dimension) if by.contains(&dimension) => errors.push(field(
-                &format!("by[{index}]"),
-                "duplicate",
-                format!("`{name}` is named twice"),
-            )),
-            Some(dimension) => by.push(dimension),
-            None => errors.push(field(
-                &format!("by[{index}]"),
-                "invalid_choice",
-                format!("`{name}` is not one of sex, age_band, area, disability, displacement, urban_rural"),
-            )),
-        }
-    }
-    if by.len() > 3 {
-        errors.push(field(
-            "by",
-            "too_many",
-            "at most three breakdown dimensions",
-        ));
-    }
-    let age_scheme = match param(&params, "age_scheme") {
-        None => AgeScheme::default(),
-        Some(name) => AgeScheme::parse(name).unwrap_or_else(|| {
-            errors.push(field(
-                "age_scheme",
-                "invalid_choice",
-                format!("`{name}` is not one of un_adult, sadd"),
-            ));
-            AgeScheme::default()
-        }),
-    };
-    let levels = survey.area_levels.len().max(1);
-    let area_level = match param(&params, "area_level") {
-        None => 1,
-        Some(text) => match text.parse::<usize>() {
-            Ok(level) if (1..=levels).contains(&level) => level,
-            _ => {
-                errors.push(field(
-                    "area_level",
-                    "out_of_range",
-                    format!("an admin level from 1 to {levels}"),
-                ));
-                1
-            }
-        },
-    };
-    let area = param(&params, "area").map(str::to_owned);
-    if let Some(code) = &area
-        && !survey.areas_by_level().iter().any(|a| &a.code == code)
-    {
-        errors.push(field("area", "unknown", format!("no admin area `{code}`")));
-    }
-    let channels = match param(&params, "channel") {
-        None => Vec::new(),
-        Some("enumerator") => vec![Channel::Enumerator],
-        Some("online") => vec![Channel::Online],
-        Some(other) => {
-            errors.push(field(
-                "channel",
-                "invalid_choice",
-                format!("`{other}` is not one of enumerator, online"),
-            ));
-            Vec::new()
-        }
-    };
-    let rule = match param(&params, "rule") {
-        None | Some("dhs_mics") => Rule::DhsMics,
-        Some("nchs") => Rule::Nchs,
-        Some(other) => {
-            errors.push(field(
-                "rule",
-                "invalid_choice",
-                format!("`{other}` is not one of dhs_mics, nchs"),
-            ));
-            Rule::DhsMics
-        }
-    };
-    let min_count = match param(&params, "min_count") {
-        None => 5,
-        Some(text) => match text.parse::<u64>() {
-            Ok(count) if (1..=1000).contains(&count) => count,
-            _ => {
-                errors.push(field(
-                    "min_count",
-                    "out_of_range",
-                    "a whole number from 1 to 1000",
-                ));
-                5
-            }
-        },
-    };
-    let from_day = date(&params, "from", &mut errors);
-    let to_day = date(&params, "to", &mut errors);
-    let language = language(&params, survey, &mut errors);
-    let format = format(&params, &mut errors);
-    let Some(indicator) = indicator.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::invalid(
-            format!("{} invalid parameter(s)", errors.len()),
-            errors,
-        ));
-    };
-    let request = Request {
-        indicator: indicator.id.clone(),
-        by,
-        age_scheme,
-        area_level,
-        channels,
-        from_day,
-        to_day,
-        area,
-        rule,
-        min_count,
-        language,
-    };
+    let (query, indicator) = aggregate::Query::parse_for(&params, survey).map_err(|errors| {
+        ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
+    })?;
+    let request = request(survey, indicator, &query);
     let level = match indicator.unit {
         Level::Respondent => UnitLevel::Respondents,
         Level::Member => UnitLevel::Members,
@@ -297,13 +60,39 @@ pub async fn aggregates(
             &caller.name,
             "aggregates_read",
             &format!(
-                "{survey_id} {} by [{}] as {format:?}",
+                "{survey_id} {} by [{}] as {}",
                 table.indicator,
-                by.join(",")
+                by.join(","),
+                query.format.as_str()
             ),
         )
         .await?;
-    respond(&table, format)
+    respond(&table, query.format)
+}
+
+/// What the table is worked out from: the query with the survey's defaults
+/// filled in.
+fn request(
+    survey: &salama_shared::Survey,
+    indicator: &Indicator,
+    query: &aggregate::Query,
+) -> Request {
+    Request {
+        indicator: indicator.id.clone(),
+        by: query.by.clone(),
+        age_scheme: query.age_scheme_for(survey, indicator),
+        area_level: query.area_level,
+        channels: query.channel.into_iter().collect(),
+        from_day: query.from.map(|date| date.days()),
+        to_day: query.to.map(|date| date.days()),
+        area: query.area.clone(),
+        rule: query.rule,
+        min_count: query.min_count,
+        language: query
+            .lang
+            .clone()
+            .unwrap_or_else(|| survey.default_language.clone()),
+    }
 }
 
 fn respond(table: &AggregateTable, format: Format) -> ApiResult<Response> {
@@ -323,20 +112,6 @@ fn respond(table: &AggregateTable, format: Format) -> ApiResult<Response> {
             )
         }
     })
-}
-
-pub(crate) fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// Fieldwork progress: interviews and online answers by day, area and

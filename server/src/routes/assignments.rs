@@ -8,7 +8,7 @@ use salama_shared::api::ErrorField;
 use salama_shared::text::is_envelope_code;
 use serde::{Deserialize, Serialize};
 
-use super::analysis::{CODE_RULE, field, quoted};
+use super::params::{CODE_RULE, field, quoted};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::UnreadJson;

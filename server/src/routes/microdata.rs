@@ -13,7 +13,7 @@ use salama_shared::microdata::{Design, Layout, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
 
-use super::analysis::{Params, field, language, param};
+use super::params::{Params, download, field, language, param, quoted};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, PublishedSurvey};
@@ -33,18 +33,19 @@ async fn layout(
     caller.require(&[Role::Analyst, Role::Admin])?;
     let published = state.survey(survey_id, None).await?;
     let mut errors = Vec::new();
-    let level = match param(params, "level").unwrap_or("respondent") {
-        "respondent" => Level::Respondent,
-        "member" => Level::Member,
-        other => {
+    let name = param(params, "level").unwrap_or(Level::Respondent.as_str());
+    let level = Level::ALL
+        .into_iter()
+        .find(|level| level.as_str() == name)
+        .unwrap_or_else(|| {
+            let names: Vec<&str> = Level::ALL.iter().map(|level| level.as_str()).collect();
             errors.push(field(
                 "level",
                 "invalid_choice",
-                format!("`{other}` is not one of respondent, member"),
+                format!("`{}` is not one of {}", quoted(name), names.join(", ")),
             ));
             Level::Respondent
-        }
-    };
+        });
     let language = language(params, published.survey, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(
@@ -299,7 +300,7 @@ pub async fn codebook(
             .map_err(|e| csv::Error::from(e.into_error()))
     };
     let body = write().map_err(|e| anyhow::anyhow!("writing the codebook: {e}"))?;
-    Ok(super::analysis::download(
+    Ok(download(
         body,
         "text/csv; charset=utf-8",
         &format!("{survey_id}-{}-codebook.csv", level_name(level)),

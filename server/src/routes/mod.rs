@@ -6,6 +6,7 @@ pub mod audit;
 pub mod doctor;
 pub mod health;
 pub mod microdata;
+pub mod params;
 pub mod session;
 pub mod submissions;
 pub mod surveys;

@@ -175,7 +175,7 @@ fn credit_to(submission: &mut Submission, caller: &Caller) -> ApiResult<()> {
             };
             Err(ApiError::invalid(
                 "the interview names another enumerator than the one sending it",
-                vec![crate::routes::analysis::field(
+                vec![crate::routes::params::field(
                     "enumerator_id",
                     "not_the_sender",
                     message,
@@ -268,7 +268,7 @@ async fn check_assigned(
     // messages every browser downloads.
     Err(ApiError::invalid(
         "the interview's cluster is not assigned to this enumerator",
-        vec![crate::routes::analysis::field(
+        vec![crate::routes::params::field(
             "cluster_id",
             "cluster_not_assigned",
             message,

@@ -572,11 +572,7 @@ impl<'s> Scope<'s> for OneAge<'s> {
 }
 
 fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
-    ErrorField {
-        path: path.to_owned(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
+    ErrorField::new(path, code, message)
 }
 
 fn not_one_of(path: &str, value: &str, allowed: &[&str]) -> ErrorField {

@@ -1,0 +1,70 @@
+//! Query parameters as the routes read them, and what several routes
+//! answer with: field errors, quoted outside text, file downloads.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use salama_shared::api::ErrorField;
+
+/// Query parameters as sent; repeated keys (`by=sex&by=age_band`) allowed.
+pub type Params = Vec<(String, String)>;
+
+/// The last non-empty value of `name`.
+pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .rev()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .filter(|value| !value.is_empty())
+}
+
+/// What a code (cluster, stratum) may be made of.
+pub(crate) const CODE_RULE: &str = "letters, digits, `-`, `_`, `.` and `:`, at most 64";
+
+/// A text from the request, as a message quotes it.
+pub(crate) fn quoted(text: &str) -> String {
+    crate::error::shown(text, salama_shared::text::MAX_CODE_LENGTH)
+}
+
+pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
+    ErrorField::new(path, code, message)
+}
+
+/// The language labels are written in: `lang` if the survey has it.
+pub(crate) fn language(
+    params: &Params,
+    survey: &salama_shared::Survey,
+    errors: &mut Vec<ErrorField>,
+) -> String {
+    match param(params, "lang") {
+        None => survey.default_language.clone(),
+        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
+        Some(lang) => {
+            errors.push(field(
+                "lang",
+                "invalid_choice",
+                format!(
+                    "the survey is not in `{}`; it is in {}",
+                    quoted(lang),
+                    survey.languages.join(", ")
+                ),
+            ));
+            survey.default_language.clone()
+        }
+    }
+}
+
+/// A file to save rather than show.
+pub(crate) fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
