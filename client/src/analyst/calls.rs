@@ -1,6 +1,6 @@
 //! The analysis endpoints, through the shared `fetch` wrapper.
 
-use salama_shared::aggregate::{AggregateTable, Fieldwork};
+use salama_shared::aggregate::{AggregateTable, Fieldwork, Query};
 
 use super::Me;
 use crate::api::{ApiError, call, encode, parse};
@@ -29,12 +29,16 @@ pub async fn fieldwork(survey_id: &str) -> Result<Fieldwork, ApiError> {
     )
 }
 
-/// The aggregates address for a query string (also used for the download
-/// links, with `format=csv` or `xlsx`).
-pub fn aggregates_url(survey_id: &str, query: &str) -> String {
-    format!("/api/surveys/{}/aggregates?{query}", encode(survey_id))
+/// The aggregates address for a query (also the download links', with
+/// their format).
+pub fn aggregates_url(survey_id: &str, query: &Query) -> String {
+    format!(
+        "/api/surveys/{}/aggregates?{}",
+        encode(survey_id),
+        query.to_query_string()
+    )
 }
 
-pub async fn aggregates(survey_id: &str, query: &str) -> Result<AggregateTable, ApiError> {
+pub async fn aggregates(survey_id: &str, query: &Query) -> Result<AggregateTable, ApiError> {
     parse(&call("GET", &aggregates_url(survey_id, query), None).await?)
 }

@@ -4,21 +4,40 @@
 
 use leptos::prelude::*;
 use salama_shared::Survey;
-use salama_shared::aggregate::{AggregateTable, Cell, Dimension, Population};
-use salama_shared::publication::Flag;
+use salama_shared::aggregate::{
+    AgeScheme, AggregateTable, Cell, Dimension, Format, Population, Query, available_breakdowns,
+    default_age_scheme,
+};
+use salama_shared::publication::{Flag, Rule};
 use salama_shared::schema::Channel;
 
 use super::calls;
 use crate::api::{self, ApiError};
 
-const DIMENSIONS: [(&str, &str); 6] = [
-    ("sex", "Sex"),
-    ("age_band", "Age band"),
-    ("area", "Area"),
-    ("disability", "Disability"),
-    ("displacement", "Displacement"),
-    ("urban_rural", "Urban or rural"),
-];
+fn dimension_name(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Sex => "Sex",
+        Dimension::AgeBand => "Age band",
+        Dimension::Area => "Area",
+        Dimension::Disability => "Disability",
+        Dimension::Displacement => "Displacement",
+        Dimension::UrbanRural => "Urban or rural",
+    }
+}
+
+fn scheme_name(scheme: AgeScheme) -> &'static str {
+    match scheme {
+        AgeScheme::UnAdult => "UN adult (under 25 … 65+)",
+        AgeScheme::Sadd => "Humanitarian (0–4, 5–11, 12–17, 18–59, 60+)",
+    }
+}
+
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::DhsMics => "DHS/MICS (n under 25 suppressed)",
+        Rule::Nchs => "NCHS 2017 (strict)",
+    }
+}
 
 fn interval(cell: &Cell) -> String {
     match (cell.ci_lower, cell.ci_upper) {
@@ -42,10 +61,11 @@ fn group_label(cell: &Cell) -> String {
 pub fn view(survey_id: String) -> impl IntoView {
     let survey = RwSignal::new(None::<Result<Survey, ApiError>>);
     let indicator = RwSignal::new(String::new());
-    let first = RwSignal::new("sex".to_owned());
-    let second = RwSignal::new("age_band".to_owned());
-    let scheme = RwSignal::new("un_adult".to_owned());
-    let rule = RwSignal::new("dhs_mics".to_owned());
+    let first = RwSignal::new(Some(Dimension::Sex));
+    let second = RwSignal::new(Some(Dimension::AgeBand));
+    // `None` until the analyst picks bands: the indicator's own default.
+    let scheme = RwSignal::new(None::<AgeScheme>);
+    let rule = RwSignal::new(Rule::default());
     let table = RwSignal::new(None::<Result<AggregateTable, ApiError>>);
     let id = survey_id.clone();
     leptos::task::spawn_local(async move {
@@ -57,25 +77,63 @@ pub fn view(survey_id: String) -> impl IntoView {
         }
         survey.set(Some(loaded));
     });
+    // The breakdowns the survey defines for the indicator's unit, and the
+    // bands it defaults to: only these are offered.
+    let defaults = Memo::new(move |_| {
+        let id = indicator.get();
+        survey.with(|survey| match survey {
+            Some(Ok(survey)) => survey
+                .indicators
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| {
+                    (
+                        available_breakdowns(survey, i.unit),
+                        default_age_scheme(survey, i),
+                    )
+                })
+                .unwrap_or_default(),
+            _ => (Vec::new(), AgeScheme::default()),
+        })
+    });
+    let available = move || defaults.with(|(available, _)| available.clone());
+    // Another unit of analysis: choices it lacks fall back to what it has,
+    // and the bands to its default.
+    Effect::new(move |_| {
+        let available = available();
+        if available.is_empty() {
+            return;
+        }
+        if first
+            .get_untracked()
+            .is_some_and(|d| !available.contains(&d))
+        {
+            first.set(available.first().copied());
+        }
+        if second
+            .get_untracked()
+            .is_some_and(|d| !available.contains(&d))
+        {
+            second.set(None);
+        }
+        scheme.set(None);
+    });
     let query = move || {
-        let mut by: Vec<String> = Vec::new();
-        for dimension in [first.get(), second.get()] {
-            if !dimension.is_empty() && !by.contains(&dimension) {
-                by.push(dimension);
+        let mut query = Query::new(indicator.get());
+        let available = available();
+        for dimension in [first.get(), second.get()].into_iter().flatten() {
+            if available.contains(&dimension) && !query.by.contains(&dimension) {
+                query.by.push(dimension);
             }
         }
-        format!(
-            "indicator={}&by={}&age_scheme={}&rule={}",
-            indicator.get(),
-            by.join(","),
-            scheme.get(),
-            rule.get()
-        )
+        query.age_scheme = scheme.get();
+        query.rule = rule.get();
+        query
     };
     let id = survey_id.clone();
     Effect::new(move |_| {
         let query = query();
-        if indicator.get().is_empty() {
+        if query.indicator.is_empty() {
             return;
         }
         let id = id.clone();
@@ -84,25 +142,34 @@ pub fn view(survey_id: String) -> impl IntoView {
             async move { table.set(Some(calls::aggregates(&id, &query).await)) },
         );
     });
-    let dimension_select = move |signal: RwSignal<String>,
+    let dimension_select = move |signal: RwSignal<Option<Dimension>>,
                                  id: &'static str,
                                  label: &'static str,
                                  optional: bool| {
         view! {
             <div class="question">
                 <label for=id>{label}</label>
-                <select id=id on:change=move |e| signal.set(event_target_value(&e))>
-                    {optional.then(|| view! { <option value="" selected=signal.get_untracked().is_empty()>"(none)"</option> })}
-                    {DIMENSIONS.iter().map(|(value, name)| {
-                        let selected = signal.get_untracked() == *value;
-                        view! { <option value=*value selected=selected>{*name}</option> }
-                    }).collect_view()}
+                <select id=id on:change=move |e| signal.set(Dimension::parse(&event_target_value(&e)))>
+                    {move || {
+                        let chosen = signal.get();
+                        let none = optional.then(|| view! { <option value="" selected=chosen.is_none()>"(none)"</option> });
+                        let options = available().into_iter().map(|dimension| {
+                            view! { <option value=dimension.as_str() selected=chosen == Some(dimension)>{dimension_name(dimension)}</option> }
+                        }).collect_view();
+                        view! { {none} {options} }
+                    }}
                 </select>
             </div>
         }
     };
-    let csv_id = survey_id.clone();
-    let xlsx_id = survey_id;
+    let download = move |survey_id: String, format: Format| {
+        move || {
+            let query = Query { format, ..query() };
+            calls::aggregates_url(&survey_id, &query)
+        }
+    };
+    let csv_href = download(survey_id.clone(), Format::Csv);
+    let xlsx_href = download(survey_id, Format::Xlsx);
     view! {
         <section aria-labelledby="indicator-title">
             <h2 id="indicator-title">"Indicators"</h2>
@@ -124,24 +191,32 @@ pub fn view(survey_id: String) -> impl IntoView {
                 {dimension_select(second, "by-second", "and by", true)}
                 <div class="question">
                     <label for="age-scheme">"Age bands"</label>
-                    <select id="age-scheme" on:change=move |e| scheme.set(event_target_value(&e))>
-                        <option value="un_adult" selected=true>"UN adult (under 25 … 65+)"</option>
-                        <option value="sadd">"Humanitarian (0–4, 5–11, 12–17, 18–59, 60+)"</option>
+                    <select id="age-scheme" on:change=move |e| scheme.set(AgeScheme::parse(&event_target_value(&e)))>
+                        {move || {
+                            let chosen = scheme.get().unwrap_or_else(|| defaults.with(|(_, default)| *default));
+                            AgeScheme::ALL.into_iter().map(|option| view! {
+                                <option value=option.as_str() selected=option == chosen>{scheme_name(option)}</option>
+                            }).collect_view()
+                        }}
                     </select>
                 </div>
                 <div class="question">
                     <label for="rule">"Publication rule"</label>
-                    <select id="rule" on:change=move |e| rule.set(event_target_value(&e))>
-                        <option value="dhs_mics" selected=true>"DHS/MICS (n under 25 suppressed)"</option>
-                        <option value="nchs">"NCHS 2017 (strict)"</option>
+                    <select id="rule" on:change=move |e| {
+                        let name = event_target_value(&e);
+                        rule.set(Rule::ALL.into_iter().find(|r| r.as_str() == name).unwrap_or_default());
+                    }>
+                        {Rule::ALL.into_iter().map(|option| view! {
+                            <option value=option.as_str() selected=option == Rule::default()>{rule_name(option)}</option>
+                        }).collect_view()}
                     </select>
                 </div>
             </div>
             <p class="downloads">
                 "Download: "
-                <a id="download-csv" download="" href=move || calls::aggregates_url(&csv_id, &format!("{}&format=csv", query()))>"CSV"</a>
+                <a id="download-csv" download="" href=csv_href>"CSV"</a>
                 " · "
-                <a id="download-xlsx" download="" href=move || calls::aggregates_url(&xlsx_id, &format!("{}&format=xlsx", query()))>"XLSX"</a>
+                <a id="download-xlsx" download="" href=xlsx_href>"XLSX"</a>
             </p>
             {move || match table.get() {
                 None => view! { <p role="status">"Computing…"</p> }.into_any(),
@@ -155,16 +230,7 @@ pub fn view(survey_id: String) -> impl IntoView {
 
 fn tables(table: AggregateTable) -> impl IntoView {
     let reported = table.reported.clone();
-    let dimensions: Vec<&'static str> = table
-        .by
-        .iter()
-        .map(|d| {
-            DIMENSIONS
-                .iter()
-                .find(|(v, _)| *v == d.as_str())
-                .map_or("", |(_, n)| *n)
-        })
-        .collect();
+    let dimensions: Vec<&'static str> = table.by.iter().map(|d| dimension_name(*d)).collect();
     let title = format!("{} {}", table.code, table.name);
     let populations: Vec<AnyView> = table
         .populations

@@ -60,10 +60,10 @@ pub async fn aggregates(
             &caller.name,
             "aggregates_read",
             &format!(
-                "{survey_id} {} by [{}] as {}",
+                "{survey_id} {} by [{}] as {:?}",
                 table.indicator,
                 by.join(","),
-                query.format.as_str()
+                query.format
             ),
         )
         .await?;
