@@ -204,7 +204,25 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
         .wait_until("the table by area", "return [...document.querySelectorAll('#table-enumerator th[scope=col]')].some(th => th.textContent === 'Area')")
         .await;
 
-    // Fieldwork progress.
+    // An indicator about household members' children: only the breakdowns
+    // the survey records for members are offered, in the humanitarian
+    // age bands.
+    browser
+        .find("#indicator")
+        .await
+        .select_by_value("child_safe_proxy")
+        .await
+        .expect("the children's indicator");
+    browser
+        .wait_until(
+            "member breakdowns and SADD bands",
+            "const offered = [...document.querySelectorAll('#by-first option')].map(o => o.value); \
+             return document.getElementById('age-scheme').value === 'sadd' \
+               && offered.join() === 'sex,age_band,area,urban_rural' \
+               && document.getElementById('download-csv').href.includes('indicator=child_safe_proxy&by=area')",
+        )
+        .await;
+
     browser.click("#tab-fieldwork").await;
     browser
         .wait_until("fieldwork totals", "return document.getElementById('fieldwork-totals')?.textContent === '300 interviews, 0 online answers'")
