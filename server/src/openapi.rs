@@ -38,7 +38,7 @@ use crate::routes::{
         microdata::codebook,
         openapi,
     ),
-    modifiers(&Credentials, &AggregatesQuery),
+    modifiers(&Credentials, &QueryParameters),
 )]
 pub struct ApiDoc;
 
@@ -58,59 +58,74 @@ impl Modify for Credentials {
     }
 }
 
-/// The aggregates parameters, from the one list the server reads them by
-/// (`shared::aggregate::Query`), allowed values included.
-struct AggregatesQuery;
+/// The analysis endpoints' query parameters, from the lists the server
+/// reads them by (`shared::aggregate::Query`, `shared::microdata::Query`),
+/// allowed values included.
+struct QueryParameters;
 
-impl Modify for AggregatesQuery {
+impl Modify for QueryParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use salama_shared::aggregate::{ParameterKind, Query};
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::schema::{
-            ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
-        };
-        use utoipa::openapi::{Required, Schema};
-
-        let Some(operation) = openapi
-            .paths
-            .paths
-            .get_mut("/api/surveys/{survey_id}/aggregates")
-            .and_then(|item| item.get.as_mut())
-        else {
-            return;
-        };
-        let parameters = operation.parameters.get_or_insert_with(Vec::new);
-        for parameter in Query::parameters() {
-            let mut value = ObjectBuilder::new().schema_type(match parameter.kind {
-                ParameterKind::Integer => Type::Integer,
-                ParameterKind::Text | ParameterKind::Date => Type::String,
-            });
-            if parameter.kind == ParameterKind::Date {
-                value = value.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+        use salama_shared::{aggregate, microdata};
+        let lists = [
+            (
+                "/api/surveys/{survey_id}/aggregates",
+                aggregate::Query::parameters(),
+            ),
+            (
+                "/api/surveys/{survey_id}/microdata.csv",
+                microdata::Query::parameters(),
+            ),
+            (
+                "/api/surveys/{survey_id}/codebook.csv",
+                microdata::Query::parameters(),
+            ),
+        ];
+        for (path, list) in lists {
+            if let Some(operation) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+            {
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                parameters.extend(list.iter().map(described));
             }
-            if !parameter.allowed.is_empty() {
-                value = value.enum_values(Some(parameter.allowed.clone()));
-            }
-            let schema: Schema = if parameter.repeated {
-                ArrayBuilder::new().items(value).build().into()
-            } else {
-                value.build().into()
-            };
-            parameters.push(
-                ParameterBuilder::new()
-                    .name(parameter.name)
-                    .parameter_in(ParameterIn::Query)
-                    .required(if parameter.required {
-                        Required::True
-                    } else {
-                        Required::False
-                    })
-                    .description(Some(parameter.description))
-                    .schema(Some(schema))
-                    .build(),
-            );
         }
     }
+}
+
+fn described(parameter: &salama_shared::query::Parameter) -> utoipa::openapi::path::Parameter {
+    use salama_shared::query::ParameterKind;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{Required, Schema};
+
+    let mut value = ObjectBuilder::new().schema_type(match parameter.kind {
+        ParameterKind::Integer => Type::Integer,
+        ParameterKind::Text | ParameterKind::Date => Type::String,
+    });
+    if parameter.kind == ParameterKind::Date {
+        value = value.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+    }
+    if !parameter.allowed.is_empty() {
+        value = value.enum_values(Some(parameter.allowed.clone()));
+    }
+    let schema: Schema = if parameter.repeated {
+        ArrayBuilder::new().items(value).build().into()
+    } else {
+        value.build().into()
+    };
+    ParameterBuilder::new()
+        .name(parameter.name)
+        .parameter_in(ParameterIn::Query)
+        .required(if parameter.required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(parameter.description))
+        .schema(Some(schema))
+        .build()
 }
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This description, OpenAPI 3")))]
@@ -123,7 +138,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_aggregates_parameters_come_from_the_shared_query() {
+    fn query_parameters_come_from_the_shared_queries() {
         let doc = serde_json::to_value(ApiDoc::openapi()).expect("serialises");
         let parameters = doc["paths"]["/api/surveys/{survey_id}/aggregates"]["get"]["parameters"]
             .as_array()
@@ -155,5 +170,11 @@ mod tests {
         );
         assert_eq!(parameters[1]["required"], true);
         assert_eq!(parameters[6]["schema"]["format"], "date");
+        let level = &doc["paths"]["/api/surveys/{survey_id}/codebook.csv"]["get"]["parameters"][1];
+        assert_eq!(level["name"], "level");
+        assert_eq!(
+            level["schema"]["enum"],
+            serde_json::json!(["respondent", "member"])
+        );
     }
 }

@@ -6,9 +6,7 @@ mod query;
 
 use serde::{Deserialize, Serialize};
 
-pub use query::{
-    Format, Parameter, ParameterKind, Query, available_breakdowns, default_age_scheme,
-};
+pub use query::{Format, Query, available_breakdowns, default_age_scheme};
 
 use crate::publication::{Flag, Rule};
 use crate::schema::{Channel, Level};

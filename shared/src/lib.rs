@@ -19,6 +19,7 @@ pub mod messages;
 pub mod microdata;
 mod names;
 pub mod publication;
+pub mod query;
 pub mod sample;
 pub mod schema;
 pub mod selection;

@@ -16,9 +16,82 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::api::ErrorField;
 use crate::csv_cell::neutralise;
 use crate::date::{Date, Timestamp};
+use crate::query::{Parameter, ParameterKind, Writer, check_language, choice, last};
 use crate::schema::{ChoiceList, Level, Question, QuestionKind, Survey};
+
+/// What `microdata.csv` and `codebook.csv` are asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// One row per respondent, or per household member.
+    pub level: Level,
+    /// The labels' language; the survey's default when `None`.
+    pub lang: Option<String>,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self {
+            level: Level::Respondent,
+            lang: None,
+        }
+    }
+}
+
+impl Query {
+    /// Every parameter the query reads.
+    pub fn parameters() -> Vec<Parameter> {
+        vec![
+            Parameter::optional(
+                "level",
+                ParameterKind::Text,
+                &Level::ALL.map(Level::as_str),
+                "One row per respondent (default) or household member",
+            ),
+            Parameter::optional(
+                "lang",
+                ParameterKind::Text,
+                &[],
+                "Language of labels (default: the survey's)",
+            ),
+        ]
+    }
+
+    /// Reads the query from its pairs and checks it against `survey`,
+    /// listing every problem.
+    pub fn parse_for(pairs: &[(String, String)], survey: &Survey) -> Result<Self, Vec<ErrorField>> {
+        let mut errors = Vec::new();
+        let level = choice(
+            last(pairs, "level"),
+            "level",
+            &Level::ALL,
+            Level::as_str,
+            &mut errors,
+        )
+        .unwrap_or(Level::Respondent);
+        let lang = last(pairs, "lang").map(str::to_owned);
+        check_language(survey, lang.as_deref(), &mut errors);
+        if errors.is_empty() {
+            Ok(Self { level, lang })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The query string (without `?`), defaults left out.
+    pub fn to_query_string(&self) -> String {
+        let mut out = Writer::default();
+        if self.level != Level::Respondent {
+            out.pair("level", self.level.as_str());
+        }
+        if let Some(lang) = &self.lang {
+            out.pair("lang", lang);
+        }
+        out.finish()
+    }
+}
 
 /// One column of a microdata file.
 #[derive(Clone, Debug, PartialEq)]
@@ -495,6 +568,51 @@ mod tests {
 
     fn stored() -> String {
         serde_json::to_string(&household_interview()).expect("serialises")
+    }
+
+    #[test]
+    fn the_query_reads_back_what_it_writes_and_names_every_problem() {
+        let survey = community_safety();
+        let pairs = |text: &str| -> Vec<(String, String)> {
+            text.split('&')
+                .filter(|pair| !pair.is_empty())
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .collect()
+        };
+        for query in [
+            Query::default(),
+            Query {
+                level: Level::Member,
+                lang: Some("fr".into()),
+            },
+        ] {
+            let written = query.to_query_string();
+            assert_eq!(
+                Query::parse_for(&pairs(&written), &survey),
+                Ok(query),
+                "{written}"
+            );
+        }
+        assert_eq!(
+            Query::default().to_query_string(),
+            "",
+            "defaults are left out"
+        );
+        let errors =
+            Query::parse_for(&pairs("level=household&lang=xx"), &survey).expect_err("refused");
+        let paths: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            [("level", "invalid_choice"), ("lang", "invalid_choice")]
+        );
+        assert_eq!(
+            errors[0].message,
+            "`household` is not one of respondent, member"
+        );
     }
 
     #[test]

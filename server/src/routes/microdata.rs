@@ -9,11 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use salama_shared::csv_cell::neutralise;
-use salama_shared::microdata::{Design, Layout, Record};
+use salama_shared::microdata::{self, Design, Layout, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
 
-use super::params::{Params, download, field, language, param, quoted};
+use super::params::{Params, download};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, PublishedSurvey};
@@ -32,28 +32,13 @@ async fn layout(
 ) -> ApiResult<(Arc<PublishedSurvey>, Layout)> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     let published = state.survey(survey_id, None).await?;
-    let mut errors = Vec::new();
-    let name = param(params, "level").unwrap_or(Level::Respondent.as_str());
-    let level = Level::ALL
-        .into_iter()
-        .find(|level| level.as_str() == name)
-        .unwrap_or_else(|| {
-            let names: Vec<&str> = Level::ALL.iter().map(|level| level.as_str()).collect();
-            errors.push(field(
-                "level",
-                "invalid_choice",
-                format!("`{}` is not one of {}", quoted(name), names.join(", ")),
-            ));
-            Level::Respondent
-        });
-    let language = language(params, published.survey, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(
-            format!("{} invalid parameter(s)", errors.len()),
-            errors,
-        ));
-    }
-    let layout = Layout::new(published.survey, level, &language);
+    let query = microdata::Query::parse_for(params, published.survey).map_err(|errors| {
+        ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
+    })?;
+    let language = query
+        .lang
+        .unwrap_or_else(|| published.survey.default_language.clone());
+    let layout = Layout::new(published.survey, query.level, &language);
     Ok((published, layout))
 }
 
@@ -67,7 +52,7 @@ fn level_name(level: Level) -> &'static str {
 /// One row per respondent (`level=respondent`) or household member
 /// (`level=member`), columns as in the codebook.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/microdata.csv", tag = "analysis", security(("token" = []), ("session" = [])),
-    params(("survey_id" = String, Path), ("level" = Option<String>, Query, description = "respondent (default) or member"), ("lang" = Option<String>, Query)),
+    params(("survey_id" = String, Path)),
     responses((status = 200, description = "CSV, streamed"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Invalid parameters")))]
 pub async fn microdata(
     State(state): State<AppState>,
@@ -269,8 +254,8 @@ impl Page<'_> {
 /// What each microdata column means: question, item code, label, type and
 /// value codes (missing-answer codes marked).
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/codebook.csv", tag = "analysis", security(("token" = []), ("session" = [])),
-    params(("survey_id" = String, Path), ("level" = Option<String>, Query, description = "respondent (default) or member"), ("lang" = Option<String>, Query)),
-    responses((status = 200, description = "CSV"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey")))]
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "CSV"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Invalid parameters")))]
 pub async fn codebook(
     State(state): State<AppState>,
     caller: Caller,

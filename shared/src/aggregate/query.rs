@@ -4,15 +4,15 @@
 //! analysts' page, the server and the OpenAPI description share this one
 //! list of names and allowed values, so none of them restates it.
 
-use std::fmt::Write as _;
-
 use super::{AgeScheme, Dimension};
 use crate::api::ErrorField;
 use crate::date::Date;
 use crate::expr::{Scope, Value, eval};
 use crate::publication::Rule;
+use crate::query::{
+    Parameter, ParameterKind, Writer, check_language, choice, last, not_one_of, quoted,
+};
 use crate::schema::{Channel, Denominator, Indicator, Level, QuestionKind, Role, Survey};
-use crate::text::shown;
 
 /// Breakdowns one table may have at once.
 pub const MAX_BREAKDOWNS: usize = 3;
@@ -63,27 +63,6 @@ pub struct Query {
     pub format: Format,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParameterKind {
-    Text,
-    Integer,
-    /// `YYYY-MM-DD`.
-    Date,
-}
-
-/// One query parameter, as the API document describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parameter {
-    pub name: &'static str,
-    pub required: bool,
-    /// Given several times (or comma-separated), each value counts.
-    pub repeated: bool,
-    pub kind: ParameterKind,
-    /// The values it may take, when they are a fixed list.
-    pub allowed: Vec<&'static str>,
-    pub description: &'static str,
-}
-
 impl Query {
     /// A query for `indicator` with every other parameter at its default.
     pub fn new(indicator: impl Into<String>) -> Self {
@@ -105,14 +84,7 @@ impl Query {
 
     /// Every parameter the query reads.
     pub fn parameters() -> Vec<Parameter> {
-        let parameter = |name, kind, allowed: &[&'static str], description| Parameter {
-            name,
-            required: false,
-            repeated: false,
-            kind,
-            allowed: allowed.to_vec(),
-            description,
-        };
+        let parameter = Parameter::optional;
         use ParameterKind::{Date, Integer, Text};
         vec![
             Parameter {
@@ -221,15 +193,8 @@ impl Query {
 
     /// The query string (without `?`), values percent-encoded.
     pub fn to_query_string(&self) -> String {
-        let mut out = String::new();
-        let mut pair = |name: &str, value: &str| {
-            if !out.is_empty() {
-                out.push('&');
-            }
-            out.push_str(name);
-            out.push('=');
-            encode(value, &mut out);
-        };
+        let mut out = Writer::default();
+        let mut pair = |name: &str, value: &str| out.pair(name, value);
         pair("indicator", &self.indicator);
         if !self.by.is_empty() {
             let names: Vec<&str> = self.by.iter().map(|d| d.as_str()).collect();
@@ -266,24 +231,21 @@ impl Query {
         if self.format != Format::default() {
             pair("format", self.format.as_str());
         }
-        out
+        out.finish()
     }
 
     /// The query as read, where each breakdown was in the list (for
     /// messages), and every problem.
     fn read(pairs: &[(String, String)]) -> (Self, Vec<usize>, Vec<ErrorField>) {
         let mut errors = Vec::new();
-        let last = |name: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-                .filter(|value| !value.is_empty())
-        };
-        let mut query = Query::new(last("indicator").unwrap_or_default());
+        let given = |name: &str| last(pairs, name);
+        let mut query = Query::new(given("indicator").unwrap_or_default());
         if query.indicator.is_empty() {
-            errors.push(field("indicator", "required", "name an indicator"));
+            errors.push(ErrorField::new(
+                "indicator",
+                "required",
+                "name an indicator",
+            ));
         }
         let mut by_at = Vec::new();
         let names = pairs
@@ -296,7 +258,7 @@ impl Query {
             let path = format!("by[{index}]");
             match Dimension::parse(name) {
                 Some(dimension) if query.by.contains(&dimension) => {
-                    errors.push(field(
+                    errors.push(ErrorField::new(
                         &path,
                         "duplicate",
                         format!("`{name}` is named twice"),
@@ -314,45 +276,45 @@ impl Query {
             }
         }
         if query.by.len() > MAX_BREAKDOWNS {
-            errors.push(field(
+            errors.push(ErrorField::new(
                 "by",
                 "too_many",
                 "at most three breakdown dimensions",
             ));
         }
         query.age_scheme = choice(
-            last("age_scheme"),
+            given("age_scheme"),
             "age_scheme",
             &AgeScheme::ALL,
             AgeScheme::as_str,
             &mut errors,
         );
-        if let Some(text) = last("area_level") {
+        if let Some(text) = given("area_level") {
             match text.parse::<usize>() {
                 Ok(level) if level >= 1 => query.area_level = level,
-                _ => errors.push(field(
+                _ => errors.push(ErrorField::new(
                     "area_level",
                     "out_of_range",
                     "an admin level: a whole number from 1 (the top)",
                 )),
             }
         }
-        query.area = last("area").map(str::to_owned);
-        query.from = date(last("from"), "from", &mut errors);
-        query.to = date(last("to"), "to", &mut errors);
+        query.area = given("area").map(str::to_owned);
+        query.from = date(given("from"), "from", &mut errors);
+        query.to = date(given("to"), "to", &mut errors);
         query.channel = choice(
-            last("channel"),
+            given("channel"),
             "channel",
             &Channel::ALL,
             Channel::as_str,
             &mut errors,
         );
-        query.rule =
-            choice(last("rule"), "rule", &Rule::ALL, Rule::as_str, &mut errors).unwrap_or_default();
-        if let Some(text) = last("min_count") {
+        query.rule = choice(given("rule"), "rule", &Rule::ALL, Rule::as_str, &mut errors)
+            .unwrap_or_default();
+        if let Some(text) = given("min_count") {
             match text.parse::<u64>() {
                 Ok(count) if MIN_COUNTS.contains(&count) => query.min_count = count,
-                _ => errors.push(field(
+                _ => errors.push(ErrorField::new(
                     "min_count",
                     "out_of_range",
                     format!(
@@ -363,9 +325,9 @@ impl Query {
                 )),
             }
         }
-        query.lang = last("lang").map(str::to_owned);
+        query.lang = given("lang").map(str::to_owned);
         query.format = choice(
-            last("format"),
+            given("format"),
             "format",
             &Format::ALL,
             Format::as_str,
@@ -385,12 +347,12 @@ impl Query {
         let indicator = survey.indicators.iter().find(|i| i.id == self.indicator);
         if indicator.is_none() && !self.indicator.is_empty() {
             let known: Vec<&str> = survey.indicators.iter().map(|i| i.id.as_str()).collect();
-            errors.push(field(
+            errors.push(ErrorField::new(
                 "indicator",
                 "unknown",
                 format!(
                     "no indicator `{}`; this survey has {}",
-                    shown(&self.indicator, crate::text::MAX_CODE_LENGTH),
+                    quoted(&self.indicator),
                     known.join(", ")
                 ),
             ));
@@ -400,8 +362,8 @@ impl Query {
             for (dimension, index) in self.by.iter().zip(by_at) {
                 if !available.contains(dimension) {
                     let names: Vec<&str> = available.iter().map(|d| d.as_str()).collect();
-                    errors.push(field(
-                        &format!("by[{index}]"),
+                    errors.push(ErrorField::new(
+                        format!("by[{index}]"),
                         "unavailable",
                         format!(
                             "this survey records no `{}` for {}s; it can break `{}` down by {}",
@@ -420,7 +382,7 @@ impl Query {
         }
         let levels = survey.area_levels.len().max(1);
         if self.area_level > levels {
-            errors.push(field(
+            errors.push(ErrorField::new(
                 "area_level",
                 "out_of_range",
                 format!("an admin level from 1 to {levels}"),
@@ -429,28 +391,13 @@ impl Query {
         if let Some(code) = &self.area
             && !survey.areas_by_level().iter().any(|a| &a.code == code)
         {
-            errors.push(field(
+            errors.push(ErrorField::new(
                 "area",
                 "unknown",
-                format!(
-                    "no admin area `{}`",
-                    shown(code, crate::text::MAX_CODE_LENGTH)
-                ),
+                format!("no admin area `{}`", quoted(code)),
             ));
         }
-        if let Some(lang) = &self.lang
-            && !survey.languages.contains(lang)
-        {
-            errors.push(field(
-                "lang",
-                "invalid_choice",
-                format!(
-                    "the survey is not in `{}`; it is in {}",
-                    shown(lang, crate::text::MAX_CODE_LENGTH),
-                    survey.languages.join(", ")
-                ),
-            ));
-        }
+        check_language(survey, self.lang.as_deref(), errors);
         indicator
     }
 }
@@ -571,61 +518,15 @@ impl<'s> Scope<'s> for OneAge<'s> {
     }
 }
 
-fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
-    ErrorField::new(path, code, message)
-}
-
-fn not_one_of(path: &str, value: &str, allowed: &[&str]) -> ErrorField {
-    field(
-        path,
-        "invalid_choice",
-        format!(
-            "`{}` is not one of {}",
-            shown(value, crate::text::MAX_CODE_LENGTH),
-            allowed.join(", ")
-        ),
-    )
-}
-
-fn choice<T: Copy>(
-    value: Option<&str>,
-    name: &str,
-    all: &[T],
-    as_str: fn(T) -> &'static str,
-    errors: &mut Vec<ErrorField>,
-) -> Option<T> {
-    let value = value?;
-    let found = all.iter().copied().find(|item| as_str(*item) == value);
-    if found.is_none() {
-        let names: Vec<&str> = all.iter().map(|item| as_str(*item)).collect();
-        errors.push(not_one_of(name, value, &names));
-    }
-    found
-}
-
 fn date(value: Option<&str>, name: &str, errors: &mut Vec<ErrorField>) -> Option<Date> {
     let text = value?;
     let date = Date::parse(text);
     if date.is_none() {
-        errors.push(field(
+        errors.push(ErrorField::new(
             name,
             "invalid_date",
-            format!(
-                "`{}` is not a date (YYYY-MM-DD)",
-                shown(text, crate::text::MAX_CODE_LENGTH)
-            ),
+            format!("`{}` is not a date (YYYY-MM-DD)", quoted(text)),
         ));
     }
     date
-}
-
-/// Percent-encodes all but URL-safe ASCII, as UTF-8 bytes.
-fn encode(text: &str, out: &mut String) {
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~,".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
 }
