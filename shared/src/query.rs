@@ -51,7 +51,7 @@ impl Parameter {
 }
 
 /// The last non-empty value of `name`.
-pub(crate) fn last<'p>(pairs: &'p [(String, String)], name: &str) -> Option<&'p str> {
+pub fn last<'p>(pairs: &'p [(String, String)], name: &str) -> Option<&'p str> {
     pairs
         .iter()
         .rev()
@@ -91,7 +91,7 @@ pub(crate) fn choice<T: Copy>(
 }
 
 /// An error unless the survey is written in `lang`.
-pub(crate) fn check_language(survey: &Survey, lang: Option<&str>, errors: &mut Vec<ErrorField>) {
+pub fn check_language(survey: &Survey, lang: Option<&str>, errors: &mut Vec<ErrorField>) {
     if let Some(lang) = lang
         && !survey.languages.iter().any(|l| l == lang)
     {

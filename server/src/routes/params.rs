@@ -8,14 +8,9 @@ use salama_shared::api::ErrorField;
 /// Query parameters as sent; repeated keys (`by=sex&by=age_band`) allowed.
 pub type Params = Vec<(String, String)>;
 
-/// The last non-empty value of `name`.
-pub(crate) fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .filter(|value| !value.is_empty())
+/// The last non-empty value of `name`, as every analysis query reads it.
+fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    salama_shared::query::last(params, name)
 }
 
 /// What a code (cluster, stratum) may be made of.
@@ -36,21 +31,12 @@ pub(crate) fn language(
     survey: &salama_shared::Survey,
     errors: &mut Vec<ErrorField>,
 ) -> String {
-    match param(params, "lang") {
-        None => survey.default_language.clone(),
-        Some(lang) if survey.languages.iter().any(|l| l == lang) => lang.to_owned(),
-        Some(lang) => {
-            errors.push(field(
-                "lang",
-                "invalid_choice",
-                format!(
-                    "the survey is not in `{}`; it is in {}",
-                    quoted(lang),
-                    survey.languages.join(", ")
-                ),
-            ));
-            survey.default_language.clone()
-        }
+    let lang = param(params, "lang");
+    let before = errors.len();
+    salama_shared::query::check_language(survey, lang, errors);
+    match lang {
+        Some(lang) if errors.len() == before => lang.to_owned(),
+        _ => survey.default_language.clone(),
     }
 }
 
