@@ -57,6 +57,7 @@ impl Survey {
         let mut checker = Checker {
             survey: self,
             problems: Vec::new(),
+            placeholders: Vec::new(),
         };
         checker.run();
         checker.problems
@@ -66,6 +67,9 @@ impl Survey {
 struct Checker<'s> {
     survey: &'s Survey,
     problems: Vec<Problem>,
+    /// `${name}` placeholders met in texts, by path, checked once the
+    /// questions are known.
+    placeholders: Vec<(String, &'s str)>,
 }
 
 /// Question ids are referenced as `${id}` and become column names: keep them
@@ -115,6 +119,7 @@ impl<'s> Checker<'s> {
         self.choice_lists();
         self.areas();
         let places = self.questions();
+        self.placeholders(&places);
         self.expressions(&places);
         self.cycles(&places);
         self.roles(&places);
@@ -209,7 +214,7 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn text(&mut self, path: &str, text: &Text) {
+    fn text(&mut self, path: &str, text: &'s Text) {
         // Survey texts reach screens, CSV and XLSX cells and logs; a control
         // character breaks XLSX files outright and can hide text on screen.
         for (language, content) in &text.0 {
@@ -222,6 +227,11 @@ impl<'s> Checker<'s> {
                     ProblemCode::InvalidText,
                     "no control characters but line breaks and tabs",
                 );
+            }
+        }
+        for (language, content) in &text.0 {
+            for (_, name) in crate::text::placeholders(content) {
+                self.placeholders.push((format!("{path}.{language}"), name));
             }
         }
         for language in &self.survey.languages {
@@ -564,6 +574,19 @@ impl<'s> Checker<'s> {
                     format!("questions.{}", inner.id),
                     ProblemCode::NestedRoster,
                     "a roster cannot contain another roster",
+                );
+            }
+        }
+    }
+
+    /// A `${name}` shown in a text names a question.
+    fn placeholders(&mut self, places: &HashMap<&'s str, Place<'s>>) {
+        for (path, name) in std::mem::take(&mut self.placeholders) {
+            if !places.contains_key(name) {
+                self.report(
+                    path,
+                    ProblemCode::UnknownReference,
+                    format!("`${{{name}}}` in this text names no question"),
                 );
             }
         }

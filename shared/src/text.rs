@@ -39,6 +39,57 @@ impl<const N: usize> From<[(&str, &str); N]> for Text {
     }
 }
 
+/// Every `${name}` written in a text: XLSForm's way of showing an earlier
+/// answer in a label or hint ("How old is ${member_name}?"). Yields each
+/// placeholder's byte range and the name inside it.
+pub fn placeholders(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = from + text.get(from..)?.find("${")?;
+            let name_start = start + 2;
+            let Some(length) = text[name_start..].find('}') else {
+                from = text.len();
+                return None;
+            };
+            let end = name_start + length + 1;
+            let name = &text[name_start..end - 1];
+            from = name_start;
+            let mut chars = name.chars();
+            let is_name = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if is_name {
+                from = end;
+                return Some((start..end, name));
+            }
+        }
+    })
+}
+
+/// The text with every `${name}` replaced by `value_of(name)`; a
+/// placeholder it gives nothing for is shown empty, as ODK does for an
+/// unanswered question.
+pub fn interpolate<'t>(
+    text: &'t str,
+    value_of: impl Fn(&str) -> Option<String>,
+) -> std::borrow::Cow<'t, str> {
+    let mut found = placeholders(text).peekable();
+    if found.peek().is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (range, name) in found {
+        out.push_str(&text[copied..range.start]);
+        out.push_str(&value_of(name).unwrap_or_default());
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether a language is written right to left, so the client sets `dir="rtl"`.
 pub fn is_right_to_left(language: &str) -> bool {
     let primary = language.split(['-', '_']).next().unwrap_or(language);
@@ -95,6 +146,25 @@ pub fn is_envelope_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_found_and_filled() {
+        let names: Vec<&str> = placeholders("How old is ${name}? ${ bad} ${a-b}${c}")
+            .map(|(_, name)| name)
+            .collect();
+        assert_eq!(names, ["name", "a-b", "c"]);
+        let filled = interpolate("How old is ${name} (${missing})?", |name| {
+            (name == "name").then(|| "Amina".to_owned())
+        });
+        assert_eq!(filled, "How old is Amina ()?");
+        assert!(matches!(
+            interpolate("No placeholder, ${ not one", |_| None),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(placeholders("${").count(), 0);
+        assert_eq!(placeholders("${}${x}").next(), Some((3..7, "x")));
+        assert_eq!(interpolate("é${x}ü", |_| Some("→".into())), "é→ü");
+    }
 
     #[test]
     fn envelope_codes_are_short_and_plain() {

@@ -136,6 +136,24 @@ proptest! {
     }
 
     #[test]
+    fn placeholders_are_found_in_any_text_and_filled_in_place(
+        before in "\\PC{0,20}",
+        name in name(),
+        after in "\\PC{0,20}",
+    ) {
+        let text = format!("{before}${{{name}}}{after}");
+        // Whatever surrounds it, the placeholder written is found (a `${` in
+        // `before` may open an earlier, longer one: then it holds ours).
+        let found: Vec<&str> = salama_shared::text::placeholders(&text).map(|(_, n)| n).collect();
+        let seen = found.contains(&name.as_str()) || before.contains("${");
+        prop_assert!(seen, "{text:?}: {found:?}");
+        let filled = salama_shared::text::interpolate(&text, |_| Some("·".to_owned()));
+        let written = format!("${{{name}}}");
+        let kept = filled.contains(&written) && !before.contains("${");
+        prop_assert!(!kept, "{text:?} filled as {filled:?}");
+    }
+
+    #[test]
     fn error_positions_fall_inside_the_input(source in expression_like()) {
         if let Err(error) = parse(&source) {
             prop_assert!(error.position <= source.len());

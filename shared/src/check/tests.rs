@@ -143,6 +143,20 @@ fn references_to_unknown_questions() {
 }
 
 #[test]
+fn placeholders_in_texts_name_questions() {
+    let survey = edited(|json| {
+        question(json, "saf_1b")["label"]["en"] = json!("You said ${saf_1}; and ${nowhere}?");
+    });
+    assert_eq!(
+        problems(&survey),
+        [(
+            "questions.saf_1b.label.en".to_owned(),
+            ProblemCode::UnknownReference
+        )]
+    );
+}
+
+#[test]
 fn current_value_and_position_only_where_meaningful() {
     let survey = edited(|json| question(json, "saf_1b")["relevant"] = json!(". = 'never'"));
     assert_problem(
