@@ -3,35 +3,28 @@
 //! mid-fieldwork does not change a draft), kept after every change, and
 //! queued for sending when finished.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use salama_shared::{Submission, Survey};
 
 use super::records::{self, Interview, State};
 use super::{Device, open, sync};
-use crate::form::{Draft, Envelope, Filling, Interviewing, Opening, Step};
+use crate::form::{Draft, Envelope, Filling, Interviewing, Opening, Prepared, Step};
 
-thread_local! {
-    /// Definitions parsed once per page: the compiled form borrows them.
-    static SURVEYS: RefCell<HashMap<(String, u32), &'static Survey>> = RefCell::new(HashMap::new());
-}
-
-async fn survey(survey_id: &str, version: u32) -> Option<&'static Survey> {
-    let key = (survey_id.to_owned(), version);
-    if let Some(survey) = SURVEYS.with(|surveys| surveys.borrow().get(&key).copied()) {
-        return Some(survey);
+/// The version an interview was started on, prepared once per page (see
+/// [`crate::form::prepare`]).
+async fn survey(survey_id: &str, version: u32) -> Option<Prepared> {
+    if let Some(kept) = crate::form::prepared(survey_id, version) {
+        return Some(kept);
     }
     let text = records::definition(survey_id, version).await.ok()??;
-    let survey: &'static Survey = Box::leak(Box::new(Survey::from_json(&text).ok()?));
-    SURVEYS.with(|surveys| surveys.borrow_mut().insert(key, survey));
-    Some(survey)
+    Survey::from_json(&text).ok().map(crate::form::prepare)
 }
 
 pub fn interview_page(id: String) -> impl IntoView {
     let device = expect_context::<Device>();
-    let loaded = RwSignal::new(None::<Option<(Interview, &'static Survey)>>);
+    let loaded = RwSignal::new(None::<Option<(Interview, Prepared)>>);
     leptos::task::spawn_local(async move {
         let found = match Interview::load(&id).await {
             Ok(Some(interview)) => survey(&interview.survey_id, interview.survey_version)
@@ -60,7 +53,7 @@ pub fn interview_page(id: String) -> impl IntoView {
     }
 }
 
-fn opened(device: Device, interview: Interview, survey: &'static Survey) -> impl IntoView {
+fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoView {
     let editable = matches!(interview.state, State::Draft | State::Rejected);
     let step = if editable {
         Step::from_code(&interview.step)

@@ -317,21 +317,57 @@ impl Filling {
     }
 }
 
+/// A survey version and its compiled form, kept for the page's lifetime.
+#[derive(Clone, Copy)]
+pub struct Prepared {
+    pub survey: &'static Survey,
+    pub form: &'static Form<'static>,
+}
+
+thread_local! {
+    /// Every view borrows the survey and its compiled form (`&'static`, as
+    /// the server's per-version cache does), so what is prepared is never
+    /// freed. It is prepared once per version and reused: a published version
+    /// never changes, and the field app, open all day, must not grow with
+    /// every interview opened. A linear search: a page meets few versions.
+    static PREPARED: std::cell::RefCell<Vec<Prepared>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The survey version already prepared on this page, if any.
+pub fn prepared(survey_id: &str, version: u32) -> Option<Prepared> {
+    PREPARED.with_borrow(|all| {
+        all.iter()
+            .find(|kept| kept.survey.id == survey_id && kept.survey.version == version)
+            .copied()
+    })
+}
+
+/// Prepares a survey just read, or gives the copy of its version already
+/// prepared (the new one is then dropped).
+pub fn prepare(survey: Survey) -> Prepared {
+    if let Some(kept) = prepared(&survey.id, survey.version) {
+        return kept;
+    }
+    let survey: &'static Survey = Box::leak(Box::new(survey));
+    let kept = Prepared {
+        survey,
+        form: Box::leak(Box::new(Form::new(survey))),
+    };
+    PREPARED.with_borrow_mut(|all| all.push(kept));
+    kept
+}
+
 /// Loads a survey and fills it in.
 pub fn fill_page(survey_id: String) -> impl IntoView {
     let interface = expect_context::<Interface>();
-    let loaded = RwSignal::new(None::<Result<&'static Survey, crate::api::ApiError>>);
+    let loaded = RwSignal::new(None::<Result<Prepared, crate::api::ApiError>>);
     let attempt = RwSignal::new(0u32);
     Effect::new(move |_| {
         attempt.track();
         let survey_id = survey_id.clone();
         loaded.set(None);
         leptos::task::spawn_local(async move {
-            // One survey per page load, kept for the page's lifetime: the
-            // compiled form borrows it, as the server's per-version cache does.
-            let result = crate::api::survey(&survey_id)
-                .await
-                .map(|survey| &*Box::leak(Box::new(survey)));
+            let result = crate::api::survey(&survey_id).await.map(prepare);
             loaded.set(Some(result));
         });
     });
@@ -339,23 +375,22 @@ pub fn fill_page(survey_id: String) -> impl IntoView {
         None => crate::pages::status(interface.words().loading).into_any(),
         Some(Err(crate::api::ApiError::NotFound)) => crate::pages::not_found().into_any(),
         Some(Err(_)) => crate::pages::load_failed(attempt).into_any(),
-        Some(Ok(survey)) => untrack(|| {
+        Some(Ok(prepared)) => untrack(|| {
             let opening = Opening {
                 draft: Draft::new(browser::new_submission_id(), browser::now()),
                 step: Step::Consent,
                 server_errors: BTreeMap::new(),
                 interviewing: None,
             };
-            questionnaire(survey, opening)
+            questionnaire(prepared, opening)
         })
         .into_any(),
     }
 }
 
-/// Fills in `survey` from `opening`. The survey is kept for the page's
-/// lifetime: the compiled form borrows it.
-pub fn questionnaire(survey: &'static Survey, opening: Opening) -> impl IntoView {
-    let form: &'static Form<'static> = Box::leak(Box::new(Form::new(survey)));
+/// Fills in a prepared survey from `opening`.
+pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
+    let Prepared { survey, form } = prepared;
     let interface = expect_context::<Interface>();
     let language = interface.language;
     // The respondent's language if the survey has it, else the survey's own.
