@@ -179,7 +179,7 @@ async fn sqlx_alone(store: Store, concurrency: usize) -> Measured {
             let new = NewSubmission {
                 submission_id: Uuid::new_v4(),
                 survey_id: "community-safety",
-                survey_version: 1,
+                survey_version: salama_shared::default_survey::COMMUNITY_SAFETY_VERSION,
                 channel: "enumerator",
                 content_sha256: "0000000000000000000000000000000000000000000000000000000000000000",
                 body: &body,

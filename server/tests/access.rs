@@ -49,6 +49,9 @@ async fn status(server: &Server, who: &As, call: &Call) -> StatusCode {
     send(request).await.0
 }
 
+/// The default questionnaire's version, published at start-up.
+const SHIPPED: u32 = salama_shared::default_survey::COMMUNITY_SAFETY_VERSION;
+
 fn new_version(version: u32) -> Value {
     let mut survey = serde_json::to_value(salama_shared::community_safety()).expect("serialises");
     survey["version"] = json!(version);
@@ -70,7 +73,7 @@ async fn every_endpoint_for_every_role() {
 
     use StatusCode as S;
     // (call, anonymous, enumerator, analyst, admin)
-    let mut next_version = 2;
+    let mut next_version = SHIPPED + 1;
     let mut matrix: Vec<(MakeCall, [S; 4])> = vec![
         (Box::new(|| call(Method::GET, "/healthz", None)), [S::OK; 4]),
         (
@@ -89,7 +92,7 @@ async fn every_endpoint_for_every_role() {
             Box::new(|| {
                 call(
                     Method::GET,
-                    "/api/surveys/community-safety/versions/1",
+                    &format!("/api/surveys/community-safety/versions/{SHIPPED}"),
                     None,
                 )
             }),
@@ -99,7 +102,7 @@ async fn every_endpoint_for_every_role() {
             Box::new(|| {
                 call(
                     Method::GET,
-                    "/api/surveys/community-safety/versions/1/xlsform",
+                    &format!("/api/surveys/community-safety/versions/{SHIPPED}/xlsform"),
                     None,
                 )
             }),
@@ -457,7 +460,7 @@ async fn publishing_checks_the_definition_and_never_changes_a_version() {
                 .json(&body),
         )
     };
-    let mut broken = new_version(2);
+    let mut broken = new_version(SHIPPED + 1);
     broken["sections"][0]["questions"][0]["relevant"] = json!("${nowhere} = 1");
     broken["languages"] = json!(["en", "fr", "ar", "sw"]);
     let (status, body) = publish(broken).await;
@@ -469,17 +472,17 @@ async fn publishing_checks_the_definition_and_never_changes_a_version() {
             .iter()
             .any(|f| f["path"] == "title.sw" && f["code"] == "missing_translation")
     );
-    let (status, _) = publish(new_version(2)).await;
+    let (status, _) = publish(new_version(SHIPPED + 1)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = publish(new_version(2)).await;
+    let (status, _) = publish(new_version(SHIPPED + 1)).await;
     assert_eq!(status, StatusCode::OK);
-    let mut changed = new_version(2);
+    let mut changed = new_version(SHIPPED + 1);
     changed["title"]["en"] = json!("Another title");
     let (status, body) = publish(changed).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_error(&body, "conflict");
     let (_, latest) = server.get("/api/surveys/community-safety").await;
-    assert_eq!(latest["version"], 2);
+    assert_eq!(latest["version"], SHIPPED + 1);
     let (status, audit) = send(
         server
             .client

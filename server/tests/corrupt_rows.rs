@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 /// In the answers of every corrupt row: it must never reach a log.
 const MARKER: &str = "CORRUPT-ANSWER-MARKER-7f3a";
 const SURVEY: &str = "community-safety";
+const SHIPPED: u32 = salama_shared::default_survey::COMMUNITY_SAFETY_VERSION;
 /// Valid online answers posted through the API.
 const GOOD: usize = 6;
 
@@ -379,13 +380,14 @@ const INSERT_SUBMISSION: &str = "INSERT INTO submissions \
 const MARK_BACKFILL: &str = "INSERT INTO pending_maintenance (task) VALUES ('facts_backfill')";
 
 /// Writes a submission row as a script or a broken older server might:
-/// filed under version 1 of the survey (which exists), whatever its body.
+/// filed under the shipped version of the survey (which exists), whatever
+/// its body.
 async fn write_submission(store: &Store, id: &str, body: &[u8]) {
     on_pool!(store, pool => {
         sqlx::query(INSERT_SUBMISSION)
             .bind(id)
             .bind(SURVEY)
-            .bind(1_i64)
+            .bind(i64::from(SHIPPED))
             .bind("0".repeat(64))
             .bind(body)
             .execute(pool)
@@ -427,7 +429,7 @@ async fn write_corrupt_submissions(database: &Database) -> BTreeSet<(String, Str
     write_submission(&store, &id_of(&not_utf8), &body).await;
     bad.insert((id_of(&not_utf8), "unreadable".to_owned()));
 
-    // (d) A version that was never published (the row says 1, the body 99).
+    // (d) A version that was never published (the row says the shipped one, the body 99).
     let mut unknown_version = marked();
     unknown_version["survey_version"] = json!(99);
     write_submission(
@@ -455,7 +457,7 @@ async fn write_corrupt_submissions(database: &Database) -> BTreeSet<(String, Str
         sqlx::query(INSERT_SUBMISSION)
             .bind(&number)
             .bind(SURVEY)
-            .bind(1_i64)
+            .bind(i64::from(SHIPPED))
             .bind("0".repeat(64))
             .bind(42_i64)
             .execute(pool)
@@ -466,7 +468,7 @@ async fn write_corrupt_submissions(database: &Database) -> BTreeSet<(String, Str
         sqlx::query(&INSERT_SUBMISSION.replace("$5", "CAST(x'7b22ff22' AS TEXT)"))
             .bind(&bad_text)
             .bind(SURVEY)
-            .bind(1_i64)
+            .bind(i64::from(SHIPPED))
             .bind("0".repeat(64))
             .execute(pool)
             .await
@@ -513,7 +515,8 @@ async fn corrupt_submissions_are_skipped_and_listed_for_admins(database: Databas
         .map(|row| row["survey_version"].as_str())
         .collect();
     versions.sort_unstable();
-    let mut expected = vec!["1"; GOOD + 1];
+    let shipped = SHIPPED.to_string();
+    let mut expected = vec![shipped.as_str(); GOOD + 1];
     expected.push("99");
     assert_eq!(versions, expected);
     let checkup = doctor(&server, &client, &token).await;

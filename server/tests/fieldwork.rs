@@ -180,8 +180,8 @@ async fn admins_assign_clusters_and_strata_reach_the_design() {
     assert_eq!(
         mine,
         json!([
-            {"survey_id": "community-safety", "cluster_id": "central-capital-ea-042", "enumerator": "enum-1", "stratum": "capital-urban", "area": "central-capital", "survey_version": 1},
-            {"survey_id": "community-safety", "cluster_id": "ea-7", "enumerator": "enum-1", "stratum": "hills-rural", "area": "north-hills", "survey_version": 1},
+            {"survey_id": "community-safety", "cluster_id": "central-capital-ea-042", "enumerator": "enum-1", "stratum": "capital-urban", "area": "central-capital", "survey_version": salama_shared::default_survey::COMMUNITY_SAFETY_VERSION},
+            {"survey_id": "community-safety", "cluster_id": "ea-7", "enumerator": "enum-1", "stratum": "hills-rural", "area": "north-hills", "survey_version": salama_shared::default_survey::COMMUNITY_SAFETY_VERSION},
         ])
     );
     let (_, theirs) = call(

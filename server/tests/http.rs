@@ -21,7 +21,11 @@ async fn health_and_the_default_questionnaire() {
     assert_eq!(body[0]["languages"], json!(["en", "fr", "ar"]));
     let (status, latest) = server.get("/api/surveys/community-safety").await;
     assert_eq!(status, StatusCode::OK);
-    let (_, first) = server.get("/api/surveys/community-safety/versions/1").await;
+    let shipped = format!(
+        "/api/surveys/community-safety/versions/{}",
+        salama_shared::default_survey::COMMUNITY_SAFETY_VERSION
+    );
+    let (_, first) = server.get(&shipped).await;
     assert_eq!(latest, first);
     assert_eq!(latest["indicators"].as_array().map(Vec::len), Some(8));
     for missing in [
@@ -43,7 +47,10 @@ async fn a_submission_is_acknowledged_once_and_resends_get_the_same_receipt() {
     let (status, receipt) = server.submit(&submission).await;
     assert_eq!(status, StatusCode::CREATED, "{receipt:#}");
     assert_eq!(receipt["submission_id"], submission["submission_id"]);
-    assert_eq!(receipt["survey_version"], 1);
+    assert_eq!(
+        receipt["survey_version"],
+        salama_shared::default_survey::COMMUNITY_SAFETY_VERSION
+    );
     // The same submission again, as a retry would send it: same receipt.
     let (status, again) = server.submit(&submission).await;
     assert_eq!((status, &again), (StatusCode::OK, &receipt));
@@ -221,7 +228,10 @@ async fn the_openapi_description_matches_the_routes() {
     for (path, operations) in paths {
         let concrete = path
             .replace("{survey_id}", "community-safety")
-            .replace("{version}", "1")
+            .replace(
+                "{version}",
+                &salama_shared::default_survey::COMMUNITY_SAFETY_VERSION.to_string(),
+            )
             .replace("{submission_id}", "00000000-0000-4000-8000-000000000000");
         for method in operations.as_object().expect("operations").keys() {
             let method =

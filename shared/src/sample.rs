@@ -126,7 +126,7 @@ fn submission(channel: Channel, answers: Answers) -> Submission {
     Submission {
         submission_id: Uuid::from_u128(0x5a1a_4a00_0000_4000_8000_0000_0000_0001),
         survey_id: "community-safety".into(),
-        survey_version: 1,
+        survey_version: crate::default_survey::COMMUNITY_SAFETY_VERSION,
         channel,
         language: "en".into(),
         started_at: Timestamp::parse("2026-11-27T09:05:00+03:00").expect("valid literal"),

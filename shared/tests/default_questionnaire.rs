@@ -194,6 +194,11 @@ both! {
         let survey = community_safety();
         assert_eq!(survey.check(), vec![]);
         assert_eq!(survey.languages, ["en", "fr", "ar"]);
+        assert_eq!(
+            survey.version,
+            salama_shared::default_survey::COMMUNITY_SAFETY_VERSION,
+            "the constant follows community-safety.json"
+        );
         // Victimisation and discrimination get the safety notice and quick exit.
         assert!(survey.has_sensitive_sections() && survey.safety_notice.is_some());
     }
@@ -355,7 +360,7 @@ both! {
     fn envelope_rules() {
         let mut submission = sample::household_interview();
         submission.consent.respondent = false;
-        submission.survey_version = 2;
+        submission.survey_version += 1;
         submission.language = "sw".into();
         submission.completed_at = salama_shared::date::Timestamp::parse("2026-11-27T08:00:00+03:00").expect("valid");
         let found = errors(&submission);

@@ -52,7 +52,7 @@ async fn interviews(site: &Site, count: usize) {
         .map(|(id, body, facts)| NewSubmission {
             submission_id: *id,
             survey_id: "community-safety",
-            survey_version: 1,
+            survey_version: salama_shared::default_survey::COMMUNITY_SAFETY_VERSION,
             channel: "enumerator",
             content_sha256: &sha,
             body,

@@ -443,10 +443,10 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
     start_household(&browser).await;
     let first_title = browser.text("h1").await;
     browser.goto(&site.url("/field")).await;
-    wait_for_states(&browser, "a draft on version 1", &["draft"]).await;
+    wait_for_states(&browser, "a draft on the shipped version", &["draft"]).await;
 
     let mut second = salama_shared::community_safety();
-    second.version = 2;
+    second.version += 1;
     second.title = salama_shared::text::Text(
         [(
             "en".to_owned(),
@@ -457,7 +457,7 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
     let definition = second.to_json_pretty();
     salama_server::publishing::publish(&site.store, &second, &definition, "admin")
         .await
-        .expect("version 2 published");
+        .expect("a second version published");
     browser.click("#refresh-assignments").await;
     browser
         .wait_until(
@@ -465,14 +465,14 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
             "return document.getElementById('assignments-status').textContent.includes('up to date')",
         )
         .await;
-    // A new interview is on version 2 ...
+    // A new interview is on the new version ...
     start_household(&browser).await;
     assert_eq!(
         browser.text("h1").await,
         "Community safety survey, second round"
     );
     finish_from_draw(&browser).await;
-    // ... the draft reopens on version 1, where it was, and is sent as such.
+    // ... the draft reopens on the shipped version, where it was, and is sent as such.
     browser
         .click("li.interview[data-state='draft'] a.button")
         .await;
@@ -486,7 +486,8 @@ async fn a_version_published_mid_fieldwork_leaves_drafts_on_theirs() {
         .map(|(_, submission)| submission["survey_version"].as_u64().expect("version"))
         .collect();
     versions.sort_unstable();
-    assert_eq!(versions, [1, 2]);
+    let shipped = u64::from(salama_shared::default_survey::COMMUNITY_SAFETY_VERSION);
+    assert_eq!(versions, [shipped, shipped + 1]);
     browser.close().await;
 }
 
@@ -531,7 +532,11 @@ async fn an_outbox_exported_from_a_stuck_device_is_sent_from_another_exactly_onc
     assert_eq!(file["format"], "salama-outbox");
     assert_eq!(file["interviews"].as_array().map(Vec::len), Some(1));
     assert!(
-        file["definitions"]["community-safety:1"].is_string(),
+        file["definitions"][format!(
+            "community-safety:{}",
+            salama_shared::default_survey::COMMUNITY_SAFETY_VERSION
+        )]
+        .is_string(),
         "the file carries the survey version its interviews need"
     );
     let folder = tempfile::tempdir().expect("folder");
@@ -632,11 +637,12 @@ async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
     browser.close().await;
 }
 
-/// The default questionnaire, version 2, with a violence-against-women
+/// The default questionnaire's next version, with a violence-against-women
 /// module asked of one woman aged 15–49 drawn in each household.
 async fn publish_violence_module(site: &Site) {
     let mut survey = serde_json::to_value(salama_shared::community_safety()).expect("json");
-    survey["version"] = serde_json::json!(2);
+    survey["version"] =
+        serde_json::json!(salama_shared::default_survey::COMMUNITY_SAFETY_VERSION + 1);
     let text = |en: &str| serde_json::json!({"en": en, "fr": en, "ar": en});
     survey["sections"]
         .as_array_mut()
@@ -720,7 +726,10 @@ async fn the_violence_module_is_asked_of_a_drawn_woman_only_once_privacy_is_conf
 
     let mut seen = Vec::new();
     for (_, submission) in stored_interviews(&browser, &site).await {
-        assert_eq!(submission["survey_version"], 2);
+        assert_eq!(
+            submission["survey_version"],
+            salama_shared::default_survey::COMMUNITY_SAFETY_VERSION + 1
+        );
         let draw = &submission["module_draws"][0];
         assert_eq!(draw["section"], "vaw");
         assert_eq!(draw["eligible_rows"], serde_json::json!([0]));
