@@ -137,7 +137,9 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum SurveyCommand {
-    /// Check a survey definition (JSON) and list every problem in it.
+    /// Check a survey definition (JSON, or an XLSForm .xlsx or .xls) and
+    /// list every problem in it: with its JSON path, or its sheet, row and
+    /// column.
     Check {
         /// The survey definition; `-` reads standard input.
         file: PathBuf,
@@ -166,7 +168,8 @@ enum SurveyCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Check a survey definition and publish it as a new immutable version.
+    /// Check a survey definition (JSON, or an XLSForm .xlsx or .xls) and
+    /// publish it as a new immutable version.
     Publish {
         file: PathBuf,
         /// Let anyone answer it online without an account (also when the
@@ -340,36 +343,117 @@ fn read(file: &Path) -> Result<String> {
     }
 }
 
-/// Parses and checks a definition, printing every problem; `None` if it has any.
+/// Reads and checks a definition (JSON, or an XLSForm by its extension or
+/// its bytes), printing every problem; `None` if it has any.
 fn checked(file: &Path, json: bool) -> Result<Option<Survey>> {
-    let survey = match Survey::from_json(&read(file)?) {
+    let survey = match read_definition(file)? {
         Ok(survey) => survey,
-        Err(error) => {
-            eprintln!("{}: not a survey definition: {error}", file.display());
+        Err(problems) => {
+            report(&problems, json)?;
             return Ok(None);
         }
     };
-    let problems = survey.check();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&problems)?);
-    } else {
-        for problem in &problems {
-            let code = serde_json::to_value(problem.code)?;
-            println!(
-                "{}: {}: {}",
-                problem.path,
-                code.as_str().unwrap_or("?"),
-                problem.message
-            );
-        }
-    }
+    let problems: Vec<Listed> = survey
+        .check()
+        .into_iter()
+        .map(|problem| Listed {
+            code: serde_json::to_value(problem.code)
+                .ok()
+                .and_then(|code| code.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            path: problem.path,
+            message: problem.message,
+            line: None,
+        })
+        .collect();
     if problems.is_empty() {
+        if json {
+            println!("[]");
+        }
         eprintln!("{} version {}: no problems", survey.id, survey.version);
         Ok(Some(survey))
     } else {
-        eprintln!("{} problem(s)", problems.len());
+        report(&problems, json)?;
         Ok(None)
     }
+}
+
+/// A problem as `survey check` lists it: one line `path: code: message`, or
+/// an object of the `--json` list.
+#[derive(serde::Serialize)]
+struct Listed {
+    path: String,
+    code: String,
+    message: String,
+    /// The line printed, when not `path: code: message` (an XLSForm's
+    /// problems name their sheet, row and column in words).
+    #[serde(skip)]
+    line: Option<String>,
+}
+
+fn report(problems: &[Listed], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(problems)?);
+    } else {
+        for problem in problems {
+            if let Some(line) = &problem.line {
+                println!("{line}");
+            } else if problem.path.is_empty() {
+                println!("{}: {}", problem.code, problem.message);
+            } else {
+                println!("{}: {}: {}", problem.path, problem.code, problem.message);
+            }
+        }
+    }
+    eprintln!("{} problem(s)", problems.len());
+    Ok(())
+}
+
+/// The survey in `file`, or the problems that stop it being read: for JSON
+/// every shape problem with its JSON path, for an XLSForm every problem
+/// with its sheet, row and column.
+fn read_definition(file: &Path) -> Result<std::result::Result<Survey, Vec<Listed>>> {
+    let is_workbook = matches!(
+        file.extension().and_then(|extension| extension.to_str()),
+        Some(extension) if extension.eq_ignore_ascii_case("xlsx") || extension.eq_ignore_ascii_case("xls")
+    );
+    if is_workbook {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("");
+        return Ok(match salama_server::xlsform::import(&bytes, name) {
+            Ok(imported) => {
+                for note in &imported.notes {
+                    eprintln!("note: {note}");
+                }
+                Ok(imported.survey)
+            }
+            Err(problems) => Err(problems
+                .into_iter()
+                .map(|problem| Listed {
+                    path: problem.path(),
+                    code: problem.code.clone(),
+                    line: Some(problem.to_string()),
+                    message: problem.message,
+                })
+                .collect()),
+        });
+    }
+    Ok(
+        salama_server::shape::read::<Survey>(&read(file)?).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|problem| Listed {
+                    path: problem.path,
+                    code: problem.code.to_owned(),
+                    message: problem.message,
+                    line: None,
+                })
+                .collect()
+        }),
+    )
 }
 
 fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {

@@ -15,6 +15,45 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A misspelt key, an unknown type and a missing label are each listed
+/// with their JSON path; none hides the others.
+#[test]
+fn survey_check_lists_every_shape_problem_of_a_json_definition() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let mut broken: serde_json::Value =
+        serde_json::from_str(salama_shared::default_survey::COMMUNITY_SAFETY_JSON).expect("json");
+    let questions = &mut broken["sections"][2]["questions"];
+    questions[4]["relevent"] = serde_json::json!("${saf_1} != ''");
+    questions[1]["kind"]["type"] = serde_json::json!("integr");
+    questions[2]
+        .as_object_mut()
+        .map(|question| question.remove("label"));
+    let file = folder.path().join("broken.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&broken).expect("serialises"),
+    )
+    .expect("write");
+    let output = salama(
+        &folder.path().join("salama.db"),
+        &["survey", "check", file.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    for expected in [
+        "sections[2].questions[4].relevent: unknown_key: unknown key; did you mean `relevant`?",
+        "sections[2].questions[1].kind.type: unknown_value: `integr` is not one of `single`",
+        "sections[2].questions[2].label: missing_key: missing: this key is required",
+    ] {
+        assert!(stdout.contains(expected), "{expected} in:\n{stdout}");
+    }
+    assert!(
+        text(&output.stderr).contains("3 problem(s)"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 #[test]
 fn survey_check_lists_every_problem_and_fails() {
     let folder = tempfile::tempdir().expect("temporary folder");

@@ -711,6 +711,66 @@ fn salama_survey_import_writes_json_or_lists_problems() {
     assert!(stdout.contains("consent_script"), "{stdout}");
 }
 
+/// The author's shortest path: check the workbook as it is, then publish it.
+#[test]
+fn survey_check_and_publish_take_an_xlsform_directly() {
+    use std::process::Command;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let salama = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_salama"))
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", folder.path().join("salama.db").display()),
+            )
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("salama runs")
+    };
+    let form = folder.path().join("market.xlsx");
+    std::fs::write(&form, valid_form()).expect("write");
+    let output = salama(&["survey".as_ref(), "check".as_ref(), form.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("no problems"), "{stderr}");
+
+    let broken = folder.path().join("broken.XLSX");
+    let rows = vec![
+        vec!["type", "name", "label", "relevent"],
+        vec!["image", "photo", "Photo of the house", ""],
+        vec!["select_one sexe", "sex", "Sex", ""],
+    ];
+    std::fs::write(&broken, workbook(&[("survey", rows)])).expect("write");
+    let output = salama(&[
+        "survey".as_ref(),
+        "check".as_ref(),
+        "--json".as_ref(),
+        broken.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let problems: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let paths: Vec<&str> = problems
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|problem| problem["path"].as_str())
+        .collect();
+    for expected in ["survey!R1:relevent", "survey!R2:type", "survey!R3:type"] {
+        assert!(paths.contains(&expected), "{expected} in {paths:?}");
+    }
+    let output = salama(&["survey".as_ref(), "check".as_ref(), broken.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("survey row 3, column type: type `select_one sexe` names no list"),
+        "{stdout}"
+    );
+
+    let output = salama(&["survey".as_ref(), "publish".as_ref(), form.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("published market-safety version 3"), "{stderr}");
+}
+
 fn consent_settings() -> Vec<Vec<&'static str>> {
     vec![
         vec!["form_id", "consent_script", "consent_question"],

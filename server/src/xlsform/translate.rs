@@ -572,29 +572,10 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
 /// (`relevent`), if it is not known itself.
 fn misspelt(kind: SheetKind, base: &str) -> Option<&'static str> {
     let known = known_columns(kind);
-    if base.chars().count() < 4 || known.contains(&base) {
+    if known.contains(&base) {
         return None;
     }
-    known.iter().copied().find(|candidate| {
-        // Two slips only in a long name: `note` is not a slip of `code`.
-        let allowed = if candidate.len() >= 7 { 2 } else { 1 };
-        candidate.len() >= 4 && edits(base, candidate) <= allowed
-    })
-}
-
-/// Levenshtein distance, for short header names.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    crate::spelling::slip_of(base, known.iter().copied())
 }
 
 /// `(outer) and (inner)`, or whichever exists.
@@ -2344,7 +2325,6 @@ mod tests {
             misspelt(SheetKind::Settings, "form_titel"),
             Some("form_title")
         );
-        assert_eq!(edits("kitten", "sitting"), 3);
     }
 
     #[test]
