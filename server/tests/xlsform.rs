@@ -374,7 +374,7 @@ fn a_broken_form_lists_every_problem_with_sheet_row_and_column() {
     let listed = messages(&problems);
     let expected = [
         "choices row 4, column name: `yes` is in list `yes_no` already, on row 3",
-        "settings row 2, column version: version `2023010101`: Salama versions are whole numbers from 1 to 1000000",
+        "settings row 2, column version: version `2023010101`: Salama numbers versions 1, 2, 3… (whole numbers up to 1000000, not dates or dotted numbers); write 1 for a first version, and the next number for each change",
         "survey row 2, column type: type `select_one sexe` names no list in the choices sheet; lists there: sex, yes_no",
         "survey row 3, column name: a row of type `integer` needs a name",
         "survey row 4, column name: name `sex` is used already on row 2; names are unique in a form",
@@ -711,6 +711,149 @@ fn salama_survey_import_writes_json_or_lists_problems() {
     assert!(stdout.contains("consent_script"), "{stdout}");
 }
 
+/// What public household forms (ODK and KoboToolbox, some written years
+/// ago) hold that Salama reads: pyxform's older type spellings, and a group
+/// inside a repeat named as a top-level group, which pyxform allows.
+#[test]
+fn older_spellings_and_a_nested_group_named_twice_import() {
+    let settings = vec![
+        vec!["form_id", "consent_script", "consent_question"],
+        vec!["water", "We ask about water at home.", "Do you agree?"],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["source", "tap", "Tap"],
+        vec!["source", "well", "Well"],
+        vec!["relation", "head", "Head"],
+        vec!["relation", "child", "Child"],
+    ];
+    let survey = vec![
+        vec!["type", "name", "label"],
+        vec!["begin group", "members", "Members"],
+        vec!["begin looped group", "person", "Person"],
+        vec![
+            "select one from relation",
+            "relation",
+            "Relation to the head",
+        ],
+        vec!["begin group", "members", "Confirmed members"],
+        vec!["integer", "age", "Age"],
+        vec!["end group", "", ""],
+        vec!["end looped group", "", ""],
+        vec!["end group", "", ""],
+        vec![
+            "select all that apply from source or specify other",
+            "sources",
+            "Where does your water come from?",
+        ],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", settings),
+        ]),
+        "water.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = imported.survey;
+    let ids: Vec<&str> = survey
+        .sections
+        .iter()
+        .flat_map(|section| section.questions.iter().map(|q| q.id.as_str()))
+        .collect();
+    assert_eq!(ids, ["person", "sources", "sources_other"]);
+}
+
+/// What stopped public forms, each said once and in the author's words: a
+/// top-level group named twice (and nothing blamed on the rows after it),
+/// typographic quotes, a language without built-in messages, a choice value
+/// with a space.
+#[test]
+fn problems_met_in_public_forms_are_each_said_once() {
+    let settings = vec![
+        vec![
+            "form_id",
+            "version",
+            "default_language",
+            "consent_script::English (en)",
+            "consent_script::Igbo (ig)",
+            "consent_question::English (en)",
+            "consent_question::Igbo (ig)",
+        ],
+        vec![
+            "energy",
+            "1",
+            "English (en)",
+            "About power.",
+            "Banyere ike.",
+            "Agree?",
+            "Ị kwere?",
+        ],
+    ];
+    let choices = vec![
+        vec![
+            "list_name",
+            "name",
+            "label::English (en)",
+            "label::Igbo (ig)",
+        ],
+        vec!["source", "grid", "Grid", "Grid"],
+        vec!["source", "solar panel", "Solar panel", "Solar"],
+    ];
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label::English (en)",
+            "label::Igbo (ig)",
+            "constraint",
+        ],
+        vec!["begin_group", "location", "Location", "Ebe", ""],
+        vec![
+            "text",
+            "village",
+            "Village",
+            "Obodo",
+            "string-length(.) > 1",
+        ],
+        vec!["end_group", "", "", "", ""],
+        vec!["begin_group", "location", "Location again", "Ebe ọzọ", ""],
+        vec!["select_one source", "power", "Power", "Ike", ""],
+        vec![
+            "text",
+            "code",
+            "Code",
+            "Koodu",
+            "selected(${power}, ‘grid’)",
+        ],
+        vec!["end_group", "", "", "", ""],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", settings),
+        ]),
+        "energy.xlsx",
+    )
+    .expect_err("problems");
+    let listed = messages(&problems);
+    let expected = [
+        "survey row 5, column name: name `location` is used already on row 2; names are unique in a form",
+        "survey row 7, column constraint: `selected(${power}, ‘grid’)` does not read as an expression: unexpected character `‘` at byte 19; ‘ ’ “ ” are typographic quotes",
+        "choices row 3, column name: choice value `solar panel`: a value uses letters, digits, `_`, `-` and `.`, no spaces",
+        "messages, column label::ig: `ig` has no built-in validation messages: give them on a `messages` sheet, column `label::ig`, a row for each code: unknown_question, wrong_type,",
+    ];
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+}
+
 /// The author's shortest path: check the workbook as it is, then publish it.
 #[test]
 fn survey_check_and_publish_take_an_xlsform_directly() {
@@ -768,7 +911,10 @@ fn survey_check_and_publish_take_an_xlsform_directly() {
     let output = salama(&["survey".as_ref(), "publish".as_ref(), form.as_os_str()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("published market-safety version 3"), "{stderr}");
+    assert!(
+        stderr.contains("published market-safety version 3"),
+        "{stderr}"
+    );
 }
 
 fn consent_settings() -> Vec<Vec<&'static str>> {

@@ -111,7 +111,10 @@ impl<'s> Checker<'s> {
             self.report(
                 "id",
                 ProblemCode::InvalidId,
-                "a survey id uses letters, digits, `_` and `-` only",
+                format!(
+                    "survey id `{}`: an id uses letters, digits, `_` and `-` only",
+                    survey.id.escape_debug()
+                ),
             );
         }
         self.languages();
@@ -320,7 +323,10 @@ impl<'s> Checker<'s> {
                     self.report(
                         &choice_path,
                         ProblemCode::InvalidId,
-                        "a choice value uses letters, digits, `_`, `-` and `.`, no spaces",
+                        format!(
+                            "choice value `{}`: a value uses letters, digits, `_`, `-` and `.`, no spaces",
+                            choice.value.escape_debug()
+                        ),
                     );
                 }
                 if !values.insert(choice.value.as_str()) {

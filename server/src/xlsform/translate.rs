@@ -246,7 +246,20 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
             message: "the survey sheet has no questions".into(),
         });
     }
-    let checked = survey.check();
+    let (checked, unworded) = unworded_languages(survey.check());
+    for (language, codes) in unworded {
+        translator.problems.push(ImportProblem {
+            sheet: Some(SheetKind::Messages.key().to_owned()),
+            row: None,
+            column: Some(format!("label::{language}")),
+            code: "missing_translation".into(),
+            message: format!(
+                "`{language}` has no built-in validation messages: give them on a `messages` sheet, \
+                 column `label::{language}`, a row for each code: {}",
+                codes.join(", ")
+            ),
+        });
+    }
     let clean = translator.problems.is_empty();
     for problem in checked {
         // After a row was refused the survey is incomplete: keep only what
@@ -286,6 +299,33 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         problems.sort_by_key(|problem| (sheet_order(problem), problem.row.unwrap_or(0)));
         Err(problems)
     }
+}
+
+/// `Survey::check` names each validation message a language lacks; a
+/// spreadsheet author gets one problem per language with the codes to give.
+fn unworded_languages(problems: Vec<Problem>) -> (Vec<Problem>, BTreeMap<String, Vec<String>>) {
+    let mut unworded: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut rest = Vec::new();
+    for problem in problems {
+        let message = problem
+            .path
+            .strip_prefix("messages.")
+            .and_then(|path| path.split_once('.'))
+            .filter(|(code, _)| {
+                matches!(problem.code, ProblemCode::MissingTranslation)
+                    && salama_shared::FieldErrorCode::ALL
+                        .iter()
+                        .any(|known| known.as_str() == *code)
+            });
+        match message {
+            Some((code, language)) => unworded
+                .entry(language.to_owned())
+                .or_default()
+                .push(code.to_owned()),
+            None => rest.push(problem),
+        }
+    }
+    (rest, unworded)
 }
 
 fn yes(text: &str) -> bool {
@@ -375,6 +415,24 @@ fn language_code(written: &str) -> Result<String, String> {
     Ok(code.to_owned())
 }
 
+/// Opens a group or repeat whose name was refused all the same, so that
+/// its end row matches and the rows after it are not blamed for it.
+fn open_unnamed(kind: &RowType, row: &Row, nesting: &mut Nesting) {
+    if matches!(kind, RowType::BeginGroup | RowType::BeginRepeat) {
+        nesting.stack.push(Frame {
+            repeat: matches!(kind, RowType::BeginRepeat),
+            name: String::new(),
+            row: row.number,
+            label: Text::default(),
+            relevant: None,
+            rows: (0, 1),
+            sensitive: false,
+            extra: FrameExtra::default(),
+            items: Vec::new(),
+        });
+    }
+}
+
 /// What a `type` cell asks for.
 enum RowType {
     Select {
@@ -404,27 +462,63 @@ enum RowType {
     Unknown,
 }
 
+/// The older spellings of the select types pyxform still reads (forms
+/// written years ago use them), longest first.
+const SELECT_SPELLINGS: &[(&[&str], &str)] = &[
+    (&["add", "select", "one", "prompt", "using"], "select_one"),
+    (
+        &["add", "select", "multiple", "prompt", "using"],
+        "select_multiple",
+    ),
+    (
+        &["select", "all", "that", "apply", "from"],
+        "select_multiple",
+    ),
+    (&["select", "all", "that", "apply"], "select_multiple"),
+    (&["select", "multiple", "from"], "select_multiple"),
+    (&["select", "multiple", "using"], "select_multiple"),
+    (&["select", "one", "from"], "select_one"),
+    (&["select", "one", "using"], "select_one"),
+    (&["select", "multiple"], "select_multiple"),
+    (&["select", "one"], "select_one"),
+    (&["select1"], "select_one"),
+];
+
 fn row_type(written: &str) -> RowType {
     let words: Vec<&str> = written.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let (keyword, rest): (String, &[&str]) = match lower.as_slice() {
-        ["select", "one", ..] => ("select_one".into(), &words[2..]),
-        ["select", "multiple", ..] => ("select_multiple".into(), &words[2..]),
-        ["begin" | "end", "group" | "repeat"] => (lower.join("_"), &[]),
-        [first, ..] => ((*first).to_owned(), &words[1..]),
-        [] => (String::new(), &[]),
+    let select = SELECT_SPELLINGS
+        .iter()
+        .find(|(spelling, _)| lower.starts_with(spelling));
+    let (keyword, rest): (String, &[&str]) = match (select, lower.as_slice()) {
+        (Some((spelling, keyword)), _) => ((*keyword).to_owned(), &words[spelling.len()..]),
+        // pyxform's `lgroup` and `looped group` are repeats.
+        (None, ["begin" | "end", "group" | "repeat"]) => (lower.join("_"), &[]),
+        (None, [begin_or_end @ ("begin" | "end"), "lgroup"])
+        | (None, [begin_or_end @ ("begin" | "end"), "looped", "group"]) => {
+            (format!("{begin_or_end}_repeat"), &[])
+        }
+        (None, ["begin_lgroup" | "begin_looped_group", ..]) => ("begin_repeat".into(), &[]),
+        (None, ["end_lgroup" | "end_looped_group", ..]) => ("end_repeat".into(), &[]),
+        (None, ["begin" | "end", "loop", ..]) => ("loop".into(), &[]),
+        (None, [first, ..]) => ((*first).to_owned(), &words[1..]),
+        (None, []) => (String::new(), &[]),
     };
     match keyword.as_str() {
         "select_one" | "select_multiple" => {
             let multiple = keyword == "select_multiple";
+            let or_other = |other: &[&str]| {
+                let other = other.join(" ").to_lowercase();
+                ["or_other", "or other", "or specify other"].contains(&other.as_str())
+            };
             match rest {
                 [list] => RowType::Select {
                     multiple,
                     list: (*list).to_owned(),
                     or_other: false,
                 },
-                [list, other] if other.eq_ignore_ascii_case("or_other") => RowType::Select {
+                [list, other @ ..] if or_other(other) => RowType::Select {
                     multiple,
                     list: (*list).to_owned(),
                     or_other: true,
@@ -433,6 +527,10 @@ fn row_type(written: &str) -> RowType {
                 _ => RowType::Unknown,
             }
         }
+        "loop" | "begin_loop" | "end_loop" => RowType::Refused(
+            "a loop over a list is not supported: use a `begin_repeat` with one row per item"
+                .into(),
+        ),
         "select_one_from_file" | "select_multiple_from_file" => RowType::Refused(
             "choices from a file are not supported yet: copy them into the choices sheet".into(),
         ),
@@ -1051,7 +1149,7 @@ impl<'w> Translator<'w> {
                         version_column,
                         "invalid_version",
                         format!(
-                            "version {}: Salama versions are whole numbers from 1 to {MAX_SURVEY_VERSION}",
+                            "version {}: Salama numbers versions 1, 2, 3… (whole numbers up to {MAX_SURVEY_VERSION}, not dates or dotted numbers); write 1 for a first version, and the next number for each change",
                             quoted(&version_text)
                         ),
                     );
@@ -1294,7 +1392,16 @@ impl<'w> Translator<'w> {
                     Some(row.number),
                     header,
                     "expression_syntax",
-                    format!("{} does not read as an expression: {error}", quoted(text)),
+                    format!(
+                        "{} does not read as an expression: {error}{}",
+                        quoted(text),
+                        if text.contains(['‘', '’', '“', '”']) {
+                            "; ‘ ’ “ ” are typographic quotes, which spreadsheets put in as you \
+                             type: write ' or \" instead"
+                        } else {
+                            ""
+                        }
+                    ),
                 );
                 fine = false;
             }
@@ -1562,21 +1669,13 @@ impl<'w> Translator<'w> {
                 "missing_name",
                 format!("a row of type {} needs a name", quoted(written_type)),
             );
-            if matches!(kind, RowType::BeginGroup | RowType::BeginRepeat) {
-                // Still open it, so that its end row matches.
-                nesting.stack.push(Frame {
-                    repeat: matches!(kind, RowType::BeginRepeat),
-                    name: String::new(),
-                    row: row.number,
-                    label: Text::default(),
-                    relevant: None,
-                    rows: (0, 1),
-                    sensitive: false,
-                    extra: FrameExtra::default(),
-                    items: Vec::new(),
-                });
-            }
+            open_unnamed(kind, row, nesting);
             return None;
+        }
+        // A group inside another is no id in Salama (its relevance goes onto
+        // its questions), and pyxform lets its name repeat elsewhere.
+        if matches!(kind, RowType::BeginGroup) && !nesting.stack.is_empty() {
+            return Some(name);
         }
         if let Some(first) = walk.used.get(name) {
             let message = format!(
@@ -1590,6 +1689,7 @@ impl<'w> Translator<'w> {
                 "duplicate_name",
                 message,
             );
+            open_unnamed(kind, row, nesting);
             return None;
         }
         walk.used.insert(name.to_owned(), row.number);
@@ -2311,6 +2411,41 @@ mod tests {
         ));
         assert!(matches!(row_type("integer extra"), RowType::Unknown));
         assert!(matches!(row_type("selct_one x"), RowType::Unknown));
+    }
+
+    /// Spellings pyxform reads, met in public forms written years ago.
+    #[test]
+    fn older_pyxform_spellings_are_read() {
+        assert!(matches!(
+            row_type("select one from relationships"),
+            RowType::Select { multiple: false, ref list, or_other: false } if list == "relationships"
+        ));
+        assert!(matches!(
+            row_type("select all that apply from toilet_type or specify other"),
+            RowType::Select { multiple: true, ref list, or_other: true } if list == "toilet_type"
+        ));
+        assert!(matches!(
+            row_type("select1 sexes or other"),
+            RowType::Select {
+                multiple: false,
+                or_other: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            row_type("add select multiple prompt using crops"),
+            RowType::Select { multiple: true, .. }
+        ));
+        assert!(matches!(
+            row_type("begin looped group"),
+            RowType::BeginRepeat
+        ));
+        assert!(matches!(row_type("end lgroup"), RowType::EndRepeat));
+        assert!(matches!(
+            row_type("begin loop over toilet_type"),
+            RowType::Refused(ref why) if why.contains("loop over a list")
+        ));
+        assert!(matches!(row_type("select one from"), RowType::Refused(_)));
     }
 
     #[test]
