@@ -712,8 +712,9 @@ fn salama_survey_import_writes_json_or_lists_problems() {
 }
 
 /// What public household forms (ODK and KoboToolbox, some written years
-/// ago) hold that Salama reads: pyxform's older type spellings, and a group
-/// inside a repeat named as a top-level group, which pyxform allows.
+/// ago) hold that Salama reads: pyxform's older type, metadata and column
+/// spellings, media columns (ignored), and a group inside a repeat named as
+/// a top-level group, which pyxform allows.
 #[test]
 fn older_spellings_and_a_nested_group_named_twice_import() {
     let settings = vec![
@@ -728,23 +729,39 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
         vec!["relation", "child", "Child"],
     ];
     let survey = vec![
-        vec!["type", "name", "label"],
-        vec!["begin group", "members", "Members"],
-        vec!["begin looped group", "person", "Person"],
+        vec![
+            "type",
+            "name",
+            "caption",
+            "relevance",
+            "media::image::English",
+            "readonly",
+        ],
+        vec!["get start time", "began", "", "", "", ""],
+        vec!["phone number", "phone", "", "", "", ""],
+        vec!["begin group", "members", "Members", "", "", ""],
+        vec!["begin looped group", "person", "Person", "", "", ""],
         vec![
             "select one from relation",
             "relation",
             "Relation to the head",
+            "",
+            "",
+            "",
         ],
-        vec!["begin group", "members", "Confirmed members"],
-        vec!["integer", "age", "Age"],
-        vec!["end group", "", ""],
-        vec!["end looped group", "", ""],
-        vec!["end group", "", ""],
+        vec!["begin group", "members", "Confirmed members", "", "", ""],
+        vec!["integer", "age", "Age", "", "age.png", "no"],
+        vec!["end group", "", "", "", "", ""],
+        vec!["end looped group", "", "", "", "", ""],
+        vec!["end group", "", "", "", "", ""],
+        vec!["integer", "rooms", "Rooms", "", "", ""],
         vec![
             "select all that apply from source or specify other",
             "sources",
             "Where does your water come from?",
+            "${rooms} > 0",
+            "",
+            "",
         ],
     ];
     let imported = xlsform::import(
@@ -762,7 +779,19 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
         .iter()
         .flat_map(|section| section.questions.iter().map(|q| q.id.as_str()))
         .collect();
-    assert_eq!(ids, ["person", "sources", "sources_other"]);
+    assert_eq!(ids, ["person", "rooms", "sources", "sources_other"]);
+    let sources = survey
+        .sections
+        .iter()
+        .flat_map(|section| &section.questions)
+        .find(|question| question.id == "sources")
+        .expect("sources");
+    assert_eq!(
+        sources.relevant.as_ref().map(|r| r.source()),
+        Some("${rooms} > 0"),
+        "`relevance` is pyxform's other name for `relevant`"
+    );
+    assert_eq!(imported.notes.len(), 3, "{:#?}", imported.notes);
 }
 
 /// What stopped public forms, each said once and in the author's words: a

@@ -428,7 +428,10 @@ impl<'s> Checker<'s> {
                 self.report(
                     &path,
                     ProblemCode::InvalidId,
-                    "a question id uses letters, digits and `_`, not starting with a digit",
+                    format!(
+                        "question id `{}`: an id uses letters, digits and `_`, not starting with a digit",
+                        question.id.escape_debug()
+                    ),
                 );
             }
             let roster = place.roster.map(|roster| roster.id.as_str());

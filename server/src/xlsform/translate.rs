@@ -64,8 +64,28 @@ const METADATA: [&str; 11] = [
     "instanceid",
 ];
 
-const GPS_AND_MEDIA: [&str; 13] = [
+/// Spellings of metadata rows from pyxform's first years, still in old forms.
+const LEGACY_METADATA: [&str; 12] = [
+    "get start time",
+    "get end time",
+    "get today",
+    "get device id",
+    "get subscriber id",
+    "get sim id",
+    "get phone number",
+    "start time",
+    "end time",
+    "device id",
+    "subscriber id",
+    "sim id",
+];
+
+const GPS_AND_MEDIA: [&str; 16] = [
     "geopoint",
+    // pyxform's older names for a geopoint and an image.
+    "gps",
+    "location",
+    "photo",
     "geotrace",
     "geoshape",
     "image",
@@ -297,6 +317,10 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         };
         let mut problems = translator.problems;
         problems.sort_by_key(|problem| (sheet_order(problem), problem.row.unwrap_or(0)));
+        // One cell read for two purposes (a repeat's label is its rows'
+        // label too) would otherwise be blamed twice.
+        let mut seen = HashSet::new();
+        problems.retain(|problem| seen.insert(problem.to_string()));
         Err(problems)
     }
 }
@@ -502,6 +526,11 @@ fn row_type(written: &str) -> RowType {
         (None, ["begin_lgroup" | "begin_looped_group", ..]) => ("begin_repeat".into(), &[]),
         (None, ["end_lgroup" | "end_looped_group", ..]) => ("end_repeat".into(), &[]),
         (None, ["begin" | "end", "loop", ..]) => ("loop".into(), &[]),
+        (None, ["phone", "number"]) => ("phonenumber".into(), &[]),
+        // pyxform's older names for metadata: `get start time`, `device id`…
+        (None, words) if LEGACY_METADATA.contains(&words.join(" ").as_str()) => {
+            ("start".into(), &[])
+        }
         (None, [first, ..]) => ((*first).to_owned(), &words[1..]),
         (None, []) => (String::new(), &[]),
     };
@@ -529,6 +558,10 @@ fn row_type(written: &str) -> RowType {
         }
         "loop" | "begin_loop" | "end_loop" => RowType::Refused(
             "a loop over a list is not supported: use a `begin_repeat` with one row per item"
+                .into(),
+        ),
+        "select_one_external" => RowType::Refused(
+            "choices from an external file are not supported yet: copy them into the choices sheet"
                 .into(),
         ),
         "select_one_from_file" | "select_multiple_from_file" => RowType::Refused(
@@ -787,6 +820,7 @@ impl<'w> Translator<'w> {
                 "list name" => "list_name".to_owned(),
                 "jr:constraintmsg" => "constraint_message".to_owned(),
                 "jr:requiredmsg" => "required_message".to_owned(),
+                "jr:count" => "repeat_count".to_owned(),
                 _ => lower,
             };
             let (base, language) = if let Some((base, _)) = lower.split_once("::") {
@@ -803,7 +837,19 @@ impl<'w> Translator<'w> {
             } else {
                 (lower.trim().replace(' ', "_"), None)
             };
+            let base = match base.as_str() {
+                // Other names pyxform reads for the same columns.
+                "relevance" => "relevant".to_owned(),
+                "readonly" => "read_only".to_owned(),
+                "caption" => "label".to_owned(),
+                "constraining_message" => "constraint_message".to_owned(),
+                "requiredmsg" => "required_message".to_owned(),
+                "count" if kind == SheetKind::Survey => "repeat_count".to_owned(),
+                _ => base,
+            };
             let language = match language {
+                // `media::image`, `media::audio::fr`: ignored, whatever follows.
+                Some(_) if base == "media" => continue,
                 Some(written) if TEXT_COLUMNS.contains(&base.as_str()) => {
                     match language_code(&written) {
                         Ok(code) => Some(code),
@@ -2446,6 +2492,13 @@ mod tests {
             RowType::Refused(ref why) if why.contains("loop over a list")
         ));
         assert!(matches!(row_type("select one from"), RowType::Refused(_)));
+        assert!(matches!(row_type("phone number"), RowType::Metadata));
+        assert!(matches!(row_type("get device id"), RowType::Metadata));
+        assert!(matches!(row_type("gps"), RowType::Refused(ref why) if why == NO_GPS_OR_MEDIA));
+        assert!(matches!(
+            row_type("select_one_external towns"),
+            RowType::Refused(_)
+        ));
     }
 
     #[test]
