@@ -331,6 +331,9 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
     if !survey.messages.is_empty() {
         sheets.push(("messages", messages));
     }
+    for (name, table) in &sheets {
+        untrimmed(name, table, &mut losses);
+    }
     if !losses.is_empty() {
         let mut notes = Table::new(vec!["not carried by this workbook".into()]);
         for loss in &losses {
@@ -361,6 +364,23 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
         bytes: book.save_to_buffer()?,
         losses,
     })
+}
+
+/// XLSForm readers (pyxform, and Salama's importer) trim every cell, so a
+/// text beginning or ending with spaces or line breaks comes back without
+/// them.
+fn untrimmed(sheet: &str, table: &Table, losses: &mut Vec<String>) {
+    for (r, cells) in table.rows.iter().enumerate() {
+        for (header, cell) in table.headers.iter().zip(cells) {
+            if cell.trim() != cell {
+                losses.push(format!(
+                    "{sheet} row {}, column {header}: `{}` begins or ends with spaces or line breaks, which XLSForm readers trim",
+                    r + 2,
+                    crate::error::shown(cell, 60)
+                ));
+            }
+        }
+    }
 }
 
 /// What the workbook's layout cannot say, checked before writing it.
