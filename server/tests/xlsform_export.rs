@@ -447,7 +447,7 @@ mod generated {
             })
     }
 
-    /// A question's kind; `lists` names the choice lists there are.
+    /// A question's kind, drawing on the lists `list_0` and `list_1`.
     fn kind() -> impl Strategy<Value = Value> {
         let bound = proptest::option::of(-1000i64..1000);
         let decimal =
@@ -538,13 +538,7 @@ mod generated {
             )
     }
 
-    fn question(
-        languages: usize,
-        id: String,
-        kind: Value,
-        extras: Extras,
-        texts: (Value, Value, Value),
-    ) -> Value {
+    fn question(id: String, kind: Value, extras: Extras, texts: (Value, Value, Value)) -> Value {
         let (label, hint, message) = texts;
         let mut question = json!({"id": id, "label": label, "kind": kind});
         let answered = !matches!(
@@ -577,7 +571,6 @@ mod generated {
         if extras.safe && question["kind"]["type"] == "text" {
             question["microdata_safe"] = json!(true);
         }
-        let _ = languages;
         question
     }
 
@@ -605,7 +598,7 @@ mod generated {
                     .into_iter()
                     .enumerate()
                     .map(|(index, (kind, extras, label, hint, message))| {
-                        question(languages, format!("q{index}"), kind, extras, (label, hint, message))
+                        question(format!("q{index}"), kind, extras, (label, hint, message))
                     })
                     .collect();
                 if let Some((min_rows, extra_rows, row_label)) = roster {

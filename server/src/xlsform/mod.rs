@@ -32,6 +32,10 @@
 //! decimal), `max_length` (text), `min_choices` and `max_choices`
 //! (select_multiple). A header one or two
 //! typing slips from a known column (`relevent`) is reported, not ignored.
+//! pyxform's other names for columns are read as it reads them
+//! (`relevance`, `caption`, `readonly`, `count` and `jr:count`,
+//! `jr:constraintMsg`, `jr:requiredMsg`). Every cell is trimmed, as pyxform
+//! trims it.
 //! `appearance`, `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `choice_filter`, `default` and
 //! `trigger` are refused where filled (not expressible yet).
@@ -45,12 +49,17 @@
 //! Salama's `admin_area` (the cascading choice of
 //! areas from the `areas` sheet; `admin_area 1` asks only the top level),
 //! `begin_group`/`end_group` (also `begin group`),
+//! and pyxform's older spellings (`select one from LIST`, `select all that
+//! apply from LIST`, `or specify other`, `begin looped group`, `get start
+//! time`…),
 //! `begin_repeat`/`end_repeat` (a roster of at most
 //! [`translate::ROSTER_MAX_ROWS`] rows, or exactly `repeat_count`).
 //! A group at the top level becomes a section (its label the section's
 //! title, its relevance the section's); questions outside any group form
 //! sections of their own titled as the survey; a group inside another keeps
-//! its relevance by ANDing it onto each of its questions.
+//! its relevance by ANDing it onto each of its questions; its name is no id
+//! in Salama, so it may repeat another name, as pyxform allows in another
+//! group.
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
