@@ -447,38 +447,30 @@ mod generated {
             })
     }
 
+    /// A number question with none, one or both bounds, the lower first.
+    fn bounded<N: PartialOrd + Into<Value>>(kind: &str, a: Option<N>, b: Option<N>) -> Value {
+        let mut question = json!({"type": kind});
+        let (min, max) = match (a, b) {
+            (Some(a), Some(b)) if b < a => (Some(b), Some(a)),
+            other => other,
+        };
+        if let Some(min) = min {
+            question["min"] = min.into();
+        }
+        if let Some(max) = max {
+            question["max"] = max.into();
+        }
+        question
+    }
+
     /// A question's kind, drawing on the lists `list_0` and `list_1`.
     fn kind() -> impl Strategy<Value = Value> {
         let bound = proptest::option::of(-1000i64..1000);
         let decimal =
             proptest::option::of(prop_oneof![Just(-1.5f64), Just(0.25), Just(1e9), Just(3.0)]);
         prop_oneof![
-            (bound.clone(), bound).prop_map(|(a, b)| {
-                let mut kind = json!({"type": "integer"});
-                match (a, b) {
-                    (Some(a), Some(b)) => {
-                        kind["min"] = json!(a.min(b));
-                        kind["max"] = json!(a.max(b));
-                    }
-                    (Some(a), None) => kind["min"] = json!(a),
-                    (None, Some(b)) => kind["max"] = json!(b),
-                    (None, None) => {}
-                }
-                kind
-            }),
-            (decimal.clone(), decimal).prop_map(|(a, b)| {
-                let mut kind = json!({"type": "decimal"});
-                match (a, b) {
-                    (Some(a), Some(b)) => {
-                        kind["min"] = json!(a.min(b));
-                        kind["max"] = json!(a.max(b));
-                    }
-                    (Some(a), None) => kind["min"] = json!(a),
-                    (None, Some(b)) => kind["max"] = json!(b),
-                    (None, None) => {}
-                }
-                kind
-            }),
+            (bound.clone(), bound).prop_map(|(a, b)| bounded("integer", a, b)),
+            (decimal.clone(), decimal).prop_map(|(a, b)| bounded("decimal", a, b)),
             (1u32..=1000).prop_map(|length| json!({"type": "text", "max_length": length})),
             Just(json!({"type": "date"})),
             Just(json!({"type": "note"})),
