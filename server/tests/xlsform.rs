@@ -713,8 +713,8 @@ fn salama_survey_import_writes_json_or_lists_problems() {
 
 /// What public household forms (ODK and KoboToolbox, some written years
 /// ago) hold that Salama reads: pyxform's older type, metadata and column
-/// spellings, media columns (ignored), and a group inside a repeat named as
-/// a top-level group, which pyxform allows.
+/// spellings, media columns (ignored), a group without a label, and a group
+/// inside a repeat named as a top-level group, which pyxform allows.
 #[test]
 fn older_spellings_and_a_nested_group_named_twice_import() {
     let settings = vec![
@@ -754,6 +754,8 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
         vec!["end group", "", "", "", "", ""],
         vec!["end looped group", "", "", "", "", ""],
         vec!["end group", "", "", "", "", ""],
+        // A page without a label, as KoboToolbox forms have them.
+        vec!["begin group", "page", "", "", "", ""],
         vec!["integer", "rooms", "Rooms", "", "", ""],
         vec![
             "select all that apply from source or specify other",
@@ -763,6 +765,7 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
             "",
             "",
         ],
+        vec!["end group", "", "", "", "", ""],
     ];
     let imported = xlsform::import(
         &workbook(&[
@@ -780,6 +783,10 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
         .flat_map(|section| section.questions.iter().map(|q| q.id.as_str()))
         .collect();
     assert_eq!(ids, ["person", "rooms", "sources", "sources_other"]);
+    assert_eq!(
+        survey.sections[1].title, survey.title,
+        "a group without a label is titled as the survey"
+    );
     let sources = survey
         .sections
         .iter()

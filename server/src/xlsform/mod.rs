@@ -55,7 +55,7 @@
 //! `begin_repeat`/`end_repeat` (a roster of at most
 //! [`translate::ROSTER_MAX_ROWS`] rows, or exactly `repeat_count`).
 //! A group at the top level becomes a section (its label the section's
-//! title, its relevance the section's); questions outside any group form
+//! title, else the survey's; its relevance the section's); questions outside any group form
 //! sections of their own titled as the survey; a group inside another keeps
 //! its relevance by ANDing it onto each of its questions; its name is no id
 //! in Salama, so it may repeat another name, as pyxform allows in another

@@ -2265,9 +2265,16 @@ impl<'w> Translator<'w> {
                 );
                 return;
             }
+            // Groups often carry no label (a `field-list` page, say): the
+            // section is then titled as the survey, as loose questions are.
+            let title = if frame.label.0.is_empty() {
+                survey.title.clone()
+            } else {
+                frame.label
+            };
             nesting.sections.push(Section {
                 id: frame.name,
-                title: frame.label,
+                title,
                 relevant: frame.relevant,
                 sensitive: frame.sensitive,
                 drawn_among: frame.extra.drawn_among,
