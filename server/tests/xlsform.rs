@@ -801,6 +801,31 @@ fn older_spellings_and_a_nested_group_named_twice_import() {
     assert_eq!(imported.notes.len(), 3, "{:#?}", imported.notes);
 }
 
+/// A row with neither type, name nor label is a comment (a heading in the
+/// author's own column), as pyxform reads it; without `form_id` the id comes
+/// from the file name, made an id.
+#[test]
+fn comment_rows_are_skipped_and_a_file_name_becomes_an_id() {
+    let settings = vec![
+        vec!["consent_script", "consent_question"],
+        vec!["About the farm.", "Do you agree?"],
+    ];
+    let survey = vec![
+        vec!["_category", "type", "name", "label"],
+        vec!["Background on the farmer", "", "", ""],
+        vec!["", "text", "farmer", "Name of the farmer"],
+        vec!["", "", "", ""],
+        vec!["1200", "", "", ""],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[("survey", survey), ("settings", settings)]),
+        "Farm survey v2.1.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    assert_eq!(imported.survey.id, "Farm_survey_v2_1");
+    assert_eq!(imported.survey.questions().count(), 1);
+}
+
 /// What stopped public forms, each said once and in the author's words: a
 /// top-level group named twice (and nothing blamed on the rows after it),
 /// typographic quotes, a language without built-in messages, a choice value

@@ -77,7 +77,8 @@
 //! choice).
 //!
 //! **settings** (headers in row 1, values in row 2):
-//! - `form_id`: the survey id (default: the file name without extension);
+//! - `form_id`: the survey id (default: the file name without extension,
+//!   other characters than letters, digits and `-` made `_`);
 //! - `form_title` (or `form_title::LANG`): the title (default: the id);
 //! - `version`: a whole number from 1 to 1,000,000, as text or number
 //!   (default 1);
@@ -130,7 +131,9 @@
 //! `constraint`…) with `label::LANG`; needed for a language that has no
 //! built-in messages.
 //!
-//! An upload through the API has no file name: it needs `form_id`. A
+//! A survey row with neither type, name nor label is a comment and skipped,
+//! as pyxform skips it. An upload through the API has no file name: it
+//! needs `form_id`. A
 //! `calculate` row without a label is labelled with its name.
 //!
 //! # Export

@@ -1171,7 +1171,16 @@ impl<'w> Translator<'w> {
         let id = if !form_id.is_empty() {
             form_id
         } else if !stem.is_empty() {
-            stem.to_owned()
+            // `Household survey v2.1.xlsx` gives `Household_survey_v2_1`.
+            stem.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
         } else {
             let column = self.headers[&SheetKind::Settings].header_for("form_id", None, "");
             self.problem(
@@ -1532,7 +1541,14 @@ impl<'w> Translator<'w> {
     ) {
         let written_type = row.cell(walk.type_column.index);
         if written_type.is_empty() {
-            if row.cells.values().any(|cell| !cell.trim().is_empty()) {
+            // A row with neither name nor label is a comment, as pyxform
+            // reads it (a heading in a column of the author's own, a total).
+            let name = walk
+                .name_column
+                .as_ref()
+                .map_or("", |column| row.cell(column.index));
+            let label = self.text(SheetKind::Survey, row, "label");
+            if !name.is_empty() || !label.0.is_empty() {
                 self.problem(
                     SheetKind::Survey,
                     Some(row.number),
