@@ -21,7 +21,7 @@ pub const SESSION_COOKIE: &str = "salama_session";
 /// Browser sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Users and surveys.
@@ -63,7 +63,7 @@ impl FromStr for Role {
 }
 
 /// An authenticated caller.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Caller {
     pub name: String,
     pub role: Role,

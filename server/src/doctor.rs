@@ -13,7 +13,7 @@ use crate::store::{Store, StoreResult};
 pub const MAX_LISTED: usize = 1000;
 
 /// What a look through the stored data found.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Checkup {
     pub surveys: usize,
     pub submissions: usize,

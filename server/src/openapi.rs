@@ -44,6 +44,26 @@ pub struct ApiDoc;
 
 struct Credentials;
 
+/// A workbook (.xlsx) sent or received as raw bytes.
+pub struct Spreadsheet;
+
+impl utoipa::PartialSchema for Spreadsheet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("An Excel workbook (.xlsx), as raw bytes"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Spreadsheet {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Spreadsheet")
+    }
+}
+
 impl Modify for Credentials {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -128,7 +148,7 @@ fn described(parameter: &salama_shared::query::Parameter) -> utoipa::openapi::pa
         .build()
 }
 
-#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This description, OpenAPI 3")))]
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This description, OpenAPI 3.1", body = Object)))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -6,13 +6,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A stored submission that gave no facts.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Skipped {
     pub submission_id: String,
     pub reason: SkipReason,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// The body is not one JSON submission.

@@ -13,6 +13,7 @@ use crate::schema::{Channel, Level};
 
 /// What a table can be broken down by (up to three at once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Sex,
@@ -51,6 +52,7 @@ impl Dimension {
 
 /// Age bands, derived at query time from age in completed years.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeScheme {
     /// The SDG 16.7.2 metadata's adult bands: under 25, 25–34 … 65+.
@@ -115,6 +117,7 @@ impl AgeScheme {
 /// An aggregate table: one indicator broken down by up to three dimensions,
 /// for each population (interviews and online answers are never pooled).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AggregateTable {
     pub survey_id: String,
     pub indicator: String,
@@ -130,6 +133,7 @@ pub struct AggregateTable {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Population {
     pub channel: Channel,
     /// Probability samples are; opt-in online answers are not.
@@ -144,6 +148,7 @@ pub struct Population {
 
 /// One cell. A suppressed estimate is absent, not merely flagged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cell {
     /// One value per breakdown dimension, in the table's order; empty for
     /// the total. A `None` value groups units whose answer is unknown.
@@ -169,6 +174,7 @@ pub struct Cell {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupValue {
     pub dimension: Dimension,
     pub value: Option<String>,
@@ -176,6 +182,7 @@ pub struct GroupValue {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportedCount {
     pub category: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +192,7 @@ pub struct ReportedCount {
 /// How fieldwork is going: interviews and online answers received, by
 /// day, area and enumerator.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fieldwork {
     pub survey_id: String,
     pub interviews: u64,
@@ -195,6 +203,7 @@ pub struct Fieldwork {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayCount {
     /// `YYYY-MM-DD`, the interview's local date.
     pub date: String,
@@ -203,6 +212,7 @@ pub struct DayCount {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaCount {
     pub area: Option<String>,
     pub label: String,
@@ -211,6 +221,7 @@ pub struct AreaCount {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnumeratorCount {
     pub enumerator: String,
     pub interviews: u64,

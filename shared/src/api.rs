@@ -10,6 +10,7 @@ use crate::text::Text;
 
 /// One survey in `GET /api/surveys`: enough to list it and pick a language.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveySummary {
     pub id: String,
     pub version: u32,
@@ -21,6 +22,7 @@ pub struct SurveySummary {
 
 /// What the device gets back for a stored submission, and can ask for again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub submission_id: Uuid,
     pub survey_id: String,
@@ -31,11 +33,13 @@ pub struct Receipt {
 
 /// Every error response: `{"error":{"code","message","fields":[…]}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable and machine-readable: `invalid`, `conflict`, `rate_limited`, …
     pub code: String,
@@ -48,6 +52,7 @@ pub struct ErrorDetail {
 /// (`answers.resp_age` is reported as `resp_age`, roster cells as
 /// `household[2].mem_age`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorField {
     pub path: String,
     pub code: String,

@@ -18,6 +18,8 @@ pub mod form;
 pub mod messages;
 pub mod microdata;
 mod names;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod publication;
 pub mod query;
 pub mod sample;

@@ -10,6 +10,7 @@ use crate::estimate::{Estimate, korn_graubard, wilson};
 use crate::schema::Channel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     Ok,
@@ -46,6 +47,7 @@ impl Flag {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Under 25 unweighted cases suppressed, 25–49 with caution.

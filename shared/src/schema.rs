@@ -22,6 +22,7 @@ pub const MAX_ID_LENGTH: u64 = 64;
 pub const MAX_SURVEY_VERSION: u32 = 1_000_000;
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -66,6 +67,7 @@ pub struct Survey {
 /// How a submission reached the server. Probability-sample interviews and
 /// opt-in online answers are different populations and are never mixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Enumerator,
@@ -86,6 +88,7 @@ impl Channel {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// Read or shown before any question: purpose, confidentiality, the right
@@ -102,6 +105,7 @@ pub struct Consent {
 /// themselves; those under `adult_age` do so only after an adult's consent
 /// (or a recorded absence of any caretaker) and their own assent.
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MinorRules {
     #[validate(range(min = 1, max = 25))]
@@ -113,6 +117,7 @@ pub struct MinorRules {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AreaLevel {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -122,16 +127,19 @@ pub struct AreaLevel {
 
 /// An administrative area; children are areas of the next level down.
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Area {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
     pub code: String,
     pub name: Text,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Vec<Area>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceList {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -141,6 +149,7 @@ pub struct ChoiceList {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -157,6 +166,7 @@ pub struct Choice {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Missing {
     /// Don't know.
@@ -182,6 +192,7 @@ impl Missing {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -209,6 +220,7 @@ pub struct Section {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -241,6 +253,7 @@ pub struct Question {
 // Deserialize by hand in `tagged`: the derive's buffering doubles the wasm
 // code for the whole schema.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One code from a choice list.
@@ -289,6 +302,7 @@ pub enum QuestionKind {
         max_rows: u32,
         /// How the client names a row, e.g. "Member".
         row_label: Text,
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         questions: Vec<Question>,
     },
 }
@@ -333,6 +347,7 @@ impl QuestionKind {
 
 /// `required: true`, or an expression deciding it (XLSForm allows both).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Required {
     Always(bool),
@@ -353,6 +368,7 @@ impl Required {
 
 /// Whether a question describes the respondent or each roster member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Respondent,
@@ -375,6 +391,7 @@ impl Level {
 /// A question's part in disaggregation. Aggregation is driven by these roles,
 /// never by question ids.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Role {
     Sex {
@@ -446,6 +463,7 @@ impl Role {
 /// categories, among the units the denominator rule admits. With several
 /// components (SDG 16.7.2) the indicator is the mean of their shares.
 #[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     #[validate(length(min = 1, max = MAX_ID_LENGTH))]
@@ -466,6 +484,7 @@ pub struct Indicator {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Component {
     pub question: String,
@@ -475,6 +494,7 @@ pub struct Component {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Denominator {
     /// Every unit, whatever it answered: DK and "does not apply" stay in.

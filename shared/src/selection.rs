@@ -70,6 +70,7 @@ impl Eligibility<'_> {
 
 /// What the device recorded about the draw, sent with the submission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RespondentSelection {
     pub roster: String,
@@ -82,6 +83,7 @@ pub struct RespondentSelection {
 /// `drawn_among`), and whether the enumerator confirmed privacy before it:
 /// without that confirmation the module is skipped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleDraw {
     /// The module's section id.

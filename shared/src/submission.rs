@@ -12,6 +12,7 @@ use crate::schema::Channel;
 pub type Answers = serde_json::Map<String, serde_json::Value>;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     /// Generated on the device before the first attempt to send, so a resend
@@ -37,11 +38,13 @@ pub struct Submission {
     /// Draws for modules asked of one household member (the violence module).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub module_draws: Vec<crate::selection::ModuleDraw>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub answers: Answers,
 }
 
 /// Consent and assent as recorded before the first question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRecord {
     /// The respondent agreed to take part. A submission without it is refused:
@@ -56,6 +59,7 @@ pub struct ConsentRecord {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdultConsent {
     Given,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// One piece of survey text in each of the survey's languages, keyed by
 /// language tag (`en`, `fr`, `ar`, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<String, String>);
 

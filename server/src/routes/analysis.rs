@@ -2,6 +2,8 @@
 //! design they rest on (weights upload). Analysts and admins only; every
 //! read of data is written to the audit log.
 
+use crate::openapi::Spreadsheet;
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +28,7 @@ use crate::store::{DesignEntry, UnitLevel};
 /// (the API document lists them from there).
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/aggregates", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "The table"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every invalid parameter")))]
+    responses((status = 200, description = "The table", content((AggregateTable = "application/json"), (String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter", body = ErrorBody)))]
 pub async fn aggregates(
     State(state): State<AppState>,
     caller: Caller,
@@ -118,7 +120,7 @@ fn respond(table: &AggregateTable, format: Format) -> ApiResult<Response> {
 /// enumerator (counts only).
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/fieldwork", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path), ("lang" = Option<String>, Query)),
-    responses((status = 200, description = "Counts"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey")))]
+    responses((status = 200, description = "Counts", body = salama_shared::aggregate::Fieldwork), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
 pub async fn fieldwork(
     State(state): State<AppState>,
     caller: Caller,
@@ -146,7 +148,7 @@ pub async fn fieldwork(
 }
 
 /// What a weights upload stored, and how much of it the data knows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DesignStored {
     /// Cluster rows stored.
     pub clusters: usize,
@@ -165,7 +167,7 @@ pub struct DesignStored {
 /// the design, or a stored submission.
 #[utoipa::path(post, path = "/api/surveys/{survey_id}/weights", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, description = "How many clusters and submissions were given a design, and how many have interviews"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 413, description = "Larger than the body limit"), (status = 415, description = "Not sent as text/csv"), (status = 422, description = "Every problem, by row and column")))]
+    responses((status = 200, description = "How many clusters and submissions were given a design, and how many have interviews", body = DesignStored), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as text/csv", body = ErrorBody), (status = 422, description = "Every problem, by row and column", body = ErrorBody)))]
 pub async fn upload_weights(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,6 +2,7 @@
 //! area); a device fetches its enumerator's assignments while online and
 //! keeps them for the days it is not.
 
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, State};
 use salama_shared::api::ErrorField;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 use crate::store::Assignment;
 
 /// One assignment as an admin sends it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentInput {
     pub enumerator: String,
@@ -28,7 +29,7 @@ pub struct AssignmentInput {
 }
 
 /// An assignment with the survey version the device should fetch.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DeviceAssignment {
     #[serde(flatten)]
     pub assignment: Assignment,
@@ -39,7 +40,7 @@ pub struct DeviceAssignment {
 /// Every problem is reported with its position (`[2].enumerator`).
 #[utoipa::path(put, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "The survey's assignments now"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 404, description = "No such survey"), (status = 422, description = "Every problem, by position")))]
+    request_body = Vec<AssignmentInput>, responses((status = 200, description = "The survey's assignments now", body = Vec<Assignment>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every problem, by position", body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,
@@ -150,7 +151,7 @@ pub async fn assign(
 /// A survey's assignments, for admins and analysts.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "Every assignment of the survey"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin or analyst"), (status = 404, description = "No such survey")))]
+    responses((status = 200, description = "Every assignment of the survey", body = Vec<Assignment>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or analyst", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
 pub async fn for_survey(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,7 +164,7 @@ pub async fn for_survey(
 
 /// The caller's own assignments, each with the survey version to fetch.
 #[utoipa::path(get, path = "/api/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
-    responses((status = 200, description = "The caller's assignments"), (status = 401, description = "No credentials")))]
+    responses((status = 200, description = "The caller's assignments", body = Vec<DeviceAssignment>), (status = 401, description = "No credentials", body = ErrorBody)))]
 pub async fn mine(
     State(state): State<AppState>,
     caller: Caller,
@@ -184,7 +185,7 @@ pub async fn mine(
 /// refused with a reason the device keeps in its quarantine.
 #[utoipa::path(delete, path = "/api/surveys/{survey_id}/assignments/{enumerator}/{cluster_id}", tag = "fieldwork", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path), ("enumerator" = String, Path), ("cluster_id" = String, Path)),
-    responses((status = 204, description = "Withdrawn"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 404, description = "No such survey or assignment")))]
+    responses((status = 204, description = "Withdrawn"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey or assignment", body = ErrorBody)))]
 pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,5 +1,6 @@
 //! The audit log, for admins.
 
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
 
@@ -9,7 +10,7 @@ use crate::state::AppState;
 use crate::store::AuditEntry;
 
 /// The latest 500 entries, newest first.
-#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("token" = []), ("session" = [])), responses((status = 200, description = "Latest audit entries"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin")))]
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("token" = []), ("session" = [])), responses((status = 200, description = "Latest audit entries", body = Vec<AuditEntry>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
 pub async fn recent(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,6 +1,7 @@
 //! De-identified microdata, streamed page by page so a million interviews
 //! cost the server a page of memory, with the codebook that explains it.
 
+use salama_shared::api::ErrorBody;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ fn level_name(level: Level) -> &'static str {
 /// (`level=member`), columns as in the codebook.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/microdata.csv", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "CSV, streamed"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Invalid parameters")))]
+    responses((status = 200, description = "CSV, streamed", body = String, content_type = "text/csv"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Invalid parameters", body = ErrorBody)))]
 pub async fn microdata(
     State(state): State<AppState>,
     caller: Caller,
@@ -255,7 +256,7 @@ impl Page<'_> {
 /// value codes (missing-answer codes marked).
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/codebook.csv", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "CSV"), (status = 401, description = "No credentials"), (status = 403, description = "Not an analyst or admin"), (status = 404, description = "No such survey"), (status = 422, description = "Invalid parameters")))]
+    responses((status = 200, description = "CSV", body = String, content_type = "text/csv"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Invalid parameters", body = ErrorBody)))]
 pub async fn codebook(
     State(state): State<AppState>,
     caller: Caller,

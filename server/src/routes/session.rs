@@ -1,5 +1,6 @@
 //! Logging in and out of the browser app, and who am I.
 
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,7 +17,7 @@ use crate::store::now;
 /// Longest password checked.
 const MAX_PASSWORD_BYTES: usize = 1024;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub name: String,
@@ -59,7 +60,7 @@ async fn authenticate(
     Ok((user, role))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceLogin {
     pub name: String,
@@ -70,7 +71,7 @@ pub struct DeviceLogin {
 }
 
 /// A device's own credentials.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DeviceToken {
     pub name: String,
     pub role: auth::Role,
@@ -81,7 +82,7 @@ pub struct DeviceToken {
 /// Signs a device in once, while online: checks the password and returns a
 /// bearer token that does not expire (fieldwork can be offline for days) but
 /// is revoked with the user, or by `POST /api/logout` from the device.
-#[utoipa::path(post, path = "/api/devices", tag = "session", responses((status = 201, description = "The device's token, shown once"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
+#[utoipa::path(post, path = "/api/devices", tag = "session", request_body = DeviceLogin, responses((status = 201, description = "The device's token, shown once", body = DeviceToken), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody)))]
 pub async fn register_device(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -118,7 +119,7 @@ pub async fn register_device(
 
 /// Checks a password and starts a session held in an HttpOnly,
 /// SameSite=Strict cookie. Rate limited per address; every attempt audited.
-#[utoipa::path(post, path = "/api/login", tag = "session", responses((status = 200, description = "Logged in; session cookie set"), (status = 401, description = "Wrong name or password"), (status = 429, description = "Rate limited")))]
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Caller), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -165,7 +166,7 @@ pub async fn login(
 }
 
 /// Ends the session (or revokes the bearer token) the request came with.
-#[utoipa::path(post, path = "/api/logout", tag = "session", security(("token" = []), ("session" = [])), responses((status = 204, description = "Session or token ended"), (status = 401, description = "No credentials")))]
+#[utoipa::path(post, path = "/api/logout", tag = "session", security(("token" = []), ("session" = [])), responses((status = 204, description = "Session or token ended"), (status = 401, description = "No credentials", body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +188,7 @@ pub async fn logout(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller and role"), (status = 401, description = "No credentials")))]
+#[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller and role", body = Caller), (status = 401, description = "No credentials", body = ErrorBody)))]
 pub async fn me(caller: Caller) -> Json<Caller> {
     Json(caller)
 }

@@ -1,5 +1,6 @@
 //! Receiving submissions: validate with the shared rules, then store once.
 
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -20,7 +21,7 @@ use crate::store::{Inserted, Receipt};
 /// 201 with a receipt for a new submission, 200 with the same receipt for a
 /// resend, 409 when the id is taken by other content, 422 with every field
 /// error when the rules are broken.
-#[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), responses((status = 201, description = "Stored; the receipt"), (status = 200, description = "Stored before; the same receipt"), (status = 400, description = "Not JSON"), (status = 401, description = "Interview without an enumerator token"), (status = 404, description = "Unknown survey or version"), (status = 409, description = "Id taken by other content"), (status = 413, description = "Body too large"), (status = 422, description = "Every field error"), (status = 429, description = "Rate limited")))]
+#[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), request_body = Submission, responses((status = 201, description = "Stored; the receipt", body = Receipt), (status = 200, description = "Stored before; the same receipt", body = Receipt), (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, description = "Interview without an enumerator token", body = ErrorBody), (status = 404, description = "Unknown survey or version", body = ErrorBody), (status = 409, description = "Id taken by other content", body = ErrorBody), (status = 413, description = "Body too large", body = ErrorBody), (status = 422, description = "Every field error", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -277,7 +278,7 @@ async fn check_assigned(
 }
 
 /// The receipt for a submission, for the device that holds its id.
-#[utoipa::path(get, path = "/api/submissions/{submission_id}/receipt", tag = "submissions", params(("submission_id" = String, Path)), responses((status = 200, description = "The receipt"), (status = 404, description = "No such submission")))]
+#[utoipa::path(get, path = "/api/submissions/{submission_id}/receipt", tag = "submissions", params(("submission_id" = String, Path)), responses((status = 200, description = "The receipt", body = Receipt), (status = 404, description = "No such submission", body = ErrorBody)))]
 pub async fn receipt(
     State(state): State<AppState>,
     Path(submission_id): Path<String>,

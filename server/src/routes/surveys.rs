@@ -1,6 +1,8 @@
 //! Published surveys: what clients render and validate against, and how an
 //! admin publishes a new version.
 
+use crate::openapi::Spreadsheet;
+use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -18,7 +20,7 @@ use crate::xlsform;
 
 /// The latest version of each survey: public ones for everyone, all of them
 /// for staff.
-#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see")))]
+#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see", body = Vec<SurveySummary>)))]
 pub async fn list(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -44,7 +46,7 @@ pub async fn list(
     Ok(Json(summaries))
 }
 
-#[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition"), (status = 404, description = "No such survey, or not public")))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition", body = Survey), (status = 404, description = "No such survey, or not public", body = ErrorBody)))]
 pub async fn latest(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -53,7 +55,7 @@ pub async fn latest(
     definition(&state, &caller, &survey_id, None).await
 }
 
-#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "That published definition"), (status = 404, description = "No such version")))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "That published definition", body = Survey), (status = 404, description = "No such version", body = ErrorBody)))]
 pub async fn version(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -86,7 +88,7 @@ async fn definition(
 /// A published version as an XLSForm (.xlsx) that imports back to the same
 /// definition, for the same callers who may read its JSON. What the
 /// workbook cannot carry is listed in its `notes` sheet.
-#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}/xlsform", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "The definition as an XLSForm workbook"), (status = 404, description = "No such version, or not public")))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}/xlsform", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "The definition as an XLSForm workbook", body = Spreadsheet, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, description = "No such version, or not public", body = ErrorBody)))]
 pub async fn xlsform(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -118,7 +120,7 @@ pub async fn xlsform(
 /// with every problem located by sheet, row and column. The same definition
 /// again is acknowledged (200); another definition under a version that
 /// exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), responses((status = 201, description = "Published"), (status = 200, description = "Already published with this definition"), (status = 401, description = "No credentials"), (status = 403, description = "Not an admin"), (status = 409, description = "Version published with another definition"), (status = 415, description = "Neither JSON nor an XLSForm"), (status = 422, description = "Every problem in the definition or the XLSForm")))]
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,

@@ -7,7 +7,7 @@ use super::facts::BUMP_GENERATION;
 use super::{Store, StoreResult, now};
 
 /// One cluster of one survey given to one enumerator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assignment {
     pub survey_id: String,
     pub cluster_id: String,

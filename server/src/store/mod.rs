@@ -110,7 +110,7 @@ pub enum Inserted {
     Conflict(Receipt),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub at: String,
     pub actor: String,

@@ -2,6 +2,8 @@
 //! SQLite database, started as `salama serve` starts it.
 #![allow(dead_code)]
 
+pub mod contract;
+
 use std::num::NonZeroU32;
 
 use reqwest::{RequestBuilder, StatusCode};
@@ -192,10 +194,23 @@ impl Server {
     }
 }
 
+/// Sends `request`; a JSON answer is checked against the API document
+/// (see [`contract`]).
 pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("request");
+    let (client, request) = request.build_split();
+    let request = request.expect("request builds");
+    let (method, path) = (request.method().clone(), request.url().path().to_owned());
+    let response = client.execute(request).await.expect("request");
     let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.json().await.unwrap_or(Value::Null);
+    contract::check(&method, &path, status, &content_type, &body);
+    (status, body)
 }
 
 /// A valid online answer with a fresh id.

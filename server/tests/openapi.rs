@@ -1,0 +1,78 @@
+//! The API document describes every body: a script author learns the
+//! envelope and every answer's shape from `/api/openapi.json`, not from Rust.
+
+mod common;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Statuses that answer with no body.
+const EMPTY: [&str; 1] = ["204"];
+
+#[tokio::test]
+async fn every_operation_documents_its_bodies() {
+    let server = common::spawn().await;
+    let (status, document) = server.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&document, common::contract::document());
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    for name in [
+        "Submission",
+        "Survey",
+        "QuestionKind",
+        "Expression",
+        "Timestamp",
+        "ErrorBody",
+        "Receipt",
+        "AggregateTable",
+        "Fieldwork",
+        "AssignmentInput",
+        "DesignStored",
+        "Checkup",
+    ] {
+        assert!(schemas.contains_key(name), "no schema for {name}");
+    }
+    let mut missing = Vec::new();
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("path item") {
+            let described = |content: &Value| {
+                content
+                    .as_object()
+                    .is_some_and(|types| !types.is_empty() && types.values().all(|t| t["schema"].is_object()))
+            };
+            if ["post", "put"].contains(&method.as_str())
+                && !["/api/logout"].contains(&path.as_str())
+                && !described(&operation["requestBody"]["content"])
+            {
+                missing.push(format!("{method} {path}: request body"));
+            }
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                if !EMPTY.contains(&status.as_str()) && !described(&response["content"]) {
+                    missing.push(format!("{method} {path} {status}: response body"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undescribed bodies:\n{}", missing.join("\n"));
+}
+
+#[tokio::test]
+async fn a_response_off_its_schema_is_caught() {
+    let bad = serde_json::json!({"error": {"code": "not_found"}});
+    let caught = std::panic::catch_unwind(|| {
+        common::contract::check(
+            &reqwest::Method::GET,
+            "/api/surveys/x",
+            StatusCode::NOT_FOUND,
+            "application/json",
+            &bad,
+        )
+    });
+    let message = caught.expect_err("a body without its message is refused");
+    let message = message.downcast_ref::<String>().expect("a message");
+    assert!(message.contains("/api/surveys/{survey_id}"), "{message}");
+    assert!(message.contains("message"), "{message}");
+}
