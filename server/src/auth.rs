@@ -23,6 +23,8 @@ pub const SESSION_SECONDS: i64 = 12 * 3600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+// A survey's `Role` (a question's part in disaggregation) has the name.
+#[schema(as = UserRole)]
 pub enum Role {
     /// Users and surveys.
     Admin,

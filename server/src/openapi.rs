@@ -38,7 +38,7 @@ use crate::routes::{
         microdata::codebook,
         openapi,
     ),
-    modifiers(&Credentials, &QueryParameters),
+    modifiers(&Credentials, &QueryParameters, &InternalErrors),
 )]
 pub struct ApiDoc;
 
@@ -75,6 +75,42 @@ impl Modify for Credentials {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("salama_session"))),
         );
+    }
+}
+
+/// Any operation can fail inside (a database gone away); the answer is
+/// then a 500 in the one error shape, whatever the handler's own statuses.
+struct InternalErrors;
+
+impl Modify for InternalErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let internal = ResponseBuilder::new()
+            .description("Internal error (logged on the server, never detailed here)")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("500".to_owned())
+                    .or_insert_with(|| internal.clone().into());
+            }
+        }
     }
 }
 

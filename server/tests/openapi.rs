@@ -39,9 +39,9 @@ async fn every_operation_documents_its_bodies() {
     for (path, item) in paths {
         for (method, operation) in item.as_object().expect("path item") {
             let described = |content: &Value| {
-                content
-                    .as_object()
-                    .is_some_and(|types| !types.is_empty() && types.values().all(|t| t["schema"].is_object()))
+                content.as_object().is_some_and(|types| {
+                    !types.is_empty() && types.values().all(|t| t["schema"].is_object())
+                })
             };
             if ["post", "put"].contains(&method.as_str())
                 && !["/api/logout"].contains(&path.as_str())
@@ -56,7 +56,11 @@ async fn every_operation_documents_its_bodies() {
             }
         }
     }
-    assert!(missing.is_empty(), "undescribed bodies:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "undescribed bodies:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[tokio::test]

@@ -3,11 +3,11 @@
 //! read of data is written to the audit log.
 
 use crate::openapi::Spreadsheet;
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use salama_shared::aggregate::{self, AggregateTable, Format};
+use salama_shared::api::ErrorBody;
 use salama_shared::api::ErrorField;
 use salama_shared::schema::{Indicator, Level};
 use salama_shared::text::is_envelope_code;

@@ -2,9 +2,9 @@
 //! area); a device fetches its enumerator's assignments while online and
 //! keeps them for the days it is not.
 
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, State};
+use salama_shared::api::ErrorBody;
 use salama_shared::api::ErrorField;
 use salama_shared::text::is_envelope_code;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ pub struct DeviceAssignment {
 /// Every problem is reported with its position (`[2].enumerator`).
 #[utoipa::path(put, path = "/api/surveys/{survey_id}/assignments", tag = "fieldwork", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    request_body = Vec<AssignmentInput>, responses((status = 200, description = "The survey's assignments now", body = Vec<Assignment>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every problem, by position", body = ErrorBody)))]
+    request_body = Vec<AssignmentInput>, responses((status = 200, description = "The survey's assignments now", body = Vec<Assignment>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every problem, by position", body = ErrorBody), (status = 400, description = "Not JSON, or not a list of assignments", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,

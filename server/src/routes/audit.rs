@@ -1,8 +1,8 @@
 //! The audit log, for admins.
 
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
+use salama_shared::api::ErrorBody;
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiResult;

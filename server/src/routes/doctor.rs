@@ -1,8 +1,8 @@
 //! Stored rows the service cannot read, for admins (as `salama doctor`).
 
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
+use salama_shared::api::ErrorBody;
 
 use crate::auth::{Caller, Role};
 use crate::doctor::{self, Checkup};

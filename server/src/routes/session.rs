@@ -1,10 +1,10 @@
 //! Logging in and out of the browser app, and who am I.
 
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use salama_shared::api::ErrorBody;
 use serde::Deserialize;
 
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
@@ -82,7 +82,7 @@ pub struct DeviceToken {
 /// Signs a device in once, while online: checks the password and returns a
 /// bearer token that does not expire (fieldwork can be offline for days) but
 /// is revoked with the user, or by `POST /api/logout` from the device.
-#[utoipa::path(post, path = "/api/devices", tag = "session", request_body = DeviceLogin, responses((status = 201, description = "The device's token, shown once", body = DeviceToken), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/devices", tag = "session", request_body = DeviceLogin, responses((status = 201, description = "The device's token, shown once", body = DeviceToken), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a device login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn register_device(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -119,7 +119,7 @@ pub async fn register_device(
 
 /// Checks a password and starts a session held in an HttpOnly,
 /// SameSite=Strict cookie. Rate limited per address; every attempt audited.
-#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Caller), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Caller), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddress,

@@ -2,12 +2,12 @@
 //! admin publishes a new version.
 
 use crate::openapi::Spreadsheet;
-use salama_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use salama_shared::Survey;
+use salama_shared::api::ErrorBody;
 use salama_shared::api::SurveySummary;
 
 use crate::auth::{Caller, MaybeCaller, Role};
@@ -20,7 +20,7 @@ use crate::xlsform;
 
 /// The latest version of each survey: public ones for everyone, all of them
 /// for staff.
-#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see", body = Vec<SurveySummary>)))]
+#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see", body = Vec<SurveySummary>), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -46,7 +46,7 @@ pub async fn list(
     Ok(Json(summaries))
 }
 
-#[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition", body = Survey), (status = 404, description = "No such survey, or not public", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition", body = Survey), (status = 404, description = "No such survey, or not public", body = ErrorBody), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn latest(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -55,7 +55,7 @@ pub async fn latest(
     definition(&state, &caller, &survey_id, None).await
 }
 
-#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "That published definition", body = Survey), (status = 404, description = "No such version", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "That published definition", body = Survey), (status = 404, description = "No such version", body = ErrorBody), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn version(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -88,7 +88,7 @@ async fn definition(
 /// A published version as an XLSForm (.xlsx) that imports back to the same
 /// definition, for the same callers who may read its JSON. What the
 /// workbook cannot carry is listed in its `notes` sheet.
-#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}/xlsform", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "The definition as an XLSForm workbook", body = Spreadsheet, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, description = "No such version, or not public", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/versions/{version}/xlsform", tag = "surveys", params(("survey_id" = String, Path), ("version" = u32, Path)), responses((status = 200, description = "The definition as an XLSForm workbook", body = Spreadsheet, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, description = "No such version, or not public", body = ErrorBody), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn xlsform(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -120,7 +120,7 @@ pub async fn xlsform(
 /// with every problem located by sheet, row and column. The same definition
 /// again is acknowledged (200); another definition under a version that
 /// exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
