@@ -80,3 +80,52 @@ async fn a_response_off_its_schema_is_caught() {
     assert!(message.contains("/api/surveys/{survey_id}"), "{message}");
     assert!(message.contains("message"), "{message}");
 }
+
+/// What clients send is described as the server reads it: the sample
+/// envelopes, an assignment, the default survey and every question kind
+/// as serde writes it match their schemas.
+#[test]
+fn request_bodies_match_their_schemas() {
+    let cases = [
+        ("Submission", common::online()),
+        ("Submission", common::interview()),
+        (
+            "Survey",
+            serde_json::from_str(salama_shared::default_survey::COMMUNITY_SAFETY_JSON)
+                .expect("default survey"),
+        ),
+        (
+            "AssignmentInput",
+            serde_json::json!({"enumerator": "amina", "cluster_id": "c1", "stratum": "north"}),
+        ),
+    ];
+    for (name, value) in cases {
+        let problems = common::contract::problems_as(name, &value);
+        assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
+    }
+    let kinds = [
+        r#"{"type":"single","list":"yn"}"#,
+        r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
+        r#"{"type":"yes_no"}"#,
+        r#"{"type":"ordinal","list":"scale"}"#,
+        r#"{"type":"integer","min":0,"max":120}"#,
+        r#"{"type":"decimal","min":0.5}"#,
+        r#"{"type":"text","max_length":200}"#,
+        r#"{"type":"date"}"#,
+        r#"{"type":"admin_area","levels":2}"#,
+        r#"{"type":"note"}"#,
+        r#"{"type":"calculate","calculation":"1 + 1"}"#,
+        r#"{"type":"roster","max_rows":30,"row_label":{"en":"Member"},"questions":[]}"#,
+    ];
+    for kind in kinds {
+        let read: salama_shared::schema::QuestionKind = serde_json::from_str(kind).expect("a kind");
+        let written = serde_json::to_value(&read).expect("serialises");
+        let problems = common::contract::problems_as("QuestionKind", &written);
+        assert!(problems.is_empty(), "{written}:\n{}", problems.join("\n"));
+    }
+    let off = serde_json::json!({"type": "single"});
+    assert!(
+        !common::contract::problems_as("QuestionKind", &off).is_empty(),
+        "a single choice without its list is refused"
+    );
+}

@@ -40,6 +40,21 @@ pub fn template(path: &str) -> Option<&'static str> {
 
 type Compiled = Arc<jsonschema::Validator>;
 
+/// Problems of `value` against the document's schema `name`, for request
+/// bodies (which the server reads, rather than sends).
+pub fn problems_as(name: &str, value: &Value) -> Vec<String> {
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": document()["components"],
+    });
+    let validator = jsonschema::draft202012::new(&root).expect("the document's schemas compile");
+    validator
+        .iter_errors(value)
+        .map(|error| format!("at `{}`: {error}", error.instance_path()))
+        .collect()
+}
+
 /// The validator for one documented response, compiled once per test binary.
 fn validator(template: &str, method: &str, status: u16) -> Result<Compiled, String> {
     static COMPILED: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
