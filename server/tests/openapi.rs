@@ -103,21 +103,7 @@ fn request_bodies_match_their_schemas() {
         let problems = common::contract::problems_as(name, &value);
         assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
     }
-    let kinds = [
-        r#"{"type":"single","list":"yn"}"#,
-        r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
-        r#"{"type":"yes_no"}"#,
-        r#"{"type":"ordinal","list":"scale"}"#,
-        r#"{"type":"integer","min":0,"max":120}"#,
-        r#"{"type":"decimal","min":0.5}"#,
-        r#"{"type":"text","max_length":200}"#,
-        r#"{"type":"date"}"#,
-        r#"{"type":"admin_area","levels":2}"#,
-        r#"{"type":"note"}"#,
-        r#"{"type":"calculate","calculation":"1 + 1"}"#,
-        r#"{"type":"roster","max_rows":30,"row_label":{"en":"Member"},"questions":[]}"#,
-    ];
-    for kind in kinds {
+    for kind in salama_shared::sample::QUESTION_KINDS {
         let read: salama_shared::schema::QuestionKind = serde_json::from_str(kind).expect("a kind");
         let written = serde_json::to_value(&read).expect("serialises");
         let problems = common::contract::problems_as("QuestionKind", &written);

@@ -8,6 +8,23 @@ use crate::date::Timestamp;
 use crate::schema::Channel;
 use crate::submission::{Answers, ConsentRecord, Submission};
 
+/// One question kind of each type as a definition writes it, with its
+/// own fields, for tests of how kinds are read, written and described.
+pub const QUESTION_KINDS: [&str; 12] = [
+    r#"{"type":"single","list":"yn"}"#,
+    r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
+    r#"{"type":"yes_no"}"#,
+    r#"{"type":"ordinal","list":"scale"}"#,
+    r#"{"type":"integer","min":0,"max":120}"#,
+    r#"{"type":"decimal","min":0.5}"#,
+    r#"{"type":"text","max_length":200}"#,
+    r#"{"type":"date"}"#,
+    r#"{"type":"admin_area","levels":2}"#,
+    r#"{"type":"note"}"#,
+    r#"{"type":"calculate","calculation":"1 + 1"}"#,
+    r#"{"type":"roster","min_rows":1,"max_rows":30,"row_label":{"en":"Member"},"questions":[]}"#,
+];
+
 /// A complete household interview by an enumerator: a 34-year-old woman in the
 /// capital district who was assaulted and did not report it, living with her
 /// husband, three children (12, 9 and 4) and her mother.

@@ -292,20 +292,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_what_it_writes() {
-        let kinds = [
-            r#"{"type":"single","list":"yn"}"#,
-            r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
-            r#"{"type":"yes_no"}"#,
-            r#"{"type":"ordinal","list":"scale"}"#,
-            r#"{"type":"integer","min":0,"max":120}"#,
-            r#"{"type":"decimal","min":0.5}"#,
-            r#"{"type":"text","max_length":200}"#,
-            r#"{"type":"date"}"#,
-            r#"{"type":"admin_area","levels":2}"#,
-            r#"{"type":"note"}"#,
-            r#"{"type":"calculate","calculation":"1 + 1"}"#,
-            r#"{"type":"roster","min_rows":1,"max_rows":30,"row_label":{"en":"Member"},"questions":[]}"#,
-        ];
+        let kinds = crate::sample::QUESTION_KINDS;
         for json in kinds {
             let parsed = kind(json).expect(json);
             let written = serde_json::to_string(&parsed).expect("serialises");
