@@ -38,9 +38,15 @@ async fn every_operation_documents_its_bodies() {
     let paths = document["paths"].as_object().expect("paths");
     for (path, item) in paths {
         for (method, operation) in item.as_object().expect("path item") {
+            // Described: a schema for each content type, whose references
+            // all name components the document has.
             let described = |content: &Value| {
                 content.as_object().is_some_and(|types| {
-                    !types.is_empty() && types.values().all(|t| t["schema"].is_object())
+                    !types.is_empty()
+                        && types.values().all(|t| {
+                            t["schema"].is_object()
+                                && common::contract::compile(&t["schema"]).is_ok()
+                        })
                 })
             };
             if ["post", "put"].contains(&method.as_str())
@@ -75,6 +81,11 @@ fn a_response_off_its_schema_is_caught() {
             &bad,
         )
     });
+    let nowhere = serde_json::json!({"$ref": "#/components/schemas/Nowhere"});
+    assert!(
+        common::contract::compile(&nowhere).is_err(),
+        "a reference to no component is caught"
+    );
     let message = caught.expect_err("a body without its message is refused");
     let message = message.downcast_ref::<String>().expect("a message");
     assert!(message.contains("/api/surveys/{survey_id}"), "{message}");

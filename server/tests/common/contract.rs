@@ -40,19 +40,33 @@ pub fn template(path: &str) -> Option<&'static str> {
 
 type Compiled = Arc<jsonschema::Validator>;
 
-/// Problems of `value` against the document's schema `name`, for request
-/// bodies (which the server reads, rather than sends).
-pub fn problems_as(name: &str, value: &Value) -> Vec<String> {
-    let root = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$ref": format!("#/components/schemas/{name}"),
-        "components": document()["components"],
-    });
-    let validator = jsonschema::draft202012::new(&root).expect("the document's schemas compile");
+/// A validator for `schema`, a schema the document gives: put at the root
+/// beside the document's components, so its `#/components/schemas/…`
+/// references resolve (and one naming no component fails to compile).
+pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    let mut root = schema.as_object().cloned().unwrap_or_default();
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    root.insert("components".into(), document()["components"].clone());
+    jsonschema::draft202012::new(&Value::Object(root))
+        .map_err(|error| format!("the documented schema does not compile: {error}"))
+}
+
+fn problems(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
     validator
         .iter_errors(value)
         .map(|error| format!("at `{}`: {error}", error.instance_path()))
         .collect()
+}
+
+/// Problems of `value` against the document's schema `name`, for request
+/// bodies (which the server reads, rather than sends).
+pub fn problems_as(name: &str, value: &Value) -> Vec<String> {
+    let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+    let validator = compile(&reference).expect("the document's schemas compile");
+    problems(&validator, value)
 }
 
 /// The validator for one documented response, compiled once per test binary.
@@ -70,18 +84,7 @@ fn validator(template: &str, method: &str, status: u16) -> Result<Compiled, Stri
     let Some(schema) = response["content"]["application/json"]["schema"].as_object() else {
         return Err(format!("no JSON schema is documented for status {status}"));
     };
-    // The response's schema at the root, beside the document's components,
-    // so its `#/components/schemas/…` references resolve.
-    let mut root = schema.clone();
-    root.insert(
-        "$schema".into(),
-        json!("https://json-schema.org/draft/2020-12/schema"),
-    );
-    root.insert("components".into(), document()["components"].clone());
-    let compiled = Arc::new(
-        jsonschema::draft202012::new(&Value::Object(root))
-            .map_err(|error| format!("the documented schema does not compile: {error}"))?,
-    );
+    let compiled = Arc::new(compile(&Value::Object(schema.clone()))?);
     cache
         .lock()
         .expect("not poisoned")
@@ -104,10 +107,7 @@ pub fn check(method: &Method, path: &str, status: StatusCode, content_type: &str
         return;
     }
     let problems = match validator(template, &method, status.as_u16()) {
-        Ok(validator) => validator
-            .iter_errors(body)
-            .map(|error| format!("at `{}`: {error}", error.instance_path()))
-            .collect::<Vec<_>>(),
+        Ok(validator) => problems(&validator, body),
         Err(problem) => vec![problem],
     };
     assert!(
