@@ -11,7 +11,7 @@ use salama_shared::Survey;
 use salama_shared::schema::{Area, Denominator, Level, Question, QuestionKind, Required, Role};
 use salama_shared::text::Text;
 
-use super::translate::{ROSTER_MAX_ROWS, TEXT_MAX_LENGTH};
+use super::translate::{INDICATOR_COLUMNS, ROSTER_MAX_ROWS, TEXT_MAX_LENGTH};
 
 /// A workbook and what it could not carry.
 #[derive(Debug)]
@@ -278,17 +278,10 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
     }
 
     let mut indicators = Table::new(headers(
-        &["name", "code"],
-        &["label"],
+        &INDICATOR_COLUMNS[..2],
+        &INDICATOR_COLUMNS[2..3],
         languages,
-        &[
-            "unit",
-            "question",
-            "numerator",
-            "denominator",
-            "reported",
-            "source",
-        ],
+        &INDICATOR_COLUMNS[3..],
     ));
     for indicator in &survey.indicators {
         for (index, component) in indicator.components.iter().enumerate() {

@@ -24,6 +24,20 @@ pub const TEXT_MAX_LENGTH: u32 = 1_000;
 /// Most rows of a repeat without `repeat_count` (a household's members).
 pub const ROSTER_MAX_ROWS: u32 = 30;
 
+/// The indicators sheet's columns, in the order the export writes them:
+/// the identifying ones, the label (one column per language), the rest.
+pub const INDICATOR_COLUMNS: [&str; 9] = [
+    "name",
+    "code",
+    "label",
+    "unit",
+    "question",
+    "numerator",
+    "denominator",
+    "reported",
+    "source",
+];
+
 /// The question `or_other` adds after a select, and the list it makes.
 const OTHER_SUFFIX: &str = "_other";
 
@@ -685,17 +699,7 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
         ],
         SheetKind::Areas => &["level", "code", "parent", "label"],
         SheetKind::Messages => &["code", "label"],
-        SheetKind::Indicators => &[
-            "name",
-            "code",
-            "label",
-            "unit",
-            "question",
-            "numerator",
-            "denominator",
-            "reported",
-            "source",
-        ],
+        SheetKind::Indicators => &INDICATOR_COLUMNS,
     }
 }
 
@@ -2203,7 +2207,11 @@ impl<'w> Translator<'w> {
         if !fine {
             return None;
         }
-        if label.0.values().any(|text| text.contains("${")) {
+        if label
+            .0
+            .values()
+            .any(|text| salama_shared::text::placeholders(text).next().is_some())
+        {
             let header = self.headers[&SheetKind::Survey].header_for(
                 "label",
                 Some(&self.default_language),
