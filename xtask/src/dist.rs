@@ -75,6 +75,7 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         &staging,
         &assets,
         wasm_opt.as_ref(),
+        Pass::Serve,
     )?;
     let boot = format!(
         "import init from \"./{}\";\n\
@@ -95,6 +96,7 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         &staging,
         &assets,
         wasm_opt.as_ref(),
+        Pass::Serve,
     )?;
     let boot = format!(
         "import init from \"./{}\";\ninit({{ module_or_path: \"/assets/{}\" }});\n",
@@ -148,6 +150,7 @@ fn field_app(
         staging,
         assets,
         wasm_opt,
+        Pass::Serve,
     )?;
     let boot = format!(
         "import init from \"./{}\";\n\
@@ -196,6 +199,72 @@ fn field_app(
     Ok(())
 }
 
+/// How a bundle is post-processed: for serving, or for a quick measurement
+/// that keeps function names for `twiggy`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Serve,
+    Measure,
+}
+
+/// Builds only the citizens' form bundle, without wasm-opt's `--converge`
+/// and with function names kept, and prints its gzip size: a loop of a
+/// couple of minutes for work on the form's size, where `dist` takes ten.
+/// The named wasm is left for `twiggy top` / `twiggy dominators`.
+pub fn measure_form() -> Result<()> {
+    Cargo::new("build")
+        .args([
+            "-p",
+            "salama-client",
+            "--bin",
+            "salama-client",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+            "--locked",
+        ])
+        .run()?;
+    let target = shell::target_dir();
+    let built = target.join("wasm32-unknown-unknown").join("wasm-release");
+    let folder = target.join("form-size");
+    if folder.exists() {
+        fs::remove_dir_all(&folder)?;
+    }
+    let assets = folder.join("assets");
+    fs::create_dir_all(&assets)?;
+    let wasm_opt = crate::provision::binaryen_wasm_opt(&target)?.map(WasmOpt::Node);
+    let form = bundle(
+        &built.join("salama-client.wasm"),
+        "salama",
+        &folder.join("staging"),
+        &assets,
+        wasm_opt.as_ref(),
+        Pass::Measure,
+    )?;
+    let named = assets.join(&form.wasm);
+    let served = without_names(&named)?;
+    let glue = fs::read(assets.join(&form.glue))?;
+    let (wasm_gzip, glue_gzip) = (gzip(&served)?.len(), gzip(&glue)?.len());
+    eprintln!(
+        "form wasm {} B raw, {wasm_gzip} B gzip; glue {glue_gzip} B gzip; together {} B gzip",
+        served.len(),
+        wasm_gzip + glue_gzip,
+    );
+    eprintln!("with names, for twiggy: {}", named.display());
+    Ok(())
+}
+
+/// A wasm module as served: without its names and debugging sections.
+fn without_names(wasm: &Path) -> Result<Vec<u8>> {
+    let mut module = walrus::ModuleConfig::new()
+        .generate_name_section(false)
+        .generate_dwarf(false)
+        .parse_file(wasm)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", wasm.display()))?;
+    Ok(module.emit_wasm())
+}
+
 /// A bundle's hashed wasm and JavaScript glue names under `assets/`.
 struct Bundle {
     wasm: String,
@@ -210,6 +279,7 @@ fn bundle(
     staging: &Path,
     assets: &Path,
     wasm_opt: Option<&WasmOpt>,
+    pass: Pass,
 ) -> Result<Bundle> {
     let out = staging.join(name);
     fs::create_dir_all(&out)?;
@@ -218,7 +288,7 @@ fn bundle(
         .out_name(name)
         .web(true)?
         .typescript(false)
-        .remove_name_section(true)
+        .remove_name_section(pass == Pass::Serve)
         .remove_producers_section(true)
         .omit_default_module_path(true)
         .generate(&out)
@@ -235,15 +305,15 @@ fn bundle(
     }
     if let Some(wasm_opt) = wasm_opt {
         let mut optimise = wasm_opt.command();
+        optimise.arg("-Oz");
+        match pass {
+            // Repeats the passes while they still shrink the module
+            // (about 350 B gzip on the form, a few seconds per bundle).
+            Pass::Serve => optimise.arg("--converge"),
+            Pass::Measure => optimise.arg("--debuginfo"),
+        };
         optimise
-            .args([
-                "-Oz",
-                // Repeats the passes while they still shrink the module
-                // (about 350 B gzip on the form, a few seconds per bundle).
-                "--converge",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-            ])
+            .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
             .args([
                 "--enable-reference-types",
                 "--enable-sign-ext",

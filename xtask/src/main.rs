@@ -49,6 +49,9 @@ enum Command {
         #[arg(long, env = "SALAMA_WASM_OPT")]
         wasm_opt: Option<PathBuf>,
     },
+    /// Only the citizens' form bundle, quickly, with its gzip size and a
+    /// copy that keeps function names for `twiggy` (for work on its size).
+    FormSize,
     /// Everything CI checks: formatting, clippy, native tests, browser (wasm) tests.
     Test {
         /// Skip the headless-browser tests (for a quick loop; CI never skips them).
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Dist { wasm_opt } => provision::wasm_target()
             .and_then(|()| dist::build(wasm_opt.as_deref()))
             .map(|folder| eprintln!("web client written to {}", folder.display())),
+        Command::FormSize => provision::wasm_target().and_then(|()| dist::measure_form()),
         Command::Test { no_browser } => test(!no_browser),
         Command::Bench {
             which: Bench::Validate,
