@@ -30,31 +30,12 @@ pub struct Sizes {
 /// Builds the client into `target/dist` and returns that folder. `wasm_opt`
 /// overrides the binaryen fetched from the npm registry.
 pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
-    Cargo::new("build")
-        .args([
-            "-p",
-            "salama-client",
-            "--bin",
-            "salama-client",
-            "--bin",
-            "salama-analyst",
-            "--bin",
-            "salama-field",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-            "--locked",
-        ])
-        .run()?;
+    let built = build_client(&["salama-client", "salama-analyst", "salama-field"])?;
     let target = shell::target_dir();
-    let built = target.join("wasm32-unknown-unknown").join("wasm-release");
     let dist = target.join("dist");
     let staging = target.join("dist-staging");
     for folder in [&dist, &staging] {
-        if folder.exists() {
-            fs::remove_dir_all(folder).with_context(|| format!("clearing {}", folder.display()))?;
-        }
+        clear(folder)?;
     }
     fs::create_dir_all(&staging)?;
     let assets = dist.join("assets");
@@ -212,25 +193,10 @@ enum Pass {
 /// couple of minutes for work on the form's size, where `dist` takes ten.
 /// The named wasm is left for `twiggy top` / `twiggy dominators`.
 pub fn measure_form() -> Result<()> {
-    Cargo::new("build")
-        .args([
-            "-p",
-            "salama-client",
-            "--bin",
-            "salama-client",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-            "--locked",
-        ])
-        .run()?;
+    let built = build_client(&["salama-client"])?;
     let target = shell::target_dir();
-    let built = target.join("wasm32-unknown-unknown").join("wasm-release");
     let folder = target.join("form-size");
-    if folder.exists() {
-        fs::remove_dir_all(&folder)?;
-    }
+    clear(&folder)?;
     let assets = folder.join("assets");
     fs::create_dir_all(&assets)?;
     let wasm_opt = crate::provision::binaryen_wasm_opt(&target)?.map(WasmOpt::Node);
@@ -252,6 +218,33 @@ pub fn measure_form() -> Result<()> {
         wasm_gzip + glue_gzip,
     );
     eprintln!("with names, for twiggy: {}", named.display());
+    Ok(())
+}
+
+/// Builds the named client binaries for the browser and returns the folder
+/// holding their wasm.
+fn build_client(binaries: &[&str]) -> Result<PathBuf> {
+    let mut args = vec!["-p", "salama-client"];
+    for binary in binaries {
+        args.extend(["--bin", binary]);
+    }
+    args.extend([
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--locked",
+    ]);
+    Cargo::new("build").args(args).run()?;
+    Ok(shell::target_dir()
+        .join("wasm32-unknown-unknown")
+        .join("wasm-release"))
+}
+
+fn clear(folder: &Path) -> Result<()> {
+    if folder.exists() {
+        fs::remove_dir_all(folder).with_context(|| format!("clearing {}", folder.display()))?;
+    }
     Ok(())
 }
 
