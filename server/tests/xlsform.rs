@@ -290,6 +290,37 @@ fn a_two_language_form_with_a_group_and_a_repeat_imports_and_passes_check() {
 }
 
 #[test]
+fn time_and_date_time_questions_import_as_their_kinds() {
+    let survey = vec![
+        vec!["type", "name", "label"],
+        vec!["time", "at", "At what time did it happen?"],
+        vec!["dateTime", "since", "Since when?"],
+        vec!["datetime", "until", "Until when?"],
+        vec!["time extra", "odd", "A time with a list?"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", survey.clone()), ("settings", consent_settings())]),
+        "clock.xlsx",
+    )
+    .expect_err("`time extra` is no type");
+    assert_eq!(problems.len(), 1, "{:#?}", messages(&problems));
+    assert_eq!(problems[0].row, Some(5), "{:#?}", messages(&problems));
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey[..4].to_vec()),
+            ("settings", consent_settings()),
+        ]),
+        "clock.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let kind = |id: &str| imported.survey.question(id).expect(id).question.kind.name();
+    assert_eq!(
+        [kind("at"), kind("since"), kind("until")],
+        ["time", "date_time", "date_time"]
+    );
+}
+
+#[test]
 fn old_single_colon_headers_and_plain_labels_are_read() {
     let survey = vec![
         vec!["Type", "Name", "Label:English", "label:french", "LABEL"],

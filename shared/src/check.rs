@@ -199,6 +199,9 @@ impl<'s> Checker<'s> {
                 continue;
             }
             for code in FieldErrorCode::ALL {
+                if !can_raise(survey, code) {
+                    continue;
+                }
                 if !survey
                     .messages
                     .get(&code)
@@ -1098,6 +1101,21 @@ impl<'s> Checker<'s> {
 struct Place<'s> {
     question: &'s Question,
     roster: Option<&'s str>,
+}
+
+/// Whether validating the survey's answers can raise `code`. The codes of a
+/// question kind are asked for only of surveys that have one, so a kind
+/// added later does not make every survey in a language without built-in
+/// messages fail its check.
+fn can_raise(survey: &Survey, code: FieldErrorCode) -> bool {
+    let has = |kind: fn(&QuestionKind) -> bool| {
+        survey.questions().any(|place| kind(&place.question.kind))
+    };
+    match code {
+        FieldErrorCode::InvalidTime => has(|kind| matches!(kind, QuestionKind::Time)),
+        FieldErrorCode::InvalidDateTime => has(|kind| matches!(kind, QuestionKind::DateTime)),
+        _ => true,
+    }
 }
 
 #[cfg(test)]

@@ -175,6 +175,34 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Whether `text` is a time of day as a time question takes it: `HH:MM` or
+/// `HH:MM:SS`, 24-hour, local to where the interview happens (no zone: a
+/// respondent says "at ten at night", not an offset), as a browser's time
+/// input writes it.
+pub fn is_time_of_day(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let clock = |hour: &[u8], minute: &[u8]| {
+        digits(hour).is_some_and(|h| h <= 23) && digits(minute).is_some_and(|m| m <= 59)
+    };
+    match bytes {
+        [h1, h2, b':', m1, m2] => clock(&[*h1, *h2], &[*m1, *m2]),
+        [h1, h2, b':', m1, m2, b':', s1, s2] => {
+            clock(&[*h1, *h2], &[*m1, *m2]) && digits(&[*s1, *s2]).is_some_and(|s| s <= 59)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text` is a local date and time as a date-and-time question takes
+/// it: `YYYY-MM-DDTHH:MM[:SS]`, as a browser's `datetime-local` input
+/// writes it, the date a real one.
+pub fn is_local_date_time(text: &str) -> bool {
+    match (text.get(..10), text.get(10..11), text.get(11..)) {
+        (Some(date), Some("T"), Some(time)) => Date::parse(date).is_some() && is_time_of_day(time),
+        _ => false,
+    }
+}
+
 fn digits(bytes: &[u8]) -> Option<u32> {
     bytes.iter().try_fold(0u32, |acc, b| {
         b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
@@ -219,6 +247,50 @@ fn civil_from_days(days: i32) -> (i32, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_of_day_are_24_hour_clock_readings() {
+        for good in ["00:00", "23:59", "07:05:09", "12:00:59"] {
+            assert!(is_time_of_day(good), "{good}");
+        }
+        for bad in [
+            "",
+            "24:00",
+            "7:05",
+            "07:60",
+            "07:05:60",
+            "07:05:",
+            "07-05",
+            "０７:05",
+            "07:05Z",
+            "07:05:00.000",
+            "07:05:00+03:00",
+            "ab:cd",
+            "07:05 ",
+        ] {
+            assert!(!is_time_of_day(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_date_times_need_a_real_date_and_a_clock_reading() {
+        for good in ["2026-12-07T09:30", "2024-02-29T23:59:59"] {
+            assert!(is_local_date_time(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2026-12-07",
+            "2026-12-07 09:30",
+            "2025-02-29T09:30",
+            "2026-12-07T24:00",
+            "2026-12-07T09:30Z",
+            "2026-12-07t09:30",
+            "2026-12-07T09:30:00+01:00",
+            "é026-12-07T09:30",
+        ] {
+            assert!(!is_local_date_time(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

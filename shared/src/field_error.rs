@@ -32,6 +32,8 @@ pub enum FieldErrorCode {
     AboveMaximum,
     TooLong,
     InvalidDate,
+    InvalidTime,
+    InvalidDateTime,
     InvalidArea,
     Required,
     Constraint,
@@ -60,7 +62,7 @@ pub enum FieldErrorCode {
 crate::names::read_by_name!(FieldErrorCode, "error code");
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 31] = [
+    pub const ALL: [FieldErrorCode; 33] = [
         Self::UnknownQuestion,
         Self::WrongType,
         Self::NotInList,
@@ -72,6 +74,8 @@ impl FieldErrorCode {
         Self::AboveMaximum,
         Self::TooLong,
         Self::InvalidDate,
+        Self::InvalidTime,
+        Self::InvalidDateTime,
         Self::InvalidArea,
         Self::Required,
         Self::Constraint,
@@ -108,6 +112,8 @@ impl FieldErrorCode {
             Self::AboveMaximum => "above_maximum",
             Self::TooLong => "too_long",
             Self::InvalidDate => "invalid_date",
+            Self::InvalidTime => "invalid_time",
+            Self::InvalidDateTime => "invalid_date_time",
             Self::InvalidArea => "invalid_area",
             Self::Required => "required",
             Self::Constraint => "constraint",

@@ -74,6 +74,16 @@ pub fn built_in(code: FieldErrorCode, language: &str) -> Option<&'static str> {
             "Cette date n’est pas valide.",
             "هذا التاريخ غير صالح.",
         ],
+        C::InvalidTime => [
+            "This is not a valid time of day (hours 00 to 23, minutes 00 to 59).",
+            "Cette heure n’est pas valide (heures de 00 à 23, minutes de 00 à 59).",
+            "هذا الوقت غير صالح (الساعات من 00 إلى 23، والدقائق من 00 إلى 59).",
+        ],
+        C::InvalidDateTime => [
+            "This is not a valid date and time.",
+            "Cette date et heure ne sont pas valides.",
+            "هذا التاريخ والوقت غير صالحين.",
+        ],
         C::InvalidArea => [
             "This area is not in the list, or not under the area chosen above it.",
             "Cette zone n’est pas dans la liste, ou pas sous la zone choisie au-dessus.",

@@ -123,8 +123,11 @@ enum Source {
     Chosen(String),
     /// The code at this level (0-based) of an admin-area answer.
     AreaLevel(usize),
-    /// A date answer, cut to its month.
+    /// A date or date-and-time answer, cut to its month.
     DateMonth,
+    /// A time answer, cut to its hour: to the minute, the time of an
+    /// incident can single out an event the press reported.
+    Hour,
 }
 
 /// The design of one submission, filled by the server from its tables.
@@ -313,7 +316,7 @@ impl Layout {
                         _ => Cow::Borrowed(""),
                     }
                 }
-                Source::Answer | Source::AreaLevel(_) | Source::DateMonth => answers
+                Source::Answer | Source::AreaLevel(_) | Source::DateMonth | Source::Hour => answers
                     .get(column.question.as_str())
                     .map_or(Cow::Borrowed(""), |raw| cell(&column.source, raw)),
             });
@@ -423,11 +426,15 @@ fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
         },
         Source::DateMonth => serde_json::from_str::<Cow<'r, str>>(text)
             .ok()
-            .and_then(|date| Date::parse(&date))
+            .and_then(|date| date.get(..10).and_then(Date::parse))
             .map_or(empty, |date| {
                 let (year, month, _) = date.ymd();
                 Cow::Owned(format!("{year:04}-{month:02}"))
             }),
+        Source::Hour => serde_json::from_str::<Cow<'r, str>>(text)
+            .ok()
+            .filter(|time| crate::date::is_time_of_day(time))
+            .map_or(empty, |time| Cow::Owned(time[..2].to_owned())),
         Source::Answer => match text.as_bytes().first() {
             // Codes have no escapes: borrow them (quoted only if a
             // spreadsheet would run them).
@@ -533,6 +540,18 @@ fn question_columns(
             "YYYY-MM (day removed)".into(),
             Source::DateMonth,
         )],
+        QuestionKind::DateTime => vec![base(
+            id.clone(),
+            "month",
+            "YYYY-MM (day and time removed)".into(),
+            Source::DateMonth,
+        )],
+        QuestionKind::Time => vec![base(
+            id.clone(),
+            "hour",
+            "HH, 00 to 23 (minutes removed)".into(),
+            Source::Hour,
+        )],
         QuestionKind::Calculate { .. } => vec![base(
             id.clone(),
             "calculated",
@@ -613,6 +632,33 @@ mod tests {
             errors[0].message,
             "`household` is not one of respondent, member"
         );
+    }
+
+    #[test]
+    fn times_keep_their_hour_and_date_times_their_month_only() {
+        let raw =
+            |json: &str| serde_json::value::RawValue::from_string(json.to_owned()).expect("json");
+        let hour = |json: &str| cell(&Source::Hour, &raw(json)).into_owned();
+        let month = |json: &str| cell(&Source::DateMonth, &raw(json)).into_owned();
+        assert_eq!(hour(r#""21:45""#), "21");
+        assert_eq!(hour(r#""07:05:09""#), "07");
+        assert_eq!(month(r#""2026-11-30T06:05""#), "2026-11");
+        assert_eq!(month(r#""2026-11-30""#), "2026-11");
+        // Stored rows are read back as untrusted: what is not a reading is
+        // an empty cell, never a panic or a leak of the raw text.
+        for hostile in [
+            r#""2145""#,
+            r#""é1:45""#,
+            "21",
+            r#""""#,
+            "null",
+            r#"["21:45"]"#,
+        ] {
+            assert_eq!(hour(hostile), "", "{hostile}");
+        }
+        for hostile in [r#""2026-13-30T06:05""#, r#""2026""#, r#""é026-11-30""#] {
+            assert_eq!(month(hostile), "", "{hostile}");
+        }
     }
 
     #[test]

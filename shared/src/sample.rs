@@ -10,7 +10,7 @@ use crate::submission::{Answers, ConsentRecord, Submission};
 
 /// One question kind of each type as a definition writes it, with its
 /// own fields, for tests of how kinds are read, written and described.
-pub const QUESTION_KINDS: [&str; 12] = [
+pub const QUESTION_KINDS: [&str; 14] = [
     r#"{"type":"single","list":"yn"}"#,
     r#"{"type":"multiple","list":"yn","min_choices":1,"max_choices":2}"#,
     r#"{"type":"yes_no"}"#,
@@ -19,6 +19,8 @@ pub const QUESTION_KINDS: [&str; 12] = [
     r#"{"type":"decimal","min":0.5}"#,
     r#"{"type":"text","max_length":200}"#,
     r#"{"type":"date"}"#,
+    r#"{"type":"time"}"#,
+    r#"{"type":"date_time"}"#,
     r#"{"type":"admin_area","levels":2}"#,
     r#"{"type":"note"}"#,
     r#"{"type":"calculate","calculation":"1 + 1"}"#,

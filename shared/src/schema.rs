@@ -287,6 +287,10 @@ pub enum QuestionKind {
     Text { max_length: u32 },
     /// A calendar date, `YYYY-MM-DD`.
     Date,
+    /// A time of day, `HH:MM` or `HH:MM:SS`, local (no zone).
+    Time,
+    /// A local date and time, `YYYY-MM-DDTHH:MM` (seconds optional).
+    DateTime,
     /// A cascading choice of administrative areas: the answer is the list of
     /// codes from the top level down, `levels` long.
     AdminArea { levels: u32 },
@@ -318,6 +322,8 @@ impl QuestionKind {
             Self::Decimal { .. } => "decimal",
             Self::Text { .. } => "text",
             Self::Date => "date",
+            Self::Time => "time",
+            Self::DateTime => "date_time",
             Self::AdminArea { .. } => "admin_area",
             Self::Note => "note",
             Self::Calculate { .. } => "calculate",

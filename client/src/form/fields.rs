@@ -128,7 +128,9 @@ fn field(filling: Filling, question: &'static Question, place: Place, section: u
         QuestionKind::Integer { .. } => text_box(common, Entry::Integer).into_any(),
         QuestionKind::Decimal { .. } => text_box(common, Entry::Decimal).into_any(),
         QuestionKind::Text { max_length } => text_box(common, Entry::Text(*max_length)).into_any(),
-        QuestionKind::Date => text_box(common, Entry::Date).into_any(),
+        QuestionKind::Date => text_box(common, Entry::Picker("date")).into_any(),
+        QuestionKind::Time => text_box(common, Entry::Picker("time")).into_any(),
+        QuestionKind::DateTime => text_box(common, Entry::Picker("datetime-local")).into_any(),
         QuestionKind::AdminArea { levels } => area_selects(common, *levels as usize).into_any(),
         QuestionKind::Note => view! {
             <p class="note" id=place.dom_id()>{filling.text(&question.label)}</p>
@@ -246,7 +248,9 @@ enum Entry {
     Integer,
     Decimal,
     Text(u32),
-    Date,
+    /// The browser's own picker, by its input type: the phone shows its
+    /// calendar or clock and writes the value in the form the rules read.
+    Picker(&'static str),
 }
 
 impl Entry {
@@ -254,7 +258,7 @@ impl Entry {
         match self {
             Entry::Integer => typed_number(text, true),
             Entry::Decimal => typed_number(text, false),
-            Entry::Text(_) | Entry::Date => Some(Json::from(text)),
+            Entry::Text(_) | Entry::Picker(_) => Some(Json::from(text)),
         }
     }
 }
@@ -299,7 +303,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
         Entry::Integer => ("text", Some("numeric"), None),
         Entry::Decimal => ("text", Some("decimal"), None),
         Entry::Text(max) => ("text", None, Some(max)),
-        Entry::Date => ("date", None, None),
+        Entry::Picker(kind) => (kind, None, None),
     };
     view! {
         <div class="question">

@@ -152,7 +152,10 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
         }
     };
     match question.kind {
-        QuestionKind::Text { .. } | QuestionKind::Date => codes.join(" "),
+        QuestionKind::Text { .. }
+        | QuestionKind::Date
+        | QuestionKind::Time
+        | QuestionKind::DateTime => codes.join(" "),
         _ => codes
             .iter()
             .map(|code| label_of(code))

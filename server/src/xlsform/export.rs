@@ -523,6 +523,8 @@ fn write_row(rows: &mut Table, question: &Question, roles: &RoleCells, level: Le
             ("text".into(), None, None)
         }
         QuestionKind::Date => ("date".into(), None, None),
+        QuestionKind::Time => ("time".into(), None, None),
+        QuestionKind::DateTime => ("dateTime".into(), None, None),
         QuestionKind::AdminArea { levels } => (format!("admin_area {levels}"), None, None),
         QuestionKind::Note => ("note".into(), None, None),
         QuestionKind::Calculate { calculation } => (

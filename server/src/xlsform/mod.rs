@@ -44,7 +44,8 @@
 //! pyxform: a choice `other` and a text question `NAME_other` asked when
 //! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
-//! `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
+//! `time` (`HH:MM`, local, no zone) and `dateTime` (`YYYY-MM-DDTHH:MM`,
+//! local; the microdata cut them to the hour and the month), `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
 //! ordered scale, the list order the scale's) and `yes_no` (no list),
 //! Salama's `admin_area` (the cascading choice of
 //! areas from the `areas` sheet; `admin_area 1` asks only the top level),
@@ -63,8 +64,7 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `select_one_from_file`, `time`, `dateTime`,
-//! `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
+//! with its reason: `select_one_from_file`, `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
 //! calculation on a row that is not `calculate`. A `${…}` in a label is
 //! shown as written, with a note.
 //!

@@ -486,6 +486,8 @@ enum RowType {
     Decimal,
     Text,
     Date,
+    Time,
+    DateTime,
     /// Salama's cascading choice of areas from the `areas` sheet, down to
     /// the given number of levels (all when absent).
     AdminArea(Option<u32>),
@@ -591,6 +593,8 @@ fn row_type(written: &str) -> RowType {
         "decimal" if rest.is_empty() => RowType::Decimal,
         "text" | "string" if rest.is_empty() => RowType::Text,
         "date" if rest.is_empty() => RowType::Date,
+        "time" if rest.is_empty() => RowType::Time,
+        "datetime" if rest.is_empty() => RowType::DateTime,
         "note" if rest.is_empty() => RowType::Note,
         "admin_area" => match rest {
             [] => RowType::AdminArea(None),
@@ -607,9 +611,6 @@ fn row_type(written: &str) -> RowType {
         "end_group" => RowType::EndGroup,
         "begin_repeat" => RowType::BeginRepeat,
         "end_repeat" => RowType::EndRepeat,
-        "time" | "datetime" => RowType::Refused(
-            "`time` and `dateTime` questions are not supported yet; use `date`".into(),
-        ),
         "range" => RowType::Refused(
             "`range` is not supported yet: use `integer` or `decimal` with a constraint".into(),
         ),
@@ -2147,6 +2148,8 @@ impl<'w> Translator<'w> {
                 max_length: whole(self, "max_length", true).map_or(TEXT_MAX_LENGTH, |n| n as u32),
             },
             RowType::Date => QuestionKind::Date,
+            RowType::Time => QuestionKind::Time,
+            RowType::DateTime => QuestionKind::DateTime,
             RowType::AdminArea(levels) => QuestionKind::AdminArea {
                 levels: levels.unwrap_or(self.area_depth),
             },

@@ -266,6 +266,24 @@ fn a_language_without_built_in_messages_must_bring_its_own() {
         ProblemCode::MissingTranslation
     )));
     assert!(found.contains(&("title.sw".into(), ProblemCode::MissingTranslation)));
+    // A kind's own codes are asked for only where the survey has that kind.
+    assert!(!found.contains(&(
+        "messages.invalid_time.sw".into(),
+        ProblemCode::MissingTranslation
+    )));
+    let with_a_time = edited(|json| {
+        json["languages"] = json!(["en", "fr", "ar", "sw"]);
+        question(json, "vic_2")["kind"] = json!({"type": "time"});
+    });
+    let found = problems(&with_a_time);
+    assert!(found.contains(&(
+        "messages.invalid_time.sw".into(),
+        ProblemCode::MissingTranslation
+    )));
+    assert!(!found.contains(&(
+        "messages.invalid_date_time.sw".into(),
+        ProblemCode::MissingTranslation
+    )));
     let survey = edited(|json| json["default_language"] = json!("pt"));
     assert_problem(&survey, "default_language", ProblemCode::InvalidLanguage);
 }

@@ -154,6 +154,8 @@ impl<'de> Deserialize<'de> for QuestionKind {
             "decimal",
             "text",
             "date",
+            "time",
+            "date_time",
             "admin_area",
             "note",
             "calculate",
@@ -222,11 +224,13 @@ impl<'de> Deserialize<'de> for QuestionKind {
                     questions: need(record.questions, "questions")?,
                 }
             }
-            unit @ ("yes_no" | "date" | "note") => {
+            unit @ ("yes_no" | "date" | "time" | "date_time" | "note") => {
                 record.only(&["type"])?;
                 match unit {
                     "yes_no" => QuestionKind::YesNo,
                     "date" => QuestionKind::Date,
+                    "time" => QuestionKind::Time,
+                    "date_time" => QuestionKind::DateTime,
                     _ => QuestionKind::Note,
                 }
             }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde_json::Value as Json;
 
 use super::{At, FieldErrorCode, Report};
-use crate::date::Date;
+use crate::date::{Date, is_local_date_time, is_time_of_day};
 use crate::expr::Value;
 use crate::form::{Form, Slot};
 use crate::messages::Limits;
@@ -236,6 +236,10 @@ fn typed_answer<'a>(
                 .map(Value::Date)
                 .ok_or((FieldErrorCode::InvalidDate, Limits::default()))
         }
+        QuestionKind::Time => clock_reading(json, is_time_of_day, FieldErrorCode::InvalidTime),
+        QuestionKind::DateTime => {
+            clock_reading(json, is_local_date_time, FieldErrorCode::InvalidDateTime)
+        }
         QuestionKind::AdminArea { levels } => admin_area(&form.survey.areas, json, *levels),
         // Their presence is judged by the caller, which knows what they are.
         QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => {
@@ -357,6 +361,21 @@ fn text(json: &Json, max_length: u32) -> Result<Value<'_>, Rejection> {
     } else {
         Value::Text(Cow::Borrowed(text))
     })
+}
+
+/// A time or a date and time, kept as typed: the expression language sees
+/// it as text (XLSForm's comparisons of times need `decimal-time()`, which
+/// Salama does not offer), the microdata as a column of text.
+fn clock_reading<'a>(
+    json: &'a Json,
+    valid: fn(&str) -> bool,
+    invalid: FieldErrorCode,
+) -> Result<Value<'a>, Rejection> {
+    match json {
+        Json::String(text) if valid(text) => Ok(Value::Text(Cow::Borrowed(text))),
+        Json::String(_) => reject(invalid),
+        _ => reject(FieldErrorCode::WrongType),
+    }
 }
 
 /// One code per level of the area tree, each below the one before; the

@@ -31,6 +31,8 @@ fn survey() -> Survey {
             question("members", json!({"type": "roster", "max_rows": 3, "row_label": text("Member"), "questions": [
                 question("age", json!({"type": "integer", "min": 0, "max": 120})),
             ]})),
+            question("at", json!({"type": "time"})),
+            question("since", json!({"type": "date_time"})),
         ]},
         { "id": "extra", "title": text("Extra"), "relevant": "${agree} = 'yes'", "questions": [
             question("why", json!({"type": "text", "max_length": 100})),
@@ -217,6 +219,31 @@ fn text_date_and_area_rules() {
         FieldErrorCode::InvalidDate,
     );
     rejects(json!({"when": 20260101}), "when", FieldErrorCode::WrongType);
+    assert_eq!(
+        codes(
+            &survey(),
+            json!({"at": "21:45", "since": "2026-11-30T06:05:30"})
+        ),
+        vec![]
+    );
+    rejects(json!({"at": "24:00"}), "at", FieldErrorCode::InvalidTime);
+    rejects(json!({"at": "9:45"}), "at", FieldErrorCode::InvalidTime);
+    rejects(json!({"at": 2145}), "at", FieldErrorCode::WrongType);
+    rejects(
+        json!({"since": "2026-02-30T06:05"}),
+        "since",
+        FieldErrorCode::InvalidDateTime,
+    );
+    rejects(
+        json!({"since": "2026-11-30T06:05Z"}),
+        "since",
+        FieldErrorCode::InvalidDateTime,
+    );
+    rejects(
+        json!({"since": "2026-11-30"}),
+        "since",
+        FieldErrorCode::InvalidDateTime,
+    );
     rejects(
         json!({"area": ["r1", "r2-d1"]}),
         "area",
