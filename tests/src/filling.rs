@@ -58,6 +58,9 @@ pub async fn answer_current_step(browser: &Browser) {
                 .expect("an option"),
             "numeric" | "decimal" => browser.type_into(&css, "34").await,
             "date" => browser.type_into(&css, "01152026").await,
+            "time" => browser.type_into(&css, "0930AM").await,
+            // Tab (WebDriver's U+E004) leaves the year for the hours.
+            "datetime-local" => browser.type_into(&css, "01152026\u{e004}0930AM").await,
             _ => browser.type_into(&css, "ok").await,
         }
     }
