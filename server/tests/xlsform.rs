@@ -321,6 +321,73 @@ fn time_and_date_time_questions_import_as_their_kinds() {
 }
 
 #[test]
+fn range_rows_become_bounded_numbers_and_bad_parameters_are_each_listed() {
+    let survey = vec![
+        vec!["type", "name", "label", "parameters", "constraint"],
+        vec!["range", "plain", "Default range", "", ""],
+        vec!["range", "even", "Even", "start=0 end=20 step=2", ". != 4"],
+        vec!["range", "down", "Down", "start=5;end=-5", ""],
+        vec!["range", "share", "Share", "start=0 end=1 step=0.25", ""],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[("survey", survey.clone()), ("settings", consent_settings())]),
+        "range.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let question = |id: &str| imported.survey.question(id).expect(id).question;
+    let bounds = |id: &str| match question(id).kind {
+        QuestionKind::Integer { min, max } => (min.map(|n| n as f64), max.map(|n| n as f64)),
+        QuestionKind::Decimal { min, max } => (min, max),
+        ref other => panic!("{id} is {}", other.name()),
+    };
+    assert_eq!(bounds("plain"), (Some(1.0), Some(10.0)));
+    assert_eq!(bounds("even"), (Some(0.0), Some(20.0)));
+    assert_eq!(bounds("down"), (Some(-5.0), Some(5.0)));
+    assert_eq!(question("share").kind.name(), "decimal");
+    assert_eq!(bounds("share"), (Some(0.0), Some(1.0)));
+    assert_eq!(
+        question("even").constraint.as_ref().map(|c| c.source()),
+        Some("(. != 4) and ((. - (0)) mod 2 = 0)")
+    );
+    assert!(question("plain").constraint.is_none());
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|note| note.code == "step_not_enforced" && note.row == Some(5)),
+        "{:#?}",
+        messages(&imported.notes)
+    );
+
+    let broken = vec![
+        vec!["type", "name", "label", "parameters"],
+        vec!["range", "a", "A", "start=x end=10"],
+        vec!["range", "b", "B", "begin=1 step=-1"],
+        vec!["range", "c", "C", "start=1e400"],
+    ];
+    let problems = xlsform::import(
+        &workbook(&[("survey", broken), ("settings", consent_settings())]),
+        "range.xlsx",
+    )
+    .expect_err("bad parameters");
+    let listed: Vec<(Option<u32>, &str)> = problems
+        .iter()
+        .map(|p| (p.row, p.column.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (Some(2), "parameters"),
+            (Some(3), "parameters"),
+            (Some(3), "parameters"),
+            (Some(4), "parameters")
+        ],
+        "{:#?}",
+        messages(&problems)
+    );
+}
+
+#[test]
 fn old_single_colon_headers_and_plain_labels_are_read() {
     let survey = vec![
         vec!["Type", "Name", "Label:English", "label:french", "LABEL"],

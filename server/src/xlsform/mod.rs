@@ -45,7 +45,10 @@
 //! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
 //! `time` (`HH:MM`, local, no zone) and `dateTime` (`YYYY-MM-DDTHH:MM`,
-//! local; the microdata cut them to the hour and the month), `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
+//! local; the microdata cut them to the hour and the month), `range`
+//! (asked as a number box from `start` to `end`, read from `parameters`
+//! with pyxform's defaults 1, 10 and 1; a whole step other than 1 is added
+//! to the constraint, a decimal one is not enforced, with a note), `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
 //! ordered scale, the list order the scale's) and `yes_no` (no list),
 //! Salama's `admin_area` (the cascading choice of
 //! areas from the `areas` sheet; `admin_area 1` asks only the top level),
@@ -64,7 +67,7 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `select_one_from_file`, `range`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
+//! with its reason: `select_one_from_file`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
 //! calculation on a row that is not `calculate`. A `${…}` in a label is
 //! shown as written, with a note.
 //!

@@ -488,6 +488,8 @@ enum RowType {
     Date,
     Time,
     DateTime,
+    /// XLSForm's `range`: a number from `start` to `end` by `step`.
+    Range,
     /// Salama's cascading choice of areas from the `areas` sheet, down to
     /// the given number of levels (all when absent).
     AdminArea(Option<u32>),
@@ -611,9 +613,7 @@ fn row_type(written: &str) -> RowType {
         "end_group" => RowType::EndGroup,
         "begin_repeat" => RowType::BeginRepeat,
         "end_repeat" => RowType::EndRepeat,
-        "range" => RowType::Refused(
-            "`range` is not supported yet: use `integer` or `decimal` with a constraint".into(),
-        ),
+        "range" if rest.is_empty() => RowType::Range,
         "acknowledge" => RowType::Refused(
             "`acknowledge` is not supported yet: use `select_one` with a list of one choice".into(),
         ),
@@ -2034,7 +2034,7 @@ impl<'w> Translator<'w> {
         let written_type = written_type.to_owned();
         let has_calculation = !calculation_text.is_empty();
         let calculation = self.expression(row, "calculation", names);
-        let constraint = self.expression(row, "constraint", names);
+        let mut constraint = self.expression(row, "constraint", names);
         let required = if no(&required_text) {
             Required::Always(false)
         } else if yes(&required_text) {
@@ -2150,6 +2150,16 @@ impl<'w> Translator<'w> {
             RowType::Date => QuestionKind::Date,
             RowType::Time => QuestionKind::Time,
             RowType::DateTime => QuestionKind::DateTime,
+            RowType::Range => match self.range(row) {
+                Some((kind, step_rule)) => {
+                    constraint = and(constraint.as_ref(), step_rule);
+                    kind
+                }
+                None => {
+                    fine = false;
+                    QuestionKind::Note
+                }
+            },
             RowType::AdminArea(levels) => QuestionKind::AdminArea {
                 levels: levels.unwrap_or(self.area_depth),
             },
@@ -2247,6 +2257,84 @@ impl<'w> Translator<'w> {
             source,
             microdata_safe,
         })
+    }
+
+    /// A `range` row as a number question: its `parameters` cell
+    /// (`start=1 end=10 step=1`, pyxform's defaults for what is left out)
+    /// bound it; a whole step other than 1 becomes a rule ANDed onto the
+    /// constraint, since the clients show a number box, not a slider.
+    fn range(&mut self, row: &Row) -> Option<(QuestionKind, Option<Expression>)> {
+        let (written, column) = self.headers[&SheetKind::Survey].cell(row, "parameters");
+        let (written, header) = (
+            written.to_owned(),
+            column.map_or_else(|| "parameters".to_owned(), |c| c.header.clone()),
+        );
+        let mut problems = Vec::new();
+        let (mut start, mut end, mut step) = (1.0, 10.0, 1.0);
+        for pair in written
+            .split([' ', ';', ','])
+            .filter(|pair| !pair.is_empty())
+        {
+            let parsed = pair
+                .split_once('=')
+                .map(|(key, value)| (key.trim().to_ascii_lowercase(), value.trim().parse::<f64>()));
+            match parsed {
+                Some((key, Ok(value))) if value.is_finite() && value.abs() < 1e15 => {
+                    match key.as_str() {
+                        "start" => start = value,
+                        "end" => end = value,
+                        "step" => step = value,
+                        _ => problems.push(format!(
+                            "{} is not a parameter of `range`: give start, end and step",
+                            quoted(pair)
+                        )),
+                    }
+                }
+                _ => problems.push(format!(
+                    "{}: give `name=number`, as in `start=0 end=10 step=1`",
+                    quoted(pair)
+                )),
+            }
+        }
+        if step <= 0.0 {
+            problems.push(format!("step {step}: give a number above 0"));
+        }
+        if !problems.is_empty() {
+            for message in problems {
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    Some(header.clone()),
+                    "invalid_value",
+                    message,
+                );
+            }
+            return None;
+        }
+        let (min, max) = (start.min(end), start.max(end));
+        if [start, end, step].iter().all(|n| n.fract() == 0.0) {
+            let step_rule =
+                (step != 1.0).then(|| Expression::new(format!("(. - ({start})) mod {step} = 0")));
+            let kind = QuestionKind::Integer {
+                min: Some(min as i64),
+                max: Some(max as i64),
+            };
+            return Some((kind, step_rule));
+        }
+        self.notes.push(ImportProblem {
+            sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+            row: Some(row.number),
+            column: Some(header),
+            code: "step_not_enforced".into(),
+            message: format!(
+                "a decimal `range` is asked as a number from {min} to {max}; its step {step} is not enforced"
+            ),
+        });
+        let kind = QuestionKind::Decimal {
+            min: Some(min),
+            max: Some(max),
+        };
+        Some((kind, None))
     }
 
     /// Ends a group or repeat: a section at the top, a roster for a repeat,
