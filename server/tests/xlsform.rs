@@ -234,6 +234,18 @@ fn messages(problems: &[ImportProblem]) -> Vec<String> {
     problems.iter().map(ToString::to_string).collect()
 }
 
+/// Each expected problem is listed (by its beginning), and nothing else.
+#[track_caller]
+fn assert_listed(listed: &[String], expected: &[&str]) {
+    for wanted in expected {
+        assert!(
+            listed.iter().any(|problem| problem.starts_with(wanted)),
+            "missing {wanted:?} in {listed:#?}"
+        );
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+}
+
 #[test]
 fn a_two_language_form_with_a_group_and_a_repeat_imports_and_passes_check() {
     let imported = xlsform::import(&valid_form(), "market.xlsx")
@@ -486,13 +498,7 @@ fn a_broken_form_lists_every_problem_with_sheet_row_and_column() {
         "survey row 15, column type: `end_group` closes nothing: no group or repeat is open",
         "survey row 16, column type: begin_group `open` is never closed by an `end_group`",
     ];
-    for wanted in expected {
-        assert!(
-            listed.iter().any(|problem| problem.starts_with(wanted)),
-            "missing {wanted:?} in {listed:#?}"
-        );
-    }
-    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+    assert_listed(&listed, &expected);
     // In reading order: the survey sheet from the top, then choices, then settings.
     assert!(listed[0].starts_with("survey row 2,"), "{listed:#?}");
     assert!(
@@ -1004,13 +1010,7 @@ fn problems_met_in_public_forms_are_each_said_once() {
         "choices row 3, column name: choice value `solar panel`: a value uses letters, digits, `_`, `-` and `.`, no spaces",
         "messages, column label::ig: `ig` has no built-in validation messages: give them on a `messages` sheet, column `label::ig`, a row for each code: unknown_question, wrong_type,",
     ];
-    for wanted in expected {
-        assert!(
-            listed.iter().any(|problem| problem.starts_with(wanted)),
-            "missing {wanted:?} in {listed:#?}"
-        );
-    }
-    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+    assert_listed(&listed, &expected);
 }
 
 /// The author's shortest path: check the workbook as it is, then publish it.
@@ -1210,13 +1210,7 @@ fn misspelt_columns_and_wrong_roles_are_pointed_at() {
         "survey row 4, column role: role `height` is not one of sex, age, location, disability, displacement, urban_rural",
         "settings row 2, column disabled_if: questions have the role `disability`",
     ];
-    for wanted in expected {
-        assert!(
-            listed.iter().any(|problem| problem.starts_with(wanted)),
-            "missing {wanted:?} in {listed:#?}"
-        );
-    }
-    assert_eq!(listed.len(), expected.len(), "{listed:#?}");
+    assert_listed(&listed, &expected);
 
     // Without other problems, the check's verdict on a role comes back to
     // the role cell.
@@ -1859,4 +1853,173 @@ fn bounds_scales_and_roster_columns_are_read_and_their_slips_pointed_at() {
             "missing {wanted:?} in {listed:#?}"
         );
     }
+}
+
+/// The problems an import of these sheets lists: each expected one (by its
+/// beginning) and nothing else.
+#[track_caller]
+fn assert_refused_with(sheets: &[(&str, Vec<Vec<&str>>)], expected: &[&str]) {
+    let problems = xlsform::import(&workbook(sheets), "refused.xlsx").expect_err("refused");
+    assert_listed(&messages(&problems), expected);
+}
+
+#[test]
+fn functions_of_real_forms_import_and_unrepeatable_ones_are_refused_row_by_row() {
+    let header = vec!["type", "name", "label", "constraint", "calculation"];
+    let settings = vec![
+        vec!["form_id", "version", "consent_script", "consent_question"],
+        vec!["functions", "1", "Script", "Agree?"],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["sex", "female", "Female"],
+        vec!["sex", "male", "Male"],
+    ];
+    let survey = vec![
+        header.clone(),
+        vec!["text", "phone", "Phone", "regex(., '^0[0-9]{9}$')", ""],
+        vec!["begin_repeat", "members", "Member", "", ""],
+        vec!["text", "mem_name", "Name", "", ""],
+        vec!["select_one sex", "mem_sex", "Sex", "", ""],
+        vec![
+            "calculate",
+            "previous",
+            "",
+            "",
+            "if(position(..) > 1, indexed-repeat(${mem_name}, ${members}, position(..) - 1), '')",
+        ],
+        vec![
+            "calculate",
+            "sex_label",
+            "",
+            "",
+            "jr:choice-name(${mem_sex}, '${mem_sex}')",
+        ],
+        vec!["end_repeat", "", "", "", ""],
+        vec!["calculate", "names", "", "", "join(', ', ${mem_name})"],
+        vec!["calculate", "first", "", "", "once(${phone})"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices.clone()),
+            ("settings", settings.clone()),
+        ]),
+        "functions.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    assert_eq!(imported.survey.check(), vec![]);
+    let phone = imported
+        .survey
+        .question("phone")
+        .expect("phone imported")
+        .question;
+    assert_eq!(
+        phone.constraint.as_ref().map(|c| c.source()),
+        Some("regex(., '^0[0-9]{9}$')")
+    );
+
+    let survey = vec![
+        header,
+        vec!["text", "phone", "Phone", "regex(., '^[0-9')", ""],
+        vec!["calculate", "when", "", "", "now()"],
+        vec!["calculate", "draw", "", "", "if(random() < 0.5, 'a', 'b')"],
+        vec!["calculate", "key", "", "", "concat('k-', uuid())"],
+        vec!["calculate", "at", "", "", "decimal-date-time(today())"],
+    ];
+    assert_refused_with(
+        &[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", settings),
+        ],
+        &[
+            "survey row 2, column constraint: `regex(., '^[0-9')` does not read as an expression: the pattern of regex() does not compile: `[` is never closed by `]` (character 2)",
+            "survey row 3, column calculation: `now()`: `now()` gives another value each time it is worked out, and Salama works every interview out again on the server to check it, where such a value could not be checked; the `start` and `end` rows record when the interview was made",
+            "survey row 4, column calculation: `if(random() < 0.5, 'a', 'b')`: `random()` gives another value each time",
+            "survey row 5, column calculation: `concat('k-', uuid())`: `uuid()` gives another value each time",
+            "survey row 6, column calculation: `decimal-date-time(today())`: `decimal-date-time()` reads a time of day, which Salama keeps for no answer",
+        ],
+    );
+}
+
+#[test]
+fn choice_filters_and_the_choices_own_columns_are_read_and_checked() {
+    let settings = vec![
+        vec!["form_id", "version", "consent_script", "consent_question"],
+        vec!["cascade", "1", "Script", "Agree?"],
+    ];
+    let choices = vec![
+        vec![
+            "list_name",
+            "name",
+            "label",
+            "region",
+            "$kuid",
+            "Kind of place",
+        ],
+        vec!["regions", "north", "North", "", "a1", ""],
+        vec!["regions", "south", "South", "", "a2", ""],
+        vec!["districts", "n1", "N1", "north", "a3", "x"],
+        vec!["districts", "s1", "S1", "south", "a4", ""],
+    ];
+    let header = vec!["type", "name", "label", "choice_filter"];
+    let survey = vec![
+        header.clone(),
+        vec!["select_one regions", "region", "Region", ""],
+        vec![
+            "select_one districts",
+            "district",
+            "District",
+            "region=${region}",
+        ],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices.clone()),
+            ("settings", settings.clone()),
+        ]),
+        "cascade.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let survey = &imported.survey;
+    let district = survey.question("district").expect("imported").question;
+    assert_eq!(
+        district.choice_filter.as_ref().map(|f| f.source()),
+        Some("region=${region}")
+    );
+    let districts = survey.choice_list("districts").expect("list");
+    assert_eq!(
+        districts.choices[0].columns,
+        [("region".to_owned(), "north".to_owned())].into()
+    );
+    assert!(
+        survey.choice_list("regions").expect("list").choices[0]
+            .columns
+            .is_empty()
+    );
+
+    let survey = vec![
+        header,
+        vec!["select_one regions", "region", "Region", ""],
+        vec![
+            "select_one districts",
+            "district",
+            "District",
+            "regoin = ${region}",
+        ],
+        vec!["integer", "count", "Count", "region = 'north'"],
+    ];
+    assert_refused_with(
+        &[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", settings),
+        ],
+        &[
+            "survey row 3, column choice_filter: `regoin` is no column of the choices of list `districts`; columns there: name, region",
+            "survey row 4, column choice_filter: only a question with choices can filter them",
+        ],
+    );
 }

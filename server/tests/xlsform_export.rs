@@ -442,6 +442,13 @@ mod generated {
                         if exclusive {
                             choice["exclusive"] = json!(true);
                         }
+                        // `list_1` carries columns of its own, for choice filters.
+                        if id == "list_1" {
+                            choice["columns"] = json!({"group": format!("g{}", index % 2)});
+                            if missing.is_some() {
+                                choice["columns"]["kind_of"] = choice["label"]["en"].clone();
+                            }
+                        }
                         choice
                     })
                     .collect();
@@ -509,6 +516,7 @@ mod generated {
         code: Option<String>,
         source: Option<String>,
         safe: bool,
+        filter: bool,
     }
 
     fn extras() -> impl Strategy<Value = Extras> {
@@ -520,9 +528,10 @@ mod generated {
             proptest::option::of(prop_oneof![Just("Q1".to_owned()), Just("12".to_owned())]),
             proptest::option::of(prop_oneof![Just("DHS".to_owned()), Just("own".to_owned())]),
             any::<bool>(),
+            any::<bool>(),
         )
             .prop_map(
-                |(hint, required, relevant, constraint, code, source, safe)| Extras {
+                |(hint, required, relevant, constraint, code, source, safe, filter)| Extras {
                     hint,
                     required,
                     relevant,
@@ -530,6 +539,7 @@ mod generated {
                     code,
                     source,
                     safe,
+                    filter,
                 },
             )
     }
@@ -553,6 +563,15 @@ mod generated {
         }
         if extras.relevant {
             question["relevant"] = json!("1 < 2");
+        }
+        if extras.filter
+            && let Some(list) = question["kind"]["list"].as_str()
+        {
+            question["choice_filter"] = json!(if list == "list_1" {
+                "group = 'g0' and name != 'yes'"
+            } else {
+                "name != 'none'"
+            });
         }
         if extras.constraint && answered {
             question["constraint"] = json!("string-length(string(.)) < 2000");

@@ -82,6 +82,10 @@ fn is_name(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A choice's own fields, which its columns cannot be named after (an
+/// XLSForm choices sheet has a column for each).
+const CHOICE_FIELDS: [&str; 5] = ["name", "label", "list_name", "missing", "exclusive"];
+
 /// Choice values and area codes travel in answers and CSV; multiple-choice
 /// answers are space-separated in XLSForm, so no spaces.
 fn is_code(code: &str) -> bool {
@@ -340,6 +344,19 @@ impl<'s> Checker<'s> {
                     );
                 }
                 self.text(&format!("{choice_path}.label"), &choice.label);
+                for column in choice.columns.keys() {
+                    if !is_name(column) || CHOICE_FIELDS.contains(&column.as_str()) {
+                        self.report(
+                            format!("{choice_path}.columns"),
+                            ProblemCode::InvalidId,
+                            format!(
+                                "column `{}`: a choice column is named with letters, digits and `_`, not starting with a digit, and is none of {}",
+                                column.escape_debug(),
+                                CHOICE_FIELDS.join(", ")
+                            ),
+                        );
+                    }
+                }
             }
         }
     }
@@ -670,6 +687,11 @@ impl<'s> Checker<'s> {
                     in_roster,
                 );
             }
+            if let Some(filter) = &question.choice_filter {
+                let path = format!("{path}.choice_filter");
+                self.expression(&path, filter, places, false, in_roster);
+                self.choice_filter(&path, question, filter);
+            }
             if let QuestionKind::Calculate { calculation } = &question.kind {
                 self.expression(
                     &format!("{path}.kind.calculation"),
@@ -729,12 +751,66 @@ impl<'s> Checker<'s> {
                 "`.` means the answer being checked and is only allowed in a constraint",
             );
         }
-        if !in_roster && expr.calls(Function::Position) {
+        for args in expr.calls(Function::ChoiceName) {
+            match args.get(1).and_then(crate::expr::choice_question) {
+                None => self.report(
+                    path,
+                    ProblemCode::ExpressionSyntax,
+                    "jr:choice-name names its question in quotes as its second argument: jr:choice-name(${q}, '${q}')",
+                ),
+                Some(name) => {
+                    if places.get(name).is_some_and(|place| place.question.kind.list().is_none()) {
+                        self.report(
+                            path,
+                            ProblemCode::WrongKind,
+                            format!("jr:choice-name: `${{{name}}}` has no choices to name"),
+                        );
+                    }
+                }
+            }
+        }
+        if !in_roster && !expr.calls(Function::Position).is_empty() {
             self.report(
                 path,
                 ProblemCode::MisplacedExpression,
                 "`position(..)` is only meaningful inside a roster",
             );
+        }
+    }
+
+    /// A `choice_filter` belongs to a select and reads columns its choices have.
+    fn choice_filter(&mut self, path: &str, question: &Question, filter: &Expression) {
+        let Some(list_id) = question.kind.list() else {
+            self.report(
+                path,
+                ProblemCode::WrongKind,
+                "only a question with choices can filter them",
+            );
+            return;
+        };
+        let (Some(list), Ok(expr)) = (self.survey.choice_list(list_id), filter.parsed()) else {
+            return;
+        };
+        let known: std::collections::BTreeSet<&str> = list
+            .choices
+            .iter()
+            .flat_map(|choice| choice.columns.keys().map(String::as_str))
+            .collect();
+        let mut reported = HashSet::new();
+        for column in expr.columns() {
+            if column != "name" && !known.contains(column) && reported.insert(column) {
+                let known: Vec<&str> = std::iter::once("name")
+                    .chain(known.iter().copied())
+                    .collect();
+                self.report(
+                    path,
+                    ProblemCode::UnknownReference,
+                    format!(
+                        "`{column}` is no column of the choices of list `{list_id}`; columns there: {}",
+                        known.join(", ")
+                    ),
+                );
+            }
         }
     }
 

@@ -85,7 +85,10 @@ fn extract(form: &Form<'_>, submission: &Submission) -> Vec<UnitFacts> {
     let survey = form.survey;
     let inspection = form.inspect(
         &submission.answers,
-        Some(submission.completed_at.local_date()),
+        (
+            Some(submission.completed_at.local_date()),
+            &submission.language,
+        ),
         &submission.module_draws,
     );
     let code_of = |id: &str, row: Option<usize>| -> Option<String> {

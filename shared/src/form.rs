@@ -193,6 +193,14 @@ impl<'s> Form<'s> {
         self.slots.get(id).copied()
     }
 
+    /// The choice list of the question in `slot`, if it has one.
+    pub fn list(&self, slot: Slot) -> Option<&'s ChoiceList> {
+        match slot {
+            Slot::Top(entry) => self.entries.get(entry)?.list,
+            Slot::Member { roster, index } => *self.rosters.get(roster)?.member_lists.get(index)?,
+        }
+    }
+
     pub fn question(&self, slot: Slot) -> Option<&'s Question> {
         match slot {
             Slot::Top(entry) => self.entries.get(entry).map(|e| e.question),

@@ -163,6 +163,10 @@ pub struct Choice {
     /// ("none of these", "refused").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
+    /// Further columns of XLSForm's choices sheet, by name (`region` of a
+    /// district), which a question's `choice_filter` reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -241,6 +245,15 @@ pub struct Question {
     pub constraint: Option<Expression>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint_message: Option<Text>,
+    /// Which of a select's choices are offered, as in XLSForm: a bare name
+    /// is a column of the choice being considered (`name` its value), so
+    /// `region = ${region}` offers the districts of the region chosen.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::expr::read_choice_filter"
+    )]
+    pub choice_filter: Option<Expression>,
     /// Where the wording comes from, or that it is our own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

@@ -210,7 +210,7 @@ both! {
         assert_eq!(valid.submission().submission_id, submission.submission_id);
         // The same evaluation tells a form what applies and what is computed.
         let form = Form::new(&survey);
-        let inspection = form.inspect(&submission.answers, None, &[]);
+        let inspection = form.inspect(&submission.answers, (None, "en"), &[]);
         assert_eq!(inspection.rows("household"), 6);
         let child_flags: Vec<_> =
             (0..6).map(|row| inspection.value("mem_is_child", Some(row)).to_text().into_owned()).collect();

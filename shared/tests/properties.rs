@@ -4,7 +4,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use salama_shared::expr::{BinaryOp, Expr, Function, Scope, Value, eval, parse};
+use salama_shared::expr::{
+    BinaryOp, Expr, Function, Regex, Scope, Value, eval, parse, parse_choice_filter,
+};
 use salama_shared::form::Form;
 use salama_shared::submission::AdultConsent;
 use salama_shared::{FieldErrorCode, Submission, community_safety, sample, validate};
@@ -16,7 +18,25 @@ fn name() -> impl Strategy<Value = String> {
 
 /// Any expression tree the parser can produce.
 fn expr() -> impl Strategy<Value = Expr> {
+    tree(false)
+}
+
+/// Any tree, with choice columns (bare names) when `columns`, as in a
+/// `choice_filter`.
+fn tree(columns: bool) -> impl Strategy<Value = Expr> {
+    let column = name()
+        .prop_filter("operators are not columns", |name| {
+            !["and", "or", "div", "mod"].contains(&name.as_str())
+        })
+        .prop_map(move |name| {
+            if columns {
+                Expr::Column(name)
+            } else {
+                Expr::Reference(name)
+            }
+        });
     let leaf = prop_oneof![
+        column,
         (0u32..100_000, 0u32..4)
             .prop_map(|(n, scale)| Expr::Number(f64::from(n) / 10f64.powi(scale as i32))),
         "[a-z '_éء-]{0,10}".prop_map(Expr::Text),
@@ -51,6 +71,14 @@ fn expr() -> impl Strategy<Value = Expr> {
                         args.push(Expr::Number(1.0));
                     }
                     args.truncate(most);
+                    // The parser compiles a text pattern as it reads it.
+                    if function == Function::Regex
+                        && let Expr::Text(pattern) = &args[1]
+                    {
+                        let regex =
+                            Regex::new(pattern).expect("generated texts are literal patterns");
+                        args[1] = Expr::Pattern(Box::new(regex));
+                    }
                     Expr::Call(function, args)
                 }),
         ]
@@ -82,6 +110,14 @@ fn expression_like() -> impl Strategy<Value = String> {
         Just("if(".to_owned()),
         Just("position(".to_owned()),
         Just("count(".to_owned()),
+        Just("regex(".to_owned()),
+        Just("'^[a-z]{2,}(x|y)*$'".to_owned()),
+        Just("'(a*)*['".to_owned()),
+        Just("jr:choice-name(".to_owned()),
+        Just("'${a}'".to_owned()),
+        Just("indexed-repeat(".to_owned()),
+        Just("join(".to_owned()),
+        Just("once(".to_owned()),
         "[0-9]{1,3}(\\.[0-9]{0,2})?",
         "[a-z-]{1,8}",
         any::<char>().prop_map(String::from),
@@ -116,6 +152,13 @@ proptest! {
     fn printing_then_parsing_gives_the_same_tree(tree in expr()) {
         let printed = tree.to_string();
         let parsed = parse(&printed);
+        prop_assert_eq!(parsed.as_ref(), Ok(&tree), "printed as {}", printed);
+    }
+
+    #[test]
+    fn choice_filters_print_and_parse_back_to_the_same_tree(tree in tree(true)) {
+        let printed = tree.to_string();
+        let parsed = parse_choice_filter(&printed);
         prop_assert_eq!(parsed.as_ref(), Ok(&tree), "printed as {}", printed);
     }
 

@@ -22,7 +22,11 @@ fn eligible_rows(filling: Filling, module: usize) -> Vec<u32> {
         return Vec::new();
     };
     filling.draft.with(|draft| {
-        let inspection = filling.form.inspect(&draft.answers, None, &[]);
+        let inspection = filling.form.inspect(
+            &draft.answers,
+            (None, &filling.survey.default_language),
+            &[],
+        );
         (0..inspection.rows(eligibility.roster))
             .filter(|row| inspection.holds(rule, Some((eligibility.roster, *row))))
             .filter_map(|row| u32::try_from(row).ok())

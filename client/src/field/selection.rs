@@ -15,7 +15,11 @@ use crate::i18n::fill;
 /// The eligible rows and, per row, how the member is described.
 fn eligible_members(filling: Filling, eligibility: Eligibility<'static>) -> Vec<(u32, String)> {
     filling.draft.with(|draft| {
-        let inspection = filling.form.inspect(&draft.answers, None, &[]);
+        let inspection = filling.form.inspect(
+            &draft.answers,
+            (None, &filling.survey.default_language),
+            &[],
+        );
         let rows = inspection.rows(eligibility.roster);
         eligibility
             .eligible_rows(rows, |row| {

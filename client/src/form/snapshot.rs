@@ -55,7 +55,11 @@ pub fn snapshot(
     now: Timestamp,
     envelope: &Envelope,
 ) -> Snapshot {
-    let inspection = form.inspect(&draft.answers, Some(now.local_date()), &draft.module_draws);
+    let inspection = form.inspect(
+        &draft.answers,
+        (Some(now.local_date()), language),
+        &draft.module_draws,
+    );
     let mut walk = Walk {
         inspection: &inspection,
         draft,

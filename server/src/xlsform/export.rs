@@ -114,6 +114,7 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
             "required",
             "relevant",
             "constraint",
+            "choice_filter",
             "calculation",
             "min",
             "max",
@@ -164,21 +165,32 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
         rows.row().set("type", "end_group");
     }
 
+    // The choices' own columns, for choice filters, after Salama's.
+    let own_columns: std::collections::BTreeSet<&str> = survey
+        .choice_lists
+        .iter()
+        .flat_map(|list| &list.choices)
+        .flat_map(|choice| choice.columns.keys().map(String::as_str))
+        .collect();
+    let mut tail = vec!["missing", "exclusive"];
+    tail.extend(own_columns);
     let mut choices = Table::new(headers(
         &["list_name", "name"],
         &["label"],
         languages,
-        &["missing", "exclusive"],
+        &tail,
     ));
     for list in &survey.choice_lists {
         for choice in &list.choices {
-            choices
-                .row()
-                .set("list_name", list.id.clone())
+            let mut row = choices.row();
+            row.set("list_name", list.id.clone())
                 .set("name", choice.value.clone())
                 .text("label", &choice.label)
                 .set("missing", choice.missing.map_or("", |m| m.as_str()))
                 .set("exclusive", yes(choice.exclusive));
+            for (column, value) in &choice.columns {
+                row.set(column, value.clone());
+            }
         }
     }
 
@@ -577,6 +589,9 @@ fn write_row(rows: &mut Table, question: &Question, roles: &RoleCells, level: Le
     }
     if let Some(constraint) = &question.constraint {
         row.set("constraint", constraint.source());
+    }
+    if let Some(filter) = &question.choice_filter {
+        row.set("choice_filter", filter.source());
     }
     for (header, value) in bounds {
         row.set(header, value);

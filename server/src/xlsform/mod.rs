@@ -36,9 +36,22 @@
 //! (`relevance`, `caption`, `readonly`, `count` and `jr:count`,
 //! `jr:constraintMsg`, `jr:requiredMsg`). Every cell is trimmed, as pyxform
 //! trims it.
+//! `choice_filter` on any select (cascades of any depth): a bare name is a
+//! column of the choices sheet, `name` the choice's own (`region=${region}`,
+//! `region = ${region} and kind != 'market'`); an answer it does not admit
+//! is refused.
 //! `appearance`, `required_message`, `media::*` and any other column
-//! Salama does not know are ignored; `choice_filter`, `default` and
-//! `trigger` are refused where filled (not expressible yet).
+//! Salama does not know are ignored; `default` and `trigger` are refused
+//! where filled (not expressible yet).
+//!
+//! Expressions are read as XLSForm writes them (the language is described in
+//! `salama_shared::expr`), with `regex()`, `jr:choice-name()`,
+//! `indexed-repeat()`, `join()`, `once()`, `selected-at()` and
+//! `count-selected()`. Refused row by row, with the reason: `now()`,
+//! `random()` and `uuid()` (another value each time they are worked out:
+//! the server, which works every interview out again, could not check
+//! them) and `decimal-date-time()` (Salama keeps no time of day;
+//! `number(${date})` gives a date's days since 1970).
 //!
 //! Types: `select_one LIST`, `select_multiple LIST` (with `or_other`, as
 //! pyxform: a choice `other` and a text question `NAME_other` asked when
@@ -77,7 +90,9 @@
 //! **choices** columns: `list_name`, `name`, `label`, and Salama's own
 //! `missing` (`dk`, `ra` or `na`: a don't-know, refused or not-applicable
 //! category) and `exclusive` (`yes`: cannot be combined in a multiple
-//! choice).
+//! choice). Any other column named with letters, digits and `_` (`region`,
+//! `kind`) is kept with each choice for `choice_filter`s to read; others
+//! (`$kuid`, `image`) are ignored.
 //!
 //! **settings** (headers in row 1, values in row 2):
 //! - `form_id`: the survey id (default: the file name without extension,

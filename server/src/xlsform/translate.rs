@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use salama_shared::check::{Problem, ProblemCode};
-use salama_shared::expr::Expression;
+use salama_shared::expr::{Expression, ParseError, ParseErrorKind};
 use salama_shared::schema::{
     Channel, Choice, ChoiceList, Consent, Level, MinorRules, Missing, Question, QuestionKind,
     Required, Role, Section,
@@ -40,6 +40,10 @@ pub const INDICATOR_COLUMNS: [&str; 9] = [
 
 /// The question `or_other` adds after a select, and the list it makes.
 const OTHER_SUFFIX: &str = "_other";
+
+/// XLSForm functions Salama cannot check on the server: their value changes
+/// each time they are worked out, or comes from a time of day.
+const UNREPEATABLE: [&str; 4] = ["now", "random", "uuid", "decimal-date-time"];
 
 /// Why GPS and media questions are refused.
 pub const NO_GPS_OR_MEDIA: &str = "Salama collects no household GPS or media (respondent safety)";
@@ -676,6 +680,10 @@ fn known_columns(kind: SheetKind) -> &'static [&'static str] {
             "missing",
             "exclusive",
             "media",
+            "image",
+            "big-image",
+            "audio",
+            "video",
         ],
         SheetKind::Settings => &[
             "form_title",
@@ -1015,6 +1023,23 @@ impl<'w> Translator<'w> {
             .cloned();
         let missing_column = headers.plain("missing").cloned();
         let exclusive_column = headers.plain("exclusive").cloned();
+        // The author's own columns, for choice filters, named as written;
+        // one a filter could not name (`$kuid`, `Region name`) is ignored.
+        let known = known_columns(SheetKind::Choices);
+        let own_columns: Vec<(u32, String)> = headers
+            .columns
+            .iter()
+            .filter(|column| {
+                let mut chars = column.header.chars();
+                column.language.is_none()
+                    && !known.contains(&column.base.as_str())
+                    && chars
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .map(|column| (column.index, column.header.clone()))
+            .collect();
         if !sheet_rows.is_empty() && (list_column.is_none() || name_column.is_none()) {
             let header_row = headers.row;
             self.problem(
@@ -1100,11 +1125,17 @@ impl<'w> Translator<'w> {
             let exclusive = exclusive_column
                 .as_ref()
                 .is_some_and(|column| yes(row.cell(column.index)));
+            let columns = own_columns
+                .iter()
+                .map(|(index, header)| (header.clone(), row.cell(*index).to_owned()))
+                .filter(|(_, cell)| !cell.is_empty())
+                .collect();
             let choice = Choice {
                 value: value.to_owned(),
                 label: self.text(SheetKind::Choices, row, "label"),
                 missing,
                 exclusive,
+                columns,
             };
             let place = Place {
                 sheet: SheetKind::Choices,
@@ -1437,15 +1468,52 @@ impl<'w> Translator<'w> {
 
     /// An expression cell, if it reads and names only known questions.
     fn expression(&mut self, row: &Row, base: &str, names: &HashSet<String>) -> Option<Expression> {
+        self.expression_as(row, base, names, Expression::new)
+    }
+
+    /// An expression cell read by `read` (`choice_filter`s read bare names).
+    fn expression_as(
+        &mut self,
+        row: &Row,
+        base: &str,
+        names: &HashSet<String>,
+        read: fn(String) -> Expression,
+    ) -> Option<Expression> {
         let headers = &self.headers[&SheetKind::Survey];
         let (text, column) = headers.cell(row, base);
         if text.is_empty() {
             return None;
         }
         let header = column.map(|c| c.header.clone());
-        let expression = Expression::new(text);
+        let expression = read(text.to_owned());
         let mut fine = true;
         match expression.parsed() {
+            Err(ParseError {
+                kind: ParseErrorKind::UnknownFunction(name),
+                ..
+            }) if UNREPEATABLE.contains(&name.as_str()) => {
+                let why = if name == "decimal-date-time" {
+                    "reads a time of day, which Salama keeps for no answer (the `start` and `end` \
+                     rows record when the interview was made); for the days since 1970 of a \
+                     date, write number(${the_date})"
+                } else if name == "now" {
+                    "gives another value each time it is worked out, and Salama works every \
+                     interview out again on the server to check it, where such a value could not \
+                     be checked; the `start` and `end` rows record when the interview was made"
+                } else {
+                    "gives another value each time it is worked out, and Salama works every \
+                     interview out again on the server to check it, where such a value could not \
+                     be checked"
+                };
+                self.problem(
+                    SheetKind::Survey,
+                    Some(row.number),
+                    header,
+                    "unsupported_function",
+                    format!("{}: `{name}()` {why}", quoted(text)),
+                );
+                fine = false;
+            }
             Err(error) => {
                 self.problem(
                     SheetKind::Survey,
@@ -1617,7 +1685,7 @@ impl<'w> Translator<'w> {
 
     /// Columns Salama does not read yet, reported where they are filled.
     fn refused_columns(&mut self, row: &Row) {
-        for refused in ["choice_filter", "default", "trigger"] {
+        for refused in ["default", "trigger"] {
             let (cell, column) = self.headers[&SheetKind::Survey].cell(row, refused);
             if !cell.is_empty() {
                 let header = column.map(|c| c.header.clone());
@@ -1846,6 +1914,7 @@ impl<'w> Translator<'w> {
                     label: self.everywhere("Other"),
                     missing: None,
                     exclusive: false,
+                    columns: BTreeMap::new(),
                 });
                 self.extra_lists.push(ChoiceList {
                     id: id.clone(),
@@ -1888,6 +1957,7 @@ impl<'w> Translator<'w> {
             relevant: and(question.relevant.as_ref(), Some(relevant)),
             constraint: None,
             constraint_message: None,
+            choice_filter: None,
             source: None,
             microdata_safe: false,
         };
@@ -2035,6 +2105,8 @@ impl<'w> Translator<'w> {
         let has_calculation = !calculation_text.is_empty();
         let calculation = self.expression(row, "calculation", names);
         let mut constraint = self.expression(row, "constraint", names);
+        let choice_filter =
+            self.expression_as(row, "choice_filter", names, Expression::choice_filter);
         let required = if no(&required_text) {
             Required::Always(false)
         } else if yes(&required_text) {
@@ -2254,6 +2326,7 @@ impl<'w> Translator<'w> {
             relevant,
             constraint,
             constraint_message: self.optional_text(SheetKind::Survey, row, "constraint_message"),
+            choice_filter,
             source,
             microdata_safe,
         })
@@ -2359,6 +2432,7 @@ impl<'w> Translator<'w> {
                 relevant: frame.relevant,
                 constraint: None,
                 constraint_message: None,
+                choice_filter: None,
                 source: frame.extra.source,
                 microdata_safe: false,
             };
@@ -2521,6 +2595,7 @@ impl<'w> Translator<'w> {
             (_, _, "constraint_message") => "constraint_message",
             (_, _, "relevant") => "relevant",
             (_, _, "constraint") => "constraint",
+            (_, _, "choice_filter") => "choice_filter",
             (_, _, "required") => "required",
             (_, _, "kind") if rest == "kind.calculation" => "calculation",
             (_, _, "kind") => "type",

@@ -124,6 +124,51 @@ fn expressions_that_do_not_parse_report_their_position() {
 }
 
 #[test]
+fn a_regex_pattern_that_does_not_compile_is_refused_with_its_reason() {
+    let survey =
+        edited(|json| question(json, "resp_age")["constraint"] = json!("regex(., '[0-9')"));
+    let problem = survey
+        .check()
+        .into_iter()
+        .find(|p| p.path == "questions.resp_age.constraint")
+        .expect("reported");
+    assert_eq!(problem.code, ProblemCode::ExpressionSyntax);
+    assert!(
+        problem.message.contains("`[` is never closed by `]`"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn choice_names_are_asked_of_questions_with_choices() {
+    let survey = edited(|json| {
+        question(json, "saf_1b")["relevant"] = json!("jr:choice-name(${saf_1}, '${saf_1}') != ''");
+    });
+    assert_eq!(problems(&survey), vec![]);
+    let survey = edited(|json| {
+        question(json, "saf_1b")["relevant"] = json!("jr:choice-name(${saf_1}, ${saf_1}) != ''");
+    });
+    assert_problem(
+        &survey,
+        "questions.saf_1b.relevant",
+        ProblemCode::ExpressionSyntax,
+    );
+    let survey = edited(|json| {
+        question(json, "saf_1b")["relevant"] = json!("jr:choice-name(1, '${resp_age}') != ''");
+    });
+    assert_problem(&survey, "questions.saf_1b.relevant", ProblemCode::WrongKind);
+    let survey = edited(|json| {
+        question(json, "saf_1b")["relevant"] = json!("jr:choice-name(1, '${nothing}') != ''");
+    });
+    assert_problem(
+        &survey,
+        "questions.saf_1b.relevant",
+        ProblemCode::UnknownReference,
+    );
+}
+
+#[test]
 fn references_to_unknown_questions() {
     let survey =
         edited(|json| question(json, "rep_2")["relevant"] = json!("${rep_one} = 'not_reported'"));

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use super::regex::Regex;
+
 /// A parsed expression. [`fmt::Display`] prints it back in the surface syntax
 /// with as few parentheses as the precedence rules allow; parsing the printed
 /// form gives the same tree.
@@ -11,9 +13,14 @@ pub enum Expr {
     Reference(String),
     /// `.`: the answer the constraint is attached to.
     Current,
+    /// A bare name in a `choice_filter`: that column of the choice.
+    Column(String),
     Negate(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     Call(Function, Vec<Expr>),
+    /// The text pattern of `regex()`, compiled once when the expression is
+    /// parsed; printed as the text it was written as.
+    Pattern(Box<Regex>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,10 +125,23 @@ pub enum Function {
     Date,
     /// `position(..)`: the 1-based row number inside a roster.
     Position,
+    Regex,
+    /// `join(separator, ${q})`: a roster column or a multiple choice's codes.
+    Join,
+    /// `jr:choice-name(value, '${q}')`: the label of one of `q`'s choices
+    /// in the language being used.
+    ChoiceName,
+    /// `indexed-repeat(${q}, ${roster}, n)`: `q` in row `n` (from 1).
+    IndexedRepeat,
+    /// `once(x)` is `x`. ODK freezes the first value a calculation takes;
+    /// Salama replays every interview on the server from its final answers,
+    /// where a value frozen mid-interview could not be checked, so a
+    /// calculation always gives what the final answers give.
+    Once,
 }
 
 impl Function {
-    pub const ALL: [Function; 30] = [
+    pub const ALL: [Function; 35] = [
         Self::Not,
         Self::True,
         Self::False,
@@ -152,6 +172,11 @@ impl Function {
         Self::Today,
         Self::Date,
         Self::Position,
+        Self::Regex,
+        Self::Join,
+        Self::ChoiceName,
+        Self::IndexedRepeat,
+        Self::Once,
     ];
 
     pub fn name(self) -> &'static str {
@@ -186,6 +211,11 @@ impl Function {
             Self::Today => "today",
             Self::Date => "date",
             Self::Position => "position",
+            Self::Regex => "regex",
+            Self::Join => "join",
+            Self::ChoiceName => "jr:choice-name",
+            Self::IndexedRepeat => "indexed-repeat",
+            Self::Once => "once",
         }
     }
 
@@ -209,28 +239,46 @@ impl Function {
             | Self::Floor
             | Self::Ceiling
             | Self::String
-            | Self::Date => (1, 1),
+            | Self::Date
+            | Self::Once => (1, 1),
             Self::Selected
             | Self::SelectedAt
             | Self::Coalesce
             | Self::Contains
             | Self::StartsWith
             | Self::EndsWith
-            | Self::Pow => (2, 2),
+            | Self::Pow
+            | Self::Regex
+            | Self::Join
+            | Self::ChoiceName => (2, 2),
             Self::Round => (1, 2),
             Self::Substr => (2, 3),
-            Self::If => (3, 3),
+            Self::If | Self::IndexedRepeat => (3, 3),
             Self::Min | Self::Max | Self::Concat => (1, usize::MAX),
         }
     }
 }
 
 impl Expr {
-    /// Every `${name}` the expression reads, in order of appearance.
+    /// Every `${name}` the expression reads, in order of appearance; the
+    /// question named in `jr:choice-name(…, '${name}')` too.
     pub fn references(&self) -> Vec<&str> {
         let mut found = Vec::new();
+        self.visit(&mut |expr| match expr {
+            Expr::Reference(name) => found.push(name.as_str()),
+            Expr::Call(Function::ChoiceName, args) => {
+                found.extend(args.get(1).and_then(choice_question))
+            }
+            _ => {}
+        });
+        found
+    }
+
+    /// The choice columns a `choice_filter` reads.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut found = Vec::new();
         self.visit(&mut |expr| {
-            if let Expr::Reference(name) = expr {
+            if let Expr::Column(name) = expr {
                 found.push(name.as_str());
             }
         });
@@ -243,16 +291,25 @@ impl Expr {
         found
     }
 
-    pub fn calls(&self, function: Function) -> bool {
-        let mut found = false;
-        self.visit(&mut |expr| found |= matches!(expr, Expr::Call(f, _) if *f == function));
+    /// The arguments of every call to `function`.
+    pub fn calls(&self, function: Function) -> Vec<&[Expr]> {
+        let mut found = Vec::new();
+        self.visit(&mut |expr| match expr {
+            Expr::Call(f, args) if *f == function => found.push(args.as_slice()),
+            _ => {}
+        });
         found
     }
 
     fn visit<'a>(&'a self, visitor: &mut impl FnMut(&'a Expr)) {
         visitor(self);
         match self {
-            Expr::Number(_) | Expr::Text(_) | Expr::Reference(_) | Expr::Current => {}
+            Expr::Number(_)
+            | Expr::Text(_)
+            | Expr::Reference(_)
+            | Expr::Current
+            | Expr::Column(_)
+            | Expr::Pattern(_) => {}
             Expr::Negate(inner) => inner.visit(visitor),
             Expr::Binary(_, left, right) => {
                 left.visit(visitor);
@@ -271,19 +328,31 @@ impl Expr {
     }
 }
 
+/// The question `jr:choice-name` names in its second argument, `'${q}'`.
+pub(crate) fn choice_question(arg: &Expr) -> Option<&str> {
+    match arg {
+        Expr::Text(text) => text.trim().strip_prefix("${")?.strip_suffix('}'),
+        _ => None,
+    }
+}
+
+/// XPath strings have no escapes: pick the quote the text lacks.
+fn quote(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    if text.contains('\'') {
+        write!(f, "\"{text}\"")
+    } else {
+        write!(f, "'{text}'")
+    }
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Number(n) => write!(f, "{n}"),
-            Expr::Text(text) => {
-                // XPath strings have no escapes: pick the quote the text lacks.
-                if text.contains('\'') {
-                    write!(f, "\"{text}\"")
-                } else {
-                    write!(f, "'{text}'")
-                }
-            }
+            Expr::Text(text) => quote(f, text),
+            Expr::Pattern(regex) => quote(f, regex.source()),
             Expr::Reference(name) => write!(f, "${{{name}}}"),
+            Expr::Column(name) => f.write_str(name),
             Expr::Current => f.write_str("."),
             Expr::Negate(inner) => {
                 if inner.precedence() < 7 {

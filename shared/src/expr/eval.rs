@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 
-use super::ast::{BinaryOp, Expr, Function};
+use super::ast::{BinaryOp, Expr, Function, choice_question};
+use super::regex::Regex;
 use super::value::Value;
 use crate::date::Date;
 
@@ -26,6 +27,23 @@ pub trait Scope<'a> {
     fn today(&self) -> Option<Date> {
         None
     }
+
+    /// `${name}` in every row of its roster, even from inside that roster,
+    /// for `indexed-repeat()`.
+    fn column(&self, name: &str) -> Value<'a> {
+        self.reference(name)
+    }
+
+    /// The label of the choice `value` of question `question`, in the
+    /// language being used, for `jr:choice-name()`.
+    fn choice_label(&self, _question: &str, _value: &str) -> Value<'a> {
+        Value::Empty
+    }
+
+    /// A column of the choice a `choice_filter` is deciding on.
+    fn choice_column(&self, _name: &str) -> Value<'a> {
+        Value::Empty
+    }
 }
 
 /// Evaluates an expression. Never panics: every type mismatch is resolved by
@@ -36,8 +54,10 @@ pub fn eval<'a>(expr: &'a Expr, scope: &dyn Scope<'a>) -> Value<'a> {
     match expr {
         Expr::Number(n) => Value::Number(*n),
         Expr::Text(text) => Value::Text(Cow::Borrowed(text)),
+        Expr::Pattern(regex) => Value::Text(Cow::Borrowed(regex.source())),
         Expr::Reference(name) => scope.reference(name),
         Expr::Current => scope.current(),
+        Expr::Column(name) => scope.choice_column(name),
         Expr::Negate(inner) => Value::Number(-eval(inner, scope).to_number()),
         Expr::Binary(BinaryOp::Or, left, right) => {
             Value::Bool(eval(left, scope).to_bool() || eval(right, scope).to_bool())
@@ -236,6 +256,56 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
         Function::Position => scope
             .position()
             .map_or(Value::Empty, |row| Value::Number(row as f64)),
+        Function::Regex => {
+            let subject = text(0);
+            Value::Bool(match args.get(1) {
+                Some(Expr::Pattern(regex)) => regex.is_match(&subject),
+                // A pattern computed from answers: a bad one matches nothing.
+                _ => Regex::new(&text(1)).is_ok_and(|regex| regex.is_match(&subject)),
+            })
+        }
+        Function::Join => {
+            let items = match arg(1) {
+                Value::Choices(codes) => codes.into_iter().map(Value::Text).collect(),
+                other => {
+                    let mut items = Vec::new();
+                    flatten(other, &mut items);
+                    items
+                }
+            };
+            let separator = text(0);
+            let mut joined = String::new();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    joined.push_str(&separator);
+                }
+                joined.push_str(&item.to_text());
+            }
+            Value::text(joined)
+        }
+        Function::ChoiceName => match args.get(1).and_then(choice_question) {
+            Some(question) => scope.choice_label(question, text(0).trim()),
+            None => Value::Empty,
+        },
+        Function::IndexedRepeat => {
+            let column = match args.first() {
+                Some(Expr::Reference(name)) => scope.column(name),
+                _ => arg(0),
+            };
+            let row = number(2);
+            if !(row >= 1.0 && row.fract() == 0.0) {
+                return Value::Empty;
+            }
+            match column {
+                Value::List(items) => items
+                    .into_iter()
+                    .nth(row as usize - 1)
+                    .unwrap_or(Value::Empty),
+                single if row == 1.0 => single,
+                _ => Value::Empty,
+            }
+        }
+        Function::Once => arg(0),
     }
 }
 
@@ -254,6 +324,19 @@ mod tests {
     impl<'a> Scope<'a> for Answers {
         fn reference(&self, name: &str) -> Value<'a> {
             self.values.get(name).cloned().unwrap_or(Value::Empty)
+        }
+        fn column(&self, name: &str) -> Value<'a> {
+            match name {
+                // Seen from inside the roster `${member_name}` is one row's.
+                "member_name" => Value::List(vec![Value::text("Amina"), Value::text("Musa")]),
+                _ => self.reference(name),
+            }
+        }
+        fn choice_label(&self, question: &str, value: &str) -> Value<'a> {
+            match (question, value) {
+                ("safe", "very_safe") => Value::text("Very safe"),
+                _ => Value::Empty,
+            }
         }
         fn current(&self) -> Value<'a> {
             self.current.clone()
@@ -283,6 +366,8 @@ mod tests {
                 Value::Date(Date::parse("2010-05-01").expect("valid")),
             ),
             ("safe", Value::text("very_safe")),
+            ("member_name", Value::text("Musa")),
+            ("phone", Value::text("0712345678")),
         ]);
         Answers {
             values,
@@ -400,6 +485,40 @@ mod tests {
         text("substr('abc', 5, 2)", "");
         text("string(1.50)", "1.5");
         truth("boolean('x')", true);
+    }
+
+    #[test]
+    fn regex_matches_anywhere_unless_anchored() {
+        truth("regex(${phone}, '^0[0-9]{9}$')", true);
+        truth("regex(${phone}, '^[0-9]{9}$')", false);
+        truth("regex(${phone}, '345')", true);
+        truth("regex(${missing}, '^$')", true);
+        truth("regex(${name}, concat('^', 'Am'))", true);
+        // A pattern built from answers that does not compile matches nothing.
+        truth("regex(${name}, concat('(', 'Am'))", false);
+        truth("regex(${member_age}, '^34$')", true);
+    }
+
+    #[test]
+    fn xlsform_functions_of_real_forms() {
+        text("join(', ', ${member_age})", "34, 8, ");
+        text("join(' ', ${reasons})", "crime lighting");
+        text("join('-', ${name})", "Amina");
+        text("join('-', ${missing})", "");
+        text("jr:choice-name(${safe}, '${safe}')", "Very safe");
+        text("jr:choice-name('unknown', '${safe}')", "");
+        text("jr:choice-name(${safe}, 'safe')", "");
+        text("indexed-repeat(${member_age}, ${household}, 2)", "8");
+        text("indexed-repeat(${member_name}, ${household}, 1)", "Amina");
+        text(
+            "indexed-repeat(${member_name}, ${household}, position(..) - 2)",
+            "Amina",
+        );
+        text("indexed-repeat(${member_age}, ${household}, 4)", "");
+        text("indexed-repeat(${member_age}, ${household}, 0)", "");
+        text("indexed-repeat(${member_age}, ${household}, 1.5)", "");
+        text("indexed-repeat(${age}, ${household}, 1)", "16");
+        text("once(concat(${name}, '!'))", "Amina!");
     }
 
     #[test]

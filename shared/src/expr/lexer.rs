@@ -138,7 +138,11 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
                 tokens.push(single(number(&source[start..end], start)?));
             }
             c if is_name_start(c) => {
-                let end = take_while(&mut chars, is_name_char);
+                let mut end = take_while(&mut chars, is_name_char);
+                // XLSForm's `jr:choice-name` keeps JavaRosa's prefix.
+                if &source[start..end] == "jr" && chars.next_if(|&(_, c)| c == ':').is_some() {
+                    end = take_while(&mut chars, is_name_char).max(end + 1);
+                }
                 tokens.push(single(Token::Name(&source[start..end])));
             }
             other => {

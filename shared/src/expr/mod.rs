@@ -12,11 +12,14 @@ mod ast;
 mod eval;
 mod lexer;
 mod parser;
+mod regex;
 mod value;
 
+pub(crate) use ast::choice_question;
 pub use ast::{BinaryOp, Expr, Function};
 pub use eval::{Scope, eval};
-pub use parser::{MAX_DEPTH, MAX_LENGTH, ParseError, ParseErrorKind, parse};
+pub use parser::{MAX_DEPTH, MAX_LENGTH, ParseError, ParseErrorKind, parse, parse_choice_filter};
+pub use regex::{MAX_PROGRAM, MAX_REPEAT, PatternError, Regex};
 pub use value::Value;
 pub(crate) use value::format_number;
 pub use value::parse_decimal;
@@ -36,6 +39,14 @@ impl Expression {
     pub fn new(source: impl Into<String>) -> Self {
         let source = source.into();
         let parsed = parse(&source);
+        Self { source, parsed }
+    }
+
+    /// A `choice_filter`, where a bare name is a column of the choice
+    /// being considered.
+    pub fn choice_filter(source: impl Into<String>) -> Self {
+        let source = source.into();
+        let parsed = parser::parse_choice_filter(&source);
         Self { source, parsed }
     }
 
@@ -64,4 +75,10 @@ impl<'de> Deserialize<'de> for Expression {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Expression::new)
     }
+}
+
+pub(crate) fn read_choice_filter<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Expression>, D::Error> {
+    String::deserialize(deserializer).map(|source| Some(Expression::choice_filter(source)))
 }

@@ -2,6 +2,7 @@ use std::fmt;
 
 use super::ast::{BinaryOp, Expr, Function};
 use super::lexer::{Spanned, Token, tokenize};
+use super::regex::{PatternError, Regex};
 
 /// Longest expression accepted, in bytes; survey expressions are short and a
 /// bound keeps a hostile definition from costing the server anything.
@@ -43,6 +44,8 @@ pub enum ParseErrorKind {
         most: usize,
         found: usize,
     },
+    /// The text pattern of a `regex()` that does not compile.
+    Pattern(PatternError),
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -79,12 +82,22 @@ impl fmt::Display for ParseErrorKind {
                 };
                 write!(f, "`{function}` takes {expected} argument(s), not {found}")
             }
+            Self::Pattern(error) => write!(f, "the pattern of regex() does not compile: {error}"),
         }
     }
 }
 
 /// Parses an expression. Never panics, whatever the input.
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
+    parse_with(source, false)
+}
+
+/// Parses a `choice_filter`, where a bare name is a column of the choice.
+pub fn parse_choice_filter(source: &str) -> Result<Expr, ParseError> {
+    parse_with(source, true)
+}
+
+fn parse_with(source: &str, columns: bool) -> Result<Expr, ParseError> {
     if source.len() > MAX_LENGTH {
         return Err(ParseError::new(ParseErrorKind::TooLong, MAX_LENGTH));
     }
@@ -97,6 +110,7 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
         next: 0,
         end: source.len(),
         depth: 0,
+        columns,
     };
     let expr = parser.expression()?;
     match parser.tokens.get(parser.next) {
@@ -113,6 +127,8 @@ struct Parser<'s> {
     next: usize,
     end: usize,
     depth: usize,
+    /// Bare names are choice columns (in a `choice_filter`).
+    columns: bool,
 }
 
 fn describe(token: &Token<'_>) -> String {
@@ -257,6 +273,9 @@ impl<'s> Parser<'s> {
             Token::Name(name) => {
                 self.next += 1;
                 if self.peek() != Some(&Token::LeftParen) {
+                    if self.columns {
+                        return Ok(Expr::Column(name.to_owned()));
+                    }
                     return Err(ParseError::new(
                         ParseErrorKind::BareName(name.to_owned()),
                         start,
@@ -266,7 +285,7 @@ impl<'s> Parser<'s> {
                     ParseError::new(ParseErrorKind::UnknownFunction(name.to_owned()), start)
                 })?;
                 self.next += 1;
-                let args = self.arguments(function)?;
+                let mut args = self.arguments(function)?;
                 let (least, most) = function.arity();
                 if args.len() < least || args.len() > most {
                     return Err(ParseError::new(
@@ -278,6 +297,14 @@ impl<'s> Parser<'s> {
                         },
                         start,
                     ));
+                }
+                // A pattern written as text is compiled once, here.
+                if function == Function::Regex
+                    && let Some(Expr::Text(text)) = args.get(1)
+                {
+                    let regex = Regex::new(text)
+                        .map_err(|error| ParseError::new(ParseErrorKind::Pattern(error), start))?;
+                    args[1] = Expr::Pattern(Box::new(regex));
                 }
                 Ok(Expr::Call(function, args))
             }
@@ -373,6 +400,12 @@ mod tests {
             "concat('a', \"it's\", ${b})",
             "-${x} < -.5",
             "${saf_1} != 'never'",
+            "regex(., '^[0-9]{10}$')",
+            "regex(${a}, \"^[a-z']+$\")",
+            "jr:choice-name(${a}, '${a}')",
+            "indexed-repeat(${x}, ${r}, position(..) - 1)",
+            "join(', ', ${r})",
+            "once(${a} + 1)",
         ] {
             let parsed = parse(source).unwrap_or_else(|e| panic!("{source}: {e}"));
             assert_eq!(parse(&parsed.to_string()), Ok(parsed), "{source}");
@@ -415,6 +448,56 @@ mod tests {
                 found: 2
             })
         );
+    }
+
+    #[test]
+    fn bare_names_are_choice_columns_in_a_choice_filter_only() {
+        let filter = parse_choice_filter("region = ${region} and kind != 'x'").expect("parses");
+        assert_eq!(
+            filter,
+            Expr::Binary(
+                BinaryOp::And,
+                Box::new(Expr::Binary(
+                    BinaryOp::Equal,
+                    Box::new(Expr::Column("region".into())),
+                    Box::new(Expr::Reference("region".into()))
+                )),
+                Box::new(Expr::Binary(
+                    BinaryOp::NotEqual,
+                    Box::new(Expr::Column("kind".into())),
+                    Box::new(Expr::Text("x".into()))
+                ))
+            )
+        );
+        assert_eq!(parse_choice_filter(&filter.to_string()), Ok(filter));
+        assert!(parse_choice_filter("selected(${chosen}, name)").is_ok());
+        assert_eq!(
+            parse("region = ${region}").map_err(|e| e.kind),
+            Err(ParseErrorKind::BareName("region".into()))
+        );
+    }
+
+    #[test]
+    fn a_literal_pattern_is_compiled_when_parsed() {
+        let parsed = parse("regex(., '^[0-9]{3}$')").expect("parses");
+        let Expr::Call(Function::Regex, args) = &parsed else {
+            panic!("a regex() call")
+        };
+        assert!(matches!(&args[1], Expr::Pattern(regex) if regex.is_match("123")));
+        let error = parse("1 and regex(., '^(ab')").expect_err("refused");
+        assert_eq!(error.position, 6);
+        assert!(
+            error
+                .to_string()
+                .contains("`(` is never closed (character 2)"),
+            "{error}"
+        );
+        assert!(parse("regex(., ${pattern})").is_ok());
+        assert_eq!(
+            parse("jr:choice(1)").map_err(|e| e.kind),
+            Err(ParseErrorKind::UnknownFunction("jr:choice".into()))
+        );
+        assert!(parse("jr:").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::answers::{Given, TypedAnswers};
 use crate::date::Date;
 use crate::expr::{Expression, Scope, Value, eval};
 use crate::form::{Form, Slot};
-use crate::schema::{Question, QuestionKind, Required};
+use crate::schema::{Choice, Question, QuestionKind, Required};
 use crate::selection::ModuleDraw;
 use crate::submission::Answers;
 
@@ -16,6 +16,8 @@ pub(super) struct Evaluation<'a> {
     pub form: &'a Form<'a>,
     pub answers: TypedAnswers<'a>,
     today: Option<Date>,
+    /// The language `jr:choice-name()` gives labels in.
+    language: &'a str,
     sections: Vec<Cell<Known>>,
     /// One per question: top-level questions first, then each roster's cells
     /// row by row, starting at `roster_start`.
@@ -52,7 +54,7 @@ impl<'a> Evaluation<'a> {
     pub fn new(
         form: &'a Form<'a>,
         answers: TypedAnswers<'a>,
-        today: Option<Date>,
+        (today, language): (Option<Date>, &'a str),
         modules: &[ModuleDraw],
     ) -> Self {
         let mut roster_start = Vec::with_capacity(form.rosters.len());
@@ -65,6 +67,7 @@ impl<'a> Evaluation<'a> {
             form,
             answers,
             today,
+            language,
             sections: form
                 .sections
                 .iter()
@@ -106,7 +109,28 @@ impl<'a> Evaluation<'a> {
             evaluation: self,
             row,
             current,
+            choice: None,
         }
+    }
+
+    /// Whether `question` (in `slot`) offers `choice` now: its
+    /// `choice_filter` holds with bare names read from the choice. A filter
+    /// that does not parse offers nothing (`Survey::check` refuses it).
+    pub fn offers(&self, slot: Slot, row: Option<usize>, choice: &'a Choice) -> bool {
+        let Some(filter) = self
+            .form
+            .question(slot)
+            .and_then(|q| q.choice_filter.as_ref())
+        else {
+            return true;
+        };
+        let scope = RowScope {
+            choice: Some(choice),
+            ..self.scope(context(slot, row), Value::Empty)
+        };
+        filter
+            .parsed()
+            .is_ok_and(|expr| eval(expr, &scope).to_bool())
     }
 
     /// Remembers a truth value in `memo`, computing it at most once.
@@ -291,6 +315,8 @@ struct RowScope<'e, 'a> {
     evaluation: &'e Evaluation<'a>,
     row: Row,
     current: Value<'a>,
+    /// The choice a `choice_filter` is deciding on.
+    choice: Option<&'a Choice>,
 }
 
 impl<'a> Scope<'a> for RowScope<'_, 'a> {
@@ -321,6 +347,43 @@ impl<'a> Scope<'a> for RowScope<'_, 'a> {
     fn today(&self) -> Option<Date> {
         self.evaluation.today
     }
+
+    fn column(&self, name: &str) -> Value<'a> {
+        let evaluation = self.evaluation;
+        match evaluation.form.slot(name) {
+            Some(slot @ Slot::Member { roster, .. }) => Value::List(
+                (0..evaluation.rows(roster))
+                    .map(|row| evaluation.value(slot, Some(row)))
+                    .collect(),
+            ),
+            _ => self.reference(name),
+        }
+    }
+
+    fn choice_column(&self, name: &str) -> Value<'a> {
+        match self.choice {
+            Some(choice) if name == "name" => Value::text(choice.value.as_str()),
+            Some(choice) => choice
+                .columns
+                .get(name)
+                .map_or(Value::Empty, |text| Value::text(text.as_str())),
+            None => Value::Empty,
+        }
+    }
+
+    fn choice_label(&self, question: &str, value: &str) -> Value<'a> {
+        let evaluation = self.evaluation;
+        let form = evaluation.form;
+        let list = form.slot(question).and_then(|slot| form.list(slot));
+        list.and_then(|list| list.choices.iter().find(|choice| choice.value == value))
+            .map_or(Value::Empty, |choice| {
+                Value::text(
+                    choice
+                        .label
+                        .get(evaluation.language, &form.survey.default_language),
+                )
+            })
+    }
 }
 
 /// What a form shows while it is being filled: which questions apply now and
@@ -333,16 +396,17 @@ impl<'s> Form<'s> {
     /// Evaluates answers in progress. Typing problems are dropped here:
     /// [`Form::validate`] reports them.
     /// What applies to `answers`, with the modules `modules` opened.
+    /// `language`: the one `jr:choice-name()` gives labels in.
     pub fn inspect<'a>(
         &'a self,
         answers: &'a Answers,
-        today: Option<Date>,
+        (today, language): (Option<Date>, &'a str),
         modules: &[ModuleDraw],
     ) -> Inspection<'a> {
         let mut scratch = super::Report::new(self.survey, &self.survey.default_language);
         let typed = TypedAnswers::parse(self, answers, &mut scratch);
         Inspection {
-            evaluation: Evaluation::new(self, typed, today, modules),
+            evaluation: Evaluation::new(self, typed, (today, language), modules),
         }
     }
 }
@@ -388,6 +452,21 @@ impl<'a> Inspection<'a> {
             },
         };
         self.evaluation.holds(condition, row, Value::Empty)
+    }
+
+    /// The choices a select offers now (all of its list without a
+    /// `choice_filter`), in the list's order.
+    pub fn offered(&self, id: &str, row: Option<usize>) -> Vec<&'a Choice> {
+        let evaluation = &self.evaluation;
+        let Some(slot) = evaluation.form.slot(id) else {
+            return Vec::new();
+        };
+        evaluation.form.list(slot).map_or_else(Vec::new, |list| {
+            list.choices
+                .iter()
+                .filter(|choice| evaluation.offers(slot, row, choice))
+                .collect()
+        })
     }
 
     pub fn section_is_relevant(&self, section: usize) -> bool {

@@ -90,7 +90,7 @@ impl<'s> Form<'s> {
         let evaluation = Evaluation::new(
             self,
             answers,
-            Some(submission.completed_at.local_date()),
+            (Some(submission.completed_at.local_date()), language),
             &submission.module_draws,
         );
         evaluation.check_answers(&mut report);

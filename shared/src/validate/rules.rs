@@ -89,6 +89,25 @@ impl<'a> Evaluation<'a> {
             }
             return;
         }
+        if question.choice_filter.is_some()
+            && let Some(list) = self.form.list(slot)
+        {
+            let offered = |code: &str| {
+                list.choices
+                    .iter()
+                    .any(|choice| choice.value == code && self.offers(slot, row, choice))
+            };
+            if !given
+                .value
+                .clone()
+                .into_codes()
+                .iter()
+                .all(|code| offered(code.as_ref()))
+            {
+                report.push(path, FieldErrorCode::NotInList, Limits::default());
+                return;
+            }
+        }
         let Some(constraint) = &question.constraint else {
             return;
         };

@@ -405,3 +405,135 @@ fn a_survey_may_bring_its_own_messages() {
     let errors = validate(&own, &submission(json!({"count": 11}))).expect_err("above maximum");
     assert_eq!(errors[0].message, "No more than 10, please.");
 }
+
+/// Region → district → village, and a list filtered on two columns.
+fn cascade() -> Survey {
+    let choice = |value: &str, columns: Json| json!({"value": value, "label": text(value), "columns": columns});
+    let question = |id: &str, list: &str, filter: Option<&str>| {
+        let mut question =
+            json!({ "id": id, "label": text(id), "kind": {"type": "single", "list": list} });
+        if let Some(filter) = filter {
+            question["choice_filter"] = json!(filter);
+        }
+        question
+    };
+    let definition = json!({
+        "id": "kinds", "version": 3, "languages": ["en"], "default_language": "en",
+        "title": text("Cascade"), "channels": ["enumerator"],
+        "consent": { "script": text("Script"), "question": text("Agree?") },
+        "choice_lists": [
+            {"id": "regions", "choices": [
+                {"value": "north", "label": text("North")}, {"value": "south", "label": text("South")}]},
+            {"id": "districts", "choices": [
+                choice("n1", json!({"region": "north"})), choice("n2", json!({"region": "north"})),
+                choice("s1", json!({"region": "south"}))]},
+            {"id": "villages", "choices": [
+                choice("n1a", json!({"district": "n1"})), choice("n2a", json!({"district": "n2"})),
+                choice("s1a", json!({"district": "s1"}))]},
+            {"id": "places", "choices": [
+                choice("market", json!({"region": "north", "kind": "public"})),
+                choice("home", json!({"region": "north", "kind": "private"})),
+                choice("school", json!({"region": "south", "kind": "public"}))]},
+        ],
+        "sections": [{ "id": "main", "title": text("Main"), "questions": [
+            question("region", "regions", None),
+            question("district", "districts", Some("region = ${region}")),
+            question("village", "villages", Some("district=${district}")),
+            question("place", "places", Some("region = ${region} and kind != 'private'")),
+            question("other_region", "regions", Some("name != ${region}")),
+        ]}],
+    });
+    let survey: Survey = serde_json::from_value(definition).expect("cascade deserialises");
+    assert_eq!(survey.check(), vec![]);
+    survey
+}
+
+#[test]
+fn choice_filters_offer_only_the_children_of_earlier_answers() {
+    let survey = cascade();
+    let form = Form::new(&survey);
+    let answers = json!({"region": "north", "district": "n2"});
+    let Json::Object(answers) = answers else {
+        panic!("an object")
+    };
+    let inspection = form.inspect(&answers, (None, "en"), &[]);
+    let offered = |id: &str| -> Vec<&str> {
+        inspection
+            .offered(id, None)
+            .iter()
+            .map(|choice| choice.value.as_str())
+            .collect()
+    };
+    assert_eq!(offered("region"), ["north", "south"]);
+    assert_eq!(offered("district"), ["n1", "n2"]);
+    assert_eq!(offered("village"), ["n2a"]);
+    assert_eq!(offered("place"), ["market"]);
+    assert_eq!(offered("other_region"), ["south"]);
+
+    let valid = json!({"region": "south", "district": "s1", "village": "s1a", "place": "school", "other_region": "north"});
+    assert_eq!(codes(&survey, valid), vec![]);
+    let stale = json!({"region": "south", "district": "n1", "village": "n1a", "place": "home", "other_region": "south"});
+    assert_eq!(
+        codes(&survey, stale),
+        vec![
+            ("district".to_owned(), FieldErrorCode::NotInList),
+            ("place".to_owned(), FieldErrorCode::NotInList),
+            ("other_region".to_owned(), FieldErrorCode::NotInList),
+        ]
+    );
+    // Before the parent is answered, nothing is offered, so nothing can be chosen.
+    assert_eq!(
+        codes(&survey, json!({"district": "n1"})),
+        vec![("district".to_owned(), FieldErrorCode::NotInList)]
+    );
+}
+
+#[test]
+fn a_filter_is_checked_against_the_list_it_filters() {
+    let mut json: Json = serde_json::from_str(&cascade().to_json_pretty()).expect("json");
+    json["sections"][0]["questions"][1]["choice_filter"] =
+        json!("regoin = ${region} and ${nowhere}");
+    json["sections"][0]["questions"][0]["choice_filter"] = json!("name = 'x'");
+    json["choice_lists"][1]["choices"][0]["columns"]["1st"] = json!("x");
+    let survey: Survey = serde_json::from_value(json).expect("deserialises");
+    let problems: Vec<(String, crate::check::ProblemCode)> = survey
+        .check()
+        .into_iter()
+        .map(|problem| (problem.path, problem.code))
+        .collect();
+    use crate::check::ProblemCode;
+    assert_eq!(
+        problems,
+        vec![
+            (
+                "choice_lists.districts.choices.n1.columns".to_owned(),
+                ProblemCode::InvalidId
+            ),
+            (
+                "questions.district.choice_filter".to_owned(),
+                ProblemCode::UnknownReference
+            ),
+            (
+                "questions.district.choice_filter".to_owned(),
+                ProblemCode::UnknownReference
+            ),
+        ],
+        "{:#?}",
+        survey.check()
+    );
+    let mut json: Json = serde_json::from_str(&cascade().to_json_pretty()).expect("json");
+    json["sections"][0]["questions"][0]["kind"] = json!({"type": "text", "max_length": 9});
+    json["sections"][0]["questions"][0]["choice_filter"] = json!("name = 'x'");
+    let survey: Survey = serde_json::from_value(json).expect("deserialises");
+    assert_eq!(
+        survey
+            .check()
+            .into_iter()
+            .map(|p| (p.path, p.code))
+            .collect::<Vec<_>>(),
+        vec![(
+            "questions.region.choice_filter".to_owned(),
+            crate::check::ProblemCode::WrongKind
+        )]
+    );
+}
