@@ -80,7 +80,7 @@ impl Common {
             )
         };
         view! {
-            {self.filling.text(&self.question.label)}
+            {self.filling.shown(&self.question.label, self.place, false)}
             <span class="mark">{mark}</span>
         }
     }
@@ -98,7 +98,7 @@ impl Common {
 
     fn hint_and_error(&self) -> impl IntoView + use<> {
         let hint = self.question.hint.as_ref().map(|hint| {
-            view! { <p class="hint" id=self.hint_id()>{self.filling.text(hint)}</p> }
+            view! { <p class="hint" id=self.hint_id()>{self.filling.shown(hint, self.place, true)}</p> }
         });
         let error = self.error;
         view! {
@@ -133,7 +133,7 @@ fn field(filling: Filling, question: &'static Question, place: Place, section: u
         QuestionKind::DateTime => text_box(common, Entry::Picker("datetime-local")).into_any(),
         QuestionKind::AdminArea { levels } => area_selects(common, *levels as usize).into_any(),
         QuestionKind::Note => view! {
-            <p class="note" id=place.dom_id()>{filling.text(&question.label)}</p>
+            <p class="note" id=place.dom_id()>{filling.shown(&question.label, place, false)}</p>
         }
         .into_any(),
         // Computed from other answers and sent with them; nothing to show.
@@ -182,6 +182,8 @@ impl Choices {
 /// ("none of these") clears the others and the other way round.
 fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoView {
     let Common { filling, place, .. } = common;
+    // Only a filtered list's options come and go.
+    let filtered = common.question.choice_filter.is_some();
     let dom_id = common.dom_id();
     let kind = if multiple { "checkbox" } else { "radio" };
     let exclusive: Vec<&'static str> = choices
@@ -224,8 +226,9 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
                 let codes = codes.into_iter().map(Json::from).collect();
                 filling.answer(place, Some(Json::Array(codes)));
             };
+            let hidden = move || filtered && !filling.snapshot.with(|s| s.offers(place, value));
             view! {
-                <div class="choice">
+                <div class="choice" hidden=hidden>
                     <input
                         type=kind
                         id=input_id.clone()

@@ -11,9 +11,11 @@ mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use salama_shared::form::{Form, Slot};
 use salama_shared::schema::{Section, Survey};
+use salama_shared::text::Text;
 
 use crate::app::{Interface, language_switch};
 use crate::browser;
@@ -138,9 +140,24 @@ impl Filling {
     }
 
     /// Survey text in the current language (untracked, as [`Self::words`]).
-    pub fn text(&self, text: &salama_shared::text::Text) -> String {
+    pub fn text(&self, text: &Text) -> String {
         self.language
             .with_untracked(|language| text.get(language, &self.survey.default_language).to_owned())
+    }
+
+    /// A question's label (or hint, `hint`) at `place` in the current
+    /// language; its `${q}` placeholders follow the answers.
+    pub fn shown(&self, text: &Text, place: Place, hint: bool) -> impl IntoView + use<> {
+        let fixed = self.text(text);
+        if !fixed.contains("${") {
+            return Either::Left(fixed);
+        }
+        let snapshot = self.snapshot;
+        Either::Right(move || {
+            snapshot
+                .with(|s| s.filled(place, hint).map(str::to_owned))
+                .unwrap_or_else(|| fixed.clone())
+        })
     }
 
     pub fn interviewing(&self) -> Option<Interviewing> {
@@ -157,6 +174,20 @@ impl Filling {
     pub fn answer(&self, place: Place, value: Option<serde_json::Value>) {
         let path = place.path();
         self.draft.update(|draft| draft.set(place, value));
+        // An answer whose choice this one stops offering is cleared, so
+        // the respondent sees it go rather than meeting it refused; clearing
+        // a district clears its village in turn, a level a round.
+        for _ in 0..self.form.entries.len() {
+            let stale = self.snapshot.with_untracked(|s| s.stale.clone());
+            if stale.is_empty() {
+                break;
+            }
+            self.draft.update(|draft| {
+                for (place, kept) in stale {
+                    draft.set(place, kept);
+                }
+            });
+        }
         self.server_errors.update(|errors| {
             errors.remove(&path);
         });

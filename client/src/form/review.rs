@@ -83,7 +83,7 @@ fn answer_rows(filling: Filling, question: &'static Question) -> AnyView {
                 }
             };
             view! {
-                <dt>{filling.text(&question.label)}</dt>
+                <dt>{filling.shown(&question.label, Place::Top(id), false)}</dt>
                 <dd>
                     {move || {
                         (0..rows())
@@ -118,7 +118,7 @@ fn answer_line(filling: Filling, question: &'static Question, place: Place) -> i
         move || filling.snapshot.with(|s| s.is_relevant(place)) && question.kind.takes_answer();
     view! {
         <Show when=shown>
-            <dt>{filling.text(&question.label)}</dt>
+            <dt>{filling.shown(&question.label, place, false)}</dt>
             <dd>{readable(filling, question, place)}</dd>
         </Show>
     }

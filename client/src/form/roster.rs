@@ -78,8 +78,8 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
     };
     view! {
         <section class="roster" aria-labelledby=heading_for>
-            <h3 id=heading_id>{filling.text(&roster.label)}</h3>
-            {roster.hint.as_ref().map(|hint| view! { <p class="hint">{filling.text(hint)}</p> })}
+            <h3 id=heading_id>{filling.shown(&roster.label, place, false)}</h3>
+            {roster.hint.as_ref().map(|hint| view! { <p class="hint">{filling.shown(hint, place, true)}</p> })}
             {move || error.get().map(|message| view! { <p class="error" id=error_id.clone()>{message}</p> })}
             <Show when=move || rows() == 0>
                 <p class="empty">{words.no_rows}</p>

@@ -3,6 +3,7 @@
 //! required, what calculations give, and every rule broken. The submission
 //! that would be sent is built here too, so what is checked is what is sent.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use salama_shared::date::Timestamp;
@@ -10,6 +11,7 @@ use salama_shared::expr::Value;
 use salama_shared::form::Form;
 use salama_shared::schema::{Channel, Question, QuestionKind, Survey};
 use salama_shared::submission::{Answers, Submission};
+use salama_shared::text::{Text, interpolate};
 use salama_shared::validate::{FieldError, Inspection};
 use serde_json::Value as Json;
 
@@ -23,9 +25,32 @@ pub struct Snapshot {
     /// Every problem, keyed by path; the first per path is kept.
     pub errors: BTreeMap<String, FieldError>,
     pub submission: Submission,
+    /// The choices offered now by each select with a `choice_filter`.
+    offered: Vec<(Place, Vec<String>)>,
+    /// Answers holding choices no longer offered, and what is left of them:
+    /// the form clears them where the respondent sees it.
+    pub stale: Vec<(Place, Option<Json>)>,
+    /// Labels (`false`) and hints (`true`) whose `${q}` were filled in.
+    filled: Vec<(Place, bool, String)>,
 }
 
 impl Snapshot {
+    /// Whether a choice of the question at `place` is offered now.
+    pub fn offers(&self, place: Place, value: &str) -> bool {
+        self.offered
+            .iter()
+            .find(|(at, _)| *at == place)
+            .is_none_or(|(_, values)| values.iter().any(|offered| offered == value))
+    }
+
+    /// A label (or hint) with its `${q}` filled in from the answers.
+    pub fn filled(&self, place: Place, hint: bool) -> Option<&str> {
+        self.filled
+            .iter()
+            .find(|(at, is_hint, _)| *at == place && *is_hint == hint)
+            .map(|(_, _, text)| text.as_str())
+    }
+
     pub fn is_relevant(&self, place: Place) -> bool {
         self.relevant.contains(&place.path())
     }
@@ -63,9 +88,13 @@ pub fn snapshot(
     let mut walk = Walk {
         inspection: &inspection,
         draft,
+        language: (language, &survey.default_language),
         relevant: BTreeSet::new(),
         required: BTreeSet::new(),
         answers: Answers::new(),
+        offered: Vec::new(),
+        stale: Vec::new(),
+        filled: Vec::new(),
     };
     let mut relevant_sections = Vec::with_capacity(survey.sections.len());
     for (index, section) in survey.sections.iter().enumerate() {
@@ -108,15 +137,23 @@ pub fn snapshot(
         required: walk.required,
         errors,
         submission,
+        offered: walk.offered,
+        stale: walk.stale,
+        filled: walk.filled,
     }
 }
 
 struct Walk<'i, 'a> {
     inspection: &'i Inspection<'a>,
     draft: &'i Draft,
+    /// The language shown, and the survey's default.
+    language: (&'i str, &'i str),
     relevant: BTreeSet<String>,
     required: BTreeSet<String>,
     answers: Answers,
+    offered: Vec<(Place, Vec<String>)>,
+    stale: Vec<(Place, Option<Json>)>,
+    filled: Vec<(Place, bool, String)>,
 }
 
 impl Walk<'_, '_> {
@@ -127,6 +164,8 @@ impl Walk<'_, '_> {
         }
         self.relevant.insert(id.to_owned());
         if let QuestionKind::Roster { questions, .. } = &question.kind {
+            self.fill(Place::Top(id), false, Some(&question.label));
+            self.fill(Place::Top(id), true, question.hint.as_ref());
             let rows = self.draft.rows(id);
             let mut kept = Vec::with_capacity(rows);
             for row in 0..rows {
@@ -151,7 +190,7 @@ impl Walk<'_, '_> {
 
     /// Records relevance and requiredness; returns what to send: nothing for
     /// a question that does not apply (the server refuses such answers).
-    fn cell(&mut self, question: &Question, place: Place) -> Option<Json> {
+    fn cell(&mut self, question: &'static Question, place: Place) -> Option<Json> {
         let (id, row) = (place.id(), place.row());
         if row.is_some() && !self.inspection.is_relevant(id, row) {
             return None;
@@ -160,11 +199,57 @@ impl Walk<'_, '_> {
         if self.inspection.is_required(id, row) {
             self.required.insert(path.clone());
         }
+        self.fill(place, false, Some(&question.label));
+        self.fill(place, true, question.hint.as_ref());
         self.relevant.insert(path);
         match &question.kind {
             QuestionKind::Calculate { .. } => to_json(self.inspection.value(id, row)),
+            _ if question.choice_filter.is_some() => self.offered_only(place),
             kind if kind.takes_answer() => self.draft.answer(place).cloned(),
             _ => None,
+        }
+    }
+
+    /// Remembers the choices offered at `place`; returns its answer without
+    /// those no longer offered, noting it as stale if any were dropped.
+    fn offered_only(&mut self, place: Place) -> Option<Json> {
+        let offered: Vec<String> = self
+            .inspection
+            .offered(place.id(), place.row())
+            .into_iter()
+            .map(|choice| choice.value.clone())
+            .collect();
+        let is_offered = |code: &str| offered.iter().any(|value| value == code);
+        let answer = self.draft.answer(place).cloned();
+        let kept = match &answer {
+            Some(Json::String(code)) => answer.clone().filter(|_| is_offered(code)),
+            Some(Json::Array(codes)) => {
+                let kept: Vec<Json> = codes
+                    .iter()
+                    .filter(|code| code.as_str().is_some_and(is_offered))
+                    .cloned()
+                    .collect();
+                (!kept.is_empty()).then_some(Json::Array(kept))
+            }
+            other => other.clone(),
+        };
+        if kept != answer {
+            self.stale.push((place, kept.clone()));
+        }
+        self.offered.push((place, offered));
+        kept
+    }
+
+    /// Fills in the `${q}` of a label or hint shown at `place`.
+    fn fill(&mut self, place: Place, hint: bool, text: Option<&Text>) {
+        let Some(text) = text else { return };
+        let (language, default) = self.language;
+        let inspection = self.inspection;
+        let filled = interpolate(text.get(language, default), |name| {
+            Some(inspection.value(name, place.row()).to_text().into_owned())
+        });
+        if let Cow::Owned(filled) = filled {
+            self.filled.push((place, hint, filled));
         }
     }
 }
@@ -239,6 +324,54 @@ mod tests {
         let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert_eq!(shot.errors, BTreeMap::new());
         assert!(form.validate(&shot.submission).is_ok());
+    }
+
+    #[test]
+    fn filtered_choices_follow_earlier_answers_and_labels_name_them() {
+        let survey: &'static Survey = Box::leak(Box::new(
+            Survey::from_json(
+                r#"{"id": "cascade", "version": 1, "languages": ["en"], "default_language": "en",
+                "title": {"en": "Cascade"}, "channels": ["online"],
+                "consent": {"script": {"en": "Script"}, "question": {"en": "Agree?"}},
+                "choice_lists": [
+                    {"id": "regions", "choices": [
+                        {"value": "north", "label": {"en": "North"}},
+                        {"value": "south", "label": {"en": "South"}}]},
+                    {"id": "districts", "choices": [
+                        {"value": "hills", "label": {"en": "Hills"}, "columns": {"region": "north"}},
+                        {"value": "coast", "label": {"en": "Coast"}, "columns": {"region": "south"}}]}],
+                "sections": [{"id": "main", "title": {"en": "Main"}, "questions": [
+                    {"id": "region", "label": {"en": "Region"}, "kind": {"type": "single", "list": "regions"}},
+                    {"id": "district", "label": {"en": "District of ${region}"},
+                     "hint": {"en": "In ${region}"},
+                     "kind": {"type": "multiple", "list": "districts"}, "choice_filter": "region = ${region}"}]}]}"#,
+            )
+            .expect("a survey"),
+        ));
+        assert_eq!(survey.check(), vec![]);
+        let form: &'static Form<'static> = Box::leak(Box::new(Form::new(survey)));
+        let mut draft = consenting_draft();
+        let district = Place::Top("district");
+        draft.set(Place::Top("region"), Some(Json::from("north")));
+        draft.set(district, Some(serde_json::json!(["hills"])));
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
+        assert!(shot.offers(district, "hills"));
+        assert!(!shot.offers(district, "coast"));
+        assert!(
+            shot.offers(Place::Top("region"), "south"),
+            "an unfiltered list offers all"
+        );
+        assert_eq!(shot.stale, vec![]);
+        assert_eq!(shot.filled(district, false), Some("District of north"));
+        assert_eq!(shot.filled(district, true), Some("In north"));
+        assert_eq!(shot.filled(Place::Top("region"), false), None);
+        // The region changes: the district chosen is no longer offered.
+        draft.set(Place::Top("region"), Some(Json::from("south")));
+        let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
+        assert!(shot.offers(district, "coast"));
+        assert_eq!(shot.stale, vec![(district, None)]);
+        assert!(!shot.submission.answers.contains_key("district"));
+        assert!(shot.errors.is_empty(), "{:?}", shot.errors);
     }
 
     #[test]

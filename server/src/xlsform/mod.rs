@@ -38,8 +38,8 @@
 //! trims it.
 //! `choice_filter` on any select (cascades of any depth): a bare name is a
 //! column of the choices sheet, `name` the choice's own (`region=${region}`,
-//! `region = ${region} and kind != 'market'`); an answer it does not admit
-//! is refused.
+//! `region = ${region} and kind != 'market'`); the form offers only the
+//! choices it admits and clears an answer no longer offered.
 //! `appearance`, `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `default` and `trigger` are refused
 //! where filled (not expressible yet).
@@ -80,9 +80,9 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `select_one_from_file`, `acknowledge`, `rank`, a `repeat_count` read from an answer, a
-//! calculation on a row that is not `calculate`. A `${…}` in a label is
-//! shown as written, with a note.
+//! with its reason: `select_one_from_file`, `acknowledge`, `rank`, a
+//! `repeat_count` read from an answer, a calculation on a row that is not
+//! `calculate`. A `${…}` in a label or hint shows the current answer.
 //!
 //! Salama requires every text in every language of the form: a hint or
 //! constraint message given in one language only is reported per cell.

@@ -2292,26 +2292,6 @@ impl<'w> Translator<'w> {
         if !fine {
             return None;
         }
-        if label
-            .0
-            .values()
-            .any(|text| salama_shared::text::placeholders(text).next().is_some())
-        {
-            let header = self.headers[&SheetKind::Survey].header_for(
-                "label",
-                Some(&self.default_language),
-                &self.default_language,
-            );
-            self.notes.push(ImportProblem {
-                sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
-                row: Some(row.number),
-                column: Some(header),
-                code: "shown_as_written".into(),
-                message:
-                    "the label names an answer with `${…}`; Salama shows it as written for now"
-                        .into(),
-            });
-        }
         let headers = &self.headers[&SheetKind::Survey];
         let code = Some(headers.cell(row, "code").0.to_owned()).filter(|code| !code.is_empty());
         let source = Some(headers.cell(row, "source").0.to_owned()).filter(|s| !s.is_empty());
