@@ -637,35 +637,50 @@ async fn one_tap_hides_the_interview_behind_a_neutral_screen_and_back() {
     browser.close().await;
 }
 
-/// The default questionnaire's next version, with a violence-against-women
-/// module asked of one woman aged 15–49 drawn in each household.
-async fn publish_violence_module(site: &Site) {
+/// The same words in the default questionnaire's three languages.
+fn everywhere(text: &str) -> Value {
+    serde_json::json!({"en": text, "fr": text, "ar": text})
+}
+
+/// Publishes the default questionnaire's next version with one more
+/// section at its end and, for it, more choice lists.
+async fn publish_with_section(site: &Site, section: Value, lists: &[Value]) {
     let mut survey = serde_json::to_value(salama_shared::community_safety()).expect("json");
     survey["version"] =
         serde_json::json!(salama_shared::default_survey::COMMUNITY_SAFETY_VERSION + 1);
-    let text = |en: &str| serde_json::json!({"en": en, "fr": en, "ar": en});
     survey["sections"]
         .as_array_mut()
         .expect("sections")
-        .push(serde_json::json!({
-            "id": "vaw",
-            "title": text("Your relationships"),
-            "sensitive": true,
-            "drawn_among": "${mem_sex} = 'female' and ${mem_age} >= 15 and ${mem_age} <= 49",
-            "referrals": text("Women's helpline: call 116, free, day and night."),
-            "questions": [{
-                "id": "vaw_1",
-                "label": text("Has a partner ever hit you?"),
-                "kind": {"type": "yes_no"},
-                "required": true
-            }]
-        }));
+        .push(section);
+    survey["choice_lists"]
+        .as_array_mut()
+        .expect("lists")
+        .extend_from_slice(lists);
     let definition = survey.to_string();
     let survey = salama_shared::Survey::from_json(&definition).expect("survey");
     assert_eq!(survey.check(), vec![]);
     salama_server::publishing::publish(&site.store, &survey, &definition, "admin")
         .await
         .expect("published");
+}
+
+/// The default questionnaire's next version, with a violence-against-women
+/// module asked of one woman aged 15–49 drawn in each household.
+async fn publish_violence_module(site: &Site) {
+    let section = serde_json::json!({
+        "id": "vaw",
+        "title": everywhere("Your relationships"),
+        "sensitive": true,
+        "drawn_among": "${mem_sex} = 'female' and ${mem_age} >= 15 and ${mem_age} <= 49",
+        "referrals": everywhere("Women's helpline: call 116, free, day and night."),
+        "questions": [{
+            "id": "vaw_1",
+            "label": everywhere("Has a partner ever hit you?"),
+            "kind": {"type": "yes_no"},
+            "required": true
+        }]
+    });
+    publish_with_section(site, section, &[]).await;
 }
 
 /// From the draw of the respondent to the module's own draw.
@@ -743,5 +758,110 @@ async fn the_violence_module_is_asked_of_a_drawn_woman_only_once_privacy_is_conf
     }
     seen.sort_unstable();
     assert_eq!(seen, [false, true]);
+    browser.close().await;
+}
+
+/// What XLSForms bring, in the field app: a cascade by `choice_filter`, a
+/// pattern checked by `regex()`, an answer shown inside a later text.
+async fn publish_incident_section(site: &Site) {
+    let choice = |value: &str, region: &str| serde_json::json!({"value": value, "label": everywhere(value), "columns": {"region": region}});
+    let lists = [
+        serde_json::json!({"id": "inc_regions", "choices": [
+            {"value": "north", "label": everywhere("North")},
+            {"value": "south", "label": everywhere("South")},
+        ]}),
+        serde_json::json!({"id": "inc_places", "choices": [
+            choice("market", "north"), choice("home", "north"), choice("school", "south"),
+        ]}),
+    ];
+    let section = serde_json::json!({
+        "id": "incident",
+        "title": everywhere("The last incident"),
+        "questions": [
+            {"id": "inc_region", "label": everywhere("In which region?"),
+             "kind": {"type": "single", "list": "inc_regions"}},
+            {"id": "inc_place", "label": everywhere("Where there?"),
+             "kind": {"type": "single", "list": "inc_places"},
+             "choice_filter": "region = ${inc_region}"},
+            {"id": "inc_badge", "label": everywhere("The officer's badge number"),
+             "kind": {"type": "text", "max_length": 10},
+             "constraint": "regex(., '^[A-Z]{2}[0-9]{3}$')",
+             "constraint_message": everywhere("Two capital letters, then three digits")},
+            {"id": "inc_said", "label": everywhere("You said: ${inc_badge}."),
+             "kind": {"type": "note"}},
+        ]
+    });
+    publish_with_section(site, section, &lists).await;
+}
+
+/// The values of the options of a choice question that are on screen.
+async fn options_shown(browser: &Browser, question: &str) -> Value {
+    browser
+        .script(&format!(
+            "return [...document.querySelectorAll('input[name=\"q-{question}\"]')].filter(i => i.offsetParent !== null).map(i => i.value)"
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn an_enumerator_meets_a_cascade_a_pattern_and_an_answer_in_a_label() {
+    let site = Site::start().await;
+    publish_incident_section(&site).await;
+    let password = enumerator(&site, "enum-9").await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &site, "enum-9", &password).await;
+    start_household(&browser).await;
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    continue_to_next_step(&browser).await;
+    let mut steps = 0;
+    while !browser.exists("#q-inc_region").await {
+        answer_current_step(&browser).await;
+        continue_to_next_step(&browser).await;
+        steps += 1;
+        assert!(steps < 20, "the incident section never came");
+    }
+
+    browser.click("#q-inc_region").await;
+    assert_eq!(
+        options_shown(&browser, "inc_place").await,
+        serde_json::json!(["market", "home"])
+    );
+    browser.click("#q-inc_place-1").await;
+    // Another region: its places only, and the place chosen is cleared.
+    browser.click("#q-inc_region-1").await;
+    assert_eq!(
+        options_shown(&browser, "inc_place").await,
+        serde_json::json!(["school"])
+    );
+    assert_eq!(
+        browser
+            .script("return [...document.querySelectorAll('input[name=\"q-inc_place\"]')].some(i => i.checked)")
+            .await,
+        Value::Bool(false)
+    );
+    browser.click("#q-inc_place-2").await;
+
+    browser.type_into("#q-inc_badge", "ab123").await;
+    browser.click("#q-inc_place-2").await;
+    let error = browser.text("[id='q-inc_badge-error']").await;
+    assert!(error.contains("Two capital letters"), "{error}");
+    browser.type_into("#q-inc_badge", "AB123").await;
+    browser.click("#q-inc_place-2").await;
+    browser
+        .wait_until(
+            "the note shows the badge",
+            "return (document.getElementById('q-inc_said') || {}).textContent === 'You said: AB123.'",
+        )
+        .await;
+    assert!(!browser.exists("[id='q-inc_badge-error']").await);
+    browser.assert_accessible("a filtered list").await;
+    continue_to_next_step(&browser).await;
+    browser.click("#submit").await;
+    wait_for_states(&browser, "sent", &["sent"]).await;
+    let (_, submission) = stored_interviews(&browser, &site).await.remove(0);
+    assert_eq!(submission["answers"]["inc_region"], "south");
+    assert_eq!(submission["answers"]["inc_place"], "school");
+    assert_eq!(submission["answers"]["inc_badge"], "AB123");
     browser.close().await;
 }
