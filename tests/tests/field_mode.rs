@@ -683,18 +683,24 @@ async fn publish_violence_module(site: &Site) {
     publish_with_section(site, section, &[]).await;
 }
 
-/// From the draw of the respondent to the module's own draw.
-async fn answer_until_the_module(browser: &Browser) {
+/// From the draw of the respondent, answering every step until `css` is
+/// on screen.
+async fn answer_from_the_draw_until(browser: &Browser, css: &str) {
     browser.click("#draw").await;
     browser.find("#drawn").await;
     continue_to_next_step(browser).await;
     let mut steps = 0;
-    while !browser.exists("#module-draw").await {
+    while !browser.exists(css).await {
         answer_current_step(browser).await;
         continue_to_next_step(browser).await;
         steps += 1;
-        assert!(steps < 20, "the module never came");
+        assert!(steps < 20, "{css} never came");
     }
+}
+
+/// From the draw of the respondent to the module's own draw.
+async fn answer_until_the_module(browser: &Browser) {
+    answer_from_the_draw_until(browser, "#module-draw").await;
     assert_eq!(browser.heading().await, "Who answers the next part");
 }
 
@@ -811,16 +817,7 @@ async fn an_enumerator_meets_a_cascade_a_pattern_and_an_answer_in_a_label() {
     let browser = Browser::start().await;
     sign_in(&browser, &site, "enum-9", &password).await;
     start_household(&browser).await;
-    browser.click("#draw").await;
-    browser.find("#drawn").await;
-    continue_to_next_step(&browser).await;
-    let mut steps = 0;
-    while !browser.exists("#q-inc_region").await {
-        answer_current_step(&browser).await;
-        continue_to_next_step(&browser).await;
-        steps += 1;
-        assert!(steps < 20, "the incident section never came");
-    }
+    answer_from_the_draw_until(&browser, "#q-inc_region").await;
 
     browser.click("#q-inc_region").await;
     assert_eq!(
