@@ -149,7 +149,7 @@ impl Filling {
     /// language; its `${q}` placeholders follow the answers.
     pub fn shown(&self, text: &Text, place: Place, hint: bool) -> impl IntoView + use<> {
         let fixed = self.text(text);
-        if !fixed.contains("${") {
+        if !fixed.bytes().any(|b| b == b'$') {
             return Either::Left(fixed);
         }
         let snapshot = self.snapshot;
@@ -183,8 +183,8 @@ impl Filling {
                 break;
             }
             self.draft.update(|draft| {
-                for (place, kept) in stale {
-                    draft.set(place, kept);
+                for place in stale {
+                    draft.set(place, None);
                 }
             });
         }

@@ -27,9 +27,9 @@ pub struct Snapshot {
     pub submission: Submission,
     /// The choices offered now by each select with a `choice_filter`.
     offered: Vec<(Place, Vec<String>)>,
-    /// Answers holding choices no longer offered, and what is left of them:
-    /// the form clears them where the respondent sees it.
-    pub stale: Vec<(Place, Option<Json>)>,
+    /// Answers holding a choice no longer offered: the form clears them
+    /// where the respondent sees it.
+    pub stale: Vec<Place>,
     /// Labels (`false`) and hints (`true`) whose `${q}` were filled in.
     filled: Vec<(Place, bool, String)>,
 }
@@ -152,7 +152,7 @@ struct Walk<'i, 'a> {
     required: BTreeSet<String>,
     answers: Answers,
     offered: Vec<(Place, Vec<String>)>,
-    stale: Vec<(Place, Option<Json>)>,
+    stale: Vec<Place>,
     filled: Vec<(Place, bool, String)>,
 }
 
@@ -210,8 +210,8 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Remembers the choices offered at `place`; returns its answer without
-    /// those no longer offered, noting it as stale if any were dropped.
+    /// Remembers the choices offered at `place`; returns its answer, or
+    /// nothing, noting it stale, when it holds a choice no longer offered.
     fn offered_only(&mut self, place: Place) -> Option<Json> {
         let offered: Vec<String> = self
             .inspection
@@ -219,25 +219,17 @@ impl Walk<'_, '_> {
             .into_iter()
             .map(|choice| choice.value.clone())
             .collect();
-        let is_offered = |code: &str| offered.iter().any(|value| value == code);
-        let answer = self.draft.answer(place).cloned();
-        let kept = match &answer {
-            Some(Json::String(code)) => answer.clone().filter(|_| is_offered(code)),
-            Some(Json::Array(codes)) => {
-                let kept: Vec<Json> = codes
-                    .iter()
-                    .filter(|code| code.as_str().is_some_and(is_offered))
-                    .cloned()
-                    .collect();
-                (!kept.is_empty()).then_some(Json::Array(kept))
-            }
-            other => other.clone(),
-        };
-        if kept != answer {
-            self.stale.push((place, kept.clone()));
-        }
+        let stale = self
+            .draft
+            .codes(place)
+            .iter()
+            .any(|code| !offered.contains(code));
         self.offered.push((place, offered));
-        kept
+        if stale {
+            self.stale.push(place);
+            return None;
+        }
+        self.draft.answer(place).cloned()
     }
 
     /// Fills in the `${q}` of a label or hint shown at `place`.
@@ -369,7 +361,7 @@ mod tests {
         draft.set(Place::Top("region"), Some(Json::from("south")));
         let shot = snapshot(survey, form, &draft, "en", now(), &Envelope::default());
         assert!(shot.offers(district, "coast"));
-        assert_eq!(shot.stale, vec![(district, None)]);
+        assert_eq!(shot.stale, vec![district]);
         assert!(!shot.submission.answers.contains_key("district"));
         assert!(shot.errors.is_empty(), "{:?}", shot.errors);
     }

@@ -32,8 +32,10 @@ fn is_name_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
 
+/// `:` for JavaRosa's prefix in XLSForm's `jr:choice-name`; no other
+/// function has one, so `a:b` is refused as unknown.
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'
 }
 
 // One arm per token class, in a single scan: splitting the scanner would
@@ -138,11 +140,7 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Spanned<'_>>, ParseError> {
                 tokens.push(single(number(&source[start..end], start)?));
             }
             c if is_name_start(c) => {
-                let mut end = take_while(&mut chars, is_name_char);
-                // XLSForm's `jr:choice-name` keeps JavaRosa's prefix.
-                if &source[start..end] == "jr" && chars.next_if(|&(_, c)| c == ':').is_some() {
-                    end = take_while(&mut chars, is_name_char).max(end + 1);
-                }
+                let end = take_while(&mut chars, is_name_char);
                 tokens.push(single(Token::Name(&source[start..end])));
             }
             other => {

@@ -66,16 +66,6 @@ enum Inst {
     Match,
 }
 
-#[derive(Debug)]
-enum Node {
-    Set(Set),
-    Start,
-    End,
-    Concat(Vec<Node>),
-    Alternation(Vec<Node>),
-    Repeat(Box<Node>, u32, Option<u32>),
-}
-
 /// A compiled pattern, kept with its source so an expression prints back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Regex {
@@ -88,17 +78,16 @@ impl Regex {
         let mut parser = PatternParser {
             chars: source.chars().collect(),
             next: 0,
+            program: Vec::new(),
         };
-        let node = parser.alternation(0)?;
+        parser.alternation(0)?;
         if parser.next < parser.chars.len() {
             return Err(parser.error("`)` closes no group"));
         }
-        let mut program = Vec::new();
-        emit(&node, &mut program)?;
-        push(&mut program, Inst::Match)?;
+        parser.push(Inst::Match)?;
         Ok(Self {
             source: source.to_owned(),
-            program,
+            program: parser.program,
         })
     }
 
@@ -170,67 +159,12 @@ impl Regex {
     }
 }
 
-fn push(program: &mut Vec<Inst>, inst: Inst) -> Result<usize, PatternError> {
-    if program.len() >= MAX_PROGRAM {
-        return Err(PatternError {
-            reason: "the pattern repeats too much: at most 2000 steps once repetitions are counted",
-            at: 0,
-        });
-    }
-    program.push(inst);
-    Ok(program.len() - 1)
-}
-
-/// Appends a `Split` whose second branch is patched once the first is emitted.
-fn optional(node: &Node, program: &mut Vec<Inst>, loops: bool) -> Result<(), PatternError> {
-    let split = push(program, Inst::Split(0, 0))?;
-    emit(node, program)?;
-    if loops {
-        push(program, Inst::Jump(split))?;
-    }
-    program[split] = Inst::Split(split + 1, program.len());
-    Ok(())
-}
-
-fn emit(node: &Node, program: &mut Vec<Inst>) -> Result<(), PatternError> {
-    match node {
-        Node::Set(set) => push(program, Inst::Set(set.clone())).map(drop),
-        Node::Start => push(program, Inst::Start).map(drop),
-        Node::End => push(program, Inst::End).map(drop),
-        Node::Concat(nodes) => nodes.iter().try_for_each(|node| emit(node, program)),
-        Node::Alternation(branches) => {
-            let mut jumps = Vec::new();
-            let (last, rest) = branches
-                .split_last()
-                .expect("a parsed alternation has a branch");
-            for branch in rest {
-                let split = push(program, Inst::Split(0, 0))?;
-                emit(branch, program)?;
-                jumps.push(push(program, Inst::Jump(0))?);
-                program[split] = Inst::Split(split + 1, program.len());
-            }
-            emit(last, program)?;
-            let end = program.len();
-            for jump in jumps {
-                program[jump] = Inst::Jump(end);
-            }
-            Ok(())
-        }
-        Node::Repeat(node, least, most) => {
-            for _ in 0..*least {
-                emit(node, program)?;
-            }
-            match most {
-                None => optional(node, program, true),
-                Some(most) => (*least..*most).try_for_each(|_| optional(node, program, false)),
-            }
-        }
-    }
-}
-
+/// Reads a pattern and compiles it as it goes: each piece's instructions
+/// are appended, and copied again for a repetition.
 struct PatternParser {
     chars: Vec<char>,
     next: usize,
+    program: Vec<Inst>,
 }
 
 const DIGITS: &[(u32, u32)] = &[('0' as u32, '9' as u32)];
@@ -274,67 +208,82 @@ impl PatternParser {
         found
     }
 
-    fn alternation(&mut self, depth: usize) -> Result<Node, PatternError> {
+    fn push(&mut self, inst: Inst) -> Result<usize, PatternError> {
+        if self.program.len() >= MAX_PROGRAM {
+            return Err(PatternError {
+                reason: "the pattern repeats too much: at most 2000 steps once repetitions are counted",
+                at: self.next,
+            });
+        }
+        self.program.push(inst);
+        Ok(self.program.len() - 1)
+    }
+
+    /// Branches separated by `|`, each preceded by a `Split` to the next
+    /// one; the last one's is a jump to the step after it, a no-op.
+    fn alternation(&mut self, depth: usize) -> Result<(), PatternError> {
         if depth > MAX_NESTING {
             return Err(self.error("groups nest too deeply"));
         }
-        let mut branches = vec![self.concat(depth)?];
-        while self.eat('|') {
-            branches.push(self.concat(depth)?);
-        }
-        Ok(if branches.len() == 1 {
-            branches.pop().expect("one branch")
-        } else {
-            Node::Alternation(branches)
-        })
-    }
-
-    fn concat(&mut self, depth: usize) -> Result<Node, PatternError> {
-        let mut nodes = Vec::new();
-        while let Some(c) = self.peek() {
-            if c == '|' || c == ')' {
+        let mut ends = Vec::new();
+        loop {
+            let split = self.push(Inst::Jump(0))?;
+            while self.peek().is_some_and(|c| c != '|' && c != ')') {
+                let start = self.program.len();
+                self.atom(depth)?;
+                self.quantified(start)?;
+            }
+            if !self.eat('|') {
+                self.program[split] = Inst::Jump(split + 1);
                 break;
             }
-            let atom = self.atom(depth)?;
-            nodes.push(self.quantified(atom)?);
+            ends.push(self.push(Inst::Jump(0))?);
+            self.program[split] = Inst::Split(split + 1, self.program.len());
         }
-        Ok(Node::Concat(nodes))
+        let end = self.program.len();
+        for at in ends {
+            self.program[at] = Inst::Jump(end);
+        }
+        Ok(())
     }
 
-    fn atom(&mut self, depth: usize) -> Result<Node, PatternError> {
+    fn atom(&mut self, depth: usize) -> Result<(), PatternError> {
         let at = self.next;
-        let c = self.peek().expect("concat stops at the end");
+        let Some(c) = self.peek() else {
+            return Ok(());
+        };
         self.next += 1;
-        Ok(match c {
+        let set = match c {
             '(' => {
                 if self.eat('?') && !self.eat(':') {
                     return Err(self.error("only (?: … ) groups are supported, no lookaround"));
                 }
-                let inner = self.alternation(depth + 1)?;
+                self.alternation(depth + 1)?;
                 if !self.eat(')') {
                     return Err(PatternError {
                         reason: "`(` is never closed",
                         at,
                     });
                 }
-                inner
+                return Ok(());
             }
+            '^' => return self.push(Inst::Start).map(drop),
+            '$' => return self.push(Inst::End).map(drop),
             '[' => self.class()?,
-            '.' => Node::Set(Set {
+            '.' => Set {
                 ranges: vec![(10, 10)],
                 negated: true,
-            }),
-            '^' => Node::Start,
-            '$' => Node::End,
-            '\\' => Node::Set(self.escape()?),
+            },
+            '\\' => self.escape()?,
             '*' | '+' | '?' | '{' => {
                 return Err(PatternError {
                     reason: "a repetition (* + ? {}) follows nothing it could repeat",
                     at,
                 });
             }
-            literal => Node::Set(Set::one(literal)),
-        })
+            literal => Set::one(literal),
+        };
+        self.push(Inst::Set(set)).map(drop)
     }
 
     /// The character class or escaped character after a `\`.
@@ -365,7 +314,7 @@ impl PatternParser {
     }
 
     /// A `[…]` class, after its `[`.
-    fn class(&mut self) -> Result<Node, PatternError> {
+    fn class(&mut self) -> Result<Set, PatternError> {
         let open = self.next - 1;
         let negated = self.eat('^');
         let mut ranges = Vec::new();
@@ -434,7 +383,7 @@ impl PatternParser {
             }
             ranges.push((low, high));
         }
-        Ok(Node::Set(Set { ranges, negated }))
+        Ok(Set { ranges, negated })
     }
 
     fn number(&mut self) -> Option<u32> {
@@ -447,7 +396,9 @@ impl PatternParser {
         (self.next > start).then_some(value)
     }
 
-    fn quantified(&mut self, atom: Node) -> Result<Node, PatternError> {
+    /// Applies a quantifier, if one follows, to the instructions from
+    /// `start`: the piece is copied as many times as the count needs.
+    fn quantified(&mut self, start: usize) -> Result<(), PatternError> {
         let at = self.next;
         let (least, most) = match self.peek() {
             Some('*') => (0, None),
@@ -466,7 +417,7 @@ impl PatternParser {
                 self.next -= 1;
                 (least.unwrap_or(0), most)
             }
-            _ => return Ok(atom),
+            _ => return Ok(()),
         };
         self.next += 1;
         if least > MAX_REPEAT || most.is_some_and(|most| most > MAX_REPEAT) {
@@ -483,7 +434,37 @@ impl PatternParser {
         }
         // A lazy quantifier matches the same texts: only whether it matches counts.
         self.eat('?');
-        Ok(Node::Repeat(Box::new(atom), least, most))
+        let piece = self.program.split_off(start);
+        for _ in 0..least {
+            self.copy(&piece, start)?;
+        }
+        let optional = |this: &mut Self, loops: bool| -> Result<(), PatternError> {
+            let split = this.push(Inst::Jump(0))?;
+            this.copy(&piece, start)?;
+            if loops {
+                this.push(Inst::Jump(split))?;
+            }
+            this.program[split] = Inst::Split(split + 1, this.program.len());
+            Ok(())
+        };
+        match most {
+            None => optional(self, true),
+            Some(most) => (least..most).try_for_each(|_| optional(self, false)),
+        }
+    }
+
+    /// Appends `piece`, compiled at `from`, with its jumps moved to where it lands.
+    fn copy(&mut self, piece: &[Inst], from: usize) -> Result<(), PatternError> {
+        let to = self.program.len();
+        let moved = |target: usize| target - from + to;
+        for inst in piece {
+            self.push(match inst {
+                Inst::Split(a, b) => Inst::Split(moved(*a), moved(*b)),
+                Inst::Jump(target) => Inst::Jump(moved(*target)),
+                other => other.clone(),
+            })?;
+        }
+        Ok(())
     }
 }
 
