@@ -94,16 +94,21 @@ async fn citizen_completes_the_questionnaire_in_arabic() {
     assert_eq!(browser.text("#quick-exit").await, "خروج سريع");
     fill_to_review(&browser, "ar").await;
     let number = submit_and_read_receipt(&browser, &site, "ar").await;
-    let body = site
-        .store
-        .submission_body(number.parse().expect("uuid"))
-        .await
-        .expect("store")
-        .expect("stored");
-    let submission: Value = serde_json::from_slice(&body).expect("json");
+    let submission = stored_submission(&site, &number).await;
     assert_eq!(submission["language"], "ar");
     assert_eq!(site.stored().await, 1);
     browser.close().await;
+}
+
+/// The submission stored under a receipt number, as it was received.
+async fn stored_submission(site: &Site, number: &str) -> Value {
+    let body = site
+        .store
+        .submission_body(number.parse().expect("the receipt number is a uuid"))
+        .await
+        .expect("store")
+        .expect("stored");
+    serde_json::from_slice(&body).expect("json")
 }
 
 /// A new server and browser, on the default questionnaire's form.
@@ -376,5 +381,191 @@ async fn the_form_works_with_the_keyboard_alone() {
         .script("return document.getElementById('q-resp_sex').checked")
         .await;
     assert_eq!(checked, true);
+    browser.close().await;
+}
+
+/// A survey team's own XLSForm using what real household forms use: a
+/// region → district cascade by `choice_filter`, a label naming an earlier
+/// answer (`${name}`), and a `regex()` constraint.
+fn markets_xlsform() -> Vec<u8> {
+    let sheets: [(&str, Vec<Vec<&str>>); 3] = [
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "choice_filter",
+                    "constraint",
+                    "constraint_message",
+                    "required",
+                ],
+                vec!["begin_group", "market", "Your market", "", "", "", ""],
+                vec![
+                    "text",
+                    "name",
+                    "What is your first name?",
+                    "",
+                    "",
+                    "",
+                    "yes",
+                ],
+                vec!["select_one region", "region", "Region", "", "", "", "yes"],
+                vec![
+                    "select_one district",
+                    "district",
+                    "District",
+                    "region=${region}",
+                    "",
+                    "",
+                    "yes",
+                ],
+                vec![
+                    "text",
+                    "phone",
+                    "Which number reaches ${name}?",
+                    "",
+                    "regex(., '^0[0-9]{9}$')",
+                    "Ten digits, starting with 0",
+                    "yes",
+                ],
+                vec!["end_group", "", "", "", "", "", ""],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label", "region"],
+                vec!["region", "north", "North", ""],
+                vec!["region", "south", "South", ""],
+                vec!["district", "hills", "Hills", "north"],
+                vec!["district", "river", "River", "north"],
+                vec!["district", "coast", "Coast", "south"],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                vec![
+                    "form_id",
+                    "form_title",
+                    "version",
+                    "public",
+                    "consent_script",
+                    "consent_question",
+                ],
+                vec![
+                    "markets",
+                    "Market safety",
+                    "1",
+                    "yes",
+                    "We ask about your market. Answers are confidential.",
+                    "Do you agree to take part?",
+                ],
+            ],
+        ),
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).expect("sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet
+                        .write_string(r as u32, c as u16, *cell)
+                        .expect("cell written");
+                }
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook saved")
+}
+
+/// The district options the respondent can see.
+async fn districts_shown(browser: &Browser) -> Value {
+    browser
+        .script("return [...document.querySelectorAll(\"input[name='q-district']\")].filter(i => i.offsetParent !== null).map(i => i.value)")
+        .await
+}
+
+#[tokio::test]
+async fn a_published_xlsform_cascades_names_the_respondent_and_checks_a_pattern() {
+    let site = Site::start().await;
+    let imported = salama_server::xlsform::import(&markets_xlsform(), "markets.xlsx")
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let definition = imported.survey.to_json_pretty();
+    salama_server::publishing::publish(&site.store, &imported.survey, &definition, "admin")
+        .await
+        .expect("published");
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/s/markets")).await;
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(&browser).await;
+
+    // Nothing to choose among districts before a region is chosen.
+    assert_eq!(districts_shown(&browser).await, serde_json::json!([]));
+    browser.type_into("#q-name", "Amina").await;
+    browser
+        .wait_until(
+            "the label naming the respondent",
+            "return document.querySelector(\"label[for='q-phone']\").textContent.includes('Which number reaches Amina?')",
+        )
+        .await;
+    browser.click("input[name='q-region'][value='north']").await;
+    browser
+        .wait_until(
+            "the districts of the north",
+            "return document.querySelectorAll(\"input[name='q-district']\")[0].offsetParent !== null",
+        )
+        .await;
+    assert_eq!(
+        districts_shown(&browser).await,
+        serde_json::json!(["hills", "river"])
+    );
+    browser
+        .click("input[name='q-district'][value='river']")
+        .await;
+    // Another region: the district chosen is no longer offered, and goes.
+    browser.click("input[name='q-region'][value='south']").await;
+    browser
+        .wait_until(
+            "the district cleared",
+            "return !document.querySelector(\"input[name='q-district']:checked\")",
+        )
+        .await;
+    assert_eq!(
+        districts_shown(&browser).await,
+        serde_json::json!(["coast"])
+    );
+    browser
+        .click("input[name='q-district'][value='coast']")
+        .await;
+    browser.assert_accessible("cascade").await;
+
+    // The pattern refuses a wrong number with the form's own message.
+    browser.type_into("#q-phone", "12345").await;
+    browser.click("#q-name").await;
+    let error = browser.text("[id='q-phone-error']").await;
+    assert!(error.contains("Ten digits, starting with 0"), "{error}");
+    browser.type_into("#q-phone", "0712345678").await;
+    browser.click("#q-name").await;
+    browser
+        .wait_until(
+            "the error gone",
+            "return !document.getElementById('q-phone-error')?.textContent",
+        )
+        .await;
+    continue_to_next_step(&browser).await;
+    let review = browser.text("main").await;
+    assert!(review.contains("Which number reaches Amina?"), "{review}");
+    browser.click("#submit").await;
+    let number = browser.text("#receipt-number").await;
+    let submission = stored_submission(&site, &number).await;
+    assert_eq!(
+        submission["answers"],
+        serde_json::json!({"name": "Amina", "region": "south", "district": "coast", "phone": "0712345678"})
+    );
     browser.close().await;
 }
