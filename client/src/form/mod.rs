@@ -11,7 +11,6 @@ mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use leptos::either::Either;
 use leptos::prelude::*;
 use salama_shared::form::{Form, Slot};
 use salama_shared::schema::{Section, Survey};
@@ -149,15 +148,16 @@ impl Filling {
     /// language; its `${q}` placeholders follow the answers.
     pub fn shown(&self, text: &Text, place: Place, hint: bool) -> impl IntoView + use<> {
         let fixed = self.text(text);
-        if !fixed.bytes().any(|b| b == b'$') {
-            return Either::Left(fixed);
-        }
+        // A text without a placeholder reads no answer, so it is rendered
+        // once and never again.
+        let fills = fixed.bytes().any(|b| b == b'$');
         let snapshot = self.snapshot;
-        Either::Right(move || {
-            snapshot
-                .with(|s| s.filled(place, hint).map(str::to_owned))
+        move || {
+            fills
+                .then(|| snapshot.with(|s| s.filled(place, hint).map(str::to_owned)))
+                .flatten()
                 .unwrap_or_else(|| fixed.clone())
-        })
+        }
     }
 
     pub fn interviewing(&self) -> Option<Interviewing> {

@@ -293,16 +293,16 @@ fn call<'a>(function: Function, args: &'a [Expr], scope: &dyn Scope<'a>) -> Valu
                 _ => arg(0),
             };
             let row = number(2);
-            if !(row >= 1.0 && row.fract() == 0.0) {
-                return Value::Empty;
-            }
-            match column {
-                Value::List(items) => items
-                    .into_iter()
+            let rows = match column {
+                Value::List(items) => items,
+                single => vec![single],
+            };
+            if row >= 1.0 && row.fract() == 0.0 {
+                rows.into_iter()
                     .nth(row as usize - 1)
-                    .unwrap_or(Value::Empty),
-                single if row == 1.0 => single,
-                _ => Value::Empty,
+                    .unwrap_or(Value::Empty)
+            } else {
+                Value::Empty
             }
         }
         Function::Once => arg(0),

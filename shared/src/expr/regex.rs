@@ -355,26 +355,15 @@ impl PatternParser {
                 continue;
             }
             self.next += 1;
-            let high = match self.peek() {
-                Some('\\') => {
-                    self.next += 1;
-                    let set = self.escape()?;
-                    match set.ranges.as_slice() {
-                        [(lo, hi)] if lo == hi && !set.negated => *lo,
-                        _ => {
-                            return Err(PatternError {
-                                reason: "a range cannot end with a class like \\d",
-                                at: start,
-                            });
-                        }
-                    }
-                }
-                Some(c) => {
-                    self.next += 1;
-                    c as u32
-                }
-                None => return Err(self.error("`[` is never closed by `]`")),
+            // A range ends with a plain character, as ranges are written.
+            let Some(high) = self.peek().filter(|&c| c != '\\') else {
+                return Err(PatternError {
+                    reason: "a range ends with a character, not an escape",
+                    at: start,
+                });
             };
+            self.next += 1;
+            let high = high as u32;
             if high < low {
                 return Err(PatternError {
                     reason: "a range goes backwards, like z-a",
