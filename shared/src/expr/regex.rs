@@ -1,12 +1,13 @@
 //! `regex(text, pattern)`: a small matcher of our own rather than the regex
-//! crate, which would add more to the citizens' form than its whole budget
-//! allows. Patterns compile to a Thompson NFA simulated a whole set of states
+//! crate, which would add more to the citizens' form than the room left in
+//! its size budget. Patterns compile to a Thompson NFA simulated a whole set of states
 //! at a time (Pike's VM without captures), so matching costs at most the
 //! text's length times the program's size: no backtracking, so no pattern
 //! can make a respondent's answer take exponential time.
 //!
 //! What XLSForm authors write is supported: literals, `.`, `^ $`, classes
-//! `[a-z0-9_]` and `[^…]`, `\d \w \s \D \W \S`, escapes, groups with `|`
+//! `[a-z0-9_]` and `[^…]` (a range's ends are plain characters), `\d \w \s
+//! \D \W \S` (ASCII, as in ODK Collect), escapes, groups with `|`
 //! (`(?:…)` too), `* + ?` and `{m}`, `{m,}`, `{m,n}`. A match may start
 //! anywhere, as in ODK Collect and Enketo: anchor with `^…$` to match the
 //! whole answer.
