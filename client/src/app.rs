@@ -2,11 +2,13 @@
 
 use leptos::prelude::*;
 use salama_shared::api::Receipt;
+use salama_shared::language::base_language;
 
 use crate::browser;
 use crate::i18n::{Words, endonym};
 use crate::pages;
 use crate::routing::{self, Route};
+use salama_shared::words::FormWord as W;
 
 /// The language of the interface and of the survey being filled.
 #[derive(Clone, Copy)]
@@ -16,10 +18,19 @@ pub struct Interface {
 
 impl Interface {
     /// Interface words, untracked: pages are rebuilt when the language changes.
-    pub fn words(&self) -> &'static Words {
+    pub fn words(&self) -> Words {
         self.language
-            .with_untracked(|language| crate::i18n::words(language))
+            .with_untracked(|language| Words::of(None, language))
     }
+}
+
+/// The browser's language as its base language (`pt-BR` → `pt`), the form
+/// the catalogue and the language switch know; English when it has none.
+pub fn preferred_language() -> String {
+    browser::preferred_language()
+        .and_then(|tag| base_language(&tag))
+        .map(|base| base.to_string())
+        .unwrap_or_else(|| "en".to_owned())
 }
 
 /// The receipt just received, so its page shows it without asking again.
@@ -27,9 +38,7 @@ impl Interface {
 pub struct LastReceipt(pub RwSignal<Option<Receipt>>);
 
 pub fn app() -> impl IntoView {
-    let preferred = browser::preferred_language()
-        .map(|tag| tag.split('-').next().unwrap_or("en").to_owned())
-        .unwrap_or_else(|| "en".to_owned());
+    let preferred = preferred_language();
     let interface = Interface {
         language: RwSignal::new(preferred),
     };
@@ -63,7 +72,7 @@ pub fn language_switch(languages: Vec<String>) -> Option<impl IntoView> {
         };
         view! {
             <div class="language">
-                <label for="language">{interface.words().language}</label>
+                <label for="language">{interface.words().get(W::Language)}</label>
                 <select id="language" on:change=change>
                     {languages
                         .into_iter()

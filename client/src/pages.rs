@@ -7,6 +7,7 @@ use salama_shared::api::{Receipt, SurveySummary};
 use crate::api::{self, ApiError};
 use crate::app::{Interface, LastReceipt, language_switch};
 use crate::browser;
+use salama_shared::words::FormWord as W;
 
 pub fn survey_list() -> impl IntoView {
     let interface = expect_context::<Interface>();
@@ -21,8 +22,11 @@ pub fn survey_list() -> impl IntoView {
         let loaded = surveys.get();
         untrack(|| {
             let words = interface.words();
-            browser::set_title(words.surveys);
-            let mut languages: Vec<String> = vec!["en".into(), "fr".into(), "ar".into()];
+            browser::set_title(words.get(W::Surveys));
+            let mut languages: Vec<String> = salama_shared::words::BUILT_IN_LANGUAGES
+                .iter()
+                .map(|language| language.to_string())
+                .collect();
             if let Some(Ok(list)) = &loaded {
                 for language in list.iter().flat_map(|survey| &survey.languages) {
                     if !languages.contains(language) {
@@ -33,15 +37,15 @@ pub fn survey_list() -> impl IntoView {
             let language = interface.language.get_untracked();
             // One shape for every state (loading, failed, empty, listed).
             let (message, retry, list) = match loaded {
-                None => (words.loading, false, Vec::new()),
-                Some(Err(_)) => (words.load_failed, true, Vec::new()),
-                Some(Ok(list)) if list.is_empty() => (words.no_surveys, false, list),
+                None => (words.get(W::Loading), false, Vec::new()),
+                Some(Err(_)) => (words.get(W::LoadFailed), true, Vec::new()),
+                Some(Ok(list)) if list.is_empty() => (words.get(W::NoSurveys), false, list),
                 Some(Ok(list)) => ("", false, list),
             };
             let content = view! {
                 <p class="status" role="status">{message}</p>
                 <button type="button" hidden=!retry on:click=move |_| attempt.update(|n| *n += 1)>
-                    {words.retry}
+                    {words.get(W::Retry)}
                 </button>
                 <ul class="surveys">
                     {list
@@ -56,7 +60,7 @@ pub fn survey_list() -> impl IntoView {
             view! {
                 <header class="bar">{language_switch(languages)}</header>
                 <main id="main" class="page">
-                    <h1>{words.surveys}</h1>
+                    <h1>{words.get(W::Surveys)}</h1>
                     {content}
                 </main>
             }
@@ -83,26 +87,26 @@ pub fn receipt_page(submission_id: String) -> impl IntoView {
         let loaded = receipt.get();
         untrack(|| {
             let words = interface.words();
-            browser::set_title(words.receipt_title);
+            browser::set_title(words.get(W::ReceiptTitle));
             match loaded {
-                None => status(words.loading).into_any(),
+                None => status(words.get(W::Loading)).into_any(),
                 Some(Err(ApiError::NotFound)) => not_found().into_any(),
-                Some(Err(_)) => status(words.load_failed).into_any(),
+                Some(Err(_)) => status(words.get(W::LoadFailed)).into_any(),
                 Some(Ok(receipt)) => view! {
                     <main id="main" class="page">
-                        <h1 id="receipt-title" tabindex="-1">{words.receipt_title}</h1>
-                        <p>{words.receipt_body}</p>
+                        <h1 id="receipt-title" tabindex="-1">{words.get(W::ReceiptTitle)}</h1>
+                        <p>{words.get(W::ReceiptBody)}</p>
                         <dl class="receipt">
-                            <dt>{words.receipt_number}</dt>
+                            <dt>{words.get(W::ReceiptNumber)}</dt>
                             <dd id="receipt-number" dir="ltr">{receipt.submission_id.to_string()}</dd>
-                            <dt>{words.received_at}</dt>
+                            <dt>{words.get(W::ReceivedAt)}</dt>
                             <dd dir="ltr">{receipt.received_at}</dd>
-                            <dt>{words.survey_version}</dt>
+                            <dt>{words.get(W::SurveyVersion)}</dt>
                             <dd dir="ltr">{format!("{} v{}", receipt.survey_id, receipt.survey_version)}</dd>
-                            <dt>{words.fingerprint}</dt>
+                            <dt>{words.get(W::Fingerprint)}</dt>
                             <dd class="hash" dir="ltr">{receipt.content_sha256}</dd>
                         </dl>
-                        <p><a href="/">{words.back_home}</a></p>
+                        <p><a href="/">{words.get(W::BackHome)}</a></p>
                     </main>
                 }
                 .into_any(),
@@ -128,8 +132,8 @@ pub fn not_found() -> impl IntoView {
     let words = expect_context::<Interface>().words();
     view! {
         <main id="main" class="page">
-            <h1>{words.not_found}</h1>
-            <p><a href="/">{words.back_home}</a></p>
+            <h1>{words.get(W::NotFound)}</h1>
+            <p><a href="/">{words.get(W::BackHome)}</a></p>
         </main>
     }
 }
@@ -143,8 +147,8 @@ pub fn load_failed(attempt: RwSignal<u32>) -> impl IntoView {
     let words = expect_context::<Interface>().words();
     view! {
         <main id="main" class="page">
-            <p class="error" role="alert">{words.load_failed}</p>
-            <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>{words.retry}</button>
+            <p class="error" role="alert">{words.get(W::LoadFailed)}</p>
+            <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>{words.get(W::Retry)}</button>
         </main>
     }
 }

@@ -19,7 +19,7 @@ pub mod routes;
 pub mod seed;
 pub mod shape;
 pub mod skipped;
-pub mod spelling;
+pub use salama_shared::spelling;
 pub mod state;
 pub mod store;
 pub mod xlsform;

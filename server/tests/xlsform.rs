@@ -1008,7 +1008,7 @@ fn problems_met_in_public_forms_are_each_said_once() {
         "survey row 5, column name: name `location` is used already on row 2; names are unique in a form",
         "survey row 7, column constraint: `selected(${power}, ‘grid’)` does not read as an expression: unexpected character `‘` at byte 19; ‘ ’ “ ” are typographic quotes",
         "choices row 3, column name: choice value `solar panel`: a value uses letters, digits, `_`, `-` and `.`, no spaces",
-        "messages, column label::ig: `ig` has no built-in validation messages: give them on a `messages` sheet, column `label::ig`, a row for each code: unknown_question, wrong_type,",
+        "messages, column label::ig: `ig` has no built-in interface words; give these 77: form.surveys, form.no_surveys,",
     ];
     assert_listed(&listed, &expected);
 }
@@ -1711,7 +1711,7 @@ fn problems_in_the_areas_and_indicators_sheets_name_their_cells() {
         "indicators row 2, column name: an indicator row needs its `name`",
         "indicators row 3, column unit: unit `household` is not `respondent` or `member`",
         "indicators row 4, column denominator: `${safe} =` is neither `all`, `valid_answers` nor an expression",
-        "messages row 2, column code: code `requird` is not an error code",
+        "messages row 2, column code: code `requird` is neither an error code nor an interface word; the nearest is `required`",
         "messages row 4, column code: code `required` is worded on a row above",
     ];
     for wanted in expected {

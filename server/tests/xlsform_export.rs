@@ -183,6 +183,20 @@ fn a_survey_exported_as_xlsform_imports_back_the_same() {
 }
 
 #[test]
+fn interface_words_go_on_the_messages_sheet_and_come_back() {
+    let mut survey = small_survey();
+    survey.interface_words = serde_json::from_value(json!({
+        "en": {"form.yes": "Yes, indeed", "message.required": "Please answer."},
+        "fr": {"form.yes": "Oui, bien sûr"}
+    }))
+    .expect("words");
+    assert_eq!(survey.check(), Vec::new());
+    let (imported, losses) = round_trip(&survey);
+    assert_eq!(losses, Vec::<String>::new());
+    assert_eq!(imported, serde_json::to_value(&survey).expect("json"));
+}
+
+#[test]
 fn the_default_questionnaire_round_trips_exactly() {
     let survey = salama_shared::community_safety();
     let (imported, losses) = round_trip(&survey);

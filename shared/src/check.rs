@@ -8,11 +8,11 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::expr::{Expression, Function};
 use crate::field_error::FieldErrorCode;
-use crate::messages::BUILT_IN_LANGUAGES;
 use crate::schema::{
     Area, ChoiceList, Denominator, Indicator, Level, Question, QuestionKind, Required, Role, Survey,
 };
 use crate::text::{Text, is_language_tag};
+use crate::words::{FormWord, Key, Word};
 
 /// One problem in a survey definition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +49,8 @@ pub enum ProblemCode {
     InvalidArea,
     /// A text with a control character other than a line break or a tab.
     InvalidText,
+    /// An interface word under a key Salama does not have.
+    UnknownWord,
 }
 
 impl Survey {
@@ -198,28 +200,84 @@ impl<'s> Checker<'s> {
                 ),
             );
         }
-        for language in &survey.languages {
-            if BUILT_IN_LANGUAGES.contains(&language.split('-').next().unwrap_or(language)) {
-                continue;
+        self.interface_words();
+    }
+
+    /// The survey's own interface words are for its languages, under known
+    /// keys, and every language has every word the form shows (built in or
+    /// given): otherwise a respondent meets an English button in the middle
+    /// of a Swahili form.
+    fn interface_words(&mut self) {
+        let survey = self.survey;
+        for (language, words) in &survey.interface_words {
+            if !survey.languages.contains(language) {
+                self.report(
+                    format!("interface_words.{language}"),
+                    ProblemCode::InvalidLanguage,
+                    format!("`{language}` is not among the survey's languages"),
+                );
             }
-            for code in FieldErrorCode::ALL {
-                if !can_raise(survey, code) {
-                    continue;
-                }
-                if !survey
-                    .messages
-                    .get(&code)
-                    .is_some_and(|text| text.has(language))
-                {
+            for (key, text) in words {
+                let path = format!("interface_words.{language}.{key}");
+                let Some(word) = Word::parse(key) else {
                     self.report(
-                        format!("messages.{}.{language}", code.as_str()),
-                        ProblemCode::MissingTranslation,
+                        path,
+                        ProblemCode::UnknownWord,
                         format!(
-                            "`{language}` has no built-in validation messages: give `{}` in it",
-                            code.as_str()
+                            "`{key}` is not an interface word; the nearest is `{}`",
+                            Word::nearest_key(key)
                         ),
                     );
+                    continue;
+                };
+                if text.trim().is_empty() || text.chars().any(|c| c.is_control() && c != '\n') {
+                    self.report(
+                        path,
+                        ProblemCode::InvalidText,
+                        "a text, without control characters but line breaks",
+                    );
+                    continue;
                 }
+                let lost: Vec<&str> = word
+                    .placeholders()
+                    .iter()
+                    .copied()
+                    .filter(|placeholder| !text.contains(placeholder))
+                    .collect();
+                if !lost.is_empty() {
+                    self.report(
+                        path,
+                        ProblemCode::InvalidText,
+                        format!("keep {} where the value goes", lost.join(" and ")),
+                    );
+                }
+            }
+        }
+        for language in &survey.languages {
+            let missing: Vec<String> = FormWord::ALL
+                .iter()
+                .map(|word| Word::Form(*word))
+                .chain(
+                    FieldErrorCode::ALL
+                        .into_iter()
+                        .filter(|code| can_raise(survey, *code))
+                        .map(Word::Message),
+                )
+                .filter(|word| {
+                    word.built_in(language).is_none() && survey.own_word(*word, language).is_none()
+                })
+                .map(|word| word.key().into_owned())
+                .collect();
+            if !missing.is_empty() {
+                self.report(
+                    format!("interface_words.{language}"),
+                    ProblemCode::MissingTranslation,
+                    format!(
+                        "`{language}` has no built-in interface words; give these {}: {}",
+                        missing.len(),
+                        missing.join(", ")
+                    ),
+                );
             }
         }
     }

@@ -15,9 +15,10 @@ pub mod expr;
 pub mod facts;
 pub mod field_error;
 pub mod form;
-pub mod messages;
+pub mod language;
 pub mod microdata;
 mod names;
+pub mod number;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod publication;
@@ -25,9 +26,11 @@ pub mod query;
 pub mod sample;
 pub mod schema;
 pub mod selection;
+pub mod spelling;
 pub mod submission;
 pub mod text;
 pub mod validate;
+pub mod words;
 
 pub use check::{Problem, ProblemCode};
 pub use default_survey::community_safety;
@@ -35,3 +38,4 @@ pub use field_error::{FieldError, FieldErrorCode};
 pub use schema::Survey;
 pub use submission::Submission;
 pub use validate::{ValidSubmission, validate};
+pub use words::Word;

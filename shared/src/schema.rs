@@ -62,6 +62,11 @@ pub struct Survey {
     /// without a built-in catalogue; keyed by error code.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub messages: BTreeMap<FieldErrorCode, Text>,
+    /// Interface words in the survey's own wording, or in a language Salama
+    /// has no catalogue of: `{language: {key: text}}`, keys as in
+    /// [`crate::words`] (`form.yes`, `message.required`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub interface_words: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// How a submission reached the server. Probability-sample interviews and

@@ -101,11 +101,12 @@ pub fn interpolate<'t>(
 
 /// Whether a language is written right to left, so the client sets `dir="rtl"`.
 pub fn is_right_to_left(language: &str) -> bool {
-    let primary = language.split(['-', '_']).next().unwrap_or(language);
-    matches!(
-        primary,
-        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug"
-    )
+    crate::language::base_language(language).is_some_and(|base| {
+        matches!(
+            base.as_str(),
+            "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug"
+        )
+    })
 }
 
 /// Whether a tag looks like a BCP 47 language tag (`en`, `fr-CA`, `ar`).

@@ -600,3 +600,18 @@ fn any_json() -> impl Strategy<Value = Json> {
         ]
     })
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// A number shown in any language's convention reads back as the same
+    /// number, so a respondent's `2,5` is stored as the 2.5 they meant.
+    #[test]
+    fn a_number_shown_then_read_is_the_same(
+        value in -1e12f64..1e12,
+        separator in proptest::sample::select(vec![".", ","]),
+    ) {
+        let shown = salama_shared::number::show(value, separator);
+        prop_assert_eq!(salama_shared::number::read(&shown), Some(value), "shown as {}", shown);
+    }
+}

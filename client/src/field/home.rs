@@ -13,6 +13,7 @@ use crate::api::{self, ApiError};
 use crate::browser;
 use crate::form::Draft;
 use crate::i18n::fill;
+use salama_shared::words::FieldWord as F;
 
 pub fn home_page() -> impl IntoView {
     let device = expect_context::<Device>();
@@ -58,34 +59,34 @@ fn sign_in(device: Device) -> impl IntoView {
                     refresh_assignments(device, None).await;
                     sync::start(device);
                 }
-                Err(ApiError::Unauthorized) => error.set(Some(words.wrong_password)),
-                Err(_) => error.set(Some(words.needs_connection)),
+                Err(ApiError::Unauthorized) => error.set(Some(words.get(F::WrongPassword))),
+                Err(_) => error.set(Some(words.get(F::NeedsConnection))),
             }
         });
     };
     view! {
         <main id="main" class="page">
-            <h1>{words.title}</h1>
+            <h1>{words.get(F::Title)}</h1>
             <form class="step" novalidate on:submit=submit>
-                <h2 id="step-heading" tabindex="-1">{words.sign_in_title}</h2>
-                <p>{words.sign_in_intro}</p>
+                <h2 id="step-heading" tabindex="-1">{words.get(F::SignInTitle)}</h2>
+                <p>{words.get(F::SignInIntro)}</p>
                 {move || error.get().map(|message| view! { <p class="error" role="alert" id="sign-in-error">{message}</p> })}
                 <div class="question">
-                    <label for="name">{words.name}</label>
+                    <label for="name">{words.get(F::Name)}</label>
                     <input id="name" autocomplete="username" prop:value=name on:input=move |e| name.set(event_target_value(&e)) />
                 </div>
                 <div class="question">
-                    <label for="password">{words.password}</label>
+                    <label for="password">{words.get(F::Password)}</label>
                     <input id="password" type="password" autocomplete="current-password" prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
                 </div>
                 <div class="question">
-                    <label for="device-label">{words.device_label}</label>
-                    <p class="hint" id="device-label-hint">{words.device_label_hint}</p>
+                    <label for="device-label">{words.get(F::DeviceLabel)}</label>
+                    <p class="hint" id="device-label-hint">{words.get(F::DeviceLabelHint)}</p>
                     <input id="device-label" aria-describedby="device-label-hint" prop:value=label on:input=move |e| label.set(event_target_value(&e)) />
                 </div>
                 <div class="actions">
                     <button type="submit" id="sign-in" class="primary" disabled=busy>
-                        {move || if busy.get() { words.signing_in } else { words.sign_in }}
+                        {move || if busy.get() { words.get(F::SigningIn) } else { words.get(F::SignIn) }}
                     </button>
                 </div>
             </form>
@@ -130,7 +131,7 @@ async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String
                 Ok(()) => {
                     device.assignments.set(assignments);
                     if let Some(done) = done {
-                        done.set(Some(words.assignments_refreshed.to_owned()));
+                        done.set(Some(words.get(F::AssignmentsRefreshed).to_owned()));
                     }
                 }
                 Err(error) => device.storage_failed(&error),
@@ -139,7 +140,7 @@ async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String
         Err(ApiError::Unauthorized) => device.outbox.status.set(Status::SignedOut),
         Err(_) => {
             if let Some(done) = done {
-                done.set(Some(words.unreachable.to_owned()));
+                done.set(Some(words.get(F::Unreachable).to_owned()));
             }
         }
     }
@@ -168,17 +169,17 @@ fn signed_in(device: Device, session: Session) -> impl IntoView {
     };
     view! {
         <header class="bar field-bar">
-            <p>{words.signed_in_as}" "<strong id="signed-in-as">{session.name.clone()}</strong></p>
-            <button type="button" class="secondary" id="sign-out" on:click=sign_out>{words.sign_out}</button>
+            <p>{words.get(F::SignedInAs)}" "<strong id="signed-in-as">{session.name.clone()}</strong></p>
+            <button type="button" class="secondary" id="sign-out" on:click=sign_out>{words.get(F::SignOut)}</button>
         </header>
         <main id="main" class="page">
-            <h1>{words.title}</h1>
+            <h1>{words.get(F::Title)}</h1>
             {move || device.notice.get().map(|notice| view! { <p class="error" role="alert">{notice}</p> })}
             <p role="status" id="device-message">{move || device.message.get()}</p>
-            {move || unsent().then(|| view! { <p class="hint">{words.sign_out_unsent}</p> })}
+            {move || unsent().then(|| view! { <p class="hint">{words.get(F::SignOutUnsent)}</p> })}
             {sync_panel(device)}
             <section aria-labelledby="assignments-title">
-                <h2 id="assignments-title">{words.assignments_title}</h2>
+                <h2 id="assignments-title">{words.get(F::AssignmentsTitle)}</h2>
                 {move || assignment_list(device)}
                 <button
                     type="button"
@@ -186,12 +187,12 @@ fn signed_in(device: Device, session: Session) -> impl IntoView {
                     id="refresh-assignments"
                     on:click=move |_| leptos::task::spawn_local(refresh_assignments(device, Some(refreshed)))
                 >
-                    {words.refresh_assignments}
+                    {words.get(F::RefreshAssignments)}
                 </button>
                 <p role="status" id="assignments-status">{move || refreshed.get()}</p>
             </section>
             <section aria-labelledby="interviews-title">
-                <h2 id="interviews-title">{words.interviews_title}</h2>
+                <h2 id="interviews-title">{words.get(F::InterviewsTitle)}</h2>
                 {move || interview_list(device)}
             </section>
             {transfer::transfer_panel(device)}
@@ -207,23 +208,23 @@ fn sync_panel(device: Device) -> impl IntoView {
             .with(|all| all.iter().filter(|i| sync::is_waiting(i)).count())
     };
     let message = move || match device.outbox.status.get() {
-        Status::Sending => words.syncing.to_owned(),
-        Status::Waiting { seconds } => fill(words.retry_in, &[("s", &seconds.to_string())]),
-        Status::SignedOut => words.session_ended.to_owned(),
+        Status::Sending => words.get(F::Syncing).to_owned(),
+        Status::Waiting { seconds } => fill(words.get(F::RetryIn), &[("s", &seconds.to_string())]),
+        Status::SignedOut => words.get(F::SessionEnded).to_owned(),
         Status::Idle => match waiting() {
-            0 => words.all_sent.to_owned(),
-            n => fill(words.waiting, &[("n", &n.to_string())]),
+            0 => words.get(F::AllSent).to_owned(),
+            n => fill(words.get(F::Waiting), &[("n", &n.to_string())]),
         },
     };
     let kept = move || match device.persistent.get() {
-        Some(true) => words.storage_kept,
-        _ => words.storage_may_be_cleared,
+        Some(true) => words.get(F::StorageKept),
+        _ => words.get(F::StorageMayBeCleared),
     };
     view! {
-        <section class="sync" aria-label=words.sync_now>
+        <section class="sync" aria-label=words.get(F::SyncNow)>
             <p role="status" id="sync-status">{message}</p>
             <button type="button" class="primary" id="sync-now" on:click=move |_| sync::sync_now(device)>
-                {words.sync_now}
+                {words.get(F::SyncNow)}
             </button>
             <p class="hint">{kept}</p>
         </section>
@@ -234,14 +235,14 @@ fn assignment_list(device: Device) -> AnyView {
     let words = device.words();
     let assignments = device.assignments.get();
     if assignments.is_empty() {
-        return view! { <p id="no-assignments">{words.no_assignments}</p> }.into_any();
+        return view! { <p id="no-assignments">{words.get(F::NoAssignments)}</p> }.into_any();
     }
     view! {
         <ul class="assignments">
             {assignments
                 .into_iter()
                 .map(|assignment| {
-                    let heading = format!("{} {}", words.cluster, assignment.cluster_id);
+                    let heading = format!("{} {}", words.get(F::Cluster), assignment.cluster_id);
                     let detail = assignment.area.clone().unwrap_or_default();
                     let id = format!("start-{}", assignment.cluster_id);
                     view! {
@@ -253,7 +254,7 @@ fn assignment_list(device: Device) -> AnyView {
                                 id=id
                                 on:click=move |_| start_interview(device, assignment.clone())
                             >
-                                {words.start_interview}
+                                {words.get(F::StartInterview)}
                             </button>
                         </li>
                     }
@@ -299,7 +300,7 @@ fn interview_list(device: Device) -> AnyView {
     let words = device.words();
     let interviews = device.interviews.get();
     if interviews.is_empty() {
-        return view! { <p>{words.no_interviews}</p> }.into_any();
+        return view! { <p>{words.get(F::NoInterviews)}</p> }.into_any();
     }
     view! {
         <ul class="interviews">
@@ -308,22 +309,22 @@ fn interview_list(device: Device) -> AnyView {
                 .map(|interview| {
                     let state = interview.state;
                     let label = match state {
-                        State::Draft => words.state_draft,
-                        State::Queued => words.state_queued,
-                        State::Sending => words.state_sending,
-                        State::Sent => words.state_sent,
-                        State::Rejected => words.state_rejected,
+                        State::Draft => words.get(F::StateDraft),
+                        State::Queued => words.get(F::StateQueued),
+                        State::Sending => words.get(F::StateSending),
+                        State::Sent => words.get(F::StateSent),
+                        State::Rejected => words.get(F::StateRejected),
                     };
                     let started = interview.draft.started_at.as_str().to_owned();
                     let summary = format!(
                         "{} {} · {}",
-                        words.cluster,
+                        words.get(F::Cluster),
                         interview.cluster_id,
                         started.get(..16).unwrap_or(&started).replace('T', " ")
                     );
                     let receipt = interview.receipt.as_ref().map(|receipt| {
                         let short = receipt.submission_id.to_string();
-                        view! { <p class="receipt">{words.receipt}": "<code>{short}</code>" · "{receipt.received_at.clone()}</p> }
+                        view! { <p class="receipt">{words.get(F::Receipt)}": "<code>{short}</code>" · "{receipt.received_at.clone()}</p> }
                     });
                     let problems = (!interview.problems.is_empty()).then(|| {
                         view! {
@@ -340,8 +341,8 @@ fn interview_list(device: Device) -> AnyView {
                         }
                     });
                     let action = match state {
-                        State::Draft => Some(words.continue_interview),
-                        State::Rejected => Some(words.correct_and_resend),
+                        State::Draft => Some(words.get(F::ContinueInterview)),
+                        State::Rejected => Some(words.get(F::CorrectAndResend)),
                         _ => None,
                     };
                     let href = format!("#interview/{}", interview.id);

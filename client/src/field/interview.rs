@@ -11,6 +11,8 @@ use salama_shared::{Submission, Survey};
 use super::records::{self, Interview, State};
 use super::{Device, open, sync};
 use crate::form::{Draft, Envelope, Filling, Interviewing, Opening, Prepared, Step};
+use salama_shared::words::FieldWord as F;
+use salama_shared::words::FormWord as W;
 
 /// The version an interview was started on, prepared once per page (see
 /// [`crate::form::prepare`]).
@@ -40,12 +42,16 @@ pub fn interview_page(id: String) -> impl IntoView {
     });
     let words = device.words();
     move || match loaded.get() {
-        None => crate::pages::status(expect_context::<crate::app::Interface>().words().loading)
-            .into_any(),
+        None => crate::pages::status(
+            expect_context::<crate::app::Interface>()
+                .words()
+                .get(W::Loading),
+        )
+        .into_any(),
         Some(None) => view! {
             <main id="main" class="page">
-                <h1>{words.not_on_device}</h1>
-                <p><a href="#">{words.back_to_list}</a></p>
+                <h1>{words.get(F::NotOnDevice)}</h1>
+                <p><a href="#">{words.get(F::BackToList)}</a></p>
             </main>
         }
         .into_any(),
@@ -139,8 +145,8 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
     let words = move || super::words::field_words(&language.get());
     view! {
         {questionnaire}
-        <nav class="page field-nav" aria-label=move || words().interviews_title>
-            <a href="#" id="to-list">{move || words().back_to_list}</a>
+        <nav class="page field-nav" aria-label=move || words().get(F::InterviewsTitle)>
+            <a href="#" id="to-list">{move || words().get(F::BackToList)}</a>
         </nav>
     }
 }
@@ -170,7 +176,7 @@ fn save(device: Device, interview: Interview, then: Option<&'static str>) {
                 if let Some(screen) = then {
                     device
                         .message
-                        .set(Some(device.words().interview_kept.to_owned()));
+                        .set(Some(device.words().get(F::InterviewKept).to_owned()));
                     open(screen);
                     sync::start(device);
                 }

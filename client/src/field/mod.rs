@@ -27,6 +27,8 @@ use leptos::prelude::*;
 use crate::app::Interface;
 use crate::browser;
 use records::{Assignment, Interview, Session};
+use salama_shared::words::FieldWord as F;
+use salama_shared::words::FormWord as W;
 pub use words::FieldWords;
 
 /// What the app shows, from the address's fragment (`#interview/<id>`,
@@ -72,7 +74,7 @@ pub struct Device {
 }
 
 impl Device {
-    pub fn words(&self) -> &'static FieldWords {
+    pub fn words(&self) -> FieldWords {
         self.language
             .with_untracked(|language| words::field_words(language))
     }
@@ -86,8 +88,11 @@ impl Device {
     }
 
     pub fn storage_failed(&self, error: &idb::StorageError) {
-        self.notice
-            .set(Some(format!("{}{}", self.words().storage_failed, error.0)));
+        self.notice.set(Some(format!(
+            "{}{}",
+            self.words().get(F::StorageFailed),
+            error.0
+        )));
     }
 }
 
@@ -161,9 +166,7 @@ fn current_screen() -> Screen {
 }
 
 fn app() -> impl IntoView {
-    let preferred = browser::preferred_language()
-        .map(|tag| tag.split('-').next().unwrap_or("en").to_owned())
-        .unwrap_or_else(|| "en".to_owned());
+    let preferred = crate::app::preferred_language();
     let interface = Interface {
         language: RwSignal::new(preferred),
     };
@@ -179,7 +182,7 @@ fn app() -> impl IntoView {
         language: interface.language,
     };
     provide_context(device);
-    browser::set_title(device.words().title);
+    browser::set_title(device.words().get(F::Title));
     Effect::new(move |_| browser::set_document_language(&interface.language.get()));
     let screen = RwSignal::new(current_screen());
     let loaded = RwSignal::new(false);
@@ -213,7 +216,7 @@ fn app() -> impl IntoView {
     });
     move || {
         if !loaded.get() {
-            return crate::pages::status(interface.words().loading).into_any();
+            return crate::pages::status(interface.words().get(W::Loading)).into_any();
         }
         match screen.get() {
             Screen::Home => untrack(home::home_page).into_any(),
@@ -235,7 +238,7 @@ fn neutral_screen(back: Option<String>) -> impl IntoView {
         <main id="main" class="page neutral">
             <h1>"Today"</h1>
             <p>{today}</p>
-            <p class="discreet"><a href=back>{words.resume}</a></p>
+            <p class="discreet"><a href=back>{words.get(F::Resume)}</a></p>
         </main>
     }
 }

@@ -12,6 +12,8 @@ use super::Device;
 use super::selection::describe_member;
 use crate::form::{Filling, Step};
 use crate::i18n::fill;
+use salama_shared::words::FieldWord as F;
+use salama_shared::words::FormWord as W;
 
 /// The household rows the module's rule admits, now.
 fn eligible_rows(filling: Filling, module: usize) -> Vec<u32> {
@@ -107,16 +109,16 @@ pub fn module_step(filling: Filling, module: usize) -> AnyView {
     };
     view! {
         <form class="step" novalidate on:submit=submit>
-            <h2 id="step-heading" tabindex="-1">{words.module_title}</h2>
+            <h2 id="step-heading" tabindex="-1">{words.get(F::ModuleTitle)}</h2>
             {move || {
                 if eligible.with(Vec::is_empty) {
-                    return view! { <p id="module-no-one">{words.module_no_one}</p> }.into_any();
+                    return view! { <p id="module-no-one">{words.get(F::ModuleNoOne)}</p> }.into_any();
                 }
                 match current() {
                     None => view! {
-                        <p>{words.module_intro}</p>
+                        <p>{words.get(F::ModuleIntro)}</p>
                         <button type="button" class="primary" id="module-draw" on:click=do_draw>
-                            {words.draw}
+                            {words.get(F::Draw)}
                         </button>
                     }
                     .into_any(),
@@ -124,13 +126,13 @@ pub fn module_step(filling: Filling, module: usize) -> AnyView {
                         let member = describe_member(filling, eligibility, draw.selected_row);
                         view! {
                             <p class="drawn" id="module-drawn" tabindex="-1" role="status">
-                                {fill(words.module_drawn, &[("member", &member)])}
+                                {fill(words.get(F::ModuleDrawn), &[("member", &member)])}
                             </p>
                             <fieldset class="question">
-                                <legend>{words.privacy_question}</legend>
+                                <legend>{words.get(F::PrivacyQuestion)}</legend>
                                 <div class="choices">
-                                    {privacy_choice(true, "module-privacy-yes", form_words.yes)}
-                                    {privacy_choice(false, "module-privacy-no", form_words.no)}
+                                    {privacy_choice(true, "module-privacy-yes", form_words.get(W::Yes))}
+                                    {privacy_choice(false, "module-privacy-no", form_words.get(W::No))}
                                 </div>
                             </fieldset>
                         }
@@ -157,7 +159,7 @@ pub fn referrals_step(filling: Filling, module: usize) -> AnyView {
     };
     view! {
         <form class="step" novalidate on:submit=submit>
-            <h2 id="step-heading" tabindex="-1">{words.referrals_title}</h2>
+            <h2 id="step-heading" tabindex="-1">{words.get(F::ReferralsTitle)}</h2>
             <p id="referrals">{referrals}</p>
             {actions(filling, Step::ModuleEnd(module))}
         </form>
@@ -170,8 +172,8 @@ fn actions(filling: Filling, step: Step) -> impl IntoView {
     let words = filling.words();
     view! {
         <div class="actions">
-            <button type="button" on:click=move |_| filling.go_back(step)>{words.previous}</button>
-            <button type="submit" class="primary">{words.next}</button>
+            <button type="button" on:click=move |_| filling.go_back(step)>{words.get(W::Previous)}</button>
+            <button type="submit" class="primary">{words.get(W::Next)}</button>
         </div>
     }
 }

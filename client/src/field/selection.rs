@@ -11,6 +11,8 @@ use serde_json::Value as Json;
 use super::Device;
 use crate::form::{Filling, Place, Step};
 use crate::i18n::fill;
+use salama_shared::words::FieldWord as F;
+use salama_shared::words::FormWord as W;
 
 /// The eligible rows and, per row, how the member is described.
 fn eligible_members(filling: Filling, eligibility: Eligibility<'static>) -> Vec<(u32, String)> {
@@ -46,14 +48,14 @@ pub(super) fn describe_member(
             .and_then(&cell)
             .and_then(|code| choice_label(filling, eligibility.member_sex?, &code));
         let age = cell(eligibility.member_age)
-            .map(|age| format!("{age} {}", words.years))
+            .map(|age| format!("{age} {}", words.get(F::Years)))
             .unwrap_or_default();
         let description = [sex.unwrap_or_default(), age]
             .into_iter()
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join(", ");
-        format!("{} {} ({description})", words.member, row + 1)
+        format!("{} {} ({description})", words.get(F::Member), row + 1)
     })
 }
 
@@ -146,7 +148,7 @@ pub fn selection_step(filling: Filling) -> AnyView {
                 .find(|(row, _)| *row == selection.selected_row)
                 .map(|(_, name)| name.clone())
         })?;
-        Some(fill(words.drawn, &[("member", &name)]))
+        Some(fill(words.get(F::Drawn), &[("member", &name)]))
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -156,36 +158,36 @@ pub fn selection_step(filling: Filling) -> AnyView {
     };
     view! {
         <form class="step" novalidate on:submit=submit>
-            <h2 id="step-heading" tabindex="-1">{words.selection_title}</h2>
-            <p>{fill(words.selection_intro, &[("min", &min)])}</p>
+            <h2 id="step-heading" tabindex="-1">{words.get(F::SelectionTitle)}</h2>
+            <p>{fill(words.get(F::SelectionIntro), &[("min", &min)])}</p>
             {move || {
                 let list = members.get();
                 if list.is_empty() {
-                    return view! { <p class="error" id="no-one-eligible">{fill(words.no_one_eligible, &[("min", &min)])}</p> }.into_any();
+                    return view! { <p class="error" id="no-one-eligible">{fill(words.get(F::NoOneEligible), &[("min", &min)])}</p> }.into_any();
                 }
                 view! {
-                    <h3>{words.eligible_members}</h3>
+                    <h3>{words.get(F::EligibleMembers)}</h3>
                     <ul id="eligible-members">
                         {list.into_iter().map(|(_, name)| view! { <li>{name}</li> }).collect_view()}
                     </ul>
                 }
                 .into_any()
             }}
-            {move || (recorded().is_some() && !still_valid()).then(|| view! { <p class="error" role="alert">{words.roster_changed}</p> })}
+            {move || (recorded().is_some() && !still_valid()).then(|| view! { <p class="error" role="alert">{words.get(F::RosterChanged)}</p> })}
             {move || match still_valid().then(drawn_text).flatten() {
                 Some(text) => view! { <p class="drawn" id="drawn" tabindex="-1" role="status">{text}</p> }.into_any(),
                 None => view! {
                     <button type="button" class="primary" id="draw" on:click=do_draw disabled=move || members.with(Vec::is_empty)>
-                        {words.draw}
+                        {words.get(F::Draw)}
                     </button>
                 }
                 .into_any(),
             }}
             <div class="actions">
                 <button type="button" on:click=move |_| filling.go_back(Step::Selection)>
-                    {filling.words().previous}
+                    {filling.words().get(W::Previous)}
                 </button>
-                <button type="submit" class="primary" disabled=move || !still_valid()>{filling.words().next}</button>
+                <button type="submit" class="primary" disabled=move || !still_valid()>{filling.words().get(W::Next)}</button>
             </div>
         </form>
     }

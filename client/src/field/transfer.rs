@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use super::Device;
 use super::records::{self, Interview, State};
 use crate::i18n::fill;
+use salama_shared::words::FieldWord as F;
 
 const FORMAT: &str = "salama-outbox";
 
@@ -159,10 +160,10 @@ pub fn transfer_panel(device: Device) -> impl IntoView {
                 .unwrap_or_default();
             let message = match import(device, &text).await {
                 Ok((added, present)) => fill(
-                    words.imported,
+                    words.get(F::Imported),
                     &[("n", &added.to_string()), ("m", &present.to_string())],
                 ),
-                Err(()) => words.import_failed.to_owned(),
+                Err(()) => words.get(F::ImportFailed).to_owned(),
             };
             device.message.set(Some(message));
             super::sync::start(device);
@@ -170,11 +171,11 @@ pub fn transfer_panel(device: Device) -> impl IntoView {
     };
     view! {
         <section class="transfer" aria-labelledby="transfer-title">
-            <h2 id="transfer-title">{words.transfer_title}</h2>
-            <p class="hint">{words.transfer_hint}</p>
-            <button type="button" class="secondary" id="export" on:click=export>{words.export}</button>
+            <h2 id="transfer-title">{words.get(F::TransferTitle)}</h2>
+            <p class="hint">{words.get(F::TransferHint)}</p>
+            <button type="button" class="secondary" id="export" on:click=export>{words.get(F::Export)}</button>
             <div class="question">
-                <label for="import">{words.import}</label>
+                <label for="import">{words.get(F::Import)}</label>
                 <input id="import" type="file" accept="application/json,.json" on:change=chosen />
             </div>
         </section>

@@ -178,12 +178,10 @@ pub fn typed_number(text: &str, integer: bool) -> Option<Json> {
     if text.is_empty() {
         return None;
     }
-    // Commas are decimal separators in much of the world.
-    let normalised = text.replace(',', ".");
     let number = if integer {
-        normalised.parse::<i64>().ok().map(Json::from)
+        text.parse::<i64>().ok().map(Json::from)
     } else {
-        salama_shared::expr::parse_decimal(&normalised)
+        salama_shared::number::read(text)
             .and_then(serde_json::Number::from_f64)
             .map(Json::Number)
     };

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 
 use super::draft::{Place, is_blank, typed_number};
 use super::{Filling, roster};
+use salama_shared::words::FormWord as W;
 
 /// A question, shown only while it applies.
 pub fn question_view(
@@ -73,9 +74,9 @@ impl Common {
             format!(
                 " ({})",
                 if required.get() {
-                    words.required
+                    words.get(W::Required)
                 } else {
-                    words.optional
+                    words.get(W::Optional)
                 }
             )
         };
@@ -172,8 +173,8 @@ impl Choices {
     fn label(filling: Filling, value: &str, text: Option<&Text>) -> String {
         match text {
             Some(text) => filling.text(text),
-            None if value == "yes" => filling.words().yes.to_owned(),
-            None => filling.words().no.to_owned(),
+            None if value == "yes" => filling.words().get(W::Yes).to_owned(),
+            None => filling.words().get(W::No).to_owned(),
         }
     }
 }
@@ -287,6 +288,10 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
         } else {
             match stored {
                 Some(Json::String(text)) => text,
+                // Shown back as the respondent's language writes it (`2,5`).
+                Some(Json::Number(number)) => number
+                    .as_f64()
+                    .map_or_else(|| number.to_string(), |value| filling.words().number(value)),
                 Some(other) => other.to_string(),
                 None => String::new(),
             }
@@ -383,7 +388,7 @@ fn area_selects(common: Common, levels: usize) -> impl IntoView {
                         on:change=change
                         disabled={move || level > chosen().len()}
                     >
-                        <option value="">{filling.words().choose}</option>
+                        <option value="">{filling.words().get(W::Choose)}</option>
                         {move || {
                             let selected = chosen().get(level).cloned();
                             options()

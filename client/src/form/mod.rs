@@ -20,6 +20,7 @@ use crate::app::{Interface, language_switch};
 use crate::browser;
 use crate::i18n::{Words, fill};
 pub use draft::{Draft, Place};
+use salama_shared::words::FormWord as W;
 pub use snapshot::Envelope;
 use snapshot::{Snapshot, snapshot};
 
@@ -133,9 +134,9 @@ impl Filling {
     /// Interface words in the current language. Read untracked: a page is
     /// rebuilt as a whole when the language changes, so each piece of text
     /// need not be reactive on its own (which kept the wasm small).
-    pub fn words(&self) -> &'static Words {
+    pub fn words(&self) -> Words {
         self.language
-            .with_untracked(|language| crate::i18n::words(language))
+            .with_untracked(|language| Words::of(Some(self.survey), language))
     }
 
     /// Survey text in the current language (untracked, as [`Self::words`]).
@@ -403,7 +404,7 @@ pub fn fill_page(survey_id: String) -> impl IntoView {
         });
     });
     move || match loaded.get() {
-        None => crate::pages::status(interface.words().loading).into_any(),
+        None => crate::pages::status(interface.words().get(W::Loading)).into_any(),
         Some(Err(crate::api::ApiError::NotFound)) => crate::pages::not_found().into_any(),
         Some(Err(_)) => crate::pages::load_failed(attempt).into_any(),
         Some(Ok(prepared)) => untrack(|| {
@@ -432,7 +433,7 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
                 survey
                     .languages
                     .iter()
-                    .find(|language| tag.split('-').next() == Some(language.as_str()))
+                    .find(|language| salama_shared::language::same_base(&tag, language))
                     .cloned()
             })
             .unwrap_or_else(|| survey.default_language.clone());
@@ -523,7 +524,7 @@ fn quick_exit(filling: Filling) -> impl IntoView {
     };
     view! {
         <button type="button" id="quick-exit" class="quick-exit" on:click=exit>
-            {filling.words().quick_exit}
+            {filling.words().get(W::QuickExit)}
         </button>
     }
 }
@@ -534,7 +535,7 @@ fn progress(filling: Filling) -> impl IntoView {
         let steps = filling.steps();
         (Filling::position(&steps, step) + 1, steps.len())
     });
-    let template = filling.words().step_of;
+    let template = filling.words().get(W::StepOf);
     let label = move || {
         let (current, total) = position.get();
         fill(
@@ -558,7 +559,7 @@ fn safety_notice(filling: Filling) -> Option<impl IntoView> {
     let notice = filling.survey.safety_notice.as_ref()?;
     Some(view! {
         <aside class="notice" aria-labelledby="safety-title">
-            <h3 id="safety-title">{filling.words().safety_title}</h3>
+            <h3 id="safety-title">{filling.words().get(W::SafetyTitle)}</h3>
             <p>{filling.text(notice)}</p>
         </aside>
     })
@@ -598,12 +599,12 @@ fn consent_step(filling: Filling) -> impl IntoView {
     let error = Signal::derive(move || show_error.get().then(|| required.clone()));
     view! {
         <form class="step" novalidate on:submit=submit>
-            <h2 id="step-heading" tabindex="-1">{words.consent_title}</h2>
+            <h2 id="step-heading" tabindex="-1">{words.get(W::ConsentTitle)}</h2>
             {survey.has_sensitive_sections().then(|| safety_notice(filling))}
             <p class="script">{filling.text(&survey.consent.script)}</p>
             {yes_no_group(filling, CONSENT, filling.text(&survey.consent.question), choice, error)}
             <div class="actions">
-                <button type="submit" class="primary">{words.next}</button>
+                <button type="submit" class="primary">{words.get(W::Next)}</button>
             </div>
         </form>
     }
@@ -618,7 +619,10 @@ fn yes_no_group(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let words = filling.words();
-    let options = [(true, "yes", words.yes), (false, "no", words.no)];
+    let options = [
+        (true, "yes", words.get(W::Yes)),
+        (false, "no", words.get(W::No)),
+    ];
     view! {
         <fieldset class="question" aria-describedby=move || error.get().map(|_| format!("{id}-error"))>
             <legend>{legend}</legend>
@@ -668,16 +672,12 @@ fn radio(
 }
 
 /// An error message tied to its control by id; announced with a prefix.
-pub fn error_line(
-    words: &'static Words,
-    id: String,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+pub fn error_line(words: Words, id: String, error: Signal<Option<String>>) -> impl IntoView {
     move || {
         error.get().map(|message| {
             view! {
                 <p class="error" id=id.clone()>
-                    <span class="visually-hidden">{words.error_prefix}" "</span>
+                    <span class="visually-hidden">{words.get(W::ErrorPrefix)}" "</span>
                     {message}
                 </p>
             }
@@ -727,21 +727,21 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
                 })
                 .collect_view()}
             <div class="actions">
-                <button type="button" on:click=back>{words.previous}</button>
-                <button type="submit" class="primary">{words.next}</button>
+                <button type="button" on:click=back>{words.get(W::Previous)}</button>
+                <button type="submit" class="primary">{words.get(W::Next)}</button>
             </div>
         </form>
     }
 }
 
 /// The problems of a step, each a link to its question (GOV.UK's pattern).
-fn error_summary(words: &'static Words, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl IntoView> {
     if problems.is_empty() {
         return None;
     }
     Some(view! {
         <div class="error-summary" id="error-summary" tabindex="-1" role="alert" aria-labelledby="error-summary-title">
-            <h3 id="error-summary-title">{words.problem_title}</h3>
+            <h3 id="error-summary-title">{words.get(W::ProblemTitle)}</h3>
             <ul>
                 {problems
                     .into_iter()
@@ -825,16 +825,16 @@ fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
     let adult_error = Signal::derive(move || filling.visible_error(ADULT_CONSENT, section));
     let assent_error = Signal::derive(move || filling.visible_error(ASSENT, section));
     let adult_options = [
-        (A::Given, "given", words.adult_given),
-        (A::Refused, "refused", words.adult_refused),
-        (A::NoCaretaker, "no_caretaker", words.adult_none),
+        (A::Given, "given", words.get(W::AdultGiven)),
+        (A::Refused, "refused", words.get(W::AdultRefused)),
+        (A::NoCaretaker, "no_caretaker", words.get(W::AdultNone)),
     ];
     let adult_legend = filling.text(&rules.adult_consent_question);
     let assent_legend = filling.text(&rules.assent_question);
     Some(view! {
         <Show when=move || is_minor.get()>
             <div class="minor-consent">
-                <h3>{words.minor_title}</h3>
+                <h3>{words.get(W::MinorTitle)}</h3>
                 <fieldset
                     class="question"
                     aria-describedby=move || adult_error.get().map(|_| format!("{ADULT_CONSENT}-error"))
@@ -874,10 +874,10 @@ fn declined_step(filling: Filling) -> impl IntoView {
     let words = filling.words();
     view! {
         <section class="step">
-            <h2 id="step-heading" tabindex="-1">{words.declined_title}</h2>
-            <p>{words.declined_body}</p>
+            <h2 id="step-heading" tabindex="-1">{words.get(W::DeclinedTitle)}</h2>
+            <p>{words.get(W::DeclinedBody)}</p>
             <p>
-                <a href="/">{words.back_home}</a>
+                <a href="/">{words.get(W::BackHome)}</a>
             </p>
         </section>
     }

@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 use super::draft::Place;
 use super::sending::{Sending, send, sending_view};
 use super::{Filling, Step};
+use salama_shared::words::FormWord as W;
 
 pub fn review_step(filling: Filling) -> impl IntoView {
     let survey = filling.survey;
@@ -24,8 +25,8 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let words = filling.words();
     view! {
         <form class="step" novalidate on:submit=submit>
-            <h2 id="step-heading" tabindex="-1">{words.review_title}</h2>
-            <p>{words.review_intro}</p>
+            <h2 id="step-heading" tabindex="-1">{words.get(W::ReviewTitle)}</h2>
+            <p>{words.get(W::ReviewIntro)}</p>
             {move || {
                 sections()
                     .into_iter()
@@ -46,7 +47,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
                                     disabled=locked
                                     on:click=move |_| filling.go(Step::Section(index))
                                 >
-                                    {words.change}
+                                    {words.get(W::Change)}
                                     <span class="visually-hidden">": " {filling.text(&section.title)}</span>
                                 </button>
                             </section>
@@ -56,9 +57,9 @@ pub fn review_step(filling: Filling) -> impl IntoView {
             }}
             {sending_view(filling, sending)}
             <div class="actions">
-                <button type="button" disabled=locked on:click=back>{words.previous}</button>
+                <button type="button" disabled=locked on:click=back>{words.get(W::Previous)}</button>
                 <button type="submit" id="submit" class="primary" disabled=locked>
-                    {move || if locked() { words.sending } else { words.submit }}
+                    {move || if locked() { words.get(W::Sending) } else { words.get(W::Submit) }}
                 </button>
             </div>
         </form>
@@ -127,7 +128,7 @@ fn answer_line(filling: Filling, question: &'static Question, place: Place) -> i
 fn readable(filling: Filling, question: &'static Question, place: Place) -> String {
     let words = filling.words();
     let Some(answer) = filling.draft.with(|draft| draft.answer(place).cloned()) else {
-        return words.not_answered.to_owned();
+        return words.get(W::NotAnswered).to_owned();
     };
     let codes: Vec<String> = match &answer {
         Json::String(code) => vec![code.clone()],
@@ -135,12 +136,17 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
             .iter()
             .filter_map(|c| c.as_str().map(str::to_owned))
             .collect(),
+        Json::Number(number) => {
+            return number
+                .as_f64()
+                .map_or_else(|| number.to_string(), |value| words.number(value));
+        }
         other => return other.to_string(),
     };
     let label_of = |code: &str| -> String {
         match &question.kind {
-            QuestionKind::YesNo if code == "yes" => words.yes.to_owned(),
-            QuestionKind::YesNo if code == "no" => words.no.to_owned(),
+            QuestionKind::YesNo if code == "yes" => words.get(W::Yes).to_owned(),
+            QuestionKind::YesNo if code == "no" => words.get(W::No).to_owned(),
             QuestionKind::AdminArea { .. } => {
                 area_name(filling, code).unwrap_or_else(|| code.to_owned())
             }

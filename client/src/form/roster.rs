@@ -7,6 +7,7 @@ use salama_shared::schema::{Question, QuestionKind};
 use super::draft::Place;
 use super::fields::question_view;
 use super::{Filling, browser};
+use salama_shared::words::FormWord as W;
 
 pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) -> impl IntoView {
     let QuestionKind::Roster {
@@ -71,7 +72,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
                     })
                     .collect_view()}
                 <button type="button" class="secondary" on:click=remove>
-                    {format!("{} {}", words.remove_row, row_name(row))}
+                    {format!("{} {}", words.get(W::RemoveRow), row_name(row))}
                 </button>
             </fieldset>
         }
@@ -82,7 +83,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
             {roster.hint.as_ref().map(|hint| view! { <p class="hint">{filling.shown(hint, place, true)}</p> })}
             {move || error.get().map(|message| view! { <p class="error" id=error_id.clone()>{message}</p> })}
             <Show when=move || rows() == 0>
-                <p class="empty">{words.no_rows}</p>
+                <p class="empty">{words.get(W::NoRows)}</p>
             </Show>
             <For each=move || 0..rows() key=|row| *row children=row_view />
             <button
@@ -93,7 +94,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
                 disabled={move || rows() >= max_rows}
                 aria-describedby=move || error.get().map(|_| format!("{}-error", place.dom_id()))
             >
-                {format!("{} {}", words.add_row, filling.text(label_text))}
+                {format!("{} {}", words.get(W::AddRow), filling.text(label_text))}
             </button>
         </section>
     }

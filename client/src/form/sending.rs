@@ -13,6 +13,7 @@ use crate::api::{self, ApiError};
 use crate::app::LastReceipt;
 use crate::browser;
 use crate::i18n::fill;
+use salama_shared::words::FormWord as W;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sending {
@@ -117,7 +118,7 @@ pub fn send(
                     sending.set(Sending::InFlight);
                 }
                 Err(ApiError::Conflict(_)) => {
-                    sending.set(Sending::Failed(filling.words().conflict.to_owned()));
+                    sending.set(Sending::Failed(filling.words().get(W::Conflict).to_owned()));
                     return;
                 }
                 Err(other) => {
@@ -149,8 +150,10 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
     let words = filling.words();
     let message = move || match sending.get() {
         Sending::Idle => String::new(),
-        Sending::InFlight => words.sending.to_owned(),
-        Sending::Waiting { seconds } => fill(words.retrying, &[("s", &seconds.to_string())]),
+        Sending::InFlight => words.get(W::Sending).to_owned(),
+        Sending::Waiting { seconds } => {
+            fill(words.get(W::Retrying), &[("s", &seconds.to_string())])
+        }
         Sending::Failed(message) => message,
     };
     let class = move || match sending.get() {
@@ -168,7 +171,7 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
                 on:click=move |_| sending.set(Sending::InFlight)
                 hidden=move || !waiting()
             >
-                {words.try_now}
+                {words.get(W::TryNow)}
             </button>
         </div>
     }

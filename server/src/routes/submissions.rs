@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use salama_shared::api::ErrorBody;
 use salama_shared::schema::Channel;
+use salama_shared::words::{Key, ServerWord};
 use salama_shared::{FieldErrorCode, Submission};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -165,15 +166,7 @@ fn credit_to(submission: &mut Submission, caller: &Caller) -> ApiResult<()> {
         }
         Some(named) if *named == caller.name => Ok(()),
         Some(_) => {
-            let message = match submission.language.as_str() {
-                "fr" => {
-                    "Cet entretien porte le nom d’un autre enquêteur. Connectez cet appareil avec votre propre compte."
-                }
-                "ar" => "تحمل هذه المقابلة اسم عداد آخر. سجّل الدخول على هذا الجهاز بحسابك الخاص.",
-                _ => {
-                    "This interview names another enumerator. Sign this device in with your own account."
-                }
-            };
+            let message = ServerWord::OtherEnumerator.in_language(&submission.language);
             Err(ApiError::invalid(
                 "the interview names another enumerator than the one sending it",
                 vec![crate::routes::params::field(
@@ -254,19 +247,7 @@ async fn check_assigned(
     {
         return Ok(());
     }
-    let message = match submission.language.as_str() {
-        "fr" => {
-            "Cette grappe ne vous est pas attribuée pour cette enquête. Demandez à votre superviseur de vous l’attribuer, puis renvoyez."
-        }
-        "ar" => {
-            "هذه العنقودية غير مسندة إليك في هذا الاستبيان. اطلب من مشرفك إسنادها إليك، ثم أعد الإرسال."
-        }
-        _ => {
-            "This cluster is not assigned to you for this survey. Ask your supervisor to assign it, then send again."
-        }
-    };
-    // A server-side rule, so its words live here rather than in the shared
-    // messages every browser downloads.
+    let message = ServerWord::ClusterNotAssigned.in_language(&submission.language);
     Err(ApiError::invalid(
         "the interview's cluster is not assigned to this enumerator",
         vec![crate::routes::params::field(

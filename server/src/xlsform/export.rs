@@ -6,6 +6,8 @@
 //! What the sheets cannot say yet is listed in [`Exported::losses`] (and in
 //! a `notes` sheet the importer ignores), never dropped silently.
 
+use std::collections::BTreeMap;
+
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use salama_shared::Survey;
 use salama_shared::schema::{Area, Denominator, Level, Question, QuestionKind, Required, Role};
@@ -259,6 +261,20 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
             .set("code", code.as_str())
             .text("label", text);
     }
+    // Interface words share the sheet: a row a key, a column a language.
+    let mut words: BTreeMap<&str, Text> = BTreeMap::new();
+    for (language, texts) in &survey.interface_words {
+        for (key, text) in texts {
+            words
+                .entry(key)
+                .or_default()
+                .0
+                .insert(language.clone(), text.clone());
+        }
+    }
+    for (key, text) in &words {
+        messages.row().set("code", *key).text("label", text);
+    }
 
     let mut areas = Table::new(headers(
         &["level", "code", "parent"],
@@ -333,7 +349,7 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
     if !survey.indicators.is_empty() {
         sheets.push(("indicators", indicators));
     }
-    if !survey.messages.is_empty() {
+    if !survey.messages.is_empty() || !survey.interface_words.is_empty() {
         sheets.push(("messages", messages));
     }
     for (name, table) in &sheets {

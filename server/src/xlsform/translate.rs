@@ -270,7 +270,7 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
     (survey.area_levels, survey.areas) = translator.areas();
     translator.area_depth = u32::try_from(survey.area_levels.len()).unwrap_or(u32::MAX);
     survey.indicators = translator.indicators();
-    survey.messages = translator.messages();
+    (survey.messages, survey.interface_words) = translator.messages();
     survey.sections = translator.sections(survey_sheet, &survey);
     translator.disability_cut_off();
     survey.roles = std::mem::take(&mut translator.roles);
@@ -284,17 +284,31 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
             message: "the survey sheet has no questions".into(),
         });
     }
-    let (checked, unworded) = unworded_languages(survey.check());
-    for (language, codes) in unworded {
+    // `Survey::check` gives one problem a language that lacks interface
+    // words; a spreadsheet author also needs to know where they go.
+    let unworded = |problem: &Problem| {
+        problem
+            .path
+            .strip_prefix("interface_words.")
+            .filter(|language| {
+                !language.contains('.') && matches!(problem.code, ProblemCode::MissingTranslation)
+            })
+            .map(str::to_owned)
+    };
+    let (unworded_languages, checked): (Vec<Problem>, Vec<Problem>) = survey
+        .check()
+        .into_iter()
+        .partition(|problem| unworded(problem).is_some());
+    for problem in unworded_languages {
+        let language = unworded(&problem).unwrap_or_default();
         translator.problems.push(ImportProblem {
             sheet: Some(SheetKind::Messages.key().to_owned()),
             row: None,
             column: Some(format!("label::{language}")),
             code: "missing_translation".into(),
             message: format!(
-                "`{language}` has no built-in validation messages: give them on a `messages` sheet, \
-                 column `label::{language}`, a row for each code: {}",
-                codes.join(", ")
+                "{}; on a `messages` sheet, column `label::{language}`, a row a key",
+                problem.message
             ),
         });
     }
@@ -341,33 +355,6 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         problems.retain(|problem| seen.insert(problem.to_string()));
         Err(problems)
     }
-}
-
-/// `Survey::check` names each validation message a language lacks; a
-/// spreadsheet author gets one problem per language with the codes to give.
-fn unworded_languages(problems: Vec<Problem>) -> (Vec<Problem>, BTreeMap<String, Vec<String>>) {
-    let mut unworded: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut rest = Vec::new();
-    for problem in problems {
-        let message = problem
-            .path
-            .strip_prefix("messages.")
-            .and_then(|path| path.split_once('.'))
-            .filter(|(code, _)| {
-                matches!(problem.code, ProblemCode::MissingTranslation)
-                    && salama_shared::FieldErrorCode::ALL
-                        .iter()
-                        .any(|known| known.as_str() == *code)
-            });
-        match message {
-            Some((code, language)) => unworded
-                .entry(language.to_owned())
-                .or_default()
-                .push(code.to_owned()),
-            None => rest.push(problem),
-        }
-    }
-    (rest, unworded)
 }
 
 fn yes(text: &str) -> bool {
@@ -1354,6 +1341,7 @@ impl<'w> Translator<'w> {
             roles: Vec::new(),
             indicators: Vec::new(),
             messages: BTreeMap::new(),
+            interface_words: BTreeMap::new(),
         }
     }
 

@@ -4,11 +4,11 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
+use super::Limits;
 use super::{At, FieldErrorCode, Report};
 use crate::date::{Date, is_local_date_time, is_time_of_day};
 use crate::expr::Value;
 use crate::form::{Form, Slot};
-use crate::messages::Limits;
 use crate::schema::{Area, ChoiceList, Question, QuestionKind};
 use crate::submission::Answers;
 

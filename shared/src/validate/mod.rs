@@ -16,9 +16,9 @@ use evaluation::Evaluation;
 
 use crate::expr::Value;
 use crate::form::{Form, Slot};
-use crate::messages::{self, Limits};
 use crate::schema::{Channel, Question, Survey};
 use crate::submission::{AdultConsent, Submission};
+use crate::words::FormWord;
 
 /// A submission that passed validation. Only [`validate`] makes one, so
 /// holding one proves the rules were applied.
@@ -443,29 +443,32 @@ impl<'s> Report<'s> {
     }
 }
 
-/// The message for `code` in `language`: the survey's own wording first, then
-/// the built-in one, then the same in the survey's default language.
+/// Values substituted for `{min}` and `{max}` in a message.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Limits {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// The message for `code` in `language` (see [`Survey::word`] for which
+/// wording wins), its `{min}` and `{max}` written as that language writes
+/// numbers.
 pub fn message_for(
     survey: &Survey,
     code: FieldErrorCode,
     language: &str,
     limits: Limits,
 ) -> String {
-    let default = survey.default_language.as_str();
-    let own = |lang: &str| {
-        survey
-            .messages
-            .get(&code)
-            .filter(|text| text.has(lang))
-            .map(|text| text.get(lang, lang))
+    let separator = survey.word(FormWord::DecimalSeparator, language);
+    let show = |value: Option<f64>| {
+        value
+            .map(|value| crate::number::show(value, separator))
+            .unwrap_or_default()
     };
-    let template = own(language)
-        .or_else(|| messages::built_in(code, language))
-        .or_else(|| own(default))
-        .or_else(|| messages::built_in(code, default))
-        .or_else(|| messages::built_in(code, "en"))
-        .unwrap_or_default();
-    messages::fill(template, limits)
+    crate::words::fill(
+        survey.word(code, language),
+        &[("min", &show(limits.min)), ("max", &show(limits.max))],
+    )
 }
 
 /// A question's path, rendered only when there is an error to report.

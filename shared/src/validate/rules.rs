@@ -3,11 +3,11 @@
 
 use serde_json::Value as Json;
 
+use super::Limits;
 use super::answers::Given;
 use super::evaluation::{Evaluation, context};
 use super::{At, FieldErrorCode, Report};
 use crate::form::Slot;
-use crate::messages::Limits;
 use crate::schema::{Question, QuestionKind};
 
 impl<'a> Evaluation<'a> {

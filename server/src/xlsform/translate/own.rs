@@ -1,14 +1,30 @@
 //! Salama's own sheets: `areas` (the admin-area tree and its levels) and
 //! `indicators`, and the Washington Group `disability` role's cut-off.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use salama_shared::expr::Expression;
 use salama_shared::field_error::FieldErrorCode;
 use salama_shared::schema::{Area, AreaLevel, Component, Denominator, Indicator, Level, Role};
 use salama_shared::text::Text;
+use salama_shared::words::Word;
 
 use super::{Place, SheetKind, Translator, quoted};
+
+/// A survey's own interface words: `{language: {key: text}}`.
+type InterfaceWords = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What a `messages` sheet's code nearest to `written` is: an error code
+/// (`required`) or an interface word's key (`form.yes`).
+fn nearest_code(written: &str) -> String {
+    let codes = FieldErrorCode::ALL
+        .iter()
+        .map(|code| Cow::Borrowed(code.as_str()));
+    salama_shared::spelling::nearest(written, codes.chain(Word::all().map(Word::key)))
+        .map(Cow::into_owned)
+        .unwrap_or_default()
+}
 
 impl Translator<'_> {
     /// The `areas` sheet: a row with a `level` and no `code` declares a
@@ -398,14 +414,16 @@ impl Translator<'_> {
 
     /// The `messages` sheet: the survey's own wording of an answer's
     /// problem, one row per error `code` (`required`, `below_minimum`…)
-    /// with its `label::LANG`.
-    pub(super) fn messages(&mut self) -> BTreeMap<FieldErrorCode, Text> {
+    /// with its `label::LANG`, and of any other interface word, one row per
+    /// key (`form.yes`): the messages, then the interface words by language.
+    pub(super) fn messages(&mut self) -> (BTreeMap<FieldErrorCode, Text>, InterfaceWords) {
         let mut messages = BTreeMap::new();
+        let mut words = InterfaceWords::new();
         let Some(sheet) = self.sheet(SheetKind::Messages) else {
-            return messages;
+            return (messages, words);
         };
         if sheet.rows.is_empty() {
-            return messages;
+            return (messages, words);
         }
         let headers = &self.headers[&SheetKind::Messages];
         let header_row = headers.row;
@@ -417,34 +435,35 @@ impl Translator<'_> {
                 "missing_column",
                 "the messages sheet needs the column `code` in its first row".into(),
             );
-            return messages;
+            return (messages, words);
         };
+        let mut seen = HashSet::new();
         for row in self.data_rows(SheetKind::Messages) {
             let written = row.cell(code_column.index);
             let label = self.text(SheetKind::Messages, row, "label");
             if written.is_empty() && label.0.is_empty() {
                 continue;
             }
-            let Some(code) = FieldErrorCode::ALL
+            let code = FieldErrorCode::ALL
                 .iter()
                 .copied()
-                .find(|code| code.as_str() == written)
-            else {
-                let known: Vec<&str> = FieldErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+                .find(|code| code.as_str() == written);
+            let word = Word::parse(written);
+            if code.is_none() && word.is_none() {
                 self.problem(
                     SheetKind::Messages,
                     Some(row.number),
                     Some(code_column.header.clone()),
                     "invalid_value",
                     format!(
-                        "code {} is not an error code; codes: {}",
+                        "code {} is neither an error code nor an interface word; the nearest is `{}`",
                         quoted(written),
-                        known.join(", ")
+                        nearest_code(written)
                     ),
                 );
                 continue;
-            };
-            if messages.contains_key(&code) {
+            }
+            if !seen.insert(written) {
                 self.problem(
                     SheetKind::Messages,
                     Some(row.number),
@@ -454,15 +473,24 @@ impl Translator<'_> {
                 );
                 continue;
             }
-            self.places.insert(
-                format!("messages.{written}"),
-                Place {
-                    sheet: SheetKind::Messages,
-                    row: Some(row.number),
-                },
-            );
-            messages.insert(code, label);
+            let place = Place {
+                sheet: SheetKind::Messages,
+                row: Some(row.number),
+            };
+            if let Some(code) = code {
+                self.places.insert(format!("messages.{written}"), place);
+                messages.insert(code, label);
+                continue;
+            }
+            for (language, text) in label.0 {
+                self.places
+                    .insert(format!("interface_words.{language}.{written}"), place);
+                words
+                    .entry(language)
+                    .or_default()
+                    .insert(written.to_owned(), text);
+            }
         }
-        messages
+        (messages, words)
     }
 }

@@ -1,4 +1,5 @@
-//! Typing slips: the name an author most likely meant.
+//! Typing slips: the name an author most likely meant (a survey key, an
+//! XLSForm column, an interface word).
 
 /// The candidate `word` is one or two typing slips away from (`relevent`
 /// for `relevant`). Short words are left alone: `note` is not a slip of
@@ -12,6 +13,14 @@ pub fn slip_of<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let allowed = if candidate.len() >= 7 { 2 } else { 1 };
         candidate.len() >= 4 && edits(word, candidate) <= allowed
     })
+}
+
+/// The candidate fewest edits away from `word`, however many: for naming
+/// the nearest of a closed set of keys.
+pub fn nearest<S: AsRef<str>>(word: &str, candidates: impl IntoIterator<Item = S>) -> Option<S> {
+    candidates
+        .into_iter()
+        .min_by_key(|candidate| edits(word, candidate.as_ref()))
 }
 
 /// Levenshtein distance, for short names.
@@ -40,5 +49,7 @@ mod tests {
         assert_eq!(slip_of("note", ["code"]), None);
         assert_eq!(slip_of("colour", ["label"]), None);
         assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(nearest("colour", ["label", "color"]), Some("color"));
+        assert_eq!(nearest::<&str>("x", []), None);
     }
 }

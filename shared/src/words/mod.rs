@@ -1,0 +1,412 @@
+//! Every word of Salama's interface, in one catalogue: keys grouped by
+//! where they show (the citizens' form, the field app, validation messages,
+//! the server's own refusals), and one file a language with one text a key.
+//!
+//! Adding an interface language is one file here and one line in
+//! [`languages!`]; the compiler refuses a language that lacks a key, so a
+//! key added without its texts does not build. A survey brings the words
+//! of a language Salama lacks, or its own wording of built-in ones, in
+//! [`crate::Survey::interface_words`]; [`crate::Survey::word`] picks.
+//!
+//! The texts are compiled in rather than fetched: the form shows them
+//! before (and without) any answer from the server, and each area is a
+//! function of its own so a bundle carries only the areas it shows (the
+//! citizens' form has no field-app words).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::field_error::FieldErrorCode;
+use crate::language::base_language;
+
+/// Declares one area's keys: the enum, the list of all of them, and the
+/// key an author writes (`form.submit`).
+macro_rules! keys {
+    ($(#[$doc:meta])* $name:ident, $area:literal, $texts:ident { $($variant:ident = $key:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The key authors write in a survey's `interface_words`.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => concat!($area, ".", $key),)*
+                }
+            }
+        }
+
+        impl Key for $name {
+            fn built_in(self, language: &str) -> Option<&'static str> {
+                $texts(self, language)
+            }
+            fn key(self) -> Cow<'static, str> {
+                Cow::Borrowed($name::key(self))
+            }
+        }
+    };
+}
+
+keys! {
+    /// Words of the citizens' form and the pages around it (also the
+    /// interview screens of the field app, which uses the same form).
+    FormWord, "form", form_text {
+        Surveys = "surveys",
+        NoSurveys = "no_surveys",
+        Language = "language",
+        Loading = "loading",
+        LoadFailed = "load_failed",
+        Retry = "retry",
+        NotFound = "not_found",
+        BackHome = "back_home",
+        QuickExit = "quick_exit",
+        SafetyTitle = "safety_title",
+        ConsentTitle = "consent_title",
+        Yes = "yes",
+        No = "no",
+        Next = "next",
+        Previous = "previous",
+        StepOf = "step_of",
+        Required = "required",
+        Optional = "optional",
+        ErrorPrefix = "error_prefix",
+        ProblemTitle = "problem_title",
+        Choose = "choose",
+        AddRow = "add_row",
+        RemoveRow = "remove_row",
+        NoRows = "no_rows",
+        ReviewTitle = "review_title",
+        ReviewIntro = "review_intro",
+        Change = "change",
+        NotAnswered = "not_answered",
+        Submit = "submit",
+        Sending = "sending",
+        Retrying = "retrying",
+        TryNow = "try_now",
+        Conflict = "conflict",
+        DeclinedTitle = "declined_title",
+        DeclinedBody = "declined_body",
+        MinorTitle = "minor_title",
+        AdultGiven = "adult_given",
+        AdultRefused = "adult_refused",
+        AdultNone = "adult_none",
+        ReceiptTitle = "receipt_title",
+        ReceiptBody = "receipt_body",
+        ReceiptNumber = "receipt_number",
+        ReceivedAt = "received_at",
+        Fingerprint = "fingerprint",
+        SurveyVersion = "survey_version",
+        DecimalSeparator = "decimal_separator",
+    }
+}
+
+keys! {
+    /// Words of the enumerators' field app around the interviews.
+    FieldWord, "field", field_text {
+        Title = "title",
+        SignInTitle = "sign_in_title",
+        SignInIntro = "sign_in_intro",
+        Name = "name",
+        Password = "password",
+        DeviceLabel = "device_label",
+        DeviceLabelHint = "device_label_hint",
+        SignIn = "sign_in",
+        SigningIn = "signing_in",
+        WrongPassword = "wrong_password",
+        NeedsConnection = "needs_connection",
+        SignedInAs = "signed_in_as",
+        SignOut = "sign_out",
+        SignOutUnsent = "sign_out_unsent",
+        AssignmentsTitle = "assignments_title",
+        NoAssignments = "no_assignments",
+        RefreshAssignments = "refresh_assignments",
+        AssignmentsRefreshed = "assignments_refreshed",
+        Cluster = "cluster",
+        StartInterview = "start_interview",
+        InterviewsTitle = "interviews_title",
+        NoInterviews = "no_interviews",
+        ContinueInterview = "continue_interview",
+        CorrectAndResend = "correct_and_resend",
+        StateDraft = "state_draft",
+        StateQueued = "state_queued",
+        StateSending = "state_sending",
+        StateSent = "state_sent",
+        StateRejected = "state_rejected",
+        Receipt = "receipt",
+        SyncNow = "sync_now",
+        Syncing = "syncing",
+        Waiting = "waiting",
+        AllSent = "all_sent",
+        RetryIn = "retry_in",
+        Unreachable = "unreachable",
+        SessionEnded = "session_ended",
+        StorageKept = "storage_kept",
+        StorageMayBeCleared = "storage_may_be_cleared",
+        Export = "export",
+        Import = "import",
+        Imported = "imported",
+        ImportFailed = "import_failed",
+        TransferTitle = "transfer_title",
+        TransferHint = "transfer_hint",
+        StorageFailed = "storage_failed",
+        NotOnDevice = "not_on_device",
+        BackToList = "back_to_list",
+        InterviewKept = "interview_kept",
+        SelectionTitle = "selection_title",
+        SelectionIntro = "selection_intro",
+        EligibleMembers = "eligible_members",
+        NoOneEligible = "no_one_eligible",
+        Draw = "draw",
+        Drawn = "drawn",
+        RosterChanged = "roster_changed",
+        Member = "member",
+        Years = "years",
+        Resume = "resume",
+        ModuleTitle = "module_title",
+        ModuleIntro = "module_intro",
+        ModuleNoOne = "module_no_one",
+        ModuleDrawn = "module_drawn",
+        PrivacyQuestion = "privacy_question",
+        ReferralsTitle = "referrals_title",
+    }
+}
+
+keys! {
+    /// The server's refusals of a submission that no shared rule makes.
+    ServerWord, "server", server_text {
+        OtherEnumerator = "other_enumerator",
+        ClusterNotAssigned = "cluster_not_assigned",
+    }
+}
+
+/// Any interface word. Validation messages are keyed by their error code
+/// (`message.required`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Word {
+    Form(FormWord),
+    Field(FieldWord),
+    Message(FieldErrorCode),
+    Server(ServerWord),
+}
+
+const MESSAGE_AREA: &str = "message.";
+
+impl Word {
+    /// Every key, area by area.
+    pub fn all() -> impl Iterator<Item = Word> {
+        let form = FormWord::ALL.iter().map(|w| Word::Form(*w));
+        let field = FieldWord::ALL.iter().map(|w| Word::Field(*w));
+        let message = FieldErrorCode::ALL.into_iter().map(Word::Message);
+        let server = ServerWord::ALL.iter().map(|w| Word::Server(*w));
+        form.chain(field).chain(message).chain(server)
+    }
+
+    /// The key authors write (`form.yes`, `message.required`).
+    pub fn key(self) -> Cow<'static, str> {
+        match self {
+            Word::Form(word) => Cow::Borrowed(word.key()),
+            Word::Field(word) => Cow::Borrowed(word.key()),
+            Word::Message(code) => Cow::Owned(format!("{MESSAGE_AREA}{}", code.as_str())),
+            Word::Server(word) => Cow::Borrowed(word.key()),
+        }
+    }
+
+    /// The word a key names.
+    pub fn parse(key: &str) -> Option<Word> {
+        if let Some(code) = key.strip_prefix(MESSAGE_AREA) {
+            return FieldErrorCode::ALL
+                .into_iter()
+                .find(|known| known.as_str() == code)
+                .map(Word::Message);
+        }
+        Word::all().find(|word| word.key() == key)
+    }
+
+    /// The known key nearest to one that is not, for the author's slip.
+    pub fn nearest_key(key: &str) -> String {
+        crate::spelling::nearest(key, Word::all().map(Word::key))
+            .map(Cow::into_owned)
+            .unwrap_or_default()
+    }
+
+    /// Whether the text carries the `{placeholders}` the interface fills.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            Word::Form(FormWord::StepOf) => &["{n}", "{total}"],
+            Word::Form(FormWord::Retrying) | Word::Field(FieldWord::RetryIn) => &["{s}"],
+            Word::Field(FieldWord::Waiting) => &["{n}"],
+            Word::Field(FieldWord::Imported) => &["{n}", "{m}"],
+            Word::Field(FieldWord::SelectionIntro | FieldWord::NoOneEligible) => &["{min}"],
+            Word::Field(FieldWord::Drawn | FieldWord::ModuleDrawn) => &["{member}"],
+            _ => &[],
+        }
+    }
+}
+
+/// Declares the built-in languages: a module each, and the lookups that
+/// choose among them by base language.
+macro_rules! languages {
+    ($($tag:literal => $module:ident,)*) => {
+        $(mod $module;)*
+
+        /// Languages whose every word is built in.
+        pub const BUILT_IN_LANGUAGES: &[&str] = &[$($tag,)*];
+
+        /// The built-in language a tag names (`pt-BR` → `pt`), if any.
+        pub fn built_in_language(tag: &str) -> Option<&'static str> {
+            Some(match base_language(tag)?.as_str() {
+                $($tag => $tag,)*
+                _ => return None,
+            })
+        }
+
+        fn form_text(word: FormWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::form(word),)*
+                _ => return None,
+            })
+        }
+
+        fn field_text(word: FieldWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::field(word),)*
+                _ => return None,
+            })
+        }
+
+        fn server_text(word: ServerWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::server(word),)*
+                _ => return None,
+            })
+        }
+
+        /// The built-in validation message for `code` in a language.
+        pub fn built_in_message(code: FieldErrorCode, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::message(code),)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+languages! {
+    "en" => en,
+    "fr" => fr,
+    "ar" => ar,
+    "es" => es,
+    "pt" => pt,
+}
+
+/// A key of any area: what [`crate::Survey::word`] needs to find its text.
+/// Generic rather than through [`Word`], so a bundle that asks only for
+/// form words carries only the form's texts.
+pub trait Key: Copy {
+    /// The built-in text in a language (any tag of it), if Salama has one.
+    fn built_in(self, language: &str) -> Option<&'static str>;
+    /// The key authors write.
+    fn key(self) -> Cow<'static, str>;
+    /// The survey's own wording, where it has one besides `interface_words`.
+    fn own_elsewhere<'s>(self, _survey: &'s crate::Survey, _language: &str) -> Option<&'s str> {
+        None
+    }
+    /// The text of last resort: every key has one in English.
+    fn english(self) -> &'static str {
+        self.built_in("en").unwrap_or_default()
+    }
+    /// The built-in text in a language, else the English one: for words
+    /// shown where no survey is at hand.
+    fn in_language(self, language: &str) -> &'static str {
+        self.built_in(language).unwrap_or_else(|| self.english())
+    }
+}
+
+impl Key for FieldErrorCode {
+    fn built_in(self, language: &str) -> Option<&'static str> {
+        built_in_message(self, language)
+    }
+    fn key(self) -> Cow<'static, str> {
+        Word::Message(self).key()
+    }
+    /// Surveys gave validation messages in `messages` before any other
+    /// interface word could be given; both keep working.
+    fn own_elsewhere<'s>(self, survey: &'s crate::Survey, language: &str) -> Option<&'s str> {
+        survey
+            .messages
+            .get(&self)
+            .filter(|text| text.has(language))
+            .map(|text| text.get(language, language))
+    }
+}
+
+impl Key for Word {
+    fn built_in(self, language: &str) -> Option<&'static str> {
+        match self {
+            Word::Form(word) => form_text(word, language),
+            Word::Field(word) => field_text(word, language),
+            Word::Message(code) => built_in_message(code, language),
+            Word::Server(word) => server_text(word, language),
+        }
+    }
+    fn key(self) -> Cow<'static, str> {
+        Word::key(self)
+    }
+    fn own_elsewhere<'s>(self, survey: &'s crate::Survey, language: &str) -> Option<&'s str> {
+        match self {
+            Word::Message(code) => code.own_elsewhere(survey, language),
+            _ => None,
+        }
+    }
+}
+
+impl crate::Survey {
+    /// `word` in `language`: the survey's own wording, else the built-in
+    /// one, else the same two in the survey's default language, else English.
+    pub fn word<K: Key>(&self, word: K, language: &str) -> &str {
+        self.own_word(word, language)
+            .or_else(|| word.built_in(language))
+            .or_else(|| self.own_word(word, &self.default_language))
+            .or_else(|| word.built_in(&self.default_language))
+            .unwrap_or_else(|| word.english())
+    }
+
+    /// The survey's own wording of `word` in `language` (the exact tag,
+    /// else another tag of the same base language), if it gives one.
+    pub fn own_word<'s, K: Key>(&'s self, word: K, language: &str) -> Option<&'s str> {
+        if let Some(text) = word.own_elsewhere(self, language) {
+            return Some(text);
+        }
+        if self.interface_words.is_empty() {
+            return None;
+        }
+        let key = word.key();
+        let in_language = |words: &'s BTreeMap<String, String>| words.get(key.as_ref());
+        self.interface_words
+            .get(language)
+            .and_then(in_language)
+            .or_else(|| {
+                self.interface_words
+                    .iter()
+                    .filter(|(tag, _)| crate::language::same_base(tag, language))
+                    .find_map(|(_, words)| in_language(words))
+            })
+            .map(String::as_str)
+    }
+}
+
+/// Fills `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = template.to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+use super::*;
+use crate::Survey;
+
+/// Every key's text in every built-in language; the compiler already
+/// refuses a language file without one, this refuses an empty one.
+#[test]
+fn every_built_in_language_has_every_word() {
+    for language in BUILT_IN_LANGUAGES {
+        for word in Word::all() {
+            let text = word.built_in(language).unwrap_or_default();
+            assert!(!text.trim().is_empty(), "{} in {language}", word.key());
+            for placeholder in word.placeholders() {
+                assert!(
+                    text.contains(placeholder),
+                    "{} in {language} lost {placeholder}: {text}",
+                    word.key()
+                );
+            }
+            if let Word::Message(_) = word {
+                let filled = fill(text, &[("min", "1"), ("max", "2")]);
+                assert!(!filled.contains('{'), "{} in {language}", word.key());
+            }
+        }
+        let separator = FormWord::DecimalSeparator.built_in(language);
+        assert!(matches!(separator, Some("." | ",")), "{language}");
+    }
+    assert_eq!(
+        Word::all().count(),
+        FormWord::ALL.len()
+            + FieldWord::ALL.len()
+            + FieldErrorCode::ALL.len()
+            + ServerWord::ALL.len()
+    );
+}
+
+#[test]
+fn a_built_in_language_is_found_from_any_of_its_tags() {
+    assert_eq!(
+        FormWord::QuickExit.built_in("es-419"),
+        Some("Salida rápida")
+    );
+    assert_eq!(FormWord::QuickExit.built_in("pt_BR"), Some("Saída rápida"));
+    assert_eq!(
+        FormWord::Submit.built_in("ES"),
+        Some("Enviar mis respuestas")
+    );
+    assert_eq!(FormWord::Yes.built_in("sw"), None);
+    assert_eq!(FormWord::Yes.built_in("../en"), None);
+    assert_eq!(FormWord::Yes.built_in(""), None);
+}
+
+#[test]
+fn every_key_reads_back_and_a_slip_is_named() {
+    let mut keys = std::collections::HashSet::new();
+    for word in Word::all() {
+        let key = word.key();
+        assert_eq!(Word::parse(&key), Some(word), "{key}");
+        assert!(keys.insert(key.clone()), "{key} twice");
+    }
+    assert_eq!(Word::parse("form.yess"), None);
+    assert_eq!(Word::parse("message.nope"), None);
+    assert_eq!(Word::nearest_key("form.yess"), "form.yes");
+    assert_eq!(Word::nearest_key("mesage.required"), "message.required");
+}
+
+fn survey_in(languages: &[&str]) -> Survey {
+    let mut survey = crate::community_safety();
+    survey.languages = languages.iter().map(|l| l.to_string()).collect();
+    survey.default_language = languages[0].to_owned();
+    survey
+}
+
+#[test]
+fn a_survey_overrides_a_word_and_brings_a_language() {
+    let mut survey = survey_in(&["es", "sw"]);
+    survey.interface_words = serde_json::from_value(serde_json::json!({
+        "es": {"form.yes": "Sí, claro"},
+        "sw": {"form.submit": "Tuma majibu yangu", "message.required": "Swali hili linahitaji jibu."}
+    }))
+    .expect("words");
+    assert_eq!(survey.word(FormWord::Yes, "es"), "Sí, claro");
+    assert_eq!(survey.word(FormWord::Yes, "es-MX"), "Sí, claro");
+    assert_eq!(survey.word(FormWord::No, "es"), "No");
+    assert_eq!(survey.word(FormWord::Submit, "sw"), "Tuma majibu yangu");
+    assert_eq!(
+        survey.word(FieldErrorCode::Required, "sw"),
+        "Swali hili linahitaji jibu."
+    );
+    // A word Swahili lacks falls back to the survey's default language.
+    assert_eq!(survey.word(FormWord::QuickExit, "sw"), "Salida rápida");
+    survey.default_language = "sw".into();
+    assert_eq!(survey.word(FormWord::QuickExit, "sw"), "Quick exit");
+}
+
+#[test]
+fn check_lists_the_words_a_language_lacks_and_refuses_unknown_keys() {
+    let mut survey = survey_in(&["en", "sw"]);
+    survey.title.0.insert("sw".into(), "Usalama".into());
+    let missing = |survey: &Survey| {
+        survey
+            .check()
+            .into_iter()
+            .find(|problem| problem.path == "interface_words.sw")
+            .map(|problem| problem.message)
+            .unwrap_or_default()
+    };
+    let count = |message: &str| {
+        message
+            .rsplit(": ")
+            .next()
+            .unwrap_or_default()
+            .split(", ")
+            .count()
+    };
+    let all = count(&missing(&survey));
+    assert!(all > FormWord::ALL.len(), "{}", missing(&survey));
+    assert!(
+        missing(&survey).contains(&format!("give these {all}:")),
+        "{}",
+        missing(&survey)
+    );
+    assert!(missing(&survey).contains("form.quick_exit"));
+    assert!(missing(&survey).contains("message.required"));
+    survey.interface_words = serde_json::from_value(serde_json::json!({
+        "sw": {"form.quick_exit": "Toka haraka", "form.step_of": "Hatua {n}", "form.yess": "Ndiyo"},
+        "de": {"form.yes": "Ja"}
+    }))
+    .expect("words");
+    let message = missing(&survey);
+    assert!(!message.contains("form.quick_exit"), "{message}");
+    assert!(
+        message.contains(&format!("give these {}:", all - 2)),
+        "{message}"
+    );
+    let problems = survey.check();
+    let at = |path: &str| problems.iter().find(|problem| problem.path == path);
+    let slip = at("interface_words.sw.form.yess").expect("unknown key");
+    assert_eq!(slip.code, crate::ProblemCode::UnknownWord);
+    assert!(slip.message.contains("`form.yes`"), "{}", slip.message);
+    let lost = at("interface_words.sw.form.step_of").expect("placeholder lost");
+    assert!(lost.message.contains("{total}"), "{}", lost.message);
+    assert_eq!(
+        at("interface_words.de").map(|problem| problem.code),
+        Some(crate::ProblemCode::InvalidLanguage)
+    );
+    // Built-in languages need nothing.
+    assert!(
+        survey_in(&["es", "pt", "fr-CA"])
+            .check()
+            .iter()
+            .all(|problem| !problem.path.starts_with("interface_words"))
+    );
+}
+
+#[test]
+fn the_survey_json_is_unchanged_without_words() {
+    let survey = crate::community_safety();
+    let json = serde_json::to_value(&survey).expect("json");
+    assert!(json.get("interface_words").is_none());
+}
