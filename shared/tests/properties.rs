@@ -604,14 +604,25 @@ fn any_json() -> impl Strategy<Value = Json> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
 
-    /// A number shown in any language's convention reads back as the same
-    /// number, so a respondent's `2,5` is stored as the 2.5 they meant.
+    /// A number a person typed, shown back in any language's convention,
+    /// reads as the same number: `2,5` typed is stored 2.5, shown `2,5`,
+    /// and read again 2.5. Typed numbers have at most 15 significant
+    /// digits, which every f64 keeps exactly; reading longer ones exactly
+    /// too (serde_json's `float_roundtrip`) measured 8.6 KB gzip more wasm.
     #[test]
-    fn a_number_shown_then_read_is_the_same(
-        value in -1e12f64..1e12,
+    fn a_typed_number_shown_then_read_is_the_same(
+        digits in -999_999_999_999_999i64..=999_999_999_999_999,
+        decimals in 0usize..=12,
         separator in proptest::sample::select(vec![".", ","]),
     ) {
+        let unsigned = format!("{:0>width$}", digits.unsigned_abs(), width = decimals + 1);
+        let (whole, fraction) = unsigned.split_at(unsigned.len() - decimals);
+        let sign = if digits < 0 { "-" } else { "" };
+        let typed = format!("{sign}{whole}{separator}{fraction}");
+        let value = salama_shared::number::read(&typed);
+        prop_assert!(value.is_some(), "{} not read", typed);
+        let value = value.unwrap_or_default();
         let shown = salama_shared::number::show(value, separator);
-        prop_assert_eq!(salama_shared::number::read(&shown), Some(value), "shown as {}", shown);
+        prop_assert_eq!(salama_shared::number::read(&shown), Some(value), "typed {}, shown {}", typed, shown);
     }
 }
