@@ -107,6 +107,30 @@ impl Site {
             .await
             .expect("count submissions")
     }
+
+    /// Publishes a survey definition, which must pass its check first.
+    pub async fn publish(&self, definition: &Value) {
+        let written = definition.to_string();
+        let survey = salama_shared::Survey::from_json(&written).expect("survey");
+        assert_eq!(survey.check(), vec![]);
+        salama_server::publishing::publish(&self.store, &survey, &written, "admin")
+            .await
+            .expect("published");
+    }
+
+    /// The submission stored under a receipt number, as it was received.
+    pub async fn submission(&self, receipt_number: &str) -> Value {
+        let id = receipt_number
+            .parse()
+            .expect("the receipt number is the submission id");
+        let body = self
+            .store
+            .submission_body(id)
+            .await
+            .expect("store")
+            .expect("stored");
+        serde_json::from_slice(&body).expect("json")
+    }
 }
 
 fn required_path(variable: &str, what: &str) -> PathBuf {

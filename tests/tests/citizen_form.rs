@@ -94,21 +94,10 @@ async fn citizen_completes_the_questionnaire_in_arabic() {
     assert_eq!(browser.text("#quick-exit").await, "خروج سريع");
     fill_to_review(&browser, "ar").await;
     let number = submit_and_read_receipt(&browser, &site, "ar").await;
-    let submission = stored_submission(&site, &number).await;
+    let submission = site.submission(&number).await;
     assert_eq!(submission["language"], "ar");
     assert_eq!(site.stored().await, 1);
     browser.close().await;
-}
-
-/// The submission stored under a receipt number, as it was received.
-async fn stored_submission(site: &Site, number: &str) -> Value {
-    let body = site
-        .store
-        .submission_body(number.parse().expect("the receipt number is a uuid"))
-        .await
-        .expect("store")
-        .expect("stored");
-    serde_json::from_slice(&body).expect("json")
 }
 
 /// A new server and browser, on the default questionnaire's form.
@@ -562,7 +551,7 @@ async fn a_published_xlsform_cascades_names_the_respondent_and_checks_a_pattern(
     assert!(review.contains("Which number reaches Amina?"), "{review}");
     browser.click("#submit").await;
     let number = browser.text("#receipt-number").await;
-    let submission = stored_submission(&site, &number).await;
+    let submission = site.submission(&number).await;
     assert_eq!(
         submission["answers"],
         serde_json::json!({"name": "Amina", "region": "south", "district": "coast", "phone": "0712345678"})

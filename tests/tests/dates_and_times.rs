@@ -5,7 +5,7 @@
 
 use salama_tests::filling::continue_to_next_step;
 use salama_tests::{Browser, Site};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn publish_clock_survey(site: &Site) {
     let text = |en: &str| json!({ "en": en });
@@ -20,13 +20,8 @@ async fn publish_clock_survey(site: &Site) {
             question("hour", "At what time?", "time"),
             question("reported", "When did you report it?", "date_time"),
         ]}],
-    })
-    .to_string();
-    let survey = salama_shared::Survey::from_json(&definition).expect("survey");
-    assert_eq!(survey.check(), vec![]);
-    salama_server::publishing::publish(&site.store, &survey, &definition, "admin")
-        .await
-        .expect("published");
+    });
+    site.publish(&definition).await;
 }
 
 #[tokio::test]
@@ -68,16 +63,7 @@ async fn dates_and_times_are_picked_reviewed_and_stored_as_typed() {
     }
     browser.click("#submit").await;
     let number = browser.text("#receipt-number").await;
-    let id = number
-        .parse()
-        .expect("the receipt number is the submission id");
-    let body = site
-        .store
-        .submission_body(id)
-        .await
-        .expect("store")
-        .expect("stored");
-    let stored: Value = serde_json::from_slice(&body).expect("json");
+    let stored = site.submission(&number).await;
     assert_eq!(
         stored["answers"],
         json!({"day": "2026-11-28", "hour": "21:45", "reported": "2026-11-29T08:05"})

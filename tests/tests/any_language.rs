@@ -1,0 +1,81 @@
+//! A survey in Spanish, a built-in interface language since the catalogue
+//! became one entry a language: every interface word is Spanish, the
+//! survey's own "Yes" wins over the built-in one, and a decimal typed with
+//! a comma is read, checked, shown back and stored as the number meant.
+
+use salama_tests::filling::continue_to_next_step;
+use salama_tests::{Browser, Site};
+use serde_json::json;
+
+async fn publish_spanish_survey(site: &Site) {
+    let text = |es: &str| json!({ "es": es });
+    let definition = json!({
+        "id": "seguridad", "version": 1, "languages": ["es"], "default_language": "es",
+        "title": text("Seguridad en el barrio"), "public": true, "channels": ["online"],
+        "safety_notice": text("Si alguien se acerca, use «Salida rápida»."),
+        "consent": { "script": text("Le haremos unas preguntas."), "question": text("¿Acepta?") },
+        "choice_lists": [],
+        "sections": [{ "id": "barrio", "title": text("Su barrio"), "sensitive": true, "questions": [
+            {"id": "walk", "label": text("¿Camina solo o sola de noche?"), "kind": {"type": "yes_no"}, "required": true},
+            {"id": "km", "label": text("¿Cuántos kilómetros camina al día?"),
+             "kind": {"type": "decimal", "min": 0, "max": 7.5}, "required": true},
+        ]}],
+        "interface_words": { "es": { "form.yes": "Sí, así es" } },
+    });
+    site.publish(&definition).await;
+}
+
+#[tokio::test]
+async fn a_spanish_survey_speaks_spanish_and_reads_a_decimal_comma() {
+    let site = Site::start().await;
+    publish_spanish_survey(&site).await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/s/seguridad")).await;
+    browser.find("[id='consent.respondent']").await;
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "es"
+    );
+    assert_eq!(browser.heading().await, "Antes de empezar");
+    assert_eq!(browser.text("#quick-exit").await, "Salida rápida");
+    assert_eq!(
+        browser.text("form.step button[type=submit]").await,
+        "Continuar"
+    );
+    browser.assert_accessible("consent in Spanish").await;
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(&browser).await;
+
+    let step = browser.text("main").await;
+    assert!(step.contains("Sí, así es"), "the survey's own Yes: {step}");
+    assert!(step.contains("No"), "{step}");
+    browser.click("input[name='q-walk'][value='yes']").await;
+    // Beyond the maximum: the message is Spanish, its limit written 7,5.
+    browser.type_into("#q-km", "12,5").await;
+    browser.click("input[name='q-walk'][value='yes']").await;
+    let error = browser.text("[id='q-km-error']").await;
+    assert!(error.contains("como máximo 7,5"), "{error}");
+    browser.type_into("#q-km", "2,5").await;
+    browser.click("input[name='q-walk'][value='yes']").await;
+    browser
+        .wait_until(
+            "2,5 accepted",
+            "return document.getElementById('q-km').getAttribute('aria-invalid') === 'false'",
+        )
+        .await;
+    continue_to_next_step(&browser).await;
+
+    let review = browser.text("main").await;
+    assert!(review.contains("Revise sus respuestas"), "{review}");
+    assert!(review.contains("2,5"), "shown as typed: {review}");
+    assert!(!review.contains("2.5"), "{review}");
+    assert_eq!(browser.text("#submit").await, "Enviar mis respuestas");
+    browser.click("#submit").await;
+    let number = browser.text("#receipt-number").await;
+    let review = browser.text("main").await;
+    assert!(review.contains("Recibimos sus respuestas"), "{review}");
+    let stored = site.submission(&number).await;
+    assert_eq!(stored["language"], "es");
+    assert_eq!(stored["answers"], json!({"walk": "yes", "km": 2.5}));
+    browser.close().await;
+}
