@@ -146,8 +146,9 @@
 //!
 //! **messages** (Salama's own): the survey's wording of a problem with an
 //! answer, one row per error `code` (`required`, `below_minimum`,
-//! `constraint`…) with `label::LANG`; needed for a language that has no
-//! built-in messages.
+//! `constraint`…), and of any other interface word, one row per key
+//! (`form.yes`, `form.submit`), with `label::LANG`; needed for a language
+//! that has no built-in interface words.
 //!
 //! A survey row with neither type, name nor label is a comment and skipped,
 //! as pyxform skips it. An upload through the API has no file name: it
