@@ -237,6 +237,8 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
         cells[1]["group"][0]["label"], "Région Nord",
         "labels in the language asked for"
     );
+    let notes = by_area["populations"][0]["notes"].to_string();
+    assert!(notes.contains("Signalements (DHS/MICS)"), "{notes}");
 
     // Fieldwork progress: counts by day, area and enumerator.
     let (status, progress) =

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::estimate::{Estimate, korn_graubard, wilson};
 use crate::schema::Channel;
+use crate::words::{AnalysisWord, Key, fill};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -200,7 +201,9 @@ pub fn population_notes(
     design: &DesignSummary,
     some_unmeasurable: bool,
     rule: Rule,
+    language: &str,
 ) -> Vec<String> {
+    let word = |word: AnalysisWord| word.in_language(language).to_owned();
     let DesignSummary {
         units,
         weighted_units,
@@ -208,24 +211,25 @@ pub fn population_notes(
     } = *design;
     let mut notes = Vec::new();
     match channel {
-        Channel::Online => notes.push(
-            "Opt-in online answers: not a probability sample. The numbers describe those who chose to answer, not the population, and are never pooled with interviews.".to_owned(),
-        ),
-        Channel::Enumerator if weighted_units == 0 && units > 0 => notes.push(
-            "No weights uploaded: every interview counts equally (a self-weighting sample is assumed).".to_owned(),
-        ),
-        Channel::Enumerator if weighted_units < units => notes.push(format!(
-            "{} of {units} units have no weight and count with weight 1.",
-            units - weighted_units
+        Channel::Online => notes.push(word(AnalysisWord::NoteOptIn)),
+        Channel::Enumerator if weighted_units == 0 && units > 0 => {
+            notes.push(word(AnalysisWord::NoteNoWeights));
+        }
+        Channel::Enumerator if weighted_units < units => notes.push(fill(
+            AnalysisWord::NoteUnweightedUnits.in_language(language),
+            &[
+                ("n", &(units - weighted_units).to_string()),
+                ("units", &units.to_string()),
+            ],
         )),
         Channel::Enumerator => {}
     }
     if some_unmeasurable {
-        notes.push("Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.".to_owned());
+        notes.push(word(AnalysisWord::NoteSinglePsu));
     }
     notes.push(match rule {
-        Rule::DhsMics => "Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).".to_owned(),
-        Rule::Nchs => "Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.".to_owned(),
+        Rule::DhsMics => word(AnalysisWord::NoteFlagsDhsMics),
+        Rule::Nchs => word(AnalysisWord::NoteFlagsNchs),
     });
     notes
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use salama_shared::aggregate::{AggregateTable, Cell, Population};
 use salama_shared::csv_cell::neutralise;
+use salama_shared::words::{AnalysisWord, Key};
 
 /// The column headers, shared by CSV and XLSX.
 fn headers(table: &AggregateTable) -> Vec<String> {
@@ -36,7 +37,11 @@ fn headers(table: &AggregateTable) -> Vec<String> {
 /// One row of text fields per cell, in header order; numbers as text with
 /// full precision, absent values empty. Only the group columns (a value and
 /// a label per dimension, from the survey) hold text from outside.
-fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec<String>)> {
+fn rows<'t>(
+    table: &'t AggregateTable,
+    language: &str,
+) -> impl Iterator<Item = (&'t Population, &'t Cell, Vec<String>)> {
+    let total = AnalysisWord::Total.in_language(language);
     let number = |value: Option<f64>| value.map_or_else(String::new, |v| v.to_string());
     table.populations.iter().flat_map(move |population| {
         population.cells.iter().map(move |cell| {
@@ -52,7 +57,7 @@ fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec
                     }
                     None => {
                         row.push("total".into());
-                        row.push("Total".into());
+                        row.push(total.into());
                     }
                 }
             }
@@ -75,7 +80,7 @@ fn rows(table: &AggregateTable) -> impl Iterator<Item = (&Population, &Cell, Vec
 
 /// The table as CSV: group values and labels quoted where a spreadsheet
 /// would run them as a formula, the numbers as they are.
-pub fn csv(table: &AggregateTable) -> Result<Vec<u8>, csv::Error> {
+pub fn csv(table: &AggregateTable, language: &str) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let headers = headers(table);
     writer.write_record(
@@ -83,7 +88,7 @@ pub fn csv(table: &AggregateTable) -> Result<Vec<u8>, csv::Error> {
             .iter()
             .map(|header| neutralise(header.as_str()).into_owned()),
     )?;
-    for (_, _, mut row) in rows(table) {
+    for (_, _, mut row) in rows(table, language) {
         for value in &mut row[group_columns(table)] {
             if let Cow::Owned(quoted) = neutralise(value.as_str()) {
                 *value = quoted;
@@ -101,7 +106,7 @@ fn group_columns(table: &AggregateTable) -> std::ops::Range<usize> {
     2..2 + 2 * table.by.len()
 }
 
-pub fn xlsx(table: &AggregateTable) -> Result<Vec<u8>, XlsxError> {
+pub fn xlsx(table: &AggregateTable, language: &str) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet();
@@ -111,7 +116,7 @@ pub fn xlsx(table: &AggregateTable) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(0, column_index(column), header, &bold)?;
     }
     let numeric_from = 2 + 2 * table.by.len();
-    for (index, (_, _, row)) in rows(table).enumerate() {
+    for (index, (_, _, row)) in rows(table, language).enumerate() {
         let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         for (column, value) in row.iter().enumerate() {
             let is_number =

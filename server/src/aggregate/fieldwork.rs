@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use salama_shared::Survey;
 use salama_shared::aggregate::{AreaCount, DayCount, EnumeratorCount, Fieldwork};
 use salama_shared::date::Date;
+use salama_shared::words::{AnalysisWord, Key};
 
 use super::cube::{Cube, NO_DAY};
 
@@ -71,7 +72,7 @@ pub fn fieldwork(survey: &Survey, cube: &Cube, language: &str) -> Fieldwork {
             });
         by_area.push(AreaCount {
             area: None,
-            label: "Unknown".into(),
+            label: AnalysisWord::Unknown.in_language(language).into(),
             interviews: unknown.0,
             online: unknown.1,
         });

@@ -15,6 +15,7 @@ use salama_shared::publication::{
     DesignSummary, Judged, Rule, judge, population_notes, suppress_counts,
 };
 use salama_shared::schema::{Area, Channel, Indicator, Level, QuestionKind, Role};
+use salama_shared::words::{AnalysisWord, Key, fill};
 
 use super::cube::{Cube, NO_DAY};
 
@@ -102,6 +103,15 @@ struct DimensionValues {
     age_bands: Vec<usize>,
 }
 
+/// An age band's label: `under_25` reads "under 25" in the table's language;
+/// the others (`25-34`, `65+`) are numbers already.
+fn band_label(band: &str, language: &str) -> String {
+    match band.strip_prefix("under_") {
+        Some(age) => fill(AnalysisWord::Under.in_language(language), &[("age", age)]),
+        None => band.to_owned(),
+    }
+}
+
 impl DimensionValues {
     fn new(
         survey: &Survey,
@@ -119,7 +129,7 @@ impl DimensionValues {
                 values = request
                     .age_scheme
                     .bands()
-                    .map(|band| (Some(band.to_owned()), band.replace('_', " ")))
+                    .map(|band| (Some(band.to_owned()), band_label(band, language)))
                     .collect();
             }
             Dimension::Disability => {
@@ -160,7 +170,7 @@ impl DimensionValues {
                 }
             }
         }
-        values.push((None, "Unknown".into()));
+        values.push((None, AnalysisWord::Unknown.in_language(language).into()));
         let unknown = values.len() - 1;
         let age_bands = (0..=i64::from(i16::MAX))
             .take(151)
@@ -367,7 +377,13 @@ fn population(
         channel,
         representative: channel == Channel::Enumerator,
         design: summary.description(),
-        notes: population_notes(channel, &summary, some_unmeasurable, request.rule),
+        notes: population_notes(
+            channel,
+            &summary,
+            some_unmeasurable,
+            request.rule,
+            &request.language,
+        ),
         cells,
     }
 }

@@ -42,6 +42,7 @@ pub async fn aggregates(
         ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
     })?;
     let request = request(survey, indicator, &query);
+    let language = request.language.clone();
     let level = match indicator.unit {
         Level::Respondent => UnitLevel::Respondents,
         Level::Member => UnitLevel::Members,
@@ -69,7 +70,7 @@ pub async fn aggregates(
             ),
         )
         .await?;
-    respond(&table, query.format)
+    respond(&table, query.format, &language)
 }
 
 /// What the table is worked out from: the query with the survey's defaults
@@ -97,16 +98,18 @@ fn request(
     }
 }
 
-fn respond(table: &AggregateTable, format: Format) -> ApiResult<Response> {
+fn respond(table: &AggregateTable, format: Format, language: &str) -> ApiResult<Response> {
     let name = format!("{}-{}", table.survey_id, table.indicator);
     Ok(match format {
         Format::Json => Json(table).into_response(),
         Format::Csv => {
-            let body = export::csv(table).map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+            let body =
+                export::csv(table, language).map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
             download(body, "text/csv; charset=utf-8", &format!("{name}.csv"))
         }
         Format::Xlsx => {
-            let body = export::xlsx(table).map_err(|e| anyhow::anyhow!("writing XLSX: {e}"))?;
+            let body =
+                export::xlsx(table, language).map_err(|e| anyhow::anyhow!("writing XLSX: {e}"))?;
             download(
                 body,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,6 +1,6 @@
 //! Interface words in Arabic.
 
-use super::{FieldWord, FormWord, ServerWord};
+use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -170,5 +170,20 @@ pub(super) fn server(word: ServerWord) -> &'static str {
     match word {
         W::OtherEnumerator => "تحمل هذه المقابلة اسم عداد آخر. سجّل الدخول على هذا الجهاز بحسابك الخاص.",
         W::ClusterNotAssigned => "هذه العنقودية غير مسندة إليك في هذا الاستبيان. اطلب من مشرفك إسنادها إليك، ثم أعد الإرسال.",
+    }
+}
+
+pub(super) fn analysis(word: AnalysisWord) -> &'static str {
+    use AnalysisWord as W;
+    match word {
+        W::Total => "المجموع",
+        W::Unknown => "غير معروف",
+        W::Under => "أقل من {age}",
+        W::NoteOptIn => "إجابات إلكترونية طوعية: ليست عينة احتمالية. تصف الأرقام من اختاروا الإجابة لا السكان، ولا تُدمج أبدًا مع المقابلات.",
+        W::NoteNoWeights => "لم تُحمَّل أوزان: تُحتسب كل مقابلة بالتساوي (يُفترض أن العينة ذاتية الترجيح).",
+        W::NoteUnweightedUnits => "{n} من أصل {units} وحدة بلا وزن وتُحتسب بوزن 1.",
+        W::NoteSinglePsu => "تعتمد بعض التقديرات على وحدة معاينة أولية واحدة في طبقتها، فلا يمكن تقدير خطأ المعاينة فيها: تُعرض بحذر ودون فترة ثقة.",
+        W::NoteFlagsDhsMics => "العلامات (DHS/MICS): تُحجب القيم المبنية على أقل من 25 حالة غير مرجّحة (*)، وتوضع بين قوسين من 25 إلى 49 حالة (تُستخدم بحذر).",
+        W::NoteFlagsNchs => "العلامات (NCHS 2017): تُحجب القيمة حين يقل الحجم الفعلي عن 30 أو تكون فترة الثقة واسعة جدًا؛ وتُعرض بحذر حين تقل درجات الحرية في التصميم عن 8.",
     }
 }

@@ -1,6 +1,6 @@
 //! Interface words in English.
 
-use super::{FieldWord, FormWord, ServerWord};
+use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -170,5 +170,20 @@ pub(super) fn server(word: ServerWord) -> &'static str {
     match word {
         W::OtherEnumerator => "This interview names another enumerator. Sign this device in with your own account.",
         W::ClusterNotAssigned => "This cluster is not assigned to you for this survey. Ask your supervisor to assign it, then send again.",
+    }
+}
+
+pub(super) fn analysis(word: AnalysisWord) -> &'static str {
+    use AnalysisWord as W;
+    match word {
+        W::Total => "Total",
+        W::Unknown => "Unknown",
+        W::Under => "under {age}",
+        W::NoteOptIn => "Opt-in online answers: not a probability sample. The numbers describe those who chose to answer, not the population, and are never pooled with interviews.",
+        W::NoteNoWeights => "No weights uploaded: every interview counts equally (a self-weighting sample is assumed).",
+        W::NoteUnweightedUnits => "{n} of {units} units have no weight and count with weight 1.",
+        W::NoteSinglePsu => "Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.",
+        W::NoteFlagsDhsMics => "Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).",
+        W::NoteFlagsNchs => "Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.",
     }
 }

@@ -1,6 +1,6 @@
 //! Interface words in Spanish.
 
-use super::{FieldWord, FormWord, ServerWord};
+use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -170,5 +170,20 @@ pub(super) fn server(word: ServerWord) -> &'static str {
     match word {
         W::OtherEnumerator => "Esta entrevista lleva el nombre de otro encuestador. Conecte este dispositivo con su propia cuenta.",
         W::ClusterNotAssigned => "Este conglomerado no le está asignado para esta encuesta. Pida a su supervisor que se lo asigne y luego envíe de nuevo.",
+    }
+}
+
+pub(super) fn analysis(word: AnalysisWord) -> &'static str {
+    use AnalysisWord as W;
+    match word {
+        W::Total => "Total",
+        W::Unknown => "Desconocido",
+        W::Under => "menos de {age}",
+        W::NoteOptIn => "Respuestas en línea voluntarias: no es una muestra probabilística. Las cifras describen a quienes eligieron responder, no a la población, y nunca se combinan con las entrevistas.",
+        W::NoteNoWeights => "No se cargaron ponderaciones: cada entrevista cuenta por igual (se supone una muestra autoponderada).",
+        W::NoteUnweightedUnits => "{n} de {units} unidades no tienen ponderación y cuentan con peso 1.",
+        W::NoteSinglePsu => "Algunas estimaciones se basan en una sola UPM en su estrato, por lo que no se puede estimar su error de muestreo: se muestran con cautela y sin intervalo.",
+        W::NoteFlagsDhsMics => "Indicadores (DHS/MICS): menos de 25 casos sin ponderar se suprimen (*), de 25 a 49 entre paréntesis (usar con cautela).",
+        W::NoteFlagsNchs => "Indicadores (NCHS 2017): se suprime cuando el n efectivo es menor que 30 o el intervalo es demasiado amplio; cautela cuando el diseño tiene menos de 8 grados de libertad.",
     }
 }

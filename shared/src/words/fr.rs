@@ -1,6 +1,6 @@
 //! Interface words in French.
 
-use super::{FieldWord, FormWord, ServerWord};
+use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -170,5 +170,20 @@ pub(super) fn server(word: ServerWord) -> &'static str {
     match word {
         W::OtherEnumerator => "Cet entretien porte le nom d’un autre enquêteur. Connectez cet appareil avec votre propre compte.",
         W::ClusterNotAssigned => "Cette grappe ne vous est pas attribuée pour cette enquête. Demandez à votre superviseur de vous l’attribuer, puis renvoyez.",
+    }
+}
+
+pub(super) fn analysis(word: AnalysisWord) -> &'static str {
+    use AnalysisWord as W;
+    match word {
+        W::Total => "Total",
+        W::Unknown => "Inconnu",
+        W::Under => "moins de {age}",
+        W::NoteOptIn => "Réponses en ligne volontaires : pas un échantillon probabiliste. Les chiffres décrivent les personnes qui ont choisi de répondre, pas la population, et ne sont jamais cumulés avec les entretiens.",
+        W::NoteNoWeights => "Aucune pondération chargée : chaque entretien compte autant (l’échantillon est supposé autopondéré).",
+        W::NoteUnweightedUnits => "{n} unités sur {units} n’ont pas de pondération et comptent avec un poids de 1.",
+        W::NoteSinglePsu => "Certaines estimations reposent sur une seule UPE dans leur strate, si bien que leur erreur d’échantillonnage ne peut pas être estimée : affichées avec prudence et sans intervalle.",
+        W::NoteFlagsDhsMics => "Signalements (DHS/MICS) : moins de 25 cas non pondérés supprimés (*), de 25 à 49 entre parenthèses (à utiliser avec prudence).",
+        W::NoteFlagsNchs => "Signalements (NCHS 2017) : supprimé quand le n effectif est inférieur à 30 ou l’intervalle trop large ; prudence quand le plan a moins de 8 degrés de liberté.",
     }
 }

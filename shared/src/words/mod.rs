@@ -1,6 +1,6 @@
 //! Every word of Salama's interface, in one catalogue: keys grouped by
 //! where they show (the citizens' form, the field app, validation messages,
-//! the server's own refusals), and one file a language with one text a key.
+//! the server's own refusals, analysts' tables), and one file a language with one text a key.
 //!
 //! Adding an interface language is one file here and one line in
 //! [`languages!`]; the compiler refuses a language that lacks a key, so a
@@ -183,6 +183,21 @@ keys! {
     }
 }
 
+keys! {
+    /// Words the server writes into analysts' tables and downloads.
+    AnalysisWord, "analysis", analysis_text {
+        Total = "total",
+        Unknown = "unknown",
+        Under = "under",
+        NoteOptIn = "note_opt_in",
+        NoteNoWeights = "note_no_weights",
+        NoteUnweightedUnits = "note_unweighted_units",
+        NoteSinglePsu = "note_single_psu",
+        NoteFlagsDhsMics = "note_flags_dhs_mics",
+        NoteFlagsNchs = "note_flags_nchs",
+    }
+}
+
 /// Any interface word. Validation messages are keyed by their error code
 /// (`message.required`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -191,6 +206,7 @@ pub enum Word {
     Field(FieldWord),
     Message(FieldErrorCode),
     Server(ServerWord),
+    Analysis(AnalysisWord),
 }
 
 const MESSAGE_AREA: &str = "message.";
@@ -202,7 +218,11 @@ impl Word {
         let field = FieldWord::ALL.iter().map(|w| Word::Field(*w));
         let message = FieldErrorCode::ALL.into_iter().map(Word::Message);
         let server = ServerWord::ALL.iter().map(|w| Word::Server(*w));
-        form.chain(field).chain(message).chain(server)
+        let analysis = AnalysisWord::ALL.iter().map(|w| Word::Analysis(*w));
+        form.chain(field)
+            .chain(message)
+            .chain(server)
+            .chain(analysis)
     }
 
     /// The key authors write (`form.yes`, `message.required`).
@@ -212,6 +232,7 @@ impl Word {
             Word::Field(word) => Cow::Borrowed(word.key()),
             Word::Message(code) => Cow::Owned(format!("{MESSAGE_AREA}{}", code.as_str())),
             Word::Server(word) => Cow::Borrowed(word.key()),
+            Word::Analysis(word) => Cow::Borrowed(word.key()),
         }
     }
 
@@ -242,6 +263,8 @@ impl Word {
             Word::Field(FieldWord::Imported) => &["{n}", "{m}"],
             Word::Field(FieldWord::SelectionIntro | FieldWord::NoOneEligible) => &["{min}"],
             Word::Field(FieldWord::Drawn | FieldWord::ModuleDrawn) => &["{member}"],
+            Word::Analysis(AnalysisWord::Under) => &["{age}"],
+            Word::Analysis(AnalysisWord::NoteUnweightedUnits) => &["{n}", "{units}"],
             _ => &[],
         }
     }
@@ -281,6 +304,13 @@ macro_rules! languages {
         fn server_text(word: ServerWord, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::server(word),)*
+                _ => return None,
+            })
+        }
+
+        fn analysis_text(word: AnalysisWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::analysis(word),)*
                 _ => return None,
             })
         }
@@ -351,6 +381,7 @@ impl Key for Word {
             Word::Field(word) => field_text(word, language),
             Word::Message(code) => built_in_message(code, language),
             Word::Server(word) => server_text(word, language),
+            Word::Analysis(word) => analysis_text(word, language),
         }
     }
     fn key(self) -> Cow<'static, str> {

@@ -1,6 +1,6 @@
 //! Interface words in Portuguese.
 
-use super::{FieldWord, FormWord, ServerWord};
+use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -170,5 +170,20 @@ pub(super) fn server(word: ServerWord) -> &'static str {
     match word {
         W::OtherEnumerator => "Esta entrevista tem o nome de outro entrevistador. Ligue este dispositivo com a sua própria conta.",
         W::ClusterNotAssigned => "Este conglomerado não lhe está atribuído para este inquérito. Peça ao seu supervisor que o atribua e depois envie novamente.",
+    }
+}
+
+pub(super) fn analysis(word: AnalysisWord) -> &'static str {
+    use AnalysisWord as W;
+    match word {
+        W::Total => "Total",
+        W::Unknown => "Desconhecido",
+        W::Under => "menos de {age}",
+        W::NoteOptIn => "Respostas online voluntárias: não é uma amostra probabilística. Os números descrevem quem escolheu responder, não a população, e nunca são somados às entrevistas.",
+        W::NoteNoWeights => "Não foram carregados pesos: cada entrevista conta por igual (assume-se uma amostra autoponderada).",
+        W::NoteUnweightedUnits => "{n} de {units} unidades não têm peso e contam com peso 1.",
+        W::NoteSinglePsu => "Algumas estimativas assentam numa única UPA no seu estrato, pelo que o seu erro de amostragem não pode ser estimado: apresentadas com cautela e sem intervalo.",
+        W::NoteFlagsDhsMics => "Sinalizações (DHS/MICS): menos de 25 casos não ponderados são suprimidos (*), de 25 a 49 entre parênteses (usar com cautela).",
+        W::NoteFlagsNchs => "Sinalizações (NCHS 2017): suprimido quando o n efetivo é inferior a 30 ou o intervalo é demasiado largo; cautela quando o desenho tem menos de 8 graus de liberdade.",
     }
 }

@@ -30,6 +30,7 @@ fn every_built_in_language_has_every_word() {
             + FieldWord::ALL.len()
             + FieldErrorCode::ALL.len()
             + ServerWord::ALL.len()
+            + AnalysisWord::ALL.len()
     );
 }
 
@@ -47,6 +48,29 @@ fn a_built_in_language_is_found_from_any_of_its_tags() {
     assert_eq!(FormWord::Yes.built_in("sw"), None);
     assert_eq!(FormWord::Yes.built_in("../en"), None);
     assert_eq!(FormWord::Yes.built_in(""), None);
+}
+
+#[test]
+fn analysts_tables_are_written_in_the_table_language() {
+    use crate::publication::{DesignSummary, Rule, population_notes};
+    use crate::schema::Channel;
+    let design = DesignSummary {
+        units: 10,
+        weighted_units: 7,
+        ..DesignSummary::default()
+    };
+    let notes = population_notes(Channel::Enumerator, &design, true, Rule::DhsMics, "pt-BR");
+    assert_eq!(
+        notes[0],
+        "3 de 10 unidades não têm peso e contam com peso 1."
+    );
+    assert!(notes[1].starts_with("Algumas estimativas"), "{notes:?}");
+    assert!(notes[2].starts_with("Sinalizações (DHS/MICS)"), "{notes:?}");
+    let notes = population_notes(Channel::Online, &design, false, Rule::Nchs, "sw");
+    assert!(
+        notes[0].starts_with("Opt-in online answers"),
+        "English otherwise"
+    );
 }
 
 #[test]
