@@ -1,6 +1,7 @@
 //! Every word of Salama's interface, in one catalogue: keys grouped by
 //! where they show (the citizens' form, the field app, validation messages,
-//! the server's own refusals, analysts' tables), and one file a language with one text a key.
+//! the server's own refusals, analysts' tables), and one file a language
+//! with one text a key.
 //!
 //! Adding an interface language is one file here and one line in
 //! [`languages!`]; the compiler refuses a language that lacks a key, so a
@@ -8,10 +9,14 @@
 //! of a language Salama lacks, or its own wording of built-in ones, in
 //! [`crate::Survey::interface_words`]; [`crate::Survey::word`] picks.
 //!
-//! The texts are compiled in rather than fetched: the form shows them
-//! before (and without) any answer from the server, and each area is a
-//! function of its own so a bundle carries only the areas it shows (the
-//! citizens' form has no field-app words).
+//! The texts are compiled in: the survey list, the form's first screen
+//! and the field app offline for days all need them with no survey at
+//! hand. Each area is a function of its own so a bundle carries only the
+//! areas it shows: the citizens' form has the form words and validation
+//! messages (about 3 KB gzip a language), not the field app's or the
+//! analysts'. Sending a survey's languages with the survey instead would
+//! make a language free for the form; the survey's own `interface_words`
+//! already travel that way.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
