@@ -1,6 +1,7 @@
 //! The app frame: routes, the interface language, the language switch.
 
 use leptos::prelude::*;
+use salama_shared::Survey;
 use salama_shared::api::Receipt;
 use salama_shared::language::base_language;
 
@@ -14,13 +15,19 @@ use salama_shared::words::FormWord as W;
 #[derive(Clone, Copy)]
 pub struct Interface {
     pub language: RwSignal<String>,
+    /// The survey last opened: its own interface words also speak for the
+    /// pages around it (the receipt) in its languages.
+    pub survey: RwSignal<Option<&'static Survey>>,
 }
 
 impl Interface {
     /// Interface words, untracked: pages are rebuilt when the language changes.
     pub fn words(&self) -> Words {
-        self.language
-            .with_untracked(|language| Words::of(None, language))
+        let survey = self.survey.get_untracked();
+        self.language.with_untracked(|language| {
+            let survey = survey.filter(|survey| survey.languages.iter().any(|own| own == language));
+            Words::of(survey, language)
+        })
     }
 }
 
@@ -41,6 +48,7 @@ pub fn app() -> impl IntoView {
     let preferred = preferred_language();
     let interface = Interface {
         language: RwSignal::new(preferred),
+        survey: RwSignal::new(None),
     };
     let router = routing::start();
     provide_context(interface);

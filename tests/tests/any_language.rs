@@ -2,7 +2,10 @@
 //! became one entry a language: every interface word is Spanish, the
 //! survey's own "Yes" wins over the built-in one, and a decimal typed with
 //! a comma is read, checked, shown back and stored as the number meant.
+//! A survey in Swahili, which Salama lacks, brings its own words.
 
+use salama_shared::FieldErrorCode;
+use salama_shared::words::{FormWord, Key};
 use salama_tests::filling::continue_to_next_step;
 use salama_tests::{Browser, Site};
 use serde_json::json;
@@ -77,5 +80,75 @@ async fn a_spanish_survey_speaks_spanish_and_reads_a_decimal_comma() {
     let stored = site.submission(&number).await;
     assert_eq!(stored["language"], "es");
     assert_eq!(stored["answers"], json!({"walk": "yes", "km": 2.5}));
+    browser.close().await;
+}
+
+/// Swahili words for the few the test reads, the English text marked
+/// `[sw]` for the rest: what a survey author gives for a language Salama
+/// has no catalogue of.
+fn swahili_words() -> serde_json::Map<String, serde_json::Value> {
+    let mut words = serde_json::Map::new();
+    for word in FormWord::ALL {
+        words.insert(
+            word.key().into(),
+            format!("[sw] {}", Key::english(*word)).into(),
+        );
+    }
+    for code in FieldErrorCode::ALL {
+        words.insert(
+            Key::key(code).into(),
+            format!("[sw] {}", Key::english(code)).into(),
+        );
+    }
+    for (key, text) in [
+        ("form.decimal_separator", ","),
+        ("form.quick_exit", "Toka haraka"),
+        ("form.next", "Endelea"),
+        ("form.submit", "Tuma majibu yangu"),
+        ("form.receipt_title", "Majibu yako yamepokelewa"),
+    ] {
+        words.insert(key.into(), text.into());
+    }
+    words
+}
+
+#[tokio::test]
+async fn a_survey_brings_the_words_of_a_language_salama_lacks() {
+    let site = Site::start().await;
+    let text = |sw: &str| json!({ "sw": sw });
+    site.publish(&json!({
+        "id": "usalama", "version": 1, "languages": ["sw"], "default_language": "sw",
+        "title": text("Usalama mtaani"), "public": true, "channels": ["online"],
+        "safety_notice": text("Mtu akikaribia, bonyeza «Toka haraka»."),
+        "consent": { "script": text("Tutakuuliza maswali machache."), "question": text("Unakubali?") },
+        "choice_lists": [],
+        "sections": [{ "id": "mtaa", "title": text("Mtaa wako"), "sensitive": true, "questions": [
+            {"id": "km", "label": text("Unatembea kilomita ngapi kwa siku?"),
+             "kind": {"type": "decimal", "min": 0, "max": 50}, "required": true},
+        ]}],
+        "interface_words": { "sw": swahili_words() },
+    }))
+    .await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/s/usalama")).await;
+    browser.find("[id='consent.respondent']").await;
+    assert_eq!(browser.text("#quick-exit").await, "Toka haraka");
+    assert_eq!(
+        browser.text("form.step button[type=submit]").await,
+        "Endelea"
+    );
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(&browser).await;
+    browser.type_into("#q-km", "2,5").await;
+    continue_to_next_step(&browser).await;
+    let review = browser.text("main").await;
+    assert!(review.contains("2,5"), "{review}");
+    assert_eq!(browser.text("#submit").await, "Tuma majibu yangu");
+    browser.click("#submit").await;
+    assert_eq!(
+        browser.text("#receipt-title").await,
+        "Majibu yako yamepokelewa",
+        "the receipt in the survey's own words"
+    );
     browser.close().await;
 }

@@ -169,6 +169,7 @@ fn app() -> impl IntoView {
     let preferred = crate::app::preferred_language();
     let interface = Interface {
         language: RwSignal::new(preferred),
+        survey: RwSignal::new(None),
     };
     provide_context(interface);
     let device = Device {

@@ -424,6 +424,7 @@ pub fn fill_page(survey_id: String) -> impl IntoView {
 pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
     let Prepared { survey, form } = prepared;
     let interface = expect_context::<Interface>();
+    interface.survey.set(Some(survey));
     let language = interface.language;
     // The respondent's language if the survey has it, else the survey's own.
     let current = language.get_untracked();
