@@ -73,6 +73,10 @@ pub struct PublishedSurvey {
     pub survey: &'static Survey,
     /// The survey indexed for validation, built once per version.
     pub form: Form<'static>,
+    /// The definition as the clients get it: with the built-in words of
+    /// its languages that the browser bundles do not carry
+    /// ([`Survey::with_served_words`]).
+    pub served: String,
 }
 
 impl AppState {
@@ -158,6 +162,12 @@ impl AppState {
                 stored.version
             )
         })?;
+        let served = serde_json::to_string(&survey.clone().with_served_words()).map_err(|e| {
+            anyhow::anyhow!(
+                "survey {survey_id} v{} does not serialise: {e}",
+                stored.version
+            )
+        })?;
         let key = (survey_id.to_owned(), stored.version);
         let mut surveys = self
             .inner
@@ -174,6 +184,7 @@ impl AppState {
             stored,
             survey,
             form: Form::new(survey),
+            served,
         });
         surveys.insert(key, published.clone());
         Ok(published)

@@ -28,6 +28,18 @@ async fn health_and_the_default_questionnaire() {
     let (_, first) = server.get(&shipped).await;
     assert_eq!(latest, first);
     assert_eq!(latest["indicators"].as_array().map(Vec::len), Some(8));
+    // The browser bundles carry English words only: the others come along.
+    use salama_shared::words::{FormWord, Key};
+    assert_eq!(
+        latest["interface_words"]["ar"]["form.submit"],
+        FormWord::Submit.built_in("ar").expect("Arabic is built in")
+    );
+    assert_eq!(
+        latest["interface_words"]["fr"]["message.required"],
+        salama_shared::words::built_in_message(salama_shared::FieldErrorCode::Required, "fr")
+            .expect("French is built in")
+    );
+    assert!(latest["interface_words"].get("en").is_none());
     for missing in [
         "/api/surveys/nope",
         "/api/surveys/community-safety/versions/9",

@@ -224,8 +224,10 @@ async fn survey_definitions_come_compressed_and_other_answers_do_not() {
     let plain = get(&server, "/api/surveys/community-safety", "identity").await;
     assert_eq!(header(&plain, "content-encoding"), None);
     let size = plain.bytes().await.expect("body").len();
+    // Served as compact JSON (with its languages' interface words), which
+    // compresses less than the pretty-printed file did: still a third.
     assert!(
-        compressed * 4 < size,
+        compressed * 3 < size,
         "{compressed} bytes compressed of {size}"
     );
     // Answers that may carry credentials or reflect input stay uncompressed.

@@ -67,8 +67,10 @@ pub async fn version(
     definition(&state, &caller, &survey_id, Some(version)).await
 }
 
-/// The definition exactly as published. A survey not marked public is not
-/// shown to anonymous callers, not even its existence.
+/// The definition as published, with the built-in interface words of its
+/// languages that it does not word itself (the browser bundles carry only
+/// English ones). A survey not marked public is not shown to anonymous
+/// callers, not even its existence.
 async fn definition(
     state: &AppState,
     MaybeCaller(caller): &MaybeCaller,
@@ -81,7 +83,7 @@ async fn definition(
     }
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        published.stored.definition.clone(),
+        published.served.clone(),
     ))
 }
 

@@ -9,14 +9,17 @@
 //! of a language Salama lacks, or its own wording of built-in ones, in
 //! [`crate::Survey::interface_words`]; [`crate::Survey::word`] picks.
 //!
-//! The texts are compiled in: the survey list, the form's first screen
-//! and the field app offline for days all need them with no survey at
-//! hand. Each area is a function of its own so a bundle carries only the
-//! areas it shows: the citizens' form has the form words and validation
-//! messages (about 3 KB gzip a language), not the field app's or the
-//! analysts'. Sending a survey's languages with the survey instead would
-//! make a language free for the form; the survey's own `interface_words`
-//! already travel that way.
+//! The server and native code have every text compiled in. Each area is
+//! a function of its own so a browser bundle carries only the areas it
+//! shows: the field app its own words in every language (it signs in and
+//! lists work offline, with no survey at hand). The form's words and the
+//! validation messages, about 3 KB gzip a language, the browser bundles
+//! carry in English only (`--cfg salama_served_words`, set for wasm32 in
+//! `.cargo/config.toml`): the server sends the rest with each survey, in
+//! its `interface_words` ([`crate::Survey::with_served_words`]), so the
+//! field app has them offline with the survey it keeps, and a built-in
+//! language costs the citizens' form nothing. What shows before a survey
+//! is loaded (the survey list, "Loading…") is then English in the browser.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -279,7 +282,9 @@ impl Word {
 /// choose among them by base language.
 macro_rules! languages {
     ($($tag:literal => $module:ident,)*) => {
-        $(mod $module;)*
+        // The browser bundles leave the form and message texts of all but
+        // English unused (served with each survey instead).
+        $(#[cfg_attr(salama_served_words, allow(dead_code))] mod $module;)*
 
         /// Languages whose every word is built in.
         pub const BUILT_IN_LANGUAGES: &[&str] = &[$($tag,)*];
@@ -292,6 +297,7 @@ macro_rules! languages {
             })
         }
 
+        #[cfg(not(salama_served_words))]
         fn form_text(word: FormWord, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::form(word),)*
@@ -321,6 +327,7 @@ macro_rules! languages {
         }
 
         /// The built-in validation message for `code` in a language.
+        #[cfg(not(salama_served_words))]
         pub fn built_in_message(code: FieldErrorCode, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::message(code),)*
@@ -328,6 +335,20 @@ macro_rules! languages {
             })
         }
     };
+}
+
+// The browser bundles: English only, the rest comes with each survey
+// (`Survey::with_served_words`), so a built-in language costs the
+// citizens' form nothing.
+#[cfg(salama_served_words)]
+fn form_text(word: FormWord, language: &str) -> Option<&'static str> {
+    (base_language(language)?.as_str() == "en").then(|| en::form(word))
+}
+
+/// The built-in validation message for `code` in a language.
+#[cfg(salama_served_words)]
+pub fn built_in_message(code: FieldErrorCode, language: &str) -> Option<&'static str> {
+    (base_language(language)?.as_str() == "en").then(|| en::message(code))
 }
 
 languages! {
@@ -401,6 +422,34 @@ impl Key for Word {
 }
 
 impl crate::Survey {
+    /// The survey as the server sends it to the clients: for each of its
+    /// languages but English, the built-in words of the form and the
+    /// validation messages it does not word itself, in `interface_words`.
+    /// The browser bundles carry only the English ones (see the module
+    /// comment); the survey's own words are kept as they are.
+    pub fn with_served_words(mut self) -> Self {
+        for language in self.languages.clone() {
+            if base_language(&language).is_none_or(|base| base.as_str() == "en") {
+                continue;
+            }
+            let form = FormWord::ALL.iter().map(|word| Word::Form(*word));
+            let messages = FieldErrorCode::ALL.into_iter().map(Word::Message);
+            let missing: Vec<(String, &'static str)> = form
+                .chain(messages)
+                .filter(|word| self.own_word(*word, &language).is_none())
+                .filter_map(|word| Some((word.key().into_owned(), word.built_in(&language)?)))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let words = self.interface_words.entry(language).or_default();
+            for (key, text) in missing {
+                words.insert(key, text.to_owned());
+            }
+        }
+        self
+    }
+
     /// `word` in `language`: the survey's own wording, else the built-in
     /// one, else the same two in the survey's default language, else English.
     pub fn word<K: Key>(&self, word: K, language: &str) -> &str {

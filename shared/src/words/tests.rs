@@ -117,6 +117,65 @@ fn a_survey_overrides_a_word_and_brings_a_language() {
 }
 
 #[test]
+fn a_served_survey_carries_the_words_of_its_languages_but_not_its_own_twice() {
+    let mut survey = survey_in(&["es", "en", "sw", "fr-CA"]);
+    survey.interface_words = serde_json::from_value(serde_json::json!({
+        "es": {"form.yes": "Sí, claro"},
+        "sw": {"form.submit": "Tuma majibu yangu"}
+    }))
+    .expect("words");
+    let own_messages = serde_json::to_value(&survey.messages).expect("json");
+    let served = survey.clone().with_served_words();
+    let words = |language: &str| &served.interface_words[language];
+    assert_eq!(words("es")["form.yes"], "Sí, claro", "its own word kept");
+    assert_eq!(words("es")["form.submit"], "Enviar mis respuestas");
+    assert_eq!(
+        words("es")["message.required"],
+        built_in_message(FieldErrorCode::Required, "es").expect("es")
+    );
+    assert_eq!(
+        words("fr-CA")["form.quick_exit"],
+        FormWord::QuickExit
+            .built_in("fr")
+            .expect("French is built in")
+    );
+    assert!(
+        !served.interface_words.contains_key("en"),
+        "the bundles carry English"
+    );
+    assert_eq!(
+        words("sw").len(),
+        1,
+        "no built-in words for a language Salama lacks"
+    );
+    assert!(
+        !words("es")
+            .keys()
+            .any(|key| key.starts_with("field.") || key.starts_with("analysis.")),
+        "the field app carries its own words; analysts' are the server's"
+    );
+    // The survey's own messages stay its own, not copied over.
+    assert_eq!(
+        serde_json::to_value(&served.messages).expect("json"),
+        own_messages
+    );
+    for (code, text) in &survey.messages {
+        if text.has("es") {
+            assert!(!words("es").contains_key(&format!("message.{}", code.as_str())));
+        }
+    }
+    // Served twice, nothing changes: what a client reads is settled.
+    assert_eq!(
+        served.clone().with_served_words().to_json_pretty(),
+        served.to_json_pretty()
+    );
+    // Every word a served survey shows reads the same as the full catalogue.
+    for word in FormWord::ALL {
+        assert_eq!(served.word(*word, "es"), survey.word(*word, "es"));
+    }
+}
+
+#[test]
 fn check_lists_the_words_a_language_lacks_and_refuses_unknown_keys() {
     let mut survey = survey_in(&["en", "sw"]);
     survey.title.0.insert("sw".into(), "Usalama".into());
