@@ -400,6 +400,68 @@ fn range_rows_become_bounded_numbers_and_bad_parameters_are_each_listed() {
 }
 
 #[test]
+fn acknowledge_rows_are_a_choice_of_ok_from_a_list_of_their_own() {
+    let survey = vec![
+        vec!["type", "name", "label", "required"],
+        vec![
+            "acknowledge",
+            "read_notice",
+            "I have read the notice above",
+            "yes",
+        ],
+        vec!["select_one acknowledge", "agree", "Agree?", ""],
+        vec!["acknowledge", "understood", "I understood", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["acknowledge", "yes", "Yes"],
+        vec!["acknowledge", "no", "No"],
+    ];
+    let imported = xlsform::import(
+        &workbook(&[
+            ("survey", survey),
+            ("choices", choices),
+            ("settings", consent_settings()),
+        ]),
+        "ack.xlsx",
+    )
+    .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    let list_of = |id: &str| match &imported.survey.question(id).expect(id).question.kind {
+        QuestionKind::Single { list } => list.clone(),
+        other => panic!("{id} is {}", other.name()),
+    };
+    // The author's own list keeps its name; the ticked box gets another.
+    assert_eq!(list_of("agree"), "acknowledge");
+    assert_eq!(list_of("read_notice"), "acknowledge_");
+    assert_eq!(list_of("understood"), "acknowledge_");
+    let ok = imported
+        .survey
+        .choice_list("acknowledge_")
+        .expect("added list");
+    let values: Vec<&str> = ok.choices.iter().map(|c| c.value.as_str()).collect();
+    assert_eq!(values, ["OK"]);
+    assert_eq!(
+        imported
+            .notes
+            .iter()
+            .filter(|note| note.code == "acknowledge")
+            .count(),
+        1,
+        "{:#?}",
+        messages(&imported.notes)
+    );
+    assert_eq!(imported.survey.check(), vec![]);
+    // Exported, the list is an ordinary one and imports back the same.
+    let exported = xlsform::export::export(&imported.survey).expect("exports");
+    let again = xlsform::import(&exported.bytes, "ack.xlsx")
+        .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    assert_eq!(
+        again.survey.to_json_pretty(),
+        imported.survey.to_json_pretty()
+    );
+}
+
+#[test]
 fn old_single_colon_headers_and_plain_labels_are_read() {
     let survey = vec![
         vec!["Type", "Name", "Label:English", "label:french", "LABEL"],

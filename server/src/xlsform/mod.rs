@@ -58,7 +58,9 @@
 //! it is chosen, worded in English, with a note), `integer`, `decimal`,
 //! `text` (at most [`translate::TEXT_MAX_LENGTH`] characters), `date`,
 //! `time` (`HH:MM`, local, no zone) and `dateTime` (`YYYY-MM-DDTHH:MM`,
-//! local; the microdata cut them to the hour and the month), `range`
+//! local; the microdata cut them to the hour and the month), `acknowledge`
+//! (a choice of one option `OK`, the value ODK records, from a list
+//! `acknowledge` added to the survey, worded "OK", with a note), `range`
 //! (asked as a number box from `start` to `end`, read from `parameters`
 //! with pyxform's defaults 1, 10 and 1; a whole step other than 1 is added
 //! to the constraint, a decimal one is not enforced, with a note), `note`, `calculate`, Salama's `ordinal LIST` (a single choice on an
@@ -80,7 +82,7 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `select_one_from_file`, `acknowledge`, `rank`, a
+//! with its reason: `select_one_from_file`, `rank`, a
 //! `repeat_count` read from an answer, a calculation on a row that is not
 //! `calculate`. A `${…}` in a label or hint shows the current answer.
 //!

@@ -26,6 +26,9 @@ pub const ROSTER_MAX_ROWS: u32 = 30;
 
 /// The indicators sheet's columns, in the order the export writes them:
 /// the identifying ones, the label (one column per language), the rest.
+/// The list an `acknowledge` row becomes a choice from.
+const ACKNOWLEDGEMENT_LIST: &str = "acknowledge";
+
 pub const INDICATOR_COLUMNS: [&str; 9] = [
     "name",
     "code",
@@ -481,6 +484,8 @@ enum RowType {
     DateTime,
     /// XLSForm's `range`: a number from `start` to `end` by `step`.
     Range,
+    /// XLSForm's `acknowledge`: one box to tick, whose value is `OK`.
+    Acknowledge,
     /// Salama's cascading choice of areas from the `areas` sheet, down to
     /// the given number of levels (all when absent).
     AdminArea(Option<u32>),
@@ -605,9 +610,7 @@ fn row_type(written: &str) -> RowType {
         "begin_repeat" => RowType::BeginRepeat,
         "end_repeat" => RowType::EndRepeat,
         "range" if rest.is_empty() => RowType::Range,
-        "acknowledge" => RowType::Refused(
-            "`acknowledge` is not supported yet: use `select_one` with a list of one choice".into(),
-        ),
+        "acknowledge" if rest.is_empty() => RowType::Acknowledge,
         "rank" => RowType::Refused("`rank` is not supported".into()),
         "hidden" | "xml-external" | "csv-external" | "trigger" => {
             RowType::Refused(format!("`{keyword}` is not supported"))
@@ -2210,6 +2213,9 @@ impl<'w> Translator<'w> {
             RowType::Date => QuestionKind::Date,
             RowType::Time => QuestionKind::Time,
             RowType::DateTime => QuestionKind::DateTime,
+            RowType::Acknowledge => QuestionKind::Single {
+                list: self.acknowledgement_list(lists),
+            },
             RowType::Range => match self.range(row) {
                 Some((kind, step_rule)) => {
                     constraint = and(constraint.as_ref(), step_rule);
@@ -2298,6 +2304,39 @@ impl<'w> Translator<'w> {
             source,
             microdata_safe,
         })
+    }
+
+    /// The list an `acknowledge` row picks from: its one choice `OK`, the
+    /// value ODK records, worded "OK" in every language (noted once, so the
+    /// author can word it). Named apart from the choices sheet's lists.
+    fn acknowledgement_list(&mut self, lists: &HashSet<&str>) -> String {
+        let mut id = ACKNOWLEDGEMENT_LIST.to_owned();
+        while lists.contains(id.as_str()) {
+            id.push('_');
+        }
+        if !self.extra_lists.iter().any(|known| known.id == id) {
+            let choice = Choice {
+                value: "OK".into(),
+                label: self.everywhere("OK"),
+                missing: None,
+                exclusive: false,
+                columns: BTreeMap::new(),
+            };
+            self.extra_lists.push(ChoiceList {
+                id: id.clone(),
+                choices: vec![choice],
+            });
+            self.notes.push(ImportProblem {
+                sheet: Some(self.headers[&SheetKind::Survey].sheet.clone()),
+                row: None,
+                column: None,
+                code: "acknowledge".into(),
+                message: format!(
+                    "`acknowledge` is asked as a choice of one option `OK` (\"OK\" in every language), from the list `{id}`; for your own words, use `select_one` with a list of one choice"
+                ),
+            });
+        }
+        id
     }
 
     /// A `range` row as a number question: its `parameters` cell
