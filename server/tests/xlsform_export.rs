@@ -531,6 +531,7 @@ mod generated {
         source: Option<String>,
         safe: bool,
         filter: bool,
+        appearance: Option<String>,
     }
 
     fn extras() -> impl Strategy<Value = Extras> {
@@ -543,17 +544,25 @@ mod generated {
             proptest::option::of(prop_oneof![Just("DHS".to_owned()), Just("own".to_owned())]),
             any::<bool>(),
             any::<bool>(),
+            proptest::option::of(prop_oneof![
+                Just("minimal".to_owned()),
+                Just("w3 horizontal-compact".to_owned()),
+                Just("search('cities')".to_owned()),
+            ]),
         )
             .prop_map(
-                |(hint, required, relevant, constraint, code, source, safe, filter)| Extras {
-                    hint,
-                    required,
-                    relevant,
-                    constraint,
-                    code,
-                    source,
-                    safe,
-                    filter,
+                |(hint, required, relevant, constraint, code, source, safe, filter, appearance)| {
+                    Extras {
+                        hint,
+                        required,
+                        relevant,
+                        constraint,
+                        code,
+                        source,
+                        safe,
+                        filter,
+                        appearance,
+                    }
                 },
             )
     }
@@ -599,6 +608,11 @@ mod generated {
         }
         if extras.safe && question["kind"]["type"] == "text" {
             question["microdata_safe"] = json!(true);
+        }
+        if let Some(appearance) = extras.appearance
+            && question["kind"]["type"] != "roster"
+        {
+            question["appearance"] = json!(appearance);
         }
         question
     }

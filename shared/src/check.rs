@@ -353,6 +353,15 @@ impl<'s> Checker<'s> {
             if let QuestionKind::Roster { row_label, .. } = &question.kind {
                 self.text(&format!("{path}.row_label"), row_label);
             }
+            if let Some(appearance) = &question.appearance
+                && appearance.chars().any(char::is_control)
+            {
+                self.report(
+                    format!("{path}.appearance"),
+                    ProblemCode::InvalidText,
+                    "an appearance is words on one line, without control characters",
+                );
+            }
         }
         for indicator in &survey.indicators {
             self.text(

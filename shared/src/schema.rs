@@ -262,6 +262,13 @@ pub struct Question {
     /// Where the wording comes from, or that it is our own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// XLSForm's `appearance` (`minimal`, `multiline`, `w3 horizontal`…),
+    /// kept as the author wrote it so the questionnaire goes back out to
+    /// XLSForm whole. The clients do not draw anything differently for it
+    /// yet: every step is already one screen, as `field-list` asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub appearance: Option<String>,
     /// Free text is left out of microdata unless the survey says its answers
     /// cannot identify anyone (e.g. an occupation from a fixed vocabulary).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -130,6 +130,7 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
             "role",
             "code",
             "source",
+            "appearance",
             "microdata_safe",
             "sensitive",
         ],
@@ -584,6 +585,10 @@ fn write_row(rows: &mut Table, question: &Question, roles: &RoleCells, level: Le
         .text("label", &question.label)
         .set("code", question.code.clone().unwrap_or_default())
         .set("source", question.source.clone().unwrap_or_default())
+        .set(
+            "appearance",
+            question.appearance.clone().unwrap_or_default(),
+        )
         .set("microdata_safe", yes(question.microdata_safe));
     if let Some(hint) = &question.hint {
         row.text("hint", hint);

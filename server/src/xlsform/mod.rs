@@ -40,7 +40,10 @@
 //! column of the choices sheet, `name` the choice's own (`region=${region}`,
 //! `region = ${region} and kind != 'market'`); the form offers only the
 //! choices it admits and clears an answer no longer offered.
-//! `appearance`, `required_message`, `media::*` and any other column
+//! `appearance` on a question is kept as written and exported back (the
+//! clients draw nothing differently for it yet: a step is already one
+//! screen, as `field-list` asks); on a group or repeat it is ignored.
+//! `required_message`, `media::*` and any other column
 //! Salama does not know are ignored; `default` and `trigger` are refused
 //! where filled (not expressible yet).
 //!

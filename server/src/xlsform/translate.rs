@@ -1950,6 +1950,7 @@ impl<'w> Translator<'w> {
             constraint_message: None,
             choice_filter: None,
             source: None,
+            appearance: None,
             microdata_safe: false,
         };
         vec![question, specify]
@@ -2290,6 +2291,8 @@ impl<'w> Translator<'w> {
         let code = Some(headers.cell(row, "code").0.to_owned()).filter(|code| !code.is_empty());
         let source = Some(headers.cell(row, "source").0.to_owned()).filter(|s| !s.is_empty());
         let microdata_safe = yes(headers.cell(row, "microdata_safe").0);
+        let appearance =
+            Some(headers.cell(row, "appearance").0.to_owned()).filter(|a| !a.is_empty());
         Some(Question {
             id: name.to_owned(),
             code,
@@ -2302,6 +2305,7 @@ impl<'w> Translator<'w> {
             constraint_message: self.optional_text(SheetKind::Survey, row, "constraint_message"),
             choice_filter,
             source,
+            appearance,
             microdata_safe,
         })
     }
@@ -2441,6 +2445,9 @@ impl<'w> Translator<'w> {
                 constraint_message: None,
                 choice_filter: None,
                 source: frame.extra.source,
+                // A repeat's appearance (`field-list`, `table-list`) asks
+                // for how rows are laid out; the roster has one layout.
+                appearance: None,
                 microdata_safe: false,
             };
             nesting.add([roster]);

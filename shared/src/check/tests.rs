@@ -286,6 +286,8 @@ fn texts_carry_no_control_characters() {
         question(json, "vic_3")["label"]["en"] = json!("Were you\u{1b}[2J attacked?");
         json["choice_lists"][2]["choices"][0]["label"]["fr"] = json!("Femme\u{0}");
         question(json, "vic_2")["label"]["en"] = json!("Line one\nline two\tend");
+        question(json, "vic_1")["appearance"] = json!("minimal\nquick");
+        question(json, "saf_1")["appearance"] = json!("w3 horizontal-compact");
     });
     assert_problem(
         &survey,
@@ -300,6 +302,15 @@ fn texts_carry_no_control_characters() {
     assert!(
         !problems(&survey).contains(&("questions.vic_2.label.en".into(), ProblemCode::InvalidText))
     );
+    assert_problem(
+        &survey,
+        "questions.vic_1.appearance",
+        ProblemCode::InvalidText,
+    );
+    assert!(!problems(&survey).contains(&(
+        "questions.saf_1.appearance".into(),
+        ProblemCode::InvalidText
+    )));
 }
 
 #[test]
