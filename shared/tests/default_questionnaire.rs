@@ -380,7 +380,10 @@ both! {
         submission.language = "ar".into();
         submission.answers["household"][5]["mem_age"] = json!(130);
         submission.answers["household"][4]["mem_relationship"] = json!("self");
-        // As the server sends it: the browser's own catalogue is English only.
+        // As the server sends it. The browser build carries the built-in
+        // messages in English only and gets the others with the survey, so
+        // there they are checked by the browser tests of the French and
+        // Arabic forms (tests/tests/citizen_form.rs), which the server serves.
         let served = community_safety().with_served_words();
         let message = |submission: &Submission, path: &str| {
             let errors = validate(&served, submission).expect_err("invalid");
@@ -388,9 +391,11 @@ both! {
         };
         // The survey's own constraint message, then a built-in one.
         assert_eq!(message(&submission, "household[4].mem_relationship"), "الفرد الأول هو أنت، والأول فقط.");
-        assert_eq!(message(&submission, "household[5].mem_age"), "يجب ألا تتجاوز القيمة 120.");
-        submission.language = "fr".into();
-        assert_eq!(message(&submission, "household[5].mem_age"), "La valeur doit être au plus 120.");
+        if cfg!(not(target_arch = "wasm32")) {
+            assert_eq!(message(&submission, "household[5].mem_age"), "يجب ألا تتجاوز القيمة 120.");
+            submission.language = "fr".into();
+            assert_eq!(message(&submission, "household[5].mem_age"), "La valeur doit être au plus 120.");
+        }
     }
 
     fn submissions_round_trip_through_json() {
