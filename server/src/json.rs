@@ -166,12 +166,16 @@ impl FromRequest<AppState> for CsvBody {
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// The media type of an Excel 97-2003 workbook (.xls).
 pub const XLS: &str = "application/vnd.ms-excel";
+/// A workbook uploaded with the files it names.
+pub const MULTIPART: &str = "multipart/form-data";
 
 /// A survey definition as sent, within the limit and not read yet: JSON,
 /// or an XLSForm workbook.
 pub enum SurveyUpload {
     Json(UnreadJson),
     Spreadsheet(Bytes),
+    /// `multipart/form-data`: the workbook and the files it names.
+    Parts(Vec<crate::multipart::Part>),
 }
 
 impl FromRequest<AppState> for SurveyUpload {
@@ -185,9 +189,23 @@ impl FromRequest<AppState> for SurveyUpload {
             Ok(Self::Spreadsheet(body_of_type(request, state, XLS).await?))
         } else if declared.eq_ignore_ascii_case("application/json") {
             Ok(Self::Json(UnreadJson::from_request(request, state).await?))
+        } else if declared.eq_ignore_ascii_case(MULTIPART) {
+            let unread = |error: crate::multipart::MultipartError| {
+                ApiError::BadRequest(format!("could not read the multipart body: {error}"))
+            };
+            let content_type = request
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            let boundary = crate::multipart::boundary(content_type).map_err(unread)?;
+            let body = body_of_type(request, state, MULTIPART).await?;
+            Ok(Self::Parts(
+                crate::multipart::parts(&body, &boundary).map_err(unread)?,
+            ))
         } else {
             Err(ApiError::UnsupportedMediaType {
-                expected: "application/json, or an XLSForm as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                expected: "application/json, or an XLSForm as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or as multipart/form-data with the files it names)",
             })
         }
     }

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod ingest;
 pub mod json;
 pub mod limits;
+pub mod multipart;
 pub mod openapi;
 pub mod publishing;
 pub mod routes;

@@ -423,23 +423,27 @@ fn read_definition(file: &Path) -> Result<std::result::Result<Survey, Vec<Listed
             .file_name()
             .and_then(|name| name.to_str())
             .unwrap_or("");
-        return Ok(match salama_server::xlsform::import(&bytes, name) {
-            Ok(imported) => {
-                for note in &imported.notes {
-                    eprintln!("note: {note}");
+        let folder = workbook_folder(file);
+        let files = salama_server::xlsform::Files::Folder(&folder);
+        return Ok(
+            match salama_server::xlsform::import_with(&bytes, name, files) {
+                Ok(imported) => {
+                    for note in &imported.notes {
+                        eprintln!("note: {note}");
+                    }
+                    Ok(imported.survey)
                 }
-                Ok(imported.survey)
-            }
-            Err(problems) => Err(problems
-                .into_iter()
-                .map(|problem| Listed {
-                    path: problem.path(),
-                    code: problem.code.clone(),
-                    line: Some(problem.to_string()),
-                    message: problem.message,
-                })
-                .collect()),
-        });
+                Err(problems) => Err(problems
+                    .into_iter()
+                    .map(|problem| Listed {
+                        path: problem.path(),
+                        code: problem.code.clone(),
+                        line: Some(problem.to_string()),
+                        message: problem.message,
+                    })
+                    .collect()),
+            },
+        );
     }
     Ok(
         salama_server::shape::read::<Survey>(&read(file)?).map_err(|problems| {
@@ -456,13 +460,24 @@ fn read_definition(file: &Path) -> Result<std::result::Result<Survey, Vec<Listed
     )
 }
 
+/// Where the files a workbook names (`select_one_from_file towns.csv`)
+/// are looked for: beside it.
+fn workbook_folder(file: &Path) -> std::path::PathBuf {
+    match file.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
 fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or("");
-    let imported = match salama_server::xlsform::import(&bytes, name) {
+    let folder = workbook_folder(file);
+    let files = salama_server::xlsform::Files::Folder(&folder);
+    let imported = match salama_server::xlsform::import_with(&bytes, name, files) {
         Ok(imported) => imported,
         Err(problems) => {
             for problem in &problems {

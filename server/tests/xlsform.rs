@@ -782,7 +782,7 @@ fn a_zip_bomb_is_refused_before_the_reader_inflates_it() {
         &[("xl/media/zeros.bin", vec![0; 40 * 1024 * 1024])],
     );
     assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
-    let problems = xlsform::import_upload(&bomb, "").expect_err("bomb");
+    let problems = xlsform::import_upload(&bomb, "", xlsform::Files::None).expect_err("bomb");
     assert_eq!(problems.len(), 1);
     assert!(
         problems[0].message.contains("unpacks to more than"),
@@ -805,7 +805,7 @@ fn an_announced_flood_of_texts_is_refused_before_room_is_made_for_it() {
         },
         &[],
     );
-    let problems = xlsform::import_upload(&flood, "").expect_err("flood");
+    let problems = xlsform::import_upload(&flood, "", xlsform::Files::None).expect_err("flood");
     assert!(
         problems[0].message.contains("different texts"),
         "{problems:?}"
@@ -822,7 +822,7 @@ fn a_cell_at_the_far_corner_costs_no_rectangle() {
         .write_string(1_048_575, 16_383, "far")
         .expect("corner cell");
     let bytes = book.save_to_buffer().expect("saved");
-    let problems = xlsform::import_upload(&bytes, "").expect_err("far");
+    let problems = xlsform::import_upload(&bytes, "", xlsform::Files::None).expect_err("far");
     assert!(
         messages(&problems)
             .iter()
@@ -2083,5 +2083,132 @@ fn choice_filters_and_the_choices_own_columns_are_read_and_checked() {
             "survey row 3, column choice_filter: `regoin` is no column of the choices of list `districts`; columns there: name, region",
             "survey row 4, column choice_filter: only a question with choices can filter them",
         ],
+    );
+}
+
+/// A form whose questions start with an answer: XLSForm's `default`.
+fn defaults_form(sex_default: &'static str, age_default: &'static str) -> Vec<u8> {
+    let survey = vec![
+        vec![
+            "type",
+            "name",
+            "label::English (en)",
+            "label::Français (fr)",
+            "default",
+        ],
+        vec!["select_one sex", "sex", "Sex?", "Sexe ?", sex_default],
+        vec!["integer", "age", "Age?", "Âge ?", age_default],
+        vec!["date", "visit", "Visit?", "Visite ?", "2024-01-31"],
+        vec![
+            "select_multiple yes_no",
+            "both",
+            "Which?",
+            "Lesquels ?",
+            "yes dk",
+        ],
+        vec!["begin_repeat", "members", "Members", "Membres", ""],
+        vec![
+            "select_one yes_no",
+            "present",
+            "Present?",
+            "Présent ?",
+            "yes",
+        ],
+        vec!["end_repeat", "", "", "", ""],
+    ];
+    workbook(&[("survey", survey), choices(), settings()])
+}
+
+#[tokio::test]
+async fn an_imported_default_publishes_and_an_untouched_interview_sends() {
+    let server = common::spawn_configured(http_config()).await;
+    let (_, admin) = server.user("author", Role::Admin).await;
+    let (status, body) = upload(&server, &admin, XLSX, defaults_form("female", "30")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let (status, published) = server.get("/api/surveys/market-safety/versions/3").await;
+    assert_eq!(status, StatusCode::OK);
+    let survey: salama_shared::Survey =
+        serde_json::from_value(published).expect("the published survey reads");
+    let age = survey.question("age").expect("age").question;
+    assert_eq!(age.default.as_deref(), Some("30"));
+    // What a new interview starts with, sent as it is.
+    let mut answers = survey.default_answers();
+    assert_eq!(
+        serde_json::Value::Object(answers.clone()),
+        serde_json::json!({"sex": "female", "age": 30, "visit": "2024-01-31", "both": ["yes", "dk"]})
+    );
+    let Some(QuestionKind::Roster { questions, .. }) =
+        survey.question("members").map(|place| &place.question.kind)
+    else {
+        panic!("members is a roster");
+    };
+    let row = salama_shared::schema::default_answers(questions);
+    answers.insert("members".into(), serde_json::json!([row]));
+    let mut submission = common::online();
+    submission["survey_id"] = serde_json::json!("market-safety");
+    submission["survey_version"] = serde_json::json!(3);
+    submission["answers"] = serde_json::Value::Object(answers);
+    let path = "/api/surveys/market-safety/submissions";
+    let body = serde_json::to_vec(&submission).expect("serialises");
+    let (status, body) = server.post_raw(path, "application/json", body).await;
+    assert!(status.is_success(), "{status}: {body:#}");
+}
+
+#[test]
+fn a_default_that_is_no_answer_or_is_worked_out_is_refused_at_its_cell() {
+    let problems = xlsform::import(&defaults_form("unknown", "${sex}"), "defaults.xlsx")
+        .expect_err("two bad defaults");
+    let listed: Vec<(String, String)> = problems
+        .iter()
+        .map(|problem| (problem.path(), problem.code.clone()))
+        .collect();
+    assert!(
+        listed.contains(&(
+            "survey!R3:default".to_owned(),
+            "unsupported_value".to_owned()
+        )),
+        "{listed:?}"
+    );
+    let problems = xlsform::import(&defaults_form("unknown", "today()"), "defaults.xlsx")
+        .expect_err("two bad defaults");
+    let listed: Vec<(String, String, String)> = problems
+        .iter()
+        .map(|problem| {
+            (
+                problem.path(),
+                problem.code.clone(),
+                problem.message.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        listed
+            .iter()
+            .any(|(path, code, message)| path == "survey!R3:default"
+                && code == "unsupported_value"
+                && message.contains("`today()`")),
+        "{listed:?}"
+    );
+    // Once no row is refused, the check's own problem finds its cell.
+    let problems = xlsform::import(&defaults_form("unknown", "30"), "defaults.xlsx")
+        .expect_err("a default not in its list");
+    let listed: Vec<(String, String, String)> = problems
+        .iter()
+        .map(|problem| {
+            (
+                problem.path(),
+                problem.code.clone(),
+                problem.message.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        listed
+            .iter()
+            .any(|(path, code, message)| path == "survey!R2:default"
+                && code == "invalid_default"
+                && message.contains("`sex`")
+                && message.contains("list `sex`")),
+        "{listed:?}"
     );
 }

@@ -532,6 +532,7 @@ mod generated {
         safe: bool,
         filter: bool,
         appearance: Option<String>,
+        default: bool,
     }
 
     fn extras() -> impl Strategy<Value = Extras> {
@@ -549,9 +550,21 @@ mod generated {
                 Just("w3 horizontal-compact".to_owned()),
                 Just("search('cities')".to_owned()),
             ]),
+            any::<bool>(),
         )
             .prop_map(
-                |(hint, required, relevant, constraint, code, source, safe, filter, appearance)| {
+                |(
+                    hint,
+                    required,
+                    relevant,
+                    constraint,
+                    code,
+                    source,
+                    safe,
+                    filter,
+                    appearance,
+                    default,
+                )| {
                     Extras {
                         hint,
                         required,
@@ -562,12 +575,50 @@ mod generated {
                         safe,
                         filter,
                         appearance,
+                        default,
                     }
                 },
             )
     }
 
-    fn question(id: String, kind: Value, extras: Extras, texts: (Value, Value, Value)) -> Value {
+    /// A default the question takes: `firsts` are the first choices of
+    /// `list_0` and `list_1`.
+    fn default_of(kind: &Value, firsts: &[Value; 2]) -> Option<Value> {
+        let list = |kind: &Value| match kind["list"].as_str() {
+            Some("list_1") => firsts[1].clone(),
+            _ => firsts[0].clone(),
+        };
+        let bound = |kind: &Value| {
+            let bound = if kind["min"].is_null() {
+                &kind["max"]
+            } else {
+                &kind["min"]
+            };
+            match bound {
+                Value::Null => json!("3"),
+                bound => json!(bound.to_string()),
+            }
+        };
+        Some(match kind["type"].as_str()? {
+            "integer" | "decimal" => bound(kind),
+            "text" if kind["max_length"].as_u64() >= Some(4) => json!("=1+1"),
+            "text" => json!("a"),
+            "date" => json!("2024-02-29"),
+            "time" => json!("08:30"),
+            "date_time" => json!("2024-01-31T08:30"),
+            "yes_no" => json!("no"),
+            "single" | "ordinal" | "multiple" => list(kind),
+            _ => return None,
+        })
+    }
+
+    fn question(
+        id: String,
+        kind: Value,
+        extras: Extras,
+        texts: (Value, Value, Value),
+        firsts: &[Value; 2],
+    ) -> Value {
         let (label, hint, message) = texts;
         let mut question = json!({"id": id, "label": label, "kind": kind});
         let answered = !matches!(
@@ -614,6 +665,11 @@ mod generated {
         {
             question["appearance"] = json!(appearance);
         }
+        if extras.default
+            && let Some(default) = default_of(&question["kind"], firsts)
+        {
+            question["default"] = default;
+        }
         question
     }
 
@@ -637,11 +693,16 @@ mod generated {
         })
         .prop_map(
             |(languages, title, notice, list_0, list_1, questions, sections, roster, public)| {
+                let firsts = [
+                    list_0["choices"][0]["value"].clone(),
+                    list_1["choices"][0]["value"].clone(),
+                ];
                 let mut questions: Vec<Value> = questions
                     .into_iter()
                     .enumerate()
                     .map(|(index, (kind, extras, label, hint, message))| {
-                        question(format!("q{index}"), kind, extras, (label, hint, message))
+                        let texts = (label, hint, message);
+                        question(format!("q{index}"), kind, extras, texts, &firsts)
                     })
                     .collect();
                 if let Some((min_rows, extra_rows, row_label)) = roster {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::expr::{Expression, Function};
+use crate::expr::{Expr, Expression, Function};
 use crate::field_error::FieldErrorCode;
 use crate::schema::{
     Area, ChoiceList, Denominator, Indicator, Level, Question, QuestionKind, Required, Role, Survey,
@@ -51,6 +51,8 @@ pub enum ProblemCode {
     InvalidText,
     /// An interface word under a key Salama does not have.
     UnknownWord,
+    /// A question's `default` that is no answer to it.
+    InvalidDefault,
 }
 
 impl Survey {
@@ -534,8 +536,85 @@ impl<'s> Checker<'s> {
                 self.report(&path, ProblemCode::DuplicateId, format!("question `{}` is defined twice; ids are shared by all sections and rosters", question.id));
             }
             self.kind(&path, question, place.roster.is_some());
+            self.default(&path, question);
         }
         places
+    }
+
+    /// A default is an answer the respondent could have given: the same
+    /// rules as a submitted answer, so a new interview never starts wrong.
+    fn default(&mut self, path: &str, question: &Question) {
+        let Some(default) = &question.default else {
+            return;
+        };
+        let path = format!("{path}.default");
+        let id = &question.id;
+        let kind = &question.kind;
+        if !kind.takes_answer() || matches!(kind, QuestionKind::AdminArea { .. }) {
+            self.report(
+                path,
+                ProblemCode::WrongKind,
+                format!(
+                    "question `{id}` is a {} question, which takes no default",
+                    kind.name()
+                ),
+            );
+            return;
+        }
+        let shown: String = default.chars().take(60).collect::<String>();
+        let shown = shown.escape_debug();
+        let why = match question.default_answer() {
+            _ if default.trim().is_empty() => {
+                Some("is empty: leave the default out instead".to_owned())
+            }
+            None => Some("is not a number".to_owned()),
+            Some(answer) => crate::validate::refusal(self.survey, question, &answer).map(|code| {
+                let list = kind.list().unwrap_or_default();
+                match (code, kind) {
+                    (FieldErrorCode::NotInList, QuestionKind::YesNo) => {
+                        "is not `yes` or `no`".to_owned()
+                    }
+                    (FieldErrorCode::NotInList, _) => format!(
+                        "is not a choice of list `{list}` (choices are separated by spaces)"
+                    ),
+                    (FieldErrorCode::DuplicateChoice, _) => "names a choice twice".to_owned(),
+                    (FieldErrorCode::ExclusiveChoice, _) => {
+                        "combines an exclusive choice with others".to_owned()
+                    }
+                    (FieldErrorCode::TooFewChoices | FieldErrorCode::TooManyChoices, _) => {
+                        "has more or fewer choices than min_choices and max_choices allow"
+                            .to_owned()
+                    }
+                    (FieldErrorCode::BelowMinimum | FieldErrorCode::AboveMaximum, _) => {
+                        "is out of the question's range (min and max)".to_owned()
+                    }
+                    (FieldErrorCode::TooLong, _) => {
+                        "is longer than the question's max_length".to_owned()
+                    }
+                    (FieldErrorCode::InvalidDate, _) => "is not a date YYYY-MM-DD".to_owned(),
+                    (FieldErrorCode::InvalidTime, _) => {
+                        "is not a time of day HH:MM (local, no zone)".to_owned()
+                    }
+                    (FieldErrorCode::InvalidDateTime, _) => {
+                        "is not a date and time YYYY-MM-DDTHH:MM (local, no zone)".to_owned()
+                    }
+                    (FieldErrorCode::WrongType, QuestionKind::Text { .. }) => {
+                        "holds control characters".to_owned()
+                    }
+                    (other, _) => format!("is refused as an answer ({})", other.as_str()),
+                }
+            }),
+        };
+        if let Some(why) = why {
+            self.report(
+                path,
+                ProblemCode::InvalidDefault,
+                format!(
+                    "the default \"{shown}\" of question `{id}` ({}) {why}",
+                    kind.name()
+                ),
+            );
+        }
     }
 
     /// What each kind of question needs of its own settings.
@@ -841,11 +920,59 @@ impl<'s> Checker<'s> {
                 }
             }
         }
+        for args in expr.calls(Function::IndexedRepeat) {
+            self.indexed_repeat(path, args, places);
+        }
         if !in_roster && !expr.calls(Function::Position).is_empty() {
             self.report(
                 path,
                 ProblemCode::MisplacedExpression,
                 "`position(..)` is only meaningful inside a roster",
+            );
+        }
+    }
+
+    /// `indexed-repeat(${q}, ${roster}, n)` reads `q` in row `n` of
+    /// `roster`: `q` must be one of that roster's questions, or the call
+    /// would read another roster's rows (or none) without a word.
+    fn indexed_repeat(&mut self, path: &str, args: &[Expr], places: &HashMap<&'s str, Place<'s>>) {
+        let (Some(Expr::Reference(field)), Some(Expr::Reference(roster))) =
+            (args.first(), args.get(1))
+        else {
+            self.report(
+                path,
+                ProblemCode::ExpressionSyntax,
+                "indexed-repeat names a question and its roster: indexed-repeat(${q}, ${roster}, n)",
+            );
+            return;
+        };
+        // An unknown name is reported with every other reference.
+        let (Some(field_place), Some(roster_place)) =
+            (places.get(field.as_str()), places.get(roster.as_str()))
+        else {
+            return;
+        };
+        if !matches!(roster_place.question.kind, QuestionKind::Roster { .. }) {
+            self.report(
+                path,
+                ProblemCode::WrongKind,
+                format!(
+                    "indexed-repeat: `${{{roster}}}` is {} {} question, not a roster (repeat) whose rows it could read",
+                    if roster_place.question.kind.name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+                    roster_place.question.kind.name()
+                ),
+            );
+        } else if field_place.roster != Some(roster.as_str()) {
+            let there = match field_place.roster {
+                Some(other) => format!("it belongs to roster `{other}`"),
+                None => "it is outside any roster".to_owned(),
+            };
+            self.report(
+                path,
+                ProblemCode::WrongKind,
+                format!(
+                    "indexed-repeat: `${{{field}}}` is not a question of roster `{roster}` ({there}); name one of its questions"
+                ),
             );
         }
     }

@@ -269,6 +269,13 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
     pub appearance: Option<String>,
+    /// XLSForm's static `default`: the answer the question starts with in
+    /// a new interview (a roster's questions: in each row added), written
+    /// as XLSForm writes an answer (`a b` for two choices). The respondent
+    /// may change or clear it; it is never put back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 1000))]
+    pub default: Option<String>,
     /// Free text is left out of microdata unless the survey says its answers
     /// cannot identify anyone (e.g. an occupation from a fixed vocabulary).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -536,7 +543,53 @@ pub enum Denominator {
     Subpopulation { filter: Expression },
 }
 
+impl Question {
+    /// The answer [`Question::default`] gives, in the shape a submission
+    /// carries it; none for a kind that takes no default or a default that
+    /// does not read as one (`Survey::check` refuses both).
+    pub fn default_answer(&self) -> Option<serde_json::Value> {
+        use serde_json::Value as Json;
+        let text = self.default.as_deref()?;
+        match &self.kind {
+            QuestionKind::Multiple { .. } => Some(Json::Array(
+                text.split(' ')
+                    .filter(|code| !code.is_empty())
+                    .map(|code| Json::String(code.to_owned()))
+                    .collect(),
+            )),
+            QuestionKind::Integer { .. } => text.trim().parse::<i64>().ok().map(Json::from),
+            // Read as XPath reads a number: `f64`'s own parser would cost
+            // the citizens' form about 17 KB.
+            QuestionKind::Decimal { .. } => crate::expr::parse_decimal(text.trim())
+                .and_then(serde_json::Number::from_f64)
+                .map(Json::Number),
+            QuestionKind::AdminArea { .. }
+            | QuestionKind::Note
+            | QuestionKind::Calculate { .. }
+            | QuestionKind::Roster { .. } => None,
+            _ => Some(Json::String(text.to_owned())),
+        }
+    }
+}
+
+/// The answers a new interview (`questions` at the top level), or a new
+/// roster row (`questions` the roster's), starts with: each default.
+pub fn default_answers<'q>(
+    questions: impl IntoIterator<Item = &'q Question>,
+) -> serde_json::Map<String, serde_json::Value> {
+    questions
+        .into_iter()
+        .filter_map(|question| Some((question.id.clone(), question.default_answer()?)))
+        .collect()
+}
+
 impl Survey {
+    /// The answers a new interview starts with: the defaults of the
+    /// questions outside rosters (a roster's are given to each row added).
+    pub fn default_answers(&self) -> serde_json::Map<String, serde_json::Value> {
+        default_answers(self.sections.iter().flat_map(|section| &section.questions))
+    }
+
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }

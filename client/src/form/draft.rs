@@ -2,6 +2,7 @@
 //! memory only for online respondents (DOMAIN §5: minimal local storage),
 //! on the device for enumerators' interviews (`field/`).
 
+use salama_shared::Survey;
 use salama_shared::date::Timestamp;
 use salama_shared::selection::{ModuleDraw, RespondentSelection};
 use salama_shared::submission::{Answers, ConsentRecord};
@@ -65,6 +66,11 @@ pub struct Draft {
     /// Draws for drawn-member modules (the violence module).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub module_draws: Vec<ModuleDraw>,
+    /// A new interview's defaults are still to be given. A draft kept
+    /// without it (restored, or from before defaults) reads as false, so
+    /// what it holds is never overwritten.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub defaults_due: bool,
 }
 
 impl Draft {
@@ -80,6 +86,19 @@ impl Draft {
             answers: Answers::new(),
             respondent_selection: None,
             module_draws: Vec::new(),
+            defaults_due: true,
+        }
+    }
+
+    /// Gives a new interview its questions' defaults, once: an answer the
+    /// respondent clears later is not given again.
+    pub fn give_defaults(&mut self, survey: &Survey) {
+        if std::mem::take(&mut self.defaults_due) {
+            for (id, answer) in survey.default_answers() {
+                if !self.answers.contains_key(&id) {
+                    self.answers.insert(id, answer);
+                }
+            }
         }
     }
 
@@ -141,13 +160,14 @@ impl Draft {
             .map_or(0, Vec::len)
     }
 
-    pub fn add_row(&mut self, roster: &str) {
+    /// A new row, holding the defaults of the roster's questions (`cells`).
+    pub fn add_row(&mut self, roster: &str, cells: Answers) {
         let rows = self
             .answers
             .entry(roster.to_owned())
             .or_insert_with(|| Json::Array(Vec::new()));
         if let Json::Array(rows) = rows {
-            rows.push(Json::Object(serde_json::Map::new()));
+            rows.push(Json::Object(cells));
         }
     }
 
@@ -206,8 +226,8 @@ mod tests {
         };
         draft.set(cell, Some(Json::from(4)));
         assert_eq!(draft.answer(cell), None, "no row 1 yet: nothing written");
-        draft.add_row("household");
-        draft.add_row("household");
+        draft.add_row("household", Answers::new());
+        draft.add_row("household", Answers::new());
         draft.set(cell, Some(Json::from(4)));
         assert_eq!(draft.answer(cell), Some(&Json::from(4)));
         assert_eq!(cell.path(), "household[1].mem_age");
@@ -223,6 +243,42 @@ mod tests {
             Some(&Json::from(4)),
             "later rows move up"
         );
+    }
+
+    #[test]
+    fn a_new_interview_is_given_its_defaults_once() {
+        let mut survey = salama_shared::community_safety();
+        for section in &mut survey.sections {
+            for question in &mut section.questions {
+                if question.id == "resp_sex" {
+                    question.default = Some("female".into());
+                }
+            }
+        }
+        let mut new = draft();
+        new.give_defaults(&survey);
+        assert_eq!(
+            new.answer(Place::Top("resp_sex")),
+            Some(&Json::from("female"))
+        );
+        // Kept (on an enumerator's device) and restored: as it was left.
+        new.set(Place::Top("resp_sex"), None);
+        let kept = serde_json::to_string(&new).expect("a draft serialises");
+        let mut restored: Draft = serde_json::from_str(&kept).expect("and reads back");
+        restored.give_defaults(&survey);
+        assert_eq!(
+            restored.answer(Place::Top("resp_sex")),
+            None,
+            "cleared stays cleared"
+        );
+        // A draft kept before its defaults were given: never filled in.
+        let mut older = serde_json::to_value(draft()).expect("json");
+        older
+            .as_object_mut()
+            .map(|draft| draft.remove("defaults_due"));
+        let mut older: Draft = serde_json::from_value(older).expect("reads");
+        older.give_defaults(&survey);
+        assert!(older.answers.is_empty());
     }
 
     #[test]

@@ -449,6 +449,8 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
     let envelope = interviewing
         .map(|interviewing| interviewing.envelope.get_value())
         .unwrap_or_default();
+    let mut draft = draft;
+    draft.give_defaults(survey);
     let draft = RwSignal::new(draft);
     let snapshot = Memo::new(move |_| {
         let language = language.get();

@@ -32,7 +32,9 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         if row >= max_rows {
             return;
         }
-        filling.draft.update(|draft| draft.add_row(id));
+        filling.draft.update(|draft| {
+            draft.add_row(id, salama_shared::schema::default_answers(questions.iter()));
+        });
         filling.touched.update(|touched| {
             touched.insert(id.to_owned());
         });

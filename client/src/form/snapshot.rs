@@ -371,7 +371,7 @@ mod tests {
         let (survey, form) = default_form();
         let mut draft = consenting_draft();
         draft.set(Place::Top("resp_age"), Some(Json::from(200)));
-        draft.add_row("household");
+        draft.add_row("household", Answers::new());
         let shot = snapshot(survey, form, &draft, "fr", now(), &Envelope::default());
         let age = shot.error("resp_age").expect("age out of range");
         assert_eq!(age.code, FieldErrorCode::AboveMaximum);

@@ -117,12 +117,37 @@ pub async fn xlsform(
     ))
 }
 
+/// An uploaded XLSForm read off the async workers, with the files uploaded
+/// beside it (none when it came alone).
+async fn imported(
+    bytes: axum::body::Bytes,
+    files: Option<xlsform::files::Uploaded>,
+) -> ApiResult<Survey> {
+    let imported = tokio::task::spawn_blocking(move || {
+        let files = files
+            .as_ref()
+            .map_or(xlsform::Files::None, xlsform::Files::Uploaded);
+        xlsform::import_upload(&bytes, "", files)
+    })
+    .await
+    .map_err(|error| ApiError::Internal(error.into()))?;
+    imported
+        .map(|imported| imported.survey)
+        .map_err(|problems| {
+            let listed = problems.len();
+            ApiError::invalid(
+                format!("the XLSForm has problems ({listed} listed)"),
+                problems,
+            )
+        })
+}
+
 /// Publishes a checked definition as a new immutable version (admin), sent
 /// as JSON or as an XLSForm (.xlsx), which is imported first and refused
 /// with every problem located by sheet, row and column. The same definition
 /// again is acknowledged (200); another definition under a version that
 /// exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Spreadsheet = "multipart/form-data"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,20 +156,15 @@ pub async fn publish(
     caller.require(&[Role::Admin])?;
     let survey: Survey = match body {
         SurveyUpload::Json(json) => json.parse()?,
-        SurveyUpload::Spreadsheet(bytes) => {
-            let imported = tokio::task::spawn_blocking(move || xlsform::import_upload(&bytes, ""))
-                .await
-                .map_err(|error| ApiError::Internal(error.into()))?;
-            match imported {
-                Ok(imported) => imported.survey,
-                Err(problems) => {
-                    let listed = problems.len();
-                    return Err(ApiError::invalid(
-                        format!("the XLSForm has problems ({listed} listed)"),
-                        problems,
-                    ));
-                }
-            }
+        SurveyUpload::Spreadsheet(bytes) => imported(bytes, None).await?,
+        SurveyUpload::Parts(parts) => {
+            let (bytes, files) = xlsform::files::uploaded(parts).map_err(|problems| {
+                ApiError::invalid(
+                    format!("the upload has problems ({} listed)", problems.len()),
+                    problems,
+                )
+            })?;
+            imported(bytes, Some(files)).await?
         }
     };
     let problems = survey.check();

@@ -131,6 +131,7 @@ pub fn export(survey: &Survey) -> Result<Exported, XlsxError> {
             "code",
             "source",
             "appearance",
+            "default",
             "microdata_safe",
             "sensitive",
         ],
@@ -589,6 +590,7 @@ fn write_row(rows: &mut Table, question: &Question, roles: &RoleCells, level: Le
             "appearance",
             question.appearance.clone().unwrap_or_default(),
         )
+        .set("default", question.default.clone().unwrap_or_default())
         .set("microdata_safe", yes(question.microdata_safe));
     if let Some(hint) = &question.hint {
         row.text("hint", hint);

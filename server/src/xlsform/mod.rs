@@ -182,6 +182,7 @@
 //! their count.
 
 pub mod export;
+pub mod files;
 mod sheets;
 pub mod translate;
 
@@ -190,6 +191,7 @@ use std::fmt;
 use salama_shared::Survey;
 use salama_shared::api::ErrorField;
 
+pub use files::Files;
 pub use sheets::{Format, MAX_CELL_CHARS, MAX_INFLATED_BYTES, MAX_ROWS, format_of};
 
 /// The content type of an .xlsx workbook.
@@ -266,8 +268,18 @@ pub struct Imported {
 /// settings sheet has no `form_id`. Every problem is listed (at most
 /// [`MAX_LISTED`], then a count of the rest).
 pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+    import_with(bytes, file_name, Files::None)
+}
+
+/// [`import`], with the files a `select_one_from_file` row names found in
+/// `files`.
+pub fn import_with(
+    bytes: &[u8],
+    file_name: &str,
+    files: Files<'_>,
+) -> Result<Imported, Vec<ImportProblem>> {
     let (workbook, mut spoilt) = sheets::read(bytes).map_err(capped)?;
-    let translated = translate::survey(&workbook, file_name);
+    let translated = translate::survey(&workbook, file_name, files);
     match translated {
         Ok(imported) if spoilt.is_empty() => Ok(imported),
         Ok(_) => Err(capped(spoilt)),
@@ -281,7 +293,11 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProbl
 /// [`import`] for bytes from the network: .xls is refused, because its
 /// reader lays each sheet out whole from the positions the file claims,
 /// which a crafted file can make exhaust the server's memory.
-pub fn import_upload(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+pub fn import_upload(
+    bytes: &[u8],
+    file_name: &str,
+    files: Files<'_>,
+) -> Result<Imported, Vec<ImportProblem>> {
     if format_of(bytes) == Some(Format::Xls) {
         return Err(vec![ImportProblem {
             sheet: None,
@@ -293,7 +309,7 @@ pub fn import_upload(bytes: &[u8], file_name: &str) -> Result<Imported, Vec<Impo
                 .into(),
         }]);
     }
-    import(bytes, file_name)
+    import_with(bytes, file_name, files)
 }
 
 fn capped(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {

@@ -13,6 +13,7 @@ use salama_shared::schema::{
 use salama_shared::text::{Text, is_language_tag};
 use salama_shared::{Survey, schema::MAX_SURVEY_VERSION};
 
+use super::files::{self, Files};
 use super::sheets::{Row, Sheet, Workbook};
 use super::{ImportProblem, Imported};
 
@@ -162,10 +163,12 @@ struct Column {
     language: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Headers {
-    /// As named in the workbook.
+    /// As named in the workbook, or the file's name.
     sheet: String,
+    /// None for a file given beside the workbook.
+    sheet_kind: Option<SheetKind>,
     row: u32,
     columns: Vec<Column>,
 }
@@ -226,10 +229,18 @@ struct Translator<'w> {
     extra_lists: Vec<ChoiceList>,
     /// Levels declared in the `areas` sheet.
     area_depth: u32,
+    /// Where `select_one_from_file` finds its file.
+    files: Files<'w>,
+    /// The list each file named so far became (none: it was refused).
+    file_lists: HashMap<String, Option<String>>,
 }
 
 /// Turns the sheets into a survey, or lists every problem.
-pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<ImportProblem>> {
+pub fn survey<'w>(
+    workbook: &'w Workbook,
+    file_name: &str,
+    files: Files<'w>,
+) -> Result<Imported, Vec<ImportProblem>> {
     let Some(survey_sheet) = workbook.sheets.get("survey") else {
         return Err(vec![ImportProblem {
             sheet: None,
@@ -250,6 +261,8 @@ pub fn survey(workbook: &Workbook, file_name: &str) -> Result<Imported, Vec<Impo
         roles: Vec::new(),
         extra_lists: Vec::new(),
         area_depth: 0,
+        files,
+        file_lists: HashMap::new(),
     };
     for kind in SHEET_KINDS {
         let headers = match workbook.sheets.get(kind.key()) {
@@ -374,6 +387,21 @@ fn no(text: &str) -> bool {
     )
 }
 
+/// Whether a `default` is one pyxform works out when the question is
+/// shown: it names an answer (`${q}`) or calls a function (`today()`,
+/// pyxform's lexer: a name straight before `(`).
+fn is_dynamic(default: &str) -> bool {
+    default.contains("${")
+        || default.match_indices('(').any(|(at, _)| {
+            let name: String = default[..at]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+                .collect();
+            name.chars().last().is_some_and(char::is_alphabetic)
+        })
+}
+
 /// A cell's text for a message: quoted, shortened when long, its control
 /// characters escaped (messages reach terminals too).
 fn quoted(text: &str) -> String {
@@ -471,6 +499,11 @@ enum RowType {
         multiple: bool,
         list: String,
         or_other: bool,
+    },
+    /// `select_one_from_file FILE`: a select whose list is a file's.
+    FromFile {
+        multiple: bool,
+        file: String,
     },
     /// Salama's `ordinal LIST`: one code from an ordered scale.
     Ordinal(String),
@@ -578,9 +611,14 @@ fn row_type(written: &str) -> RowType {
             "choices from an external file are not supported yet: copy them into the choices sheet"
                 .into(),
         ),
-        "select_one_from_file" | "select_multiple_from_file" => RowType::Refused(
-            "choices from a file are not supported yet: copy them into the choices sheet".into(),
-        ),
+        "select_one_from_file" | "select_multiple_from_file" => match rest {
+            [file] => RowType::FromFile {
+                multiple: keyword == "select_multiple_from_file",
+                file: (*file).to_owned(),
+            },
+            [] => RowType::Refused(format!("`{keyword}` needs a file name after it")),
+            _ => RowType::Unknown,
+        },
         "ordinal" => match rest {
             [list] => RowType::Ordinal((*list).to_owned()),
             [] => RowType::Refused("`ordinal` needs a list name after it".into()),
@@ -809,6 +847,7 @@ impl<'w> Translator<'w> {
     fn headers_of(&mut self, kind: SheetKind, sheet: &Sheet) -> Headers {
         let mut headers = Headers {
             sheet: sheet.name.clone(),
+            sheet_kind: Some(kind),
             row: 1,
             columns: Vec::new(),
         };
@@ -963,8 +1002,12 @@ impl<'w> Translator<'w> {
     /// A text from the `base` columns of a row: language columns first, the
     /// plain column in the default language.
     fn text(&self, kind: SheetKind, row: &Row, base: &str) -> Text {
+        self.text_in(&self.headers[&kind], row, base)
+    }
+
+    /// [`Translator::text`] from rows under other headers (a file's).
+    fn text_in(&self, headers: &Headers, row: &Row, base: &str) -> Text {
         let mut text = BTreeMap::new();
-        let headers = &self.headers[&kind];
         for column in headers.columns.iter().filter(|c| c.base == base) {
             let cell = row.cell(column.index);
             if cell.is_empty() {
@@ -1003,9 +1046,33 @@ impl<'w> Translator<'w> {
         let Some(sheet) = self.sheet(SheetKind::Choices) else {
             return Vec::new();
         };
-        let sheet_rows = &sheet.rows;
+        let headers = self.headers[&SheetKind::Choices].clone();
+        self.choices_from(&headers, &sheet.rows, None)
+    }
+
+    /// Choices read from rows under `headers`: the choices sheet's, or a
+    /// file's given beside the workbook (`list` then names its one list,
+    /// and its problems are located in the file).
+    fn choices_from(
+        &mut self,
+        headers: &Headers,
+        sheet_rows: &[Row],
+        list: Option<&str>,
+    ) -> Vec<ChoiceList> {
+        let problem = |this: &mut Self,
+                       row: Option<u32>,
+                       column: Option<String>,
+                       code: &str,
+                       message: String| {
+            this.problems.push(ImportProblem {
+                sheet: Some(headers.sheet.clone()),
+                row,
+                column,
+                code: code.into(),
+                message,
+            });
+        };
         let mut lists: Vec<ChoiceList> = Vec::new();
-        let headers = &self.headers[&SheetKind::Choices];
         let list_column = headers.plain("list_name").cloned();
         let name_column = headers
             .plain("name")
@@ -1030,42 +1097,55 @@ impl<'w> Translator<'w> {
             })
             .map(|column| (column.index, column.header.clone()))
             .collect();
-        if !sheet_rows.is_empty() && (list_column.is_none() || name_column.is_none()) {
-            let header_row = headers.row;
-            self.problem(
-                SheetKind::Choices,
-                Some(header_row),
+        if (!sheet_rows.is_empty() || list.is_some())
+            && ((list_column.is_none() && list.is_none()) || name_column.is_none())
+        {
+            let message = match list {
+                None => {
+                    "the choices sheet needs the columns `list_name` and `name` in its first row"
+                }
+                Some(_) => {
+                    "a file of choices needs the columns `name` and `label` in its first row"
+                }
+            };
+            problem(
+                self,
+                Some(headers.row),
                 None,
                 "missing_column",
-                "the choices sheet needs the columns `list_name` and `name` in its first row"
-                    .into(),
+                message.into(),
             );
             return Vec::new();
         }
-        let (Some(list_column), Some(name_column)) = (list_column, name_column) else {
+        let Some(name_column) = name_column else {
             return Vec::new();
         };
         let mut seen: HashMap<(String, String), u32> = HashMap::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        for row in self.data_rows(SheetKind::Choices) {
-            let list = row.cell(list_column.index);
+        for row in sheet_rows.iter().skip(1) {
+            let list = match (list, &list_column) {
+                (Some(list), _) => list,
+                (None, Some(column)) => row.cell(column.index),
+                (None, None) => "",
+            };
             let value = row.cell(name_column.index);
-            if list.is_empty() && value.is_empty() {
+            if (list.is_empty() || list_column.is_none()) && value.is_empty() {
                 continue;
             }
             if list.is_empty() {
-                self.problem(
-                    SheetKind::Choices,
+                let header = list_column.as_ref().map(|c| c.header.clone());
+                problem(
+                    self,
                     Some(row.number),
-                    Some(list_column.header.clone()),
+                    header,
                     "missing_list_name",
                     format!("the choice {} belongs to no list", quoted(value)),
                 );
                 continue;
             }
             if value.is_empty() {
-                self.problem(
-                    SheetKind::Choices,
+                problem(
+                    self,
                     Some(row.number),
                     Some(name_column.header.clone()),
                     "missing_name",
@@ -1079,8 +1159,8 @@ impl<'w> Translator<'w> {
                     quoted(value),
                     quoted(list)
                 );
-                self.problem(
-                    SheetKind::Choices,
+                problem(
+                    self,
                     Some(row.number),
                     Some(name_column.header.clone()),
                     "duplicate_name",
@@ -1100,8 +1180,8 @@ impl<'w> Translator<'w> {
                             "{} is not a missing-value kind: write `dk`, `ra` or `na`, or leave it empty",
                             quoted(other)
                         );
-                        self.problem(
-                            SheetKind::Choices,
+                        problem(
+                            self,
                             Some(row.number),
                             Some(column.header.clone()),
                             "invalid_value",
@@ -1122,20 +1202,23 @@ impl<'w> Translator<'w> {
                 .collect();
             let choice = Choice {
                 value: value.to_owned(),
-                label: self.text(SheetKind::Choices, row, "label"),
+                label: self.text_in(headers, row, "label"),
                 missing,
                 exclusive,
                 columns,
             };
-            let place = Place {
-                sheet: SheetKind::Choices,
-                row: Some(row.number),
-            };
-            self.places
-                .entry(format!("choice_lists.{list}"))
-                .or_insert(place);
-            self.places
-                .insert(format!("choice_lists.{list}.choices.{value}"), place);
+            // A file's choices are located by the survey row naming it.
+            if headers.sheet_kind == Some(SheetKind::Choices) {
+                let place = Place {
+                    sheet: SheetKind::Choices,
+                    row: Some(row.number),
+                };
+                self.places
+                    .entry(format!("choice_lists.{list}"))
+                    .or_insert(place);
+                self.places
+                    .insert(format!("choice_lists.{list}.choices.{value}"), place);
+            }
             match index.get(list) {
                 Some(&at) => lists[at].choices.push(choice),
                 None => {
@@ -1624,7 +1707,7 @@ impl<'w> Translator<'w> {
             return;
         }
         let kind = row_type(written_type);
-        self.refused_columns(row);
+        self.refused_columns(row, &kind);
         if self.structure_row(row, &kind, written_type, walk, nesting, survey) {
             return;
         }
@@ -1651,6 +1734,19 @@ impl<'w> Translator<'w> {
         self.places.insert(format!("questions.{name}"), place);
         let in_roster = nesting.stack.iter().any(|frame| frame.repeat);
         self.role(row, name, in_roster);
+        let kind = match kind {
+            RowType::FromFile { multiple, file } => {
+                let Some(list) = self.list_from_file(row, &file, &walk.lists) else {
+                    return;
+                };
+                RowType::Select {
+                    multiple,
+                    list,
+                    or_other: false,
+                }
+            }
+            kind => kind,
+        };
         let Some(question) = self.question(
             row,
             name,
@@ -1674,21 +1770,52 @@ impl<'w> Translator<'w> {
         nesting.add(questions);
     }
 
-    /// Columns Salama does not read yet, reported where they are filled.
-    fn refused_columns(&mut self, row: &Row) {
-        for refused in ["default", "trigger"] {
+    /// Columns Salama does not read (yet), reported where they are filled:
+    /// `trigger` anywhere, `default` on a group or repeat, which has no answer.
+    fn refused_columns(&mut self, row: &Row, kind: &RowType) {
+        let group = matches!(kind, RowType::BeginGroup | RowType::BeginRepeat);
+        for (refused, why) in [
+            ("trigger", "`trigger` is not supported yet"),
+            ("default", "a group or repeat takes no `default`"),
+        ] {
             let (cell, column) = self.headers[&SheetKind::Survey].cell(row, refused);
-            if !cell.is_empty() {
+            if !cell.is_empty() && (refused == "trigger" || group) {
                 let header = column.map(|c| c.header.clone());
                 self.problem(
                     SheetKind::Survey,
                     Some(row.number),
                     header,
                     "unsupported_column",
-                    format!("{}: `{refused}` is not supported yet", quoted(cell)),
+                    format!("{}: {why}", quoted(cell)),
                 );
             }
         }
+    }
+
+    /// A `default` cell: a static answer, kept as written for
+    /// `Survey::check` to judge. A dynamic one (pyxform's: a `${…}` or a
+    /// function call, worked out when the question is shown) is refused.
+    fn default(&mut self, row: &Row) -> Result<Option<String>, ()> {
+        let (written, column) = self.headers[&SheetKind::Survey].cell(row, "default");
+        if written.is_empty() {
+            return Ok(None);
+        }
+        if !is_dynamic(written) {
+            return Ok(Some(written.to_owned()));
+        }
+        let header = column.map(|c| c.header.clone());
+        let message = format!(
+            "{}: a default worked out from other answers or a function is not supported (Salama pre-fills only a fixed answer, such as `yes` or `2024-01-31`); for a value computed from answers, use a `calculate` row",
+            quoted(written)
+        );
+        self.problem(
+            SheetKind::Survey,
+            Some(row.number),
+            header,
+            "unsupported_value",
+            message,
+        );
+        Err(())
     }
 
     /// Rows that add no question: unknown and refused types, metadata, and
@@ -1951,6 +2078,7 @@ impl<'w> Translator<'w> {
             choice_filter: None,
             source: None,
             appearance: None,
+            default: None,
             microdata_safe: false,
         };
         vec![question, specify]
@@ -2107,7 +2235,8 @@ impl<'w> Translator<'w> {
             self.expression(row, "required", names)
                 .map_or(Required::Always(false), Required::When)
         };
-        let mut fine = true;
+        let default = self.default(row);
+        let mut fine = default.is_ok();
         let row_kind = kind;
         // Salama's `min`, `max`, `max_length`, `min_choices`, `max_choices`.
         let number = |this: &mut Self, base: &str| -> Option<f64> {
@@ -2162,6 +2291,7 @@ impl<'w> Translator<'w> {
         };
         if let Some(list) = list_of
             && !lists.contains(list.as_str())
+            && !self.extra_lists.iter().any(|extra| extra.id == *list)
         {
             let there = if list_names.is_empty() {
                 "the choices sheet has no lists".to_owned()
@@ -2306,8 +2436,84 @@ impl<'w> Translator<'w> {
             choice_filter,
             source,
             appearance,
+            default: default.ok().flatten(),
             microdata_safe,
         })
+    }
+
+    /// The list a `select_one_from_file` row's file becomes, read once
+    /// however many rows name it; none when it is refused (said at the row).
+    fn list_from_file(&mut self, row: &Row, file: &str, lists: &HashSet<&str>) -> Option<String> {
+        if let Some(known) = self.file_lists.get(file) {
+            return known.clone();
+        }
+        let list = self.read_list_file(row, file, lists);
+        self.file_lists.insert(file.to_owned(), list.clone());
+        list
+    }
+
+    fn read_list_file(&mut self, row: &Row, file: &str, lists: &HashSet<&str>) -> Option<String> {
+        let header = self.headers[&SheetKind::Survey].header_for("type", None, "");
+        let refuse = |this: &mut Self, code: &str, message: String| {
+            this.problem(
+                SheetKind::Survey,
+                Some(row.number),
+                Some(header.clone()),
+                code,
+                message,
+            );
+        };
+        if !files::is_plain_file_name(file) {
+            let message = format!(
+                "{}: a file of choices is named by its file name alone, a .csv file beside the workbook (`towns.csv`)",
+                quoted(file)
+            );
+            refuse(self, "invalid_file_name", message);
+            return None;
+        }
+        let sheet = match self
+            .files
+            .get(file)
+            .and_then(|bytes| files::csv_sheet(file, &bytes))
+        {
+            Ok(sheet) => sheet,
+            Err(message) => {
+                refuse(self, "missing_file", message);
+                return None;
+            }
+        };
+        let mut headers = self.headers_of(SheetKind::Choices, &sheet);
+        headers.sheet_kind = None;
+        let before = self.problems.len();
+        if !headers.columns.iter().any(|column| column.base == "label") {
+            self.problems.push(ImportProblem {
+                sheet: Some(file.to_owned()),
+                row: Some(headers.row),
+                column: None,
+                code: "missing_column".into(),
+                message: "a file of choices needs the columns `name` and `label` in its first row"
+                    .into(),
+            });
+        }
+        let mut id = files::list_id(file);
+        while lists.contains(id.as_str()) || self.extra_lists.iter().any(|list| list.id == id) {
+            id.push('_');
+        }
+        let list = self.choices_from(&headers, &sheet.rows, Some(&id)).pop();
+        if self.problems.len() > before {
+            return None;
+        }
+        let Some(list) = list else {
+            refuse(self, "empty_file", format!("`{file}` holds no choices"));
+            return None;
+        };
+        let place = Place {
+            sheet: SheetKind::Survey,
+            row: Some(row.number),
+        };
+        self.places.insert(format!("choice_lists.{id}"), place);
+        self.extra_lists.push(list);
+        Some(id)
     }
 
     /// The list an `acknowledge` row picks from: its one choice `OK`, the
@@ -2448,6 +2654,7 @@ impl<'w> Translator<'w> {
                 // A repeat's appearance (`field-list`, `table-list`) asks
                 // for how rows are laid out; the roster has one layout.
                 appearance: None,
+                default: None,
                 microdata_safe: false,
             };
             nesting.add([roster]);
@@ -2610,6 +2817,7 @@ impl<'w> Translator<'w> {
             (_, _, "relevant") => "relevant",
             (_, _, "constraint") => "constraint",
             (_, _, "choice_filter") => "choice_filter",
+            (_, _, "default") => "default",
             (_, _, "required") => "required",
             (_, _, "kind") if rest == "kind.calculation" => "calculation",
             (_, _, "kind") => "type",
@@ -2710,6 +2918,29 @@ mod tests {
             row_type("select_one_external towns"),
             RowType::Refused(_)
         ));
+    }
+
+    #[test]
+    fn dynamic_defaults_are_told_from_static_ones() {
+        for dynamic in [
+            "${age}",
+            "today()",
+            "concat('a', ${b})",
+            "jr:choice-name(x)",
+        ] {
+            assert!(is_dynamic(dynamic), "{dynamic}");
+        }
+        for fixed in [
+            "yes",
+            "a b",
+            "2024-01-31",
+            "-3.5",
+            "(none)",
+            "=1+1",
+            "12:30",
+        ] {
+            assert!(!is_dynamic(fixed), "{fixed}");
+        }
     }
 
     #[test]

@@ -533,3 +533,178 @@ fn unknown_fields_are_refused_when_loading() {
     let error = serde_json::from_value::<Survey>(json).expect_err("misspelt key refused");
     assert!(error.to_string().contains("relevent"), "{error}");
 }
+
+#[test]
+fn a_default_must_be_an_answer_to_its_question() {
+    let with = |defaults: &[(&str, &str)]| {
+        let defaults: Vec<(String, String)> = defaults
+            .iter()
+            .map(|(id, default)| ((*id).to_owned(), (*default).to_owned()))
+            .collect();
+        edited(move |json| {
+            for (id, default) in defaults {
+                question(json, &id)["default"] = json!(default);
+            }
+        })
+    };
+    let fine = with(&[
+        ("resp_sex", "female"),
+        ("resp_age", "30"),
+        ("saf_1c", "crime gangs_drugs"),
+        ("saf_3", "never"),
+    ]);
+    let found = problems(&fine);
+    assert!(
+        !found
+            .iter()
+            .any(|(path, _)| path.ends_with(".default") || path.contains("saf_3")),
+        "{found:?}"
+    );
+    for (id, default, code) in [
+        ("resp_sex", "unknown", ProblemCode::InvalidDefault),
+        ("resp_age", "121", ProblemCode::InvalidDefault),
+        ("resp_age", "thirty", ProblemCode::InvalidDefault),
+        ("resp_age", "2.5", ProblemCode::InvalidDefault),
+        ("saf_1c", "crime crime", ProblemCode::InvalidDefault),
+        ("saf_1c", "crime nonsense", ProblemCode::InvalidDefault),
+        ("resp_sex", " ", ProblemCode::InvalidDefault),
+        ("resp_sex", "fe\u{7}male", ProblemCode::InvalidDefault),
+        ("wg_intro", "hello", ProblemCode::WrongKind),
+        ("resp_area", "north", ProblemCode::WrongKind),
+        ("household", "1", ProblemCode::WrongKind),
+    ] {
+        let survey = with(&[(id, default)]);
+        assert_problem(&survey, &format!("questions.{id}.default"), code);
+        let message = survey
+            .check()
+            .into_iter()
+            .find(|problem| problem.path.ends_with(".default"))
+            .map(|problem| problem.message)
+            .unwrap_or_default();
+        assert!(message.contains(&format!("`{id}`")), "{message}");
+    }
+}
+
+#[test]
+fn dates_times_and_texts_take_defaults_of_their_own_shape() {
+    let survey = |kind: Json, default: &str| {
+        let default = default.to_owned();
+        edited(move |json| {
+            let question = question(json, "resp_age");
+            question["kind"] = kind;
+            question["default"] = json!(default);
+            question.as_object_mut().map(|q| q.remove("constraint"));
+        })
+    };
+    let default_problems = |survey: &Survey| -> Vec<(String, ProblemCode)> {
+        problems(survey)
+            .into_iter()
+            .filter(|(path, _)| path.ends_with(".default"))
+            .collect()
+    };
+    for (kind, good, bad) in [
+        (json!({"type": "date"}), "2024-02-29", "2023-02-29"),
+        (json!({"type": "time"}), "08:30", "25:00"),
+        (
+            json!({"type": "date_time"}),
+            "2024-01-31T08:30",
+            "2024-01-31",
+        ),
+        (
+            json!({"type": "text", "max_length": 5}),
+            "Kigali",
+            "Kigal\u{1b}",
+        ),
+        (
+            json!({"type": "text", "max_length": 5}),
+            "Goma",
+            "Bujumbura",
+        ),
+        (json!({"type": "yes_no"}), "no", "maybe"),
+        (json!({"type": "decimal", "min": 0.5}), "0.75", "0.25"),
+    ] {
+        let good_survey = survey(kind.clone(), good);
+        // "Kigali" is six characters: too long for the 5 allowed.
+        if good != "Kigali" {
+            assert_eq!(default_problems(&good_survey), vec![], "{kind} {good}");
+        }
+        assert_eq!(
+            default_problems(&survey(kind.clone(), bad)),
+            vec![(
+                "questions.resp_age.default".to_owned(),
+                ProblemCode::InvalidDefault
+            )],
+            "{kind} {bad}"
+        );
+    }
+}
+
+#[test]
+fn a_new_interview_starts_with_the_defaults_outside_rosters() {
+    let survey = edited(|json| {
+        question(json, "resp_sex")["default"] = json!("female");
+        question(json, "resp_age")["default"] = json!("30");
+        question(json, "saf_1c")["default"] = json!("crime gangs_drugs");
+        question(json, "mem_relationship")["default"] = json!("self");
+    });
+    let answers = survey.default_answers();
+    assert_eq!(
+        Json::Object(answers),
+        json!({"resp_sex": "female", "resp_age": 30, "saf_1c": ["crime", "gangs_drugs"]})
+    );
+    let Some(QuestionKind::Roster { questions, .. }) = survey
+        .question("household")
+        .map(|place| &place.question.kind)
+    else {
+        panic!("the household roster");
+    };
+    assert_eq!(
+        Json::Object(crate::schema::default_answers(questions)),
+        json!({"mem_relationship": "self"})
+    );
+}
+
+#[test]
+fn indexed_repeat_reads_a_question_of_the_roster_it_names() {
+    let with = |relevant: &str| {
+        let relevant = relevant.to_owned();
+        edited(move |json| question(json, "saf_2")["relevant"] = json!(relevant))
+    };
+    let on_path = |survey: &Survey| -> Vec<(ProblemCode, String)> {
+        survey
+            .check()
+            .into_iter()
+            .filter(|problem| problem.path == "questions.saf_2.relevant")
+            .map(|problem| (problem.code, problem.message))
+            .collect()
+    };
+    assert_eq!(
+        on_path(&with("indexed-repeat(${mem_age}, ${household}, 1) > 15")),
+        vec![]
+    );
+    for (relevant, code, words) in [
+        (
+            "indexed-repeat(${resp_age}, ${household}, 1) > 15",
+            ProblemCode::WrongKind,
+            "`${resp_age}` is not a question of roster `household` (it is outside any roster)",
+        ),
+        (
+            "indexed-repeat(${mem_age}, ${resp_age}, 1) > 15",
+            ProblemCode::WrongKind,
+            "`${resp_age}` is an integer question, not a roster",
+        ),
+        (
+            "indexed-repeat('mem_age', ${household}, 1) > 15",
+            ProblemCode::ExpressionSyntax,
+            "indexed-repeat names a question and its roster",
+        ),
+    ] {
+        let found = on_path(&with(relevant));
+        assert!(
+            found
+                .iter()
+                .any(|(at, message)| *at == code && message.contains(words)),
+            "{relevant}: {found:?}"
+        );
+    }
+}

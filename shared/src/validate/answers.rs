@@ -176,13 +176,26 @@ fn typed<'a>(
     path: At<'_>,
     report: &mut Report<'_>,
 ) -> Value<'a> {
-    match typed_answer(form, &question.kind, list, json) {
+    match typed_answer(&form.survey.areas, &question.kind, list, json) {
         Ok(value) => value,
         Err((code, limits)) => {
             report.push(path, code, limits);
             Value::Empty
         }
     }
+}
+
+/// Why `json` would be refused as an answer to `question` (its default,
+/// say), if it would be.
+pub(crate) fn refusal(
+    survey: &crate::Survey,
+    question: &Question,
+    json: &Json,
+) -> Option<FieldErrorCode> {
+    let list = question.kind.list().and_then(|id| survey.choice_list(id));
+    typed_answer(&survey.areas, &question.kind, list, json)
+        .err()
+        .map(|(code, _)| code)
 }
 
 type Rejection = (FieldErrorCode, Limits);
@@ -197,7 +210,7 @@ fn in_list(list: Option<&ChoiceList>, code: &str) -> bool {
 
 /// An answer read as its question's kind expects, or why it cannot be.
 fn typed_answer<'a>(
-    form: &Form<'_>,
+    areas: &[Area],
     kind: &QuestionKind,
     list: Option<&ChoiceList>,
     json: &'a Json,
@@ -240,7 +253,7 @@ fn typed_answer<'a>(
         QuestionKind::DateTime => {
             clock_reading(json, is_local_date_time, FieldErrorCode::InvalidDateTime)
         }
-        QuestionKind::AdminArea { levels } => admin_area(&form.survey.areas, json, *levels),
+        QuestionKind::AdminArea { levels } => admin_area(areas, json, *levels),
         // Their presence is judged by the caller, which knows what they are.
         QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => {
             Ok(Value::Empty)

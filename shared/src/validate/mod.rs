@@ -12,6 +12,7 @@ pub use crate::field_error::{FieldError, FieldErrorCode};
 pub use evaluation::Inspection;
 
 use answers::TypedAnswers;
+pub(crate) use answers::refusal;
 use evaluation::Evaluation;
 
 use crate::expr::Value;
