@@ -208,6 +208,14 @@ fn a_missing_or_hostile_file_is_refused_at_the_row_naming_it() {
             .any(|(path, code, _)| path == "towns.csv!R1" && code == "missing_column"),
         "{found:#?}"
     );
+    write("name,label\ngoma,Goma\n,No name\n");
+    let found = import();
+    assert!(
+        found
+            .iter()
+            .any(|(path, code, _)| path == "towns.csv!R3:name" && code == "missing_name"),
+        "{found:#?}"
+    );
     write("name,label\ngoma,Goma\ngoma,Goma again\n");
     let found = import();
     assert!(

@@ -177,9 +177,7 @@ pub(crate) fn csv_sheet(name: &str, bytes: &[u8]) -> Result<Sheet, String> {
 /// The workbook of a `multipart/form-data` upload (the one part that is an
 /// .xlsx, by its file name or type) and the files beside it by name, or
 /// every problem with the parts.
-pub fn uploaded(
-    parts: Vec<Part>,
-) -> Result<(Bytes, Uploaded), Vec<ImportProblem>> {
+pub fn uploaded(parts: Vec<Part>) -> Result<(Bytes, Uploaded), Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut problem = |code: &str, message: String| {
         problems.push(ImportProblem {

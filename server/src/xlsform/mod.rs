@@ -43,14 +43,24 @@
 //! `appearance` on a question is kept as written and exported back (the
 //! clients draw nothing differently for it yet: a step is already one
 //! screen, as `field-list` asks); on a group or repeat it is ignored.
+//! `default` on a question: its static default, as pyxform and ODK read
+//! it (the answer a new interview starts with, each roster row added too;
+//! the respondent may change or clear it and it is not put back), written
+//! as the answer is (`a b` for two choices of a `select_multiple`,
+//! `2024-01-31`, `08:30`); `Survey::check` holds it to the question's own
+//! rules (its list, range, length, date or time form; none on a note,
+//! calculation, repeat, group or `admin_area`). A dynamic default (a
+//! `${q}` or a function call such as `today()`, worked out when the
+//! question is shown) is refused at its cell: a `calculate` row gives a
+//! value from answers.
 //! `required_message`, `media::*` and any other column
-//! Salama does not know are ignored; `default` and `trigger` are refused
-//! where filled (not expressible yet).
+//! Salama does not know are ignored; `trigger` is refused where filled
+//! (not expressible yet).
 //!
 //! Expressions are read as XLSForm writes them (the language is described in
 //! `salama_shared::expr`), with `regex()`, `jr:choice-name()`,
-//! `indexed-repeat()`, `join()`, `once()`, `selected-at()` and
-//! `count-selected()`. Refused row by row, with the reason: `now()`,
+//! `indexed-repeat()` (whose question must be one of the roster it names),
+//! `join()`, `once()`, `selected-at()` and `count-selected()`. Refused row by row, with the reason: `now()`,
 //! `random()` and `uuid()` (another value each time they are worked out:
 //! the server, which works every interview out again, could not check
 //! them) and `decimal-date-time()` (Salama keeps no time of day;
@@ -76,6 +86,22 @@
 //! time`…),
 //! `begin_repeat`/`end_repeat` (a roster of at most
 //! [`translate::ROSTER_MAX_ROWS`] rows, or exactly `repeat_count`).
+//! `select_one_from_file FILE.csv` and `select_multiple_from_file
+//! FILE.csv` (pyxform's): the file's rows become a choice list named
+//! after its stem (`towns`; named apart, `towns_`, if the choices sheet has
+//! one so named), shared by every row naming the file. Its first line names
+//! the columns: `name`, `label` or `label::LANG`, Salama's `missing` and
+//! `exclusive`, and any of the author's own for `choice_filter`s, as on
+//! the choices sheet. `salama survey import` reads it from the workbook's
+//! folder; `POST /api/surveys` takes it as a part of a
+//! `multipart/form-data` upload beside the workbook (see [`files`]), its
+//! file name the one the form writes. A missing file is refused at the row
+//! naming it, saying where it was looked for; a name with a folder
+//! (`../x.csv`) is never looked for. Bounds: [`files::MAX_FILE_BYTES`] a
+//! file, [`files::MAX_FILE_CHOICES`] choices (a list's own bound),
+//! [`MAX_CELL_CHARS`] characters a cell, no control characters other than
+//! line breaks and tabs, [`files::MAX_FILES`] files an upload. Its
+//! problems are located in the file (`towns.csv!R3:name`).
 //! A group at the top level becomes a section (its label the section's
 //! title, else the survey's; its relevance the section's); questions outside any group form
 //! sections of their own titled as the survey; a group inside another keeps
@@ -85,7 +111,8 @@
 //! `start`, `end`, `today`, `deviceid`, `username` and the other metadata
 //! are dropped with a note. GPS and media types are refused: Salama collects
 //! no household GPS or media (respondent safety). Refused for now, each
-//! with its reason: `select_one_from_file`, `rank`, a
+//! with its reason: `select_one_external` and `.xml` or `.geojson` files,
+//! `rank`, a
 //! `repeat_count` read from an answer, a calculation on a row that is not
 //! `calculate`. A `${…}` in a label or hint shows the current answer.
 //!

@@ -1129,7 +1129,8 @@ impl<'w> Translator<'w> {
                 (None, None) => "",
             };
             let value = row.cell(name_column.index);
-            if (list.is_empty() || list_column.is_none()) && value.is_empty() {
+            // A file's rows are never blank: each has something to say.
+            if list_column.is_some() && list.is_empty() && value.is_empty() {
                 continue;
             }
             if list.is_empty() {
@@ -2464,9 +2465,15 @@ impl<'w> Translator<'w> {
             );
         };
         if !files::is_plain_file_name(file) {
+            let csv = file.to_ascii_lowercase().ends_with(".csv");
             let message = format!(
-                "{}: a file of choices is named by its file name alone, a .csv file beside the workbook (`towns.csv`)",
-                quoted(file)
+                "{}: a file of choices is named by its file name alone, a .csv file beside the workbook (`towns.csv`){}",
+                quoted(file),
+                if csv {
+                    ""
+                } else {
+                    "; choices from .xml or .geojson files are not supported"
+                }
             );
             refuse(self, "invalid_file_name", message);
             return None;
