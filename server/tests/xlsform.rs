@@ -2212,3 +2212,23 @@ fn a_default_that_is_no_answer_or_is_worked_out_is_refused_at_its_cell() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn a_group_or_repeat_takes_no_default() {
+    let survey = vec![
+        vec!["type", "name", "label", "default"],
+        vec!["begin_repeat", "members", "Members", "1"],
+        vec!["integer", "age", "Age", ""],
+        vec!["end_repeat", "", "", ""],
+    ];
+    let problems = xlsform::import(&workbook(&[("survey", survey)]), "groups.xlsx")
+        .expect_err("a default on a repeat");
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.path() == "survey!R2:default"
+                && problem.code == "unsupported_column"),
+        "{:#?}",
+        messages(&problems)
+    );
+}

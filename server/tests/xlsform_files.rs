@@ -247,6 +247,7 @@ fn a_missing_or_hostile_file_is_refused_at_the_row_naming_it() {
         "../towns.csv",
         "/etc/passwd.csv",
         ".towns.csv",
+        "towns.xml",
     ] {
         let problems =
             xlsform::import_with(&form(name, "other"), "f.xlsx", Files::Folder(folder.path()))
