@@ -1120,9 +1120,9 @@ impl<'s> Checker<'s> {
                     &path,
                     ProblemCode::DuplicateRole,
                     format!(
-                        "the {} role is declared twice at the {:?} level",
+                        "the {} role is declared twice at the {} level",
                         role.dimension(),
-                        role.level()
+                        role.level().as_str()
                     ),
                 );
             }
@@ -1148,7 +1148,15 @@ impl<'s> Checker<'s> {
                     Level::Respondent
                 };
                 if level != role.level() {
-                    self.report(&path, ProblemCode::WrongLevel, format!("`{id}` is at the {level:?} level but the role is declared at the {:?} level", role.level()));
+                    self.report(
+                        &path,
+                        ProblemCode::WrongLevel,
+                        format!(
+                            "`{id}` is at the {} level but the role is declared at the {} level",
+                            level.as_str(),
+                            role.level().as_str()
+                        ),
+                    );
                 }
                 let kind = &place.question.kind;
                 let fits = match role {
@@ -1268,8 +1276,10 @@ impl<'s> Checker<'s> {
                     &component_path,
                     ProblemCode::WrongLevel,
                     format!(
-                        "`{}` is at the {level:?} level but the indicator's unit is {:?}",
-                        component.question, indicator.unit
+                        "`{}` is at the {} level but the indicator's unit is {}",
+                        component.question,
+                        level.as_str(),
+                        indicator.unit.as_str()
                     ),
                 );
             }

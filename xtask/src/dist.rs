@@ -223,6 +223,14 @@ pub fn measure_form() -> Result<()> {
 
 /// Builds the named client binaries for the browser and returns the folder
 /// holding their wasm.
+///
+/// The standard library is rebuilt with the bundles (`-Zbuild-std`, enabled
+/// on the stable toolchain by `RUSTC_BOOTSTRAP` for this build only) so that
+/// it is optimised for size with them, and panics abort without formatting a
+/// message nobody reads in a browser: the citizens' form measured 19.8 KB
+/// gzip smaller (`cargo xtask form-size`: 245,307 B to 225,468 B).
+/// `-Zfmt-debug=none` empties `{:?}`: no code the browser runs may show or
+/// key anything by a `Debug` rendering.
 fn build_client(binaries: &[&str]) -> Result<PathBuf> {
     let mut args = vec!["-p", "salama-client"];
     for binary in binaries {
@@ -234,8 +242,14 @@ fn build_client(binaries: &[&str]) -> Result<PathBuf> {
         "--profile",
         "wasm-release",
         "--locked",
+        "-Zbuild-std=std,panic_abort",
+        "--config",
+        r#"target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]"#,
     ]);
-    Cargo::new("build").args(args).run()?;
+    Cargo::new("build")
+        .args(args)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .run()?;
     Ok(shell::target_dir()
         .join("wasm32-unknown-unknown")
         .join("wasm-release"))

@@ -1,4 +1,5 @@
-//! Installs what the tests need on a fresh machine: the wasm32 target with
+//! Installs what the tests need on a fresh machine: the wasm32 target and the
+//! standard library's source (the browser bundles rebuild it for size) with
 //! rustup, and Debian's Chromium and ChromeDriver with apt-get when root.
 
 use std::path::PathBuf;
@@ -9,16 +10,23 @@ use anyhow::{Result, bail};
 use crate::shell::{output, run};
 
 pub fn wasm_target() -> Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if installed
-        .lines()
-        .any(|line| line.trim() == "wasm32-unknown-unknown")
-    {
-        return Ok(());
+    let installed = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    let has = |component: &str| {
+        installed
+            .lines()
+            .any(|line| line.trim().starts_with(component))
+    };
+    if !has("rust-std-wasm32-unknown-unknown") {
+        let mut add = Command::new("rustup");
+        add.args(["target", "add", "wasm32-unknown-unknown"]);
+        run(add)?;
     }
-    let mut add = Command::new("rustup");
-    add.args(["target", "add", "wasm32-unknown-unknown"]);
-    run(add)
+    if !has("rust-src") {
+        let mut add = Command::new("rustup");
+        add.args(["component", "add", "rust-src"]);
+        run(add)?;
+    }
+    Ok(())
 }
 
 pub struct Chromium {
