@@ -2,7 +2,9 @@
 //! any published survey from its schema and checks every answer with the
 //! same shared rules the server applies.
 //!
-//! - `app`: the frame, interface language, language switch; `routing`: the routes
+//! - `app`: the citizens' frame; `routing`: the routes
+//! - `interface`: the interface language, the language switch and the last
+//!   receipt, shared by every bundle
 //! - `form/`: filling a survey (draft, snapshot of the rules, controls,
 //!   rosters, review, sending with retries)
 //! - `pages`: survey list, receipt, the neutral Quick-exit page
@@ -18,6 +20,7 @@ mod browser;
 mod field;
 mod form;
 mod i18n;
+mod interface;
 mod pages;
 mod routing;
 

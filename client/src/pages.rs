@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use salama_shared::api::{Receipt, SurveySummary};
 
 use crate::api::{self, ApiError};
-use crate::app::{Interface, LastReceipt, language_switch};
 use crate::browser;
+use crate::interface::{Interface, LastReceipt, language_switch};
 use salama_shared::words::FormWord as W;
 
 pub fn survey_list() -> impl IntoView {

@@ -43,7 +43,7 @@ pub fn interview_page(id: String) -> impl IntoView {
     let words = device.words();
     move || match loaded.get() {
         None => crate::pages::status(
-            expect_context::<crate::app::Interface>()
+            expect_context::<crate::interface::Interface>()
                 .words()
                 .get(W::Loading),
         )

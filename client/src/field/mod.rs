@@ -24,8 +24,8 @@ mod words;
 
 use leptos::prelude::*;
 
-use crate::app::Interface;
 use crate::browser;
+use crate::interface::Interface;
 use records::{Assignment, Interview, Session};
 use salama_shared::words::FieldWord as F;
 use salama_shared::words::FormWord as W;
@@ -166,7 +166,7 @@ fn current_screen() -> Screen {
 }
 
 fn app() -> impl IntoView {
-    let preferred = crate::app::preferred_language();
+    let preferred = crate::interface::preferred_language();
     let interface = Interface {
         language: RwSignal::new(preferred),
         survey: RwSignal::new(None),

@@ -16,9 +16,9 @@ use salama_shared::form::{Form, Slot};
 use salama_shared::schema::{Section, Survey};
 use salama_shared::text::Text;
 
-use crate::app::{Interface, language_switch};
 use crate::browser;
 use crate::i18n::{Words, fill};
+use crate::interface::{Interface, language_switch};
 pub use draft::{Draft, Place};
 use salama_shared::words::FormWord as W;
 pub use snapshot::Envelope;

@@ -17,7 +17,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let sections = move || filling.relevant_sections();
     let back = move |_| filling.go(filling.previous_before(Step::Review));
     let router = use_context::<crate::routing::Router>();
-    let receipts = use_context::<crate::app::LastReceipt>();
+    let receipts = use_context::<crate::interface::LastReceipt>();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         send(filling, sending, router, receipts);

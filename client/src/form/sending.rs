@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use super::snapshot::snapshot;
 use super::{Filling, Step};
 use crate::api::{self, ApiError};
-use crate::app::LastReceipt;
 use crate::browser;
 use crate::i18n::fill;
+use crate::interface::LastReceipt;
 use salama_shared::words::FormWord as W;
 
 #[derive(Clone, Debug, PartialEq)]
