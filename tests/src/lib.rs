@@ -271,6 +271,31 @@ impl Browser {
         element.send_keys(text).await.expect("types");
     }
 
+    /// Types `text` as question `question`'s answer and leaves the box for
+    /// `elsewhere` (a typed answer is checked when its box is left), then
+    /// returns the message refusing it.
+    pub async fn refused(&self, question: &str, text: &str, elsewhere: &str) -> String {
+        self.type_into(&format!("[id='q-{question}']"), text).await;
+        self.click(elsewhere).await;
+        self.text(&format!("[id='q-{question}-error']")).await
+    }
+
+    /// Types `text` as question `question`'s answer, leaves the box for
+    /// `elsewhere` and waits until the answer stands without a message.
+    pub async fn accepted(&self, question: &str, text: &str, elsewhere: &str) {
+        self.type_into(&format!("[id='q-{question}']"), text).await;
+        self.click(elsewhere).await;
+        self.wait_until(
+            &format!("`{text}` accepted for {question}"),
+            &format!(
+                "const box = document.getElementById('q-{question}'); \
+                 const error = document.getElementById('q-{question}-error'); \
+                 return box.getAttribute('aria-invalid') !== 'true' && !(error && error.textContent);"
+            ),
+        )
+        .await;
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.expect("text")
     }

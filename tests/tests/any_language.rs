@@ -54,18 +54,10 @@ async fn a_spanish_survey_speaks_spanish_and_reads_a_decimal_comma() {
     assert!(step.contains("No"), "{step}");
     browser.click("input[name='q-walk'][value='yes']").await;
     // Beyond the maximum: the message is Spanish, its limit written 7,5.
-    browser.type_into("#q-km", "12,5").await;
-    browser.click("input[name='q-walk'][value='yes']").await;
-    let error = browser.text("[id='q-km-error']").await;
+    let walk = "input[name='q-walk'][value='yes']";
+    let error = browser.refused("km", "12,5", walk).await;
     assert!(error.contains("como máximo 7,5"), "{error}");
-    browser.type_into("#q-km", "2,5").await;
-    browser.click("input[name='q-walk'][value='yes']").await;
-    browser
-        .wait_until(
-            "2,5 accepted",
-            "return document.getElementById('q-km').getAttribute('aria-invalid') === 'false'",
-        )
-        .await;
+    browser.accepted("km", "2,5", walk).await;
     continue_to_next_step(&browser).await;
 
     let review = browser.text("main").await;
