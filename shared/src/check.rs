@@ -66,6 +66,26 @@ impl Survey {
         checker.run();
         checker.problems
     }
+
+    /// The keys of the interface words `language` lacks for this survey:
+    /// neither built in nor given in `interface_words`. A kind's own
+    /// validation messages count only where the survey has that kind.
+    pub fn missing_interface_words(&self, language: &str) -> Vec<String> {
+        FormWord::ALL
+            .iter()
+            .map(|word| Word::Form(*word))
+            .chain(
+                FieldErrorCode::ALL
+                    .into_iter()
+                    .filter(|code| can_raise(self, *code))
+                    .map(Word::Message),
+            )
+            .filter(|word| {
+                word.built_in(language).is_none() && self.own_word(*word, language).is_none()
+            })
+            .map(|word| word.key().into_owned())
+            .collect()
+    }
 }
 
 struct Checker<'s> {
@@ -261,20 +281,7 @@ impl<'s> Checker<'s> {
             if crate::words::built_in_language(language).is_some() {
                 continue;
             }
-            let missing: Vec<String> = FormWord::ALL
-                .iter()
-                .map(|word| Word::Form(*word))
-                .chain(
-                    FieldErrorCode::ALL
-                        .into_iter()
-                        .filter(|code| can_raise(survey, *code))
-                        .map(Word::Message),
-                )
-                .filter(|word| {
-                    word.built_in(language).is_none() && survey.own_word(*word, language).is_none()
-                })
-                .map(|word| word.key().into_owned())
-                .collect();
+            let missing = survey.missing_interface_words(language);
             if !missing.is_empty() {
                 self.report(
                     format!("interface_words.{language}"),

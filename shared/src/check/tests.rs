@@ -320,21 +320,12 @@ fn a_language_without_built_in_words_must_bring_its_own() {
     assert!(found.contains(&("interface_words.sw".into(), ProblemCode::MissingTranslation)));
     assert!(found.contains(&("title.sw".into(), ProblemCode::MissingTranslation)));
     // A kind's own codes are asked for only where the survey has that kind.
-    let missing = |survey: &Survey| {
+    let listed = |survey: &Survey, key: &str| {
         survey
-            .check()
-            .into_iter()
-            .find(|problem| problem.path == "interface_words.sw")
-            .map(|problem| problem.message)
-            .unwrap_or_default()
-            .rsplit(": ")
-            .next()
-            .unwrap_or_default()
-            .split(", ")
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
+            .missing_interface_words("sw")
+            .iter()
+            .any(|k| k == key)
     };
-    let listed = |survey: &Survey, key: &str| missing(survey).iter().any(|k| k == key);
     assert!(listed(&survey, "message.required"));
     assert!(!listed(&survey, "message.invalid_time"));
     let with_a_time = edited(|json| {
