@@ -1399,15 +1399,13 @@ struct Place<'s> {
 /// question kind are asked for only of surveys that have one, so a kind
 /// added later does not make every survey in a language without built-in
 /// messages fail its check.
+/// Whether an answer to `survey` can be refused with `code`: a kind's own
+/// refusal only where the survey has that kind.
 fn can_raise(survey: &Survey, code: FieldErrorCode) -> bool {
-    let has = |kind: fn(&QuestionKind) -> bool| {
-        survey.questions().any(|place| kind(&place.question.kind))
-    };
-    match code {
-        FieldErrorCode::InvalidTime => has(|kind| matches!(kind, QuestionKind::Time)),
-        FieldErrorCode::InvalidDateTime => has(|kind| matches!(kind, QuestionKind::DateTime)),
-        _ => true,
-    }
+    !QuestionKind::OWN_REFUSALS.contains(&code)
+        || survey
+            .questions()
+            .any(|place| place.question.kind.own_refusal() == Some(code))
 }
 
 #[cfg(test)]

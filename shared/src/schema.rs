@@ -363,6 +363,25 @@ impl QuestionKind {
         }
     }
 
+    /// Every code some kind's [`own_refusal`](Self::own_refusal) gives: a
+    /// survey without such a kind never shows its message.
+    pub const OWN_REFUSALS: [FieldErrorCode; 3] = [
+        FieldErrorCode::InvalidDate,
+        FieldErrorCode::InvalidTime,
+        FieldErrorCode::InvalidDateTime,
+    ];
+
+    /// The refusal only this kind's answers raise, for a text that is not
+    /// one of its values (a time that is no time of day).
+    pub fn own_refusal(&self) -> Option<FieldErrorCode> {
+        match self {
+            Self::Date => Some(FieldErrorCode::InvalidDate),
+            Self::Time => Some(FieldErrorCode::InvalidTime),
+            Self::DateTime => Some(FieldErrorCode::InvalidDateTime),
+            _ => None,
+        }
+    }
+
     /// The choice list the answer is drawn from, if any.
     pub fn list(&self) -> Option<&str> {
         match self {

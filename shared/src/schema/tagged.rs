@@ -295,6 +295,18 @@ mod tests {
     }
 
     #[test]
+    fn the_own_refusals_are_exactly_those_of_the_kinds() {
+        let mut given: Vec<_> = crate::sample::QUESTION_KINDS
+            .iter()
+            .filter_map(|json| kind(json).expect("a sample kind").own_refusal())
+            .collect();
+        given.sort();
+        let mut listed = QuestionKind::OWN_REFUSALS.to_vec();
+        listed.sort();
+        assert_eq!(given, listed);
+    }
+
+    #[test]
     fn every_kind_reads_back_what_it_writes() {
         let kinds = crate::sample::QUESTION_KINDS;
         for json in kinds {

@@ -247,12 +247,10 @@ fn typed_answer<'a>(
             };
             Date::parse(text)
                 .map(Value::Date)
-                .ok_or((FieldErrorCode::InvalidDate, Limits::default()))
+                .ok_or((own_refusal(kind), Limits::default()))
         }
-        QuestionKind::Time => clock_reading(json, is_time_of_day, FieldErrorCode::InvalidTime),
-        QuestionKind::DateTime => {
-            clock_reading(json, is_local_date_time, FieldErrorCode::InvalidDateTime)
-        }
+        QuestionKind::Time => clock_reading(json, is_time_of_day, own_refusal(kind)),
+        QuestionKind::DateTime => clock_reading(json, is_local_date_time, own_refusal(kind)),
         QuestionKind::AdminArea { levels } => admin_area(areas, json, *levels),
         // Their presence is judged by the caller, which knows what they are.
         QuestionKind::Note | QuestionKind::Calculate { .. } | QuestionKind::Roster { .. } => {
@@ -379,6 +377,10 @@ fn text(json: &Json, max_length: u32) -> Result<Value<'_>, Rejection> {
 /// A time or a date and time, kept as typed: the expression language sees
 /// it as text (XLSForm's comparisons of times need `decimal-time()`, which
 /// Salama does not offer), the microdata as a column of text.
+fn own_refusal(kind: &QuestionKind) -> FieldErrorCode {
+    kind.own_refusal().unwrap_or(FieldErrorCode::WrongType)
+}
+
 fn clock_reading<'a>(
     json: &'a Json,
     valid: fn(&str) -> bool,
