@@ -141,8 +141,8 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
     );
     // Below the interview, so that Quick exit stays first: the way back to
     // the list (the interview is kept as it is).
-    let language = device.language;
-    let words = move || super::words::field_words(&language.get());
+    let (language, survey) = (device.language, device.survey);
+    let words = move || super::words::field_words(&language.get(), survey.get());
     view! {
         {questionnaire}
         <nav class="page field-nav" aria-label=move || words().get(F::InterviewsTitle)>

@@ -71,12 +71,16 @@ pub struct Device {
     /// Whether the browser agreed to keep the storage under pressure.
     pub persistent: RwSignal<Option<bool>>,
     pub language: RwSignal<String>,
+    /// The survey whose interview was opened last (the interface's): its own
+    /// field words speak for the app in its languages.
+    pub survey: RwSignal<Option<&'static salama_shared::Survey>>,
 }
 
 impl Device {
     pub fn words(&self) -> FieldWords {
+        let survey = self.survey.get_untracked();
         self.language
-            .with_untracked(|language| words::field_words(language))
+            .with_untracked(|language| words::field_words(language, survey))
     }
 
     /// Replaces (or adds) an interview in the list shown.
@@ -181,6 +185,7 @@ fn app() -> impl IntoView {
         message: RwSignal::new(None),
         persistent: RwSignal::new(None),
         language: interface.language,
+        survey: interface.survey,
     };
     provide_context(device);
     browser::set_title(device.words().get(F::Title));
