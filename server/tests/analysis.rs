@@ -736,3 +736,60 @@ async fn facts_rebuilt_from_raw_submissions_give_the_same_tables() {
     let (_, after) = get(&server, &analyst, path).await;
     assert_eq!(after, before);
 }
+
+#[tokio::test]
+async fn members_take_the_household_s_displacement_when_the_survey_says_it_is_the_household_s() {
+    let server = spawn().await;
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    let mut survey =
+        serde_json::to_value(salama_shared::community_safety()).expect("survey serialises");
+    survey["version"] = json!(3);
+    for role in survey["roles"].as_array_mut().expect("roles") {
+        if role["role"] == "displacement" {
+            role["household"] = json!(true);
+        }
+    }
+    let (status, body) = send(
+        server
+            .client
+            .post(server.url("/api/surveys"))
+            .bearer_auth(&admin)
+            .json(&survey),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    // Three children in each household: five displaced households, two not.
+    for (displacement, households) in [("idp", 5), ("non_displaced", 2)] {
+        for _ in 0..households {
+            let mut household = interview();
+            household.as_object_mut().map(|s| s.remove("cluster_id"));
+            household["survey_version"] = json!(3);
+            household["answers"]["resp_displacement"] = json!(displacement);
+            let request = server
+                .client
+                .post(server.url("/api/surveys/community-safety/submissions"))
+                .bearer_auth(&enumerator)
+                .json(&household);
+            let (status, body) = send(request).await;
+            assert_eq!(status, StatusCode::CREATED, "{body:#}");
+        }
+    }
+    let (status, table) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=displacement",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{table:#}");
+    let cells = table["populations"][0]["cells"].as_array().expect("cells");
+    let n_of = |value: &str| {
+        cells
+            .iter()
+            .find(|cell| cell["group"][0]["value"] == value)
+            .and_then(|cell| cell["n"].as_u64())
+    };
+    assert_eq!(n_of("idp"), Some(15), "{table:#}");
+    assert_eq!(n_of("non_displaced"), Some(6), "{table:#}");
+}

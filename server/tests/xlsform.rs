@@ -1070,7 +1070,7 @@ fn problems_met_in_public_forms_are_each_said_once() {
         "survey row 5, column name: name `location` is used already on row 2; names are unique in a form",
         "survey row 7, column constraint: `selected(${power}, ‘grid’)` does not read as an expression: unexpected character `‘` at byte 19; ‘ ’ “ ” are typographic quotes",
         "choices row 3, column name: choice value `solar panel`: a value uses letters, digits, `_`, `-` and `.`, no spaces",
-        "messages, column label::ig: `ig` has no built-in interface words; give these 77: form.surveys, form.no_surveys,",
+        "messages, column label::ig: `ig` has no built-in interface words; give these 76: form.surveys, form.no_surveys,",
     ];
     assert_listed(&listed, &expected);
 }
@@ -1254,6 +1254,67 @@ fn salama_columns_mark_codes_sources_safe_text_and_sensitive_sections() {
 }
 
 #[test]
+fn a_household_displacement_role_groups_the_members_and_exports_back() {
+    let survey = vec![
+        vec!["type", "name", "label", "role"],
+        vec![
+            "select_one displacement",
+            "hh_displacement",
+            "Your household's situation",
+            "household_displacement",
+        ],
+        vec!["begin_repeat", "members", "Member", ""],
+        vec![
+            "select_one displacement",
+            "mem_displacement",
+            "Situation",
+            "household_displacement",
+        ],
+        vec!["end_repeat", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label"],
+        vec!["displacement", "idp", "Displaced"],
+        vec!["displacement", "resident", "Resident"],
+    ];
+    let book = |survey| {
+        workbook(&[
+            ("survey", survey),
+            ("choices", choices.clone()),
+            ("settings", consent_settings()),
+        ])
+    };
+    // A member's answer cannot speak for the household.
+    let problems = xlsform::import(&book(survey.clone()), "roles.xlsx").expect_err("in a repeat");
+    assert!(
+        messages(&problems).iter().any(|message| message
+            .starts_with("survey row 4, column role: role `household_displacement`")),
+        "{:#?}",
+        messages(&problems)
+    );
+    let survey: Vec<_> = survey
+        .into_iter()
+        .map(|row| {
+            if row[1] == "mem_displacement" {
+                vec![row[0], row[1], row[2], ""]
+            } else {
+                row
+            }
+        })
+        .collect();
+    let imported = xlsform::import(&book(survey), "roles.xlsx")
+        .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    assert!(imported.survey.roles[0].describes_household());
+    let exported = xlsform::export::export(&imported.survey).expect("exports");
+    let again = xlsform::import(&exported.bytes, "roles.xlsx")
+        .unwrap_or_else(|problems| panic!("{:#?}", messages(&problems)));
+    assert_eq!(
+        again.survey.to_json_pretty(),
+        imported.survey.to_json_pretty()
+    );
+}
+
+#[test]
 fn misspelt_columns_and_wrong_roles_are_pointed_at() {
     let survey = vec![
         vec!["type", "name", "label", "relevent", "role"],
@@ -1269,7 +1330,7 @@ fn misspelt_columns_and_wrong_roles_are_pointed_at() {
     let listed = messages(&problems);
     let expected = [
         "survey row 1, column relevent: `relevent` is not a column Salama reads; did you mean `relevant`?",
-        "survey row 4, column role: role `height` is not one of sex, age, location, disability, displacement, urban_rural",
+        "survey row 4, column role: role `height` is not one of sex, age, location, disability, displacement, household_displacement (outside repeats), urban_rural",
         "settings row 2, column disabled_if: questions have the role `disability`",
     ];
     assert_listed(&listed, &expected);

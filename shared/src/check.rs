@@ -1140,6 +1140,18 @@ impl<'s> Checker<'s> {
                     "the role names no question",
                 );
             }
+            if let Role::Displacement {
+                level: Level::Member,
+                household: true,
+                ..
+            } = role
+            {
+                self.report(
+                    format!("{path}.household"),
+                    ProblemCode::WrongLevel,
+                    "a member's own answer cannot describe the household: `household` is for a respondent-level displacement question",
+                );
+            }
             for id in role.questions() {
                 let Some(place) = places.get(id.as_str()) else {
                     self.report(

@@ -5,9 +5,11 @@
 //! which reported category (DK, RA) it answered. Aggregates read these
 //! facts; they never evaluate answers again.
 //!
-//! Member units take the household's geography (area, urban/rural) from the
-//! respondent when the roster has no such role of its own; sex, age,
-//! disability and displacement are never borrowed from the respondent.
+//! Member units take what describes the household (its area and
+//! urban/rural, and its displacement when the survey's role says the answer
+//! is the household's: [`Role::describes_household`]) from the respondent
+//! when the roster has no role of its own in that dimension; sex, age,
+//! disability and a respondent's own displacement are never borrowed.
 
 use std::fmt::Write as _;
 
@@ -34,6 +36,18 @@ pub struct UnitFacts {
     pub displacement: Option<String>,
     pub urban_rural: Option<String>,
     pub outcomes: Vec<Outcome>,
+}
+
+impl UnitFacts {
+    /// Takes the household's answer to `role` from the respondent's unit.
+    fn take_household(&mut self, role: &Role, respondent: &UnitFacts) {
+        match role {
+            Role::Location { .. } => self.area.clone_from(&respondent.area),
+            Role::UrbanRural { .. } => self.urban_rural.clone_from(&respondent.urban_rural),
+            Role::Displacement { .. } => self.displacement.clone_from(&respondent.displacement),
+            Role::Sex { .. } | Role::Age { .. } | Role::Disability { .. } => {}
+        }
+    }
 }
 
 /// A unit's part in one component of one indicator. Units the indicator
@@ -135,11 +149,14 @@ fn extract(form: &Form<'_>, submission: &Submission) -> Vec<UnitFacts> {
         for row in 0..inspection.rows(roster) {
             let mut member = dimensions(Level::Member, Some(row));
             member.unit = u32::try_from(row + 1).unwrap_or(u32::MAX);
-            if !has_role(survey, Level::Member, "location") {
-                member.area.clone_from(&units[0].area);
-            }
-            if !has_role(survey, Level::Member, "urban_rural") {
-                member.urban_rural.clone_from(&units[0].urban_rural);
+            for role in survey
+                .roles
+                .iter()
+                .filter(|role| role.describes_household())
+            {
+                if !has_role(survey, Level::Member, role.dimension()) {
+                    member.take_household(role, &units[0]);
+                }
             }
             member.outcomes = survey
                 .indicators

@@ -471,9 +471,14 @@ pub enum Role {
         questions: Vec<String>,
         disabled_if: Vec<String>,
     },
+    /// `household`: the answer describes the whole household ("which of
+    /// these describes your household's situation?"), so its members are
+    /// grouped by it as they are by the household's area.
     Displacement {
         level: Level,
         question: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        household: bool,
     },
     UrbanRural {
         level: Level,
@@ -501,6 +506,22 @@ impl Role {
             | Self::Disability { level, .. }
             | Self::Displacement { level, .. }
             | Self::UrbanRural { level, .. } => *level,
+        }
+    }
+
+    /// Whether a respondent-level answer to this role describes the whole
+    /// household, so that members without a role of their own in this
+    /// dimension are grouped by the respondent's answer: the household's
+    /// area and urban/rural always, displacement when the survey says so.
+    pub fn describes_household(&self) -> bool {
+        match self {
+            Self::Location { level, .. } | Self::UrbanRural { level, .. } => {
+                *level == Level::Respondent
+            }
+            Self::Displacement {
+                level, household, ..
+            } => *level == Level::Respondent && *household,
+            Self::Sex { .. } | Self::Age { .. } | Self::Disability { .. } => false,
         }
     }
 

@@ -263,6 +263,14 @@ fn the_survey_decides_which_breakdowns_are_accepted() {
             Dimension::UrbanRural
         ]
     );
+    // A displacement question about the household groups its members too.
+    let mut household = community_safety();
+    for role in &mut household.roles {
+        if let salama_shared::schema::Role::Displacement { household, .. } = role {
+            *household = true;
+        }
+    }
+    assert!(available_breakdowns(&household, Level::Member).contains(&Dimension::Displacement));
     let survey = survey_without("urban_rural");
     let refused = Query::parse_for(&given("indicator=sdg_16_1_4&by=sex,urban_rural"), &survey)
         .expect_err("refused");

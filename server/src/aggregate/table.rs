@@ -219,7 +219,8 @@ impl DimensionValues {
 }
 
 /// The choice list of the question holding `dimension` for units of
-/// `unit`'s level (members borrow the household's geography).
+/// `unit`'s level (members borrow what describes the household,
+/// [`Role::describes_household`]).
 fn role_choices(
     survey: &Survey,
     unit: Level,
@@ -233,8 +234,8 @@ fn role_choices(
             .find(|role| role.level() == level && role.dimension() == name)
     };
     let role = find(unit).or_else(|| {
-        (unit == Level::Member && dimension == Dimension::UrbanRural)
-            .then(|| find(Level::Respondent))
+        (unit == Level::Member)
+            .then(|| find(Level::Respondent).filter(|role| role.describes_household()))
             .flatten()
     })?;
     let question = match role {

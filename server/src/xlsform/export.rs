@@ -496,8 +496,14 @@ impl RoleCells {
                     None => disabled_if = Some(codes.clone()),
                 }
             }
+            let cell = match role {
+                Role::Displacement {
+                    household: true, ..
+                } => "household_displacement",
+                _ => role.dimension(),
+            };
             for question in role.questions() {
-                by_question.push((question.clone(), role.level(), role.dimension()));
+                by_question.push((question.clone(), role.level(), cell));
             }
         }
         Self {

@@ -15,7 +15,9 @@
 //! `true`, or an expression), `relevant`, `constraint`,
 //! `constraint_message`, `calculation`, `repeat_count` (a number only),
 //! and Salama's own `role`: `sex`, `age`, `location`, `disability`,
-//! `displacement` or `urban_rural`, the question's part in disaggregation
+//! `displacement`, `household_displacement` (outside repeats: the answer is
+//! the household's, so its members are grouped by it as by the household's
+//! area) or `urban_rural`, the question's part in disaggregation
 //! (at the member level inside a repeat, else the respondent's; the
 //! `disability` rows of a level are its Washington Group domain questions,
 //! in row order, and the settings' `disabled_if` gives the cut-off); `code` (the item code

@@ -2103,7 +2103,17 @@ impl<'w> Translator<'w> {
             "sex" => Role::Sex { level, question },
             "age" => Role::Age { level, question },
             "location" => Role::Location { level, question },
-            "displacement" => Role::Displacement { level, question },
+            "displacement" => Role::Displacement {
+                level,
+                question,
+                household: false,
+            },
+            // The household's situation, which its members share.
+            "household_displacement" if !in_roster => Role::Displacement {
+                level,
+                question,
+                household: true,
+            },
             "urban_rural" => Role::UrbanRural { level, question },
             "disability" => {
                 // One role per level, its domains in row order; the cut-off
@@ -2128,7 +2138,7 @@ impl<'w> Translator<'w> {
             }
             _ => {
                 let message = format!(
-                    "role {} is not one of sex, age, location, disability, displacement, urban_rural",
+                    "role {} is not one of sex, age, location, disability, displacement, household_displacement (outside repeats), urban_rural",
                     quoted(written)
                 );
                 self.problem(

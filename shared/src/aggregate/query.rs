@@ -403,15 +403,21 @@ impl Query {
 }
 
 /// The breakdowns a survey defines for units at `unit` level: those with a
-/// role at that level, and for household members also the household's
-/// area and urban/rural, which members take from the respondent (as
-/// [`crate::facts`] does).
+/// role at that level, and for household members also what describes the
+/// household (its area, urban/rural, and displacement where the survey says
+/// so), which members take from the respondent (as [`crate::facts`] does).
 pub fn available_breakdowns(survey: &Survey, unit: Level) -> Vec<Dimension> {
     let has = |level: Level, dimension: &str| {
         survey
             .roles
             .iter()
             .any(|role| role.level() == level && role.dimension() == dimension)
+    };
+    let household = |dimension: &str| {
+        survey
+            .roles
+            .iter()
+            .any(|role| role.describes_household() && role.dimension() == dimension)
     };
     Dimension::ALL
         .into_iter()
@@ -421,8 +427,7 @@ pub fn available_breakdowns(survey: &Survey, unit: Level) -> Vec<Dimension> {
                 Dimension::Area => "location",
                 other => other.as_str(),
             };
-            let household = matches!(dimension, Dimension::Area | Dimension::UrbanRural);
-            has(unit, role) || (unit == Level::Member && household && has(Level::Respondent, role))
+            has(unit, role) || (unit == Level::Member && household(role))
         })
         .collect()
 }

@@ -437,6 +437,19 @@ fn roles_must_fit_their_questions() {
     assert_problem(&survey, "roles[5]", ProblemCode::UnknownCategory);
     let survey = edited(|json| json["roles"][2]["question"] = json!("ghost"));
     assert_problem(&survey, "roles[2]", ProblemCode::UnknownQuestion);
+    // Only a respondent's answer can describe the household.
+    let survey = edited(|json| {
+        json["roles"]
+            .as_array_mut()
+            .expect("roles")
+            .push(json!({"role": "displacement", "level": "member", "question": "mem_sex", "household": true}));
+    });
+    let last = survey.roles.len() - 1;
+    assert_problem(
+        &survey,
+        &format!("roles[{last}].household"),
+        ProblemCode::WrongLevel,
+    );
 }
 
 #[test]

@@ -60,6 +60,38 @@ fn a_household_gives_the_respondent_and_every_member() {
 }
 
 #[test]
+fn members_share_the_household_s_displacement_only_when_the_survey_says_it_is_the_household_s() {
+    let mut survey = community_safety();
+    for role in &mut survey.roles {
+        if let Role::Displacement { household, .. } = role {
+            *household = true;
+        }
+    }
+    let form = Form::new(&survey);
+    let mut submission = household_interview();
+    submission
+        .answers
+        .insert("resp_displacement".into(), "idp".into());
+    let valid = form.validate(&submission).expect("the sample is valid");
+    let units = facts(&form, valid);
+    assert_eq!(units[0].displacement.as_deref(), Some("idp"));
+    assert!(
+        units[1..]
+            .iter()
+            .all(|u| u.displacement.as_deref() == Some("idp"))
+    );
+    // Neither the respondent's sex nor disability reaches the members.
+    assert!(units[1..].iter().all(|u| u.disability.is_none()));
+    assert_eq!(units[2].sex.as_deref(), Some("male"));
+    // Without `household`, members keep their own (unknown) displacement.
+    assert!(
+        facts_of(&submission)[1..]
+            .iter()
+            .all(|u| u.displacement.is_none())
+    );
+}
+
+#[test]
 fn indicator_outcomes_follow_their_denominator_rules() {
     let units = facts_of(&household_interview());
     let respondent = &units[0];

@@ -42,6 +42,7 @@ struct RoleRecord {
     question: Option<String>,
     questions: Option<Vec<String>>,
     disabled_if: Option<Vec<String>>,
+    household: Option<bool>,
 }
 
 impl<'de> Deserialize<'de> for Role {
@@ -55,9 +56,18 @@ impl<'de> Deserialize<'de> for Role {
             "urban_rural",
         ];
         const ONE: &[&str] = &["role", "level", "question"];
+        const DISPLACEMENT: &[&str] = &["role", "level", "question", "household"];
         const DISABILITY: &[&str] = &["role", "level", "questions", "disabled_if"];
         let record = RoleRecord::deserialize(deserializer)?;
         let level = record.level;
+        if record.role != "displacement" {
+            let expected = if record.role == "disability" {
+                DISABILITY
+            } else {
+                ONE
+            };
+            refuse(&record.household, "household", expected)?;
+        }
         if record.role == "disability" {
             refuse(&record.question, "question", DISABILITY)?;
             return Ok(Role::Disability {
@@ -66,8 +76,13 @@ impl<'de> Deserialize<'de> for Role {
                 disabled_if: need(record.disabled_if, "disabled_if")?,
             });
         }
-        refuse(&record.questions, "questions", ONE)?;
-        refuse(&record.disabled_if, "disabled_if", ONE)?;
+        let expected = if record.role == "displacement" {
+            DISPLACEMENT
+        } else {
+            ONE
+        };
+        refuse(&record.questions, "questions", expected)?;
+        refuse(&record.disabled_if, "disabled_if", expected)?;
         if !ROLES.contains(&record.role.as_str()) {
             return Err(D::Error::unknown_variant(&record.role, ROLES));
         }
@@ -76,7 +91,11 @@ impl<'de> Deserialize<'de> for Role {
             "sex" => Role::Sex { level, question },
             "age" => Role::Age { level, question },
             "location" => Role::Location { level, question },
-            "displacement" => Role::Displacement { level, question },
+            "displacement" => Role::Displacement {
+                level,
+                question,
+                household: record.household.unwrap_or(false),
+            },
             _ => Role::UrbanRural { level, question },
         })
     }
@@ -332,6 +351,33 @@ mod tests {
         assert!(fraction.contains("integer"), "{fraction}");
         let unknown = kind(r#"{"type":"slider"}"#).expect_err("refused");
         assert!(unknown.contains("unknown variant `slider`"), "{unknown}");
+    }
+
+    #[test]
+    fn only_displacement_may_describe_the_household() {
+        let json =
+            r#"{"role":"displacement","level":"respondent","question":"d","household":true}"#;
+        let role: Role = serde_json::from_str(json).expect("household displacement");
+        assert!(role.describes_household());
+        assert_eq!(
+            serde_json::to_value(&role).expect("json"),
+            serde_json::from_str::<serde_json::Value>(json).expect("json")
+        );
+        let own: Role =
+            serde_json::from_str(r#"{"role":"displacement","level":"respondent","question":"d"}"#)
+                .expect("own displacement");
+        assert!(!own.describes_household());
+        assert!(
+            !serde_json::to_string(&own)
+                .expect("json")
+                .contains("household")
+        );
+        let sex = serde_json::from_str::<Role>(
+            r#"{"role":"sex","level":"respondent","question":"s","household":true}"#,
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(sex.contains("unknown field `household`"), "{sex}");
     }
 
     #[test]
