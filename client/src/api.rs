@@ -4,6 +4,7 @@
 use salama_shared::Submission;
 use salama_shared::Survey;
 use salama_shared::api::{ErrorBody, ErrorField, Receipt, SurveySummary};
+use salama_shared::json::{self, FromJson};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -76,7 +77,16 @@ pub async fn receipt(submission_id: &str) -> Result<Receipt, ApiError> {
     parse(&call("GET", &url, None).await?)
 }
 
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+/// A body of the API's shared types, read in the browser without serde's
+/// per-type code (see `salama_shared::json`).
+pub(crate) fn parse<T: FromJson + serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// A body of a type only the analysts' pages or the field app read, with
+/// serde: those bundles have no size budget (yet), the citizens' form
+/// never calls this.
+pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     serde_json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
@@ -161,7 +171,7 @@ async fn answer(fetch: js_sys::Promise) -> Result<String, ApiError> {
         .flatten()
         .and_then(|value| value.parse().ok())
         .unwrap_or(5);
-    let (message, fields) = serde_json::from_str::<ErrorBody>(&text)
+    let (message, fields) = json::from_str::<ErrorBody>(&text)
         .map(|body| (body.error.message, body.error.fields))
         .unwrap_or_default();
     Err(match status {

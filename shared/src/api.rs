@@ -6,10 +6,11 @@ use uuid::Uuid;
 
 use crate::check::Problem;
 use crate::field_error::FieldError;
+use crate::json::FromJson;
 use crate::text::Text;
 
 /// One survey in `GET /api/surveys`: enough to list it and pick a language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveySummary {
     pub id: String,
@@ -21,7 +22,7 @@ pub struct SurveySummary {
 }
 
 /// What the device gets back for a stored submission, and can ask for again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub submission_id: Uuid,
@@ -32,13 +33,13 @@ pub struct Receipt {
 }
 
 /// Every error response: `{"error":{"code","message","fields":[…]}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable and machine-readable: `invalid`, `conflict`, `rate_limited`, …
@@ -51,7 +52,7 @@ pub struct ErrorDetail {
 /// One problem in a request, located by its path in the body
 /// (`answers.resp_age` is reported as `resp_age`, roster cells as
 /// `household[2].mem_age`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorField {
     pub path: String,

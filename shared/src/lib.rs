@@ -15,6 +15,7 @@ pub mod expr;
 pub mod facts;
 pub mod field_error;
 pub mod form;
+pub mod json;
 pub mod language;
 pub mod microdata;
 mod names;

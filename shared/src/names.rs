@@ -29,6 +29,21 @@ macro_rules! read_by_name {
                     .map(|i| all[i])
             }
         }
+
+        impl $crate::json::FromJson for $enum {
+            fn read(value: $crate::json::Value) -> Result<Self, $crate::json::ReadError> {
+                let all = <$enum>::ALL;
+                $crate::json::by_name(value, all.len(), &|i| all[i].as_str(), $what).map(|i| all[i])
+            }
+        }
+
+        impl $crate::json::FromKey for $enum {
+            fn from_key(key: String) -> Result<Self, $crate::json::ReadError> {
+                let all = <$enum>::ALL;
+                $crate::json::key_by_name(key, all.len(), &|i| all[i].as_str(), $what)
+                    .map(|i| all[i])
+            }
+        }
     };
 }
 pub(crate) use read_by_name;

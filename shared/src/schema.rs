@@ -11,6 +11,7 @@ mod tagged;
 
 use crate::expr::Expression;
 use crate::field_error::FieldErrorCode;
+use crate::json::FromJson;
 use crate::text::Text;
 
 /// Longest identifier for a survey, section, question, list or indicator.
@@ -21,7 +22,7 @@ pub const MAX_ID_LENGTH: u64 = 64;
 /// later version is always possible.
 pub const MAX_SURVEY_VERSION: u32 = 1_000_000;
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
@@ -92,7 +93,7 @@ impl Channel {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
@@ -109,7 +110,7 @@ pub struct Consent {
 /// MICS6 practice: children under `self_respondent_min_age` never answer for
 /// themselves; those under `adult_age` do so only after an adult's consent
 /// (or a recorded absence of any caretaker) and their own assent.
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MinorRules {
@@ -121,7 +122,7 @@ pub struct MinorRules {
     pub assent_question: Text,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AreaLevel {
@@ -131,7 +132,7 @@ pub struct AreaLevel {
 }
 
 /// An administrative area; children are areas of the next level down.
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Area {
@@ -143,7 +144,7 @@ pub struct Area {
     pub children: Vec<Area>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceList {
@@ -153,7 +154,7 @@ pub struct ChoiceList {
     pub choices: Vec<Choice>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
@@ -200,7 +201,7 @@ impl Missing {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
@@ -228,7 +229,7 @@ pub struct Section {
     pub questions: Vec<Question>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
@@ -540,7 +541,7 @@ impl Role {
 /// An indicator: the share of units whose answer falls in the numerator
 /// categories, among the units the denominator rule admits. With several
 /// components (SDG 16.7.2) the indicator is the mean of their shares.
-#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
@@ -561,7 +562,7 @@ pub struct Indicator {
     pub source: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Component {
@@ -635,8 +636,10 @@ impl Survey {
         default_answers(self.sections.iter().flat_map(|section| &section.questions))
     }
 
-    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(json)
+    /// Serde natively (messages with line and column), the small reader of
+    /// [`crate::json`] in the browser.
+    pub fn from_json(json: &str) -> Result<Self, crate::json::Error> {
+        crate::json::from_str(json)
     }
 
     pub fn to_json_pretty(&self) -> String {

@@ -3,15 +3,15 @@
 use salama_shared::aggregate::{AggregateTable, Fieldwork, Query};
 
 use super::Me;
-use crate::api::{ApiError, call, encode, parse};
+use crate::api::{ApiError, call, encode, parse_serde};
 
 pub async fn me() -> Result<Me, ApiError> {
-    parse(&call("GET", "/api/me", None).await?)
+    parse_serde(&call("GET", "/api/me", None).await?)
 }
 
 pub async fn login(name: &str, password: &str) -> Result<Me, ApiError> {
     let body = serde_json::json!({ "name": name, "password": password }).to_string();
-    parse(&call("POST", "/api/login", Some(body)).await?)
+    parse_serde(&call("POST", "/api/login", Some(body)).await?)
 }
 
 pub async fn logout() -> Result<(), ApiError> {
@@ -19,7 +19,7 @@ pub async fn logout() -> Result<(), ApiError> {
 }
 
 pub async fn fieldwork(survey_id: &str) -> Result<Fieldwork, ApiError> {
-    parse(
+    parse_serde(
         &call(
             "GET",
             &format!("/api/surveys/{}/fieldwork", encode(survey_id)),
@@ -40,5 +40,5 @@ pub fn aggregates_url(survey_id: &str, query: &Query) -> String {
 }
 
 pub async fn aggregates(survey_id: &str, query: &Query) -> Result<AggregateTable, ApiError> {
-    parse(&call("GET", &aggregates_url(survey_id, query), None).await?)
+    parse_serde(&call("GET", &aggregates_url(survey_id, query), None).await?)
 }

@@ -46,7 +46,7 @@ fn sign_in(device: Device) -> impl IntoView {
             .to_string();
             let signed = api::call("POST", "/api/devices", Some(body))
                 .await
-                .and_then(|text| api::parse::<Session>(&text));
+                .and_then(|text| api::parse_serde::<Session>(&text));
             busy.set(false);
             match signed {
                 Ok(session) => {
@@ -104,7 +104,7 @@ async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String
     let token = Some(session.token.as_str());
     let fetched = async {
         let text = api::call_as("GET", "/api/assignments", None, token).await?;
-        let assignments: Vec<Assignment> = api::parse(&text)?;
+        let assignments: Vec<Assignment> = api::parse_serde(&text)?;
         let mut definitions = Vec::new();
         for assignment in &assignments {
             let key = (assignment.survey_id.clone(), assignment.survey_version);

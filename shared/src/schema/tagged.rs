@@ -9,30 +9,66 @@
 //! unknown, missing ones reported as missing, exactly as the derive did.
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Error as _};
+use serde::de::{self, Deserializer};
 use serde_json::Number;
 
 use super::{Denominator, Level, Question, QuestionKind, Required, Role};
 use crate::expr::Expression;
+use crate::json::{FromJson, ReadError, Value};
 use crate::text::Text;
 
-fn need<T, E: de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
-    value.ok_or_else(|| E::missing_field(field))
+/// Why a record is not one of its enum's variants; made into serde's error
+/// by the `Deserialize` impls and into a [`ReadError`] by the `FromJson`
+/// ones, so both read by the same rules.
+enum Refusal {
+    Missing(&'static str),
+    /// A field of another variant, and the fields this one has.
+    Unknown(&'static str, &'static [&'static str]),
+    Variant(String, &'static [&'static str]),
+    NotInteger,
+}
+
+impl Refusal {
+    fn serde<E: de::Error>(self) -> E {
+        match self {
+            Refusal::Missing(field) => E::missing_field(field),
+            Refusal::Unknown(field, expected) => E::unknown_field(field, expected),
+            Refusal::Variant(name, expected) => E::unknown_variant(&name, expected),
+            Refusal::NotInteger => {
+                E::invalid_type(de::Unexpected::Other("a non-integer number"), &"an integer")
+            }
+        }
+    }
+}
+
+impl From<Refusal> for ReadError {
+    fn from(refusal: Refusal) -> Self {
+        ReadError::new(match refusal {
+            Refusal::Missing(field) => format!("missing field `{field}`"),
+            Refusal::Unknown(field, _) => format!("unknown field `{field}`"),
+            Refusal::Variant(name, _) => format!("unknown variant `{name}`"),
+            Refusal::NotInteger => "expected an integer, found a non-integer number".to_owned(),
+        })
+    }
+}
+
+fn need<T>(value: Option<T>, field: &'static str) -> Result<T, Refusal> {
+    value.ok_or(Refusal::Missing(field))
 }
 
 /// Refuses `field` when it is present: it belongs to another variant.
-fn refuse<T, E: de::Error>(
+fn refuse<T>(
     value: &Option<T>,
     field: &'static str,
     expected: &'static [&'static str],
-) -> Result<(), E> {
+) -> Result<(), Refusal> {
     match value {
-        Some(_) => Err(E::unknown_field(field, expected)),
+        Some(_) => Err(Refusal::Unknown(field, expected)),
         None => Ok(()),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 struct RoleRecord {
     // A string, not an enum: each enum of names costs its own visitor in
@@ -47,6 +83,20 @@ struct RoleRecord {
 
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RoleRecord::deserialize(deserializer)?
+            .role()
+            .map_err(Refusal::serde)
+    }
+}
+
+impl FromJson for Role {
+    fn read(value: Value) -> Result<Self, ReadError> {
+        Ok(RoleRecord::read(value)?.role()?)
+    }
+}
+
+impl RoleRecord {
+    fn role(self) -> Result<Role, Refusal> {
         const ROLES: &[&str] = &[
             "sex",
             "age",
@@ -58,7 +108,7 @@ impl<'de> Deserialize<'de> for Role {
         const ONE: &[&str] = &["role", "level", "question"];
         const DISPLACEMENT: &[&str] = &["role", "level", "question", "household"];
         const DISABILITY: &[&str] = &["role", "level", "questions", "disabled_if"];
-        let record = RoleRecord::deserialize(deserializer)?;
+        let record = self;
         let level = record.level;
         if record.role != "displacement" {
             let expected = if record.role == "disability" {
@@ -84,7 +134,7 @@ impl<'de> Deserialize<'de> for Role {
         refuse(&record.questions, "questions", expected)?;
         refuse(&record.disabled_if, "disabled_if", expected)?;
         if !ROLES.contains(&record.role.as_str()) {
-            return Err(D::Error::unknown_variant(&record.role, ROLES));
+            return Err(Refusal::Variant(record.role, ROLES));
         }
         let question = need(record.question, "question")?;
         Ok(match record.role.as_str() {
@@ -101,7 +151,7 @@ impl<'de> Deserialize<'de> for Role {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 struct KindRecord {
     #[serde(rename = "type")]
@@ -122,7 +172,7 @@ struct KindRecord {
 
 impl KindRecord {
     /// Refuses every field not in `allowed` (besides `type`).
-    fn only<E: de::Error>(&self, allowed: &'static [&'static str]) -> Result<(), E> {
+    fn only(&self, allowed: &'static [&'static str]) -> Result<(), Refusal> {
         let present = [
             ("list", self.list.is_some()),
             ("min_choices", self.min_choices.is_some()),
@@ -141,19 +191,15 @@ impl KindRecord {
             .iter()
             .find(|(field, is_present)| *is_present && !allowed.contains(field))
         {
-            Some((field, _)) => Err(E::unknown_field(field, allowed)),
+            Some((field, _)) => Err(Refusal::Unknown(field, allowed)),
             None => Ok(()),
         }
     }
 }
 
-fn integer<E: de::Error>(number: Option<Number>) -> Result<Option<i64>, E> {
+fn integer(number: Option<Number>) -> Result<Option<i64>, Refusal> {
     number
-        .map(|n| {
-            n.as_i64().ok_or_else(|| {
-                E::invalid_type(de::Unexpected::Other("a non-integer number"), &"an integer")
-            })
-        })
+        .map(|n| n.as_i64().ok_or(Refusal::NotInteger))
         .transpose()
 }
 
@@ -162,8 +208,22 @@ fn decimal(number: Option<Number>) -> Option<f64> {
 }
 
 impl<'de> Deserialize<'de> for QuestionKind {
-    // One arm per kind with its own fields, as its JSON form is written.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        KindRecord::deserialize(deserializer)?
+            .kind()
+            .map_err(Refusal::serde)
+    }
+}
+
+impl FromJson for QuestionKind {
+    fn read(value: Value) -> Result<Self, ReadError> {
+        Ok(KindRecord::read(value)?.kind()?)
+    }
+}
+
+impl KindRecord {
+    // One arm per kind with its own fields, as its JSON form is written.
+    fn kind(self) -> Result<QuestionKind, Refusal> {
         const KINDS: &[&str] = &[
             "single",
             "multiple",
@@ -180,7 +240,7 @@ impl<'de> Deserialize<'de> for QuestionKind {
             "calculate",
             "roster",
         ];
-        let record = KindRecord::deserialize(deserializer)?;
+        let record = self;
         Ok(match record.kind.as_str() {
             "single" => {
                 record.only(&["type", "list"])?;
@@ -253,12 +313,12 @@ impl<'de> Deserialize<'de> for QuestionKind {
                     _ => QuestionKind::Note,
                 }
             }
-            other => return Err(D::Error::unknown_variant(other, KINDS)),
+            other => return Err(Refusal::Variant(other.to_owned(), KINDS)),
         })
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, FromJson)]
 #[serde(deny_unknown_fields)]
 struct DenominatorRecord {
     rule: String,
@@ -267,9 +327,23 @@ struct DenominatorRecord {
 
 impl<'de> Deserialize<'de> for Denominator {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        DenominatorRecord::deserialize(deserializer)?
+            .denominator()
+            .map_err(Refusal::serde)
+    }
+}
+
+impl FromJson for Denominator {
+    fn read(value: Value) -> Result<Self, ReadError> {
+        Ok(DenominatorRecord::read(value)?.denominator()?)
+    }
+}
+
+impl DenominatorRecord {
+    fn denominator(self) -> Result<Denominator, Refusal> {
         const RULES: &[&str] = &["all", "valid_answers", "subpopulation"];
         const RULE_ONLY: &[&str] = &["rule"];
-        let record = DenominatorRecord::deserialize(deserializer)?;
+        let record = self;
         match record.rule.as_str() {
             "all" => refuse(&record.filter, "filter", RULE_ONLY).map(|()| Denominator::All),
             "valid_answers" => {
@@ -278,7 +352,7 @@ impl<'de> Deserialize<'de> for Denominator {
             "subpopulation" => Ok(Denominator::Subpopulation {
                 filter: need(record.filter, "filter")?,
             }),
-            other => Err(D::Error::unknown_variant(other, RULES)),
+            other => Err(Refusal::Variant(other.to_owned(), RULES)),
         }
     }
 }
@@ -302,6 +376,16 @@ impl<'de> Deserialize<'de> for Required {
             }
         }
         deserializer.deserialize_any(RequiredVisitor)
+    }
+}
+
+impl FromJson for Required {
+    fn read(value: Value) -> Result<Self, ReadError> {
+        match value {
+            Value::Bool(always) => Ok(Required::Always(always)),
+            Value::String(expression) => Ok(Required::When(Expression::new(expression))),
+            _ => Err(ReadError::new("expected true, false or an expression")),
+        }
     }
 }
 
