@@ -220,9 +220,15 @@ fn entries(
     Ok(())
 }
 
+/// A field's value taken out of its object: one function for every type.
+#[inline(never)]
+fn take(map: &mut Map, key: &str) -> Option<Value> {
+    map.remove(key)
+}
+
 #[doc(hidden)]
 pub fn field<T: FromJson>(map: &mut Map, key: &str) -> Result<T, ReadError> {
-    match map.remove(key) {
+    match take(map, key) {
         Some(value) => T::read(value).map_err(|e| e.at_key(key)),
         None => T::missing(key),
     }
@@ -230,7 +236,7 @@ pub fn field<T: FromJson>(map: &mut Map, key: &str) -> Result<T, ReadError> {
 
 #[doc(hidden)]
 pub fn field_or_default<T: FromJson + Default>(map: &mut Map, key: &str) -> Result<T, ReadError> {
-    match map.remove(key) {
+    match take(map, key) {
         Some(value) => T::read(value).map_err(|e| e.at_key(key)),
         None => Ok(T::default()),
     }
@@ -242,7 +248,7 @@ pub fn field_with<T>(
     key: &str,
     read: impl FnOnce(Value) -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
-    match map.remove(key) {
+    match take(map, key) {
         Some(value) => read(value).map_err(|e| e.at_key(key)),
         None => Err(missing_field(key)),
     }
@@ -254,7 +260,7 @@ pub fn field_with_default<T: Default>(
     key: &str,
     read: impl FnOnce(Value) -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
-    match map.remove(key) {
+    match take(map, key) {
         Some(value) => read(value).map_err(|e| e.at_key(key)),
         None => Ok(T::default()),
     }
