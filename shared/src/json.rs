@@ -18,6 +18,13 @@
 //! written twice; what the browser reads comes from the server's own
 //! serialiser, which never writes a key twice.
 //!
+//! Measured with `cargo xtask form-size`: the form went from 225,468 B to
+//! 212,516 B gzip. Arrays and objects are walked by one loop each
+//! ([`each`], [`entries`]) that calls back per item, and maps are built by
+//! `insert`: `collect` into a `BTreeMap` instantiates a sort per entry
+//! type, and `collect` of `Result`s an iterator adaptor per item type;
+//! together they cost the form 11 KB gzip (224,124 B before the loops).
+//!
 //! Errors are built only on the way out: each level adds its key or index to
 //! the path of the error passing through it, so the happy path keeps no path
 //! (`read(value)` rather than `read(value, &mut path)`).

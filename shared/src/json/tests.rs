@@ -349,6 +349,17 @@ fn refusals_say_where_and_what() {
     assert!(error.to_string().contains("array of 0 values"), "{error}");
 }
 
+/// The one known difference, kept visible: a struct's field written twice
+/// is refused by serde and read as its last value here (the `Value` keeps
+/// the last). The server writes every document the browser reads.
+#[test]
+fn a_field_written_twice_is_the_one_difference() {
+    let text = r#"{"script": {"en": "a"}, "script": {"en": "b"}, "question": {}}"#;
+    assert!(serde_json::from_str::<crate::schema::Consent>(text).is_err());
+    let read: crate::schema::Consent = read_str(text).expect("the last one");
+    assert_eq!(read.script.get("en", "en"), "b");
+}
+
 #[test]
 fn the_odd_corners_of_serde_agree() {
     // `null` is None for an Option, but choice_filter goes through
