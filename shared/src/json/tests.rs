@@ -69,6 +69,7 @@ fn every_part() -> Value {
         "relevant": "${q2} = 'yes'", "constraint": ". != 'no'",
         "constraint_message": text("No"), "choice_filter": "region = ${q10}",
         "source": "ours", "appearance": "minimal", "microdata_safe": true,
+        "default": "yes",
     });
     questions[2]["required"] = json!(true);
     questions[13]["kind"]["questions"] = json!([
@@ -102,7 +103,7 @@ fn every_part() -> Value {
             {"role": "age", "level": "member", "question": "m_age"},
             {"role": "location", "level": "respondent", "question": "q10"},
             {"role": "disability", "level": "respondent", "questions": ["q0"], "disabled_if": ["yes"]},
-            {"role": "displacement", "level": "respondent", "question": "q0"},
+            {"role": "displacement", "level": "respondent", "question": "q0", "household": true},
             {"role": "urban_rural", "level": "respondent", "question": "q0"},
         ],
         "indicators": [
@@ -255,6 +256,7 @@ fn mutations(document: &Value, place: &[Step]) -> Vec<Value> {
             ("questions", json!([])),
             ("question", json!("q0")),
             ("disabled_if", json!(["yes"])),
+            ("household", json!(true)),
             ("filter", json!("1")),
         ] {
             edit(&|v| {
@@ -619,9 +621,10 @@ fn a_question() -> impl Strategy<Value = Value> {
                 maybe("source", a_name()),
                 maybe("appearance", a_name()),
                 maybe("microdata_safe", any::<bool>().prop_map(Value::from)),
+                maybe("default", a_name()),
             ),
         )
-            .prop_map(|((id, label, kind), (a, b, c, d, e, f, g, h, i, j))| {
+            .prop_map(|((id, label, kind), (a, b, c, d, e, f, g, h, i, j, k))| {
                 object(vec![
                     Some(("id", id)),
                     Some(("label", label)),
@@ -636,6 +639,7 @@ fn a_question() -> impl Strategy<Value = Value> {
                     h,
                     i,
                     j,
+                    k,
                 ])
             })
             .boxed()
@@ -648,7 +652,18 @@ fn a_survey() -> impl Strategy<Value = Value> {
     let level = prop_oneof![Just("respondent"), Just("member")];
     let role = prop_oneof![
         (prop_oneof![Just("sex"), Just("age"), Just("location"), Just("displacement"), Just("urban_rural")], level.clone(), a_name())
-            .prop_map(|(role, level, question)| json!({"role": role, "level": level, "question": question})),
+            .prop_flat_map(|(role, level, question)| {
+                // `household` is displacement's alone (the mutation tests
+                // put it, and other fields, where it does not belong).
+                let displacement = role == "displacement";
+                proptest::option::of(any::<bool>()).prop_map(move |household| {
+                    let mut role = json!({"role": role, "level": level, "question": question});
+                    if let (Some(household), true) = (household, displacement) {
+                        role["household"] = json!(household);
+                    }
+                    role
+                })
+            }),
         (level.clone(), proptest::collection::vec(a_name(), 0..3), proptest::collection::vec(a_name(), 0..3))
             .prop_map(|(level, questions, disabled_if)| json!({"role": "disability", "level": level, "questions": questions, "disabled_if": disabled_if})),
     ];
