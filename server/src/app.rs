@@ -17,7 +17,7 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys,
+    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys, users,
 };
 use crate::state::AppState;
 
@@ -41,6 +41,10 @@ pub fn app(state: AppState) -> Router {
         .route("/devices", post(session::register_device))
         .route("/assignments", get(assignments::mine))
         .route("/audit", get(audit::recent))
+        .route("/audit.csv", get(audit::csv))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{name}/revoke", post(users::revoke))
+        .route("/devices/{device_id}/revoke", post(users::revoke_device))
         .route("/doctor", get(doctor::checkup))
         .route("/openapi.json", get(crate::openapi::openapi))
         .route("/surveys", get(surveys::list).post(surveys::publish))

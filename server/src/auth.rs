@@ -10,18 +10,18 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{Store, StoreResult};
+use crate::store::{Store, StoreError, StoreResult};
 
 pub const SESSION_COOKIE: &str = "salama_session";
 /// Browser sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 // A survey's `Role` (a question's part in disaggregation) has the name.
 #[schema(as = UserRole)]
@@ -97,6 +97,7 @@ impl FromRequestParts<AppState> for MaybeCaller {
         if let Some(caller) = state.remembered_caller(&hash) {
             return Ok(MaybeCaller(Some(caller)));
         }
+        let mark = state.forget_mark();
         let user = state
             .store()
             .token_user(&hash)
@@ -110,7 +111,7 @@ impl FromRequestParts<AppState> for MaybeCaller {
             name: user.name,
             role,
         };
-        state.remember_caller(hash, caller.clone());
+        state.remember_caller(hash, caller.clone(), mark);
         Ok(MaybeCaller(Some(caller)))
     }
 }
@@ -215,7 +216,35 @@ pub struct NewUser {
     pub token: String,
 }
 
-/// Creates a user with a generated password and a device token, audited.
+/// Why a user was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error(
+        "`{}` is not a user name: use at most {} letters, digits, `-`, `_`, `.` or `:`",
+        .0.escape_debug(),
+        salama_shared::text::MAX_CODE_LENGTH
+    )]
+    InvalidName(String),
+    #[error("a user named {0} exists already")]
+    Exists(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for CreateUserError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UserExists(name) => CreateUserError::Exists(name),
+            other => CreateUserError::Store(other),
+        }
+    }
+}
+
+/// Creates a user with a generated password and a device token, audited
+/// as done `by` that user (or `cli`). The command line and
+/// `POST /api/users` both create users here.
 /// A name is a code (letters, digits, `- _ . :`, at most 64): it is what an
 /// enumerator's interviews carry as `enumerator_id`, and it appears in the
 /// audit log and in fieldwork tables.
@@ -224,13 +253,9 @@ pub async fn create_user(
     name: &str,
     role: Role,
     by: &str,
-) -> anyhow::Result<NewUser> {
+) -> Result<NewUser, CreateUserError> {
     if !salama_shared::text::is_envelope_code(name) {
-        anyhow::bail!(
-            "`{}` is not a user name: use at most {} letters, digits, `-`, `_`, `.` or `:`",
-            name.escape_debug(),
-            salama_shared::text::MAX_CODE_LENGTH
-        );
+        return Err(CreateUserError::InvalidName(name.to_owned()));
     }
     let password = new_secret("")?;
     let token = new_secret("slm_")?;
@@ -246,6 +271,10 @@ pub async fn create_user(
     Ok(NewUser { password, token })
 }
 
+/// Revokes a user with every token, session and device they hold, audited
+/// as done `by`; the command line and `POST /api/users/{name}/revoke` both
+/// revoke here. A server must also forget the user's cached tokens
+/// (`AppState::forget_user`).
 pub async fn revoke_user(store: &Store, name: &str, by: &str) -> StoreResult<bool> {
     let revoked = store.revoke_user(name).await?;
     if revoked {

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys,
+    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys, users,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +30,11 @@ use crate::routes::{
         assignments::mine,
         assignments::withdraw,
         audit::recent,
+        audit::csv,
+        users::list,
+        users::create,
+        users::revoke,
+        users::revoke_device,
         doctor::checkup,
         analysis::aggregates,
         analysis::upload_weights,
@@ -121,8 +126,10 @@ struct QueryParameters;
 
 impl Modify for QueryParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use salama_shared::{aggregate, microdata};
+        use salama_shared::{aggregate, audit, microdata};
         let lists = [
+            ("/api/audit", audit::Query::parameters()),
+            ("/api/audit.csv", audit::Query::parameters()),
             (
                 "/api/surveys/{survey_id}/aggregates",
                 aggregate::Query::parameters(),

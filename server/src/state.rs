@@ -30,9 +30,15 @@ struct Inner {
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
     cubes: crate::aggregate::Cubes,
     /// Recently checked tokens, so a busy device does not cost a database
-    /// read per request. Entries live `Config::remember_callers_for`; logging
-    /// out through this server forgets a token at once.
+    /// read per request. Entries live `Config::remember_callers_for`;
+    /// logging out or revoking a user or device through this server forgets
+    /// their tokens at once, and other servers on the same PostgreSQL
+    /// database refuse them within `remember_callers_for` (5 s by default).
     callers: Mutex<HashMap<String, (Caller, Instant)>>,
+    /// Counts revocations forgotten from `callers` (changed under its lock):
+    /// a lookup that began before one does not cache what it found, which
+    /// may be the token just revoked.
+    forgotten: std::sync::atomic::AtomicU64,
 }
 
 const MAX_REMEMBERED_CALLERS: usize = 10_000;
@@ -91,6 +97,7 @@ impl AppState {
             surveys: RwLock::new(HashMap::new()),
             cubes: crate::aggregate::Cubes::default(),
             callers: Mutex::new(HashMap::new()),
+            forgotten: std::sync::atomic::AtomicU64::new(0),
         };
         Self {
             inner: Arc::new(inner),
@@ -202,12 +209,25 @@ impl AppState {
             .map(|(caller, _)| caller.clone())
     }
 
-    pub fn remember_caller(&self, token_sha256: String, caller: Caller) {
+    /// Read before looking a token up in the database, and handed back to
+    /// [`AppState::remember_caller`].
+    pub fn forget_mark(&self) -> u64 {
+        self.inner
+            .forgotten
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches a caller found by a lookup that began at `mark`, unless a
+    /// revocation was forgotten since (the lookup may predate it).
+    pub fn remember_caller(&self, token_sha256: String, caller: Caller, mark: u64) {
         let mut callers = self
             .inner
             .callers
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.forget_mark() != mark {
+            return;
+        }
         if callers.len() >= MAX_REMEMBERED_CALLERS {
             let ttl = self.inner.config.remember_callers_for;
             callers.retain(|_, (_, checked)| checked.elapsed() < ttl);
@@ -217,12 +237,30 @@ impl AppState {
         }
     }
 
-    pub fn forget_caller(&self, token_sha256: &str) {
-        self.inner
+    /// Forgets every cached token of `name` (revoked): their next request,
+    /// on this server, is checked against the database.
+    pub fn forget_user(&self, name: &str) {
+        let mut callers = self
+            .inner
             .callers
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(token_sha256);
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.inner
+            .forgotten
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        callers.retain(|_, (caller, _)| caller.name != name);
+    }
+
+    pub fn forget_caller(&self, token_sha256: &str) {
+        let mut callers = self
+            .inner
+            .callers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.inner
+            .forgotten
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        callers.remove(token_sha256);
     }
 
     fn cached(&self, survey_id: &str, version: u32) -> Option<Arc<PublishedSurvey>> {

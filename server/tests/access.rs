@@ -74,6 +74,7 @@ async fn every_endpoint_for_every_role() {
     use StatusCode as S;
     // (call, anonymous, enumerator, analyst, admin)
     let mut next_version = SHIPPED + 1;
+    let mut next_user = 0;
     let mut matrix: Vec<(MakeCall, [S; 4])> = vec![
         (Box::new(|| call(Method::GET, "/healthz", None)), [S::OK; 4]),
         (
@@ -239,6 +240,33 @@ async fn every_endpoint_for_every_role() {
                 ..call(Method::POST, "/api/surveys/community-safety/weights", None)
             }),
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| call(Method::GET, "/api/audit.csv?action=login", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| call(Method::GET, "/api/users", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(move || {
+                next_user += 1;
+                call(
+                    Method::POST,
+                    "/api/users",
+                    Some(json!({"name": format!("new-{next_user}"), "role": "enumerator"})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::CREATED],
+        ),
+        (
+            Box::new(|| call(Method::POST, "/api/users/nobody/revoke", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
+        ),
+        (
+            Box::new(|| call(Method::POST, "/api/devices/0123456789abcdef/revoke", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
         ),
         (
             Box::new(|| {

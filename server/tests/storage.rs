@@ -255,6 +255,142 @@ async fn the_audit_log_keeps_order(store: Store) {
     assert_eq!(store.recent_audit(1).await.expect("read").len(), 1);
 }
 
+async fn the_audit_log_is_searched_by_who_what_and_when(store: Store) {
+    for (actor, action) in [
+        ("admin", "publish"),
+        ("enum-1", "login"),
+        ("admin", "login"),
+    ] {
+        store.audit(actor, action, "").await.expect("audit");
+    }
+    let search = |pairs: &[(&str, &str)]| {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        salama_shared::audit::Query::parse(&pairs).expect("valid search")
+    };
+    let found = |entries: Vec<salama_server::store::AuditEntry>| -> Vec<(String, String)> {
+        entries.into_iter().map(|e| (e.actor, e.action)).collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let by_admin = store
+        .search_audit(&search(&[("who", "admin")]))
+        .await
+        .expect("search");
+    assert_eq!(
+        found(by_admin),
+        [pair("admin", "login"), pair("admin", "publish")]
+    );
+    let logins = store
+        .search_audit(&search(&[("action", "login"), ("limit", "1")]))
+        .await
+        .expect("search");
+    assert_eq!(found(logins), [pair("admin", "login")]);
+    let today = salama_server::store::now()[..10].to_owned();
+    let today_only = store
+        .search_audit(&search(&[
+            ("from", &today),
+            ("to", &today),
+            ("who", "enum-1"),
+        ]))
+        .await
+        .expect("search");
+    assert_eq!(found(today_only), [pair("enum-1", "login")]);
+    let before = store
+        .search_audit(&search(&[("to", "2000-01-01T00:00:00Z")]))
+        .await
+        .expect("search");
+    assert!(before.is_empty());
+}
+
+async fn people_are_listed_and_one_device_is_revoked_alone(store: Store) {
+    store
+        .create_user("enum-1", "enumerator", "hash")
+        .await
+        .expect("user");
+    store
+        .create_user("admin", "admin", "hash")
+        .await
+        .expect("user");
+    let (phone, tablet) = ("a".repeat(64), "b".repeat(64));
+    let phone_id = store
+        .insert_device(&phone, "enum-1", "phone")
+        .await
+        .expect("device");
+    store
+        .insert_device(&tablet, "enum-1", "")
+        .await
+        .expect("device");
+    store
+        .insert_token(&"c".repeat(64), "enum-1", "session", None)
+        .await
+        .expect("session");
+    store.record_login("enum-1").await.expect("login noted");
+    assert!(store.token_user(&phone).await.expect("lookup").is_some());
+
+    let people = store.people().await.expect("people");
+    let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["admin", "enum-1"]);
+    let person = &people[1];
+    assert!(person.last_login_at.is_some() && !person.revoked);
+    // Sessions are not devices.
+    assert_eq!(person.devices.len(), 2, "{person:?}");
+    let listed = person
+        .devices
+        .iter()
+        .find(|d| d.id == phone_id)
+        .expect("phone");
+    assert_eq!(listed.label.as_deref(), Some("phone"));
+    assert!(listed.last_seen_at.is_some(), "the lookup is noted");
+    assert_eq!(phone_id, &phone[..16]);
+
+    let revoked = store
+        .revoke_device(&phone_id)
+        .await
+        .expect("revoke")
+        .expect("found");
+    assert_eq!(
+        (
+            revoked.user_name.as_str(),
+            revoked.token_sha256.as_str(),
+            revoked.newly
+        ),
+        ("enum-1", phone.as_str(), true)
+    );
+    assert!(
+        !store
+            .revoke_device(&phone_id)
+            .await
+            .expect("again")
+            .expect("found")
+            .newly
+    );
+    assert!(
+        store
+            .revoke_device("0000000000000000")
+            .await
+            .expect("unknown")
+            .is_none()
+    );
+    assert!(store.token_user(&phone).await.expect("lookup").is_none());
+    assert!(store.token_user(&tablet).await.expect("lookup").is_some());
+    assert!(
+        store
+            .token_user(&"c".repeat(64))
+            .await
+            .expect("lookup")
+            .is_some()
+    );
+    let people = store.people().await.expect("people");
+    let phone_now = people[1]
+        .devices
+        .iter()
+        .find(|d| d.id == phone_id)
+        .expect("phone");
+    assert!(phone_now.revoked && phone_now.revoked_at.is_some());
+}
+
 async fn migrations_can_run_again(store: Store) {
     store.migrate().await.expect("already up to date");
     store
@@ -560,6 +696,8 @@ conformance!(
     a_batch_commits_together_and_sees_its_own_rows,
     submissions_need_a_published_version,
     the_audit_log_keeps_order,
+    the_audit_log_is_searched_by_who_what_and_when,
+    people_are_listed_and_one_device_is_revoked_alone,
     migrations_can_run_again,
     facts_are_written_with_their_submission_once,
     the_design_joins_facts_and_marks_them_changed,

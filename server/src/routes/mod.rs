@@ -10,3 +10,4 @@ pub mod params;
 pub mod session;
 pub mod submissions;
 pub mod surveys;
+pub mod users;

@@ -57,6 +57,7 @@ async fn authenticate(
         return Err(ApiError::Unauthorized);
     };
     let role: auth::Role = user.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    store.record_login(&user.name).await?;
     Ok((user, role))
 }
 
@@ -96,15 +97,15 @@ pub async fn register_device(
     let (user, role) = authenticate(&state, client, &name, password).await?;
     let token = auth::new_secret("slm_")?;
     let store = state.store();
-    store
-        .insert_token(&auth::token_sha256(&token), &user.name, "device", None)
-        .await?;
     let label: String = label.chars().filter(|c| !c.is_control()).take(80).collect();
+    let device = store
+        .insert_device(&auth::token_sha256(&token), &user.name, &label)
+        .await?;
     store
         .audit(
             &user.name,
             "device_registered",
-            &format!("{label} from {}", client.0),
+            &format!("{label} from {} (device {device})", client.0),
         )
         .await?;
     Ok((

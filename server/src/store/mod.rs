@@ -24,10 +24,12 @@ macro_rules! with_pool {
 mod assignments;
 mod dialect;
 mod facts;
+mod people;
 mod queries;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
+pub use people::{Device, Person, RevokedDevice};
 
 pub use facts::{
     DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,

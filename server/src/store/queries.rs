@@ -31,8 +31,9 @@ const REVOKE_USER_TOKENS: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL";
 const COUNT_ACTIVE_ADMINS: &str =
     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL";
-const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at FROM tokens t \
+const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at, device_id, label) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, t.last_seen_at FROM tokens t \
      JOIN users u ON u.name = t.user_name \
      WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL \
      AND (t.expires_at IS NULL OR t.expires_at > $2)";
@@ -40,8 +41,6 @@ const REVOKE_TOKEN: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE token_sha256 = $1 AND revoked_at IS NULL";
 const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
-const RECENT_AUDIT: &str =
-    "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1";
 
 fn version(value: i64) -> StoreResult<u32> {
     u32::try_from(value)
@@ -289,7 +288,8 @@ impl Store {
         Ok(count > 0)
     }
 
-    /// Stores the hash of a new token; `expires_at` (RFC 3339, UTC) for sessions.
+    /// Stores the hash of a new token; `expires_at` (RFC 3339, UTC) for
+    /// sessions. A `device` token gets a public id (see `people.rs`).
     pub async fn insert_token(
         &self,
         token_sha256: &str,
@@ -297,18 +297,55 @@ impl Store {
         kind: &str,
         expires_at: Option<&str>,
     ) -> StoreResult<()> {
+        self.insert_labelled_token(token_sha256, user, kind, expires_at, None)
+            .await
+    }
+
+    /// Stores a device's token with the name its holder gave it; returns
+    /// the device's public id.
+    pub async fn insert_device(
+        &self,
+        token_sha256: &str,
+        user: &str,
+        label: &str,
+    ) -> StoreResult<String> {
+        let label = Some(label).filter(|label| !label.is_empty());
+        self.insert_labelled_token(token_sha256, user, "device", None, label)
+            .await?;
+        Ok(super::people::device_id(token_sha256).to_owned())
+    }
+
+    async fn insert_labelled_token(
+        &self,
+        token_sha256: &str,
+        user: &str,
+        kind: &str,
+        expires_at: Option<&str>,
+        label: Option<&str>,
+    ) -> StoreResult<()> {
+        let device_id = (kind == "device").then(|| super::people::device_id(token_sha256));
         with_pool!(self, pool => {
-            sqlx::query(INSERT_TOKEN).bind(token_sha256).bind(user).bind(kind).bind(now()).bind(expires_at).execute(pool).await?;
+            sqlx::query(INSERT_TOKEN).bind(token_sha256).bind(user).bind(kind).bind(now()).bind(expires_at)
+                .bind(device_id).bind(label).execute(pool).await?;
         });
         Ok(())
     }
 
-    /// The active user holding an active, unexpired token.
+    /// The active user holding an active, unexpired token; notes the
+    /// token's use (at most once a minute) for the console.
     pub async fn token_user(&self, token_sha256: &str) -> StoreResult<Option<User>> {
-        with_pool!(self, pool => {
+        let (found, last_seen_at) = with_pool!(self, pool => {
             let row = sqlx::query(TOKEN_USER).bind(token_sha256).bind(now()).fetch_optional(pool).await?;
-            row.as_ref().map(user).transpose()
-        })
+            match row {
+                Some(row) => (Some(user(&row)?), row.optional_text("last_seen_at")?),
+                None => (None, None),
+            }
+        });
+        if found.is_some() {
+            self.token_seen(token_sha256, last_seen_at.as_deref())
+                .await?;
+        }
+        Ok(found)
     }
 
     pub async fn revoke_token(&self, token_sha256: &str) -> StoreResult<bool> {
@@ -325,18 +362,10 @@ impl Store {
 
     /// The most recent audit entries, newest first.
     pub async fn recent_audit(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
-        with_pool!(self, pool => {
-            let rows = sqlx::query(RECENT_AUDIT).bind(i64::from(limit)).fetch_all(pool).await?;
-            let mut entries = Vec::with_capacity(rows.len());
-            for row in rows {
-                entries.push(AuditEntry {
-                    at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    detail: row.try_get("detail")?,
-                });
-            }
-            Ok(entries)
+        self.search_audit(&salama_shared::audit::Query {
+            limit,
+            ..Default::default()
         })
+        .await
     }
 }
