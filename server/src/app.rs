@@ -17,7 +17,8 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys, users,
+    analysis, assignment_upload, assignments, audit, doctor, health, microdata, session,
+    submissions, surveys, users,
 };
 use crate::state::AppState;
 
@@ -71,6 +72,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/surveys/{survey_id}/assignments",
             get(assignments::for_survey).put(assignments::assign),
+        )
+        .route(
+            "/surveys/{survey_id}/assignments.csv",
+            post(assignment_upload::upload),
         )
         .route(
             "/surveys/{survey_id}/assignments/{enumerator}/{cluster_id}",

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignments, audit, doctor, health, microdata, session, submissions, surveys, users,
+    analysis, assignment_upload, assignments, audit, doctor, health, microdata, session,
+    submissions, surveys, users,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +30,7 @@ use crate::routes::{
         assignments::for_survey,
         assignments::mine,
         assignments::withdraw,
+        assignment_upload::upload,
         audit::recent,
         audit::csv,
         users::list,
@@ -119,15 +121,20 @@ impl Modify for InternalErrors {
     }
 }
 
-/// The analysis endpoints' query parameters, from the lists the server
-/// reads them by (`shared::aggregate::Query`, `shared::microdata::Query`),
-/// allowed values included.
+/// Query parameters, from the lists the server reads them by
+/// (`shared::aggregate::Query`, `shared::microdata::Query`,
+/// `shared::audit::Query`, `shared::assignment_upload::Query`), allowed
+/// values included.
 struct QueryParameters;
 
 impl Modify for QueryParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use salama_shared::{aggregate, audit, microdata};
+        use salama_shared::{aggregate, assignment_upload, audit, microdata};
         let lists = [
+            (
+                "/api/surveys/{survey_id}/assignments.csv",
+                assignment_upload::Query::parameters(),
+            ),
             ("/api/audit", audit::Query::parameters()),
             ("/api/audit.csv", audit::Query::parameters()),
             (
@@ -148,7 +155,8 @@ impl Modify for QueryParameters {
                 .paths
                 .paths
                 .get_mut(path)
-                .and_then(|item| item.get.as_mut())
+                // Each path here has one operation: a search or an upload.
+                .and_then(|item| item.get.as_mut().or(item.post.as_mut()))
             {
                 let parameters = operation.parameters.get_or_insert_with(Vec::new);
                 parameters.extend(list.iter().map(described));
@@ -233,6 +241,33 @@ mod tests {
         );
         assert_eq!(parameters[1]["required"], true);
         assert_eq!(parameters[6]["schema"]["format"], "date");
+        for (path, method, list) in [
+            (
+                "/api/audit",
+                "get",
+                salama_shared::audit::Query::parameters(),
+            ),
+            (
+                "/api/audit.csv",
+                "get",
+                salama_shared::audit::Query::parameters(),
+            ),
+            (
+                "/api/surveys/{survey_id}/assignments.csv",
+                "post",
+                salama_shared::assignment_upload::Query::parameters(),
+            ),
+        ] {
+            let documented: Vec<&str> = doc["paths"][path][method]["parameters"]
+                .as_array()
+                .expect("parameters")
+                .iter()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let read: Vec<&str> = list.iter().map(|p| p.name).collect();
+            assert_eq!(documented, read, "{path}");
+        }
         let level = &doc["paths"]["/api/surveys/{survey_id}/codebook.csv"]["get"]["parameters"][1];
         assert_eq!(level["name"], "level");
         assert_eq!(

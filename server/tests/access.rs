@@ -242,6 +242,17 @@ async fn every_endpoint_for_every_role() {
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
         ),
         (
+            Box::new(|| Call {
+                csv: Some("cluster,stratum,area,enumerator\nea-9,,,enum-1\n"),
+                ..call(
+                    Method::POST,
+                    "/api/surveys/community-safety/assignments.csv?dry_run=true",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
             Box::new(|| call(Method::GET, "/api/audit.csv?action=login", None)),
             [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
         ),

@@ -645,6 +645,68 @@ async fn assignments_are_kept_per_enumerator_and_feed_the_design(store: Store) {
     );
 }
 
+async fn a_reassignment_moves_clusters_whole_or_not_at_all(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    for name in ["enum-1", "enum-2"] {
+        store
+            .create_user(name, "enumerator", "hash")
+            .await
+            .expect("user");
+    }
+    let assignment = |cluster: &str, enumerator: &str| Assignment {
+        survey_id: "safety".into(),
+        cluster_id: cluster.into(),
+        enumerator: enumerator.into(),
+        stratum: Some("s1".into()),
+        area: None,
+    };
+    store
+        .assign(
+            "safety",
+            &[assignment("ea-1", "enum-1"), assignment("ea-2", "enum-1")],
+        )
+        .await
+        .expect("assigned");
+    let held = |store: Store| async move {
+        let mut found: Vec<(String, String)> = store
+            .assignments_for("safety")
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|a| (a.cluster_id, a.enumerator))
+            .collect();
+        found.sort();
+        found
+    };
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    // A store that fails part way (an enumerator who is no user) undoes
+    // the withdrawals made before it.
+    let failed = store
+        .reassign(
+            "safety",
+            &[assignment("ea-1", "nobody")],
+            &[pair("ea-1", "enum-1"), pair("ea-2", "enum-1")],
+        )
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(
+        held(store.clone()).await,
+        [pair("ea-1", "enum-1"), pair("ea-2", "enum-1")]
+    );
+    store
+        .reassign(
+            "safety",
+            &[assignment("ea-1", "enum-2")],
+            &[pair("ea-1", "enum-1"), pair("ea-2", "enum-1")],
+        )
+        .await
+        .expect("reassigned");
+    assert_eq!(held(store.clone()).await, [pair("ea-1", "enum-2")]);
+}
+
 mod backends {
     use salama_server::store::Store;
 
@@ -703,4 +765,5 @@ conformance!(
     the_design_joins_facts_and_marks_them_changed,
     a_facts_rebuild_starts_afresh_and_stays_pending_until_done,
     assignments_are_kept_per_enumerator_and_feed_the_design,
+    a_reassignment_moves_clusters_whole_or_not_at_all,
 );

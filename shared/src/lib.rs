@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod api;
+pub mod assignment_upload;
 pub mod audit;
 pub mod check;
 pub mod csv_cell;

@@ -1,6 +1,7 @@
 //! The HTTP API, one module per resource.
 
 pub mod analysis;
+pub mod assignment_upload;
 pub mod assignments;
 pub mod audit;
 pub mod doctor;

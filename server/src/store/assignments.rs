@@ -37,9 +37,29 @@ impl Store {
     /// Stores assignments in one transaction; strata they name go into the
     /// survey design, so aggregates use them at once.
     pub async fn assign(&self, survey_id: &str, assignments: &[Assignment]) -> StoreResult<()> {
+        self.reassign(survey_id, assignments, &[]).await
+    }
+
+    /// Takes clusters back (`withdraw`: cluster and enumerator) and stores
+    /// `assignments`, all in one transaction: an uploaded plan applies
+    /// whole or not at all.
+    pub async fn reassign(
+        &self,
+        survey_id: &str,
+        assignments: &[Assignment],
+        withdraw: &[(String, String)],
+    ) -> StoreResult<()> {
         let at = now();
         with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
+            for (cluster_id, enumerator) in withdraw {
+                sqlx::query(DELETE_ASSIGNMENT)
+                    .bind(survey_id)
+                    .bind(cluster_id)
+                    .bind(enumerator)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
             for assignment in assignments {
                 sqlx::query(UPSERT_ASSIGNMENT)
                     .bind(survey_id)

@@ -1,0 +1,94 @@
+//! What `POST /api/surveys/{id}/assignments.csv` reads besides its file:
+//! whether to only preview the plan (`dry_run`) and whether clusters the
+//! file leaves out are withdrawn (`replace`), with every bad parameter
+//! named, and the parameter list the API document is generated from.
+
+use crate::api::ErrorField;
+use crate::query::{Parameter, ParameterKind, choice, last};
+
+/// Most rows one file may have: a national sample is a few thousand
+/// clusters, and the plan of a larger file would not be read by anyone.
+pub const MAX_ROWS: usize = 20_000;
+
+/// The upload's options; both off by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Answer with the plan and change nothing.
+    pub dry_run: bool,
+    /// Withdraw every assignment of a cluster the file does not name.
+    pub replace: bool,
+}
+
+fn flag_name(flag: bool) -> &'static str {
+    if flag { "true" } else { "false" }
+}
+
+impl Query {
+    pub fn parameters() -> Vec<Parameter> {
+        let flags = [false, true].map(flag_name);
+        vec![
+            Parameter::optional(
+                "dry_run",
+                ParameterKind::Text,
+                &flags,
+                "true: answer with what would change, and change nothing (default false)",
+            ),
+            Parameter::optional(
+                "replace",
+                ParameterKind::Text,
+                &flags,
+                "true: clusters the file does not name are withdrawn from their enumerators (default false)",
+            ),
+        ]
+    }
+
+    /// Reads the options from the query's pairs, listing every problem.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, Vec<ErrorField>> {
+        let mut errors = Vec::new();
+        let mut read = |name: &str| {
+            choice(
+                last(pairs, name),
+                name,
+                &[false, true],
+                flag_name,
+                &mut errors,
+            )
+            .unwrap_or_default()
+        };
+        let query = Query {
+            dry_run: read("dry_run"),
+            replace: read("replace"),
+        };
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_true_or_false_and_bad_ones_named() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(Query::parse(&[]), Ok(Query::default()));
+        assert_eq!(
+            Query::parse(&pairs(&[("dry_run", "true"), ("replace", "false")])),
+            Ok(Query {
+                dry_run: true,
+                replace: false
+            })
+        );
+        let errors =
+            Query::parse(&pairs(&[("dry_run", "yes"), ("replace", "1")])).expect_err("bad");
+        let names: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(names, ["dry_run", "replace"]);
+    }
+}
