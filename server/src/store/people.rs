@@ -49,8 +49,7 @@ pub struct RevokedDevice {
 /// costs one write a minute, not one per request.
 const LAST_SEEN_EVERY: i64 = 60;
 
-const PEOPLE: &str =
-    "SELECT name, role, created_at, last_login_at, revoked_at FROM users ORDER BY name";
+const PEOPLE: &str = "SELECT name, role, created_at, last_login_at, revoked_at FROM users";
 const DEVICES: &str = "SELECT device_id, user_name, label, created_at, last_seen_at, revoked_at \
      FROM tokens WHERE kind = 'device' AND device_id IS NOT NULL ORDER BY created_at, device_id";
 const DEVICE: &str = "SELECT token_sha256, user_name, revoked_at FROM tokens WHERE device_id = $1 AND kind = 'device'";
@@ -106,10 +105,19 @@ impl Store {
             }
             (found, devices)
         });
+        // Sorted here, by bytes: PostgreSQL's ORDER BY follows the
+        // database's collation (which may ignore `-` and case), SQLite's
+        // does not, and the console lists the same order on both.
         let mut people = people;
+        people.sort_by(|a, b| a.name.cmp(&b.name));
+        let at: std::collections::HashMap<String, usize> = people
+            .iter()
+            .enumerate()
+            .map(|(index, person)| (person.name.clone(), index))
+            .collect();
         for (owner, device) in devices {
-            if let Ok(at) = people.binary_search_by(|person| person.name.as_str().cmp(&owner)) {
-                people[at].devices.push(device);
+            if let Some(&index) = at.get(&owner) {
+                people[index].devices.push(device);
             }
         }
         Ok(people)
