@@ -53,8 +53,11 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// How long a checked token is trusted without asking the database: a
-    /// token revoked from another process stops working within this time.
+    /// How long a checked token is trusted without asking the database. A
+    /// token revoked through this server's API is refused on its next
+    /// request; one revoked by another process (the command line, another
+    /// server on the same PostgreSQL database) stops working within this
+    /// time: the bound on revocation across instances, 5 s by default.
     pub remember_callers_for: Duration,
     /// The web client's built files, served for every path outside the API.
     pub static_dir: Option<PathBuf>,
