@@ -62,8 +62,25 @@ fn owned(
 }
 
 #[tokio::test]
-async fn a_preview_changes_nothing_and_applying_does_what_it_showed() {
-    let server = spawn().await;
+async fn sqlite_a_preview_changes_nothing_and_applying_does_what_it_showed() {
+    a_preview_changes_nothing_and_applying_does_what_it_showed(spawn().await).await;
+}
+
+#[tokio::test]
+async fn postgres_a_preview_changes_nothing_and_applying_does_what_it_showed() {
+    let server = common::spawn_on(
+        common::postgres_store().await,
+        Config {
+            body_limit: common::BODY_LIMIT,
+            ..Config::default()
+        },
+        tempfile::tempdir().expect("folder"),
+    )
+    .await;
+    a_preview_changes_nothing_and_applying_does_what_it_showed(server).await;
+}
+
+async fn a_preview_changes_nothing_and_applying_does_what_it_showed(server: Server) {
     let (_, admin) = server.user("admin-1", Role::Admin).await;
     server.user("enum-1", Role::Enumerator).await;
     server.user("enum-2", Role::Enumerator).await;

@@ -293,8 +293,22 @@ async fn users_are_created_once_with_names_the_command_line_accepts() {
 }
 
 #[tokio::test]
-async fn the_audit_log_is_searched_and_exported_without_formulas() {
-    let server = spawn_configured(long_cache()).await;
+async fn sqlite_the_audit_log_is_searched_and_exported_without_formulas() {
+    the_audit_log_is_searched_and_exported_without_formulas(spawn_configured(long_cache()).await)
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_the_audit_log_is_searched_and_exported_without_formulas() {
+    let store = common::postgres_store().await;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    the_audit_log_is_searched_and_exported_without_formulas(
+        spawn_on(store, long_cache(), folder).await,
+    )
+    .await;
+}
+
+async fn the_audit_log_is_searched_and_exported_without_formulas(server: Server) {
     let (_, admin) = server.user("admin-1", Role::Admin).await;
     // A typed login name is outside text that lands in the log.
     let (status, _) = send(
