@@ -38,6 +38,53 @@ pub fn uniform() -> f64 {
     f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
 }
 
+/// What a date text holds, which decides how it is shown.
+#[derive(Clone, Copy)]
+pub enum Moment {
+    /// `2026-12-07`: a calendar day, the same wherever it is read.
+    Day,
+    /// `2026-12-07T10:30`: a wall-clock time, as it was answered.
+    LocalTime,
+    /// `2026-12-07T10:30:00Z`: an instant, shown in the reader's time zone.
+    Instant,
+}
+
+/// `text` written by the browser's `Intl.DateTimeFormat` for `language`.
+/// Every step is a caught call: an unknown language tag or an invalid date
+/// makes JavaScript throw, which must not stop the page.
+pub fn local_date(text: &str, language: &str, moment: Moment) -> Option<String> {
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let set = |options: &Object, key: &str, value: &str| {
+        Reflect::set(options, &key.into(), &value.into()).is_ok()
+    };
+    let options = Object::new();
+    let shaped = set(&options, "dateStyle", "long")
+        && match moment {
+            Moment::Day => set(&options, "timeZone", "UTC"),
+            Moment::LocalTime | Moment::Instant => set(&options, "timeStyle", "short"),
+        };
+    if !shaped {
+        return None;
+    }
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let arguments = Array::of2(&JsValue::from_str(language), &options);
+    let formatter = Reflect::construct(&constructor, &arguments).ok()?;
+    let format: Function = Reflect::get(&formatter, &"format".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let date = js_sys::Date::new(&JsValue::from_str(text));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    format.call1(&formatter, &date).ok()?.as_string()
+}
+
 pub fn now() -> Timestamp {
     Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0) as i64)
 }

@@ -42,6 +42,13 @@ impl Words {
     pub fn number(self, value: f64) -> String {
         salama_shared::number::show(value, self.get(FormWord::DecimalSeparator))
     }
+
+    /// A date, a local date and time, or an instant as this language writes
+    /// it (`7 décembre 2026`), as the browser knows the language; the text
+    /// as given when the browser cannot.
+    pub fn date(self, text: &str, moment: crate::browser::Moment) -> String {
+        crate::browser::local_date(text, self.language, moment).unwrap_or_else(|| text.to_owned())
+    }
 }
 
 /// A language's name in that language, for the language switch.

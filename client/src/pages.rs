@@ -100,7 +100,7 @@ pub fn receipt_page(submission_id: String) -> impl IntoView {
                             <dt>{words.get(W::ReceiptNumber)}</dt>
                             <dd id="receipt-number" dir="ltr">{receipt.submission_id.to_string()}</dd>
                             <dt>{words.get(W::ReceivedAt)}</dt>
-                            <dd dir="ltr">{receipt.received_at}</dd>
+                            <dd id="received-at">{words.date(&receipt.received_at, crate::browser::Moment::Instant)}</dd>
                             <dt>{words.get(W::SurveyVersion)}</dt>
                             <dd dir="ltr">{format!("{} v{}", receipt.survey_id, receipt.survey_version)}</dd>
                             <dt>{words.get(W::Fingerprint)}</dt>

@@ -57,12 +57,19 @@ async fn dates_and_times_are_picked_reviewed_and_stored_as_typed() {
     assert_eq!(browser.script(&value("reported")).await, "2026-11-29T08:05");
     continue_to_next_step(&browser).await;
 
+    // Shown back as the language writes dates, by the browser's Intl.
     let review = browser.text("main").await;
-    for shown in ["2026-11-28", "21:45", "2026-11-29T08:05"] {
+    for shown in ["November 28, 2026", "21:45", "November 29, 2026", "8:05"] {
         assert!(review.contains(shown), "{shown} missing from {review}");
     }
+    assert!(!review.contains("2026-11-28"), "{review}");
     browser.click("#submit").await;
     let number = browser.text("#receipt-number").await;
+    let received = browser.text("#received-at").await;
+    assert!(
+        received.contains("2026") && !received.contains('T') && !received.contains('Z'),
+        "{received}"
+    );
     let stored = site.submission(&number).await;
     assert_eq!(
         stored["answers"],

@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 use super::draft::Place;
 use super::sending::{Sending, send, sending_view};
 use super::{Filling, Step};
+use crate::browser::Moment;
 use salama_shared::words::FormWord as W;
 
 pub fn review_step(filling: Filling) -> impl IntoView {
@@ -158,10 +159,9 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
         }
     };
     match question.kind {
-        QuestionKind::Text { .. }
-        | QuestionKind::Date
-        | QuestionKind::Time
-        | QuestionKind::DateTime => codes.join(" "),
+        QuestionKind::Date => words.date(&codes.join(""), Moment::Day),
+        QuestionKind::DateTime => words.date(&codes.join(""), Moment::LocalTime),
+        QuestionKind::Text { .. } | QuestionKind::Time => codes.join(" "),
         _ => codes
             .iter()
             .map(|code| label_of(code))
