@@ -19,7 +19,10 @@ use wasm_bindgen_cli_support::Bindgen;
 use crate::shell::{self, Cargo};
 
 /// The budget for what the form route downloads (wasm + js + css, gzip).
-pub const FORM_ROUTE_BUDGET_GZIP: u64 = 250_000;
+/// Lowered from 250,000 to what the size work reached (the standard library
+/// rebuilt for size, the survey read without serde: about 216 KB) with a
+/// little room; the aim is 200,000.
+pub const FORM_ROUTE_BUDGET_GZIP: u64 = 220_000;
 
 pub struct Sizes {
     pub raw: u64,
