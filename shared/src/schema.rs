@@ -265,8 +265,10 @@ pub struct Question {
     pub source: Option<String>,
     /// XLSForm's `appearance` (`minimal`, `multiline`, `w3 horizontal`…),
     /// kept as the author wrote it so the questionnaire goes back out to
-    /// XLSForm whole. The clients do not draw anything differently for it
-    /// yet: every step is already one screen, as `field-list` asks.
+    /// XLSForm whole. The clients draw `minimal` single choices as a
+    /// drop-down and `multiline` texts as a text area
+    /// ([`Question::appears`]); every step is already one screen, as
+    /// `field-list` asks, and other appearances are drawn as usual.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
     pub appearance: Option<String>,
@@ -342,6 +344,17 @@ pub enum QuestionKind {
         #[cfg_attr(feature = "openapi", schema(no_recursion))]
         questions: Vec<Question>,
     },
+}
+
+impl Question {
+    /// Whether the author gave this question the XLSForm appearance `name`
+    /// (appearances are words separated by spaces, in any case).
+    pub fn appears(&self, name: &str) -> bool {
+        self.appearance.as_deref().is_some_and(|all| {
+            all.split_whitespace()
+                .any(|word| word.eq_ignore_ascii_case(name))
+        })
+    }
 }
 
 impl QuestionKind {

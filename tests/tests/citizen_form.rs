@@ -375,7 +375,8 @@ async fn the_form_works_with_the_keyboard_alone() {
 
 /// A survey team's own XLSForm using what real household forms use: a
 /// region → district cascade by `choice_filter`, a label naming an earlier
-/// answer (`${name}`), and a `regex()` constraint.
+/// answer (`${name}`), a `regex()` constraint, and the appearances
+/// `minimal` (a drop-down) and `multiline` (a text area).
 fn markets_xlsform() -> Vec<u8> {
     let sheets: [(&str, Vec<Vec<&str>>); 3] = [
         (
@@ -389,6 +390,7 @@ fn markets_xlsform() -> Vec<u8> {
                     "constraint",
                     "constraint_message",
                     "required",
+                    "appearance",
                 ],
                 vec!["begin_group", "market", "Your market", "", "", "", ""],
                 vec![
@@ -419,6 +421,26 @@ fn markets_xlsform() -> Vec<u8> {
                     "Ten digits, starting with 0",
                     "yes",
                 ],
+                vec![
+                    "select_one stall",
+                    "stall",
+                    "Where do you sell from?",
+                    "",
+                    "",
+                    "",
+                    "yes",
+                    "minimal",
+                ],
+                vec![
+                    "text",
+                    "worry",
+                    "What worries you there?",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "multiline",
+                ],
                 vec!["end_group", "", "", "", "", "", ""],
             ],
         ),
@@ -431,6 +453,8 @@ fn markets_xlsform() -> Vec<u8> {
                 vec!["district", "hills", "Hills", "north"],
                 vec!["district", "river", "River", "north"],
                 vec!["district", "coast", "Coast", "south"],
+                vec!["stall", "street", "The street", ""],
+                vec!["stall", "shop", "A shop", ""],
             ],
         ),
         (
@@ -537,15 +561,31 @@ async fn a_published_xlsform_cascades_names_the_respondent_and_checks_a_pattern(
     let error = browser.refused("phone", "12345", "#q-name").await;
     assert!(error.contains("Ten digits, starting with 0"), "{error}");
     browser.accepted("phone", "0712345678", "#q-name").await;
+
+    // `minimal`: a drop-down; `multiline`: a text area.
+    let tag = |id: &str| format!("return document.getElementById('q-{id}').tagName");
+    assert_eq!(browser.script(&tag("stall")).await, "SELECT");
+    assert_eq!(browser.script(&tag("worry")).await, "TEXTAREA");
+    browser
+        .script(
+            "const s = document.getElementById('q-stall'); s.value = 'shop'; s.dispatchEvent(new Event('change', {bubbles: true})); return true",
+        )
+        .await;
+    browser.type_into("#q-worry", "Theft at night").await;
+    browser.click("#q-name").await;
+    browser
+        .assert_accessible("a drop-down and a text area")
+        .await;
     continue_to_next_step(&browser).await;
     let review = browser.text("main").await;
     assert!(review.contains("Which number reaches Amina?"), "{review}");
+    assert!(review.contains("A shop"), "{review}");
     browser.click("#submit").await;
     let number = browser.text("#receipt-number").await;
     let submission = site.submission(&number).await;
     assert_eq!(
         submission["answers"],
-        serde_json::json!({"name": "Amina", "region": "south", "district": "coast", "phone": "0712345678"})
+        serde_json::json!({"name": "Amina", "region": "south", "district": "coast", "phone": "0712345678", "stall": "shop", "worry": "Theft at night"})
     );
     browser.close().await;
 }

@@ -119,6 +119,11 @@ fn field(filling: Filling, question: &'static Question, place: Place, section: u
         required: Memo::new(move |_| filling.snapshot.with(|s| s.is_required(place))),
     };
     match &question.kind {
+        QuestionKind::Single { list } | QuestionKind::Ordinal { list }
+            if question.appears("minimal") =>
+        {
+            drop_down(common, list_of(filling, list)).into_any()
+        }
         QuestionKind::Single { list } | QuestionKind::Ordinal { list } => {
             choice_group(common, Choices::List(list_of(filling, list)), false).into_any()
         }
@@ -128,6 +133,9 @@ fn field(filling: Filling, question: &'static Question, place: Place, section: u
         QuestionKind::YesNo => choice_group(common, Choices::YesNo, false).into_any(),
         QuestionKind::Integer { .. } => text_box(common, Entry::Integer).into_any(),
         QuestionKind::Decimal { .. } => text_box(common, Entry::Decimal).into_any(),
+        QuestionKind::Text { max_length } if question.appears("multiline") => {
+            text_box(common, Entry::Lines(*max_length)).into_any()
+        }
         QuestionKind::Text { max_length } => text_box(common, Entry::Text(*max_length)).into_any(),
         QuestionKind::Date => text_box(common, Entry::Picker("date")).into_any(),
         QuestionKind::Time => text_box(common, Entry::Picker("time")).into_any(),
@@ -247,11 +255,59 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
     common.fieldset(view! { <div class="choices">{options}</div> })
 }
 
+/// XLSForm's `minimal` single choice: one select, "Choose…" first; the
+/// options a `choice_filter` does not offer are hidden as in the group.
+fn drop_down(common: Common, list: &'static ChoiceList) -> impl IntoView {
+    let Common { filling, place, .. } = common;
+    let filtered = common.question.choice_filter.is_some();
+    let chosen = move || {
+        filling
+            .draft
+            .with(|draft| draft.codes(place).into_iter().next())
+    };
+    let change = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        filling.answer(place, (!value.is_empty()).then(|| Json::from(value)));
+    };
+    let options = list
+        .choices
+        .iter()
+        .map(|choice| {
+            let value = choice.value.as_str();
+            let hidden = move || filtered && !filling.snapshot.with(|s| s.offers(place, value));
+            view! {
+                <option value=value hidden=hidden selected=move || chosen().as_deref() == Some(value)>
+                    {filling.text(&choice.label)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="question">
+            <label for=common.dom_id()>{common.label()}</label>
+            {common.hint_and_error()}
+            <select
+                id=common.dom_id()
+                prop:value=move || chosen().unwrap_or_default()
+                aria-invalid=move || common.invalid()
+                aria-required=move || common.required.get().to_string()
+                aria-describedby=move || common.described_by()
+                on:change=change
+            >
+                <option value="">{filling.words().get(W::Choose)}</option>
+                {options}
+            </select>
+        </div>
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Entry {
     Integer,
     Decimal,
     Text(u32),
+    /// XLSForm's `multiline` text: a text area.
+    Lines(u32),
     /// The browser's own picker, by its input type: the phone shows its
     /// calendar or clock and writes the value in the form the rules read.
     Picker(&'static str),
@@ -262,7 +318,7 @@ impl Entry {
         match self {
             Entry::Integer => typed_number(text, true),
             Entry::Decimal => typed_number(text, false),
-            Entry::Text(_) | Entry::Picker(_) => Some(Json::from(text)),
+            Entry::Text(_) | Entry::Lines(_) | Entry::Picker(_) => Some(Json::from(text)),
         }
     }
 }
@@ -274,6 +330,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
     let Common { filling, place, .. } = common;
     let dom_id = common.dom_id();
     let node = NodeRef::<html::Input>::new();
+    let area = NodeRef::<html::Textarea>::new();
     // What is shown follows the answer, except while the box already holds
     // text meaning the same (so "3," is not rewritten to "3" mid-typing).
     let shown = move || {
@@ -281,6 +338,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
         let typed = node
             .get_untracked()
             .map(|input| input.value())
+            .or_else(|| area.get_untracked().map(|lines| lines.value()))
             .unwrap_or_default();
         let same = entry.parse(&typed).filter(|value| !is_blank(value)) == stored;
         if same {
@@ -310,13 +368,28 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
     let (kind, mode, max_length) = match entry {
         Entry::Integer => ("text", Some("numeric"), None),
         Entry::Decimal => ("text", Some("decimal"), None),
-        Entry::Text(max) => ("text", None, Some(max)),
+        Entry::Text(max) | Entry::Lines(max) => ("text", None, Some(max)),
         Entry::Picker(kind) => (kind, None, None),
     };
-    view! {
-        <div class="question">
-            <label for=dom_id.clone()>{common.label()}</label>
-            {common.hint_and_error()}
+    let control = if let Entry::Lines(max) = entry {
+        view! {
+            <textarea
+                node_ref=area
+                id=dom_id
+                rows="4"
+                maxlength=max
+                autocomplete="off"
+                prop:value=shown
+                aria-invalid=move || common.invalid()
+                aria-required=move || common.required.get().to_string()
+                aria-describedby=move || common.described_by()
+                on:input=input
+                on:change=change
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
             <input
                 node_ref=node
                 type=kind
@@ -332,6 +405,14 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
                 on:input=input
                 on:change=change
             />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="question">
+            <label for=common.dom_id()>{common.label()}</label>
+            {common.hint_and_error()}
+            {control}
         </div>
     }
 }

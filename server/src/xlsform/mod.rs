@@ -42,9 +42,11 @@
 //! column of the choices sheet, `name` the choice's own (`region=${region}`,
 //! `region = ${region} and kind != 'market'`); the form offers only the
 //! choices it admits and clears an answer no longer offered.
-//! `appearance` on a question is kept as written and exported back (the
-//! clients draw nothing differently for it yet: a step is already one
-//! screen, as `field-list` asks); on a group or repeat it is ignored.
+//! `appearance` on a question is kept as written and exported back; the
+//! clients draw a `minimal` single choice as a drop-down and a `multiline`
+//! text as a text area, and every step is already one screen, as
+//! `field-list` asks (other appearances are drawn as usual); on a group or
+//! repeat it is ignored.
 //! `default` on a question: its static default, as pyxform and ODK read
 //! it (the answer a new interview starts with, each roster row added too;
 //! the respondent may change or clear it and it is not put back), written

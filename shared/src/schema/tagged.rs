@@ -511,6 +511,20 @@ mod tests {
     }
 
     #[test]
+    fn appearances_are_words_in_any_case() {
+        let mut question: Question = serde_json::from_str(
+            r#"{"id":"q","label":{"en":"Q"},"kind":{"type":"text","max_length":200},"appearance":"w3 MultiLine"}"#,
+        )
+        .expect("question");
+        assert!(question.appears("multiline"));
+        assert!(!question.appears("minimal"));
+        question.appearance = Some("minimalist".into());
+        assert!(!question.appears("minimal"));
+        question.appearance = None;
+        assert!(!question.appears("multiline"));
+    }
+
+    #[test]
     fn only_displacement_may_describe_the_household() {
         let json =
             r#"{"role":"displacement","level":"respondent","question":"d","household":true}"#;
