@@ -20,9 +20,10 @@ use crate::shell::{self, Cargo};
 
 /// The budget for what the form route downloads (wasm + js + css, gzip).
 /// Lowered from 250,000 to what the size work reached (the standard library
-/// rebuilt for size, the survey read without serde: about 216 KB) with a
-/// little room; the aim is 200,000.
-pub const FORM_ROUTE_BUDGET_GZIP: u64 = 220_000;
+/// rebuilt for size, the survey read without serde; 219,813 B measured with
+/// defaults, localised dates and the minimal/multiline appearances in) and
+/// about 1% of room; the aim is 200,000.
+pub const FORM_ROUTE_BUDGET_GZIP: u64 = 222_000;
 
 pub struct Sizes {
     pub raw: u64,
