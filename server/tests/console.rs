@@ -329,6 +329,11 @@ async fn staff_see_every_version_and_the_submissions_so_far() {
     let shipped = salama_shared::default_survey::COMMUNITY_SAFETY_VERSION;
     assert_eq!(listed[0]["versions"], json!([shipped]), "{listed:#}");
     assert_eq!(listed[0]["submissions"], json!(1), "{listed:#}");
+    assert_eq!(
+        listed[0]["channels"],
+        json!(["enumerator", "online"]),
+        "{listed:#}"
+    );
     // Anonymous callers get the summary alone.
     let (_, public) = server.get("/api/surveys").await;
     assert!(public[0].get("submissions").is_none() && public[0].get("versions").is_none());

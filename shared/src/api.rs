@@ -32,6 +32,9 @@ pub struct SurveyListing {
     /// Every version published, oldest first (staff only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<u32>>,
+    /// Who answers the latest version: online, by interview, or both (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<crate::schema::Channel>>,
     /// Submissions received so far, all versions and channels (staff only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submissions: Option<u64>,

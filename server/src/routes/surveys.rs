@@ -33,16 +33,18 @@ pub async fn list(
         let published = state
             .survey(&stored.survey_id, Some(stored.version))
             .await?;
-        let (versions, submissions) = match caller {
+        let (versions, channels, submissions) = match caller {
             Some(_) => (
                 Some(state.store().survey_versions(&stored.survey_id).await?),
+                Some(published.survey.channels.clone()),
                 Some(state.store().submission_count(&stored.survey_id).await?),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         listings.push(SurveyListing {
             summary: summary(published.survey, stored.public),
             versions,
+            channels,
             submissions,
         });
     }
