@@ -40,6 +40,11 @@ pub struct SurveyListing {
     pub submissions: Option<u64>,
 }
 
+/// Shortest password a person may choose (`POST /api/me/password`): long
+/// enough that the login rate limit makes guessing it hopeless, short
+/// enough to type on a phone. The console tells it before sending.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
 /// `PATCH /api/surveys/{survey_id}`: open a survey to anonymous callers or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,6 +11,7 @@ mod preview;
 mod surveys;
 
 use leptos::prelude::*;
+use salama_shared::api::MIN_PASSWORD_CHARS;
 use salama_shared::words::{AdminWord as A, BUILT_IN_LANGUAGES, Key, fill};
 
 use crate::analyst::Me;
@@ -18,10 +19,6 @@ use crate::analyst::calls::{login, logout, me as who_am_i};
 use crate::api::ApiError;
 use crate::browser;
 use crate::interface::{Interface, language_switch, preferred_language};
-
-/// Shortest password the server accepts (`MIN_NEW_PASSWORD_CHARS`), told
-/// before sending so the person is not refused for it.
-const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Who is signed in: `None` while asking, `Err` when no one is.
 type Session = RwSignal<Option<Result<Me, ApiError>>>;

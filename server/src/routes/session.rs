@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use salama_shared::api::ErrorBody;
+use salama_shared::api::MIN_PASSWORD_CHARS;
 use serde::Deserialize;
 
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
@@ -16,9 +17,6 @@ use crate::store::now;
 
 /// Longest password checked.
 const MAX_PASSWORD_BYTES: usize = 1024;
-/// Shortest password a person may choose: long enough that the login rate
-/// limit makes guessing it hopeless, short enough to type on a phone.
-pub const MIN_NEW_PASSWORD_CHARS: usize = 10;
 
 /// Who is signed in, and whether they still hold the one-time password
 /// they were created with (the console then asks for their own first).
@@ -246,11 +244,11 @@ pub async fn change_password(
         .ok_or(ApiError::Unauthorized)?;
     let mut problems = Vec::new();
     let length = new.chars().count();
-    if length < MIN_NEW_PASSWORD_CHARS {
+    if length < MIN_PASSWORD_CHARS {
         problems.push(ErrorField::new(
             "new",
             "too_short",
-            format!("a password has at least {MIN_NEW_PASSWORD_CHARS} characters"),
+            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
         ));
     } else if new.len() > MAX_PASSWORD_BYTES {
         problems.push(ErrorField::new(
