@@ -83,9 +83,9 @@ pub(crate) fn parse<T: FromJson + serde::de::DeserializeOwned>(body: &str) -> Re
     json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
-/// A body of a type only the analysts' pages or the field app read, with
-/// serde: those bundles have no size budget (yet), the citizens' form
-/// never calls this.
+/// A body of a type only the analysts' pages, the console or the field app
+/// read, with serde: those bundles have no size budget (yet), the
+/// citizens' form never calls this.
 pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     serde_json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
 }

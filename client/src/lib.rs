@@ -12,7 +12,9 @@
 //! - `i18n`: the interface's own words in English, French and Arabic
 //! - `field/`: enumerators' offline interviews (bundle `salama-field`)
 //! - `analyst/`: analysts' pages (bundle `salama-analyst`)
+//! - `admin/`: the survey team's console (bundle `salama-admin`)
 
+mod admin;
 mod analyst;
 mod api;
 mod app;
@@ -37,4 +39,9 @@ pub fn mount_field() {
 /// Mounts the analysts' app (its own bundle: `salama-analyst`).
 pub fn mount_analysis() {
     analyst::mount();
+}
+
+/// Mounts the survey team's console (its own bundle: `salama-admin`).
+pub fn mount_admin() {
+    admin::mount();
 }

@@ -39,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
+        .route("/me/password", post(session::change_password))
         .route("/devices", post(session::register_device))
         .route("/assignments", get(assignments::mine))
         .route("/audit", get(audit::recent))
@@ -49,12 +50,15 @@ pub fn app(state: AppState) -> Router {
         .route("/doctor", get(doctor::checkup))
         .route("/openapi.json", get(crate::openapi::openapi))
         .route("/surveys", get(surveys::list).post(surveys::publish))
+        .route("/survey-check", post(surveys::check))
         // Definitions are large (75 KB for the default questionnaire) and
         // hold nothing secret: compressed, they reach a slow phone ~10x
         // sooner. Other responses stay uncompressed (BREACH).
         .route(
             "/surveys/{survey_id}",
-            get(surveys::latest).layer(CompressionLayer::new()),
+            get(surveys::latest)
+                .layer(CompressionLayer::new())
+                .patch(surveys::settings),
         )
         .route(
             "/surveys/{survey_id}/versions/{version}",
@@ -122,6 +126,9 @@ pub fn app(state: AppState) -> Router {
             // The analysts' pages are a bundle of their own.
             .route_service("/analysis", page(folder.join("analysis.html")))
             .route_service("/analysis/{*rest}", page(folder.join("analysis.html")))
+            // The survey team's console, a bundle of its own too.
+            .route_service("/admin", page(folder.join("admin.html")))
+            .route_service("/admin/{*rest}", page(folder.join("admin.html")))
             // The enumerators' field app, and the service worker that keeps
             // it on the device (revalidated, so a new build is found).
             .route_service("/field", page(folder.join("field.html")))

@@ -266,6 +266,16 @@ impl AppState {
         callers.remove(token_sha256);
     }
 
+    /// Drops a survey's versions from the cache after a setting changed, so
+    /// the next request reads them again.
+    pub fn forget_survey(&self, survey_id: &str) {
+        self.inner
+            .surveys
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|(id, _), _| id != survey_id);
+    }
+
     fn cached(&self, survey_id: &str, version: u32) -> Option<Arc<PublishedSurvey>> {
         let surveys = self
             .inner

@@ -124,6 +124,43 @@ async fn every_endpoint_for_every_role() {
             Box::new(|| {
                 call(
                     Method::POST,
+                    "/api/survey-check",
+                    Some(new_version(SHIPPED + 100)),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PATCH,
+                    "/api/surveys/community-safety",
+                    Some(json!({"public": true})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            // Anyone signed in may choose their password; the wrong current
+            // one here leaves every account as it was.
+            Box::new(|| {
+                call(
+                    Method::POST,
+                    "/api/me/password",
+                    Some(json!({"current": "not it", "new": "a new long password"})),
+                )
+            }),
+            [
+                S::UNAUTHORIZED,
+                S::UNPROCESSABLE_ENTITY,
+                S::UNPROCESSABLE_ENTITY,
+                S::UNPROCESSABLE_ENTITY,
+            ],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::POST,
                     "/api/surveys/community-safety/submissions",
                     Some(online()),
                 )

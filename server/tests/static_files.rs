@@ -27,6 +27,11 @@ fn dist() -> Dist {
     )
     .expect("analysis page");
     std::fs::write(
+        folder.path().join("admin.html"),
+        "<!doctype html><title>admin</title>",
+    )
+    .expect("console page");
+    std::fs::write(
         folder.path().join("field.html"),
         "<!doctype html><title>field</title>",
     )
@@ -136,33 +141,38 @@ async fn client_routes_get_index_html_revalidated_each_time() {
 }
 
 #[tokio::test]
-async fn analysis_routes_get_their_own_page() {
+async fn the_analysts_and_the_consoles_routes_get_their_own_pages() {
     let dist = dist();
     let server = server(&dist).await;
-    for path in ["/analysis", "/analysis/indicators"] {
-        let response = get(&server, path, "gzip").await;
-        assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(
-            header(&response, "cache-control").as_deref(),
-            Some("no-cache"),
-            "{path}"
-        );
+    for (page, paths) in [
+        ("analysis", ["/analysis", "/analysis/indicators"]),
+        ("admin", ["/admin", "/admin/surveys"]),
+    ] {
+        for path in paths {
+            let response = get(&server, path, "gzip").await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(
+                header(&response, "cache-control").as_deref(),
+                Some("no-cache"),
+                "{path}"
+            );
+            assert!(
+                response
+                    .text()
+                    .await
+                    .expect("body")
+                    .contains(&format!("<title>{page}</title>")),
+                "{path}"
+            );
+        }
+        let form = get(&server, &format!("/{page}x"), "gzip").await;
         assert!(
-            response
-                .text()
+            form.text()
                 .await
                 .expect("body")
-                .contains("<title>analysis</title>"),
-            "{path}"
+                .contains("<title>app</title>")
         );
     }
-    let form = get(&server, "/analysisx", "gzip").await;
-    assert!(
-        form.text()
-            .await
-            .expect("body")
-            .contains("<title>app</title>")
-    );
 }
 
 #[tokio::test]

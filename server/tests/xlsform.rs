@@ -6,7 +6,6 @@ mod common;
 use std::num::NonZeroU32;
 
 use reqwest::StatusCode;
-use rust_xlsxwriter::Workbook;
 use salama_server::Config;
 use salama_server::auth::Role;
 use salama_server::limits::RateLimits;
@@ -15,29 +14,8 @@ use salama_shared::schema::{QuestionKind, Required};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A workbook with these sheets, each a list of rows of cells ("" = empty).
-fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    for (name, rows) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(*name).expect("sheet name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                if cell.is_empty() {
-                    continue;
-                }
-                let (r, c) = (r as u32, c as u16);
-                // Numbers as numbers, as a spreadsheet author would type them.
-                match cell.parse::<f64>() {
-                    Ok(number) => sheet.write_number(r, c, number),
-                    Err(_) => sheet.write_string(r, c, *cell),
-                }
-                .expect("cell written");
-            }
-        }
-    }
-    book.save_to_buffer().expect("workbook saved")
-}
+use common::workbook;
+use rust_xlsxwriter::Workbook;
 
 fn settings() -> (&'static str, Vec<Vec<&'static str>>) {
     (

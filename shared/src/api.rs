@@ -21,6 +21,39 @@ pub struct SurveySummary {
     pub public: bool,
 }
 
+/// One survey in `GET /api/surveys` as staff see it: its summary, and for
+/// the survey team every version published and the submissions received.
+/// A type of its own, so the citizens' form, which reads only the summary,
+/// carries none of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SurveyListing {
+    #[serde(flatten)]
+    pub summary: SurveySummary,
+    /// Every version published, oldest first (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<u32>>,
+    /// Who answers the latest version: online, by interview, or both (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<crate::schema::Channel>>,
+    /// Submissions received so far, all versions and channels (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submissions: Option<u64>,
+}
+
+/// Shortest password a person may choose (`POST /api/me/password`): long
+/// enough that the login rate limit makes guessing it hopeless, short
+/// enough to type on a phone. The console tells it before sending.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// `PATCH /api/surveys/{survey_id}`: open a survey to anonymous callers or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SurveySettings {
+    pub public: bool,
+}
+
 /// What the device gets back for a stored submission, and can ask for again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

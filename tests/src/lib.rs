@@ -24,10 +24,33 @@ use serde_json::{Value, json};
 /// The narrowest phone screen the form must work on, in CSS pixels.
 pub const PHONE: (u32, u32) = (320, 640);
 
+/// An XLSForm workbook with these sheets, each a list of rows of cells
+/// ("" = empty), all written as text as a survey team types them.
+pub fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).expect("sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet
+                        .write_string(r as u32, c as u16, *cell)
+                        .expect("cell written");
+                }
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook saved")
+}
+
 /// A running Salama with the web client.
 pub struct Site {
     pub base: String,
     pub store: Store,
+    /// The one-time password of the `admin` created on first start, as
+    /// `salama serve` prints it.
+    pub first_admin_password: Option<String>,
     address: std::net::SocketAddr,
     server: boot::Server,
     serving: tokio::sync::Mutex<Option<boot::Serving>>,
@@ -57,14 +80,16 @@ impl Site {
             static_dir: Some(dist),
             ..Config::default()
         };
-        let server = boot::Server::prepare(store, config)
+        let mut server = boot::Server::prepare(store, config)
             .await
             .expect("server starts");
+        let first_admin_password = server.take_first_admin().map(|admin| admin.password);
         let serving = server.serve_on_free_port().await.expect("serving");
         let address = serving.address();
         Site {
             base: format!("http://{address}"),
             store: server.store().clone(),
+            first_admin_password,
             address,
             server,
             serving: tokio::sync::Mutex::new(Some(serving)),

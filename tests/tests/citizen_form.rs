@@ -479,21 +479,7 @@ fn markets_xlsform() -> Vec<u8> {
             ],
         ),
     ];
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for (name, rows) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(name).expect("sheet name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                if !cell.is_empty() {
-                    sheet
-                        .write_string(r as u32, c as u16, *cell)
-                        .expect("cell written");
-                }
-            }
-        }
-    }
-    book.save_to_buffer().expect("workbook saved")
+    salama_tests::workbook(&sheets)
 }
 
 /// The district options the respondent can see.

@@ -34,7 +34,12 @@ pub struct Sizes {
 /// Builds the client into `target/dist` and returns that folder. `wasm_opt`
 /// overrides the binaryen fetched from the npm registry.
 pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
-    let built = build_client(&["salama-client", "salama-analyst", "salama-field"])?;
+    let built = build_client(&[
+        "salama-client",
+        "salama-analyst",
+        "salama-field",
+        "salama-admin",
+    ])?;
     let target = shell::target_dir();
     let dist = target.join("dist");
     let staging = target.join("dist-staging");
@@ -74,33 +79,39 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
     let index = index_html("Salama", &[&style_name], &form, &boot_name);
     fs::write(dist.join("index.html"), index)?;
 
-    // The analysts' pages: a bundle of their own, so the form stays small.
-    let analysis = bundle(
-        &built.join("salama-analyst.wasm"),
-        "analysis",
-        &staging,
-        &assets,
-        wasm_opt.as_ref(),
-        Pass::Serve,
-    )?;
-    let boot = format!(
-        "import init from \"./{}\";\ninit({{ module_or_path: \"/assets/{}\" }});\n",
-        analysis.glue, analysis.wasm
-    );
-    let analysis_boot = hashed_write(boot.as_bytes(), &assets, "analysis-boot", "js")?;
+    // The analysts' pages and the survey team's console: bundles of their
+    // own, so the form stays small; the console has the analysts' tables.
     let analysis_style = hashed_write(
         &compact_css(&workspace_file("client/static/analysis.css")?),
         &assets,
         "analysis",
         "css",
     )?;
-    let page = index_html(
+    let staff_pages = Pages {
+        built: &built,
+        staging: &staging,
+        assets: &assets,
+        dist: &dist,
+        wasm_opt: wasm_opt.as_ref(),
+    };
+    staff_pages.page(
+        "salama-analyst",
+        "analysis",
         "Salama · Analysis",
         &[&style_name, &analysis_style],
-        &analysis,
-        &analysis_boot,
-    );
-    fs::write(dist.join("analysis.html"), page)?;
+    )?;
+    let admin_style = hashed_write(
+        &compact_css(&workspace_file("client/static/admin.css")?),
+        &assets,
+        "admin",
+        "css",
+    )?;
+    staff_pages.page(
+        "salama-admin",
+        "admin",
+        "Salama · Console",
+        &[&style_name, &analysis_style, &admin_style],
+    )?;
     field_app(
         &built,
         &staging,
@@ -115,6 +126,37 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
     let form_route = [&form.wasm, &form.glue, &boot_name, &style_name];
     report(&dist, &form_route)?;
     Ok(dist)
+}
+
+/// Where the bundles of the staff's pages are built and written.
+struct Pages<'a> {
+    built: &'a Path,
+    staging: &'a Path,
+    assets: &'a Path,
+    dist: &'a Path,
+    wasm_opt: Option<&'a WasmOpt>,
+}
+
+impl Pages<'_> {
+    /// One binary's bundle, its boot script and `{name}.html` naming them.
+    fn page(&self, binary: &str, name: &str, title: &str, styles: &[&String]) -> Result<()> {
+        let bundle = bundle(
+            &self.built.join(format!("{binary}.wasm")),
+            name,
+            self.staging,
+            self.assets,
+            self.wasm_opt,
+            Pass::Serve,
+        )?;
+        let boot = format!(
+            "import init from \"./{}\";\ninit({{ module_or_path: \"/assets/{}\" }});\n",
+            bundle.glue, bundle.wasm
+        );
+        let boot = hashed_write(boot.as_bytes(), self.assets, &format!("{name}-boot"), "js")?;
+        let page = index_html(title, styles, &bundle, &boot);
+        fs::write(self.dist.join(format!("{name}.html")), page)?;
+        Ok(())
+    }
 }
 
 /// The enumerators' field app: its own bundle and page, and a service worker

@@ -4,7 +4,8 @@
 //! downloads. Everything shown comes from the server, which has already
 //! suppressed what may not be published.
 
-mod calls;
+// Signing in is the console's too (`admin/`).
+pub(crate) mod calls;
 mod fieldwork;
 mod indicators;
 
@@ -19,6 +20,10 @@ use crate::browser;
 pub struct Me {
     pub name: String,
     pub role: String,
+    /// Still on the one-time password they were created with: the console
+    /// asks for their own before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// Mounts the analysts' app on the page's `<body>`.

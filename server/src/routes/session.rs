@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use salama_shared::api::ErrorBody;
+use salama_shared::api::MIN_PASSWORD_CHARS;
 use serde::Deserialize;
 
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
@@ -16,6 +17,15 @@ use crate::store::now;
 
 /// Longest password checked.
 const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Who is signed in, and whether they still hold the one-time password
+/// they were created with (the console then asks for their own first).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub name: String,
+    pub role: auth::Role,
+    pub must_change_password: bool,
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -120,7 +130,7 @@ pub async fn register_device(
 
 /// Checks a password and starts a session held in an HttpOnly,
 /// SameSite=Strict cookie. Rate limited per address; every attempt audited.
-#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Caller), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Me), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -154,9 +164,10 @@ pub async fn login(
     let cookie = format!(
         "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{secure}"
     );
-    let mut response = Json(Caller {
+    let mut response = Json(Me {
         name: user.name,
         role,
+        must_change_password: user.must_change_password,
     })
     .into_response();
     response.headers_mut().insert(
@@ -189,7 +200,110 @@ pub async fn logout(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller and role", body = Caller), (status = 401, description = "No credentials", body = ErrorBody)))]
-pub async fn me(caller: Caller) -> Json<Caller> {
-    Json(caller)
+#[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller, their role, and whether they must still choose their own password", body = Me), (status = 401, description = "No credentials", body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
+    // Read afresh, not from the callers' cache: the mark is cleared by a
+    // password change that the cache does not see.
+    let must_change_password = state
+        .store()
+        .user(&caller.name)
+        .await?
+        .is_some_and(|user| user.must_change_password);
+    Ok(Json(Me {
+        name: caller.name,
+        role: caller.role,
+        must_change_password,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// Replaces the caller's password with one of their own (any signed-in
+/// user). The current one is asked again, so a session left open cannot be
+/// turned into a stolen account; attempts share the login rate limit. The
+/// caller's other browser sessions end; this one and device tokens stay.
+#[utoipa::path(post, path = "/api/me/password", tag = "session", security(("token" = []), ("session" = [])), request_body = PasswordChange, responses((status = 204, description = "Changed; other sessions ended"), (status = 401, description = "No credentials", body = ErrorBody), (status = 422, description = "The current password is wrong, or the new one breaks a rule; each problem with its field", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a password change", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    caller: Caller,
+    headers: HeaderMap,
+    body: JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    use salama_shared::api::ErrorField;
+    let PasswordChange { current, new } = body.value;
+    state.login_limiter().check(client.0)?;
+    let store = state.store();
+    let user = store
+        .user(&caller.name)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let mut problems = Vec::new();
+    let length = new.chars().count();
+    if length < MIN_PASSWORD_CHARS {
+        problems.push(ErrorField::new(
+            "new",
+            "too_short",
+            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    } else if new.len() > MAX_PASSWORD_BYTES {
+        problems.push(ErrorField::new(
+            "new",
+            "too_long",
+            format!("a password has at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    } else if new == current {
+        problems.push(ErrorField::new(
+            "new",
+            "unchanged",
+            "the new password is the current one",
+        ));
+    }
+    let current_is_right = current.len() <= MAX_PASSWORD_BYTES
+        && auth::verify_password(current, user.password_hash.clone()).await;
+    if !current_is_right {
+        store
+            .audit(
+                &caller.name,
+                "password_change_failed",
+                &client.0.to_string(),
+            )
+            .await?;
+        problems.insert(
+            0,
+            ErrorField::new(
+                "current",
+                "wrong_password",
+                "the current password is not right",
+            ),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid("the password was not changed", problems));
+    }
+    let hash = auth::hash_password(new).await?;
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    let this_session = auth::presented_token(&parts)
+        .map(|token| auth::token_sha256(&token))
+        .unwrap_or_default();
+    let ended = store
+        .change_password(&caller.name, &hash, &this_session)
+        .await?;
+    for session in &ended {
+        state.forget_caller(session);
+    }
+    store
+        .audit(
+            &caller.name,
+            "password_changed",
+            &format!("{} other session(s) ended", ended.len()),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,24 +8,24 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use salama_shared::Survey;
 use salama_shared::api::ErrorBody;
-use salama_shared::api::SurveySummary;
+use salama_shared::api::{SurveyListing, SurveySettings, SurveySummary};
 
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::json::SurveyUpload;
+use crate::json::{JsonBody, SurveyUpload};
 use crate::publishing;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::xlsform;
 
 /// The latest version of each survey: public ones for everyone, all of them
-/// for staff.
-#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see", body = Vec<SurveySummary>), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
+/// for staff, who also see every version number and the submissions so far.
+#[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see; for staff, with its versions and submissions", body = Vec<SurveyListing>), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-) -> ApiResult<Json<Vec<SurveySummary>>> {
-    let mut summaries = Vec::new();
+) -> ApiResult<Json<Vec<SurveyListing>>> {
+    let mut listings = Vec::new();
     for stored in state.store().surveys().await? {
         if !stored.public && caller.is_none() {
             continue;
@@ -33,17 +33,34 @@ pub async fn list(
         let published = state
             .survey(&stored.survey_id, Some(stored.version))
             .await?;
-        let survey = published.survey;
-        summaries.push(SurveySummary {
-            id: survey.id.clone(),
-            version: survey.version,
-            title: survey.title.clone(),
-            languages: survey.languages.clone(),
-            default_language: survey.default_language.clone(),
-            public: stored.public,
+        let (versions, channels, submissions) = match caller {
+            Some(_) => (
+                Some(state.store().survey_versions(&stored.survey_id).await?),
+                Some(published.survey.channels.clone()),
+                Some(state.store().submission_count(&stored.survey_id).await?),
+            ),
+            None => (None, None, None),
+        };
+        listings.push(SurveyListing {
+            summary: summary(published.survey, stored.public),
+            versions,
+            channels,
+            submissions,
         });
     }
-    Ok(Json(summaries))
+    Ok(Json(listings))
+}
+
+/// How a survey is listed.
+fn summary(survey: &Survey, public: bool) -> SurveySummary {
+    SurveySummary {
+        id: survey.id.clone(),
+        version: survey.version,
+        title: survey.title.clone(),
+        languages: survey.languages.clone(),
+        default_language: survey.default_language.clone(),
+        public,
+    }
 }
 
 #[utoipa::path(get, path = "/api/surveys/{survey_id}", tag = "surveys", params(("survey_id" = String, Path)), responses((status = 200, description = "The latest published definition", body = Survey), (status = 404, description = "No such survey, or not public", body = ErrorBody), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
@@ -142,18 +159,9 @@ async fn imported(
         })
 }
 
-/// Publishes a checked definition as a new immutable version (admin), sent
-/// as JSON or as an XLSForm (.xlsx), which is imported first and refused
-/// with every problem located by sheet, row and column. The same definition
-/// again is acknowledged (200); another definition under a version that
-/// exists is a conflict (409).
-#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Spreadsheet = "multipart/form-data"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
-pub async fn publish(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: SurveyUpload,
-) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
-    caller.require(&[Role::Admin])?;
+/// An upload (JSON, an XLSForm alone, or an XLSForm with its files as
+/// multipart) read and checked, or every problem found with its place.
+async fn checked(body: SurveyUpload) -> ApiResult<Survey> {
     let survey: Survey = match body {
         SurveyUpload::Json(json) => json.parse()?,
         SurveyUpload::Spreadsheet(bytes) => imported(bytes, None).await?,
@@ -174,6 +182,39 @@ pub async fn publish(
             problems,
         ));
     }
+    Ok(survey)
+}
+
+/// Checks a definition as publishing would, and stores nothing (admin): the
+/// survey the console previews with the citizens' form, as clients would
+/// be served it once published (with the built-in words of its languages),
+/// or every problem with its sheet, row and column or JSON path. Not under
+/// `/api/surveys/`, where `check` would read as a survey's id.
+#[utoipa::path(post, path = "/api/survey-check", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Spreadsheet = "multipart/form-data"))), responses((status = 200, description = "The definition publishing would store, as clients would be served it; nothing stored", body = Survey), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
+pub async fn check(
+    caller: Caller,
+    body: SurveyUpload,
+) -> ApiResult<([(header::HeaderName, &'static str); 1], String)> {
+    caller.require(&[Role::Admin])?;
+    let survey = checked(body).await?;
+    let served = serde_json::to_string(&survey.with_served_words())
+        .map_err(|e| anyhow::anyhow!("a checked survey does not serialise: {e}"))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], served))
+}
+
+/// Publishes a checked definition as a new immutable version (admin), sent
+/// as JSON or as an XLSForm (.xlsx), which is imported first and refused
+/// with every problem located by sheet, row and column. The same definition
+/// again is acknowledged (200); another definition under a version that
+/// exists is a conflict (409).
+#[utoipa::path(post, path = "/api/surveys", tag = "surveys", security(("token" = []), ("session" = [])), request_body(content((Survey = "application/json"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Spreadsheet = "multipart/form-data"))), responses((status = 201, description = "Published", body = SurveySummary), (status = 200, description = "Already published with this definition", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 409, description = "Version published with another definition", body = ErrorBody), (status = 415, description = "Neither JSON nor an XLSForm", body = ErrorBody), (status = 422, description = "Every problem in the definition or the XLSForm", body = ErrorBody), (status = 400, description = "Not JSON, or not a workbook", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: SurveyUpload,
+) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
+    caller.require(&[Role::Admin])?;
+    let survey = checked(body).await?;
     let definition = survey.to_json_pretty();
     let publication = match publishing::publish(state.store(), &survey, &definition, &caller.name)
         .await
@@ -186,19 +227,40 @@ pub async fn publish(
         }
         Err(other) => return Err(other.into()),
     };
-    let stored = publication.survey;
-    let summary = SurveySummary {
-        id: survey.id,
-        version: survey.version,
-        title: survey.title,
-        languages: survey.languages,
-        default_language: survey.default_language,
-        public: stored.public,
-    };
     let status = if publication.new {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(summary)))
+    Ok((status, Json(summary(&survey, publication.survey.public))))
+}
+
+/// Opens a survey to anonymous callers (the public form) or closes it
+/// (admin), audited. `public` is a setting of the publication, not part of
+/// the questions (two definitions differing only in it are the same
+/// version), so it changes on every version in place and publishes nothing.
+#[utoipa::path(patch, path = "/api/surveys/{survey_id}", tag = "surveys", security(("token" = []), ("session" = [])), params(("survey_id" = String, Path)), request_body = SurveySettings, responses((status = 200, description = "The survey as listed now", body = SurveySummary), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 422, description = "Not the settings: each problem with its field", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: JsonBody<SurveySettings>,
+) -> ApiResult<Json<SurveySummary>> {
+    caller.require(&[Role::Admin])?;
+    let SurveySettings { public } = body.value;
+    if !state.store().set_survey_public(&survey_id, public).await? {
+        return Err(ApiError::NotFound(format!("no survey `{survey_id}`")));
+    }
+    state.forget_survey(&survey_id);
+    let action = if public {
+        "survey_opened"
+    } else {
+        "survey_closed"
+    };
+    state
+        .store()
+        .audit(&caller.name, action, &survey_id)
+        .await?;
+    let published = state.survey(&survey_id, None).await?;
+    Ok(Json(summary(published.survey, published.stored.public)))
 }

@@ -250,4 +250,6 @@ pub struct User {
     pub role: String,
     pub password_hash: String,
     pub revoked: bool,
+    /// Created with a one-time password not yet replaced by their own.
+    pub must_change_password: bool,
 }

@@ -23,9 +23,19 @@ const RECEIPT: &str = "SELECT submission_id, survey_id, survey_version, received
      FROM submissions WHERE submission_id = $1";
 const SUBMISSION_BODY: &str = "SELECT body FROM submissions WHERE submission_id = $1";
 const COUNT_SUBMISSIONS: &str = "SELECT COUNT(*) FROM submissions WHERE survey_id = $1";
-const INSERT_USER: &str = "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (name) DO NOTHING";
-const USER: &str = "SELECT name, role, password_hash, revoked_at FROM users WHERE name = $1";
+// A new user's password is a one-time one, shown once: they must choose their own.
+const INSERT_USER: &str = "INSERT INTO users (name, role, password_hash, created_at, must_change_password) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING";
+const USER: &str =
+    "SELECT name, role, password_hash, revoked_at, must_change_password FROM users WHERE name = $1";
+const CHANGE_PASSWORD: &str = "UPDATE users SET password_hash = $2, must_change_password = $3 \
+     WHERE name = $1 AND revoked_at IS NULL";
+// Device tokens are kept: a phone offline for days with interviews queued
+// must still be able to send them; they are revoked with the user.
+const END_OTHER_SESSIONS: &str = "UPDATE tokens SET revoked_at = $3 WHERE user_name = $1 \
+     AND kind = 'session' AND token_sha256 <> $2 AND revoked_at IS NULL RETURNING token_sha256";
+const SET_SURVEY_PUBLIC: &str = "UPDATE surveys SET public = $2 WHERE survey_id = $1";
+const SURVEY_VERSIONS: &str = "SELECT version FROM surveys WHERE survey_id = $1 ORDER BY version";
 const REVOKE_USER: &str = "UPDATE users SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL";
 const REVOKE_USER_TOKENS: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL";
@@ -33,7 +43,7 @@ const COUNT_ACTIVE_ADMINS: &str =
     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL";
 const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at, device_id, label) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, t.last_seen_at FROM tokens t \
+const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, u.must_change_password, t.last_seen_at FROM tokens t \
      JOIN users u ON u.name = t.user_name \
      WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL \
      AND (t.expires_at IS NULL OR t.expires_at > $2)";
@@ -63,6 +73,7 @@ fn user(row: &impl Columns) -> StoreResult<User> {
         role: row.text("role")?,
         password_hash: row.text("password_hash")?,
         revoked: row.optional_text("revoked_at")?.is_some(),
+        must_change_password: row.flag("must_change_password")?,
     })
 }
 
@@ -253,6 +264,7 @@ impl Store {
             .bind(role)
             .bind(password_hash)
             .bind(now())
+            .bind(true)
             .execute(pool)
             .await?
             .rows_affected());
@@ -281,6 +293,39 @@ impl Store {
             revoked
         });
         Ok(revoked > 0)
+    }
+
+    /// Replaces a user's password (and clears the one-time mark) and ends
+    /// their other browser sessions, in one transaction. Returns the hashes
+    /// of the sessions ended, for the callers' cache to forget them.
+    pub async fn change_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        keep_token_sha256: &str,
+    ) -> StoreResult<Vec<String>> {
+        let at = now();
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(CHANGE_PASSWORD).bind(name).bind(password_hash).bind(false).execute(&mut *transaction).await?;
+            let ended = sqlx::query_scalar(END_OTHER_SESSIONS).bind(name).bind(keep_token_sha256).bind(&at).fetch_all(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(ended)
+        })
+    }
+
+    /// Sets whether a survey is open to anonymous callers, on every version:
+    /// a setting of the publication, not of the questions, so no version
+    /// changes. Returns whether the survey exists.
+    pub async fn set_survey_public(&self, survey_id: &str, public: bool) -> StoreResult<bool> {
+        let changed = with_pool!(self, pool => sqlx::query(SET_SURVEY_PUBLIC).bind(survey_id).bind(public).execute(pool).await?.rows_affected());
+        Ok(changed > 0)
+    }
+
+    /// Every published version number of a survey, oldest first.
+    pub async fn survey_versions(&self, survey_id: &str) -> StoreResult<Vec<u32>> {
+        let versions: Vec<i64> = with_pool!(self, pool => sqlx::query_scalar(SURVEY_VERSIONS).bind(survey_id).fetch_all(pool).await?);
+        versions.into_iter().map(version).collect()
     }
 
     pub async fn has_active_admin(&self) -> StoreResult<bool> {

@@ -244,3 +244,27 @@ pub fn assert_error(body: &Value, code: &str) {
     );
     assert!(body["error"]["fields"].is_array(), "{body:#}");
 }
+
+/// A workbook with these sheets, each a list of rows of cells ("" = empty).
+pub fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).expect("sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                let (r, c) = (r as u32, c as u16);
+                // Numbers as numbers, as a spreadsheet author would type them.
+                match cell.parse::<f64>() {
+                    Ok(number) => sheet.write_number(r, c, number),
+                    Err(_) => sheet.write_string(r, c, *cell),
+                }
+                .expect("cell written");
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook saved")
+}

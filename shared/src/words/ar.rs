@@ -1,6 +1,6 @@
 //! Interface words in Arabic.
 
-use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,5 +185,77 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "تعتمد بعض التقديرات على وحدة معاينة أولية واحدة في طبقتها، فلا يمكن تقدير خطأ المعاينة فيها: تُعرض بحذر ودون فترة ثقة.",
         W::NoteFlagsDhsMics => "العلامات (DHS/MICS): تُحجب القيم المبنية على أقل من 25 حالة غير مرجّحة (*)، وتوضع بين قوسين من 25 إلى 49 حالة (تُستخدم بحذر).",
         W::NoteFlagsNchs => "العلامات (NCHS 2017): تُحجب القيمة حين يقل الحجم الفعلي عن 30 أو تكون فترة الثقة واسعة جدًا؛ وتُعرض بحذر حين تقل درجات الحرية في التصميم عن 8.",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "سلامة · وحدة التحكم",
+        W::SignInTitle => "تسجيل الدخول إلى وحدة التحكم",
+        W::Name => "الاسم",
+        W::Password => "كلمة المرور",
+        W::SignIn => "تسجيل الدخول",
+        W::WrongPassword => "الاسم أو كلمة المرور غير صحيحة.",
+        W::TooManyAttempts => "محاولات كثيرة جدًا. حاول مرة أخرى بعد {s} ثانية.",
+        W::Unreachable => "تعذر الوصول إلى الخادم. تحقق من الاتصال وحاول مرة أخرى.",
+        W::Failed => "رفض الخادم هذا الطلب ({status}). حاول مرة أخرى أو اسأل من يدير سلامة.",
+        W::NotAdmin => "وحدة التحكم مخصصة للمسؤولين. لا يمكن لحسابك ({role}) استخدامها؛ اطلب ذلك من أحد المسؤولين عند الحاجة.",
+        W::SignOut => "تسجيل الخروج",
+        W::SignedInAs => "تم تسجيل الدخول باسم {name}",
+        W::FirstPasswordTitle => "اختر كلمة مرور خاصة بك",
+        W::FirstPasswordIntro => "لقد سجّلت الدخول بكلمة مرور لمرة واحدة. قبل أي شيء آخر، اختر كلمة مرور خاصة بك: {min} أحرف على الأقل، ومختلفة عن كلمة المرور المؤقتة. ستنتهي جلساتك الأخرى.",
+        W::CurrentPassword => "كلمة المرور الحالية",
+        W::NewPassword => "كلمة المرور الجديدة",
+        W::RepeatPassword => "كلمة المرور الجديدة مرة أخرى",
+        W::PasswordsDiffer => "كلمتا المرور الجديدتان غير متطابقتين.",
+        W::PasswordTooShort => "يجب أن تتكون كلمة المرور من {min} أحرف على الأقل.",
+        W::PasswordUnchanged => "كلمة المرور الجديدة هي الحالية نفسها: اختر كلمة أخرى.",
+        W::CurrentWrong => "كلمة المرور الحالية غير صحيحة.",
+        W::SavePassword => "حفظ كلمة المرور",
+        W::PasswordSaved => "تم حفظ كلمة المرور وانتهت جلساتك الأخرى.",
+        W::SurveysTitle => "الاستبيانات",
+        W::NoSurveys => "لم يُنشر أي استبيان بعد.",
+        W::Loading => "جارٍ التحميل…",
+        W::ColumnSurvey => "الاستبيان",
+        W::ColumnVersions => "الإصدارات",
+        W::ColumnLanguages => "اللغات",
+        W::ColumnChannels => "القنوات",
+        W::ColumnSubmissions => "الإجابات المستلمة",
+        W::ColumnPublic => "عام",
+        W::ColumnDownload => "تنزيل",
+        W::ChannelOnline => "عبر الإنترنت",
+        W::ChannelEnumerator => "مقابلات",
+        W::IsPublic => "عام: يمكن لأي شخص الإجابة عنه على عنوانه",
+        W::IsNotPublic => "غير عام: للموظفين والعدادين فقط",
+        W::MakePublic => "فتحه للعموم",
+        W::MakePrivate => "إغلاقه أمام العموم",
+        W::PublicExplained => "فتح الاستبيان أو إغلاقه إعداد لجميع إصداراته: لا ينشر إصدارًا جديدًا ولا يغيّر أي سؤال. إغلاقه يوقف الإجابات الجديدة من النموذج العام؛ وتستمر المقابلات.",
+        W::DownloadJson => "{survey} الإصدار {version} بصيغة JSON",
+        W::DownloadXlsform => "{survey} الإصدار {version} بصيغة XLSForm",
+        W::UploadTitle => "نشر استبيان أو إصدار جديد",
+        W::UploadIntro => "اختر ملف XLSForm (‎.xlsx أو ‎.xls) مع ملفات CSV التي تذكرها صفوف select_one_from_file، أو تعريفًا بصيغة JSON. يُفحص أولًا: لا يُنشر شيء حتى تقرر ذلك.",
+        W::Files => "الملفات",
+        W::NoFile => "اختر ملفًا أولًا.",
+        W::Check => "فحص",
+        W::Checking => "جارٍ الفحص…",
+        W::ProblemsTitle => "{n} مشكلة يجب تصحيحها، ثم أعد الرفع",
+        W::ColumnSheet => "الورقة",
+        W::ColumnRow => "الصف",
+        W::ColumnColumn => "العمود",
+        W::ColumnPlace => "الموضع في التعريف",
+        W::ColumnProblem => "المشكلة",
+        W::WholeFile => "الملف كله",
+        W::CheckedTitle => "لا مشكلات: {survey}، الإصدار {version}",
+        W::Preview => "معاينة",
+        W::PreviewNotice => "معاينة لاستبيان غير منشور: تبقى الإجابات في هذه الصفحة ولا تُرسل أبدًا.",
+        W::PreviewFinished => "نهاية المعاينة: اجتازت هذه الإجابات كل الفحوص ولم تُرسل.",
+        W::BackToConsole => "العودة إلى وحدة التحكم",
+        W::Publish => "نشر الإصدار {version}",
+        W::Publishing => "جارٍ النشر…",
+        W::Immutable => "الإصدار المنشور لا يتغير أبدًا: كل إجابة تذكر الإصدار الذي تجيب عنه، فتبقى الجداول وفية للأسئلة المطروحة. لتغيير استبيان، ارفع رقم إصداره (ورقة settings، العمود version) وانشره من جديد.",
+        W::Published => "تم النشر: {survey}، الإصدار {version}.",
+        W::AlreadyPublished => "هذا الإصدار منشور مسبقًا بالتعريف نفسه: لم يتغير شيء.",
+        W::VersionTaken => "الإصدار {version} منشور مسبقًا بتعريف آخر. ارفع رقم الإصدار وأعد الرفع.",
     }
 }

@@ -1,6 +1,6 @@
 //! Interface words in English.
 
-use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,5 +185,77 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.",
         W::NoteFlagsDhsMics => "Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).",
         W::NoteFlagsNchs => "Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Console",
+        W::SignInTitle => "Sign in to the console",
+        W::Name => "Name",
+        W::Password => "Password",
+        W::SignIn => "Sign in",
+        W::WrongPassword => "Wrong name or password.",
+        W::TooManyAttempts => "Too many attempts. Try again in {s} seconds.",
+        W::Unreachable => "The server could not be reached. Check the connection and try again.",
+        W::Failed => "The server refused this ({status}). Try again, or ask whoever runs Salama.",
+        W::NotAdmin => "The console is for administrators. Your account ({role}) cannot use it; ask an administrator if you need to.",
+        W::SignOut => "Sign out",
+        W::SignedInAs => "Signed in as {name}",
+        W::FirstPasswordTitle => "Choose your own password",
+        W::FirstPasswordIntro => "You signed in with a one-time password. Before anything else, choose one of your own: at least {min} characters, different from the one-time one. Your other sessions will end.",
+        W::CurrentPassword => "Current password",
+        W::NewPassword => "New password",
+        W::RepeatPassword => "New password again",
+        W::PasswordsDiffer => "The two new passwords are not the same.",
+        W::PasswordTooShort => "A password has at least {min} characters.",
+        W::PasswordUnchanged => "The new password is the current one: choose another.",
+        W::CurrentWrong => "The current password is not right.",
+        W::SavePassword => "Save my password",
+        W::PasswordSaved => "Your password is saved; your other sessions have ended.",
+        W::SurveysTitle => "Surveys",
+        W::NoSurveys => "No survey is published yet.",
+        W::Loading => "Loading…",
+        W::ColumnSurvey => "Survey",
+        W::ColumnVersions => "Versions",
+        W::ColumnLanguages => "Languages",
+        W::ColumnChannels => "Channels",
+        W::ColumnSubmissions => "Submissions",
+        W::ColumnPublic => "Public",
+        W::ColumnDownload => "Download",
+        W::ChannelOnline => "online",
+        W::ChannelEnumerator => "interviews",
+        W::IsPublic => "Public: anyone can answer it at its address",
+        W::IsNotPublic => "Not public: staff and enumerators only",
+        W::MakePublic => "Open to the public",
+        W::MakePrivate => "Close to the public",
+        W::PublicExplained => "Opening or closing a survey is a setting of all its versions: it publishes no new version and changes no question. Closing it stops new answers from the public form; interviews continue.",
+        W::DownloadJson => "{survey} version {version} as JSON",
+        W::DownloadXlsform => "{survey} version {version} as XLSForm",
+        W::UploadTitle => "Publish a survey or a new version",
+        W::UploadIntro => "Choose an XLSForm (.xlsx or .xls) together with the CSV files its select_one_from_file rows name, or a JSON definition. It is checked first: nothing is published until you choose to.",
+        W::Files => "Files",
+        W::NoFile => "Choose a file first.",
+        W::Check => "Check",
+        W::Checking => "Checking…",
+        W::ProblemsTitle => "{n} problem(s) to correct, then upload again",
+        W::ColumnSheet => "Sheet",
+        W::ColumnRow => "Row",
+        W::ColumnColumn => "Column",
+        W::ColumnPlace => "Place in the definition",
+        W::ColumnProblem => "Problem",
+        W::WholeFile => "the whole file",
+        W::CheckedTitle => "No problems: {survey}, version {version}",
+        W::Preview => "Preview",
+        W::PreviewNotice => "Preview of an unpublished survey: answers stay on this page and are never sent.",
+        W::PreviewFinished => "End of the preview: these answers passed every check and were not sent.",
+        W::BackToConsole => "Back to the console",
+        W::Publish => "Publish version {version}",
+        W::Publishing => "Publishing…",
+        W::Immutable => "A published version never changes: every answer names the version it answers, so tables stay true to the questions asked. To change a survey, raise its version number (settings sheet, version) and publish it again.",
+        W::Published => "Published: {survey}, version {version}.",
+        W::AlreadyPublished => "This version was already published with this very definition: nothing changed.",
+        W::VersionTaken => "Version {version} is published already with another definition. Raise the version number and upload again.",
     }
 }

@@ -1,6 +1,6 @@
 //! Interface words in Spanish.
 
-use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,5 +185,77 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Algunas estimaciones se basan en una sola UPM en su estrato, por lo que no se puede estimar su error de muestreo: se muestran con cautela y sin intervalo.",
         W::NoteFlagsDhsMics => "Indicadores (DHS/MICS): menos de 25 casos sin ponderar se suprimen (*), de 25 a 49 entre paréntesis (usar con cautela).",
         W::NoteFlagsNchs => "Indicadores (NCHS 2017): se suprime cuando el n efectivo es menor que 30 o el intervalo es demasiado amplio; cautela cuando el diseño tiene menos de 8 grados de libertad.",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Consola",
+        W::SignInTitle => "Iniciar sesión en la consola",
+        W::Name => "Nombre",
+        W::Password => "Contraseña",
+        W::SignIn => "Iniciar sesión",
+        W::WrongPassword => "Nombre o contraseña incorrectos.",
+        W::TooManyAttempts => "Demasiados intentos. Vuelva a intentarlo en {s} segundos.",
+        W::Unreachable => "No se pudo contactar con el servidor. Compruebe la conexión y vuelva a intentarlo.",
+        W::Failed => "El servidor lo rechazó ({status}). Vuelva a intentarlo o pregunte a quien administra Salama.",
+        W::NotAdmin => "La consola es para administradores. Su cuenta ({role}) no puede usarla; pídalo a un administrador si lo necesita.",
+        W::SignOut => "Cerrar sesión",
+        W::SignedInAs => "Sesión iniciada como {name}",
+        W::FirstPasswordTitle => "Elija su propia contraseña",
+        W::FirstPasswordIntro => "Inició sesión con una contraseña de un solo uso. Antes de nada, elija la suya: al menos {min} caracteres, distinta de la de un solo uso. Sus otras sesiones se cerrarán.",
+        W::CurrentPassword => "Contraseña actual",
+        W::NewPassword => "Contraseña nueva",
+        W::RepeatPassword => "Contraseña nueva, otra vez",
+        W::PasswordsDiffer => "Las dos contraseñas nuevas no coinciden.",
+        W::PasswordTooShort => "Una contraseña tiene al menos {min} caracteres.",
+        W::PasswordUnchanged => "La contraseña nueva es la actual: elija otra.",
+        W::CurrentWrong => "La contraseña actual no es correcta.",
+        W::SavePassword => "Guardar mi contraseña",
+        W::PasswordSaved => "Su contraseña está guardada; sus otras sesiones se han cerrado.",
+        W::SurveysTitle => "Encuestas",
+        W::NoSurveys => "Todavía no hay ninguna encuesta publicada.",
+        W::Loading => "Cargando…",
+        W::ColumnSurvey => "Encuesta",
+        W::ColumnVersions => "Versiones",
+        W::ColumnLanguages => "Idiomas",
+        W::ColumnChannels => "Canales",
+        W::ColumnSubmissions => "Respuestas recibidas",
+        W::ColumnPublic => "Pública",
+        W::ColumnDownload => "Descargar",
+        W::ChannelOnline => "en línea",
+        W::ChannelEnumerator => "entrevistas",
+        W::IsPublic => "Pública: cualquiera puede responderla en su dirección",
+        W::IsNotPublic => "No pública: solo personal y encuestadores",
+        W::MakePublic => "Abrir al público",
+        W::MakePrivate => "Cerrar al público",
+        W::PublicExplained => "Abrir o cerrar una encuesta es un ajuste de todas sus versiones: no publica ninguna versión nueva ni cambia ninguna pregunta. Cerrarla detiene las respuestas nuevas del formulario público; las entrevistas continúan.",
+        W::DownloadJson => "{survey} versión {version} en JSON",
+        W::DownloadXlsform => "{survey} versión {version} en XLSForm",
+        W::UploadTitle => "Publicar una encuesta o una versión nueva",
+        W::UploadIntro => "Elija un XLSForm (.xlsx o .xls) junto con los archivos CSV que nombran sus filas select_one_from_file, o una definición JSON. Primero se comprueba: no se publica nada hasta que usted lo decida.",
+        W::Files => "Archivos",
+        W::NoFile => "Elija primero un archivo.",
+        W::Check => "Comprobar",
+        W::Checking => "Comprobando…",
+        W::ProblemsTitle => "{n} problema(s) que corregir; luego vuelva a subirlo",
+        W::ColumnSheet => "Hoja",
+        W::ColumnRow => "Fila",
+        W::ColumnColumn => "Columna",
+        W::ColumnPlace => "Lugar en la definición",
+        W::ColumnProblem => "Problema",
+        W::WholeFile => "el archivo completo",
+        W::CheckedTitle => "Sin problemas: {survey}, versión {version}",
+        W::Preview => "Vista previa",
+        W::PreviewNotice => "Vista previa de una encuesta no publicada: las respuestas se quedan en esta página y nunca se envían.",
+        W::PreviewFinished => "Fin de la vista previa: estas respuestas pasaron todas las comprobaciones y no se enviaron.",
+        W::BackToConsole => "Volver a la consola",
+        W::Publish => "Publicar la versión {version}",
+        W::Publishing => "Publicando…",
+        W::Immutable => "Una versión publicada nunca cambia: cada respuesta nombra la versión que responde, así las tablas siguen fieles a las preguntas hechas. Para cambiar una encuesta, aumente su número de versión (hoja settings, version) y publíquela de nuevo.",
+        W::Published => "Publicada: {survey}, versión {version}.",
+        W::AlreadyPublished => "Esta versión ya estaba publicada con esta misma definición: nada cambió.",
+        W::VersionTaken => "La versión {version} ya está publicada con otra definición. Aumente el número de versión y vuelva a subirla.",
     }
 }

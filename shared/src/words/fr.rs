@@ -1,6 +1,6 @@
 //! Interface words in French.
 
-use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,5 +185,77 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Certaines estimations reposent sur une seule UPE dans leur strate, si bien que leur erreur d’échantillonnage ne peut pas être estimée : affichées avec prudence et sans intervalle.",
         W::NoteFlagsDhsMics => "Signalements (DHS/MICS) : moins de 25 cas non pondérés supprimés (*), de 25 à 49 entre parenthèses (à utiliser avec prudence).",
         W::NoteFlagsNchs => "Signalements (NCHS 2017) : supprimé quand le n effectif est inférieur à 30 ou l’intervalle trop large ; prudence quand le plan a moins de 8 degrés de liberté.",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Console",
+        W::SignInTitle => "Connexion à la console",
+        W::Name => "Nom",
+        W::Password => "Mot de passe",
+        W::SignIn => "Se connecter",
+        W::WrongPassword => "Nom ou mot de passe incorrect.",
+        W::TooManyAttempts => "Trop de tentatives. Réessayez dans {s} secondes.",
+        W::Unreachable => "Le serveur est injoignable. Vérifiez la connexion et réessayez.",
+        W::Failed => "Le serveur a refusé ({status}). Réessayez ou demandez à la personne qui gère Salama.",
+        W::NotAdmin => "La console est réservée aux administrateurs. Votre compte ({role}) ne peut pas l'utiliser ; adressez-vous à un administrateur si nécessaire.",
+        W::SignOut => "Se déconnecter",
+        W::SignedInAs => "Connecté en tant que {name}",
+        W::FirstPasswordTitle => "Choisissez votre mot de passe",
+        W::FirstPasswordIntro => "Vous vous êtes connecté avec un mot de passe à usage unique. Avant toute chose, choisissez le vôtre : au moins {min} caractères, différent du mot de passe à usage unique. Vos autres sessions seront fermées.",
+        W::CurrentPassword => "Mot de passe actuel",
+        W::NewPassword => "Nouveau mot de passe",
+        W::RepeatPassword => "Nouveau mot de passe, à nouveau",
+        W::PasswordsDiffer => "Les deux nouveaux mots de passe diffèrent.",
+        W::PasswordTooShort => "Un mot de passe compte au moins {min} caractères.",
+        W::PasswordUnchanged => "Le nouveau mot de passe est l'actuel : choisissez-en un autre.",
+        W::CurrentWrong => "Le mot de passe actuel est incorrect.",
+        W::SavePassword => "Enregistrer mon mot de passe",
+        W::PasswordSaved => "Votre mot de passe est enregistré ; vos autres sessions sont fermées.",
+        W::SurveysTitle => "Enquêtes",
+        W::NoSurveys => "Aucune enquête n'est encore publiée.",
+        W::Loading => "Chargement…",
+        W::ColumnSurvey => "Enquête",
+        W::ColumnVersions => "Versions",
+        W::ColumnLanguages => "Langues",
+        W::ColumnChannels => "Canaux",
+        W::ColumnSubmissions => "Réponses reçues",
+        W::ColumnPublic => "Publique",
+        W::ColumnDownload => "Télécharger",
+        W::ChannelOnline => "en ligne",
+        W::ChannelEnumerator => "entretiens",
+        W::IsPublic => "Publique : tout le monde peut y répondre à son adresse",
+        W::IsNotPublic => "Non publique : personnel et enquêteurs seulement",
+        W::MakePublic => "Ouvrir au public",
+        W::MakePrivate => "Fermer au public",
+        W::PublicExplained => "Ouvrir ou fermer une enquête est un réglage de toutes ses versions : cela ne publie aucune version et ne change aucune question. La fermer arrête les nouvelles réponses du formulaire public ; les entretiens continuent.",
+        W::DownloadJson => "{survey} version {version} en JSON",
+        W::DownloadXlsform => "{survey} version {version} en XLSForm",
+        W::UploadTitle => "Publier une enquête ou une nouvelle version",
+        W::UploadIntro => "Choisissez un XLSForm (.xlsx ou .xls) avec les fichiers CSV nommés par ses lignes select_one_from_file, ou une définition JSON. Il est d'abord vérifié : rien n'est publié sans votre accord.",
+        W::Files => "Fichiers",
+        W::NoFile => "Choisissez d'abord un fichier.",
+        W::Check => "Vérifier",
+        W::Checking => "Vérification…",
+        W::ProblemsTitle => "{n} problème(s) à corriger, puis envoyez à nouveau",
+        W::ColumnSheet => "Feuille",
+        W::ColumnRow => "Ligne",
+        W::ColumnColumn => "Colonne",
+        W::ColumnPlace => "Emplacement dans la définition",
+        W::ColumnProblem => "Problème",
+        W::WholeFile => "le fichier entier",
+        W::CheckedTitle => "Aucun problème : {survey}, version {version}",
+        W::Preview => "Aperçu",
+        W::PreviewNotice => "Aperçu d'une enquête non publiée : les réponses restent sur cette page et ne sont jamais envoyées.",
+        W::PreviewFinished => "Fin de l'aperçu : ces réponses ont passé toutes les vérifications et n'ont pas été envoyées.",
+        W::BackToConsole => "Retour à la console",
+        W::Publish => "Publier la version {version}",
+        W::Publishing => "Publication…",
+        W::Immutable => "Une version publiée ne change jamais : chaque réponse nomme la version à laquelle elle répond, et les tableaux restent fidèles aux questions posées. Pour modifier une enquête, augmentez son numéro de version (feuille settings, version) et publiez-la à nouveau.",
+        W::Published => "Publiée : {survey}, version {version}.",
+        W::AlreadyPublished => "Cette version était déjà publiée avec cette même définition : rien n'a changé.",
+        W::VersionTaken => "La version {version} est déjà publiée avec une autre définition. Augmentez le numéro de version et envoyez à nouveau.",
     }
 }

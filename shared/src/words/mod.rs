@@ -1,7 +1,7 @@
 //! Every word of Salama's interface, in one catalogue: keys grouped by
 //! where they show (the citizens' form, the field app, validation messages,
-//! the server's own refusals, analysts' tables), and one file a language
-//! with one text a key.
+//! the server's own refusals, analysts' tables, the survey team's console),
+//! and one file a language with one text a key.
 //!
 //! Adding an interface language is one file here and one line in
 //! [`languages!`]; the compiler refuses a language that lacks a key, so a
@@ -206,6 +206,79 @@ keys! {
     }
 }
 
+keys! {
+    /// Words of the survey team's console (`/admin`, bundle `salama-admin`):
+    /// every language is carried, as the field app carries its own.
+    AdminWord, "admin", admin_text {
+        Title = "title",
+        SignInTitle = "sign_in_title",
+        Name = "name",
+        Password = "password",
+        SignIn = "sign_in",
+        WrongPassword = "wrong_password",
+        TooManyAttempts = "too_many_attempts",
+        Unreachable = "unreachable",
+        Failed = "failed",
+        NotAdmin = "not_admin",
+        SignOut = "sign_out",
+        SignedInAs = "signed_in_as",
+        FirstPasswordTitle = "first_password_title",
+        FirstPasswordIntro = "first_password_intro",
+        CurrentPassword = "current_password",
+        NewPassword = "new_password",
+        RepeatPassword = "repeat_password",
+        PasswordsDiffer = "passwords_differ",
+        PasswordTooShort = "password_too_short",
+        PasswordUnchanged = "password_unchanged",
+        CurrentWrong = "current_wrong",
+        SavePassword = "save_password",
+        PasswordSaved = "password_saved",
+        SurveysTitle = "surveys_title",
+        NoSurveys = "no_surveys",
+        Loading = "loading",
+        ColumnSurvey = "column_survey",
+        ColumnVersions = "column_versions",
+        ColumnLanguages = "column_languages",
+        ColumnChannels = "column_channels",
+        ColumnSubmissions = "column_submissions",
+        ColumnPublic = "column_public",
+        ColumnDownload = "column_download",
+        ChannelOnline = "channel_online",
+        ChannelEnumerator = "channel_enumerator",
+        IsPublic = "is_public",
+        IsNotPublic = "is_not_public",
+        MakePublic = "make_public",
+        MakePrivate = "make_private",
+        PublicExplained = "public_explained",
+        DownloadJson = "download_json",
+        DownloadXlsform = "download_xlsform",
+        UploadTitle = "upload_title",
+        UploadIntro = "upload_intro",
+        Files = "files",
+        NoFile = "no_file",
+        Check = "check",
+        Checking = "checking",
+        ProblemsTitle = "problems_title",
+        ColumnSheet = "column_sheet",
+        ColumnRow = "column_row",
+        ColumnColumn = "column_column",
+        ColumnPlace = "column_place",
+        ColumnProblem = "column_problem",
+        WholeFile = "whole_file",
+        CheckedTitle = "checked_title",
+        Preview = "preview",
+        PreviewNotice = "preview_notice",
+        PreviewFinished = "preview_finished",
+        BackToConsole = "back_to_console",
+        Publish = "publish",
+        Publishing = "publishing",
+        Immutable = "immutable",
+        Published = "published",
+        AlreadyPublished = "already_published",
+        VersionTaken = "version_taken",
+    }
+}
+
 /// Any interface word. Validation messages are keyed by their error code
 /// (`message.required`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -215,6 +288,7 @@ pub enum Word {
     Message(FieldErrorCode),
     Server(ServerWord),
     Analysis(AnalysisWord),
+    Admin(AdminWord),
 }
 
 const MESSAGE_AREA: &str = "message.";
@@ -227,10 +301,12 @@ impl Word {
         let message = FieldErrorCode::ALL.into_iter().map(Word::Message);
         let server = ServerWord::ALL.iter().map(|w| Word::Server(*w));
         let analysis = AnalysisWord::ALL.iter().map(|w| Word::Analysis(*w));
+        let admin = AdminWord::ALL.iter().map(|w| Word::Admin(*w));
         form.chain(field)
             .chain(message)
             .chain(server)
             .chain(analysis)
+            .chain(admin)
     }
 
     /// The key authors write (`form.yes`, `message.required`).
@@ -241,6 +317,7 @@ impl Word {
             Word::Message(code) => Cow::Owned(format!("{MESSAGE_AREA}{}", code.as_str())),
             Word::Server(word) => Cow::Borrowed(word.key()),
             Word::Analysis(word) => Cow::Borrowed(word.key()),
+            Word::Admin(word) => Cow::Borrowed(word.key()),
         }
     }
 
@@ -273,6 +350,19 @@ impl Word {
             Word::Field(FieldWord::Drawn | FieldWord::ModuleDrawn) => &["{member}"],
             Word::Analysis(AnalysisWord::Under) => &["{age}"],
             Word::Analysis(AnalysisWord::NoteUnweightedUnits) => &["{n}", "{units}"],
+            Word::Admin(AdminWord::TooManyAttempts) => &["{s}"],
+            Word::Admin(AdminWord::Failed) => &["{status}"],
+            Word::Admin(AdminWord::NotAdmin) => &["{role}"],
+            Word::Admin(AdminWord::SignedInAs) => &["{name}"],
+            Word::Admin(AdminWord::FirstPasswordIntro | AdminWord::PasswordTooShort) => &["{min}"],
+            Word::Admin(AdminWord::ProblemsTitle) => &["{n}"],
+            Word::Admin(
+                AdminWord::DownloadJson
+                | AdminWord::DownloadXlsform
+                | AdminWord::CheckedTitle
+                | AdminWord::Published,
+            ) => &["{survey}", "{version}"],
+            Word::Admin(AdminWord::Publish | AdminWord::VersionTaken) => &["{version}"],
             _ => &[],
         }
     }
@@ -322,6 +412,13 @@ macro_rules! languages {
         fn analysis_text(word: AnalysisWord, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::analysis(word),)*
+                _ => return None,
+            })
+        }
+
+        fn admin_text(word: AdminWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::admin(word),)*
                 _ => return None,
             })
         }
@@ -408,6 +505,7 @@ impl Key for Word {
             Word::Message(code) => built_in_message(code, language),
             Word::Server(word) => server_text(word, language),
             Word::Analysis(word) => analysis_text(word, language),
+            Word::Admin(word) => admin_text(word, language),
         }
     }
     fn key(self) -> Cow<'static, str> {

@@ -1,6 +1,6 @@
 //! Interface words in Portuguese.
 
-use super::{AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,5 +185,77 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Algumas estimativas assentam numa única UPA no seu estrato, pelo que o seu erro de amostragem não pode ser estimado: apresentadas com cautela e sem intervalo.",
         W::NoteFlagsDhsMics => "Sinalizações (DHS/MICS): menos de 25 casos não ponderados são suprimidos (*), de 25 a 49 entre parênteses (usar com cautela).",
         W::NoteFlagsNchs => "Sinalizações (NCHS 2017): suprimido quando o n efetivo é inferior a 30 ou o intervalo é demasiado largo; cautela quando o desenho tem menos de 8 graus de liberdade.",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Consola",
+        W::SignInTitle => "Entrar na consola",
+        W::Name => "Nome",
+        W::Password => "Palavra-passe",
+        W::SignIn => "Entrar",
+        W::WrongPassword => "Nome ou palavra-passe incorretos.",
+        W::TooManyAttempts => "Demasiadas tentativas. Tente de novo daqui a {s} segundos.",
+        W::Unreachable => "Não foi possível contactar o servidor. Verifique a ligação e tente de novo.",
+        W::Failed => "O servidor recusou ({status}). Tente de novo ou pergunte a quem gere o Salama.",
+        W::NotAdmin => "A consola é para administradores. A sua conta ({role}) não a pode usar; peça a um administrador se precisar.",
+        W::SignOut => "Sair",
+        W::SignedInAs => "Sessão iniciada como {name}",
+        W::FirstPasswordTitle => "Escolha a sua palavra-passe",
+        W::FirstPasswordIntro => "Entrou com uma palavra-passe de uso único. Antes de mais nada, escolha a sua: pelo menos {min} caracteres, diferente da de uso único. As suas outras sessões terminarão.",
+        W::CurrentPassword => "Palavra-passe atual",
+        W::NewPassword => "Nova palavra-passe",
+        W::RepeatPassword => "Nova palavra-passe, outra vez",
+        W::PasswordsDiffer => "As duas novas palavras-passe não coincidem.",
+        W::PasswordTooShort => "Uma palavra-passe tem pelo menos {min} caracteres.",
+        W::PasswordUnchanged => "A nova palavra-passe é a atual: escolha outra.",
+        W::CurrentWrong => "A palavra-passe atual não está correta.",
+        W::SavePassword => "Guardar a minha palavra-passe",
+        W::PasswordSaved => "A sua palavra-passe foi guardada; as outras sessões terminaram.",
+        W::SurveysTitle => "Inquéritos",
+        W::NoSurveys => "Ainda não há nenhum inquérito publicado.",
+        W::Loading => "A carregar…",
+        W::ColumnSurvey => "Inquérito",
+        W::ColumnVersions => "Versões",
+        W::ColumnLanguages => "Línguas",
+        W::ColumnChannels => "Canais",
+        W::ColumnSubmissions => "Respostas recebidas",
+        W::ColumnPublic => "Público",
+        W::ColumnDownload => "Descarregar",
+        W::ChannelOnline => "online",
+        W::ChannelEnumerator => "entrevistas",
+        W::IsPublic => "Público: qualquer pessoa pode responder no seu endereço",
+        W::IsNotPublic => "Não público: só pessoal e entrevistadores",
+        W::MakePublic => "Abrir ao público",
+        W::MakePrivate => "Fechar ao público",
+        W::PublicExplained => "Abrir ou fechar um inquérito é uma definição de todas as suas versões: não publica nenhuma versão nova nem altera nenhuma pergunta. Fechá-lo para as novas respostas do formulário público; as entrevistas continuam.",
+        W::DownloadJson => "{survey} versão {version} em JSON",
+        W::DownloadXlsform => "{survey} versão {version} em XLSForm",
+        W::UploadTitle => "Publicar um inquérito ou uma nova versão",
+        W::UploadIntro => "Escolha um XLSForm (.xlsx ou .xls) com os ficheiros CSV que as suas linhas select_one_from_file indicam, ou uma definição JSON. Primeiro é verificado: nada é publicado até decidir.",
+        W::Files => "Ficheiros",
+        W::NoFile => "Escolha primeiro um ficheiro.",
+        W::Check => "Verificar",
+        W::Checking => "A verificar…",
+        W::ProblemsTitle => "{n} problema(s) a corrigir; depois envie de novo",
+        W::ColumnSheet => "Folha",
+        W::ColumnRow => "Linha",
+        W::ColumnColumn => "Coluna",
+        W::ColumnPlace => "Local na definição",
+        W::ColumnProblem => "Problema",
+        W::WholeFile => "o ficheiro inteiro",
+        W::CheckedTitle => "Sem problemas: {survey}, versão {version}",
+        W::Preview => "Pré-visualizar",
+        W::PreviewNotice => "Pré-visualização de um inquérito não publicado: as respostas ficam nesta página e nunca são enviadas.",
+        W::PreviewFinished => "Fim da pré-visualização: estas respostas passaram todas as verificações e não foram enviadas.",
+        W::BackToConsole => "Voltar à consola",
+        W::Publish => "Publicar a versão {version}",
+        W::Publishing => "A publicar…",
+        W::Immutable => "Uma versão publicada nunca muda: cada resposta indica a versão a que responde, para que as tabelas fiquem fiéis às perguntas feitas. Para mudar um inquérito, aumente o número da versão (folha settings, version) e publique-o de novo.",
+        W::Published => "Publicado: {survey}, versão {version}.",
+        W::AlreadyPublished => "Esta versão já estava publicada com esta mesma definição: nada mudou.",
+        W::VersionTaken => "A versão {version} já está publicada com outra definição. Aumente o número da versão e envie de novo.",
     }
 }

@@ -31,6 +31,7 @@ fn every_built_in_language_has_every_word() {
             + FieldErrorCode::ALL.len()
             + ServerWord::ALL.len()
             + AnalysisWord::ALL.len()
+            + AdminWord::ALL.len()
     );
 }
 

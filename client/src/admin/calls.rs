@@ -1,0 +1,139 @@
+//! The console's calls beyond signing in (which is the analysts'
+//! `analyst::calls`): uploads whose every refusal is read, whatever its
+//! status, because the console shows the server's words and places to
+//! someone fixing a spreadsheet.
+
+use salama_shared::api::{ErrorBody, ErrorField, SurveyListing, SurveySummary};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::{ApiError, call, encode, parse_serde};
+
+/// What a survey upload is sent as: the JSON text, or the workbook and its
+/// CSV files as `multipart/form-data` (the browser writes the boundary).
+#[derive(Clone)]
+pub enum Upload {
+    Json(String),
+    Workbook(web_sys::FormData),
+}
+
+impl Upload {
+    pub fn is_workbook(&self) -> bool {
+        matches!(self, Upload::Workbook(_))
+    }
+}
+
+/// A refusal as the server words it: its status, message and the problems
+/// with their places (none when it could not be reached: status 0).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+    pub fields: Vec<ErrorField>,
+}
+
+pub async fn surveys() -> Result<Vec<SurveyListing>, ApiError> {
+    parse_serde(&call("GET", "/api/surveys", None).await?)
+}
+
+pub async fn set_public(survey_id: &str, public: bool) -> Result<SurveySummary, ApiError> {
+    let body = serde_json::json!({ "public": public }).to_string();
+    let url = format!("/api/surveys/{}", encode(survey_id));
+    parse_serde(&call("PATCH", &url, Some(body)).await?)
+}
+
+pub async fn change_password(current: &str, new: &str) -> Result<(), Refusal> {
+    let body = serde_json::json!({ "current": current, "new": new }).to_string();
+    send("POST", "/api/me/password", &JsValue::from_str(&body), true)
+        .await
+        .map(|_| ())
+}
+
+/// The survey publishing would store, as clients would be served it (for
+/// the preview); nothing is stored.
+pub async fn check(upload: &Upload) -> Result<salama_shared::Survey, Refusal> {
+    let text = send_upload("/api/survey-check", upload).await?;
+    salama_shared::Survey::from_json(&text).map_err(|error| Refusal {
+        message: error.to_string(),
+        ..Refusal::default()
+    })
+}
+
+/// Publishes; `Ok(true)` when new, `Ok(false)` when this very definition
+/// was published already.
+pub async fn publish(upload: &Upload) -> Result<(SurveySummary, bool), Refusal> {
+    let (status, text) = send_with_status(
+        "POST",
+        "/api/surveys",
+        &body_of(upload),
+        !upload.is_workbook(),
+    )
+    .await?;
+    let summary = parse_serde(&text).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })?;
+    Ok((summary, status == 201))
+}
+
+async fn send_upload(url: &str, upload: &Upload) -> Result<String, Refusal> {
+    send("POST", url, &body_of(upload), !upload.is_workbook()).await
+}
+
+fn body_of(upload: &Upload) -> JsValue {
+    match upload {
+        Upload::Json(text) => JsValue::from_str(text),
+        Upload::Workbook(parts) => parts.clone().into(),
+    }
+}
+
+async fn send(method: &str, url: &str, body: &JsValue, json: bool) -> Result<String, Refusal> {
+    send_with_status(method, url, body, json)
+        .await
+        .map(|(_, text)| text)
+}
+
+async fn send_with_status(
+    method: &str,
+    url: &str,
+    body: &JsValue,
+    json: bool,
+) -> Result<(u16, String), Refusal> {
+    let unreachable = || Refusal::default();
+    let window = web_sys::window().ok_or_else(unreachable)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| unreachable())?;
+    let _ = headers.set("accept", "application/json");
+    if json {
+        let _ = headers.set("content-type", "application/json");
+    }
+    init.set_headers(&headers);
+    init.set_body(body);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| unreachable())?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| unreachable())?
+        .dyn_into()
+        .map_err(|_| unreachable())?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|_| unreachable())?
+            .as_string()
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let status = response.status();
+    if response.ok() {
+        return Ok((status, text));
+    }
+    let (message, fields) = serde_json::from_str::<ErrorBody>(&text)
+        .map(|body| (body.error.message, body.error.fields))
+        .unwrap_or_default();
+    Err(Refusal {
+        status,
+        message,
+        fields,
+    })
+}

@@ -1,0 +1,3 @@
+fn main() {
+    salama_client::mount_admin();
+}
