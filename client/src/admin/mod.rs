@@ -27,11 +27,20 @@ pub fn mount() {
     leptos::mount::mount_to_body(app);
 }
 
+thread_local! {
+    /// The console's language, set once by its frame. Not read from the
+    /// Leptos context: words are also needed after an `.await`, where no
+    /// reactive owner (and so no context) is current.
+    static CONSOLE_LANGUAGE: std::cell::Cell<Option<RwSignal<String>>> = const { std::cell::Cell::new(None) };
+}
+
 /// A console word in the interface language, untracked: pages are rebuilt
 /// as a whole when the language changes.
 fn say(word: A) -> &'static str {
-    let language = expect_context::<Interface>().language;
-    language.with_untracked(|language| word.in_language(language))
+    match CONSOLE_LANGUAGE.with(std::cell::Cell::get) {
+        Some(language) => language.with_untracked(|language| word.in_language(language)),
+        None => word.english(),
+    }
 }
 
 fn app() -> impl IntoView {
@@ -40,6 +49,7 @@ fn app() -> impl IntoView {
         survey: RwSignal::new(None),
     };
     provide_context(interface);
+    CONSOLE_LANGUAGE.with(|language| language.set(Some(interface.language)));
     Effect::new(move |_| browser::set_document_language(&interface.language.get()));
     let session: Session = RwSignal::new(None);
     leptos::task::spawn_local(async move { session.set(Some(who_am_i().await)) });
@@ -53,8 +63,10 @@ fn app() -> impl IntoView {
             }
             Some(Err(_)) => sign_in(session).into_any(),
             Some(Ok(who)) if who.role != "admin" => not_admin(who, session).into_any(),
-            Some(Ok(who)) if who.must_change_password => first_password(who, session).into_any(),
-            Some(Ok(who)) => surveys::page(who, session).into_any(),
+            Some(Ok(who)) if who.must_change_password => {
+                untrack(|| first_password(who, session)).into_any()
+            }
+            Some(Ok(who)) => untrack(|| surveys::page(who, session)).into_any(),
         }
     }
 }

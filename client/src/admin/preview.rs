@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::form::Form;
+use salama_shared::text::is_right_to_left;
 use salama_shared::words::{AdminWord as A, Key};
 
 use crate::browser;
@@ -25,11 +26,6 @@ pub fn view(survey: &'static Survey, back: Callback<()>) -> impl IntoView {
         language: preview_language,
         survey: RwSignal::new(None),
     });
-    // The page speaks the survey's language while the preview is shown
-    // (screen readers pronounce it so), the console's again after.
-    Effect::new(move |_| browser::set_document_language(&preview_language.get()));
-    let restored = console_language.clone();
-    on_cleanup(move || browser::set_document_language(&restored));
     let finished = RwSignal::new(false);
     // Not `form::prepare`: its cache is keyed by version, and a draft being
     // corrected keeps its version number from one check to the next.
@@ -70,6 +66,11 @@ pub fn view(survey: &'static Survey, back: Callback<()>) -> impl IntoView {
             <p id="preview-status" tabindex="-1" role="status">{move || finished.get().then_some(finished_text)}</p>
             <button type="button" id="back-to-console" on:click=move |_| back.run(())>{back_text}</button>
         </aside>
-        {questionnaire(prepared, opening)}
+        // The survey's language and direction on its own part of the page,
+        // so screen readers pronounce it so and Arabic runs right to left.
+        <div lang=move || preview_language.get()
+            dir=move || if is_right_to_left(&preview_language.get()) { "rtl" } else { "ltr" }>
+            {questionnaire(prepared, opening)}
+        </div>
     }
 }

@@ -44,23 +44,31 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
         listed: RwSignal::new(None),
     };
     refresh(console);
+    // Made once, outside the screen it leaves: the preview is disposed when
+    // it is left, and a callback it owned would go with it.
+    // The change is made after the click's handler has returned: the
+    // button clicked belongs to the preview this change disposes.
+    let back = Callback::new(move |()| {
+        leptos::task::spawn_local(async move {
+            console.previewing.set(None);
+            browser::focus_soon("preview-button".into());
+        });
+    });
+    // Untracked, as the form's own pages build it: the questionnaire reads
+    // its signals while it is built, and this screen must not follow them.
     move || match console.previewing.get() {
-        Some(survey) => {
-            let back = Callback::new(move |()| {
-                console.previewing.set(None);
-                browser::focus_soon("preview-button".into());
-            });
-            super::preview::view(survey, back).into_any()
-        }
-        None => view! {
-            {bar(&who, session)}
-            <main id="main" class="page wide">
-                <h1>{say(A::SurveysTitle)}</h1>
-                {survey_table(console)}
-                <p class="hint">{say(A::PublicExplained)}</p>
-                {upload_section(console)}
-            </main>
-        }
+        Some(survey) => untrack(|| super::preview::view(survey, back)).into_any(),
+        None => untrack(|| {
+            view! {
+                {bar(&who, session)}
+                <main id="main" class="page wide">
+                    <h1 id="surveys-title">{say(A::SurveysTitle)}</h1>
+                    {survey_table(console)}
+                    <p class="hint">{say(A::PublicExplained)}</p>
+                    {upload_section(console)}
+                </main>
+            }
+        })
         .into_any(),
     }
 }
@@ -89,7 +97,8 @@ fn survey_table(console: Console) -> impl IntoView {
             .map(|listing| survey_row(console, listing, &language, status))
             .collect_view();
         view! {
-            <div class="scroll">
+            // Focusable, so a keyboard can scroll a table wider than a phone.
+            <div class="scroll" tabindex="0" role="region" aria-labelledby="surveys-title">
                 <table id="surveys">
                     <thead><tr>
                         <th scope="col">{say(A::ColumnSurvey)}</th>
@@ -336,7 +345,7 @@ fn problems(refusal: Refusal, workbook: bool) -> impl IntoView {
         .collect_view();
     view! {
         <h3 id="outcome-title" tabindex="-1" role="alert">{title}</h3>
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-labelledby="outcome-title">
             <table id="problems">
                 <thead><tr>{head}<th scope="col">{say(A::ColumnProblem)}</th></tr></thead>
                 <tbody>{rows}</tbody>
