@@ -57,7 +57,16 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
     // Untracked, as the form's own pages build it: the questionnaire reads
     // its signals while it is built, and this screen must not follow them.
     move || match console.previewing.get() {
-        Some(survey) => untrack(|| super::preview::view(survey, back)).into_any(),
+        Some(survey) => {
+            // An owner of its own for the preview: the Interface it provides
+            // would otherwise stay in this closure's owner, whose contexts
+            // outlive each run, and the console built here again would read
+            // the preview's disposed signals (the crash of "Back").
+            let owner = Owner::new();
+            let preview = owner.with(|| untrack(|| super::preview::view(survey, back)));
+            on_cleanup(move || drop(owner));
+            preview.into_any()
+        }
         None => untrack(|| {
             view! {
                 {bar(&who, session)}
