@@ -43,6 +43,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
         previewing: RwSignal::new(None),
         listed: RwSignal::new(None),
     };
+    let interface = expect_context::<crate::interface::Interface>();
     refresh(console);
     // Made once, outside the screen it leaves: the preview is disposed when
     // it is left, and a callback it owned would go with it.
@@ -57,17 +58,14 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
     // Untracked, as the form's own pages build it: the questionnaire reads
     // its signals while it is built, and this screen must not follow them.
     move || match console.previewing.get() {
-        Some(survey) => {
-            // An owner of its own for the preview: the Interface it provides
-            // would otherwise stay in this closure's owner, whose contexts
-            // outlive each run, and the console built here again would read
-            // the preview's disposed signals (the crash of "Back").
-            let owner = Owner::new();
-            let preview = owner.with(|| untrack(|| super::preview::view(survey, back)));
-            on_cleanup(move || drop(owner));
-            preview.into_any()
-        }
+        Some(survey) => untrack(|| super::preview::view(survey, back)).into_any(),
         None => untrack(|| {
+            // The preview provides its own Interface in this closure's
+            // owner, whose contexts outlive each run (its views are built
+            // there, so it cannot have an owner of its own): the console's
+            // is put back, or the console would read the preview's disposed
+            // signals after "Back".
+            provide_context(interface);
             view! {
                 {bar(&who, session)}
                 <main id="main" class="page wide">
