@@ -392,12 +392,5 @@ pub fn parse_design(body: &[u8]) -> Result<Vec<DesignEntry>, Vec<ErrorField>> {
             });
         }
     }
-    if entries.is_empty() && errors.is_empty() {
-        errors.push(field("rows", "required", "the file has no rows"));
-    }
-    if errors.is_empty() {
-        Ok(entries)
-    } else {
-        Err(errors)
-    }
+    super::params::rows_read(entries, errors)
 }

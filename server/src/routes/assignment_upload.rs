@@ -365,14 +365,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
             });
         }
     }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(field("rows", "required", "the file has no rows"));
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    super::params::rows_read(rows, errors)
 }
 
 /// What the checked rows change, against the survey's assignments now and

@@ -21,6 +21,22 @@ pub(crate) fn quoted(text: &str) -> String {
     crate::error::shown(text, salama_shared::text::MAX_CODE_LENGTH)
 }
 
+/// The rows an uploaded CSV file gave, or every problem found in it; a file
+/// without a single row is itself a problem.
+pub(crate) fn rows_read<T>(
+    rows: Vec<T>,
+    mut errors: Vec<ErrorField>,
+) -> Result<Vec<T>, Vec<ErrorField>> {
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(field("rows", "required", "the file has no rows"));
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
 pub(crate) fn field(path: &str, code: &str, message: impl Into<String>) -> ErrorField {
     ErrorField::new(path, code, message)
 }
