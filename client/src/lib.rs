@@ -13,6 +13,8 @@
 //! - `field/`: enumerators' offline interviews (bundle `salama-field`)
 //! - `analyst/`: analysts' pages (bundle `salama-analyst`)
 //! - `admin/`: the survey team's console (bundle `salama-admin`)
+//! - `staff`: the sign-in, session and language the console and the
+//!   analysts' pages share
 
 mod admin;
 mod analyst;
@@ -25,6 +27,7 @@ mod i18n;
 mod interface;
 mod pages;
 mod routing;
+mod staff;
 
 /// Mounts the app on the page's `<body>`.
 pub fn mount() {

@@ -655,6 +655,29 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
         "the codebook describes exactly the file's columns"
     );
     assert!(codebook.contains("dk=Don't know (missing)"));
+    // In another language of the survey, Salama's own texts follow the
+    // survey's labels.
+    let french = server
+        .download(
+            &analyst,
+            "/api/surveys/community-safety/codebook.csv?lang=fr",
+        )
+        .await
+        .text()
+        .await
+        .expect("text");
+    let mut reader = csv::Reader::from_reader(french.as_bytes());
+    let labels: std::collections::HashMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            (r[0].to_owned(), format!("{} | {}", &r[3], &r[5]))
+        })
+        .collect();
+    assert_eq!(labels["stratum"], "Strate | ");
+    assert!(labels["dis_2__sex"].contains("| 1=a choisi "), "{labels:?}");
+    assert!(labels["gov_2"].contains(" (manquant)"), "{labels:?}");
+    assert!(!french.contains("(missing)") && !french.contains("did not"));
 
     let members = server
         .download(

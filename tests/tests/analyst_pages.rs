@@ -84,20 +84,20 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     let browser = Browser::start().await;
 
     browser.goto(&site.url("/analysis")).await;
-    browser.find("#login-name").await;
+    browser.find("#sign-in-name").await;
     browser.assert_accessible("analysis login").await;
-    browser.type_into("#login-name", "analyst-1").await;
+    browser.type_into("#sign-in-name", "analyst-1").await;
     browser
-        .type_into("#login-password", "not the password")
+        .type_into("#sign-in-password", "not the password")
         .await;
-    browser.click("#login-submit").await;
+    browser.click("#sign-in").await;
     browser
         .wait_until("the refusal is shown", "return document.querySelector('[role=alert]')?.textContent.includes('Wrong name or password')")
         .await;
     browser
-        .type_into("#login-password", &analyst.password)
+        .type_into("#sign-in-password", &analyst.password)
         .await;
-    browser.click("#login-submit").await;
+    browser.click("#sign-in").await;
 
     // The default view: the first indicator (16.1.4) by sex and age band.
     browser.find("#table-enumerator tbody tr").await;
@@ -230,7 +230,31 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     assert_eq!(browser.text("#by-enumerator tbody th").await, "enum-017");
     browser.assert_accessible("analysis fieldwork").await;
 
-    browser.click("#logout").await;
-    browser.find("#login-name").await;
+    // In French: the page's words, the server's labels and the numbers'
+    // decimal comma.
+    browser
+        .find("#language")
+        .await
+        .select_by_value("fr")
+        .await
+        .expect("French");
+    browser.click("#tab-fieldwork").await;
+    browser
+        .wait_until("fieldwork in French", "return document.getElementById('fieldwork-totals')?.textContent === '300 entretiens, 0 réponses en ligne' && document.documentElement.lang === 'fr'")
+        .await;
+    browser.click("#tab-indicators").await;
+    browser
+        .wait_until(
+            "the table in French",
+            "const rows = [...document.querySelectorAll('#table-enumerator tbody tr')].map(tr => [...tr.children].map(td => td.textContent)); \
+             return document.querySelector('label[for=by-first]')?.textContent === 'Ventiler par' \
+               && rows.some(r => r[0] === 'Total' && r[2] === '300') \
+               && rows.some(r => r[2] === '120' && r[3] === '75,0')",
+        )
+        .await;
+    browser.assert_accessible("analysis in French").await;
+
+    browser.click("#sign-out").await;
+    browser.find("#sign-in-name").await;
     browser.close().await;
 }

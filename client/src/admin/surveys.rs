@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::api::{ErrorField, SurveyListing};
 use salama_shared::schema::Channel;
-use salama_shared::words::{AdminWord as A, fill};
+use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -93,7 +93,7 @@ fn survey_table(console: Console) -> impl IntoView {
     let status = RwSignal::new(String::new());
     move || {
         let Some(listed) = console.listed.get() else {
-            return view! { <p role="status">{say(A::Loading)}</p> }.into_any();
+            return view! { <p role="status">{say(S::Loading)}</p> }.into_any();
         };
         if listed.is_empty() {
             return view! { <p>{say(A::NoSurveys)}</p> }.into_any();
@@ -198,11 +198,11 @@ fn survey_row(
 
 fn failure(error: &crate::api::ApiError) -> String {
     match error {
-        crate::api::ApiError::Network => say(A::Unreachable).to_owned(),
+        crate::api::ApiError::Network => say(S::Unreachable).to_owned(),
         crate::api::ApiError::Server { status } => {
-            fill(say(A::Failed), &[("status", &status.to_string())])
+            fill(say(S::Failed), &[("status", &status.to_string())])
         }
-        _ => fill(say(A::Failed), &[("status", "4xx")]),
+        _ => fill(say(S::Failed), &[("status", "4xx")]),
     }
 }
 
@@ -313,7 +313,7 @@ fn outcome_view(console: Console) -> impl IntoView {
 /// row and column for a workbook, the JSON path for a definition.
 fn problems(refusal: Refusal, workbook: bool) -> impl IntoView {
     if refusal.status == 0 {
-        return view! { <p id="outcome-title" tabindex="-1" class="error" role="alert">{say(A::Unreachable)}</p> }.into_any();
+        return view! { <p id="outcome-title" tabindex="-1" class="error" role="alert">{say(S::Unreachable)}</p> }.into_any();
     }
     let count = refusal.fields.len().max(1).to_string();
     let title = fill(say(A::ProblemsTitle), &[("n", &count)]);
