@@ -283,6 +283,44 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
 }
 
 #[tokio::test]
+async fn on_screen_reads_are_audited_once_a_quarter_hour_and_downloads_each_time() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    post_generated(&server, &enumerator, 0..30).await;
+    let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4";
+    for by in ["sex", "age_band", "area", "sex,age_band"] {
+        let (status, _) = get(&server, &analyst, &format!("{base}&by={by}")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for _ in 0..2 {
+        let response = server
+            .download(&analyst, &format!("{base}&by=sex&format=csv"))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, audit) = get(&server, &admin, "/api/audit").await;
+    let reads: Vec<&str> = audit
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "aggregates_read" && e["actor"] == "analyst-1")
+        .filter_map(|e| e["detail"].as_str())
+        .collect();
+    assert_eq!(
+        reads.iter().filter(|d| d.contains("as Json")).count(),
+        1,
+        "four tables on screen, one entry: {reads:?}"
+    );
+    assert_eq!(
+        reads.iter().filter(|d| d.contains("as Csv")).count(),
+        2,
+        "each download: {reads:?}"
+    );
+}
+
+#[tokio::test]
 async fn weights_and_strata_change_the_estimates_at_once() {
     let server = spawn().await;
     let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
@@ -390,8 +428,15 @@ async fn downloads_come_as_csv_and_xlsx() {
     assert_eq!(
         lines.next(),
         Some(
-            "population,representative,sex,sex_label,age_band,age_band_label,n,weighted_n,estimate,standard_error,ci_lower,ci_upper,degrees_of_freedom,flag,shown_as,count_never,count_dk"
+            "population,representative,sex,sex_label,age_band,age_band_label,n,weighted_n,estimate,standard_error,ci_lower,ci_upper,degrees_of_freedom,flag,shown_as,count_never,count_dk,method_notes"
         )
+    );
+    // Every row says how its numbers were made, as the XLSX's About sheet does.
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.contains("Flags (DHS/MICS): under 25 unweighted cases suppressed")),
+        "{text}"
     );
     let total = lines.next().expect("total row");
     assert!(

@@ -6,6 +6,8 @@ use salama_shared::words::{AnalysisWord as W, fill};
 
 use super::calls;
 use crate::api::ApiError;
+use crate::browser::{Moment, local_date};
+use crate::interface::Interface;
 use crate::staff::{refusal, say};
 
 /// A table that scrolls sideways on a narrow screen, reachable by keyboard.
@@ -14,6 +16,10 @@ fn scrolling(table: impl IntoView) -> impl IntoView {
 }
 
 pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
+    let language = expect_context::<Interface>().language.get_untracked();
+    // A day as the interface language writes it; as sent if the browser
+    // cannot.
+    let day = move |date: String| local_date(&date, &language, Moment::Day).unwrap_or(date);
     let progress = RwSignal::new(None::<Result<Fieldwork, ApiError>>);
     leptos::task::spawn_local(async move {
         progress.set(Some(calls::fieldwork(&survey_id, lang.as_deref()).await))
@@ -31,14 +37,15 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
                     ("online", &progress.online.to_string()),
                 ],
             );
+            let shown = day.clone();
             let by_day = progress.by_day.into_iter().map(|day| view! {
-                <tr><th scope="row">{day.date}</th><td>{day.interviews}</td><td>{day.online}</td></tr>
+                <tr><th scope="row">{shown(day.date)}</th><td>{day.interviews}</td><td>{day.online}</td></tr>
             }).collect_view();
             let by_area = progress.by_area.into_iter().map(|area| view! {
                 <tr><th scope="row">{area.label}</th><td>{area.interviews}</td><td>{area.online}</td></tr>
             }).collect_view();
             let by_enumerator = progress.by_enumerator.into_iter().map(|row| view! {
-                <tr><th scope="row">{row.enumerator}</th><td>{row.interviews}</td><td>{row.last}</td></tr>
+                <tr><th scope="row">{row.enumerator}</th><td>{row.interviews}</td><td>{day(row.last)}</td></tr>
             }).collect_view();
             view! {
                 <section aria-labelledby="fieldwork-title">

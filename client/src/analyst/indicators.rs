@@ -11,10 +11,11 @@ use salama_shared::aggregate::{
 use salama_shared::publication::{Flag, Rule};
 use salama_shared::schema::Channel;
 
-use salama_shared::words::AnalysisWord as W;
+use salama_shared::words::{AnalysisWord as W, fill};
 
 use super::calls;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, encode};
+use crate::browser;
 use crate::staff::{refusal, say};
 
 fn dimension_name(dimension: Dimension) -> &'static str {
@@ -79,14 +80,32 @@ fn group_label(cell: &Cell) -> String {
     }
 }
 
-pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
+/// The indicators of `survey_id`, starting from the table `remembered`
+/// (from the page's address, or last shown), else the first indicator by
+/// sex: a breakdown that passes the publication rules more often than two.
+/// Each table shown is remembered and written into the address.
+pub fn view(
+    survey_id: String,
+    lang: Option<String>,
+    remembered: StoredValue<Option<Query>>,
+) -> impl IntoView {
+    let start = remembered.get_value();
     let survey = RwSignal::new(None::<Result<Survey, ApiError>>);
-    let indicator = RwSignal::new(String::new());
-    let first = RwSignal::new(Some(Dimension::Sex));
-    let second = RwSignal::new(Some(Dimension::AgeBand));
+    let indicator = RwSignal::new(
+        start
+            .as_ref()
+            .map(|q| q.indicator.clone())
+            .unwrap_or_default(),
+    );
+    let first = RwSignal::new(
+        start
+            .as_ref()
+            .map_or(Some(Dimension::Sex), |q| q.by.first().copied()),
+    );
+    let second = RwSignal::new(start.as_ref().and_then(|q| q.by.get(1).copied()));
     // `None` until the analyst picks bands: the indicator's own default.
-    let scheme = RwSignal::new(None::<AgeScheme>);
-    let rule = RwSignal::new(Rule::default());
+    let scheme = RwSignal::new(start.as_ref().and_then(|q| q.age_scheme));
+    let rule = RwSignal::new(start.as_ref().map(|q| q.rule).unwrap_or_default());
     let table = RwSignal::new(None::<Result<AggregateTable, ApiError>>);
     // Indicator names in the table's language, else the survey's own.
     let names_language = lang.clone().unwrap_or_default();
@@ -97,6 +116,7 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
         let loaded = api::survey(&id).await;
         if let Ok(survey) = &loaded
             && let Some(first) = survey.indicators.first()
+            && !indicator.with_untracked(|id| survey.indicators.iter().any(|i| &i.id == id))
         {
             indicator.set(first.id.clone());
         }
@@ -123,12 +143,17 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
     });
     let available = move || defaults.with(|(available, _)| available.clone());
     // Another unit of analysis: choices it lacks fall back to what it has,
-    // and the bands to its default.
+    // and the bands to its default (not on the first, which may come from
+    // the address).
+    let seen = StoredValue::new(None::<(Vec<Dimension>, AgeScheme)>);
     Effect::new(move |_| {
-        let available = available();
+        let now = defaults.get();
+        let available = now.0.clone();
         if available.is_empty() {
             return;
         }
+        let before = seen.get_value();
+        seen.set_value(Some(now.clone()));
         if first
             .get_untracked()
             .is_some_and(|d| !available.contains(&d))
@@ -141,7 +166,9 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
         {
             second.set(None);
         }
-        scheme.set(None);
+        if before.is_some_and(|before| before != now) {
+            scheme.set(None);
+        }
     });
     let query = move || {
         let mut query = Query::new(indicator.get());
@@ -159,9 +186,20 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
     let id = survey_id.clone();
     Effect::new(move |_| {
         let query = query();
-        if query.indicator.is_empty() {
+        let loaded = survey.with(|survey| matches!(survey, Some(Ok(_))));
+        if query.indicator.is_empty() || !loaded {
             return;
         }
+        remembered.set_value(Some(query.clone()));
+        let address = Query {
+            lang: None,
+            ..query.clone()
+        };
+        browser::replace_query(&format!(
+            "survey={}&{}",
+            encode(&id),
+            address.to_query_string()
+        ));
         let id = id.clone();
         table.set(None);
         leptos::task::spawn_local(
@@ -195,7 +233,8 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
         }
     };
     let csv_href = download(survey_id.clone(), Format::Csv);
-    let xlsx_href = download(survey_id, Format::Xlsx);
+    let xlsx_href = download(survey_id.clone(), Format::Xlsx);
+    let microdata = microdata_links(survey, survey_id, lang);
     view! {
         <section aria-labelledby="indicator-title">
             <h2 id="indicator-title">{say(W::TabIndicators)}</h2>
@@ -233,7 +272,7 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
                         rule.set(Rule::ALL.into_iter().find(|r| r.as_str() == name).unwrap_or_default());
                     }>
                         {Rule::ALL.into_iter().map(|option| view! {
-                            <option value=option.as_str() selected=option == Rule::default()>{rule_name(option)}</option>
+                            <option value=option.as_str() selected=option == rule.get_untracked()>{rule_name(option)}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -244,16 +283,98 @@ pub fn view(survey_id: String, lang: Option<String>) -> impl IntoView {
                 " · "
                 <a id="download-xlsx" download="" href=xlsx_href>"XLSX"</a>
             </p>
-            {move || match table.get() {
-                None => view! { <p role="status">{say(W::Computing)}</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="error" role="alert">{refusal(&error)}</p> }.into_any(),
-                Some(Ok(table)) => tables(table).into_any(),
+            {microdata}
+            {move || match (survey.with(|survey| survey.as_ref().map(|loaded| loaded.as_ref().err().cloned())), table.get()) {
+                (Some(Some(error)), _) | (_, Some(Err(error))) => view! { <p class="error" role="alert">{refusal(&error)}</p> }.into_any(),
+                (_, None) => view! { <p role="status">{say(W::Computing)}</p> }.into_any(),
+                (_, Some(Ok(table))) => {
+                    let legend = survey.with_untracked(|survey| match survey {
+                        Some(Ok(survey)) => legend(survey, &table.reported, lang.get_value().as_deref()),
+                        _ => Vec::new(),
+                    });
+                    tables(table, legend).into_any()
+                }
             }}
         </section>
     }
 }
 
-fn tables(table: AggregateTable) -> impl IntoView {
+/// The de-identified microdata and their codebook, in the table's
+/// language; the members' file only for a survey with a household roster.
+fn microdata_links(
+    survey: RwSignal<Option<Result<Survey, ApiError>>>,
+    survey_id: String,
+    lang: StoredValue<Option<String>>,
+) -> impl IntoView {
+    let base = format!("/api/surveys/{}", encode(&survey_id));
+    let language = lang
+        .get_value()
+        .map(|lang| format!("lang={}", encode(&lang)))
+        .unwrap_or_default();
+    let address = move |file: &str, level: Option<&str>| {
+        let query: Vec<String> = level
+            .map(|level| format!("level={level}"))
+            .into_iter()
+            .chain((!language.is_empty()).then(|| language.clone()))
+            .collect();
+        match query.is_empty() {
+            true => format!("{base}/{file}"),
+            false => format!("{base}/{file}?{}", query.join("&")),
+        }
+    };
+    let respondents = address("microdata.csv", None);
+    let members = address("microdata.csv", Some("member"));
+    let codebook = address("codebook.csv", None);
+    let has_roster = move || {
+        survey.with(
+            |survey| matches!(survey, Some(Ok(survey)) if survey.household_roster().is_some()),
+        )
+    };
+    view! {
+        <p class="downloads" id="microdata">
+            {say(W::Microdata)} " "
+            <a id="download-respondents" download="" href=respondents>{say(W::MicrodataRespondents)}</a>
+            <Show when=has_roster>
+                " · "
+                <a id="download-members" download="" href=members.clone()>{say(W::MicrodataMembers)}</a>
+            </Show>
+            " · "
+            <a id="download-codebook" download="" href=codebook>{say(W::Codebook)}</a>
+        </p>
+    }
+}
+
+/// What each column of the table means, the reported categories (DK, RA)
+/// named by the survey's own labels.
+fn legend(survey: &Survey, reported: &[String], lang: Option<&str>) -> Vec<String> {
+    let language = lang.unwrap_or(&survey.default_language);
+    let mut lines: Vec<String> = [
+        W::LegendN,
+        W::LegendPercent,
+        W::LegendInterval,
+        W::LegendStandardError,
+    ]
+    .into_iter()
+    .map(|word| say(word).to_owned())
+    .collect();
+    for code in reported {
+        let label = survey
+            .choice_lists
+            .iter()
+            .flat_map(|list| &list.choices)
+            .find(|choice| &choice.value == code && choice.missing.is_some())
+            .map_or(code.as_str(), |choice| {
+                choice.label.get(language, &survey.default_language)
+            });
+        lines.push(fill(
+            say(W::LegendReported),
+            &[("code", code.to_uppercase().as_str()), ("label", label)],
+        ));
+    }
+    lines
+}
+
+fn tables(table: AggregateTable, legend: Vec<String>) -> impl IntoView {
     let reported = table.reported.clone();
     let dimensions: Vec<&'static str> = table.by.iter().map(|d| dimension_name(*d)).collect();
     let title = format!("{} {}", table.code, table.name);
@@ -264,6 +385,7 @@ fn tables(table: AggregateTable) -> impl IntoView {
         .collect();
     view! {
         <h3 id="table-title">{title}</h3>
+        <ul class="legend" id="legend">{legend.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
         {populations}
     }
 }
@@ -294,11 +416,11 @@ fn population_view(
                         } else {
                             dimensions.iter().map(|d| view! { <th scope="col">{*d}</th> }).collect::<Vec<_>>()
                         }}
-                        <th scope="col">"n"</th>
-                        <th scope="col">"%"</th>
-                        <th scope="col">{say(W::ColumnInterval)}</th>
-                        <th scope="col">{say(W::ColumnStandardError)}</th>
-                        {reported.iter().map(|category| view! { <th scope="col">{category.to_uppercase()}</th> }).collect_view()}
+                        <th scope="col" class="number">"n"</th>
+                        <th scope="col" class="number">"%"</th>
+                        <th scope="col" class="number">{say(W::ColumnInterval)}</th>
+                        <th scope="col" class="number">{say(W::ColumnStandardError)}</th>
+                        {reported.iter().map(|category| view! { <th scope="col" class="number">{category.to_uppercase()}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {population.cells.iter().map(|cell| {
@@ -313,12 +435,12 @@ fn population_view(
                             view! {
                                 <tr data-flag=flag>
                                     {labels.into_iter().map(|label| view! { <th scope="row">{label}</th> }).collect_view()}
-                                    <td>{cell.n}</td>
-                                    <td class="estimate">{estimate(cell)}</td>
-                                    <td>{interval(cell)}</td>
-                                    <td>{cell.standard_error.map(percent).unwrap_or_default()}</td>
+                                    <td class="number">{cell.n}</td>
+                                    <td class="estimate number">{estimate(cell)}</td>
+                                    <td class="number">{interval(cell)}</td>
+                                    <td class="number">{cell.standard_error.map(percent).unwrap_or_default()}</td>
                                     {cell.reported.iter().map(|count| view! {
-                                        <td>{count.count.map_or_else(|| "*".to_owned(), |c| c.to_string())}</td>
+                                        <td class="number">{count.count.map_or_else(|| "*".to_owned(), |c| c.to_string())}</td>
                                     }).collect_view()}
                                 </tr>
                             }
@@ -333,12 +455,15 @@ fn population_view(
 }
 
 /// Horizontal bars with the 95% interval as a whisker; cells without a
-/// published estimate are left out of the chart (the table says why).
+/// published estimate are left out of the chart (the table says why). The
+/// estimate is written in a column of its own at the end of each row, so
+/// it is never read as the interval's upper bound.
 fn chart(population: &Population) -> Option<AnyView> {
     const ROW: f64 = 26.0;
     const LABEL: f64 = 190.0;
     const WIDTH: f64 = 600.0;
-    let scale = |value: f64| LABEL + value.clamp(0.0, 1.0) * (WIDTH - LABEL - 50.0);
+    const VALUE: f64 = 64.0;
+    let scale = |value: f64| LABEL + value.clamp(0.0, 1.0) * (WIDTH - LABEL - VALUE - 12.0);
     let shown: Vec<&Cell> = population
         .cells
         .iter()
@@ -367,7 +492,7 @@ fn chart(population: &Population) -> Option<AnyView> {
                 <text x=LABEL - 6.0 y=y + 13.0 text-anchor="end">{group_label(cell)}</text>
                 <rect class=class x=LABEL y=y width=scale(share) - LABEL height=18.0/>
                 {whisker}
-                <text x=scale(cell.ci_upper.unwrap_or(share)) + 4.0 y=y + 13.0>{estimate(cell)}</text>
+                <text class="value" x=WIDTH - 4.0 y=y + 13.0 text-anchor="end">{estimate(cell)}</text>
             }
         })
         .collect_view();

@@ -12,10 +12,12 @@ mod fieldwork;
 mod indicators;
 
 use leptos::prelude::*;
+use salama_shared::aggregate::Query;
 use salama_shared::api::SurveySummary;
+use salama_shared::query::last;
 use salama_shared::words::{AnalysisWord as W, StaffWord as S, fill};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, encode};
 use crate::browser;
 use crate::interface::Interface;
 use crate::staff::{self, Session, refusal, say};
@@ -40,6 +42,26 @@ pub fn mount() {
 enum Tab {
     Indicators,
     Fieldwork,
+}
+
+/// The tabs in reading order, with their element ids.
+const TABS: [(Tab, &str); 2] = [
+    (Tab::Indicators, "tab-indicators"),
+    (Tab::Fieldwork, "tab-fieldwork"),
+];
+
+impl Tab {
+    fn id(self) -> &'static str {
+        TABS.iter()
+            .find(|(tab, _)| *tab == self)
+            .map_or("tab-indicators", |(_, id)| id)
+    }
+    fn label(self) -> &'static str {
+        say(match self {
+            Tab::Indicators => W::TabIndicators,
+            Tab::Fieldwork => W::TabFieldwork,
+        })
+    }
 }
 
 fn app() -> impl IntoView {
@@ -83,47 +105,100 @@ fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
     }
 }
 
+/// The survey, tab and table chosen, from the page's address, so a link
+/// or a reload opens the same view; what the address names that the
+/// server does not have falls back to the defaults.
 fn dashboard(who: Me, session: Session) -> impl IntoView {
     let language = expect_context::<Interface>().language.get_untracked();
+    let address = browser::query_pairs();
+    let asked_survey = last(&address, "survey").map(str::to_owned);
+    let tab = RwSignal::new(match last(&address, "tab") {
+        Some("fieldwork") => Tab::Fieldwork,
+        _ => Tab::Indicators,
+    });
+    // The table last shown, kept while the analyst visits the other tab.
+    let table = StoredValue::new(Query::parse(&address).ok());
     let surveys = RwSignal::new(None::<Result<Vec<SurveySummary>, ApiError>>);
     let chosen = RwSignal::new(String::new());
-    let tab = RwSignal::new(Tab::Indicators);
     leptos::task::spawn_local(async move {
         let list = crate::api::surveys().await;
-        if let Ok(list) = &list
-            && let Some(first) = list.first()
-        {
-            chosen.set(first.id.clone());
+        if let Ok(list) = &list {
+            let asked = list
+                .iter()
+                .find(|survey| Some(&survey.id) == asked_survey.as_ref());
+            match asked.or(list.first()) {
+                Some(survey) if asked.is_some() => chosen.set(survey.id.clone()),
+                Some(survey) => {
+                    table.set_value(None);
+                    chosen.set(survey.id.clone());
+                }
+                None => {}
+            }
         }
         surveys.set(Some(list));
     });
-    let tab_button = move |which: Tab, label: &'static str, id: &'static str| {
-        view! {
-            <button type="button" id=id role="tab" aria-selected=move || (tab.get() == which).to_string()
-                class=move || if tab.get() == which { "tab current" } else { "tab" }
-                on:click=move |_| tab.set(which)>{label}</button>
+    Effect::new(move |_| {
+        let survey_id = chosen.get();
+        if tab.get() == Tab::Fieldwork && !survey_id.is_empty() {
+            browser::replace_query(&format!("survey={}&tab=fieldwork", encode(&survey_id)));
         }
+    });
+    let right_to_left = salama_shared::text::is_right_to_left(&language);
+    // Arrow keys move between tabs (mirrored right to left), Home and End
+    // to the ends: the WAI-ARIA tabs pattern.
+    let keys = move |event: leptos::ev::KeyboardEvent| {
+        let at = TABS
+            .iter()
+            .position(|(which, _)| *which == tab.get_untracked())
+            .unwrap_or(0);
+        let last = TABS.len() - 1;
+        let next = match (event.key().as_str(), right_to_left) {
+            ("ArrowRight", false) | ("ArrowLeft", true) => (at + 1) % TABS.len(),
+            ("ArrowLeft", false) | ("ArrowRight", true) => (at + last) % TABS.len(),
+            ("Home", _) => 0,
+            ("End", _) => last,
+            _ => return,
+        };
+        event.prevent_default();
+        let (which, id) = TABS[next];
+        tab.set(which);
+        browser::focus_soon(id.to_owned());
     };
+    let tab_buttons = TABS
+        .into_iter()
+        .map(|(which, id)| {
+            let current = move || tab.get() == which;
+            view! {
+                <button type="button" id=id role="tab" aria-controls="tab-panel"
+                    aria-selected=move || current().to_string()
+                    tabindex=move || if current() { "0" } else { "-1" }
+                    class=move || if current() { "tab current" } else { "tab" }
+                    on:click=move |_| tab.set(which)>{which.label()}</button>
+            }
+        })
+        .collect_view();
     let titles_language = language.clone();
+    let choose = move |event: leptos::ev::Event| {
+        table.set_value(None);
+        chosen.set(event_target_value(&event));
+    };
     view! {
         {bar(&who, session)}
         <main id="main" class="page wide">
             <h1>{say(W::Heading)}</h1>
             <div class="question">
                 <label for="survey">{say(W::Survey)}</label>
-                <select id="survey" on:change=move |e| chosen.set(event_target_value(&e))>
+                <select id="survey" on:change=choose>
                     {move || surveys.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|survey| {
                         let title = survey.title.get(&titles_language, &survey.default_language).to_owned();
                         let id = survey.id.clone();
-                        let selected = chosen.get_untracked() == id;
+                        let selected = chosen.get() == id;
                         view! { <option value=id selected=selected>{title}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <div role="tablist" class="tabs">
-                {tab_button(Tab::Indicators, say(W::TabIndicators), "tab-indicators")}
-                {tab_button(Tab::Fieldwork, say(W::TabFieldwork), "tab-fieldwork")}
-            </div>
+            <div role="tablist" class="tabs" on:keydown=keys>{tab_buttons}</div>
+            <div role="tabpanel" id="tab-panel" aria-labelledby=move || tab.get().id()>
             {move || {
                 let survey_id = chosen.get();
                 if survey_id.is_empty() {
@@ -143,10 +218,11 @@ fn dashboard(who: Me, session: Session) -> impl IntoView {
                     })
                 });
                 match tab.get() {
-                    Tab::Indicators => indicators::view(survey_id, lang).into_any(),
+                    Tab::Indicators => indicators::view(survey_id, lang, table).into_any(),
                     Tab::Fieldwork => fieldwork::view(survey_id, lang).into_any(),
                 }
             }}
+            </div>
         </main>
     }
 }

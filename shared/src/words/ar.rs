@@ -243,6 +243,15 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::CodebookDateMonth => "YYYY-MM (حُذف اليوم)",
         W::CodebookDateTimeMonth => "YYYY-MM (حُذف اليوم والوقت)",
         W::CodebookHour => "HH، من 00 إلى 23 (حُذفت الدقائق)",
+        W::LegendN => "n: عدد الإجابات المحسوبة (غير مرجّح)",
+        W::LegendPercent => "%: النسبة المئوية المرجّحة لهذه الإجابات",
+        W::LegendInterval => "فترة الثقة 95%: المدى الذي تقع فيه نسبة السكان بثقة 95%",
+        W::LegendStandardError => "الخطأ المعياري: الخطأ المعياري للنسبة المئوية، بالنقاط المئوية",
+        W::LegendReported => "{code}: الإجابات «{label}»، تُحسب على حدة وتُستبعد من النسبة المئوية (* إذا كانت أقل من أن تُعرض)",
+        W::Microdata => "البيانات الجزئية (مجهولة الهوية):",
+        W::MicrodataRespondents => "المجيبون (CSV)",
+        W::MicrodataMembers => "أفراد الأسر (CSV)",
+        W::Codebook => "دليل المتغيرات (CSV)",
         W::DecimalSeparator => ".",
     }
 }

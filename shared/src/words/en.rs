@@ -243,6 +243,15 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::CodebookDateMonth => "YYYY-MM (day removed)",
         W::CodebookDateTimeMonth => "YYYY-MM (day and time removed)",
         W::CodebookHour => "HH, 00 to 23 (minutes removed)",
+        W::LegendN => "n: answers counted (unweighted)",
+        W::LegendPercent => "%: weighted percent of those answers",
+        W::LegendInterval => "95% CI: the range within which the population's percent lies with 95% confidence",
+        W::LegendStandardError => "SE: standard error of the percent, in percentage points",
+        W::LegendReported => "{code}: answers “{label}”, counted apart and left out of the percent (* when too few to show)",
+        W::Microdata => "Microdata (de-identified):",
+        W::MicrodataRespondents => "respondents (CSV)",
+        W::MicrodataMembers => "household members (CSV)",
+        W::Codebook => "codebook (CSV)",
         W::DecimalSeparator => ".",
     }
 }

@@ -243,6 +243,15 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::CodebookDateMonth => "YYYY-MM (día eliminado)",
         W::CodebookDateTimeMonth => "YYYY-MM (día y hora eliminados)",
         W::CodebookHour => "HH, de 00 a 23 (minutos eliminados)",
+        W::LegendN => "n: respuestas contadas (sin ponderar)",
+        W::LegendPercent => "%: porcentaje ponderado de esas respuestas",
+        W::LegendInterval => "IC 95 %: el intervalo que contiene el porcentaje de la población con un 95 % de confianza",
+        W::LegendStandardError => "EE: error estándar del porcentaje, en puntos porcentuales",
+        W::LegendReported => "{code}: respuestas «{label}», contadas aparte y excluidas del porcentaje (* si son demasiado pocas para mostrarlas)",
+        W::Microdata => "Microdatos (anonimizados):",
+        W::MicrodataRespondents => "personas encuestadas (CSV)",
+        W::MicrodataMembers => "miembros de los hogares (CSV)",
+        W::Codebook => "libro de códigos (CSV)",
         W::DecimalSeparator => ",",
     }
 }

@@ -243,6 +243,15 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::CodebookDateMonth => "YYYY-MM (jour retiré)",
         W::CodebookDateTimeMonth => "YYYY-MM (jour et heure retirés)",
         W::CodebookHour => "HH, de 00 à 23 (minutes retirées)",
+        W::LegendN => "n : réponses comptées (non pondérées)",
+        W::LegendPercent => "% : pourcentage pondéré de ces réponses",
+        W::LegendInterval => "IC à 95 % : l'intervalle qui contient le pourcentage de la population avec une confiance de 95 %",
+        W::LegendStandardError => "ET : erreur type du pourcentage, en points de pourcentage",
+        W::LegendReported => "{code} : réponses « {label} », comptées à part et exclues du pourcentage (* si trop peu nombreuses pour être montrées)",
+        W::Microdata => "Microdonnées (anonymisées) :",
+        W::MicrodataRespondents => "répondants (CSV)",
+        W::MicrodataMembers => "membres des ménages (CSV)",
+        W::Codebook => "dictionnaire des variables (CSV)",
         W::DecimalSeparator => ",",
     }
 }

@@ -263,6 +263,15 @@ keys! {
         CodebookDateMonth = "codebook_date_month",
         CodebookDateTimeMonth = "codebook_date_time_month",
         CodebookHour = "codebook_hour",
+        LegendN = "legend_n",
+        LegendPercent = "legend_percent",
+        LegendInterval = "legend_interval",
+        LegendStandardError = "legend_standard_error",
+        LegendReported = "legend_reported",
+        Microdata = "microdata",
+        MicrodataRespondents = "microdata_respondents",
+        MicrodataMembers = "microdata_members",
+        Codebook = "codebook",
         // The tables' own: the staff's bundles carry every language of
         // this area but the form's words in English only.
         DecimalSeparator = "decimal_separator",
@@ -429,6 +438,7 @@ impl Word {
             Word::Analysis(AnalysisWord::NotAnalyst) => &["{role}"],
             Word::Analysis(AnalysisWord::FieldworkTotals) => &["{interviews}", "{online}"],
             Word::Analysis(AnalysisWord::CodebookChosen) => &["{choice}"],
+            Word::Analysis(AnalysisWord::LegendReported) => &["{code}", "{label}"],
             Word::Staff(StaffWord::TooManyAttempts) => &["{s}"],
             Word::Staff(StaffWord::Failed) => &["{status}"],
             Word::Staff(StaffWord::SignedInAs) => &["{name}"],

@@ -243,6 +243,15 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::CodebookDateMonth => "YYYY-MM (dia removido)",
         W::CodebookDateTimeMonth => "YYYY-MM (dia e hora removidos)",
         W::CodebookHour => "HH, de 00 a 23 (minutos removidos)",
+        W::LegendN => "n: respostas contadas (não ponderadas)",
+        W::LegendPercent => "%: percentagem ponderada dessas respostas",
+        W::LegendInterval => "IC 95%: o intervalo que contém a percentagem da população com 95% de confiança",
+        W::LegendStandardError => "EP: erro-padrão da percentagem, em pontos percentuais",
+        W::LegendReported => "{code}: respostas «{label}», contadas à parte e excluídas da percentagem (* se forem poucas demais para mostrar)",
+        W::Microdata => "Microdados (anonimizados):",
+        W::MicrodataRespondents => "respondentes (CSV)",
+        W::MicrodataMembers => "membros dos agregados (CSV)",
+        W::Codebook => "livro de códigos (CSV)",
         W::DecimalSeparator => ",",
     }
 }
