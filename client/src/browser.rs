@@ -179,6 +179,15 @@ pub fn query_pairs() -> Vec<(String, String)> {
         .collect()
 }
 
+/// One parameter of the page address's query, decoded, through the
+/// browser's own parser (the citizens' form needs no more than this).
+pub fn query_parameter(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
 /// Puts `query` (without `?`) in the address bar without loading anything
 /// or adding to the history: the page can then be linked and reloaded as
 /// it is.
@@ -194,6 +203,17 @@ pub fn replace_query(query: &str) {
     };
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
+}
+
+/// Removes the element with `id`, if the page has one (the server's first
+/// words, once the app has its own).
+pub fn remove_element(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(id))
+    {
+        element.remove();
     }
 }
 
