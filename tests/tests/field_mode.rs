@@ -862,3 +862,99 @@ async fn an_enumerator_meets_a_cascade_a_pattern_and_an_answer_in_a_label() {
     assert_eq!(submission["answers"]["inc_badge"], "AB123");
     browser.close().await;
 }
+
+/// Starts an interview and goes back to the list; returns its id.
+async fn leave_a_draft(browser: &Browser) -> String {
+    browser.click(&format!("#start-{CLUSTER}")).await;
+    browser.find("[id='consent.respondent']").await;
+    browser.click("#to-list").await;
+    browser.find(".interview[data-state=draft]").await;
+    browser
+        .script("return document.querySelector('.interview[data-state=draft]').id.slice('interview-'.length)")
+        .await
+        .as_str()
+        .expect("an interview id")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn signing_in_names_what_is_missing_and_no_work_is_lost_without_asking() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-6").await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/field")).await;
+    // Empty fields are named, not taken for a wrong password.
+    browser.click("#sign-in").await;
+    assert_eq!(
+        browser.text("#sign-in-error").await,
+        "Enter your user name."
+    );
+    browser.type_into("#name", "enum-6").await;
+    browser.click("#sign-in").await;
+    assert_eq!(
+        browser.text("#sign-in-error").await,
+        "Enter the password you were given."
+    );
+    assert_eq!(
+        browser.script("return document.activeElement.id").await,
+        "password"
+    );
+    // The inputs are laid out as the form's: full width, thumb-sized.
+    let height = browser
+        .script("return document.getElementById('password').getBoundingClientRect().height")
+        .await;
+    assert!(height.as_f64().is_some_and(|h| h >= 44.0), "{height}");
+    // The language is chosen before signing in.
+    browser
+        .find("#language")
+        .await
+        .select_by_value("fr")
+        .await
+        .expect("French");
+    browser
+        .wait_until(
+            "the sign-in in French",
+            "return document.documentElement.lang === 'fr' && document.getElementById('step-heading')?.textContent.includes('appareil')",
+        )
+        .await;
+    browser.assert_accessible("field sign-in in French").await;
+    browser
+        .find("#language")
+        .await
+        .select_by_value("en")
+        .await
+        .expect("English");
+    sign_in(&browser, &site, "enum-6", &password).await;
+
+    // A draft the enumerator will not finish is discarded after a question.
+    let id = leave_a_draft(&browser).await;
+    browser.click(&format!("#discard-{id}")).await;
+    browser.find(&format!("#discard-confirm-{id}")).await;
+    browser.assert_accessible("discarding a draft").await;
+    browser.click(&format!("#discard-confirm-{id}")).await;
+    browser
+        .wait_until(
+            "the draft gone",
+            "return document.querySelectorAll('.interview').length === 0",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#device-message").await,
+        "The interview was discarded."
+    );
+
+    // Signing out with an interview unsent asks first; Cancel keeps all.
+    leave_a_draft(&browser).await;
+    browser.click("#sign-out").await;
+    let question = browser.text("#sign-out-question").await;
+    assert!(
+        question.starts_with("1 interview(s) on this device are not sent yet."),
+        "{question}"
+    );
+    browser.click("#sign-out-cancel").await;
+    assert_eq!(browser.text("#signed-in-as").await, "enum-6");
+    browser.click("#sign-out").await;
+    browser.click("#sign-out-confirm").await;
+    browser.find("#name").await;
+    browser.close().await;
+}

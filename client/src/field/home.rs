@@ -17,10 +17,25 @@ use salama_shared::words::FieldWord as F;
 
 pub fn home_page() -> impl IntoView {
     let device = expect_context::<Device>();
-    move || match device.session.get() {
-        None => untrack(|| sign_in(device)).into_any(),
-        Some(session) => untrack(|| signed_in(device, session)).into_any(),
+    move || {
+        // Rebuilt as a whole in another language.
+        device.language.track();
+        match device.session.get() {
+            None => untrack(|| sign_in(device)).into_any(),
+            Some(session) => untrack(|| signed_in(device, session)).into_any(),
+        }
     }
+}
+
+/// The interface languages the app carries every word of, to choose from
+/// before any survey is on the device.
+fn languages() -> Option<impl IntoView> {
+    crate::interface::language_switch(
+        salama_shared::words::BUILT_IN_LANGUAGES
+            .iter()
+            .map(|tag| tag.to_string())
+            .collect(),
+    )
 }
 
 fn sign_in(device: Device) -> impl IntoView {
@@ -33,6 +48,19 @@ fn sign_in(device: Device) -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
+            return;
+        }
+        // An empty field is named, not taken for a wrong password.
+        let missing = if name.with_untracked(|name| name.trim().is_empty()) {
+            Some((F::NameMissing, "name"))
+        } else if password.with_untracked(String::is_empty) {
+            Some((F::PasswordMissing, "password"))
+        } else {
+            None
+        };
+        if let Some((word, field)) = missing {
+            error.set(Some(words.get(word)));
+            browser::focus(field);
             return;
         }
         busy.set(true);
@@ -65,6 +93,7 @@ fn sign_in(device: Device) -> impl IntoView {
         });
     };
     view! {
+        <header class="bar field-bar">{languages()}</header>
         <main id="main" class="page">
             <h1>{words.get(F::Title)}</h1>
             <form class="step" novalidate on:submit=submit>
@@ -73,16 +102,16 @@ fn sign_in(device: Device) -> impl IntoView {
                 {move || error.get().map(|message| view! { <p class="error" role="alert" id="sign-in-error">{message}</p> })}
                 <div class="question">
                     <label for="name">{words.get(F::Name)}</label>
-                    <input id="name" autocomplete="username" prop:value=name on:input=move |e| name.set(event_target_value(&e)) />
+                    <input id="name" type="text" autocomplete="username" aria-describedby="sign-in-error" prop:value=name on:input=move |e| name.set(event_target_value(&e)) />
                 </div>
                 <div class="question">
                     <label for="password">{words.get(F::Password)}</label>
-                    <input id="password" type="password" autocomplete="current-password" prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
+                    <input id="password" type="password" autocomplete="current-password" aria-describedby="sign-in-error" prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
                 </div>
                 <div class="question">
                     <label for="device-label">{words.get(F::DeviceLabel)}</label>
                     <p class="hint" id="device-label-hint">{words.get(F::DeviceLabelHint)}</p>
-                    <input id="device-label" aria-describedby="device-label-hint" prop:value=label on:input=move |e| label.set(event_target_value(&e)) />
+                    <input id="device-label" type="text" aria-describedby="device-label-hint" prop:value=label on:input=move |e| label.set(event_target_value(&e)) />
                 </div>
                 <div class="actions">
                     <button type="submit" id="sign-in" class="primary" disabled=busy>
@@ -149,7 +178,15 @@ async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String
 fn signed_in(device: Device, session: Session) -> impl IntoView {
     let words = device.words();
     let refreshed = RwSignal::new(None::<String>);
-    let sign_out = move |_| {
+    let unsent = move || {
+        device
+            .interviews
+            .with(|all| all.iter().filter(|i| i.state != State::Sent).count())
+    };
+    // With interviews not yet sent, signing out is confirmed first.
+    let confirming = RwSignal::new(false);
+    let sign_out = move || {
+        confirming.set(false);
         leptos::task::spawn_local(async move {
             // The server forgets the token if it can be reached; the device
             // forgets it either way. Interviews stay.
@@ -162,21 +199,34 @@ fn signed_in(device: Device, session: Session) -> impl IntoView {
             }
         });
     };
-    let unsent = move || {
-        device
-            .interviews
-            .with(|all| all.iter().any(|i| i.state != State::Sent))
+    let ask = move |_| {
+        if unsent() == 0 {
+            sign_out();
+        } else {
+            confirming.set(true);
+            browser::focus_soon("sign-out-confirm".into());
+        }
     };
     view! {
         <header class="bar field-bar">
             <p>{words.get(F::SignedInAs)}" "<strong id="signed-in-as">{session.name.clone()}</strong></p>
-            <button type="button" class="secondary" id="sign-out" on:click=sign_out>{words.get(F::SignOut)}</button>
+            {languages()}
+            <button type="button" class="secondary" id="sign-out" on:click=ask>{words.get(F::SignOut)}</button>
         </header>
         <main id="main" class="page">
             <h1>{words.get(F::Title)}</h1>
+            {move || confirming.get().then(|| view! {
+                <section class="confirm" role="alertdialog" aria-labelledby="sign-out-question">
+                    <p id="sign-out-question">{fill(words.get(F::SignOutConfirm), &[("n", &unsent().to_string())])}</p>
+                    <div class="actions">
+                        <button type="button" class="primary" id="sign-out-confirm" on:click=move |_| sign_out()>{words.get(F::SignOutAnyway)}</button>
+                        <button type="button" class="secondary" id="sign-out-cancel" on:click=move |_| confirming.set(false)>{words.get(F::Cancel)}</button>
+                    </div>
+                </section>
+            })}
             {move || device.notice.get().map(|notice| view! { <p class="error" role="alert">{notice}</p> })}
             <p role="status" id="device-message">{move || device.message.get()}</p>
-            {move || unsent().then(|| view! { <p class="hint">{words.get(F::SignOutUnsent)}</p> })}
+            {move || (unsent() > 0).then(|| view! { <p class="hint">{words.get(F::SignOutUnsent)}</p> })}
             {sync_panel(device)}
             <section aria-labelledby="assignments-title">
                 <h2 id="assignments-title">{words.get(F::AssignmentsTitle)}</h2>
@@ -347,6 +397,7 @@ fn interview_list(device: Device) -> AnyView {
                     };
                     let href = format!("#interview/{}", interview.id);
                     let id = format!("interview-{}", interview.id);
+                    let discard = (state == State::Draft).then(|| discard_draft(device, interview.id));
                     view! {
                         <li class="interview" id=id data-state=state.as_str()>
                             <p>
@@ -355,7 +406,10 @@ fn interview_list(device: Device) -> AnyView {
                             </p>
                             {receipt}
                             {problems}
-                            {action.map(|text| view! { <a class="button" href=href>{text}</a> })}
+                            <div class="actions">
+                                {action.map(|text| view! { <a class="button" href=href>{text}</a> })}
+                                {discard}
+                            </div>
                         </li>
                     }
                 })
@@ -363,4 +417,45 @@ fn interview_list(device: Device) -> AnyView {
         </ul>
     }
     .into_any()
+}
+
+/// A draft the enumerator will not finish (a wrong household, a test) is
+/// discarded after a confirmation: deleted from the device, never sent.
+fn discard_draft(device: Device, id: Uuid) -> impl IntoView {
+    let words = device.words();
+    let confirming = RwSignal::new(false);
+    let discard = move |_| {
+        leptos::task::spawn_local(async move {
+            match Interview::delete(&id.to_string()).await {
+                Ok(()) => {
+                    device
+                        .interviews
+                        .update(|all| all.retain(|interview| interview.id != id));
+                    device.message.set(Some(words.get(F::Discarded).to_owned()));
+                    browser::focus_soon("interviews-title".into());
+                }
+                Err(error) => device.storage_failed(&error),
+            }
+        });
+    };
+    move || {
+        if confirming.get() {
+            view! {
+                <div class="confirm" role="alertdialog" aria-labelledby=format!("discard-question-{id}")>
+                    <p id=format!("discard-question-{id}")>{words.get(F::DiscardConfirm)}</p>
+                    <button type="button" class="primary" id=format!("discard-confirm-{id}") on:click=discard>{words.get(F::DiscardDraft)}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{words.get(F::Cancel)}</button>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class="secondary" id=format!("discard-{id}") on:click=move |_| {
+                    confirming.set(true);
+                    browser::focus_soon(format!("discard-confirm-{id}"));
+                }>{words.get(F::DiscardDraft)}</button>
+            }
+            .into_any()
+        }
+    }
 }

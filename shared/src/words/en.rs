@@ -123,6 +123,14 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::ModuleDrawn => "Ask {member}, alone. If you cannot be alone with her, answer No: this part is skipped.",
         W::PrivacyQuestion => "Are you alone with her, where no one can hear or interrupt?",
         W::ReferralsTitle => "Where to find help",
+        W::NameMissing => "Enter your user name.",
+        W::PasswordMissing => "Enter the password you were given.",
+        W::SignOutConfirm => "{n} interview(s) on this device are not sent yet. They stay on this device and are sent after you sign in again. Sign out now?",
+        W::SignOutAnyway => "Sign out",
+        W::Cancel => "Cancel",
+        W::DiscardDraft => "Discard",
+        W::DiscardConfirm => "Discard this interview? Its answers are deleted from this device and cannot be recovered.",
+        W::Discarded => "The interview was discarded.",
     }
 }
 

@@ -123,6 +123,14 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::ModuleDrawn => "Pregunte a {member}, a solas. Si no puede estar a solas con ella, responda No: esta parte se omite.",
         W::PrivacyQuestion => "¿Está a solas con ella, donde nadie pueda oír ni interrumpir?",
         W::ReferralsTitle => "Dónde encontrar ayuda",
+        W::NameMissing => "Escriba su nombre de usuario.",
+        W::PasswordMissing => "Escriba la contraseña que le dieron.",
+        W::SignOutConfirm => "{n} entrevista(s) en este dispositivo aún no se han enviado. Se quedan en el dispositivo y se enviarán cuando vuelva a iniciar sesión. ¿Cerrar sesión ahora?",
+        W::SignOutAnyway => "Cerrar sesión",
+        W::Cancel => "Cancelar",
+        W::DiscardDraft => "Descartar",
+        W::DiscardConfirm => "¿Descartar esta entrevista? Sus respuestas se borran de este dispositivo y no se pueden recuperar.",
+        W::Discarded => "La entrevista se descartó.",
     }
 }
 

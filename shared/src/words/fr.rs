@@ -123,6 +123,14 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::ModuleDrawn => "Interrogez {member}, seule. Si vous ne pouvez pas être seul·e avec elle, répondez Non : cette partie est sautée.",
         W::PrivacyQuestion => "Êtes-vous seul·e avec elle, sans que personne ne puisse entendre ou interrompre ?",
         W::ReferralsTitle => "Où trouver de l’aide",
+        W::NameMissing => "Saisissez votre nom d'utilisateur.",
+        W::PasswordMissing => "Saisissez le mot de passe qui vous a été remis.",
+        W::SignOutConfirm => "{n} entretien(s) sur cet appareil ne sont pas encore envoyés. Ils restent sur l'appareil et seront envoyés quand vous vous reconnecterez. Se déconnecter maintenant ?",
+        W::SignOutAnyway => "Se déconnecter",
+        W::Cancel => "Annuler",
+        W::DiscardDraft => "Abandonner",
+        W::DiscardConfirm => "Abandonner cet entretien ? Ses réponses sont effacées de cet appareil et ne pourront pas être récupérées.",
+        W::Discarded => "L'entretien a été abandonné.",
     }
 }
 

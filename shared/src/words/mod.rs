@@ -180,6 +180,14 @@ keys! {
         ModuleDrawn = "module_drawn",
         PrivacyQuestion = "privacy_question",
         ReferralsTitle = "referrals_title",
+        NameMissing = "name_missing",
+        PasswordMissing = "password_missing",
+        SignOutConfirm = "sign_out_confirm",
+        SignOutAnyway = "sign_out_anyway",
+        Cancel = "cancel",
+        DiscardDraft = "discard_draft",
+        DiscardConfirm = "discard_confirm",
+        Discarded = "discarded",
     }
 }
 
@@ -429,7 +437,7 @@ impl Word {
         match self {
             Word::Form(FormWord::StepOf) => &["{n}", "{total}"],
             Word::Form(FormWord::Retrying) | Word::Field(FieldWord::RetryIn) => &["{s}"],
-            Word::Field(FieldWord::Waiting) => &["{n}"],
+            Word::Field(FieldWord::Waiting | FieldWord::SignOutConfirm) => &["{n}"],
             Word::Field(FieldWord::Imported) => &["{n}", "{m}"],
             Word::Field(FieldWord::SelectionIntro | FieldWord::NoOneEligible) => &["{min}"],
             Word::Field(FieldWord::Drawn | FieldWord::ModuleDrawn) => &["{member}"],

@@ -123,6 +123,14 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::ModuleDrawn => "Pergunte a {member}, a sós. Se não puder estar a sós com ela, responda Não: esta parte é saltada.",
         W::PrivacyQuestion => "Está a sós com ela, onde ninguém possa ouvir nem interromper?",
         W::ReferralsTitle => "Onde encontrar ajuda",
+        W::NameMissing => "Escreva o seu nome de utilizador.",
+        W::PasswordMissing => "Escreva a palavra-passe que lhe deram.",
+        W::SignOutConfirm => "{n} entrevista(s) neste dispositivo ainda não foram enviadas. Ficam no dispositivo e serão enviadas quando voltar a entrar. Sair agora?",
+        W::SignOutAnyway => "Sair",
+        W::Cancel => "Cancelar",
+        W::DiscardDraft => "Descartar",
+        W::DiscardConfirm => "Descartar esta entrevista? As respostas são apagadas deste dispositivo e não podem ser recuperadas.",
+        W::Discarded => "A entrevista foi descartada.",
     }
 }
 
