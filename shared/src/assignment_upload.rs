@@ -25,20 +25,26 @@ fn flag_name(flag: bool) -> &'static str {
 
 impl Query {
     pub fn parameters() -> Vec<Parameter> {
+        Self::described(
+            "true: answer with what would change, and change nothing (default false)",
+            "true: clusters the file does not name are withdrawn from their enumerators (default false)",
+        )
+    }
+
+    /// The same options as the design (weights) upload reads them: there
+    /// `replace` takes away the weights the file leaves out.
+    pub fn design_parameters() -> Vec<Parameter> {
+        Self::described(
+            "true: answer with what would change (matched, unmatched, changed, removed), and store nothing (default false)",
+            "true: stored weights of the same kind (cluster or submission) the file does not name are taken away (default false)",
+        )
+    }
+
+    fn described(dry_run: &'static str, replace: &'static str) -> Vec<Parameter> {
         let flags = [false, true].map(flag_name);
         vec![
-            Parameter::optional(
-                "dry_run",
-                ParameterKind::Text,
-                &flags,
-                "true: answer with what would change, and change nothing (default false)",
-            ),
-            Parameter::optional(
-                "replace",
-                ParameterKind::Text,
-                &flags,
-                "true: clusters the file does not name are withdrawn from their enumerators (default false)",
-            ),
+            Parameter::optional("dry_run", ParameterKind::Text, &flags, dry_run),
+            Parameter::optional("replace", ParameterKind::Text, &flags, replace),
         ]
     }
 

@@ -1,4 +1,5 @@
-//! Clusters from a CSV file (`cluster,stratum,area,enumerator`): the survey
+//! Clusters from a CSV file (`cluster,stratum,area,enumerator`, and
+//! optionally `households`, the number to interview there): the survey
 //! team's sample list given to enumerators in one upload. The file is read
 //! into a plan (added, moved to another enumerator, updated, unchanged,
 //! unknown enumerators, withdrawn), which `dry_run=true` answers with and
@@ -25,7 +26,7 @@ use crate::state::AppState;
 use crate::store::Assignment;
 
 /// The columns a file has; `cluster` and `enumerator` are required.
-const COLUMNS: [&str; 4] = ["cluster", "stratum", "area", "enumerator"];
+const COLUMNS: [&str; 5] = ["cluster", "stratum", "area", "enumerator", "households"];
 /// Longest cell read. Every column is a code of at most 64 characters;
 /// this bounds what a message quotes and what is compared, whatever the file.
 const MAX_CELL: usize = 256;
@@ -39,6 +40,10 @@ pub struct PlannedAssignment {
     pub enumerator: String,
     pub stratum: Option<String>,
     pub area: Option<String>,
+    /// How many households to interview in the cluster; left out, the
+    /// cluster keeps the number it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub households: Option<u32>,
 }
 
 /// A cluster that goes to another enumerator.
@@ -76,7 +81,7 @@ pub struct AssignmentPlan {
     pub added: Vec<PlannedAssignment>,
     /// Clusters someone else had.
     pub moved: Vec<Move>,
-    /// Same enumerator, another stratum or area.
+    /// Same enumerator, another stratum, area or number of households.
     pub updated: Vec<PlannedAssignment>,
     /// Rows that change nothing.
     pub unchanged: usize,
@@ -89,7 +94,9 @@ pub struct AssignmentPlan {
 
 /// Gives a survey's clusters to enumerators from a CSV file
 /// (`Content-Type: text/csv`) with the header `cluster,stratum,area,enumerator`
-/// (any order; `stratum` and `area` may be left out or empty). One row a
+/// (any order; `stratum` and `area` may be left out or empty), and
+/// optionally `households`: how many to interview there (1 to 10,000), kept
+/// with the cluster wherever it moves. One row a
 /// cluster, at most 20,000 rows. Every problem is listed by row and column
 /// (`rows[0].enumerator`: the first row after the header, line 2).
 /// `dry_run=true` answers with the plan and changes nothing; otherwise the
@@ -133,7 +140,13 @@ pub async fn upload(
         }
     }
     let current = state.store().assignments_for(&survey_id).await?;
-    let mut plan = plan(rows, &current, &roles, options.replace);
+    let targets: HashMap<String, i64> = state
+        .store()
+        .cluster_targets(&survey_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut plan = plan(rows, &current, &targets, &roles, options.replace);
     plan.dry_run = options.dry_run;
     if options.dry_run {
         return Ok(Json(plan));
@@ -187,10 +200,17 @@ pub async fn upload(
                 .map(|w| (w.cluster.clone(), w.enumerator.clone())),
         )
         .collect();
+    let households: Vec<(String, u32)> = plan
+        .added
+        .iter()
+        .chain(plan.moved.iter().map(|moved| &moved.to))
+        .chain(&plan.updated)
+        .filter_map(|row| Some((row.cluster.clone(), row.households?)))
+        .collect();
     if !to_store.is_empty() || !to_withdraw.is_empty() {
         state
             .store()
-            .reassign(&survey_id, &to_store, &to_withdraw)
+            .reassign(&survey_id, &to_store, &to_withdraw, &households)
             .await?;
     }
     state
@@ -227,7 +247,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
         }
     };
     let mut errors = Vec::new();
-    let mut at = [None; 4];
+    let mut at = [None; COLUMNS.len()];
     for (index, name) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|column| *column == name) {
             Some(column) if at[column].is_some() => errors.push(field(
@@ -240,13 +260,13 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                 "header",
                 "unknown_column",
                 format!(
-                    "`{}` is not a column: the header is cluster,stratum,area,enumerator",
+                    "`{}` is not a column: the header is cluster,stratum,area,enumerator (and households if wanted)",
                     quoted(name)
                 ),
             )),
         }
     }
-    let [cluster, _, _, enumerator] = at;
+    let [cluster, _, _, enumerator, _] = at;
     if cluster.is_none() || enumerator.is_none() {
         errors.push(field(
             "header",
@@ -301,6 +321,22 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                 return None;
             }
             let text = (!text.is_empty()).then(|| text.to_owned())?;
+            if name == "households" {
+                return match households(&text) {
+                    Some(_) => Some(text),
+                    None => {
+                        errors.push(field(
+                            &path,
+                            "out_of_range",
+                            format!(
+                                "line {line}: `{}` is not a whole number of households from 1 to {MAX_HOUSEHOLDS}",
+                                quoted(&text)
+                            ),
+                        ));
+                        None
+                    }
+                };
+            }
             // Codes only: a formula (`=…`, `+…`, `@…`) is never one.
             if name != "area" && !is_envelope_code(&text) {
                 errors.push(field(
@@ -331,6 +367,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
             cell(1, "stratum"),
             cell(2, "area"),
             cell(3, "enumerator"),
+            cell(4, "households").as_deref().and_then(households),
         );
         for (value, name) in [(&row.0, "cluster"), (&row.3, "enumerator")] {
             if value.is_none() && !errors[before..].iter().any(|e| e.path.ends_with(name)) {
@@ -341,7 +378,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                 ));
             }
         }
-        let (Some(cluster), stratum, area, Some(enumerator)) = row else {
+        let (Some(cluster), stratum, area, Some(enumerator), households) = row else {
             continue;
         };
         if let Some(first) = first_line.get(&cluster) {
@@ -362,10 +399,25 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                 enumerator,
                 stratum,
                 area,
+                households,
             });
         }
     }
     super::params::rows_read(rows, errors)
+}
+
+/// Most households one cluster may be given: an enumeration area holds a
+/// few hundred, and a survey interviews tens of them.
+pub const MAX_HOUSEHOLDS: u32 = 10_000;
+
+/// A households cell as a number, digits only (no sign, no formula).
+fn households(text: &str) -> Option<u32> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse()
+        .ok()
+        .filter(|n| (1..=MAX_HOUSEHOLDS).contains(n))
 }
 
 /// What the checked rows change, against the survey's assignments now and
@@ -373,6 +425,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
 fn plan(
     rows: Vec<PlannedAssignment>,
     current: &[Assignment],
+    targets: &HashMap<String, i64>,
     roles: &HashMap<String, Option<String>>,
     replace: bool,
 ) -> AssignmentPlan {
@@ -421,7 +474,13 @@ fn plan(
         } else {
             match same {
                 None => plan.added.push(row),
-                Some(held) if held.stratum == row.stratum && held.area == row.area => {
+                Some(held)
+                    if held.stratum == row.stratum
+                        && held.area == row.area
+                        && row
+                            .households
+                            .is_none_or(|n| targets.get(&row.cluster) == Some(&i64::from(n))) =>
+                {
                     plan.unchanged += 1;
                 }
                 Some(_) => plan.updated.push(row),
