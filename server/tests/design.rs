@@ -452,7 +452,7 @@ async fn a_huge_design_file_is_bounded_by_rows_and_bytes() {
     .await;
     let (_, admin) = server.user("admin-1", Role::Admin).await;
     let mut file = String::from("cluster_id,weight\n");
-    for index in 0..=salama_server::routes::design::MAX_DESIGN_ROWS {
+    for index in 0..=salama_shared::design_upload::MAX_DESIGN_ROWS {
         file.push_str(&format!("c{index},1\n"));
     }
     let (status, body) = csv(&server, &admin, &format!("{WEIGHTS}?dry_run=true"), &file).await;

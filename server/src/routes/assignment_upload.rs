@@ -14,9 +14,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::{ErrorBody, ErrorField};
-use salama_shared::assignment_upload::{self, MAX_ROWS};
+use salama_shared::assignment_upload::{
+    self, AssignmentPlan, MAX_HOUSEHOLDS, MAX_ROWS, Move, PlannedAssignment, UnknownEnumerator,
+    Withdrawal,
+};
 use salama_shared::text::is_envelope_code;
-use serde::Serialize;
 
 use super::params::{CODE_RULE, Params, field, quoted};
 use crate::auth::{Caller, Role};
@@ -30,67 +32,6 @@ const COLUMNS: [&str; 5] = ["cluster", "stratum", "area", "enumerator", "househo
 /// Longest cell read. Every column is a code of at most 64 characters;
 /// this bounds what a message quotes and what is compared, whatever the file.
 const MAX_CELL: usize = 256;
-
-/// One row of the file, checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PlannedAssignment {
-    /// The row's line in the file (the header is line 1).
-    pub line: usize,
-    pub cluster: String,
-    pub enumerator: String,
-    pub stratum: Option<String>,
-    pub area: Option<String>,
-    /// How many households to interview in the cluster; left out, the
-    /// cluster keeps the number it has.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub households: Option<u32>,
-}
-
-/// A cluster that goes to another enumerator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Move {
-    #[serde(flatten)]
-    pub to: PlannedAssignment,
-    /// Who has it now (and will not).
-    pub from: Vec<String>,
-}
-
-/// A row naming someone who cannot be given clusters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UnknownEnumerator {
-    pub line: usize,
-    pub cluster: String,
-    pub enumerator: String,
-    /// `unknown` (no active user) or `wrong_role` (not an enumerator).
-    pub code: String,
-}
-
-/// An assignment taken back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Withdrawal {
-    pub cluster: String,
-    pub enumerator: String,
-}
-
-/// What an upload changes (or, with `dry_run=true`, would change).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AssignmentPlan {
-    /// Nothing was changed: this is a preview.
-    pub dry_run: bool,
-    /// Clusters nobody had.
-    pub added: Vec<PlannedAssignment>,
-    /// Clusters someone else had.
-    pub moved: Vec<Move>,
-    /// Same enumerator, another stratum, area or number of households.
-    pub updated: Vec<PlannedAssignment>,
-    /// Rows that change nothing.
-    pub unchanged: usize,
-    /// Rows naming no active enumerator: listed in a preview, refused (422)
-    /// when applying.
-    pub unknown_enumerators: Vec<UnknownEnumerator>,
-    /// With `replace=true`: clusters the file leaves out, taken back.
-    pub withdrawn: Vec<Withdrawal>,
-}
 
 /// Gives a survey's clusters to enumerators from a CSV file
 /// (`Content-Type: text/csv`) with the header `cluster,stratum,area,enumerator`
@@ -405,10 +346,6 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
     }
     super::params::rows_read(rows, errors)
 }
-
-/// Most households one cluster may be given: an enumeration area holds a
-/// few hundred, and a survey interviews tens of them.
-pub const MAX_HOUSEHOLDS: u32 = 10_000;
 
 /// A households cell as a number, digits only (no sign, no formula).
 fn households(text: &str) -> Option<u32> {

@@ -10,90 +10,21 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::{ErrorBody, ErrorField};
 use salama_shared::assignment_upload;
+use salama_shared::design_upload::{
+    ClusterProgress, DesignChangeRow, DesignPlan, DesignStored, DesignSummary, DesignWeight,
+    MAX_DESIGN_ROWS, MAX_WEIGHT, MIN_WEIGHT, StratumSummary, UnmatchedRow,
+};
 use salama_shared::text::is_envelope_code;
-use serde::Serialize;
 
 use super::params::{CODE_RULE, Params, field, quoted};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::CsvBody;
 use crate::state::AppState;
-use crate::store::{DesignChange, DesignEntry, DesignRecord, DesignUpload};
+use crate::store::{DesignChange, DesignEntry, DesignRecord};
 
-/// Most rows one design file may have: one a submission is the largest
-/// design, and a survey of more interviews uploads cluster weights.
-pub const MAX_DESIGN_ROWS: usize = 100_000;
-/// The range a weight must lie in. A weight is an inverse probability of
-/// selection, scaled or not; outside this range it is a slip (a percentage
-/// read as a fraction, a column of ids), and the variance sums its squares
-/// over every interview, which below 1e-6 or above 1e9 lose their digits.
-pub const MIN_WEIGHT: f64 = 1e-6;
-pub const MAX_WEIGHT: f64 = 1e9;
 /// How many stored design files the summary lists.
 const HISTORY: u32 = 50;
-
-/// How many clusters and submissions a design file names, and how many of
-/// its clusters have interviews.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct DesignStored {
-    /// Cluster rows.
-    pub clusters: usize,
-    /// Of those, clusters with interviews so far (the others are assigned,
-    /// or named by an earlier upload, and have none yet).
-    pub clusters_with_interviews: usize,
-    /// Submission weight rows.
-    pub submissions: usize,
-}
-
-/// A cluster's or submission's design before and after the file.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct DesignChangeRow {
-    /// The row's line in the file (the header is line 1).
-    pub line: usize,
-    /// The cluster or submission.
-    pub key: String,
-    pub stratum_before: Option<String>,
-    pub stratum: Option<String>,
-    pub weight_before: Option<f64>,
-    pub weight: Option<f64>,
-}
-
-/// A row naming no cluster or submission the survey knows: listed in a
-/// preview, refused (422) when storing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UnmatchedRow {
-    pub line: usize,
-    pub key: String,
-}
-
-/// A stored weight the file leaves out.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct DesignWeight {
-    pub key: String,
-    pub weight: f64,
-}
-
-/// What a design file changes (or, with `dry_run=true`, would change).
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct DesignPlan {
-    /// Nothing was stored: this is a preview.
-    pub dry_run: bool,
-    #[serde(flatten)]
-    pub stored: DesignStored,
-    /// `cluster` or `submission`: what the file's rows name.
-    pub keyed_by: String,
-    /// Rows naming a cluster or submission the survey knows.
-    pub matched: usize,
-    /// Of those, rows that change nothing.
-    pub unchanged: usize,
-    pub changed: Vec<DesignChangeRow>,
-    pub unmatched: Vec<UnmatchedRow>,
-    /// With `replace=true`, stored weights of the same kind the file leaves
-    /// out, taken away (a cluster keeps its stratum).
-    pub removed: Vec<DesignWeight>,
-    /// Without `replace`, how many of those the file leaves as they are.
-    pub kept: usize,
-}
 
 /// A design file as read: what its rows name and its entries, each with
 /// its line.
@@ -545,37 +476,6 @@ fn parse_design(body: &[u8]) -> Result<DesignFile, Vec<ErrorField>> {
     })
 }
 
-/// One stratum of the design (`stratum: null`: clusters without one).
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct StratumSummary {
-    pub stratum: Option<String>,
-    /// Clusters (PSUs) of the stratum with interviews.
-    pub clusters: usize,
-    pub interviews: i64,
-    pub weighted_interviews: i64,
-    pub sum_of_weights: f64,
-}
-
-/// The survey's design as the aggregates use it now, and its history.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct DesignSummary {
-    /// Respondents, every channel.
-    pub interviews: i64,
-    /// Of those, respondents carrying a weight (their own or their cluster's).
-    pub weighted_interviews: i64,
-    /// The weighted total: the sum of the weights of the respondents.
-    pub sum_of_weights: f64,
-    /// Clusters with interviews.
-    pub psus: usize,
-    pub strata: Vec<StratumSummary>,
-    /// Clusters with interviews, some of them without a weight.
-    pub clusters_without_weight: Vec<String>,
-    /// Weights given to single submissions.
-    pub submission_weights: usize,
-    /// The last 50 design files stored, newest first.
-    pub history: Vec<DesignUpload>,
-}
-
 /// The current sample design summarised: strata, PSUs, weighted totals,
 /// clusters with interviews but no weight, and each design file stored.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/design", tag = "analysis", security(("token" = []), ("session" = [])),
@@ -627,22 +527,6 @@ pub async fn summary(
     }
     summary.strata = strata.into_values().collect();
     Ok(Json(summary))
-}
-
-/// One cluster of the sample: who works it, how many households it should
-/// reach, how many interviews it has given.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ClusterProgress {
-    pub cluster: String,
-    pub stratum: Option<String>,
-    pub area: Option<String>,
-    /// Who has it now (none: withdrawn, or only in the design).
-    pub enumerators: Vec<String>,
-    /// Households to interview, from the clusters file.
-    pub target_households: Option<i64>,
-    /// Interviews received so far (respondents).
-    pub interviews: i64,
-    pub weight: Option<f64>,
 }
 
 /// Every cluster of the survey, assigned, in the design or with interviews,

@@ -2,7 +2,7 @@
 //! cluster with the weight each carries, households targeted per cluster,
 //! and each design file stored with what it changed (migration 0007).
 
-use serde::Serialize;
+pub use salama_shared::design_upload::DesignUpload;
 use sqlx::Row;
 
 use super::facts::{BUMP_GENERATION, DesignEntry, UPSERT_CLUSTER, UPSERT_SUBMISSION_WEIGHT};
@@ -19,20 +19,6 @@ pub struct ClusterCount {
     /// Of those, interviews carrying a weight.
     pub weighted: i64,
     pub sum_of_weights: f64,
-}
-
-/// One stored design file, as its history shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct DesignUpload {
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-    /// `cluster` or `submission`: what the file's rows named.
-    pub keyed_by: String,
-    pub rows: i64,
-    /// Rows that gave a cluster or submission another weight or stratum.
-    pub changed: i64,
-    /// Weights taken away (`replace=true`) because the file left them out.
-    pub removed: i64,
 }
 
 /// A design file to store: its entries, the weights it takes away, and the
