@@ -174,19 +174,7 @@ pub async fn upload(
 
 /// Reads and checks the file, listing every problem by row and column.
 fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, Vec<ErrorField>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            return Err(vec![field(
-                "header",
-                "unreadable",
-                format!("not CSV: {error}"),
-            )]);
-        }
-    };
+    let (reader, headers) = super::params::csv_header(body)?;
     let mut errors = Vec::new();
     let mut at = [None; COLUMNS.len()];
     for (index, name) in headers.iter().enumerate() {
@@ -220,53 +208,37 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
     }
     let mut rows = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        if index == MAX_ROWS {
-            errors.push(field(
-                "rows",
-                "too_many",
-                format!("at most {MAX_ROWS} rows in one file"),
-            ));
-            break;
-        }
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                errors.push(field(
-                    &format!("rows[{index}]"),
-                    "unreadable",
-                    format!("line {line}: {error}"),
-                ));
-                continue;
-            }
-        };
-        let before = errors.len();
-        let mut cell = |column: usize, name: &str| -> Option<String> {
-            let text = at[column].and_then(|at| record.get(at)).unwrap_or_default();
-            let path = format!("rows[{index}].{name}");
-            if text.len() > MAX_CELL {
-                errors.push(field(
-                    &path,
-                    "too_long",
-                    format!("line {line}: longer than {MAX_CELL} bytes"),
-                ));
-                return None;
-            }
-            if text.chars().any(char::is_control) {
-                errors.push(field(
-                    &path,
-                    "control_character",
-                    format!("line {line}: `{}` holds a control character", quoted(text)),
-                ));
-                return None;
-            }
-            let text = (!text.is_empty()).then(|| text.to_owned())?;
-            if name == "households" {
-                return match households(&text) {
-                    Some(_) => Some(text),
-                    None => {
-                        errors.push(field(
+    super::params::csv_rows(
+        reader,
+        MAX_ROWS,
+        &mut errors,
+        |index, line, record, errors| {
+            let before = errors.len();
+            let mut cell = |column: usize, name: &str| -> Option<String> {
+                let text = at[column].and_then(|at| record.get(at)).unwrap_or_default();
+                let path = format!("rows[{index}].{name}");
+                if text.len() > MAX_CELL {
+                    errors.push(field(
+                        &path,
+                        "too_long",
+                        format!("line {line}: longer than {MAX_CELL} bytes"),
+                    ));
+                    return None;
+                }
+                if text.chars().any(char::is_control) {
+                    errors.push(field(
+                        &path,
+                        "control_character",
+                        format!("line {line}: `{}` holds a control character", quoted(text)),
+                    ));
+                    return None;
+                }
+                let text = (!text.is_empty()).then(|| text.to_owned())?;
+                if name == "households" {
+                    return match households(&text) {
+                        Some(_) => Some(text),
+                        None => {
+                            errors.push(field(
                             &path,
                             "out_of_range",
                             format!(
@@ -274,76 +246,77 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                                 quoted(&text)
                             ),
                         ));
-                        None
-                    }
-                };
+                            None
+                        }
+                    };
+                }
+                // Codes only: a formula (`=…`, `+…`, `@…`) is never one.
+                if name != "area" && !is_envelope_code(&text) {
+                    errors.push(field(
+                        &path,
+                        "invalid",
+                        format!(
+                            "line {line}: `{}` is not a code ({CODE_RULE})",
+                            quoted(&text)
+                        ),
+                    ));
+                    return None;
+                }
+                if name == "area" && !areas.contains(text.as_str()) {
+                    errors.push(field(
+                        &path,
+                        "unknown",
+                        format!(
+                            "line {line}: the survey has no admin area `{}`",
+                            quoted(&text)
+                        ),
+                    ));
+                    return None;
+                }
+                Some(text)
+            };
+            let row = (
+                cell(0, "cluster"),
+                cell(1, "stratum"),
+                cell(2, "area"),
+                cell(3, "enumerator"),
+                cell(4, "households").as_deref().and_then(households),
+            );
+            for (value, name) in [(&row.0, "cluster"), (&row.3, "enumerator")] {
+                if value.is_none() && !errors[before..].iter().any(|e| e.path.ends_with(name)) {
+                    errors.push(field(
+                        &format!("rows[{index}].{name}"),
+                        "required",
+                        format!("line {line}: empty"),
+                    ));
+                }
             }
-            // Codes only: a formula (`=…`, `+…`, `@…`) is never one.
-            if name != "area" && !is_envelope_code(&text) {
+            let (Some(cluster), stratum, area, Some(enumerator), households) = row else {
+                return;
+            };
+            if let Some(first) = first_line.get(&cluster) {
                 errors.push(field(
-                    &path,
-                    "invalid",
-                    format!(
-                        "line {line}: `{}` is not a code ({CODE_RULE})",
-                        quoted(&text)
-                    ),
-                ));
-                return None;
-            }
-            if name == "area" && !areas.contains(text.as_str()) {
-                errors.push(field(
-                    &path,
-                    "unknown",
-                    format!(
-                        "line {line}: the survey has no admin area `{}`",
-                        quoted(&text)
-                    ),
-                ));
-                return None;
-            }
-            Some(text)
-        };
-        let row = (
-            cell(0, "cluster"),
-            cell(1, "stratum"),
-            cell(2, "area"),
-            cell(3, "enumerator"),
-            cell(4, "households").as_deref().and_then(households),
-        );
-        for (value, name) in [(&row.0, "cluster"), (&row.3, "enumerator")] {
-            if value.is_none() && !errors[before..].iter().any(|e| e.path.ends_with(name)) {
-                errors.push(field(
-                    &format!("rows[{index}].{name}"),
-                    "required",
-                    format!("line {line}: empty"),
-                ));
-            }
-        }
-        let (Some(cluster), stratum, area, Some(enumerator), households) = row else {
-            continue;
-        };
-        if let Some(first) = first_line.get(&cluster) {
-            errors.push(field(
                 &format!("rows[{index}].cluster"),
                 "duplicate",
                 format!(
                     "line {line}: cluster `{cluster}` is on line {first} already (one enumerator a cluster)"
                 ),
             ));
-            continue;
-        }
-        first_line.insert(cluster.clone(), line);
-        if errors.len() == before {
-            rows.push(PlannedAssignment {
-                line,
-                cluster,
-                enumerator,
-                stratum,
-                area,
-                households,
-            });
-        }
-    }
+                return;
+            }
+            first_line.insert(cluster.clone(), line);
+            if errors.len() == before {
+                rows.push(PlannedAssignment {
+                    line,
+                    cluster,
+                    enumerator,
+                    stratum,
+                    area,
+                    households,
+                });
+            }
+        },
+    );
     super::params::rows_read(rows, errors)
 }
 

@@ -296,19 +296,7 @@ fn weight(text: &str) -> Option<f64> {
 
 /// Reads a design CSV, reporting every problem with its row and column.
 fn parse_design(body: &[u8]) -> Result<DesignFile, Vec<ErrorField>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            return Err(vec![field(
-                "header",
-                "unreadable",
-                format!("not CSV: {error}"),
-            )]);
-        }
-    };
+    let (reader, headers) = super::params::csv_header(body)?;
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (cluster, submission) = (column("cluster_id"), column("submission_id"));
     let (stratum, weight_at) = (column("stratum"), column("weight"));
@@ -333,83 +321,68 @@ fn parse_design(body: &[u8]) -> Result<DesignFile, Vec<ErrorField>> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        if index == MAX_DESIGN_ROWS {
-            errors.push(field(
-                "rows",
-                "too_many",
-                format!("at most {MAX_DESIGN_ROWS} rows in one file"),
-            ));
-            break;
-        }
-        let path = |name: &str| format!("rows[{index}].{name}");
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
+    super::params::csv_rows(
+        reader,
+        MAX_DESIGN_ROWS,
+        &mut errors,
+        |index, line, record, errors| {
+            let path = |name: &str| format!("rows[{index}].{name}");
+            let get =
+                |at: Option<usize>| at.and_then(|at| record.get(at)).filter(|v| !v.is_empty());
+            let key_name = if by_cluster {
+                "cluster_id"
+            } else {
+                "submission_id"
+            };
+            let Some(key) = get(if by_cluster { cluster } else { submission }) else {
                 errors.push(field(
-                    &format!("rows[{index}]"),
-                    "unreadable",
-                    format!("line {line}: {error}"),
+                    &path(key_name),
+                    "required",
+                    format!("line {line}: empty"),
                 ));
-                continue;
+                return;
+            };
+            if by_cluster && !is_envelope_code(key) {
+                errors.push(field(
+                    &path(key_name),
+                    "invalid",
+                    format!("line {line}: `{}` is not a code ({CODE_RULE})", quoted(key)),
+                ));
+                return;
             }
-        };
-        let get = |at: Option<usize>| at.and_then(|at| record.get(at)).filter(|v| !v.is_empty());
-        let key_name = if by_cluster {
-            "cluster_id"
-        } else {
-            "submission_id"
-        };
-        let Some(key) = get(if by_cluster { cluster } else { submission }) else {
-            errors.push(field(
-                &path(key_name),
-                "required",
-                format!("line {line}: empty"),
-            ));
-            continue;
-        };
-        if by_cluster && !is_envelope_code(key) {
-            errors.push(field(
-                &path(key_name),
-                "invalid",
-                format!("line {line}: `{}` is not a code ({CODE_RULE})", quoted(key)),
-            ));
-            continue;
-        }
-        let key = if by_cluster {
-            key.to_owned()
-        } else {
-            match uuid::Uuid::parse_str(key) {
-                Ok(id) => id.hyphenated().to_string(),
-                Err(_) => {
-                    errors.push(field(
-                        &path("submission_id"),
-                        "invalid",
-                        format!(
-                            "line {line}: `{}` is not a submission id (UUID)",
-                            quoted(key)
-                        ),
-                    ));
-                    continue;
+            let key = if by_cluster {
+                key.to_owned()
+            } else {
+                match uuid::Uuid::parse_str(key) {
+                    Ok(id) => id.hyphenated().to_string(),
+                    Err(_) => {
+                        errors.push(field(
+                            &path("submission_id"),
+                            "invalid",
+                            format!(
+                                "line {line}: `{}` is not a submission id (UUID)",
+                                quoted(key)
+                            ),
+                        ));
+                        return;
+                    }
                 }
+            };
+            if let Some(first) = seen.get(&key) {
+                errors.push(field(
+                    &path(key_name),
+                    "duplicate",
+                    format!("line {line}: `{key}` is on line {first} already"),
+                ));
+                return;
             }
-        };
-        if let Some(first) = seen.get(&key) {
-            errors.push(field(
-                &path(key_name),
-                "duplicate",
-                format!("line {line}: `{key}` is on line {first} already"),
-            ));
-            continue;
-        }
-        seen.insert(key.clone(), line);
-        let parsed_weight = match get(weight_at) {
-            None => None,
-            Some(text) => match weight(text) {
-                Some(value) => Some(value),
-                None => {
-                    errors.push(field(
+            seen.insert(key.clone(), line);
+            let parsed_weight = match get(weight_at) {
+                None => None,
+                Some(text) => match weight(text) {
+                    Some(value) => Some(value),
+                    None => {
+                        errors.push(field(
                         &path("weight"),
                         "out_of_range",
                         format!(
@@ -417,57 +390,58 @@ fn parse_design(body: &[u8]) -> Result<DesignFile, Vec<ErrorField>> {
                             quoted(text)
                         ),
                     ));
-                    continue;
-                }
-            },
-        };
-        if by_cluster {
-            let stratum = get(stratum).map(str::to_owned);
-            if let Some(text) = stratum.as_deref().filter(|s| !is_envelope_code(s)) {
-                errors.push(field(
-                    &path("stratum"),
-                    "invalid",
-                    format!(
-                        "line {line}: `{}` is not a code ({CODE_RULE})",
-                        quoted(text)
-                    ),
-                ));
-                continue;
-            }
-            if parsed_weight.is_none() && stratum.is_none() {
-                errors.push(field(
-                    &path("weight"),
-                    "required",
-                    format!("line {line}: a cluster row needs a weight or a stratum"),
-                ));
-                continue;
-            }
-            entries.push((
-                line,
-                DesignEntry::Cluster {
-                    cluster_id: key,
-                    stratum,
-                    weight: parsed_weight,
+                        return;
+                    }
                 },
-            ));
-        } else {
-            let Some(weight) = parsed_weight else {
-                errors.push(field(
-                    &path("weight"),
-                    "required",
-                    format!("line {line}: empty"),
-                ));
-                continue;
             };
-            entries.push((
-                line,
-                DesignEntry::Submission {
-                    submission_id: key,
-                    weight,
-                },
-            ));
-        }
-    }
+            if by_cluster {
+                let stratum = get(stratum).map(str::to_owned);
+                if let Some(text) = stratum.as_deref().filter(|s| !is_envelope_code(s)) {
+                    errors.push(field(
+                        &path("stratum"),
+                        "invalid",
+                        format!(
+                            "line {line}: `{}` is not a code ({CODE_RULE})",
+                            quoted(text)
+                        ),
+                    ));
+                    return;
+                }
+                if parsed_weight.is_none() && stratum.is_none() {
+                    errors.push(field(
+                        &path("weight"),
+                        "required",
+                        format!("line {line}: a cluster row needs a weight or a stratum"),
+                    ));
+                    return;
+                }
+                entries.push((
+                    line,
+                    DesignEntry::Cluster {
+                        cluster_id: key,
+                        stratum,
+                        weight: parsed_weight,
+                    },
+                ));
+            } else {
+                let Some(weight) = parsed_weight else {
+                    errors.push(field(
+                        &path("weight"),
+                        "required",
+                        format!("line {line}: empty"),
+                    ));
+                    return;
+                };
+                entries.push((
+                    line,
+                    DesignEntry::Submission {
+                        submission_id: key,
+                        weight,
+                    },
+                ));
+            }
+        },
+    );
     let entries = super::params::rows_read(entries, errors)?;
     Ok(DesignFile {
         by_cluster,
