@@ -219,6 +219,10 @@ async fn an_admin_sets_up_fieldwork_watches_progress_and_stores_the_design() {
             .await
             .contains("now belongs to enum-2")
     );
+    browser
+        .script("document.getElementById('by-enumerator-title').scrollIntoView(); return true;")
+        .await;
+    browser.screenshot("admin-fieldwork-clusters").await;
 
     // Interviews arrive through the API; the counts follow.
     interviews(&browser, &first.token, "ea-1", 2).await;

@@ -323,7 +323,7 @@ impl Upload {
                         <label for=self.id("file")>{say(A::CsvFile)}</label>
                         <input id=self.id("file") type="file" accept=".csv,text/csv" node_ref=files/>
                     </div>
-                    <div class="question">
+                    <div class="choice">
                         <input id=self.id("replace") type="checkbox"
                             prop:checked=move || replace.get()
                             on:change=move |e| replace.set(event_target_checked(&e))/>
