@@ -333,7 +333,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Withdraw => "Withdraw",
         W::ConfirmWithdraw => "Withdraw cluster {cluster} from {enumerator}?",
         W::ConfirmMove => "Move cluster {cluster} from {from} to {to}?",
-        W::InterviewsKept => "The {n} interviews already received from this cluster are kept and stay in the results. From its next synchronisation, the device of {enumerator} refuses new interviews from this cluster and keeps them aside with the reason.",
+        W::InterviewsKept => "The {n} interviews already received from this cluster are kept and stay in the results. New interviews from it that the device of {enumerator} sends are refused, and the device keeps them aside with the reason, as long as {enumerator} has other clusters in this survey; an enumerator with none may interview anywhere.",
         W::Confirm => "Yes, do it",
         W::Cancel => "Cancel",
         W::WithdrawnDone => "Cluster {cluster} is withdrawn from {enumerator}.",

@@ -333,7 +333,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Withdraw => "Retirar",
         W::ConfirmWithdraw => "¿Retirar el conglomerado {cluster} a {enumerator}?",
         W::ConfirmMove => "¿Pasar el conglomerado {cluster} de {from} a {to}?",
-        W::InterviewsKept => "Las {n} entrevistas ya recibidas de este conglomerado se conservan y siguen en los resultados. Desde su próxima sincronización, el dispositivo de {enumerator} rechaza las nuevas entrevistas de este conglomerado y las aparta con el motivo.",
+        W::InterviewsKept => "Las {n} entrevistas ya recibidas de este conglomerado se conservan y siguen en los resultados. Las nuevas entrevistas de este conglomerado que envíe el dispositivo de {enumerator} se rechazan, y el dispositivo las aparta con el motivo, mientras {enumerator} tenga otros conglomerados en esta encuesta; un encuestador sin ninguno puede entrevistar en cualquier lugar.",
         W::Confirm => "Sí, hacerlo",
         W::Cancel => "Cancelar",
         W::WithdrawnDone => "El conglomerado {cluster} se ha retirado a {enumerator}.",

@@ -333,7 +333,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Withdraw => "Retirer",
         W::ConfirmWithdraw => "Retirer la grappe {cluster} à {enumerator} ?",
         W::ConfirmMove => "Passer la grappe {cluster} de {from} à {to} ?",
-        W::InterviewsKept => "Les {n} entretiens déjà reçus de cette grappe sont conservés et restent dans les résultats. Dès sa prochaine synchronisation, l'appareil de {enumerator} refuse les nouveaux entretiens de cette grappe et les met de côté avec la raison.",
+        W::InterviewsKept => "Les {n} entretiens déjà reçus de cette grappe sont conservés et restent dans les résultats. Les nouveaux entretiens de cette grappe envoyés par l'appareil de {enumerator} sont refusés, et l'appareil les met de côté avec la raison, tant que {enumerator} a d'autres grappes dans cette enquête ; un enquêteur qui n'en a aucune peut enquêter partout.",
         W::Confirm => "Oui, le faire",
         W::Cancel => "Annuler",
         W::WithdrawnDone => "La grappe {cluster} est retirée à {enumerator}.",

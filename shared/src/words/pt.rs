@@ -333,7 +333,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Withdraw => "Retirar",
         W::ConfirmWithdraw => "Retirar o conglomerado {cluster} a {enumerator}?",
         W::ConfirmMove => "Passar o conglomerado {cluster} de {from} para {to}?",
-        W::InterviewsKept => "As {n} entrevistas já recebidas deste conglomerado são mantidas e continuam nos resultados. A partir da próxima sincronização, o dispositivo de {enumerator} recusa novas entrevistas deste conglomerado e guarda-as à parte com o motivo.",
+        W::InterviewsKept => "As {n} entrevistas já recebidas deste conglomerado são mantidas e continuam nos resultados. As novas entrevistas deste conglomerado enviadas pelo dispositivo de {enumerator} são recusadas, e o dispositivo guarda-as à parte com o motivo, enquanto {enumerator} tiver outros conglomerados neste inquérito; um inquiridor sem nenhum pode entrevistar em qualquer lugar.",
         W::Confirm => "Sim, fazer",
         W::Cancel => "Cancelar",
         W::WithdrawnDone => "O conglomerado {cluster} foi retirado a {enumerator}.",
