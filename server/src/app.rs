@@ -17,7 +17,7 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, doctor, health, microdata, session,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
     submissions, surveys, users,
 };
 use crate::state::AppState;
@@ -94,10 +94,9 @@ pub fn app(state: AppState) -> Router {
             "/surveys/{survey_id}/codebook.csv",
             get(microdata::codebook),
         )
-        .route(
-            "/surveys/{survey_id}/weights",
-            post(analysis::upload_weights),
-        )
+        .route("/surveys/{survey_id}/weights", post(design::upload_weights))
+        .route("/surveys/{survey_id}/design", get(design::summary))
+        .route("/surveys/{survey_id}/clusters", get(design::clusters))
         .route(
             "/submissions/{submission_id}/receipt",
             get(submissions::receipt),

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, doctor, health, microdata, session,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
     submissions, surveys, users,
 };
 
@@ -42,7 +42,9 @@ use crate::routes::{
         users::revoke_device,
         doctor::checkup,
         analysis::aggregates,
-        analysis::upload_weights,
+        design::upload_weights,
+        design::summary,
+        design::clusters,
         analysis::fieldwork,
         microdata::microdata,
         microdata::codebook,
@@ -137,6 +139,10 @@ impl Modify for QueryParameters {
             (
                 "/api/surveys/{survey_id}/assignments.csv",
                 assignment_upload::Query::parameters(),
+            ),
+            (
+                "/api/surveys/{survey_id}/weights",
+                assignment_upload::Query::design_parameters(),
             ),
             ("/api/audit", audit::Query::parameters()),
             ("/api/audit.csv", audit::Query::parameters()),

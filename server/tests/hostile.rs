@@ -319,8 +319,12 @@ async fn design_uploads_keep_what_they_do_not_give(server: Server) {
     let (status, stored) = upload("cluster_id,stratum,weight\nea-1,north,2.5\n", "text/csv").await;
     assert_eq!(status, StatusCode::OK, "{stored:#}");
     assert_eq!(
-        stored,
-        json!({"clusters": 1, "clusters_with_interviews": 1, "submissions": 0})
+        (
+            &stored["clusters"],
+            &stored["clusters_with_interviews"],
+            &stored["submissions"]
+        ),
+        (&json!(1), &json!(1), &json!(0))
     );
     // A later file of weights only keeps the stratum.
     let (status, _) = upload("cluster_id,weight\nea-1,3\n", "text/csv; charset=utf-8").await;

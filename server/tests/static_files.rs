@@ -146,7 +146,7 @@ async fn the_analysts_and_the_consoles_routes_get_their_own_pages() {
     let server = server(&dist).await;
     for (page, paths) in [
         ("analysis", ["/analysis", "/analysis/indicators"]),
-        ("admin", ["/admin", "/admin/surveys"]),
+        ("admin", ["/admin", "/admin/fieldwork"]),
     ] {
         for path in paths {
             let response = get(&server, path, "gzip").await;

@@ -7,8 +7,8 @@ mod common;
 use std::sync::LazyLock;
 
 use salama_server::store::{
-    Assignment, DesignEntry, FactState, Inserted, NewSubmission, Store, StoreError,
-    SubmissionFacts, UnitLevel,
+    Assignment, ClusterCount, DesignChange, DesignEntry, DesignRecord, FactState, Inserted,
+    NewSubmission, Store, StoreError, SubmissionFacts, UnitLevel,
 };
 use salama_shared::facts::{Counted, Outcome, UnitFacts};
 use uuid::Uuid;
@@ -699,6 +699,7 @@ async fn a_reassignment_moves_clusters_whole_or_not_at_all(store: Store) {
             "safety",
             &[assignment("ea-1", "nobody")],
             &[pair("ea-1", "enum-1"), pair("ea-2", "enum-1")],
+            &[("ea-1".to_owned(), 20)],
         )
         .await;
     assert!(failed.is_err());
@@ -711,10 +712,172 @@ async fn a_reassignment_moves_clusters_whole_or_not_at_all(store: Store) {
             "safety",
             &[assignment("ea-1", "enum-2")],
             &[pair("ea-1", "enum-1"), pair("ea-2", "enum-1")],
+            &[("ea-1".to_owned(), 20)],
         )
         .await
         .expect("reassigned");
     assert_eq!(held(store.clone()).await, [pair("ea-1", "enum-2")]);
+    // The target went in with the plan; the failed one left none.
+    assert_eq!(
+        store.cluster_targets("safety").await.expect("targets"),
+        [("ea-1".to_owned(), 20)]
+    );
+}
+
+/// Migration 0007: targets kept with the cluster's design whatever else the
+/// design gets, interviews counted per cluster with their weights, weights
+/// taken away, and each stored design file in the history.
+async fn the_design_counts_targets_and_keeps_its_history(store: Store) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [first, second] {
+        store
+            .insert_submission(&submission(id, "aaa", b"{}"))
+            .await
+            .expect("insert");
+    }
+    store
+        .create_user("enum-1", "enumerator", "hash")
+        .await
+        .expect("user");
+    let assignment = |cluster: &str| Assignment {
+        survey_id: "safety".into(),
+        cluster_id: cluster.into(),
+        enumerator: "enum-1".into(),
+        stratum: Some("s1".into()),
+        area: None,
+    };
+    store
+        .reassign(
+            "safety",
+            &[assignment("ea-7"), assignment("ea-8")],
+            &[],
+            &[("ea-7".to_owned(), 12), ("ea-8".to_owned(), 30)],
+        )
+        .await
+        .expect("assigned");
+    let entries = [
+        DesignEntry::Cluster {
+            cluster_id: "ea-7".into(),
+            stratum: None,
+            weight: Some(2.5),
+        },
+        DesignEntry::Cluster {
+            cluster_id: "ea-8".into(),
+            stratum: Some("s2".into()),
+            weight: Some(4.0),
+        },
+        DesignEntry::Submission {
+            submission_id: second.hyphenated().to_string(),
+            weight: 10.0,
+        },
+    ];
+    store
+        .store_design(
+            "safety",
+            &DesignChange {
+                entries: &entries,
+                clear_cluster_weights: &[],
+                delete_submission_weights: &[],
+                record: Some(DesignRecord {
+                    uploaded_by: "analyst-1",
+                    keyed_by: "cluster",
+                    changed: 2,
+                }),
+            },
+        )
+        .await
+        .expect("design");
+    let mut targets = store.cluster_targets("safety").await.expect("targets");
+    targets.sort();
+    assert_eq!(targets, [("ea-7".to_owned(), 12), ("ea-8".to_owned(), 30)]);
+    // Both interviews are in ea-7: one weighs its own 10, one its cluster's 2.5.
+    assert_eq!(
+        store.cluster_counts("safety").await.expect("counts"),
+        [ClusterCount {
+            cluster: Some("ea-7".into()),
+            stratum: Some("s1".into()),
+            interviews: 2,
+            weighted: 2,
+            sum_of_weights: 12.5,
+        }]
+    );
+    let removed = ["ea-7".to_owned()];
+    let gone = [second.hyphenated().to_string()];
+    store
+        .store_design(
+            "safety",
+            &DesignChange {
+                entries: &[],
+                clear_cluster_weights: &removed,
+                delete_submission_weights: &gone,
+                record: Some(DesignRecord {
+                    uploaded_by: "admin-1",
+                    keyed_by: "submission",
+                    changed: 0,
+                }),
+            },
+        )
+        .await
+        .expect("weights removed");
+    assert!(
+        store
+            .submission_weights("safety")
+            .await
+            .expect("weights")
+            .is_empty()
+    );
+    let mut design = store.design_clusters("safety").await.expect("design");
+    design.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        design,
+        [
+            ("ea-7".to_owned(), Some("s1".to_owned()), None),
+            ("ea-8".to_owned(), Some("s2".to_owned()), Some(4.0))
+        ]
+    );
+    let counts = store.cluster_counts("safety").await.expect("counts");
+    assert_eq!((counts[0].weighted, counts[0].sum_of_weights), (0, 0.0));
+    let history = store.design_uploads("safety", 10).await.expect("history");
+    let lines: Vec<(&str, &str, i64, i64, i64)> = history
+        .iter()
+        .map(|u| {
+            (
+                u.uploaded_by.as_str(),
+                u.keyed_by.as_str(),
+                u.rows,
+                u.changed,
+                u.removed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("admin-1", "submission", 0, 0, 2),
+            ("analyst-1", "cluster", 3, 2, 0)
+        ]
+    );
+    assert_eq!(
+        store.design_uploads("safety", 1).await.expect("one").len(),
+        1
+    );
+    // A design written without a record (the benchmarks, scripts) leaves none.
+    store
+        .upsert_design("safety", &entries)
+        .await
+        .expect("design");
+    assert_eq!(
+        store
+            .design_uploads("safety", 10)
+            .await
+            .expect("history")
+            .len(),
+        2
+    );
 }
 
 mod backends {
@@ -776,4 +939,5 @@ conformance!(
     a_facts_rebuild_starts_afresh_and_stays_pending_until_done,
     assignments_are_kept_per_enumerator_and_feed_the_design,
     a_reassignment_moves_clusters_whole_or_not_at_all,
+    the_design_counts_targets_and_keeps_its_history,
 );

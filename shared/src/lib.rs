@@ -12,6 +12,7 @@ pub mod check;
 pub mod csv_cell;
 pub mod date;
 pub mod default_survey;
+pub mod design_upload;
 pub mod estimate;
 pub mod expr;
 pub mod facts;

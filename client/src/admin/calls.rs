@@ -67,6 +67,7 @@ pub async fn publish(upload: &Upload) -> Result<(SurveySummary, bool), Refusal> 
         "/api/surveys",
         &body_of(upload),
         !upload.is_workbook(),
+        None,
     )
     .await?;
     let summary = parse_serde(&text).map_err(|_| Refusal {
@@ -74,6 +75,39 @@ pub async fn publish(upload: &Upload) -> Result<(SurveySummary, bool), Refusal> 
         ..Refusal::default()
     })?;
     Ok((summary, status == 201))
+}
+
+/// A CSV file sent as the fieldwork uploads take it (`text/csv`), its
+/// answer read as `T`.
+pub async fn send_csv<T: serde::de::DeserializeOwned>(url: &str, text: &str) -> Result<T, Refusal> {
+    let (status, answer) = send_with_status(
+        "POST",
+        url,
+        &JsValue::from_str(text),
+        false,
+        Some("text/csv"),
+    )
+    .await?;
+    parse_serde(&answer).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })
+}
+
+/// A console read, every refusal kept as the server words it.
+pub async fn read<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Refusal> {
+    let (status, answer) = send_with_status("GET", url, &JsValue::NULL, false, None).await?;
+    parse_serde(&answer).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })
+}
+
+/// A call with no answer to read (a withdrawal).
+pub async fn delete(url: &str) -> Result<(), Refusal> {
+    send_with_status("DELETE", url, &JsValue::NULL, false, None)
+        .await
+        .map(|_| ())
 }
 
 async fn send_upload(url: &str, upload: &Upload) -> Result<String, Refusal> {
@@ -88,7 +122,7 @@ fn body_of(upload: &Upload) -> JsValue {
 }
 
 async fn send(method: &str, url: &str, body: &JsValue, json: bool) -> Result<String, Refusal> {
-    send_with_status(method, url, body, json)
+    send_with_status(method, url, body, json, None)
         .await
         .map(|(_, text)| text)
 }
@@ -98,6 +132,7 @@ async fn send_with_status(
     url: &str,
     body: &JsValue,
     json: bool,
+    content_type: Option<&str>,
 ) -> Result<(u16, String), Refusal> {
     let unreachable = || Refusal::default();
     let window = web_sys::window().ok_or_else(unreachable)?;
@@ -108,8 +143,13 @@ async fn send_with_status(
     if json {
         let _ = headers.set("content-type", "application/json");
     }
+    if let Some(content_type) = content_type {
+        let _ = headers.set("content-type", content_type);
+    }
     init.set_headers(&headers);
-    init.set_body(body);
+    if !body.is_null() {
+        init.set_body(body);
+    }
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| unreachable())?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await

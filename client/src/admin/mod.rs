@@ -7,6 +7,7 @@
 //! comes from the catalogue's `admin` area, in the interface language.
 
 mod calls;
+mod fieldwork;
 mod preview;
 mod surveys;
 
@@ -21,6 +22,57 @@ use crate::browser;
 pub(crate) use crate::staff::say;
 use crate::staff::{self, Session};
 
+/// The console's pages, each at its own address under `/admin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Section {
+    Surveys,
+    Fieldwork,
+}
+
+impl Section {
+    const ALL: [Section; 2] = [Section::Surveys, Section::Fieldwork];
+
+    fn path(self) -> &'static str {
+        match self {
+            Section::Surveys => "/admin",
+            Section::Fieldwork => "/admin/fieldwork",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        say(match self {
+            Section::Surveys => A::SurveysTitle,
+            Section::Fieldwork => A::FieldworkTitle,
+        })
+    }
+
+    /// The section at `path`; an address the console does not know shows
+    /// the surveys.
+    fn at(path: &str) -> Section {
+        let path = path.trim_end_matches('/');
+        Section::ALL
+            .into_iter()
+            .find(|section| section.path() == path)
+            .unwrap_or(Section::Surveys)
+    }
+
+    fn current() -> Section {
+        let path = web_sys::window()
+            .and_then(|window| window.location().pathname().ok())
+            .unwrap_or_default();
+        Section::at(&path)
+    }
+
+    /// Shows this section, adding it to the tab's history.
+    fn open(self, shown: RwSignal<Section>) {
+        if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+            let _ =
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(self.path()));
+        }
+        shown.set(self);
+    }
+}
+
 pub fn mount() {
     leptos::mount::mount_to_body(app);
 }
@@ -29,6 +81,12 @@ fn app() -> impl IntoView {
     let interface = staff::provide_interface();
     let session: Session = RwSignal::new(None);
     leptos::task::spawn_local(async move { session.set(Some(who_am_i().await)) });
+    let section = RwSignal::new(Section::current());
+    provide_context(section);
+    // The console lives as long as the page; so does its listener.
+    std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
+        section.set(Section::current());
+    }));
     move || {
         interface.language.track();
         browser::set_title(say(A::Title));
@@ -42,12 +100,38 @@ fn app() -> impl IntoView {
             Some(Ok(who)) if who.must_change_password => {
                 untrack(|| first_password(who, session)).into_any()
             }
-            Some(Ok(who)) => untrack(|| surveys::page(who, session)).into_any(),
+            Some(Ok(who)) => match section.get() {
+                Section::Surveys => untrack(|| surveys::page(who, session)).into_any(),
+                Section::Fieldwork => untrack(|| fieldwork::page(who, session)).into_any(),
+            },
         }
     }
 }
 
-/// The bar above every signed-in page: who, the interface language, sign out.
+/// The console's sections, the one shown marked for assistive technology.
+fn nav() -> impl IntoView {
+    let shown = expect_context::<RwSignal<Section>>();
+    let links = Section::ALL
+        .into_iter()
+        .map(|section| {
+            let follow = move |event: leptos::ev::MouseEvent| {
+                if event.ctrl_key() || event.meta_key() || event.shift_key() || event.button() != 0 {
+                    return;
+                }
+                event.prevent_default();
+                section.open(shown);
+            };
+            let current = move || (shown.get() == section).then_some("page");
+            view! {
+                <li><a href=section.path() aria-current=current on:click=follow>{section.label()}</a></li>
+            }
+        })
+        .collect_view();
+    view! { <nav class="admin-nav" aria-label=say(A::NavLabel)><ul>{links}</ul></nav> }
+}
+
+/// The bar above every signed-in page: who, the sections, the interface
+/// language, sign out.
 fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
@@ -59,6 +143,7 @@ fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
     view! {
         <header class="bar admin-bar">
             <span>{signed_in}</span>
+            {nav()}
             {staff::languages()}
             <button type="button" id="sign-out" on:click=sign_out>{say(S::SignOut)}</button>
         </header>

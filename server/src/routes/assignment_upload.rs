@@ -1,4 +1,5 @@
-//! Clusters from a CSV file (`cluster,stratum,area,enumerator`): the survey
+//! Clusters from a CSV file (`cluster,stratum,area,enumerator`, and
+//! optionally `households`, the number to interview there): the survey
 //! team's sample list given to enumerators in one upload. The file is read
 //! into a plan (added, moved to another enumerator, updated, unchanged,
 //! unknown enumerators, withdrawn), which `dry_run=true` answers with and
@@ -13,9 +14,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::{ErrorBody, ErrorField};
-use salama_shared::assignment_upload::{self, MAX_ROWS};
+use salama_shared::assignment_upload::{
+    self, AssignmentPlan, MAX_HOUSEHOLDS, MAX_ROWS, Move, PlannedAssignment, UnknownEnumerator,
+    Withdrawal,
+};
 use salama_shared::text::is_envelope_code;
-use serde::Serialize;
 
 use super::params::{CODE_RULE, Params, field, quoted};
 use crate::auth::{Caller, Role};
@@ -25,71 +28,16 @@ use crate::state::AppState;
 use crate::store::Assignment;
 
 /// The columns a file has; `cluster` and `enumerator` are required.
-const COLUMNS: [&str; 4] = ["cluster", "stratum", "area", "enumerator"];
+const COLUMNS: [&str; 5] = ["cluster", "stratum", "area", "enumerator", "households"];
 /// Longest cell read. Every column is a code of at most 64 characters;
 /// this bounds what a message quotes and what is compared, whatever the file.
 const MAX_CELL: usize = 256;
 
-/// One row of the file, checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PlannedAssignment {
-    /// The row's line in the file (the header is line 1).
-    pub line: usize,
-    pub cluster: String,
-    pub enumerator: String,
-    pub stratum: Option<String>,
-    pub area: Option<String>,
-}
-
-/// A cluster that goes to another enumerator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Move {
-    #[serde(flatten)]
-    pub to: PlannedAssignment,
-    /// Who has it now (and will not).
-    pub from: Vec<String>,
-}
-
-/// A row naming someone who cannot be given clusters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UnknownEnumerator {
-    pub line: usize,
-    pub cluster: String,
-    pub enumerator: String,
-    /// `unknown` (no active user) or `wrong_role` (not an enumerator).
-    pub code: String,
-}
-
-/// An assignment taken back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Withdrawal {
-    pub cluster: String,
-    pub enumerator: String,
-}
-
-/// What an upload changes (or, with `dry_run=true`, would change).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AssignmentPlan {
-    /// Nothing was changed: this is a preview.
-    pub dry_run: bool,
-    /// Clusters nobody had.
-    pub added: Vec<PlannedAssignment>,
-    /// Clusters someone else had.
-    pub moved: Vec<Move>,
-    /// Same enumerator, another stratum or area.
-    pub updated: Vec<PlannedAssignment>,
-    /// Rows that change nothing.
-    pub unchanged: usize,
-    /// Rows naming no active enumerator: listed in a preview, refused (422)
-    /// when applying.
-    pub unknown_enumerators: Vec<UnknownEnumerator>,
-    /// With `replace=true`: clusters the file leaves out, taken back.
-    pub withdrawn: Vec<Withdrawal>,
-}
-
 /// Gives a survey's clusters to enumerators from a CSV file
 /// (`Content-Type: text/csv`) with the header `cluster,stratum,area,enumerator`
-/// (any order; `stratum` and `area` may be left out or empty). One row a
+/// (any order; `stratum` and `area` may be left out or empty), and
+/// optionally `households`: how many to interview there (1 to 10,000), kept
+/// with the cluster wherever it moves. One row a
 /// cluster, at most 20,000 rows. Every problem is listed by row and column
 /// (`rows[0].enumerator`: the first row after the header, line 2).
 /// `dry_run=true` answers with the plan and changes nothing; otherwise the
@@ -133,7 +81,13 @@ pub async fn upload(
         }
     }
     let current = state.store().assignments_for(&survey_id).await?;
-    let mut plan = plan(rows, &current, &roles, options.replace);
+    let targets: HashMap<String, i64> = state
+        .store()
+        .cluster_targets(&survey_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut plan = plan(rows, &current, &targets, &roles, options.replace);
     plan.dry_run = options.dry_run;
     if options.dry_run {
         return Ok(Json(plan));
@@ -187,10 +141,17 @@ pub async fn upload(
                 .map(|w| (w.cluster.clone(), w.enumerator.clone())),
         )
         .collect();
+    let households: Vec<(String, u32)> = plan
+        .added
+        .iter()
+        .chain(plan.moved.iter().map(|moved| &moved.to))
+        .chain(&plan.updated)
+        .filter_map(|row| Some((row.cluster.clone(), row.households?)))
+        .collect();
     if !to_store.is_empty() || !to_withdraw.is_empty() {
         state
             .store()
-            .reassign(&survey_id, &to_store, &to_withdraw)
+            .reassign(&survey_id, &to_store, &to_withdraw, &households)
             .await?;
     }
     state
@@ -213,21 +174,9 @@ pub async fn upload(
 
 /// Reads and checks the file, listing every problem by row and column.
 fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, Vec<ErrorField>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            return Err(vec![field(
-                "header",
-                "unreadable",
-                format!("not CSV: {error}"),
-            )]);
-        }
-    };
+    let (reader, headers) = super::params::csv_header(body)?;
     let mut errors = Vec::new();
-    let mut at = [None; 4];
+    let mut at = [None; COLUMNS.len()];
     for (index, name) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|column| *column == name) {
             Some(column) if at[column].is_some() => errors.push(field(
@@ -240,13 +189,13 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
                 "header",
                 "unknown_column",
                 format!(
-                    "`{}` is not a column: the header is cluster,stratum,area,enumerator",
+                    "`{}` is not a column: the header is cluster,stratum,area,enumerator (and households if wanted)",
                     quoted(name)
                 ),
             )),
         }
     }
-    let [cluster, _, _, enumerator] = at;
+    let [cluster, _, _, enumerator, _] = at;
     if cluster.is_none() || enumerator.is_none() {
         errors.push(field(
             "header",
@@ -259,113 +208,126 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
     }
     let mut rows = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        if index == MAX_ROWS {
-            errors.push(field(
-                "rows",
-                "too_many",
-                format!("at most {MAX_ROWS} rows in one file"),
-            ));
-            break;
-        }
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                errors.push(field(
-                    &format!("rows[{index}]"),
-                    "unreadable",
-                    format!("line {line}: {error}"),
-                ));
-                continue;
+    super::params::csv_rows(
+        reader,
+        MAX_ROWS,
+        &mut errors,
+        |index, line, record, errors| {
+            let before = errors.len();
+            let mut cell = |column: usize, name: &str| -> Option<String> {
+                let text = at[column].and_then(|at| record.get(at)).unwrap_or_default();
+                let path = format!("rows[{index}].{name}");
+                if text.len() > MAX_CELL {
+                    errors.push(field(
+                        &path,
+                        "too_long",
+                        format!("line {line}: longer than {MAX_CELL} bytes"),
+                    ));
+                    return None;
+                }
+                if text.chars().any(char::is_control) {
+                    errors.push(field(
+                        &path,
+                        "control_character",
+                        format!("line {line}: `{}` holds a control character", quoted(text)),
+                    ));
+                    return None;
+                }
+                let text = (!text.is_empty()).then(|| text.to_owned())?;
+                if name == "households" {
+                    return match households(&text) {
+                        Some(_) => Some(text),
+                        None => {
+                            errors.push(field(
+                            &path,
+                            "out_of_range",
+                            format!(
+                                "line {line}: `{}` is not a whole number of households from 1 to {MAX_HOUSEHOLDS}",
+                                quoted(&text)
+                            ),
+                        ));
+                            None
+                        }
+                    };
+                }
+                // Codes only: a formula (`=…`, `+…`, `@…`) is never one.
+                if name != "area" && !is_envelope_code(&text) {
+                    errors.push(field(
+                        &path,
+                        "invalid",
+                        format!(
+                            "line {line}: `{}` is not a code ({CODE_RULE})",
+                            quoted(&text)
+                        ),
+                    ));
+                    return None;
+                }
+                if name == "area" && !areas.contains(text.as_str()) {
+                    errors.push(field(
+                        &path,
+                        "unknown",
+                        format!(
+                            "line {line}: the survey has no admin area `{}`",
+                            quoted(&text)
+                        ),
+                    ));
+                    return None;
+                }
+                Some(text)
+            };
+            let row = (
+                cell(0, "cluster"),
+                cell(1, "stratum"),
+                cell(2, "area"),
+                cell(3, "enumerator"),
+                cell(4, "households").as_deref().and_then(households),
+            );
+            for (value, name) in [(&row.0, "cluster"), (&row.3, "enumerator")] {
+                if value.is_none() && !errors[before..].iter().any(|e| e.path.ends_with(name)) {
+                    errors.push(field(
+                        &format!("rows[{index}].{name}"),
+                        "required",
+                        format!("line {line}: empty"),
+                    ));
+                }
             }
-        };
-        let before = errors.len();
-        let mut cell = |column: usize, name: &str| -> Option<String> {
-            let text = at[column].and_then(|at| record.get(at)).unwrap_or_default();
-            let path = format!("rows[{index}].{name}");
-            if text.len() > MAX_CELL {
+            let (Some(cluster), stratum, area, Some(enumerator), households) = row else {
+                return;
+            };
+            if let Some(first) = first_line.get(&cluster) {
                 errors.push(field(
-                    &path,
-                    "too_long",
-                    format!("line {line}: longer than {MAX_CELL} bytes"),
-                ));
-                return None;
-            }
-            if text.chars().any(char::is_control) {
-                errors.push(field(
-                    &path,
-                    "control_character",
-                    format!("line {line}: `{}` holds a control character", quoted(text)),
-                ));
-                return None;
-            }
-            let text = (!text.is_empty()).then(|| text.to_owned())?;
-            // Codes only: a formula (`=…`, `+…`, `@…`) is never one.
-            if name != "area" && !is_envelope_code(&text) {
-                errors.push(field(
-                    &path,
-                    "invalid",
-                    format!(
-                        "line {line}: `{}` is not a code ({CODE_RULE})",
-                        quoted(&text)
-                    ),
-                ));
-                return None;
-            }
-            if name == "area" && !areas.contains(text.as_str()) {
-                errors.push(field(
-                    &path,
-                    "unknown",
-                    format!(
-                        "line {line}: the survey has no admin area `{}`",
-                        quoted(&text)
-                    ),
-                ));
-                return None;
-            }
-            Some(text)
-        };
-        let row = (
-            cell(0, "cluster"),
-            cell(1, "stratum"),
-            cell(2, "area"),
-            cell(3, "enumerator"),
-        );
-        for (value, name) in [(&row.0, "cluster"), (&row.3, "enumerator")] {
-            if value.is_none() && !errors[before..].iter().any(|e| e.path.ends_with(name)) {
-                errors.push(field(
-                    &format!("rows[{index}].{name}"),
-                    "required",
-                    format!("line {line}: empty"),
-                ));
-            }
-        }
-        let (Some(cluster), stratum, area, Some(enumerator)) = row else {
-            continue;
-        };
-        if let Some(first) = first_line.get(&cluster) {
-            errors.push(field(
                 &format!("rows[{index}].cluster"),
                 "duplicate",
                 format!(
                     "line {line}: cluster `{cluster}` is on line {first} already (one enumerator a cluster)"
                 ),
             ));
-            continue;
-        }
-        first_line.insert(cluster.clone(), line);
-        if errors.len() == before {
-            rows.push(PlannedAssignment {
-                line,
-                cluster,
-                enumerator,
-                stratum,
-                area,
-            });
-        }
-    }
+                return;
+            }
+            first_line.insert(cluster.clone(), line);
+            if errors.len() == before {
+                rows.push(PlannedAssignment {
+                    line,
+                    cluster,
+                    enumerator,
+                    stratum,
+                    area,
+                    households,
+                });
+            }
+        },
+    );
     super::params::rows_read(rows, errors)
+}
+
+/// A households cell as a number, digits only (no sign, no formula).
+fn households(text: &str) -> Option<u32> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse()
+        .ok()
+        .filter(|n| (1..=MAX_HOUSEHOLDS).contains(n))
 }
 
 /// What the checked rows change, against the survey's assignments now and
@@ -373,6 +335,7 @@ fn read(body: &[u8], areas: &BTreeSet<&str>) -> Result<Vec<PlannedAssignment>, V
 fn plan(
     rows: Vec<PlannedAssignment>,
     current: &[Assignment],
+    targets: &HashMap<String, i64>,
     roles: &HashMap<String, Option<String>>,
     replace: bool,
 ) -> AssignmentPlan {
@@ -421,7 +384,13 @@ fn plan(
         } else {
             match same {
                 None => plan.added.push(row),
-                Some(held) if held.stratum == row.stratum && held.area == row.area => {
+                Some(held)
+                    if held.stratum == row.stratum
+                        && held.area == row.area
+                        && row
+                            .households
+                            .is_none_or(|n| targets.get(&row.cluster) == Some(&i64::from(n))) =>
+                {
                     plan.unchanged += 1;
                 }
                 Some(_) => plan.updated.push(row),

@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod assignment_upload;
 pub mod assignments;
 pub mod audit;
+pub mod design;
 pub mod doctor;
 pub mod health;
 pub mod microdata;

@@ -21,6 +21,58 @@ pub(crate) fn quoted(text: &str) -> String {
     crate::error::shown(text, salama_shared::text::MAX_CODE_LENGTH)
 }
 
+/// An uploaded CSV file read up to its header (cells trimmed), or the
+/// problem that it has none.
+pub(crate) fn csv_header(
+    body: &[u8],
+) -> Result<(csv::Reader<&[u8]>, csv::StringRecord), Vec<ErrorField>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    match reader.headers() {
+        Ok(headers) => {
+            let headers = headers.clone();
+            Ok((reader, headers))
+        }
+        Err(error) => Err(vec![field(
+            "header",
+            "unreadable",
+            format!("not CSV: {error}"),
+        )]),
+    }
+}
+
+/// Visits the rows after the header, each with its index and its line (the
+/// header is line 1), at most `max_rows` of them: a row that does not read
+/// and a file longer than that are problems in `errors`, which the visit
+/// adds to.
+pub(crate) fn csv_rows(
+    reader: csv::Reader<&[u8]>,
+    max_rows: usize,
+    errors: &mut Vec<ErrorField>,
+    mut visit: impl FnMut(usize, usize, csv::StringRecord, &mut Vec<ErrorField>),
+) {
+    for (index, record) in reader.into_records().enumerate() {
+        let line = index + 2;
+        if index == max_rows {
+            errors.push(field(
+                "rows",
+                "too_many",
+                format!("at most {max_rows} rows in one file"),
+            ));
+            break;
+        }
+        match record {
+            Ok(record) => visit(index, line, record, errors),
+            Err(error) => errors.push(field(
+                &format!("rows[{index}]"),
+                "unreadable",
+                format!("line {line}: {error}"),
+            )),
+        }
+    }
+}
+
 /// The rows an uploaded CSV file gave, or every problem found in it; a file
 /// without a single row is itself a problem.
 pub(crate) fn rows_read<T>(

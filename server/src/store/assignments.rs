@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::facts::BUMP_GENERATION;
+use super::fieldwork::CLUSTER_TARGET;
 use super::{Store, StoreResult, now};
 
 /// One cluster of one survey given to one enumerator.
@@ -37,17 +38,18 @@ impl Store {
     /// Stores assignments in one transaction; strata they name go into the
     /// survey design, so aggregates use them at once.
     pub async fn assign(&self, survey_id: &str, assignments: &[Assignment]) -> StoreResult<()> {
-        self.reassign(survey_id, assignments, &[]).await
+        self.reassign(survey_id, assignments, &[], &[]).await
     }
 
-    /// Takes clusters back (`withdraw`: cluster and enumerator) and stores
-    /// `assignments`, all in one transaction: an uploaded plan applies
-    /// whole or not at all.
+    /// Takes clusters back (`withdraw`: cluster and enumerator), stores
+    /// `assignments` and the households `targets` of clusters, all in one
+    /// transaction: an uploaded plan applies whole or not at all.
     pub async fn reassign(
         &self,
         survey_id: &str,
         assignments: &[Assignment],
         withdraw: &[(String, String)],
+        targets: &[(String, u32)],
     ) -> StoreResult<()> {
         let at = now();
         with_pool!(self, pool => {
@@ -74,6 +76,10 @@ impl Store {
                     sqlx::query(CLUSTER_STRATUM).bind(survey_id).bind(&assignment.cluster_id).bind(stratum)
                         .execute(&mut *transaction).await?;
                 }
+            }
+            for (cluster_id, households) in targets {
+                sqlx::query(CLUSTER_TARGET).bind(survey_id).bind(cluster_id).bind(i64::from(*households))
+                    .execute(&mut *transaction).await?;
             }
             sqlx::query(BUMP_GENERATION).bind(survey_id).execute(&mut *transaction).await?;
             transaction.commit().await?;

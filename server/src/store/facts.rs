@@ -195,11 +195,11 @@ fn fact_page_rows(lines: &str, count: i64) -> Option<Vec<FactRow>> {
     (i64::try_from(rows.len()).ok() == Some(count)).then_some(rows)
 }
 
-const UPSERT_CLUSTER: &str = "INSERT INTO design_clusters (survey_id, cluster_id, stratum, weight) \
+pub(super) const UPSERT_CLUSTER: &str = "INSERT INTO design_clusters (survey_id, cluster_id, stratum, weight) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (survey_id, cluster_id) \
      DO UPDATE SET stratum = COALESCE(excluded.stratum, design_clusters.stratum), \
      weight = COALESCE(excluded.weight, design_clusters.weight)";
-const UPSERT_SUBMISSION_WEIGHT: &str = "INSERT INTO design_submission_weights (survey_id, submission_id, weight) \
+pub(super) const UPSERT_SUBMISSION_WEIGHT: &str = "INSERT INTO design_submission_weights (survey_id, submission_id, weight) \
      VALUES ($1, $2, $3) ON CONFLICT (survey_id, submission_id) DO UPDATE SET weight = excluded.weight";
 /// The maintenance task that (re)builds facts from stored submissions.
 pub const FACTS_BACKFILL: &str = "facts_backfill";
@@ -392,26 +392,16 @@ impl Store {
     }
 
     /// Stores uploaded design entries in one transaction and marks the
-    /// survey's facts as changed, so aggregates read the new weights.
+    /// survey's facts as changed, so aggregates read the new weights; no
+    /// line in the design history (see [`Store::store_design`]).
     pub async fn upsert_design(&self, survey_id: &str, entries: &[DesignEntry]) -> StoreResult<()> {
-        with_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
-            for entry in entries {
-                match entry {
-                    DesignEntry::Cluster { cluster_id, stratum, weight } => {
-                        sqlx::query(UPSERT_CLUSTER).bind(survey_id).bind(cluster_id).bind(stratum.as_deref()).bind(*weight)
-                            .execute(&mut *transaction).await?;
-                    }
-                    DesignEntry::Submission { submission_id, weight } => {
-                        sqlx::query(UPSERT_SUBMISSION_WEIGHT).bind(survey_id).bind(submission_id).bind(*weight)
-                            .execute(&mut *transaction).await?;
-                    }
-                }
-            }
-            sqlx::query(BUMP_GENERATION).bind(survey_id).execute(&mut *transaction).await?;
-            transaction.commit().await?;
-            Ok(())
-        })
+        let change = super::fieldwork::DesignChange {
+            entries,
+            clear_cluster_weights: &[],
+            delete_submission_weights: &[],
+            record: None,
+        };
+        self.store_design(survey_id, &change).await
     }
 
     /// Which of `ids` are stored submissions of the survey.

@@ -24,11 +24,13 @@ macro_rules! with_pool {
 mod assignments;
 mod dialect;
 mod facts;
+mod fieldwork;
 mod people;
 mod queries;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
+pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
 pub use people::{Device, Person, RevokedDevice};
 
 pub use facts::{
