@@ -109,8 +109,7 @@ impl ReadError {
     }
 }
 
-/// An error from a serde function called with a [`Value`] as deserializer
-/// (`deserialize_with`), and from parsing the text.
+/// An error from parsing the text.
 impl From<serde_json::Error> for ReadError {
     fn from(error: serde_json::Error) -> Self {
         Self::new(error.to_string())

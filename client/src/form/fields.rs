@@ -350,7 +350,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
                 Some(Json::Number(number)) => number
                     .as_f64()
                     .map_or_else(|| number.to_string(), |value| filling.words().number(value)),
-                Some(other) => other.to_string(),
+                Some(other) => serde_json::to_string(&other).unwrap_or_default(),
                 None => String::new(),
             }
         }

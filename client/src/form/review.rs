@@ -142,7 +142,7 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
                 .as_f64()
                 .map_or_else(|| number.to_string(), |value| words.number(value));
         }
-        other => return other.to_string(),
+        other => return serde_json::to_string(&other).unwrap_or_default(),
     };
     let label_of = |code: &str| -> String {
         match &question.kind {
