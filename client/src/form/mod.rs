@@ -122,7 +122,8 @@ pub struct Filling {
     /// Paths changed by the respondent: their errors show as soon as they exist.
     pub touched: RwSignal<BTreeSet<String>>,
     /// Sections the respondent tried to leave: every error in them shows.
-    pub attempted: RwSignal<BTreeSet<usize>>,
+    /// A few at most: a list (a `BTreeSet<usize>` cost the form 1 KB).
+    pub attempted: RwSignal<Vec<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
     /// Held in the arena: `Filling` is copied into every handler, and a
@@ -212,6 +213,15 @@ impl Filling {
                 })
                 .map(|error| error.message.clone())
         })
+    }
+
+    /// Marks a section as one the respondent tried to leave.
+    pub fn attempt(&self, section: usize) {
+        self.attempted.update(|steps| {
+            if !steps.contains(&section) {
+                steps.push(section);
+            }
+        });
     }
 
     /// The section a path belongs to: its question's, or for consent records
@@ -464,7 +474,7 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
         language,
         step: RwSignal::new(step),
         touched: RwSignal::new(BTreeSet::new()),
-        attempted: RwSignal::new(BTreeSet::new()),
+        attempted: RwSignal::new(Vec::new()),
         server_errors: RwSignal::new(server_errors),
         interviewing: interviewing.map(StoredValue::new),
     };
@@ -701,9 +711,7 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        filling.attempted.update(|steps| {
-            steps.insert(index);
-        });
+        filling.attempt(index);
         if filling.section_errors(index).is_empty() {
             filling.go(filling.next_after(Step::Section(index)));
         } else {

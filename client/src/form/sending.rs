@@ -134,9 +134,7 @@ pub fn send(
 fn show_problems_at(filling: Filling, path: &str) {
     match filling.section_of(path) {
         Some(section) => {
-            filling.attempted.update(|steps| {
-                steps.insert(section);
-            });
+            filling.attempt(section);
             filling.step.set(Step::Section(section));
             browser::focus_soon("error-summary".into());
         }
