@@ -77,7 +77,11 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             serde_with: false,
             with: None,
         };
-        for attr in field.attrs.iter().filter(|a| a.path().is_ident("from_json")) {
+        for attr in field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("from_json"))
+        {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("with") {
                     read.with = Some(meta.value()?.parse::<LitStr>()?.parse()?);
