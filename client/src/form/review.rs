@@ -14,7 +14,8 @@ use salama_shared::words::FormWord as W;
 pub fn review_step(filling: Filling) -> impl IntoView {
     let survey = filling.survey;
     let sending = RwSignal::new(Sending::Idle);
-    let locked = move || sending.get().is_busy();
+    let busy = move || sending.get().is_busy();
+    let locked = move || super::present(busy());
     let sections = move || filling.relevant_sections();
     let back = move |_| filling.go(filling.previous_before(Step::Review));
     let router = use_context::<crate::routing::Router>();
@@ -60,7 +61,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
             <div class="actions">
                 <button type="button" disabled=locked on:click=back>{words.get(W::Previous)}</button>
                 <button type="submit" id="submit" class="primary" disabled=locked>
-                    {move || if locked() { words.get(W::Sending) } else { words.get(W::Submit) }}
+                    {move || if busy() { words.get(W::Sending) } else { words.get(W::Submit) }}
                 </button>
             </div>
         </form>

@@ -167,7 +167,7 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
                 type="button"
                 class="secondary"
                 on:click=move |_| sending.set(Sending::InFlight)
-                hidden=move || !waiting()
+                hidden=move || super::present(!waiting())
             >
                 {words.get(W::TryNow)}
             </button>
