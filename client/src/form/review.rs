@@ -61,7 +61,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
             <div class="actions">
                 <button type="button" disabled=locked on:click=back>{words.get(W::Previous)}</button>
                 <button type="submit" id="submit" class="primary" disabled=locked>
-                    {move || if busy() { words.get(W::Sending) } else { words.get(W::Submit) }}
+                    {move || if busy() { words.get(W::Sending) } else { words.get(W::Submit) }.to_owned()}
                 </button>
             </div>
         </form>

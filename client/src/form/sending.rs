@@ -154,10 +154,15 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
         }
         Sending::Failed(message) => message,
     };
-    let class = move || match sending.get() {
-        Sending::Failed(_) => "status error",
-        Sending::Waiting { .. } => "status warning",
-        _ => "status",
+    // A `String`, as the form's other reactive classes and texts: each type
+    // a reactive class or text has costs its own render-effect code.
+    let class = move || {
+        match sending.get() {
+            Sending::Failed(_) => "status error",
+            Sending::Waiting { .. } => "status warning",
+            _ => "status",
+        }
+        .to_owned()
     };
     let waiting = move || matches!(sending.get(), Sending::Waiting { .. });
     view! {
