@@ -231,7 +231,8 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
                 let codes = codes.into_iter().map(Json::from).collect();
                 filling.answer(place, Some(Json::Array(codes)));
             };
-            let hidden = move || present(filtered && !filling.snapshot.with(|s| s.offers(place, value)));
+            let hidden =
+                move || present(filtered && !filling.snapshot.with(|s| s.offers(place, value)));
             view! {
                 <div class="choice" hidden=hidden>
                     <input
