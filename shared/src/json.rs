@@ -109,8 +109,7 @@ impl ReadError {
     }
 }
 
-/// An error from a serde function called with a [`Value`] as deserializer
-/// (`deserialize_with`), and from parsing the text.
+/// An error from parsing the text.
 impl From<serde_json::Error> for ReadError {
     fn from(error: serde_json::Error) -> Self {
         Self::new(error.to_string())
@@ -233,7 +232,10 @@ fn take(map: &mut Map, key: &str) -> Option<Value> {
     map.remove(key)
 }
 
+// Never inlined: one copy per field type, not one per field (the survey's
+// `Question` alone has some twenty fields).
 #[doc(hidden)]
+#[inline(never)]
 pub fn field<T: FromJson>(map: &mut Map, key: &str) -> Result<T, ReadError> {
     match take(map, key) {
         Some(value) => T::read(value).map_err(|e| e.at_key(key)),
@@ -242,6 +244,7 @@ pub fn field<T: FromJson>(map: &mut Map, key: &str) -> Result<T, ReadError> {
 }
 
 #[doc(hidden)]
+#[inline(never)]
 pub fn field_or_default<T: FromJson + Default>(map: &mut Map, key: &str) -> Result<T, ReadError> {
     match take(map, key) {
         Some(value) => T::read(value).map_err(|e| e.at_key(key)),

@@ -20,6 +20,8 @@ pub mod field_error;
 pub mod form;
 pub mod json;
 pub mod language;
+// The server's export only (see `raw_value` in Cargo.toml).
+#[cfg(not(target_arch = "wasm32"))]
 pub mod microdata;
 mod names;
 pub mod number;

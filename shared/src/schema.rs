@@ -259,6 +259,7 @@ pub struct Question {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::expr::read_choice_filter"
     )]
+    #[from_json(with = "crate::expr::choice_filter_from_json")]
     pub choice_filter: Option<Expression>,
     /// Where the wording comes from, or that it is our own.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,7 @@ use salama_shared::text::Text;
 use serde_json::Value as Json;
 
 use super::draft::{Place, is_blank, typed_number};
-use super::{Filling, roster};
+use super::{Filling, present, roster};
 use salama_shared::words::FormWord as W;
 
 /// A question, shown only while it applies.
@@ -57,12 +57,8 @@ impl Common {
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 
-    fn invalid(&self) -> &'static str {
-        if self.error.get().is_some() {
-            "true"
-        } else {
-            "false"
-        }
+    fn invalid(&self) -> Option<String> {
+        super::flag(self.error.get().is_some())
     }
 
     /// The question's label, with "(required)" or "(optional)" following
@@ -235,7 +231,8 @@ fn choice_group(common: Common, choices: Choices, multiple: bool) -> impl IntoVi
                 let codes = codes.into_iter().map(Json::from).collect();
                 filling.answer(place, Some(Json::Array(codes)));
             };
-            let hidden = move || filtered && !filling.snapshot.with(|s| s.offers(place, value));
+            let hidden =
+                move || present(filtered && !filling.snapshot.with(|s| s.offers(place, value)));
             view! {
                 <div class="choice" hidden=hidden>
                     <input
@@ -274,9 +271,9 @@ fn drop_down(common: Common, list: &'static ChoiceList) -> impl IntoView {
         .iter()
         .map(|choice| {
             let value = choice.value.as_str();
-            let hidden = move || filtered && !filling.snapshot.with(|s| s.offers(place, value));
+            let hidden = move || present(filtered && !filling.snapshot.with(|s| s.offers(place, value)));
             view! {
-                <option value=value hidden=hidden selected=move || chosen().as_deref() == Some(value)>
+                <option value=value hidden=hidden selected=move || present(chosen().as_deref() == Some(value))>
                     {filling.text(&choice.label)}
                 </option>
             }
@@ -290,7 +287,7 @@ fn drop_down(common: Common, list: &'static ChoiceList) -> impl IntoView {
                 id=common.dom_id()
                 prop:value=move || chosen().unwrap_or_default()
                 aria-invalid=move || common.invalid()
-                aria-required=move || common.required.get().to_string()
+                aria-required=move || super::flag(common.required.get())
                 aria-describedby=move || common.described_by()
                 on:change=change
             >
@@ -350,7 +347,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
                 Some(Json::Number(number)) => number
                     .as_f64()
                     .map_or_else(|| number.to_string(), |value| filling.words().number(value)),
-                Some(other) => other.to_string(),
+                Some(other) => serde_json::to_string(&other).unwrap_or_default(),
                 None => String::new(),
             }
         }
@@ -381,7 +378,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
                 autocomplete="off"
                 prop:value=shown
                 aria-invalid=move || common.invalid()
-                aria-required=move || common.required.get().to_string()
+                aria-required=move || super::flag(common.required.get())
                 aria-describedby=move || common.described_by()
                 on:input=input
                 on:change=change
@@ -400,7 +397,7 @@ fn text_box(common: Common, entry: Entry) -> impl IntoView {
                 autocomplete="off"
                 prop:value=shown
                 aria-invalid=move || common.invalid()
-                aria-required=move || common.required.get().to_string()
+                aria-required=move || super::flag(common.required.get())
                 aria-describedby=move || common.described_by()
                 on:input=input
                 on:change=change
@@ -467,7 +464,7 @@ fn area_selects(common: Common, levels: usize) -> impl IntoView {
                         aria-invalid=move || common.invalid()
                         aria-describedby=move || common.described_by()
                         on:change=change
-                        disabled={move || level > chosen().len()}
+                        disabled=move || present(level > chosen().len())
                     >
                         <option value="">{filling.words().get(W::Choose)}</option>
                         {move || {

@@ -122,7 +122,8 @@ pub struct Filling {
     /// Paths changed by the respondent: their errors show as soon as they exist.
     pub touched: RwSignal<BTreeSet<String>>,
     /// Sections the respondent tried to leave: every error in them shows.
-    pub attempted: RwSignal<BTreeSet<usize>>,
+    /// A few at most: a list (a `BTreeSet<usize>` cost the form 1 KB).
+    pub attempted: RwSignal<Vec<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
     /// Held in the arena: `Filling` is copied into every handler, and a
@@ -212,6 +213,15 @@ impl Filling {
                 })
                 .map(|error| error.message.clone())
         })
+    }
+
+    /// Marks a section as one the respondent tried to leave.
+    pub fn attempt(&self, section: usize) {
+        self.attempted.update(|steps| {
+            if !steps.contains(&section) {
+                steps.push(section);
+            }
+        });
     }
 
     /// The section a path belongs to: its question's, or for consent records
@@ -464,7 +474,7 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
         language,
         step: RwSignal::new(step),
         touched: RwSignal::new(BTreeSet::new()),
-        attempted: RwSignal::new(BTreeSet::new()),
+        attempted: RwSignal::new(Vec::new()),
         server_errors: RwSignal::new(server_errors),
         interviewing: interviewing.map(StoredValue::new),
     };
@@ -553,8 +563,8 @@ fn progress(filling: Filling) -> impl IntoView {
             <p id="progress-label">{label}</p>
             <progress
                 aria-labelledby="progress-label"
-                max=move || position.get().1
-                value=move || position.get().0
+                max=move || Some(position.get().1.to_string())
+                value=move || Some(position.get().0.to_string())
             ></progress>
         </div>
     }
@@ -667,13 +677,28 @@ fn radio(
                 name=name
                 value=value
                 prop:checked=checked
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || flag(error.get().is_some())
                 on:change=move |_| on_choose()
             />
             <label for=label_for>{label}</label>
         </div>
     }
     .into_any()
+}
+
+/// A reactive `true`/`false` attribute (`aria-invalid`, `aria-required`).
+/// Every reactive attribute of the form gives an `Option<String>`: each
+/// type a reactive attribute has costs the form its own render-effect code
+/// (about 0.4 KB gzip each for `&str`, `String` and `usize`).
+pub(crate) fn flag(on: bool) -> Option<String> {
+    Some(if on { "true" } else { "false" }.to_owned())
+}
+
+/// A reactive boolean attribute (`hidden`, `disabled`, `selected`): there
+/// while `on`. An `Option<String>` as every reactive attribute here (see
+/// [`flag`]).
+pub(crate) fn present(on: bool) -> Option<String> {
+    on.then(String::new)
 }
 
 /// An error message tied to its control by id; announced with a prefix.
@@ -703,9 +728,7 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        filling.attempted.update(|steps| {
-            steps.insert(index);
-        });
+        filling.attempt(index);
         if filling.section_errors(index).is_empty() {
             filling.go(filling.next_after(Step::Section(index)));
         } else {

@@ -14,7 +14,8 @@ use salama_shared::words::FormWord as W;
 pub fn review_step(filling: Filling) -> impl IntoView {
     let survey = filling.survey;
     let sending = RwSignal::new(Sending::Idle);
-    let locked = move || sending.get().is_busy();
+    let busy = move || sending.get().is_busy();
+    let locked = move || super::present(busy());
     let sections = move || filling.relevant_sections();
     let back = move |_| filling.go(filling.previous_before(Step::Review));
     let router = use_context::<crate::routing::Router>();
@@ -60,7 +61,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
             <div class="actions">
                 <button type="button" disabled=locked on:click=back>{words.get(W::Previous)}</button>
                 <button type="submit" id="submit" class="primary" disabled=locked>
-                    {move || if locked() { words.get(W::Sending) } else { words.get(W::Submit) }}
+                    {move || if busy() { words.get(W::Sending) } else { words.get(W::Submit) }.to_owned()}
                 </button>
             </div>
         </form>
@@ -142,7 +143,7 @@ fn readable(filling: Filling, question: &'static Question, place: Place) -> Stri
                 .as_f64()
                 .map_or_else(|| number.to_string(), |value| words.number(value));
         }
-        other => return other.to_string(),
+        other => return serde_json::to_string(&other).unwrap_or_default(),
     };
     let label_of = |code: &str| -> String {
         match &question.kind {

@@ -93,7 +93,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
                 on:click=add
                 id=place.dom_id()
                 class="secondary"
-                disabled={move || rows() >= max_rows}
+                disabled=move || super::present(rows() >= max_rows)
                 aria-describedby=move || error.get().map(|_| format!("{}-error", place.dom_id()))
             >
                 {format!("{} {}", words.get(W::AddRow), filling.text(label_text))}

@@ -134,9 +134,7 @@ pub fn send(
 fn show_problems_at(filling: Filling, path: &str) {
     match filling.section_of(path) {
         Some(section) => {
-            filling.attempted.update(|steps| {
-                steps.insert(section);
-            });
+            filling.attempt(section);
             filling.step.set(Step::Section(section));
             browser::focus_soon("error-summary".into());
         }
@@ -156,10 +154,15 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
         }
         Sending::Failed(message) => message,
     };
-    let class = move || match sending.get() {
-        Sending::Failed(_) => "status error",
-        Sending::Waiting { .. } => "status warning",
-        _ => "status",
+    // A `String`, as the form's other reactive classes and texts: each type
+    // a reactive class or text has costs its own render-effect code.
+    let class = move || {
+        match sending.get() {
+            Sending::Failed(_) => "status error",
+            Sending::Waiting { .. } => "status warning",
+            _ => "status",
+        }
+        .to_owned()
     };
     let waiting = move || matches!(sending.get(), Sending::Waiting { .. });
     view! {
@@ -169,7 +172,7 @@ pub fn sending_view(filling: Filling, sending: RwSignal<Sending>) -> impl IntoVi
                 type="button"
                 class="secondary"
                 on:click=move |_| sending.set(Sending::InFlight)
-                hidden=move || !waiting()
+                hidden=move || super::present(!waiting())
             >
                 {words.get(W::TryNow)}
             </button>

@@ -9,9 +9,12 @@
 //! find `default`, and wrap the definitions it reads. This derive sits
 //! beside `Deserialize` and understands exactly what serde does for these
 //! types: `default` (field), `rename`, `deserialize_with`,
-//! `deny_unknown_fields` (container); a `deserialize_with` function is
-//! called with the field's `serde_json::Value` as its deserializer, so it
-//! reads exactly as serde reads it. Anything else that changes what serde
+//! `deny_unknown_fields` (container). A field serde reads `deserialize_with`
+//! a function must name its reader's twin, `#[from_json(with = "…")]`,
+//! taking the field's `serde_json::Value`: calling serde's function with the
+//! `Value` as deserializer would link serde's error machinery, and with it
+//! core's float printer, into the browser (the reader's tests hold the twins
+//! to serde). Anything else that changes what serde
 //! reads (`flatten`, `alias`, container `default`, `rename_all`, `with`,
 //! `transparent`) is refused at compile time, so the two cannot drift
 //! silently. The generated code is one non-generic function per struct that
@@ -21,7 +24,7 @@ use proc_macro::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr, parse_macro_input};
 
-#[proc_macro_derive(FromJson)]
+#[proc_macro_derive(FromJson, attributes(from_json))]
 pub fn derive_from_json(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match expand(&input) {
@@ -34,6 +37,9 @@ struct Field {
     ident: syn::Ident,
     name: String,
     default: bool,
+    /// serde's `deserialize_with`: only its presence matters here.
+    serde_with: bool,
+    /// The reader's own function for that field.
     with: Option<syn::Path>,
 }
 
@@ -68,8 +74,23 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             name: ident.to_string(),
             ident,
             default: false,
+            serde_with: false,
             with: None,
         };
+        for attr in field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("from_json"))
+        {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("with") {
+                    read.with = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+                    Ok(())
+                } else {
+                    Err(meta.error("FromJson reads `from_json(with = \"…\")` only"))
+                }
+            })?;
+        }
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("default") {
@@ -80,7 +101,8 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                 } else if meta.path.is_ident("rename") {
                     read.name = meta.value()?.parse::<LitStr>()?.value();
                 } else if meta.path.is_ident("deserialize_with") {
-                    read.with = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+                    let _: LitStr = meta.value()?.parse()?;
+                    read.serde_with = true;
                 } else if meta.path.is_ident("skip_serializing_if") {
                     // Writing only.
                     let _: LitStr = meta.value()?.parse()?;
@@ -89,6 +111,12 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                 }
                 Ok(())
             })?;
+        }
+        if read.serde_with != read.with.is_some() {
+            return Err(syn::Error::new_spanned(
+                field,
+                "a field read `deserialize_with` a function needs `#[from_json(with = \"…\")]`, and only it",
+            ));
         }
         fields.push(read);
     }
@@ -102,10 +130,10 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let key = &field.name;
         let read = match (&field.with, field.default) {
             (Some(with), true) => {
-                quote! { json::field_with_default(&mut map, #key, |v| #with(v).map_err(json::ReadError::from))? }
+                quote! { json::field_with_default(&mut map, #key, #with)? }
             }
             (Some(with), false) => {
-                quote! { json::field_with(&mut map, #key, |v| #with(v).map_err(json::ReadError::from))? }
+                quote! { json::field_with(&mut map, #key, #with)? }
             }
             (None, true) => quote! { json::field_or_default(&mut map, #key)? },
             (None, false) => quote! { json::field(&mut map, #key)? },

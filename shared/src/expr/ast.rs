@@ -348,7 +348,7 @@ fn quote(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Number(n) => write!(f, "{n}"),
+            Expr::Number(n) => f.write_str(&super::value::display(*n)),
             Expr::Text(text) => quote(f, text),
             Expr::Pattern(regex) => quote(f, regex.source()),
             Expr::Reference(name) => write!(f, "${{{name}}}"),

@@ -82,3 +82,11 @@ pub(crate) fn read_choice_filter<'de, D: Deserializer<'de>>(
 ) -> Result<Option<Expression>, D::Error> {
     String::deserialize(deserializer).map(|source| Some(Expression::choice_filter(source)))
 }
+
+/// [`read_choice_filter`] for the browser's reader (`crate::json`).
+pub(crate) fn choice_filter_from_json(
+    value: serde_json::Value,
+) -> Result<Option<Expression>, crate::json::ReadError> {
+    <String as crate::json::FromJson>::read(value)
+        .map(|source| Some(Expression::choice_filter(source)))
+}

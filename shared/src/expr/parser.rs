@@ -133,7 +133,7 @@ struct Parser<'s> {
 
 fn describe(token: &Token<'_>) -> String {
     match token {
-        Token::Number(n) => format!("number {n}"),
+        Token::Number(n) => format!("number {}", super::value::display(*n)),
         Token::Text(_) => "text".into(),
         Token::Reference(name) => format!("reference ${{{name}}}"),
         Token::Name(name) => format!("`{name}`"),

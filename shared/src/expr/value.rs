@@ -149,8 +149,12 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     let whole = whole.trim_start_matches('0');
     let whole = if whole.is_empty() { "0" } else { whole };
     let fraction = if fraction.is_empty() { "0" } else { fraction };
-    serde_json::from_str::<f64>(&format!("{minus}{whole}.{fraction}"))
+    // Read as a JSON value, not as an `f64`: serde's `f64` reader links its
+    // error messages, which print floats with core's printer (see
+    // `plain_decimal`). With a point, serde_json reads it as the same `f64`.
+    serde_json::from_str::<serde_json::Value>(&format!("{minus}{whole}.{fraction}"))
         .ok()
+        .and_then(|value| value.as_f64())
         .filter(|n| n.is_finite())
 }
 
@@ -169,7 +173,113 @@ pub(crate) fn format_number(n: f64) -> String {
         let _ = write!(out, "{}", n as i64);
         out
     } else {
-        n.to_string()
+        plain_decimal(n)
+    }
+}
+
+/// `n` exactly as `format!("{n}")` writes it, without core's float printer
+/// (see [`plain_decimal`]).
+pub(crate) fn display(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        plain_decimal(n)
+    }
+}
+
+/// A finite `n` exactly as `format!("{n}")` writes it: the shortest digits
+/// that read back as `n`, laid out without an exponent (`0.0000001`,
+/// `1000000000000000000000`). The digits come from zmij, the printer
+/// serde_json already links for JSON numbers, so the browser does not carry
+/// core's second one (`Display` for `f64`, Grisu and Dragon: about 4 KB gzip
+/// of the form). A property test holds it to `Display` on every kind of
+/// `f64`.
+fn plain_decimal(n: f64) -> String {
+    let mut printer = zmij::Buffer::new();
+    let shortest = printer.format_finite(n);
+    // zmij writes `-12.34`, `0.001234`, `12340000000.0` or `-1.234e-7`.
+    let (sign, unsigned) = match shortest.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", shortest),
+    };
+    let (mantissa, exponent) = match unsigned.split_once('e') {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<isize>().unwrap_or(0)),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = [whole, fraction].concat();
+    let significant = all.trim_start_matches('0');
+    // Where the decimal point falls, counted from the first significant digit.
+    let mut point = whole.len() as isize - (all.len() - significant.len()) as isize + exponent;
+    let mut digits = significant.trim_end_matches('0').to_owned();
+    if digits.is_empty() {
+        return format!("{sign}0");
+    }
+    // Halfway between two shortest candidates, zmij takes the even one and
+    // Display the one further from zero (`964443081013616.25` is `…616.2`
+    // to zmij, `…616.3` to Display).
+    if exactly_halfway_above(n, &digits, point) {
+        // At most 17 digits: a u64 holds them.
+        if let Ok(below) = digits.parse::<u64>() {
+            let above = (below + 1).to_string();
+            if above.len() > digits.len() {
+                point += 1;
+            }
+            digits = above.trim_end_matches('0').to_owned();
+        }
+    }
+    let digits = digits.as_str();
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs()));
+        out.push_str(digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+    } else {
+        let (before, after) = digits.split_at(point as usize);
+        out.push_str(before);
+        out.push('.');
+        out.push_str(after);
+    }
+    out
+}
+
+/// Whether `|n|` is exactly `0.{digits}5 × 10^point`: then `digits` and
+/// `digits + 1` (in the last place) are equally near. With `|n| = m × 2^e`
+/// (`m` odd) and `{digits}5 = d5` (odd too), `m × 2^e = d5 × 10^q` holds
+/// only when `e = q` and `m = d5 × 5^q` (or `m × 5^-q = d5` when `q < 0`).
+fn exactly_halfway_above(n: f64, digits: &str, point: isize) -> bool {
+    let Ok(d5) = format!("{digits}5").parse::<u128>() else {
+        return false;
+    };
+    let bits = n.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if mantissa == 0 {
+        return false;
+    }
+    let zeros = mantissa.trailing_zeros();
+    let (odd, exponent) = (u128::from(mantissa >> zeros), exponent + zeros as i32);
+    let q = point - digits.len() as isize - 1;
+    if exponent as isize != q {
+        return false;
+    }
+    let Some(power) = 5u128.checked_pow(q.unsigned_abs() as u32) else {
+        return false;
+    };
+    if q < 0 {
+        odd.checked_mul(power) == Some(d5)
+    } else {
+        d5.checked_mul(power) == Some(odd)
     }
 }
 
@@ -200,6 +310,82 @@ mod tests {
             "", ".", "-", "1e5", "+5", "inf", "NaN", "1.2.3", "1,5", " 1", "--1",
         ] {
             assert_eq!(parse_decimal(text), None, "{text:?}");
+        }
+    }
+
+    /// Every number an expression can show is written as Rust's `Display`
+    /// writes it, on both sides, with no float printer of core's linked.
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for n in [
+            0.1,
+            -0.1,
+            0.5,
+            1.5,
+            2.5,
+            1e15,
+            -1e15,
+            1e15 + 0.5,
+            1e16,
+            1e21,
+            1e22,
+            1e-7,
+            1.234e-7,
+            123456.789,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            9007199254740993.0,
+            4.35,
+            0.3,
+            100.25,
+            0.0,
+            -0.0,
+            3.0,
+            -42.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(display(n), format!("{n}"), "{n:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn any_finite_number_is_written_as_display_writes_it(bits in proptest::prelude::any::<u64>()) {
+            let n = f64::from_bits(bits);
+            proptest::prop_assert_eq!(display(n), format!("{n}"));
+        }
+
+        /// Short binary fractions, where the halfway cases are.
+        #[test]
+        fn halfway_numbers_are_written_as_display_writes_them(
+            odd in 1u64..(1 << 53),
+            exponent in -80i32..80,
+        ) {
+            let n = odd as f64 * 2f64.powi(exponent);
+            proptest::prop_assert_eq!(plain_decimal(n), format!("{n}"));
+            proptest::prop_assert_eq!(plain_decimal(-n), format!("{}", -n));
+        }
+
+        #[test]
+        fn decimals_people_type_are_written_as_display_writes_them(
+            whole in -1_000_000_000i64..1_000_000_000,
+            fraction in 0u32..100_000,
+            places in 0i32..8,
+            scale in -20i32..25,
+        ) {
+            let n = (whole as f64 + f64::from(fraction) / 1e5) * 10f64.powi(scale - places);
+            proptest::prop_assert_eq!(plain_decimal(n), format!("{n}"));
+            let typed = format!("{whole}.{fraction:05}").parse::<f64>().expect("a decimal");
+            proptest::prop_assert_eq!(plain_decimal(typed), format!("{typed}"));
         }
     }
 
