@@ -48,7 +48,7 @@ use crate::routes::{
         microdata::codebook,
         openapi,
     ),
-    modifiers(&Credentials, &QueryParameters, &InternalErrors),
+    modifiers(&Credentials, &QueryParameters, &InternalErrors, &PendingPassword),
 )]
 pub struct ApiDoc;
 
@@ -119,6 +119,58 @@ impl Modify for InternalErrors {
                     .responses
                     .entry("500".to_owned())
                     .or_insert_with(|| internal.clone().into());
+            }
+        }
+    }
+}
+
+/// Calls that never read credentials, or that a user still on a one-time
+/// password may make (`auth::SignedIn`).
+const WITHOUT_PENDING_PASSWORD_REFUSAL: &[&str] = &[
+    "/healthz",
+    "/api/login",
+    "/api/logout",
+    "/api/me",
+    "/api/me/password",
+    "/api/devices",
+    "/api/openapi.json",
+];
+
+/// Every other call refuses a browser session still on its one-time
+/// password: a 403 with the code `must_change_password`.
+struct PendingPassword;
+
+impl Modify for PendingPassword {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let pending = ResponseBuilder::new()
+            .description("Not allowed: the role does not allow it, or (code `must_change_password`) a browser session whose user must first choose their own password (`POST /api/me/password`)")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for (path, item) in &mut openapi.paths.paths {
+            if WITHOUT_PENDING_PASSWORD_REFUSAL.contains(&path.as_str()) {
+                continue;
+            }
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("403".to_owned())
+                    .or_insert_with(|| pending.clone().into());
             }
         }
     }
