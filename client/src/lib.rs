@@ -13,6 +13,7 @@
 //! - `field/`: enumerators' offline interviews (bundle `salama-field`)
 //! - `analyst/`: analysts' pages (bundle `salama-analyst`)
 //! - `admin/`: the survey team's console (bundle `salama-admin`)
+//! - `password`: choosing one's own password after a one-time one
 
 mod admin;
 mod analyst;
@@ -24,6 +25,7 @@ mod form;
 mod i18n;
 mod interface;
 mod pages;
+mod password;
 mod routing;
 
 /// Mounts the app on the page's `<body>`.

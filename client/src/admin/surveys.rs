@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::calls::{self, Refusal, Upload};
-use super::{Session, bar, say};
+use super::{Session, bar, failure, say};
 use crate::analyst::Me;
 use crate::api::encode;
 use crate::browser;
@@ -193,16 +193,6 @@ fn survey_row(
                 <a href=xlsform aria-label=xlsform_label>"XLSForm"</a>
             </td>
         </tr>
-    }
-}
-
-fn failure(error: &crate::api::ApiError) -> String {
-    match error {
-        crate::api::ApiError::Network => say(A::Unreachable).to_owned(),
-        crate::api::ApiError::Server { status } => {
-            fill(say(A::Failed), &[("status", &status.to_string())])
-        }
-        _ => fill(say(A::Failed), &[("status", "4xx")]),
     }
 }
 

@@ -1,0 +1,116 @@
+//! Choosing one's own password after the one-time one a user was created
+//! with: the server refuses a browser session every call but this one,
+//! `GET /api/me` and `POST /api/logout` until it is done (403
+//! `must_change_password`). The console shows it before anything else;
+//! any page a staff member signs in to (the analysts' too) can show the
+//! same form, in the catalogue's `admin` words.
+
+use leptos::prelude::*;
+use salama_shared::api::MIN_PASSWORD_CHARS;
+use salama_shared::words::{AdminWord as A, Key, fill};
+
+use crate::api::{ApiError, call};
+use crate::browser;
+
+/// Replaces the caller's password (`POST /api/me/password`).
+pub async fn change_password(current: &str, new: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "current": current, "new": new }).to_string();
+    call("POST", "/api/me/password", Some(body))
+        .await
+        .map(|_| ())
+}
+
+/// The form: the current (one-time) password, the new one twice. Words in
+/// `language`; `saved` runs once the server has taken the new password
+/// (the caller then marks the user as no longer `must_change_password`).
+/// Its heading (`#password-title`) takes focus.
+pub fn choose_password(language: &str, saved: Callback<()>) -> impl IntoView {
+    let say = {
+        let language = language.to_owned();
+        move |word: A| word.in_language(&language)
+    };
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let problem = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let minimum = MIN_PASSWORD_CHARS.to_string();
+    let too_short = fill(say(A::PasswordTooShort), &[("min", &minimum)]);
+    let submit = {
+        let say = say.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            if busy.get_untracked() {
+                return;
+            }
+            let (old, chosen) = (current.get_untracked(), new.get_untracked());
+            let refusal = if chosen.chars().count() < MIN_PASSWORD_CHARS {
+                Some(too_short.clone())
+            } else if chosen != repeat.get_untracked() {
+                Some(say(A::PasswordsDiffer).to_owned())
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                problem.set(refusal);
+                browser::focus_soon("new-password".into());
+                return;
+            }
+            busy.set(true);
+            problem.set(String::new());
+            let too_short = too_short.clone();
+            let say = say.clone();
+            leptos::task::spawn_local(async move {
+                let result = change_password(&old, &chosen).await;
+                busy.set(false);
+                let refusal = match result {
+                    Ok(()) => return saved.run(()),
+                    Err(ApiError::Invalid { fields, .. }) => {
+                        match fields.first().map(|field| field.code.as_str()) {
+                            Some("wrong_password") => say(A::CurrentWrong).to_owned(),
+                            Some("too_short") => too_short,
+                            Some("unchanged") => say(A::PasswordUnchanged).to_owned(),
+                            _ => fill(say(A::Failed), &[("status", "422")]),
+                        }
+                    }
+                    Err(ApiError::Network) => say(A::Unreachable).to_owned(),
+                    Err(ApiError::RateLimited {
+                        retry_after_seconds,
+                    }) => fill(
+                        say(A::TooManyAttempts),
+                        &[("s", &retry_after_seconds.to_string())],
+                    ),
+                    Err(ApiError::Server { status }) => {
+                        fill(say(A::Failed), &[("status", &status.to_string())])
+                    }
+                    Err(_) => fill(say(A::Failed), &[("status", "4xx")]),
+                };
+                problem.set(refusal);
+            });
+        }
+    };
+    browser::focus_soon("password-title".into());
+    view! {
+        <h1 id="password-title" tabindex="-1">{say(A::FirstPasswordTitle)}</h1>
+        <p>{fill(say(A::FirstPasswordIntro), &[("min", &minimum)])}</p>
+        <form on:submit=submit>
+            <div class="question">
+                <label for="current-password">{say(A::CurrentPassword)}</label>
+                <input id="current-password" type="password" autocomplete="current-password" required
+                    prop:value=move || current.get() on:input=move |e| current.set(event_target_value(&e))/>
+            </div>
+            <div class="question">
+                <label for="new-password">{say(A::NewPassword)}</label>
+                <input id="new-password" type="password" autocomplete="new-password" required
+                    prop:value=move || new.get() on:input=move |e| new.set(event_target_value(&e))/>
+            </div>
+            <div class="question">
+                <label for="repeat-password">{say(A::RepeatPassword)}</label>
+                <input id="repeat-password" type="password" autocomplete="new-password" required
+                    prop:value=move || repeat.get() on:input=move |e| repeat.set(event_target_value(&e))/>
+            </div>
+            <p id="password-problem" class="error" role="alert">{move || problem.get()}</p>
+            <button id="save-password" type="submit" class="primary" prop:disabled=move || busy.get()>{say(A::SavePassword)}</button>
+        </form>
+    }
+}
