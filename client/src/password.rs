@@ -24,7 +24,7 @@ pub async fn change_password(current: &str, new: &str) -> Result<(), ApiError> {
 /// `language`; `saved` runs once the server has taken the new password
 /// (the caller then marks the user as no longer `must_change_password`).
 /// Its heading (`#password-title`) takes focus.
-pub fn choose_password(language: &str, saved: Callback<()>) -> impl IntoView {
+pub fn choose_password(language: &str, saved: Callback<()>) -> impl IntoView + use<> {
     let say = {
         let language = language.to_owned();
         move |word: A| word.in_language(&language)

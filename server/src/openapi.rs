@@ -94,32 +94,52 @@ struct InternalErrors;
 
 impl Modify for InternalErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let internal = ResponseBuilder::new()
-            .description("Internal error (logged on the server, never detailed here)")
-            .content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ErrorBody")))
-                    .build(),
-            )
-            .build();
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                operation
-                    .responses
-                    .responses
-                    .entry("500".to_owned())
-                    .or_insert_with(|| internal.clone().into());
-            }
+        let internal = error_response("Internal error (logged on the server, never detailed here)");
+        add_response(openapi, "500", &internal, &[]);
+    }
+}
+
+/// A response in the one error shape.
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
+/// Documents `response` under `status` for every operation outside
+/// `except` that does not document that status itself.
+fn add_response(
+    openapi: &mut utoipa::openapi::OpenApi,
+    status: &str,
+    response: &utoipa::openapi::Response,
+    except: &[&str],
+) {
+    for (path, item) in &mut openapi.paths.paths {
+        if except.contains(&path.as_str()) {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| response.clone().into());
         }
     }
 }
@@ -142,37 +162,10 @@ struct PendingPassword;
 
 impl Modify for PendingPassword {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let pending = ResponseBuilder::new()
-            .description("Not allowed: the role does not allow it, or (code `must_change_password`) a browser session whose user must first choose their own password (`POST /api/me/password`)")
-            .content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ErrorBody")))
-                    .build(),
-            )
-            .build();
-        for (path, item) in &mut openapi.paths.paths {
-            if WITHOUT_PENDING_PASSWORD_REFUSAL.contains(&path.as_str()) {
-                continue;
-            }
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                operation
-                    .responses
-                    .responses
-                    .entry("403".to_owned())
-                    .or_insert_with(|| pending.clone().into());
-            }
-        }
+        let pending = error_response(
+            "Not allowed: the role does not allow it, or (code `must_change_password`) a browser session whose user must first choose their own password (`POST /api/me/password`)",
+        );
+        add_response(openapi, "403", &pending, WITHOUT_PENDING_PASSWORD_REFUSAL);
     }
 }
 

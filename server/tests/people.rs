@@ -366,38 +366,6 @@ async fn the_audit_log_is_searched_and_exported_without_formulas(server: Server)
     }
 }
 
-/// Logs in with a password and returns the session cookie pair.
-async fn session_of(server: &Server, name: &str, password: &str) -> String {
-    let response = server
-        .client
-        .post(server.url("/api/login"))
-        .json(&json!({"name": name, "password": password}))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
-    cookie.split(';').next().expect("pair").to_owned()
-}
-
-async fn with_cookie(
-    server: &Server,
-    cookie: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server
-        .client
-        .request(method, server.url(path))
-        .header("cookie", cookie)
-        .header("origin", &server.base);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    send(request).await
-}
-
 #[tokio::test]
 async fn a_browser_session_on_a_one_time_password_may_only_choose_its_own() {
     use reqwest::Method;
@@ -405,7 +373,7 @@ async fn a_browser_session_on_a_one_time_password_may_only_choose_its_own() {
     let server = spawn_configured(long_cache()).await;
     let (one_time, script_token) = server.user("admin-2", Role::Admin).await;
     let (enumerator_password, _) = server.user("enum-3", Role::Enumerator).await;
-    let cookie = session_of(&server, "admin-2", &one_time).await;
+    let (_, cookie) = server.session("admin-2", &one_time).await;
     for (method, path) in [
         (Method::GET, "/api/users"),
         (Method::GET, "/api/audit"),
@@ -413,22 +381,26 @@ async fn a_browser_session_on_a_one_time_password_may_only_choose_its_own() {
         (Method::GET, "/api/surveys/community-safety"),
         (Method::POST, "/api/users/enum-3/revoke"),
     ] {
-        let (status, body) = with_cookie(&server, &cookie, method.clone(), path, None).await;
+        let (status, body) = server
+            .with_session(&cookie, method.clone(), path, None)
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
         assert_error(&body, "must_change_password");
     }
-    let created = with_cookie(
-        &server,
-        &cookie,
-        Method::POST,
-        "/api/users",
-        Some(json!({"name": "sneaky", "role": "admin"})),
-    )
-    .await;
+    let created = server
+        .with_session(
+            &cookie,
+            Method::POST,
+            "/api/users",
+            Some(json!({"name": "sneaky", "role": "admin"})),
+        )
+        .await;
     assert_eq!(created.0, StatusCode::FORBIDDEN, "{}", created.1);
     assert!(server.store.user("sneaky").await.expect("read").is_none());
     // What it may do: say who it is, and choose its own password.
-    let (status, me) = with_cookie(&server, &cookie, Method::GET, "/api/me", None).await;
+    let (status, me) = server
+        .with_session(&cookie, Method::GET, "/api/me", None)
+        .await;
     assert_eq!(
         (status, &me["must_change_password"]),
         (StatusCode::OK, &json!(true))
@@ -453,19 +425,23 @@ async fn a_browser_session_on_a_one_time_password_may_only_choose_its_own() {
         StatusCode::OK
     );
 
-    let (status, _) = with_cookie(
-        &server,
-        &cookie,
-        Method::POST,
-        "/api/me/password",
-        Some(json!({"current": one_time, "new": "a password of my own"})),
-    )
-    .await;
+    let (status, _) = server
+        .with_session(
+            &cookie,
+            Method::POST,
+            "/api/me/password",
+            Some(json!({"current": one_time, "new": "a password of my own"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // At once, although this session was cached as pending.
-    let (status, people) = with_cookie(&server, &cookie, Method::GET, "/api/users", None).await;
+    let (status, people) = server
+        .with_session(&cookie, Method::GET, "/api/users", None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{people}");
-    let (status, _) = with_cookie(&server, &cookie, Method::POST, "/api/logout", None).await;
+    let (status, _) = server
+        .with_session(&cookie, Method::POST, "/api/logout", None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
