@@ -8,7 +8,14 @@ use crate::pages;
 use crate::routing::{self, Route};
 
 pub fn app() -> impl IntoView {
-    let preferred = preferred_language();
+    // The app shows its own "Loading…" from here; the server's Quick exit
+    // stays until the form's own replaces it.
+    browser::remove_element("shell-page");
+    // A link may ask for a language (`?lang=ar`); the form keeps it if the
+    // survey has it.
+    let asked = browser::query_parameter("lang")
+        .filter(|tag| salama_shared::language::base_language(tag).is_some());
+    let preferred = asked.unwrap_or_else(preferred_language);
     let interface = Interface {
         language: RwSignal::new(preferred),
         survey: RwSignal::new(None),

@@ -150,6 +150,73 @@ pub fn leave_for(path: &str) {
     }
 }
 
+/// The page address's query pairs, decoded (`+` as a space). The address
+/// is the reader's own, but may be a link someone sent: read within
+/// bounds, a pair that does not decode left out.
+pub fn query_pairs() -> Vec<(String, String)> {
+    const MOST_CHARS: usize = 4096;
+    const MOST_PAIRS: usize = 32;
+    let search = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default();
+    if search.len() > MOST_CHARS {
+        return Vec::new();
+    }
+    let decode = |text: &str| {
+        js_sys::decode_uri_component(&text.replace('+', " "))
+            .ok()
+            .map(String::from)
+    };
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .take(MOST_PAIRS)
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// One parameter of the page address's query, decoded, through the
+/// browser's own parser (the citizens' form needs no more than this).
+pub fn query_parameter(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Puts `query` (without `?`) in the address bar without loading anything
+/// or adding to the history: the page can then be linked and reloaded as
+/// it is.
+pub fn replace_query(query: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let address = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
+}
+
+/// Removes the element with `id`, if the page has one (the server's first
+/// words, once the app has its own).
+pub fn remove_element(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(id))
+    {
+        element.remove();
+    }
+}
+
 /// Resolves after `milliseconds` (for waiting between attempts to send).
 pub async fn sleep(milliseconds: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

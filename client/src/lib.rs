@@ -14,6 +14,8 @@
 //! - `analyst/`: analysts' pages (bundle `salama-analyst`)
 //! - `admin/`: the survey team's console (bundle `salama-admin`)
 //! - `password`: choosing one's own password after a one-time one
+//! - `staff`: the sign-in, session and language the console and the
+//!   analysts' pages share
 
 mod admin;
 mod analyst;
@@ -27,6 +29,7 @@ mod interface;
 mod pages;
 mod password;
 mod routing;
+mod staff;
 
 /// Mounts the app on the page's `<body>`.
 pub fn mount() {

@@ -6,6 +6,7 @@ use salama_shared::api::{Receipt, SurveySummary};
 
 use crate::api::{self, ApiError};
 use crate::browser;
+use crate::i18n::Words;
 use crate::interface::{Interface, LastReceipt, language_switch};
 use salama_shared::words::FormWord as W;
 
@@ -93,6 +94,7 @@ pub fn receipt_page(submission_id: String) -> impl IntoView {
                 Some(Err(ApiError::NotFound)) => not_found().into_any(),
                 Some(Err(_)) => status(words.get(W::LoadFailed)).into_any(),
                 Some(Ok(receipt)) => view! {
+                    {leave_quickly(&interface, &words)}
                     <main id="main" class="page">
                         <h1 id="receipt-title" tabindex="-1">{words.get(W::ReceiptTitle)}</h1>
                         <p>{words.get(W::ReceiptBody)}</p>
@@ -113,6 +115,20 @@ pub fn receipt_page(submission_id: String) -> impl IntoView {
             }
         })
     }
+}
+
+/// The receipt's Quick exit: unless the survey answered is known to have
+/// no sensitive section (a receipt opened from its address is not).
+fn leave_quickly(interface: &Interface, words: &Words) -> Option<impl IntoView + use<>> {
+    let survey = interface.survey.get_untracked();
+    survey
+        .is_none_or(|survey| survey.has_sensitive_sections())
+        .then(|| {
+            view! {
+                <button type="button" id="quick-exit" class="quick-exit"
+                    on:click=|_| browser::leave_for("/today")>{words.get(W::QuickExit)}</button>
+            }
+        })
 }
 
 /// Where Quick exit leads: nothing about surveys, safety or answers.

@@ -80,9 +80,24 @@ pub fn start() -> Router {
 impl Router {
     /// Shows `path`, adding it to the tab's history.
     pub fn navigate(self, path: &str) {
+        self.go(path, true);
+    }
+
+    /// Shows `path` in place of the current page in the tab's history: a
+    /// receipt replaces the survey it answers, so Back does not lead to it.
+    pub fn replace(self, path: &str) {
+        self.go(path, false);
+    }
+
+    fn go(self, path: &str, add: bool) {
         if let Some(window) = web_sys::window() {
             let _ = window.history().and_then(|history| {
-                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+                let nothing = wasm_bindgen::JsValue::NULL;
+                if add {
+                    history.push_state_with_url(&nothing, "", Some(path))
+                } else {
+                    history.replace_state_with_url(&nothing, "", Some(path))
+                }
             });
             window.scroll_to_with_x_and_y(0.0, 0.0);
         }

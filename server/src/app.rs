@@ -111,7 +111,7 @@ pub fn app(state: AppState) -> Router {
     // index.html revalidated every time (it names the current assets), and
     // every other path a client route answered with index.html.
     let router = match &state.config().static_dir {
-        Some(folder) => router
+        Some(folder) => shell_pages(router, folder)
             .nest_service(
                 "/assets",
                 tower::ServiceBuilder::new()
@@ -170,6 +170,27 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::map_request(drop_unusable_request_id))
         .with_state(state)
+}
+
+/// A survey's page carries its first words and its Quick exit before the
+/// app loads (`routes::shell`), made from the client's `index.html` as it
+/// was at start-up (a new build of the client comes with a restart).
+fn shell_pages(router: Router<AppState>, folder: &std::path::Path) -> Router<AppState> {
+    match std::fs::read_to_string(folder.join("index.html")) {
+        Ok(template) => {
+            let template: std::sync::Arc<str> = template.into();
+            router.route(
+                "/s/{survey_id}",
+                get(move |state, path, query| {
+                    crate::routes::shell::fill_page(template.clone(), state, path, query)
+                }),
+            )
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no index.html in the client folder: survey pages are not served");
+            router
+        }
+    }
 }
 
 /// A request id sent by a proxy is kept so logs can be followed across

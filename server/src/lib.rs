@@ -17,6 +17,7 @@ pub mod multipart;
 pub mod openapi;
 pub mod publishing;
 pub mod routes;
+pub mod screen_reads;
 pub mod seed;
 pub mod shape;
 pub mod skipped;

@@ -39,6 +39,7 @@ struct Inner {
     /// a lookup that began before one does not cache what it found, which
     /// may be the token just revoked.
     forgotten: std::sync::atomic::AtomicU64,
+    screen_reads: crate::screen_reads::ScreenReads,
 }
 
 const MAX_REMEMBERED_CALLERS: usize = 10_000;
@@ -101,6 +102,7 @@ impl AppState {
             cubes: crate::aggregate::Cubes::default(),
             callers: Mutex::new(HashMap::new()),
             forgotten: std::sync::atomic::AtomicU64::new(0),
+            screen_reads: crate::screen_reads::ScreenReads::default(),
         };
         Self {
             inner: Arc::new(inner),
@@ -119,6 +121,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Which on-screen table reads are audited.
+    pub fn screen_reads(&self) -> &crate::screen_reads::ScreenReads {
+        &self.inner.screen_reads
     }
 
     pub fn login_limiter(&self) -> &Limiter {

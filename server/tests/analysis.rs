@@ -283,6 +283,44 @@ async fn an_analyst_reads_16_1_4_by_sex_for_each_population_apart() {
 }
 
 #[tokio::test]
+async fn on_screen_reads_are_audited_once_a_quarter_hour_and_downloads_each_time() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    post_generated(&server, &enumerator, 0..30).await;
+    let base = "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4";
+    for by in ["sex", "age_band", "area", "sex,age_band"] {
+        let (status, _) = get(&server, &analyst, &format!("{base}&by={by}")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for _ in 0..2 {
+        let response = server
+            .download(&analyst, &format!("{base}&by=sex&format=csv"))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let (_, audit) = get(&server, &admin, "/api/audit").await;
+    let reads: Vec<&str> = audit
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "aggregates_read" && e["actor"] == "analyst-1")
+        .filter_map(|e| e["detail"].as_str())
+        .collect();
+    assert_eq!(
+        reads.iter().filter(|d| d.contains("as Json")).count(),
+        1,
+        "four tables on screen, one entry: {reads:?}"
+    );
+    assert_eq!(
+        reads.iter().filter(|d| d.contains("as Csv")).count(),
+        2,
+        "each download: {reads:?}"
+    );
+}
+
+#[tokio::test]
 async fn weights_and_strata_change_the_estimates_at_once() {
     let server = spawn().await;
     let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
@@ -390,8 +428,15 @@ async fn downloads_come_as_csv_and_xlsx() {
     assert_eq!(
         lines.next(),
         Some(
-            "population,representative,sex,sex_label,age_band,age_band_label,n,weighted_n,estimate,standard_error,ci_lower,ci_upper,degrees_of_freedom,flag,shown_as,count_never,count_dk"
+            "population,representative,sex,sex_label,age_band,age_band_label,n,weighted_n,estimate,standard_error,ci_lower,ci_upper,degrees_of_freedom,flag,shown_as,count_never,count_dk,method_notes"
         )
+    );
+    // Every row says how its numbers were made, as the XLSX's About sheet does.
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.contains("Flags (DHS/MICS): under 25 unweighted cases suppressed")),
+        "{text}"
     );
     let total = lines.next().expect("total row");
     assert!(
@@ -655,6 +700,29 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
         "the codebook describes exactly the file's columns"
     );
     assert!(codebook.contains("dk=Don't know (missing)"));
+    // In another language of the survey, Salama's own texts follow the
+    // survey's labels.
+    let french = server
+        .download(
+            &analyst,
+            "/api/surveys/community-safety/codebook.csv?lang=fr",
+        )
+        .await
+        .text()
+        .await
+        .expect("text");
+    let mut reader = csv::Reader::from_reader(french.as_bytes());
+    let labels: std::collections::HashMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            (r[0].to_owned(), format!("{} | {}", &r[3], &r[5]))
+        })
+        .collect();
+    assert_eq!(labels["stratum"], "Strate | ");
+    assert!(labels["dis_2__sex"].contains("| 1=a choisi "), "{labels:?}");
+    assert!(labels["gov_2"].contains(" (manquant)"), "{labels:?}");
+    assert!(!french.contains("(missing)") && !french.contains("did not"));
 
     let members = server
         .download(

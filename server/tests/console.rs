@@ -5,88 +5,17 @@
 
 mod common;
 
+use common::xlsforms::market_form as market_sheets;
 use common::{Server, assert_error, send, spawn, workbook};
+
+fn market_form(broken: bool) -> Vec<u8> {
+    workbook(&market_sheets(broken))
+}
 use reqwest::{Method, StatusCode};
 use salama_server::auth::Role;
 use serde_json::{Value, json};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A small XLSForm in English and French; `broken` adds two mistakes: a
-/// list the choices sheet lacks and a relevance naming no question.
-fn market_form(broken: bool) -> Vec<u8> {
-    let (list, relevant) = if broken {
-        ("select_one safe_scale", "${visted} = 'yes'")
-    } else {
-        ("select_one safety", "${visited} = 'yes'")
-    };
-    workbook(&[
-        (
-            "survey",
-            vec![
-                vec![
-                    "type",
-                    "name",
-                    "label::English (en)",
-                    "label::Français (fr)",
-                    "relevant",
-                ],
-                vec![
-                    "select_one yes_no",
-                    "visited",
-                    "Did you visit the market?",
-                    "Êtes-vous allé au marché ?",
-                    "",
-                ],
-                vec![
-                    list,
-                    "safe",
-                    "How safe did you feel?",
-                    "Vous sentiez-vous en sécurité ?",
-                    relevant,
-                ],
-            ],
-        ),
-        (
-            "choices",
-            vec![
-                vec![
-                    "list_name",
-                    "name",
-                    "label::English (en)",
-                    "label::Français (fr)",
-                ],
-                vec!["yes_no", "yes", "Yes", "Oui"],
-                vec!["yes_no", "no", "No", "Non"],
-                vec!["safety", "safe", "Safe", "En sécurité"],
-                vec!["safety", "unsafe", "Unsafe", "Pas en sécurité"],
-            ],
-        ),
-        (
-            "settings",
-            vec![
-                vec![
-                    "form_id",
-                    "form_title",
-                    "version",
-                    "consent_script::English (en)",
-                    "consent_script::Français (fr)",
-                    "consent_question::English (en)",
-                    "consent_question::Français (fr)",
-                ],
-                vec![
-                    "markets",
-                    "Market safety",
-                    "1",
-                    "We ask about your market.",
-                    "Nous parlons de votre marché.",
-                    "Do you agree?",
-                    "Êtes-vous d'accord ?",
-                ],
-            ],
-        ),
-    ])
-}
 
 async fn post_bytes(
     server: &Server,

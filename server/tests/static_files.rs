@@ -246,3 +246,68 @@ async fn survey_definitions_come_compressed_and_other_answers_do_not() {
     let me = get(&server, "/api/me", "br, gzip").await;
     assert_eq!(header(&me, "content-encoding"), None);
 }
+
+#[tokio::test]
+async fn a_surveys_page_can_be_left_before_the_app_loads() {
+    let dist = dist();
+    std::fs::write(
+        dist.folder.path().join("index.html"),
+        "<!doctype html>\n<html lang=\"en\">\n<head><title>app</title></head>\n<body>\n<noscript>…</noscript>\n</body>\n</html>\n",
+    )
+    .expect("index");
+    let server = server(&dist).await;
+    let page = |path: &'static str| {
+        let server = &server;
+        async move {
+            let response = get(server, path, "gzip").await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(
+                header(&response, "cache-control").as_deref(),
+                Some("no-cache")
+            );
+            assert!(header(&response, "content-security-policy").is_some());
+            response.text().await.expect("body")
+        }
+    };
+
+    // The survey's own first words, its Quick exit before the app's noscript.
+    let english = page("/s/community-safety").await;
+    assert!(
+        english.contains("<html lang=\"en\" dir=\"ltr\">"),
+        "{english}"
+    );
+    let exit = english
+        .find("<a id=\"shell-exit\" class=\"quick-exit\" href=\"/today\">Quick exit</a>")
+        .expect("a Quick exit");
+    assert!(exit < english.find("<noscript>").expect("noscript"));
+    assert!(english.contains("<p role=\"status\">Loading…</p>"));
+
+    // In the language asked for, when the survey has it; else its own.
+    let arabic = page("/s/community-safety?lang=ar").await;
+    assert!(
+        arabic.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{arabic}"
+    );
+    assert!(arabic.contains(">خروج سريع</a>"), "{arabic}");
+    let hostile = page("/s/community-safety?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert!(hostile.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(!hostile.contains("<script>"));
+
+    // An unknown survey, or one closed to the public, gets the page as
+    // built: nothing tells it apart.
+    let template = std::fs::read_to_string(dist.folder.path().join("index.html")).expect("read");
+    assert_eq!(page("/s/no-such-survey").await, template);
+    let (_, admin) = server
+        .user("admin-1", salama_server::auth::Role::Admin)
+        .await;
+    let closed = server
+        .client
+        .patch(server.url("/api/surveys/community-safety"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"public": false}))
+        .send()
+        .await
+        .expect("closed");
+    assert_eq!(closed.status(), 200);
+    assert_eq!(page("/s/community-safety").await, template);
+}

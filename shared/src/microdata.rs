@@ -20,7 +20,8 @@ use crate::api::ErrorField;
 use crate::csv_cell::neutralise;
 use crate::date::{Date, Timestamp};
 use crate::query::{Parameter, ParameterKind, Writer, check_language, choice, last};
-use crate::schema::{ChoiceList, Level, Question, QuestionKind, Survey};
+use crate::schema::{Level, Question, QuestionKind, Survey};
+use crate::words::{AnalysisWord as W, fill};
 
 /// What `microdata.csv` and `codebook.csv` are asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +152,7 @@ pub struct Layout {
 impl Layout {
     pub fn new(survey: &Survey, level: Level, language: &str) -> Self {
         let fallback = survey.default_language.as_str();
+        let say = |word| survey.word(word, language);
         let design = |name: &str, label: &str, kind: &'static str, source: Source| Column {
             name: name.to_owned(),
             question: String::new(),
@@ -162,7 +164,7 @@ impl Layout {
         };
         let mut columns = vec![design(
             "respondent_no",
-            "Respondent number in this file (not the submission id)",
+            say(W::CodebookRespondentNo),
             "integer",
             Source::RespondentNo,
         )];
@@ -173,43 +175,28 @@ impl Layout {
         if level == Level::Member {
             columns.push(design(
                 "member_no",
-                "Row of the household roster",
+                say(W::CodebookMemberNo),
                 "integer",
                 Source::MemberNo,
             ));
         }
         columns.extend([
-            design(
-                "channel",
-                "enumerator (probability sample) or online (opt-in)",
-                "text",
-                Source::Channel,
-            ),
+            design("channel", say(W::CodebookChannel), "text", Source::Channel),
             design(
                 "survey_version",
-                "Survey version answered",
+                say(W::CodebookSurveyVersion),
                 "integer",
                 Source::SurveyVersion,
             ),
             design(
                 "interview_month",
-                "Month the interview was completed (YYYY-MM)",
+                say(W::CodebookInterviewMonth),
                 "text",
                 Source::Month,
             ),
-            design(
-                "psu",
-                "Primary sampling unit (cluster), numbered",
-                "integer",
-                Source::Psu,
-            ),
-            design("stratum", "Stratum", "text", Source::Stratum),
-            design(
-                "weight",
-                "Final weight (empty: none uploaded)",
-                "decimal",
-                Source::Weight,
-            ),
+            design("psu", say(W::CodebookPsu), "integer", Source::Psu),
+            design("stratum", say(W::CodebookStratum), "text", Source::Stratum),
+            design("weight", say(W::CodebookWeight), "decimal", Source::Weight),
         ]);
         for place in survey.questions() {
             let in_level = match level {
@@ -450,26 +437,24 @@ fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
     }
 }
 
-fn values(list: Option<&ChoiceList>, language: &str, fallback: &str) -> String {
-    list.map(|list| {
-        list.choices
-            .iter()
-            .map(|choice| {
-                let missing = if choice.missing.is_some() {
-                    " (missing)"
-                } else {
-                    ""
-                };
-                format!(
-                    "{}={}{missing}",
-                    choice.value,
-                    choice.label.get(language, fallback)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
-    })
-    .unwrap_or_default()
+fn values(survey: &Survey, list: &str, language: &str, fallback: &str) -> String {
+    let missing = survey.word(W::CodebookMissing, language);
+    survey
+        .choice_list(list)
+        .map(|list| {
+            list.choices
+                .iter()
+                .map(|choice| {
+                    let label = choice.label.get(language, fallback);
+                    match choice.missing {
+                        Some(_) => format!("{}={label} {missing}", choice.value),
+                        None => format!("{}={label}", choice.value),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_default()
 }
 
 fn question_columns(
@@ -499,7 +484,7 @@ fn question_columns(
             vec![base(
                 id.clone(),
                 kind,
-                values(survey.choice_list(list), language, fallback),
+                values(survey, list, language, fallback),
                 Source::Answer,
             )]
         }
@@ -518,9 +503,9 @@ fn question_columns(
                         base(
                             format!("{id}__{}", choice.value),
                             "chosen",
-                            format!(
-                                "1=chose {} | 0=did not",
-                                choice.label.get(language, fallback)
+                            fill(
+                                survey.word(W::CodebookChosen, language),
+                                &[("choice", choice.label.get(language, fallback))],
                             ),
                             Source::Chosen(choice.value.clone()),
                         )
@@ -537,19 +522,19 @@ fn question_columns(
         QuestionKind::Date => vec![base(
             id.clone(),
             "month",
-            "YYYY-MM (day removed)".into(),
+            survey.word(W::CodebookDateMonth, language).into(),
             Source::DateMonth,
         )],
         QuestionKind::DateTime => vec![base(
             id.clone(),
             "month",
-            "YYYY-MM (day and time removed)".into(),
+            survey.word(W::CodebookDateTimeMonth, language).into(),
             Source::DateMonth,
         )],
         QuestionKind::Time => vec![base(
             id.clone(),
             "hour",
-            "HH, 00 to 23 (minutes removed)".into(),
+            survey.word(W::CodebookHour, language).into(),
             Source::Hour,
         )],
         QuestionKind::Calculate { .. } => vec![base(

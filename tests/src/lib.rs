@@ -8,6 +8,9 @@
 //! saying so, rather than pass without testing anything.
 
 pub mod filling;
+/// The XLSForm fixtures the server's HTTP tests upload too.
+#[path = "../../server/tests/fixtures/xlsforms.rs"]
+pub mod xlsforms;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -7,80 +7,9 @@
 use salama_tests::{Browser, Site};
 use serde_json::json;
 
-/// A market survey in English and French; `broken` names a list the
-/// choices sheet lacks and a question that does not exist.
+/// The console's market survey, as its XLSForm file.
 fn market_form(broken: bool) -> Vec<u8> {
-    let (list, relevant) = if broken {
-        ("select_one safe_scale", "${visted} = 'yes'")
-    } else {
-        ("select_one safety", "${visited} = 'yes'")
-    };
-    salama_tests::workbook(&[
-        (
-            "survey",
-            vec![
-                vec![
-                    "type",
-                    "name",
-                    "label::English (en)",
-                    "label::Français (fr)",
-                    "relevant",
-                ],
-                vec![
-                    "select_one yes_no",
-                    "visited",
-                    "Did you visit the market?",
-                    "Êtes-vous allé au marché ?",
-                    "",
-                ],
-                vec![
-                    list,
-                    "safe",
-                    "How safe did you feel there?",
-                    "Vous y sentiez-vous en sécurité ?",
-                    relevant,
-                ],
-            ],
-        ),
-        (
-            "choices",
-            vec![
-                vec![
-                    "list_name",
-                    "name",
-                    "label::English (en)",
-                    "label::Français (fr)",
-                ],
-                vec!["yes_no", "yes", "Yes", "Oui"],
-                vec!["yes_no", "no", "No", "Non"],
-                vec!["safety", "safe", "Safe", "En sécurité"],
-                vec!["safety", "unsafe", "Unsafe", "Pas en sécurité"],
-            ],
-        ),
-        (
-            "settings",
-            vec![
-                vec![
-                    "form_id",
-                    "form_title",
-                    "version",
-                    "consent_script::English (en)",
-                    "consent_script::Français (fr)",
-                    "consent_question::English (en)",
-                    "consent_question::Français (fr)",
-                ],
-                vec![
-                    "markets",
-                    "Market safety",
-                    "1",
-                    "We ask about your market.",
-                    "Nous parlons de votre marché.",
-                    "Do you agree?",
-                    "Êtes-vous d'accord ?",
-                ],
-            ],
-        ),
-    ])
+    salama_tests::workbook(&salama_tests::xlsforms::market_form(broken))
 }
 
 /// Chooses `file` in the console's file box, instead of what was chosen.

@@ -82,22 +82,74 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     let browser = Browser::start().await;
 
     browser.goto(&site.url("/analysis")).await;
-    browser.find("#login-name").await;
+    browser.find("#sign-in-name").await;
     browser.assert_accessible("analysis login").await;
-    browser.type_into("#login-name", "analyst-1").await;
+    browser.type_into("#sign-in-name", "analyst-1").await;
     browser
-        .type_into("#login-password", "not the password")
+        .type_into("#sign-in-password", "not the password")
         .await;
-    browser.click("#login-submit").await;
+    browser.click("#sign-in").await;
     browser
         .wait_until("the refusal is shown", "return document.querySelector('[role=alert]')?.textContent.includes('Wrong name or password')")
         .await;
-    browser.type_into("#login-password", &password).await;
-    browser.click("#login-submit").await;
+    browser.type_into("#sign-in-password", &password).await;
+    browser.click("#sign-in").await;
 
-    // The default view: the first indicator (16.1.4) by sex and age band.
-    browser.find("#table-enumerator tbody tr").await;
+    // The default view: the first indicator (16.1.4) by sex alone, which
+    // the publication rules let through: numbers, not stars; the address
+    // names the table.
+    browser
+        .wait_until(
+            "the table by sex",
+            "const rows = [...document.querySelectorAll('#table-enumerator tbody tr')]; \
+             return rows.length === 3 && rows.every(tr => tr.dataset.flag === 'ok')",
+        )
+        .await;
     assert!(browser.text("#table-title").await.starts_with("SDG 16.1.4"));
+    let address = browser.script("return location.search").await;
+    assert_eq!(
+        address.as_str(),
+        Some("?survey=community-safety&indicator=sdg_16_1_4&by=sex")
+    );
+    // Every column is explained, the reported categories by the survey's labels.
+    let legend = browser.text("#legend").await;
+    assert!(
+        legend.contains("DK: answers “Don't know”, counted apart"),
+        "{legend}"
+    );
+    // Microdata and codebook are on the page too.
+    let members = browser
+        .script("return document.getElementById('download-members').href")
+        .await;
+    assert!(
+        members.as_str().is_some_and(|href| href
+            .ends_with("/api/surveys/community-safety/microdata.csv?level=member&lang=en")),
+        "{members}"
+    );
+    let codebook = browser
+        .script("return document.getElementById('download-codebook').href")
+        .await;
+    let codebook = fetch(&browser, codebook.as_str().expect("href")).await;
+    assert_eq!(codebook[0], 200);
+    assert!(
+        codebook[3]
+            .as_str()
+            .expect("text")
+            .starts_with("column,question,item,label,type,values")
+    );
+
+    browser
+        .find("#by-second")
+        .await
+        .select_by_value("age_band")
+        .await
+        .expect("age bands");
+    browser
+        .wait_until(
+            "the table by sex and age band",
+            "return document.querySelectorAll('#table-enumerator tbody tr').length === 13",
+        )
+        .await;
     let rows = browser
         .script("return [...document.querySelectorAll('#table-enumerator tbody tr')].map(tr => [tr.dataset.flag, ...[...tr.children].map(td => td.textContent)])")
         .await;
@@ -219,14 +271,57 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
         )
         .await;
 
-    browser.click("#tab-fieldwork").await;
+    // A link to the page opens the same table.
+    let address = browser.script("return location.href").await;
+    browser.goto(address.as_str().expect("address")).await;
     browser
-        .wait_until("fieldwork totals", "return document.getElementById('fieldwork-totals')?.textContent === '300 interviews, 0 online answers'")
+        .wait_until(
+            "the same table after a reload",
+            "return document.getElementById('indicator')?.value === 'child_safe_proxy' \
+               && document.getElementById('by-first')?.value === 'area' \
+               && document.getElementById('age-scheme')?.value === 'sadd' \
+               && document.querySelectorAll('#table-enumerator tbody tr').length > 0",
+        )
+        .await;
+
+    // The tabs follow the arrow keys.
+    browser
+        .find("#tab-indicators")
+        .await
+        .send_keys("\u{E014}")
+        .await
+        .expect("arrow right");
+    browser
+        .wait_until("fieldwork totals", "return document.getElementById('fieldwork-totals')?.textContent === '300 interviews, 0 online answers' \
+            && document.activeElement?.id === 'tab-fieldwork' && location.search.includes('tab=fieldwork')")
         .await;
     assert_eq!(browser.text("#by-enumerator tbody th").await, "enum-017");
     browser.assert_accessible("analysis fieldwork").await;
 
-    browser.click("#logout").await;
-    browser.find("#login-name").await;
+    // In French: the page's words, the server's labels and the numbers'
+    // decimal comma.
+    browser
+        .find("#language")
+        .await
+        .select_by_value("fr")
+        .await
+        .expect("French");
+    browser.click("#tab-fieldwork").await;
+    browser
+        .wait_until("fieldwork in French", "return document.getElementById('fieldwork-totals')?.textContent === '300 entretiens, 0 réponses en ligne' && document.documentElement.lang === 'fr'")
+        .await;
+    browser.click("#tab-indicators").await;
+    browser
+        .wait_until(
+            "the table in French",
+            "const rows = [...document.querySelectorAll('#table-enumerator tbody tr')].map(tr => [...tr.children].map(td => td.textContent)); \
+             return document.querySelector('label[for=by-first]')?.textContent === 'Ventiler par' \
+               && rows.some(r => r[0] === 'Total' && r[1] === '300' && /^\\d+,\\d$/.test(r[2]))",
+        )
+        .await;
+    browser.assert_accessible("analysis in French").await;
+
+    browser.click("#sign-out").await;
+    browser.find("#sign-in-name").await;
     browser.close().await;
 }

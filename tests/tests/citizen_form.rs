@@ -73,6 +73,93 @@ async fn citizen_completes_the_questionnaire_in_english() {
     fill_to_review(&browser, "en").await;
     submit_and_read_receipt(&browser, &site, "en").await;
     assert_eq!(site.stored().await, 1);
+    // The receipt keeps a Quick exit, and took the form's place in the
+    // history: Back leads to the list, not to the survey.
+    assert!(browser.exists("#quick-exit").await);
+    browser.client.back().await.expect("back");
+    browser
+        .wait_until("the survey list", "return location.pathname === '/'")
+        .await;
+    browser.close().await;
+}
+
+/// A copy of the built client without the form's WebAssembly, as a phone
+/// on a slow line has it for seconds after the page arrives.
+fn client_without_its_wasm() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("folder");
+    let built = salama_tests::built_client();
+    for entry in walk(&built) {
+        let relative = entry.strip_prefix(&built).expect("inside");
+        let target = copy.path().join(relative);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("folders");
+        let name = relative.to_string_lossy();
+        if !(name.starts_with("assets/salama-") && name.contains(".wasm")) {
+            std::fs::copy(&entry, &target).expect("copied");
+        }
+    }
+    copy
+}
+
+fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(folder)
+        .expect("readable")
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn quick_exit_works_before_the_app_arrives() {
+    let client = client_without_its_wasm();
+    let site = Site::serving(client.path().to_owned()).await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/")).await;
+    browser.goto(&site.url(&format!("{FORM}?lang=fr"))).await;
+    // No app: the page as the server wrote it, in the language asked for.
+    assert_eq!(browser.text("#shell-exit").await, "Sortie rapide");
+    assert_eq!(
+        browser.text("#shell-page [role=status]").await,
+        "Chargement…"
+    );
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "fr"
+    );
+    browser.screenshot("form-before-the-app").await;
+    browser.assert_accessible("form before the app").await;
+    browser.click("#shell-exit").await;
+    browser
+        .wait_until("the neutral page", "return location.pathname === '/today'")
+        .await;
+    // It replaced the survey's page: Back leads past it.
+    browser.client.back().await.expect("back");
+    browser
+        .wait_until("the page before", "return location.pathname === '/'")
+        .await;
+    browser.close().await;
+
+    // With the app, its own Quick exit takes the page's place, and the
+    // language the link asks for is the form's.
+    let site = Site::start().await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url(&format!("{FORM}?lang=ar"))).await;
+    browser.find("[id='consent.respondent']").await;
+    assert_eq!(
+        browser
+            .script("return [document.documentElement.lang, document.documentElement.dir]")
+            .await,
+        serde_json::json!(["ar", "rtl"])
+    );
+    assert_eq!(browser.text("#quick-exit").await, "خروج سريع");
+    assert!(!browser.exists("#shell-exit").await);
+    assert!(!browser.exists("#shell-page").await);
     browser.close().await;
 }
 

@@ -67,12 +67,16 @@ pub fn build(wasm_opt: Option<&Path>) -> Result<PathBuf> {
         wasm_opt.as_ref(),
         Pass::Serve,
     )?;
+    // The page's own Quick exit (the server writes it for a survey with
+    // sensitive sections) works from here on, before the app: it replaces
+    // the page, so Back does not return to the survey. The glue is
+    // imported after, so waiting for it delays nothing above.
     let boot = format!(
-        "import init from \"./{}\";\n\
+        "document.getElementById(\"shell-exit\")?.addEventListener(\"click\", (e) => {{ e.preventDefault(); location.replace(\"/today\"); }});\n\
          const survey = location.pathname.match(/^\\/s\\/([^/]+)\\/?$/);\n\
          if (survey) {{ window.salamaSurveyId = decodeURIComponent(survey[1]); \
          window.salamaSurvey = fetch(\"/api/surveys/\" + survey[1], {{ headers: {{ accept: \"application/json\" }} }}); }}\n\
-         init({{ module_or_path: \"/assets/{}\" }});\n",
+         import(\"./{}\").then(({{ default: init }}) => init({{ module_or_path: \"/assets/{}\" }}));\n",
         form.glue, form.wasm
     );
     let boot_name = hashed_write(boot.as_bytes(), &assets, "boot", "js")?;

@@ -7,14 +7,15 @@
 
 use leptos::prelude::*;
 use salama_shared::audit::{ACTIONS, MAX_LIMIT, Query};
-use salama_shared::words::{AdminWord as A, fill};
+use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 
 use super::calls::{self, AuditEntry};
-use super::{Session, bar, failure, say};
+use super::{Session, bar, say};
 use crate::analyst::Me;
 use crate::api::ApiError;
 use crate::browser::{self, Moment};
 use crate::interface::Interface;
+use crate::staff::refusal as failure;
 
 /// Entries a page shows. One more is asked for, to know whether there
 /// are older ones.
@@ -154,7 +155,7 @@ fn csv_link(query: &Query) -> String {
 
 fn results(search: Search) -> AnyView {
     let entries = match search.found.get() {
-        None => return view! { <p role="status">{say(A::Loading)}</p> }.into_any(),
+        None => return view! { <p role="status">{say(S::Loading)}</p> }.into_any(),
         Some(Err(error)) => {
             return view! { <p class="error" role="alert">{failure(&error)}</p> }.into_any();
         }

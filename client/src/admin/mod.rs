@@ -15,14 +15,15 @@ mod preview;
 mod surveys;
 
 use leptos::prelude::*;
-use salama_shared::words::{AdminWord as A, BUILT_IN_LANGUAGES, Key, fill};
+use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 
 use crate::analyst::Me;
-use crate::analyst::calls::{login, logout, me as who_am_i};
+use crate::analyst::calls::{logout, me as who_am_i};
 use crate::api::ApiError;
 use crate::browser;
-use crate::interface::{Interface, language_switch, preferred_language};
 use crate::password::choose_password;
+pub(crate) use crate::staff::say;
+use crate::staff::{self, Session};
 
 /// The console's sections, each at its own address so that Back, Forward
 /// and a reload stay on it. A section is one variant here, its path, its
@@ -106,37 +107,12 @@ fn go_to(section: Section) {
     browser::focus_soon(section.heading_id().into());
 }
 
-/// Who is signed in: `None` while asking, `Err` when no one is.
-type Session = RwSignal<Option<Result<Me, ApiError>>>;
-
 pub fn mount() {
     leptos::mount::mount_to_body(app);
 }
 
-thread_local! {
-    /// The console's language, set once by its frame. Not read from the
-    /// Leptos context: words are also needed after an `.await`, where no
-    /// reactive owner (and so no context) is current.
-    static CONSOLE_LANGUAGE: std::cell::Cell<Option<RwSignal<String>>> = const { std::cell::Cell::new(None) };
-}
-
-/// A console word in the interface language, untracked: pages are rebuilt
-/// as a whole when the language changes.
-fn say(word: A) -> &'static str {
-    match CONSOLE_LANGUAGE.with(std::cell::Cell::get) {
-        Some(language) => language.with_untracked(|language| word.in_language(language)),
-        None => word.english(),
-    }
-}
-
 fn app() -> impl IntoView {
-    let interface = Interface {
-        language: RwSignal::new(preferred_language()),
-        survey: RwSignal::new(None),
-    };
-    provide_context(interface);
-    CONSOLE_LANGUAGE.with(|language| language.set(Some(interface.language)));
-    Effect::new(move |_| browser::set_document_language(&interface.language.get()));
+    let interface = staff::provide_interface();
     let session: Session = RwSignal::new(None);
     leptos::task::spawn_local(async move { session.set(Some(who_am_i().await)) });
     let section = RwSignal::new(Section::at(&current_path()));
@@ -152,10 +128,10 @@ fn app() -> impl IntoView {
         browser::set_title(&format!("{} · {}", say(shown.title()), say(A::Title)));
         match session.get() {
             None => {
-                view! { <main id="main" class="page"><p role="status">{say(A::Loading)}</p></main> }
+                view! { <main id="main" class="page"><p role="status">{say(S::Loading)}</p></main> }
                     .into_any()
             }
-            Some(Err(_)) => sign_in(session).into_any(),
+            Some(Err(_)) => staff::sign_in(session, say(A::SignInTitle)).into_any(),
             Some(Ok(who)) if who.role != "admin" => not_admin(who, session).into_any(),
             Some(Ok(who)) if who.must_change_password => {
                 untrack(|| first_password(who, session)).into_any()
@@ -174,18 +150,14 @@ fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
             session.set(Some(Err(ApiError::Unauthorized)));
         });
     };
-    let languages = BUILT_IN_LANGUAGES
-        .iter()
-        .map(|tag| tag.to_string())
-        .collect();
-    let signed_in = fill(say(A::SignedInAs), &[("name", &who.name)]);
+    let signed_in = fill(say(S::SignedInAs), &[("name", &who.name)]);
     let sections = (who.role == "admin" && !who.must_change_password).then(navigation);
     view! {
         <header class="bar admin-bar">
             <span>{signed_in}</span>
             {sections}
-            {language_switch(languages)}
-            <button type="button" id="sign-out" on:click=sign_out>{say(A::SignOut)}</button>
+            {staff::languages()}
+            <button type="button" id="sign-out" on:click=sign_out>{say(S::SignOut)}</button>
         </header>
     }
 }
@@ -215,73 +187,6 @@ fn navigation() -> impl IntoView {
     }
 }
 
-/// A failed call, in words: unreachable, or the status refused.
-fn failure(error: &ApiError) -> String {
-    match error {
-        ApiError::Network => say(A::Unreachable).to_owned(),
-        ApiError::Server { status } => fill(say(A::Failed), &[("status", &status.to_string())]),
-        _ => fill(say(A::Failed), &[("status", "4xx")]),
-    }
-}
-
-fn sign_in(session: Session) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        problem.set(String::new());
-        leptos::task::spawn_local(async move {
-            let result = login(&name.get_untracked(), &password.get_untracked()).await;
-            busy.set(false);
-            match result {
-                Ok(who) => {
-                    password.set(String::new());
-                    session.set(Some(Ok(who)));
-                }
-                Err(ApiError::RateLimited {
-                    retry_after_seconds,
-                }) => problem.set(fill(
-                    say(A::TooManyAttempts),
-                    &[("s", &retry_after_seconds.to_string())],
-                )),
-                Err(ApiError::Network) => problem.set(say(A::Unreachable).into()),
-                Err(_) => problem.set(say(A::WrongPassword).into()),
-            }
-        });
-    };
-    browser::focus_soon("sign-in-title".into());
-    let languages = BUILT_IN_LANGUAGES
-        .iter()
-        .map(|tag| tag.to_string())
-        .collect();
-    view! {
-        <header class="bar admin-bar">{language_switch(languages)}</header>
-        <main id="main" class="page">
-            <h1 id="sign-in-title" tabindex="-1">{say(A::SignInTitle)}</h1>
-            <form on:submit=submit>
-                <div class="question">
-                    <label for="sign-in-name">{say(A::Name)}</label>
-                    <input id="sign-in-name" type="text" autocomplete="username" required
-                        prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
-                </div>
-                <div class="question">
-                    <label for="sign-in-password">{say(A::Password)}</label>
-                    <input id="sign-in-password" type="password" autocomplete="current-password" required
-                        prop:value=move || password.get() on:input=move |e| password.set(event_target_value(&e))/>
-                </div>
-                <p class="error" role="alert">{move || problem.get()}</p>
-                <button id="sign-in" type="submit" class="primary" prop:disabled=move || busy.get()>{say(A::SignIn)}</button>
-            </form>
-        </main>
-    }
-}
-
 fn not_admin(who: Me, session: Session) -> impl IntoView {
     view! {
         {bar(&who, session)}
@@ -303,9 +208,8 @@ fn first_password(who: Me, session: Session) -> impl IntoView {
             }
         })
     });
-    let language = expect_context::<Interface>().language.get_untracked();
     view! {
         {bar(&who, session)}
-        <main id="main" class="page">{choose_password(&language, saved)}</main>
+        <main id="main" class="page">{choose_password(saved)}</main>
     }
 }

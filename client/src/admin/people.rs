@@ -4,16 +4,17 @@
 //! and revoking a person or one lost device after a confirmation.
 
 use leptos::prelude::*;
-use salama_shared::words::{AdminWord as A, BUILT_IN_LANGUAGES, Key, fill};
+use salama_shared::words::{AdminWord as A, BUILT_IN_LANGUAGES, Key, StaffWord as S, fill};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::calls::{self, Created, Device, Person};
-use super::{Session, bar, failure, say};
+use super::{Session, bar, say};
 use crate::analyst::Me;
 use crate::api::ApiError;
 use crate::browser::{self, Moment};
 use crate::i18n::endonym;
 use crate::interface::Interface;
+use crate::staff::refusal as failure;
 
 /// The roles the server gives (`auth::Role`), in the order offered.
 const ROLES: &[&str] = &["enumerator", "analyst", "admin"];
@@ -119,7 +120,7 @@ fn create_section(people: People) -> impl IntoView {
             <p>{say(A::CreateIntro)}</p>
             <form on:submit=submit class="controls">
                 <div class="question">
-                    <label for="new-name">{say(A::Name)}</label>
+                    <label for="new-name">{say(S::Name)}</label>
                     <input id="new-name" type="text" required maxlength="64" autocomplete="off"
                         aria-describedby="new-name-hint" spellcheck="false"
                         prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
@@ -225,7 +226,7 @@ fn sheet(created: &Created, language: &str) -> impl IntoView + use<> {
             <dl>
                 <dt>{say(A::SheetAddress)}</dt>
                 <dd><code class="sheet-address" dir="ltr">{address}</code></dd>
-                <dt>{say(A::Name)}</dt>
+                <dt>{S::Name.in_language(language)}</dt>
                 <dd><code class="sheet-name" dir="ltr">{created.name.clone()}</code></dd>
                 <dt>{say(A::OneTimePassword)}</dt>
                 <dd><code class="sheet-password" dir="ltr">{created.password.clone()}</code></dd>
@@ -292,7 +293,7 @@ fn when(text: Option<&str>) -> String {
 
 fn list(people: People, me: &str) -> AnyView {
     let listed = match people.listed.get() {
-        None => return view! { <p role="status">{say(A::Loading)}</p> }.into_any(),
+        None => return view! { <p role="status">{say(S::Loading)}</p> }.into_any(),
         Some(Err(error)) => {
             return view! { <p class="error" role="alert">{failure(&error)}</p> }.into_any();
         }
@@ -306,7 +307,7 @@ fn list(people: People, me: &str) -> AnyView {
         <div class="scroll" tabindex="0" role="region" aria-labelledby="list-title">
             <table id="people">
                 <thead><tr>
-                    <th scope="col">{say(A::Name)}</th>
+                    <th scope="col">{say(S::Name)}</th>
                     <th scope="col">{say(A::Role)}</th>
                     <th scope="col">{say(A::ColumnLastLogin)}</th>
                     <th scope="col">{say(A::ColumnDevices)}</th>

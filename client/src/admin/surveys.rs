@@ -5,15 +5,16 @@ use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::api::{ErrorField, SurveyListing};
 use salama_shared::schema::Channel;
-use salama_shared::words::{AdminWord as A, fill};
+use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::calls::{self, Refusal, Upload};
-use super::{Session, bar, failure, say};
+use super::{Session, bar, say};
 use crate::analyst::Me;
 use crate::api::encode;
 use crate::browser;
+use crate::staff::refusal as failure;
 
 /// Where an upload stands. Kept above the page, so that going to the
 /// preview and back finds it as it was.
@@ -93,7 +94,7 @@ fn survey_table(console: Console) -> impl IntoView {
     let status = RwSignal::new(String::new());
     move || {
         let Some(listed) = console.listed.get() else {
-            return view! { <p role="status">{say(A::Loading)}</p> }.into_any();
+            return view! { <p role="status">{say(S::Loading)}</p> }.into_any();
         };
         if listed.is_empty() {
             return view! { <p>{say(A::NoSurveys)}</p> }.into_any();
@@ -303,7 +304,7 @@ fn outcome_view(console: Console) -> impl IntoView {
 /// row and column for a workbook, the JSON path for a definition.
 fn problems(refusal: Refusal, workbook: bool) -> impl IntoView {
     if refusal.status == 0 {
-        return view! { <p id="outcome-title" tabindex="-1" class="error" role="alert">{say(A::Unreachable)}</p> }.into_any();
+        return view! { <p id="outcome-title" tabindex="-1" class="error" role="alert">{say(S::Unreachable)}</p> }.into_any();
     }
     let count = refusal.fields.len().max(1).to_string();
     let title = fill(say(A::ProblemsTitle), &[("n", &count)]);

@@ -18,15 +18,15 @@ pub async fn logout() -> Result<(), ApiError> {
     call("POST", "/api/logout", None).await.map(|_| ())
 }
 
-pub async fn fieldwork(survey_id: &str) -> Result<Fieldwork, ApiError> {
-    parse_serde(
-        &call(
-            "GET",
-            &format!("/api/surveys/{}/fieldwork", encode(survey_id)),
-            None,
-        )
-        .await?,
-    )
+/// Fieldwork counts, areas labelled in `lang` (the survey's default
+/// language when `None`).
+pub async fn fieldwork(survey_id: &str, lang: Option<&str>) -> Result<Fieldwork, ApiError> {
+    let mut url = format!("/api/surveys/{}/fieldwork", encode(survey_id));
+    if let Some(lang) = lang {
+        url.push_str("?lang=");
+        url.push_str(&encode(lang));
+    }
+    parse_serde(&call("GET", &url, None).await?)
 }
 
 /// The aggregates address for a query (also the download links', with

@@ -11,44 +11,66 @@ use salama_shared::aggregate::{
 use salama_shared::publication::{Flag, Rule};
 use salama_shared::schema::Channel;
 
+use salama_shared::words::{AnalysisWord as W, fill};
+
 use super::calls;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, encode};
+use crate::browser;
+use crate::staff::{refusal, say};
 
 fn dimension_name(dimension: Dimension) -> &'static str {
-    match dimension {
-        Dimension::Sex => "Sex",
-        Dimension::AgeBand => "Age band",
-        Dimension::Area => "Area",
-        Dimension::Disability => "Disability",
-        Dimension::Displacement => "Displacement",
-        Dimension::UrbanRural => "Urban or rural",
-    }
+    say(match dimension {
+        Dimension::Sex => W::DimensionSex,
+        Dimension::AgeBand => W::DimensionAgeBand,
+        Dimension::Area => W::DimensionArea,
+        Dimension::Disability => W::DimensionDisability,
+        Dimension::Displacement => W::DimensionDisplacement,
+        Dimension::UrbanRural => W::DimensionUrbanRural,
+    })
 }
 
 fn scheme_name(scheme: AgeScheme) -> &'static str {
-    match scheme {
-        AgeScheme::UnAdult => "UN adult (under 25 … 65+)",
-        AgeScheme::Sadd => "Humanitarian (0–4, 5–11, 12–17, 18–59, 60+)",
-    }
+    say(match scheme {
+        AgeScheme::UnAdult => W::SchemeUnAdult,
+        AgeScheme::Sadd => W::SchemeSadd,
+    })
 }
 
 fn rule_name(rule: Rule) -> &'static str {
-    match rule {
-        Rule::DhsMics => "DHS/MICS (n under 25 suppressed)",
-        Rule::Nchs => "NCHS 2017 (strict)",
+    say(match rule {
+        Rule::DhsMics => W::RuleDhsMics,
+        Rule::Nchs => W::RuleNchs,
+    })
+}
+
+/// A number as the table shows it (`75.0`, `(42.5)`, `12.0–18.3`) with the
+/// interface language's decimal separator.
+fn localised(shown: String) -> String {
+    match say(W::DecimalSeparator) {
+        "." => shown,
+        separator => shown.replace('.', separator),
     }
+}
+
+/// A percentage with one decimal.
+fn percent(share: f64) -> String {
+    localised(format!("{:.1}", share * 100.0))
+}
+
+fn estimate(cell: &Cell) -> String {
+    localised(cell.flag.shown_as(cell.estimate))
 }
 
 fn interval(cell: &Cell) -> String {
     match (cell.ci_lower, cell.ci_upper) {
-        (Some(lower), Some(upper)) => format!("{:.1}–{:.1}", lower * 100.0, upper * 100.0),
+        (Some(lower), Some(upper)) => format!("{}–{}", percent(lower), percent(upper)),
         _ => String::new(),
     }
 }
 
 fn group_label(cell: &Cell) -> String {
     if cell.group.is_empty() {
-        "Total".into()
+        say(W::Total).into()
     } else {
         cell.group
             .iter()
@@ -58,20 +80,43 @@ fn group_label(cell: &Cell) -> String {
     }
 }
 
-pub fn view(survey_id: String) -> impl IntoView {
+/// The indicators of `survey_id`, starting from the table `remembered`
+/// (from the page's address, or last shown), else the first indicator by
+/// sex: a breakdown that passes the publication rules more often than two.
+/// Each table shown is remembered and written into the address.
+pub fn view(
+    survey_id: String,
+    lang: Option<String>,
+    remembered: StoredValue<Option<Query>>,
+) -> impl IntoView {
+    let start = remembered.get_value();
     let survey = RwSignal::new(None::<Result<Survey, ApiError>>);
-    let indicator = RwSignal::new(String::new());
-    let first = RwSignal::new(Some(Dimension::Sex));
-    let second = RwSignal::new(Some(Dimension::AgeBand));
+    let indicator = RwSignal::new(
+        start
+            .as_ref()
+            .map(|q| q.indicator.clone())
+            .unwrap_or_default(),
+    );
+    let first = RwSignal::new(
+        start
+            .as_ref()
+            .map_or(Some(Dimension::Sex), |q| q.by.first().copied()),
+    );
+    let second = RwSignal::new(start.as_ref().and_then(|q| q.by.get(1).copied()));
     // `None` until the analyst picks bands: the indicator's own default.
-    let scheme = RwSignal::new(None::<AgeScheme>);
-    let rule = RwSignal::new(Rule::default());
+    let scheme = RwSignal::new(start.as_ref().and_then(|q| q.age_scheme));
+    let rule = RwSignal::new(start.as_ref().map(|q| q.rule).unwrap_or_default());
     let table = RwSignal::new(None::<Result<AggregateTable, ApiError>>);
+    // Indicator names in the table's language, else the survey's own.
+    let names_language = lang.clone().unwrap_or_default();
+    // Copy, as the query is built by several closures.
+    let lang = StoredValue::new(lang);
     let id = survey_id.clone();
     leptos::task::spawn_local(async move {
         let loaded = api::survey(&id).await;
         if let Ok(survey) = &loaded
             && let Some(first) = survey.indicators.first()
+            && !indicator.with_untracked(|id| survey.indicators.iter().any(|i| &i.id == id))
         {
             indicator.set(first.id.clone());
         }
@@ -98,12 +143,17 @@ pub fn view(survey_id: String) -> impl IntoView {
     });
     let available = move || defaults.with(|(available, _)| available.clone());
     // Another unit of analysis: choices it lacks fall back to what it has,
-    // and the bands to its default.
+    // and the bands to its default (not on the first, which may come from
+    // the address).
+    let seen = StoredValue::new(None::<(Vec<Dimension>, AgeScheme)>);
     Effect::new(move |_| {
-        let available = available();
+        let now = defaults.get();
+        let available = now.0.clone();
         if available.is_empty() {
             return;
         }
+        let before = seen.get_value();
+        seen.set_value(Some(now.clone()));
         if first
             .get_untracked()
             .is_some_and(|d| !available.contains(&d))
@@ -116,7 +166,9 @@ pub fn view(survey_id: String) -> impl IntoView {
         {
             second.set(None);
         }
-        scheme.set(None);
+        if before.is_some_and(|before| before != now) {
+            scheme.set(None);
+        }
     });
     let query = move || {
         let mut query = Query::new(indicator.get());
@@ -128,14 +180,26 @@ pub fn view(survey_id: String) -> impl IntoView {
         }
         query.age_scheme = scheme.get();
         query.rule = rule.get();
+        query.lang = lang.get_value();
         query
     };
     let id = survey_id.clone();
     Effect::new(move |_| {
         let query = query();
-        if query.indicator.is_empty() {
+        let loaded = survey.with(|survey| matches!(survey, Some(Ok(_))));
+        if query.indicator.is_empty() || !loaded {
             return;
         }
+        remembered.set_value(Some(query.clone()));
+        let address = Query {
+            lang: None,
+            ..query.clone()
+        };
+        browser::replace_query(&format!(
+            "survey={}&{}",
+            encode(&id),
+            address.to_query_string()
+        ));
         let id = id.clone();
         table.set(None);
         leptos::task::spawn_local(
@@ -152,7 +216,7 @@ pub fn view(survey_id: String) -> impl IntoView {
                 <select id=id on:change=move |e| signal.set(Dimension::parse(&event_target_value(&e)))>
                     {move || {
                         let chosen = signal.get();
-                        let none = optional.then(|| view! { <option value="" selected=chosen.is_none()>"(none)"</option> });
+                        let none = optional.then(|| view! { <option value="" selected=chosen.is_none()>{say(W::NoBreakdown)}</option> });
                         let options = available().into_iter().map(|dimension| {
                             view! { <option value=dimension.as_str() selected=chosen == Some(dimension)>{dimension_name(dimension)}</option> }
                         }).collect_view();
@@ -169,28 +233,29 @@ pub fn view(survey_id: String) -> impl IntoView {
         }
     };
     let csv_href = download(survey_id.clone(), Format::Csv);
-    let xlsx_href = download(survey_id, Format::Xlsx);
+    let xlsx_href = download(survey_id.clone(), Format::Xlsx);
+    let microdata = microdata_links(survey, survey_id, lang);
     view! {
         <section aria-labelledby="indicator-title">
-            <h2 id="indicator-title">"Indicators"</h2>
+            <h2 id="indicator-title">{say(W::TabIndicators)}</h2>
             <div class="controls">
                 <div class="question">
-                    <label for="indicator">"Indicator"</label>
+                    <label for="indicator">{say(W::Indicator)}</label>
                     <select id="indicator" on:change=move |e| indicator.set(event_target_value(&e))>
                         {move || match survey.get() {
                             Some(Ok(survey)) => survey.indicators.iter().map(|i| {
                                 let selected = indicator.get_untracked() == i.id;
-                                let label = format!("{} — {}", i.code, i.name.get("en", &survey.default_language));
+                                let label = format!("{} — {}", i.code, i.name.get(&names_language, &survey.default_language));
                                 view! { <option value=i.id.clone() selected=selected>{label}</option> }
                             }).collect_view().into_any(),
                             _ => ().into_any(),
                         }}
                     </select>
                 </div>
-                {dimension_select(first, "by-first", "Break down by", false)}
-                {dimension_select(second, "by-second", "and by", true)}
+                {dimension_select(first, "by-first", say(W::BreakDownBy), false)}
+                {dimension_select(second, "by-second", say(W::AndBy), true)}
                 <div class="question">
-                    <label for="age-scheme">"Age bands"</label>
+                    <label for="age-scheme">{say(W::AgeBands)}</label>
                     <select id="age-scheme" on:change=move |e| scheme.set(AgeScheme::parse(&event_target_value(&e)))>
                         {move || {
                             let chosen = scheme.get().unwrap_or_else(|| defaults.with(|(_, default)| *default));
@@ -201,34 +266,115 @@ pub fn view(survey_id: String) -> impl IntoView {
                     </select>
                 </div>
                 <div class="question">
-                    <label for="rule">"Publication rule"</label>
+                    <label for="rule">{say(W::PublicationRule)}</label>
                     <select id="rule" on:change=move |e| {
                         let name = event_target_value(&e);
                         rule.set(Rule::ALL.into_iter().find(|r| r.as_str() == name).unwrap_or_default());
                     }>
                         {Rule::ALL.into_iter().map(|option| view! {
-                            <option value=option.as_str() selected=option == Rule::default()>{rule_name(option)}</option>
+                            <option value=option.as_str() selected=option == rule.get_untracked()>{rule_name(option)}</option>
                         }).collect_view()}
                     </select>
                 </div>
             </div>
             <p class="downloads">
-                "Download: "
+                {say(W::Download)} " "
                 <a id="download-csv" download="" href=csv_href>"CSV"</a>
                 " · "
                 <a id="download-xlsx" download="" href=xlsx_href>"XLSX"</a>
             </p>
-            {move || match table.get() {
-                None => view! { <p role="status">"Computing…"</p> }.into_any(),
-                Some(Err(ApiError::Invalid { message, .. })) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="error" role="alert">{format!("The table could not be loaded: {error}")}</p> }.into_any(),
-                Some(Ok(table)) => tables(table).into_any(),
+            {microdata}
+            {move || match (survey.with(|survey| survey.as_ref().map(|loaded| loaded.as_ref().err().cloned())), table.get()) {
+                (Some(Some(error)), _) | (_, Some(Err(error))) => view! { <p class="error" role="alert">{refusal(&error)}</p> }.into_any(),
+                (_, None) => view! { <p role="status">{say(W::Computing)}</p> }.into_any(),
+                (_, Some(Ok(table))) => {
+                    let legend = survey.with_untracked(|survey| match survey {
+                        Some(Ok(survey)) => legend(survey, &table.reported, lang.get_value().as_deref()),
+                        _ => Vec::new(),
+                    });
+                    tables(table, legend).into_any()
+                }
             }}
         </section>
     }
 }
 
-fn tables(table: AggregateTable) -> impl IntoView {
+/// The de-identified microdata and their codebook, in the table's
+/// language; the members' file only for a survey with a household roster.
+fn microdata_links(
+    survey: RwSignal<Option<Result<Survey, ApiError>>>,
+    survey_id: String,
+    lang: StoredValue<Option<String>>,
+) -> impl IntoView {
+    let base = format!("/api/surveys/{}", encode(&survey_id));
+    let language = lang
+        .get_value()
+        .map(|lang| format!("lang={}", encode(&lang)))
+        .unwrap_or_default();
+    let address = move |file: &str, level: Option<&str>| {
+        let query: Vec<String> = level
+            .map(|level| format!("level={level}"))
+            .into_iter()
+            .chain((!language.is_empty()).then(|| language.clone()))
+            .collect();
+        match query.is_empty() {
+            true => format!("{base}/{file}"),
+            false => format!("{base}/{file}?{}", query.join("&")),
+        }
+    };
+    let respondents = address("microdata.csv", None);
+    let members = address("microdata.csv", Some("member"));
+    let codebook = address("codebook.csv", None);
+    let has_roster = move || {
+        survey.with(
+            |survey| matches!(survey, Some(Ok(survey)) if survey.household_roster().is_some()),
+        )
+    };
+    view! {
+        <p class="downloads" id="microdata">
+            {say(W::Microdata)} " "
+            <a id="download-respondents" download="" href=respondents>{say(W::MicrodataRespondents)}</a>
+            <Show when=has_roster>
+                " · "
+                <a id="download-members" download="" href=members.clone()>{say(W::MicrodataMembers)}</a>
+            </Show>
+            " · "
+            <a id="download-codebook" download="" href=codebook>{say(W::Codebook)}</a>
+        </p>
+    }
+}
+
+/// What each column of the table means, the reported categories (DK, RA)
+/// named by the survey's own labels.
+fn legend(survey: &Survey, reported: &[String], lang: Option<&str>) -> Vec<String> {
+    let language = lang.unwrap_or(&survey.default_language);
+    let mut lines: Vec<String> = [
+        W::LegendN,
+        W::LegendPercent,
+        W::LegendInterval,
+        W::LegendStandardError,
+    ]
+    .into_iter()
+    .map(|word| say(word).to_owned())
+    .collect();
+    for code in reported {
+        let label = survey
+            .choice_lists
+            .iter()
+            .flat_map(|list| &list.choices)
+            .find(|choice| &choice.value == code && choice.missing.is_some())
+            .map_or(code.as_str(), |choice| {
+                choice.label.get(language, &survey.default_language)
+            });
+        lines.push(fill(
+            say(W::LegendReported),
+            &[("code", code.to_uppercase().as_str()), ("label", label)],
+        ));
+    }
+    lines
+}
+
+fn tables(table: AggregateTable, legend: Vec<String>) -> impl IntoView {
     let reported = table.reported.clone();
     let dimensions: Vec<&'static str> = table.by.iter().map(|d| dimension_name(*d)).collect();
     let title = format!("{} {}", table.code, table.name);
@@ -239,6 +385,7 @@ fn tables(table: AggregateTable) -> impl IntoView {
         .collect();
     view! {
         <h3 id="table-title">{title}</h3>
+        <ul class="legend" id="legend">{legend.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
         {populations}
     }
 }
@@ -249,10 +396,10 @@ fn population_view(
     reported: &[String],
     by: &[Dimension],
 ) -> AnyView {
-    let heading = match population.channel {
-        Channel::Enumerator => "Household interviews (probability sample)",
-        Channel::Online => "Online answers (opt-in: not representative)",
-    };
+    let heading = say(match population.channel {
+        Channel::Enumerator => W::PopulationInterviews,
+        Channel::Online => W::PopulationOnline,
+    });
     let id = population.channel.as_str();
     let groups = by.len().max(1);
     view! {
@@ -260,25 +407,25 @@ fn population_view(
             <h4>{heading}</h4>
             <p class="design">{population.design.clone()}</p>
             <ul class="notes">{population.notes.iter().map(|note| view! { <li>{note.clone()}</li> }).collect_view()}</ul>
-            <div class="scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways on narrow screens)">
+            <div class="scroll" tabindex="0" role="region" aria-label=say(W::ScrollTable)>
                 <table class="estimates" id=format!("table-{id}")>
-                    <caption>"Percent, with 95% confidence interval. * suppressed (fewer than 25 cases), ( ) use with caution, – no cases."</caption>
+                    <caption>{say(W::TableCaption)}</caption>
                     <thead><tr>
                         {if dimensions.is_empty() {
-                            vec![view! { <th scope="col">"Group"</th> }]
+                            vec![view! { <th scope="col">{say(W::ColumnGroup)}</th> }]
                         } else {
                             dimensions.iter().map(|d| view! { <th scope="col">{*d}</th> }).collect::<Vec<_>>()
                         }}
-                        <th scope="col">"n"</th>
-                        <th scope="col">"%"</th>
-                        <th scope="col">"95% CI"</th>
-                        <th scope="col">"SE (points)"</th>
-                        {reported.iter().map(|category| view! { <th scope="col">{category.to_uppercase()}</th> }).collect_view()}
+                        <th scope="col" class="number">"n"</th>
+                        <th scope="col" class="number">"%"</th>
+                        <th scope="col" class="number">{say(W::ColumnInterval)}</th>
+                        <th scope="col" class="number">{say(W::ColumnStandardError)}</th>
+                        {reported.iter().map(|category| view! { <th scope="col" class="number">{category.to_uppercase()}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {population.cells.iter().map(|cell| {
                             let labels: Vec<String> = if cell.group.is_empty() {
-                                let mut labels = vec!["Total".to_owned()];
+                                let mut labels = vec![say(W::Total).to_owned()];
                                 labels.resize(groups, String::new());
                                 labels
                             } else {
@@ -288,12 +435,12 @@ fn population_view(
                             view! {
                                 <tr data-flag=flag>
                                     {labels.into_iter().map(|label| view! { <th scope="row">{label}</th> }).collect_view()}
-                                    <td>{cell.n}</td>
-                                    <td class="estimate">{cell.flag.shown_as(cell.estimate)}</td>
-                                    <td>{interval(cell)}</td>
-                                    <td>{cell.standard_error.map(|se| format!("{:.1}", se * 100.0)).unwrap_or_default()}</td>
+                                    <td class="number">{cell.n}</td>
+                                    <td class="estimate number">{estimate(cell)}</td>
+                                    <td class="number">{interval(cell)}</td>
+                                    <td class="number">{cell.standard_error.map(percent).unwrap_or_default()}</td>
                                     {cell.reported.iter().map(|count| view! {
-                                        <td>{count.count.map_or_else(|| "*".to_owned(), |c| c.to_string())}</td>
+                                        <td class="number">{count.count.map_or_else(|| "*".to_owned(), |c| c.to_string())}</td>
                                     }).collect_view()}
                                 </tr>
                             }
@@ -308,12 +455,15 @@ fn population_view(
 }
 
 /// Horizontal bars with the 95% interval as a whisker; cells without a
-/// published estimate are left out of the chart (the table says why).
+/// published estimate are left out of the chart (the table says why). The
+/// estimate is written in a column of its own at the end of each row, so
+/// it is never read as the interval's upper bound.
 fn chart(population: &Population) -> Option<AnyView> {
     const ROW: f64 = 26.0;
     const LABEL: f64 = 190.0;
     const WIDTH: f64 = 600.0;
-    let scale = |value: f64| LABEL + value.clamp(0.0, 1.0) * (WIDTH - LABEL - 50.0);
+    const VALUE: f64 = 64.0;
+    let scale = |value: f64| LABEL + value.clamp(0.0, 1.0) * (WIDTH - LABEL - VALUE - 12.0);
     let shown: Vec<&Cell> = population
         .cells
         .iter()
@@ -328,7 +478,7 @@ fn chart(population: &Population) -> Option<AnyView> {
         .enumerate()
         .map(|(index, cell)| {
             let y = ROW * index as f64 + 4.0;
-            let estimate = cell.estimate.unwrap_or_default();
+            let share = cell.estimate.unwrap_or_default();
             let whisker = match (cell.ci_lower, cell.ci_upper) {
                 (Some(lower), Some(upper)) => Some(view! {
                     <line class="whisker" x1=scale(lower) x2=scale(upper) y1=y + 9.0 y2=y + 9.0/>
@@ -340,21 +490,24 @@ fn chart(population: &Population) -> Option<AnyView> {
             let class = if cell.flag == Flag::Caution { "bar caution" } else { "bar" };
             view! {
                 <text x=LABEL - 6.0 y=y + 13.0 text-anchor="end">{group_label(cell)}</text>
-                <rect class=class x=LABEL y=y width=scale(estimate) - LABEL height=18.0/>
+                <rect class=class x=LABEL y=y width=scale(share) - LABEL height=18.0/>
                 {whisker}
-                <text x=scale(cell.ci_upper.unwrap_or(estimate)) + 4.0 y=y + 13.0>{cell.flag.shown_as(cell.estimate)}</text>
+                <text class="value" x=WIDTH - 4.0 y=y + 13.0 text-anchor="end">{estimate(cell)}</text>
             }
         })
         .collect_view();
     let axis_y = height - 16.0;
-    Some(view! {
-        <svg class="chart" role="img" viewBox=format!("0 0 {WIDTH} {height}")
-            aria-label="Bar chart of the published estimates with their 95% intervals; the table gives the numbers.">
-            {bars}
-            <line class="axis" x1=LABEL x2=scale(1.0) y1=axis_y y2=axis_y/>
-            <text x=LABEL y=axis_y + 14.0>"0%"</text>
-            <text x=scale(0.5) y=axis_y + 14.0 text-anchor="middle">"50%"</text>
-            <text x=scale(1.0) y=axis_y + 14.0 text-anchor="end">"100%"</text>
-        </svg>
-    }.into_any())
+    Some(
+        view! {
+            <svg class="chart" role="img" viewBox=format!("0 0 {WIDTH} {height}")
+                aria-label=say(W::ChartLabel)>
+                {bars}
+                <line class="axis" x1=LABEL x2=scale(1.0) y1=axis_y y2=axis_y/>
+                <text x=LABEL y=axis_y + 14.0>"0%"</text>
+                <text x=scale(0.5) y=axis_y + 14.0 text-anchor="middle">"50%"</text>
+                <text x=scale(1.0) y=axis_y + 14.0 text-anchor="end">"100%"</text>
+            </svg>
+        }
+        .into_any(),
+    )
 }

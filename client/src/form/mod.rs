@@ -513,6 +513,8 @@ fn page(filling: Filling, step: Step) -> impl IntoView {
 /// keyboard order: drops the answers and replaces the page (and its history
 /// entry) with a neutral one.
 fn quick_exit(filling: Filling) -> impl IntoView {
+    // The page's first Quick exit, written by the server, gives way to this one.
+    browser::remove_element("shell-exit");
     let exit = move |_| {
         if let Some(interviewing) = filling.interviewing() {
             interviewing.hide.run(());

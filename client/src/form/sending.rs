@@ -80,7 +80,7 @@ pub fn send(
                         last.set(Some(receipt));
                     }
                     if let Some(router) = router {
-                        router.navigate(&url);
+                        router.replace(&url);
                     }
                     return;
                 }

@@ -79,21 +79,30 @@ fn rows<'t>(
 }
 
 /// The table as CSV: group values and labels quoted where a spreadsheet
-/// would run them as a formula, the numbers as they are.
+/// would run them as a formula, the numbers as they are. A last column,
+/// `method_notes`, carries each population's design and notes (what the
+/// XLSX's About sheet says), so the file read alone is not misread.
 pub fn csv(table: &AggregateTable, language: &str) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let headers = headers(table);
+    let mut headers = headers(table);
+    headers.push("method_notes".to_owned());
     writer.write_record(
         headers
             .iter()
             .map(|header| neutralise(header.as_str()).into_owned()),
     )?;
-    for (_, _, mut row) in rows(table, language) {
+    for (population, _, mut row) in rows(table, language) {
         for value in &mut row[group_columns(table)] {
             if let Cow::Owned(quoted) = neutralise(value.as_str()) {
                 *value = quoted;
             }
         }
+        let notes = std::iter::once(population.design.as_str())
+            .chain(population.notes.iter().map(String::as_str))
+            .filter(|note| !note.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        row.push(neutralise(&notes).into_owned());
         writer.write_record(&row)?;
     }
     writer

@@ -57,19 +57,27 @@ pub async fn aggregates(
             .await
             .map_err(|e| anyhow::anyhow!("aggregation task: {e}"))?;
     let by: Vec<&str> = table.by.iter().map(|d| d.as_str()).collect();
-    state
-        .store()
-        .audit(
-            &caller.name,
-            "aggregates_read",
-            &format!(
-                "{survey_id} {} by [{}] as {:?}",
-                table.indicator,
-                by.join(","),
-                query.format
-            ),
-        )
-        .await?;
+    let on_screen = query.format == Format::Json;
+    if !on_screen || state.screen_reads().to_audit(&caller.name, &survey_id) {
+        let grouped = if on_screen {
+            " (on screen; further on-screen reads of this survey by this user within 15 minutes are not logged)"
+        } else {
+            ""
+        };
+        state
+            .store()
+            .audit(
+                &caller.name,
+                "aggregates_read",
+                &format!(
+                    "{survey_id} {} by [{}] as {:?}{grouped}",
+                    table.indicator,
+                    by.join(","),
+                    query.format
+                ),
+            )
+            .await?;
+    }
     respond(&table, query.format, &language)
 }
 

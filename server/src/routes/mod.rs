@@ -9,6 +9,7 @@ pub mod health;
 pub mod microdata;
 pub mod params;
 pub mod session;
+pub mod shell;
 pub mod submissions;
 pub mod surveys;
 pub mod users;

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod contract;
+#[path = "../fixtures/xlsforms.rs"]
+pub mod xlsforms;
 
 use std::num::NonZeroU32;
 

@@ -1,6 +1,6 @@
 //! Interface words in Arabic.
 
-use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord, StaffWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,14 +185,80 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "تعتمد بعض التقديرات على وحدة معاينة أولية واحدة في طبقتها، فلا يمكن تقدير خطأ المعاينة فيها: تُعرض بحذر ودون فترة ثقة.",
         W::NoteFlagsDhsMics => "العلامات (DHS/MICS): تُحجب القيم المبنية على أقل من 25 حالة غير مرجّحة (*)، وتوضع بين قوسين من 25 إلى 49 حالة (تُستخدم بحذر).",
         W::NoteFlagsNchs => "العلامات (NCHS 2017): تُحجب القيمة حين يقل الحجم الفعلي عن 30 أو تكون فترة الثقة واسعة جدًا؛ وتُعرض بحذر حين تقل درجات الحرية في التصميم عن 8.",
+        W::PageTitle => "سلامة · التحليل",
+        W::Heading => "التحليل",
+        W::SignInTitle => "تسجيل الدخول إلى التحليل",
+        W::NotAnalyst => "حسابك ({role}) ليس حساب محلل: الجداول والتنزيلات مخصصة للمحللين والمسؤولين.",
+        W::Survey => "الاستبيان",
+        W::LoadingSurveys => "جارٍ تحميل الاستبيانات…",
+        W::NoSurveys => "لم يُنشر أي استبيان بعد.",
+        W::TabIndicators => "المؤشرات",
+        W::TabFieldwork => "العمل الميداني",
+        W::Indicator => "المؤشر",
+        W::BreakDownBy => "التصنيف حسب",
+        W::AndBy => "ثم حسب",
+        W::NoBreakdown => "(لا شيء)",
+        W::AgeBands => "الفئات العمرية",
+        W::PublicationRule => "قاعدة النشر",
+        W::Download => "تنزيل:",
+        W::Computing => "جارٍ الحساب…",
+        W::DimensionSex => "الجنس",
+        W::DimensionAgeBand => "الفئة العمرية",
+        W::DimensionArea => "المنطقة",
+        W::DimensionDisability => "الإعاقة",
+        W::DimensionDisplacement => "النزوح",
+        W::DimensionUrbanRural => "حضري أو ريفي",
+        W::SchemeUnAdult => "البالغون وفق الأمم المتحدة (أقل من 25 … 65+)",
+        W::SchemeSadd => "إنساني (0–4، 5–11، 12–17، 18–59، 60+)",
+        W::RuleDhsMics => "DHS/MICS (حجب ما يقل عن 25 حالة)",
+        W::RuleNchs => "NCHS 2017 (صارمة)",
+        W::PopulationInterviews => "مقابلات الأسر (عينة احتمالية)",
+        W::PopulationOnline => "إجابات عبر الإنترنت (طوعية: غير ممثِّلة)",
+        W::TableCaption => "نسبة مئوية مع فترة ثقة 95%. * محجوب، ( ) يُستخدم بحذر، – لا حالات؛ الملاحظات أعلاه تبيّن السبب.",
+        W::ColumnGroup => "الفئة",
+        W::ColumnInterval => "فترة الثقة 95%",
+        W::ColumnStandardError => "الخطأ المعياري (نقاط)",
+        W::ScrollTable => "جدول (يُمرَّر أفقيًا على الشاشات الضيقة)",
+        W::ChartLabel => "مخطط أعمدة للتقديرات المنشورة مع فترات الثقة 95%؛ الجدول يعطي الأرقام.",
+        W::LoadingFieldwork => "جارٍ تحميل العمل الميداني…",
+        W::FieldworkTotals => "{interviews} مقابلة، {online} إجابة عبر الإنترنت",
+        W::ByDay => "حسب اليوم",
+        W::ByArea => "حسب المنطقة",
+        W::ByEnumerator => "حسب الباحث الميداني",
+        W::ColumnDate => "التاريخ",
+        W::ColumnInterviews => "المقابلات",
+        W::ColumnOnline => "عبر الإنترنت",
+        W::ColumnEnumerator => "الباحث الميداني",
+        W::ColumnLastInterview => "آخر مقابلة",
+        W::CodebookRespondentNo => "رقم المجيب في هذا الملف (وليس معرّف الإرسال)",
+        W::CodebookMemberNo => "سطر قائمة أفراد الأسرة",
+        W::CodebookChannel => "enumerator (عينة احتمالية) أو online (طوعي)",
+        W::CodebookSurveyVersion => "إصدار الاستبيان الذي أُجيب عنه",
+        W::CodebookInterviewMonth => "الشهر الذي اكتملت فيه المقابلة (YYYY-MM)",
+        W::CodebookPsu => "وحدة المعاينة الأولية (العنقود)، مرقّمة",
+        W::CodebookStratum => "الطبقة",
+        W::CodebookWeight => "الوزن النهائي (فارغ: لم يُرفع أي وزن)",
+        W::CodebookChosen => "1=اختار {choice} | 0=لم يختر",
+        W::CodebookMissing => "(مفقود)",
+        W::CodebookDateMonth => "YYYY-MM (حُذف اليوم)",
+        W::CodebookDateTimeMonth => "YYYY-MM (حُذف اليوم والوقت)",
+        W::CodebookHour => "HH، من 00 إلى 23 (حُذفت الدقائق)",
+        W::LegendN => "n: عدد الإجابات المحسوبة (غير مرجّح)",
+        W::LegendPercent => "%: النسبة المئوية المرجّحة لهذه الإجابات",
+        W::LegendInterval => "فترة الثقة 95%: المدى الذي تقع فيه نسبة السكان بثقة 95%",
+        W::LegendStandardError => "الخطأ المعياري: الخطأ المعياري للنسبة المئوية، بالنقاط المئوية",
+        W::LegendReported => "{code}: الإجابات «{label}»، تُحسب على حدة وتُستبعد من النسبة المئوية (* إذا كانت أقل من أن تُعرض)",
+        W::Microdata => "البيانات الجزئية (مجهولة الهوية):",
+        W::MicrodataRespondents => "المجيبون (CSV)",
+        W::MicrodataMembers => "أفراد الأسر (CSV)",
+        W::Codebook => "دليل المتغيرات (CSV)",
+        W::DecimalSeparator => ".",
     }
 }
 
-pub(super) fn admin(word: AdminWord) -> &'static str {
-    use AdminWord as W;
+pub(super) fn staff(word: StaffWord) -> &'static str {
+    use StaffWord as W;
     match word {
-        W::Title => "سلامة · وحدة التحكم",
-        W::SignInTitle => "تسجيل الدخول إلى وحدة التحكم",
         W::Name => "الاسم",
         W::Password => "كلمة المرور",
         W::SignIn => "تسجيل الدخول",
@@ -200,7 +266,6 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::TooManyAttempts => "محاولات كثيرة جدًا. حاول مرة أخرى بعد {s} ثانية.",
         W::Unreachable => "تعذر الوصول إلى الخادم. تحقق من الاتصال وحاول مرة أخرى.",
         W::Failed => "رفض الخادم هذا الطلب ({status}). حاول مرة أخرى أو اسأل من يدير سلامة.",
-        W::NotAdmin => "وحدة التحكم مخصصة للمسؤولين. لا يمكن لحسابك ({role}) استخدامها؛ اطلب ذلك من أحد المسؤولين عند الحاجة.",
         W::SignOut => "تسجيل الخروج",
         W::SignedInAs => "تم تسجيل الدخول باسم {name}",
         W::FirstPasswordTitle => "اختر كلمة مرور خاصة بك",
@@ -214,9 +279,18 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CurrentWrong => "كلمة المرور الحالية غير صحيحة.",
         W::SavePassword => "حفظ كلمة المرور",
         W::PasswordSaved => "تم حفظ كلمة المرور وانتهت جلساتك الأخرى.",
+        W::Loading => "جارٍ التحميل…",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "سلامة · وحدة التحكم",
+        W::SignInTitle => "تسجيل الدخول إلى وحدة التحكم",
+        W::NotAdmin => "وحدة التحكم مخصصة للمسؤولين. لا يمكن لحسابك ({role}) استخدامها؛ اطلب ذلك من أحد المسؤولين عند الحاجة.",
         W::SurveysTitle => "الاستبيانات",
         W::NoSurveys => "لم يُنشر أي استبيان بعد.",
-        W::Loading => "جارٍ التحميل…",
         W::ColumnSurvey => "الاستبيان",
         W::ColumnVersions => "الإصدارات",
         W::ColumnLanguages => "اللغات",

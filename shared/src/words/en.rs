@@ -1,6 +1,6 @@
 //! Interface words in English.
 
-use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord, StaffWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,14 +185,80 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Some estimates rest on a single PSU in their strata, so their sampling error cannot be estimated: shown with caution and without an interval.",
         W::NoteFlagsDhsMics => "Flags (DHS/MICS): under 25 unweighted cases suppressed (*), 25–49 in parentheses (use with caution).",
         W::NoteFlagsNchs => "Flags (NCHS 2017): suppressed when the effective n is under 30 or the interval too wide; caution when the design has under 8 degrees of freedom.",
+        W::PageTitle => "Salama · Analysis",
+        W::Heading => "Analysis",
+        W::SignInTitle => "Sign in to analysis",
+        W::NotAnalyst => "Your account ({role}) is not an analyst's: tables and downloads are for analysts and administrators.",
+        W::Survey => "Survey",
+        W::LoadingSurveys => "Loading surveys…",
+        W::NoSurveys => "No survey is published yet.",
+        W::TabIndicators => "Indicators",
+        W::TabFieldwork => "Fieldwork",
+        W::Indicator => "Indicator",
+        W::BreakDownBy => "Break down by",
+        W::AndBy => "and by",
+        W::NoBreakdown => "(none)",
+        W::AgeBands => "Age bands",
+        W::PublicationRule => "Publication rule",
+        W::Download => "Download:",
+        W::Computing => "Computing…",
+        W::DimensionSex => "Sex",
+        W::DimensionAgeBand => "Age band",
+        W::DimensionArea => "Area",
+        W::DimensionDisability => "Disability",
+        W::DimensionDisplacement => "Displacement",
+        W::DimensionUrbanRural => "Urban or rural",
+        W::SchemeUnAdult => "UN adult (under 25 … 65+)",
+        W::SchemeSadd => "Humanitarian (0–4, 5–11, 12–17, 18–59, 60+)",
+        W::RuleDhsMics => "DHS/MICS (n under 25 suppressed)",
+        W::RuleNchs => "NCHS 2017 (strict)",
+        W::PopulationInterviews => "Household interviews (probability sample)",
+        W::PopulationOnline => "Online answers (opt-in: not representative)",
+        W::TableCaption => "Percent, with 95% confidence interval. * suppressed, ( ) use with caution, – no cases; the notes above say why.",
+        W::ColumnGroup => "Group",
+        W::ColumnInterval => "95% CI",
+        W::ColumnStandardError => "SE (points)",
+        W::ScrollTable => "Table (scrolls sideways on narrow screens)",
+        W::ChartLabel => "Bar chart of the published estimates with their 95% intervals; the table gives the numbers.",
+        W::LoadingFieldwork => "Loading fieldwork…",
+        W::FieldworkTotals => "{interviews} interviews, {online} online answers",
+        W::ByDay => "By day",
+        W::ByArea => "By area",
+        W::ByEnumerator => "By enumerator",
+        W::ColumnDate => "Date",
+        W::ColumnInterviews => "Interviews",
+        W::ColumnOnline => "Online",
+        W::ColumnEnumerator => "Enumerator",
+        W::ColumnLastInterview => "Last interview",
+        W::CodebookRespondentNo => "Respondent number in this file (not the submission id)",
+        W::CodebookMemberNo => "Row of the household roster",
+        W::CodebookChannel => "enumerator (probability sample) or online (opt-in)",
+        W::CodebookSurveyVersion => "Survey version answered",
+        W::CodebookInterviewMonth => "Month the interview was completed (YYYY-MM)",
+        W::CodebookPsu => "Primary sampling unit (cluster), numbered",
+        W::CodebookStratum => "Stratum",
+        W::CodebookWeight => "Final weight (empty: none uploaded)",
+        W::CodebookChosen => "1=chose {choice} | 0=did not",
+        W::CodebookMissing => "(missing)",
+        W::CodebookDateMonth => "YYYY-MM (day removed)",
+        W::CodebookDateTimeMonth => "YYYY-MM (day and time removed)",
+        W::CodebookHour => "HH, 00 to 23 (minutes removed)",
+        W::LegendN => "n: answers counted (unweighted)",
+        W::LegendPercent => "%: weighted percent of those answers",
+        W::LegendInterval => "95% CI: the range within which the population's percent lies with 95% confidence",
+        W::LegendStandardError => "SE: standard error of the percent, in percentage points",
+        W::LegendReported => "{code}: answers “{label}”, counted apart and left out of the percent (* when too few to show)",
+        W::Microdata => "Microdata (de-identified):",
+        W::MicrodataRespondents => "respondents (CSV)",
+        W::MicrodataMembers => "household members (CSV)",
+        W::Codebook => "codebook (CSV)",
+        W::DecimalSeparator => ".",
     }
 }
 
-pub(super) fn admin(word: AdminWord) -> &'static str {
-    use AdminWord as W;
+pub(super) fn staff(word: StaffWord) -> &'static str {
+    use StaffWord as W;
     match word {
-        W::Title => "Salama · Console",
-        W::SignInTitle => "Sign in to the console",
         W::Name => "Name",
         W::Password => "Password",
         W::SignIn => "Sign in",
@@ -200,7 +266,6 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::TooManyAttempts => "Too many attempts. Try again in {s} seconds.",
         W::Unreachable => "The server could not be reached. Check the connection and try again.",
         W::Failed => "The server refused this ({status}). Try again, or ask whoever runs Salama.",
-        W::NotAdmin => "The console is for administrators. Your account ({role}) cannot use it; ask an administrator if you need to.",
         W::SignOut => "Sign out",
         W::SignedInAs => "Signed in as {name}",
         W::FirstPasswordTitle => "Choose your own password",
@@ -214,9 +279,18 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CurrentWrong => "The current password is not right.",
         W::SavePassword => "Save my password",
         W::PasswordSaved => "Your password is saved; your other sessions have ended.",
+        W::Loading => "Loading…",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Console",
+        W::SignInTitle => "Sign in to the console",
+        W::NotAdmin => "The console is for administrators. Your account ({role}) cannot use it; ask an administrator if you need to.",
         W::SurveysTitle => "Surveys",
         W::NoSurveys => "No survey is published yet.",
-        W::Loading => "Loading…",
         W::ColumnSurvey => "Survey",
         W::ColumnVersions => "Versions",
         W::ColumnLanguages => "Languages",

@@ -1,6 +1,6 @@
 //! Interface words in Spanish.
 
-use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord, StaffWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,14 +185,80 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Algunas estimaciones se basan en una sola UPM en su estrato, por lo que no se puede estimar su error de muestreo: se muestran con cautela y sin intervalo.",
         W::NoteFlagsDhsMics => "Indicadores (DHS/MICS): menos de 25 casos sin ponderar se suprimen (*), de 25 a 49 entre paréntesis (usar con cautela).",
         W::NoteFlagsNchs => "Indicadores (NCHS 2017): se suprime cuando el n efectivo es menor que 30 o el intervalo es demasiado amplio; cautela cuando el diseño tiene menos de 8 grados de libertad.",
+        W::PageTitle => "Salama · Análisis",
+        W::Heading => "Análisis",
+        W::SignInTitle => "Iniciar sesión en el análisis",
+        W::NotAnalyst => "Su cuenta ({role}) no es de analista: las tablas y las descargas son para analistas y administradores.",
+        W::Survey => "Encuesta",
+        W::LoadingSurveys => "Cargando encuestas…",
+        W::NoSurveys => "Todavía no hay ninguna encuesta publicada.",
+        W::TabIndicators => "Indicadores",
+        W::TabFieldwork => "Trabajo de campo",
+        W::Indicator => "Indicador",
+        W::BreakDownBy => "Desglosar por",
+        W::AndBy => "y por",
+        W::NoBreakdown => "(ninguno)",
+        W::AgeBands => "Grupos de edad",
+        W::PublicationRule => "Regla de publicación",
+        W::Download => "Descargar:",
+        W::Computing => "Calculando…",
+        W::DimensionSex => "Sexo",
+        W::DimensionAgeBand => "Grupo de edad",
+        W::DimensionArea => "Zona",
+        W::DimensionDisability => "Discapacidad",
+        W::DimensionDisplacement => "Desplazamiento",
+        W::DimensionUrbanRural => "Urbano o rural",
+        W::SchemeUnAdult => "Adultos, ONU (menos de 25 … 65+)",
+        W::SchemeSadd => "Humanitario (0–4, 5–11, 12–17, 18–59, 60+)",
+        W::RuleDhsMics => "DHS/MICS (n menor que 25 suprimido)",
+        W::RuleNchs => "NCHS 2017 (estricta)",
+        W::PopulationInterviews => "Entrevistas en hogares (muestra probabilística)",
+        W::PopulationOnline => "Respuestas en línea (voluntarias: no representativas)",
+        W::TableCaption => "Porcentaje, con intervalo de confianza del 95 %. * suprimido, ( ) usar con cautela, – sin casos; las notas de arriba explican por qué.",
+        W::ColumnGroup => "Grupo",
+        W::ColumnInterval => "IC 95 %",
+        W::ColumnStandardError => "EE (puntos)",
+        W::ScrollTable => "Tabla (se desplaza de lado en pantallas estrechas)",
+        W::ChartLabel => "Gráfico de barras de las estimaciones publicadas con sus intervalos del 95 %; la tabla da las cifras.",
+        W::LoadingFieldwork => "Cargando el trabajo de campo…",
+        W::FieldworkTotals => "{interviews} entrevistas, {online} respuestas en línea",
+        W::ByDay => "Por día",
+        W::ByArea => "Por zona",
+        W::ByEnumerator => "Por encuestador",
+        W::ColumnDate => "Fecha",
+        W::ColumnInterviews => "Entrevistas",
+        W::ColumnOnline => "En línea",
+        W::ColumnEnumerator => "Encuestador",
+        W::ColumnLastInterview => "Última entrevista",
+        W::CodebookRespondentNo => "Número de la persona encuestada en este archivo (no el identificador del envío)",
+        W::CodebookMemberNo => "Fila de la lista de miembros del hogar",
+        W::CodebookChannel => "enumerator (muestra probabilística) u online (voluntaria)",
+        W::CodebookSurveyVersion => "Versión de la encuesta respondida",
+        W::CodebookInterviewMonth => "Mes en que se completó la entrevista (YYYY-MM)",
+        W::CodebookPsu => "Unidad primaria de muestreo (conglomerado), numerada",
+        W::CodebookStratum => "Estrato",
+        W::CodebookWeight => "Peso final (vacío: no se cargó ninguno)",
+        W::CodebookChosen => "1=eligió {choice} | 0=no",
+        W::CodebookMissing => "(faltante)",
+        W::CodebookDateMonth => "YYYY-MM (día eliminado)",
+        W::CodebookDateTimeMonth => "YYYY-MM (día y hora eliminados)",
+        W::CodebookHour => "HH, de 00 a 23 (minutos eliminados)",
+        W::LegendN => "n: respuestas contadas (sin ponderar)",
+        W::LegendPercent => "%: porcentaje ponderado de esas respuestas",
+        W::LegendInterval => "IC 95 %: el intervalo que contiene el porcentaje de la población con un 95 % de confianza",
+        W::LegendStandardError => "EE: error estándar del porcentaje, en puntos porcentuales",
+        W::LegendReported => "{code}: respuestas «{label}», contadas aparte y excluidas del porcentaje (* si son demasiado pocas para mostrarlas)",
+        W::Microdata => "Microdatos (anonimizados):",
+        W::MicrodataRespondents => "personas encuestadas (CSV)",
+        W::MicrodataMembers => "miembros de los hogares (CSV)",
+        W::Codebook => "libro de códigos (CSV)",
+        W::DecimalSeparator => ",",
     }
 }
 
-pub(super) fn admin(word: AdminWord) -> &'static str {
-    use AdminWord as W;
+pub(super) fn staff(word: StaffWord) -> &'static str {
+    use StaffWord as W;
     match word {
-        W::Title => "Salama · Consola",
-        W::SignInTitle => "Iniciar sesión en la consola",
         W::Name => "Nombre",
         W::Password => "Contraseña",
         W::SignIn => "Iniciar sesión",
@@ -200,7 +266,6 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::TooManyAttempts => "Demasiados intentos. Vuelva a intentarlo en {s} segundos.",
         W::Unreachable => "No se pudo contactar con el servidor. Compruebe la conexión y vuelva a intentarlo.",
         W::Failed => "El servidor lo rechazó ({status}). Vuelva a intentarlo o pregunte a quien administra Salama.",
-        W::NotAdmin => "La consola es para administradores. Su cuenta ({role}) no puede usarla; pídalo a un administrador si lo necesita.",
         W::SignOut => "Cerrar sesión",
         W::SignedInAs => "Sesión iniciada como {name}",
         W::FirstPasswordTitle => "Elija su propia contraseña",
@@ -214,9 +279,18 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CurrentWrong => "La contraseña actual no es correcta.",
         W::SavePassword => "Guardar mi contraseña",
         W::PasswordSaved => "Su contraseña está guardada; sus otras sesiones se han cerrado.",
+        W::Loading => "Cargando…",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Consola",
+        W::SignInTitle => "Iniciar sesión en la consola",
+        W::NotAdmin => "La consola es para administradores. Su cuenta ({role}) no puede usarla; pídalo a un administrador si lo necesita.",
         W::SurveysTitle => "Encuestas",
         W::NoSurveys => "Todavía no hay ninguna encuesta publicada.",
-        W::Loading => "Cargando…",
         W::ColumnSurvey => "Encuesta",
         W::ColumnVersions => "Versiones",
         W::ColumnLanguages => "Idiomas",

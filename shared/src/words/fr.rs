@@ -1,6 +1,6 @@
 //! Interface words in French.
 
-use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord, StaffWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,14 +185,80 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Certaines estimations reposent sur une seule UPE dans leur strate, si bien que leur erreur d’échantillonnage ne peut pas être estimée : affichées avec prudence et sans intervalle.",
         W::NoteFlagsDhsMics => "Signalements (DHS/MICS) : moins de 25 cas non pondérés supprimés (*), de 25 à 49 entre parenthèses (à utiliser avec prudence).",
         W::NoteFlagsNchs => "Signalements (NCHS 2017) : supprimé quand le n effectif est inférieur à 30 ou l’intervalle trop large ; prudence quand le plan a moins de 8 degrés de liberté.",
+        W::PageTitle => "Salama · Analyse",
+        W::Heading => "Analyse",
+        W::SignInTitle => "Connexion à l'analyse",
+        W::NotAnalyst => "Votre compte ({role}) n'est pas celui d'un analyste : les tableaux et les téléchargements sont réservés aux analystes et aux administrateurs.",
+        W::Survey => "Enquête",
+        W::LoadingSurveys => "Chargement des enquêtes…",
+        W::NoSurveys => "Aucune enquête n'est encore publiée.",
+        W::TabIndicators => "Indicateurs",
+        W::TabFieldwork => "Terrain",
+        W::Indicator => "Indicateur",
+        W::BreakDownBy => "Ventiler par",
+        W::AndBy => "et par",
+        W::NoBreakdown => "(aucune)",
+        W::AgeBands => "Tranches d'âge",
+        W::PublicationRule => "Règle de publication",
+        W::Download => "Télécharger :",
+        W::Computing => "Calcul en cours…",
+        W::DimensionSex => "Sexe",
+        W::DimensionAgeBand => "Tranche d'âge",
+        W::DimensionArea => "Zone",
+        W::DimensionDisability => "Handicap",
+        W::DimensionDisplacement => "Déplacement",
+        W::DimensionUrbanRural => "Urbain ou rural",
+        W::SchemeUnAdult => "Adultes, ONU (moins de 25 … 65+)",
+        W::SchemeSadd => "Humanitaire (0–4, 5–11, 12–17, 18–59, 60+)",
+        W::RuleDhsMics => "DHS/MICS (n inférieur à 25 masqué)",
+        W::RuleNchs => "NCHS 2017 (stricte)",
+        W::PopulationInterviews => "Entretiens auprès des ménages (échantillon probabiliste)",
+        W::PopulationOnline => "Réponses en ligne (volontaires : non représentatives)",
+        W::TableCaption => "Pourcentage, avec intervalle de confiance à 95 %. * masqué, ( ) à utiliser avec prudence, – aucun cas ; les notes ci-dessus disent pourquoi.",
+        W::ColumnGroup => "Groupe",
+        W::ColumnInterval => "IC à 95 %",
+        W::ColumnStandardError => "ET (points)",
+        W::ScrollTable => "Tableau (défile latéralement sur les petits écrans)",
+        W::ChartLabel => "Diagramme en barres des estimations publiées avec leurs intervalles à 95 % ; le tableau donne les chiffres.",
+        W::LoadingFieldwork => "Chargement du suivi de terrain…",
+        W::FieldworkTotals => "{interviews} entretiens, {online} réponses en ligne",
+        W::ByDay => "Par jour",
+        W::ByArea => "Par zone",
+        W::ByEnumerator => "Par enquêteur",
+        W::ColumnDate => "Date",
+        W::ColumnInterviews => "Entretiens",
+        W::ColumnOnline => "En ligne",
+        W::ColumnEnumerator => "Enquêteur",
+        W::ColumnLastInterview => "Dernier entretien",
+        W::CodebookRespondentNo => "Numéro du répondant dans ce fichier (pas l'identifiant de la soumission)",
+        W::CodebookMemberNo => "Ligne de la liste des membres du ménage",
+        W::CodebookChannel => "enumerator (échantillon probabiliste) ou online (volontaires)",
+        W::CodebookSurveyVersion => "Version de l'enquête à laquelle il a été répondu",
+        W::CodebookInterviewMonth => "Mois où l'entretien a été terminé (YYYY-MM)",
+        W::CodebookPsu => "Unité primaire de sondage (grappe), numérotée",
+        W::CodebookStratum => "Strate",
+        W::CodebookWeight => "Poids final (vide : aucun n'a été chargé)",
+        W::CodebookChosen => "1=a choisi {choice} | 0=non",
+        W::CodebookMissing => "(manquant)",
+        W::CodebookDateMonth => "YYYY-MM (jour retiré)",
+        W::CodebookDateTimeMonth => "YYYY-MM (jour et heure retirés)",
+        W::CodebookHour => "HH, de 00 à 23 (minutes retirées)",
+        W::LegendN => "n : réponses comptées (non pondérées)",
+        W::LegendPercent => "% : pourcentage pondéré de ces réponses",
+        W::LegendInterval => "IC à 95 % : l'intervalle qui contient le pourcentage de la population avec une confiance de 95 %",
+        W::LegendStandardError => "ET : erreur type du pourcentage, en points de pourcentage",
+        W::LegendReported => "{code} : réponses « {label} », comptées à part et exclues du pourcentage (* si trop peu nombreuses pour être montrées)",
+        W::Microdata => "Microdonnées (anonymisées) :",
+        W::MicrodataRespondents => "répondants (CSV)",
+        W::MicrodataMembers => "membres des ménages (CSV)",
+        W::Codebook => "dictionnaire des variables (CSV)",
+        W::DecimalSeparator => ",",
     }
 }
 
-pub(super) fn admin(word: AdminWord) -> &'static str {
-    use AdminWord as W;
+pub(super) fn staff(word: StaffWord) -> &'static str {
+    use StaffWord as W;
     match word {
-        W::Title => "Salama · Console",
-        W::SignInTitle => "Connexion à la console",
         W::Name => "Nom",
         W::Password => "Mot de passe",
         W::SignIn => "Se connecter",
@@ -200,7 +266,6 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::TooManyAttempts => "Trop de tentatives. Réessayez dans {s} secondes.",
         W::Unreachable => "Le serveur est injoignable. Vérifiez la connexion et réessayez.",
         W::Failed => "Le serveur a refusé ({status}). Réessayez ou demandez à la personne qui gère Salama.",
-        W::NotAdmin => "La console est réservée aux administrateurs. Votre compte ({role}) ne peut pas l'utiliser ; adressez-vous à un administrateur si nécessaire.",
         W::SignOut => "Se déconnecter",
         W::SignedInAs => "Connecté en tant que {name}",
         W::FirstPasswordTitle => "Choisissez votre mot de passe",
@@ -214,9 +279,18 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CurrentWrong => "Le mot de passe actuel est incorrect.",
         W::SavePassword => "Enregistrer mon mot de passe",
         W::PasswordSaved => "Votre mot de passe est enregistré ; vos autres sessions sont fermées.",
+        W::Loading => "Chargement…",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Console",
+        W::SignInTitle => "Connexion à la console",
+        W::NotAdmin => "La console est réservée aux administrateurs. Votre compte ({role}) ne peut pas l'utiliser ; adressez-vous à un administrateur si nécessaire.",
         W::SurveysTitle => "Enquêtes",
         W::NoSurveys => "Aucune enquête n'est encore publiée.",
-        W::Loading => "Chargement…",
         W::ColumnSurvey => "Enquête",
         W::ColumnVersions => "Versions",
         W::ColumnLanguages => "Langues",

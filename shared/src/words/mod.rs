@@ -192,7 +192,9 @@ keys! {
 }
 
 keys! {
-    /// Words the server writes into analysts' tables and downloads.
+    /// Words of the analysts' pages (bundle `salama-analyst`, every
+    /// language carried) and of what the server writes into their tables,
+    /// downloads and codebooks.
     AnalysisWord, "analysis", analysis_text {
         Total = "total",
         Unknown = "unknown",
@@ -203,15 +205,85 @@ keys! {
         NoteSinglePsu = "note_single_psu",
         NoteFlagsDhsMics = "note_flags_dhs_mics",
         NoteFlagsNchs = "note_flags_nchs",
+        PageTitle = "page_title",
+        Heading = "heading",
+        SignInTitle = "sign_in_title",
+        NotAnalyst = "not_analyst",
+        Survey = "survey",
+        LoadingSurveys = "loading_surveys",
+        NoSurveys = "no_surveys",
+        TabIndicators = "tab_indicators",
+        TabFieldwork = "tab_fieldwork",
+        Indicator = "indicator",
+        BreakDownBy = "break_down_by",
+        AndBy = "and_by",
+        NoBreakdown = "no_breakdown",
+        AgeBands = "age_bands",
+        PublicationRule = "publication_rule",
+        Download = "download",
+        Computing = "computing",
+        DimensionSex = "dimension_sex",
+        DimensionAgeBand = "dimension_age_band",
+        DimensionArea = "dimension_area",
+        DimensionDisability = "dimension_disability",
+        DimensionDisplacement = "dimension_displacement",
+        DimensionUrbanRural = "dimension_urban_rural",
+        SchemeUnAdult = "scheme_un_adult",
+        SchemeSadd = "scheme_sadd",
+        RuleDhsMics = "rule_dhs_mics",
+        RuleNchs = "rule_nchs",
+        PopulationInterviews = "population_interviews",
+        PopulationOnline = "population_online",
+        TableCaption = "table_caption",
+        ColumnGroup = "column_group",
+        ColumnInterval = "column_interval",
+        ColumnStandardError = "column_standard_error",
+        ScrollTable = "scroll_table",
+        ChartLabel = "chart_label",
+        LoadingFieldwork = "loading_fieldwork",
+        FieldworkTotals = "fieldwork_totals",
+        ByDay = "by_day",
+        ByArea = "by_area",
+        ByEnumerator = "by_enumerator",
+        ColumnDate = "column_date",
+        ColumnInterviews = "column_interviews",
+        ColumnOnline = "column_online",
+        ColumnEnumerator = "column_enumerator",
+        ColumnLastInterview = "column_last_interview",
+        CodebookRespondentNo = "codebook_respondent_no",
+        CodebookMemberNo = "codebook_member_no",
+        CodebookChannel = "codebook_channel",
+        CodebookSurveyVersion = "codebook_survey_version",
+        CodebookInterviewMonth = "codebook_interview_month",
+        CodebookPsu = "codebook_psu",
+        CodebookStratum = "codebook_stratum",
+        CodebookWeight = "codebook_weight",
+        CodebookChosen = "codebook_chosen",
+        CodebookMissing = "codebook_missing",
+        CodebookDateMonth = "codebook_date_month",
+        CodebookDateTimeMonth = "codebook_date_time_month",
+        CodebookHour = "codebook_hour",
+        LegendN = "legend_n",
+        LegendPercent = "legend_percent",
+        LegendInterval = "legend_interval",
+        LegendStandardError = "legend_standard_error",
+        LegendReported = "legend_reported",
+        Microdata = "microdata",
+        MicrodataRespondents = "microdata_respondents",
+        MicrodataMembers = "microdata_members",
+        Codebook = "codebook",
+        // The tables' own: the staff's bundles carry every language of
+        // this area but the form's words in English only.
+        DecimalSeparator = "decimal_separator",
     }
 }
 
 keys! {
-    /// Words of the survey team's console (`/admin`, bundle `salama-admin`):
-    /// every language is carried, as the field app carries its own.
-    AdminWord, "admin", admin_text {
-        Title = "title",
-        SignInTitle = "sign_in_title",
+    /// Words of the staff's pages around their work, shared by the console
+    /// and the analysts' pages: signing in and out, one's own password,
+    /// what goes wrong talking to the server. Both bundles carry every
+    /// language.
+    StaffWord, "staff", staff_text {
         Name = "name",
         Password = "password",
         SignIn = "sign_in",
@@ -219,7 +291,6 @@ keys! {
         TooManyAttempts = "too_many_attempts",
         Unreachable = "unreachable",
         Failed = "failed",
-        NotAdmin = "not_admin",
         SignOut = "sign_out",
         SignedInAs = "signed_in_as",
         FirstPasswordTitle = "first_password_title",
@@ -233,9 +304,19 @@ keys! {
         CurrentWrong = "current_wrong",
         SavePassword = "save_password",
         PasswordSaved = "password_saved",
+        Loading = "loading",
+    }
+}
+
+keys! {
+    /// Words of the survey team's console (`/admin`, bundle `salama-admin`):
+    /// every language is carried, as the field app carries its own.
+    AdminWord, "admin", admin_text {
+        Title = "title",
+        SignInTitle = "sign_in_title",
+        NotAdmin = "not_admin",
         SurveysTitle = "surveys_title",
         NoSurveys = "no_surveys",
-        Loading = "loading",
         ColumnSurvey = "column_survey",
         ColumnVersions = "column_versions",
         ColumnLanguages = "column_languages",
@@ -353,6 +434,7 @@ pub enum Word {
     Message(FieldErrorCode),
     Server(ServerWord),
     Analysis(AnalysisWord),
+    Staff(StaffWord),
     Admin(AdminWord),
 }
 
@@ -366,11 +448,13 @@ impl Word {
         let message = FieldErrorCode::ALL.into_iter().map(Word::Message);
         let server = ServerWord::ALL.iter().map(|w| Word::Server(*w));
         let analysis = AnalysisWord::ALL.iter().map(|w| Word::Analysis(*w));
+        let staff = StaffWord::ALL.iter().map(|w| Word::Staff(*w));
         let admin = AdminWord::ALL.iter().map(|w| Word::Admin(*w));
         form.chain(field)
             .chain(message)
             .chain(server)
             .chain(analysis)
+            .chain(staff)
             .chain(admin)
     }
 
@@ -382,6 +466,7 @@ impl Word {
             Word::Message(code) => Cow::Owned(format!("{MESSAGE_AREA}{}", code.as_str())),
             Word::Server(word) => Cow::Borrowed(word.key()),
             Word::Analysis(word) => Cow::Borrowed(word.key()),
+            Word::Staff(word) => Cow::Borrowed(word.key()),
             Word::Admin(word) => Cow::Borrowed(word.key()),
         }
     }
@@ -415,11 +500,15 @@ impl Word {
             Word::Field(FieldWord::Drawn | FieldWord::ModuleDrawn) => &["{member}"],
             Word::Analysis(AnalysisWord::Under) => &["{age}"],
             Word::Analysis(AnalysisWord::NoteUnweightedUnits) => &["{n}", "{units}"],
-            Word::Admin(AdminWord::TooManyAttempts) => &["{s}"],
-            Word::Admin(AdminWord::Failed) => &["{status}"],
+            Word::Analysis(AnalysisWord::NotAnalyst) => &["{role}"],
+            Word::Analysis(AnalysisWord::FieldworkTotals) => &["{interviews}", "{online}"],
+            Word::Analysis(AnalysisWord::CodebookChosen) => &["{choice}"],
+            Word::Analysis(AnalysisWord::LegendReported) => &["{code}", "{label}"],
+            Word::Staff(StaffWord::TooManyAttempts) => &["{s}"],
+            Word::Staff(StaffWord::Failed) => &["{status}"],
+            Word::Staff(StaffWord::SignedInAs) => &["{name}"],
+            Word::Staff(StaffWord::FirstPasswordIntro | StaffWord::PasswordTooShort) => &["{min}"],
             Word::Admin(AdminWord::NotAdmin) => &["{role}"],
-            Word::Admin(AdminWord::SignedInAs) => &["{name}"],
-            Word::Admin(AdminWord::FirstPasswordIntro | AdminWord::PasswordTooShort) => &["{min}"],
             Word::Admin(AdminWord::ProblemsTitle) => &["{n}"],
             Word::Admin(
                 AdminWord::DownloadJson
@@ -488,6 +577,13 @@ macro_rules! languages {
         fn analysis_text(word: AnalysisWord, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::analysis(word),)*
+                _ => return None,
+            })
+        }
+
+        fn staff_text(word: StaffWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::staff(word),)*
                 _ => return None,
             })
         }
@@ -580,6 +676,7 @@ impl Key for Word {
             Word::Field(word) => field_text(word, language),
             Word::Message(code) => built_in_message(code, language),
             Word::Server(word) => server_text(word, language),
+            Word::Staff(word) => staff_text(word, language),
             Word::Analysis(word) => analysis_text(word, language),
             Word::Admin(word) => admin_text(word, language),
         }

@@ -1,6 +1,6 @@
 //! Interface words in Portuguese.
 
-use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord};
+use super::{AdminWord, AnalysisWord, FieldWord, FormWord, ServerWord, StaffWord};
 use crate::field_error::FieldErrorCode;
 
 pub(super) fn form(word: FormWord) -> &'static str {
@@ -185,14 +185,80 @@ pub(super) fn analysis(word: AnalysisWord) -> &'static str {
         W::NoteSinglePsu => "Algumas estimativas assentam numa única UPA no seu estrato, pelo que o seu erro de amostragem não pode ser estimado: apresentadas com cautela e sem intervalo.",
         W::NoteFlagsDhsMics => "Sinalizações (DHS/MICS): menos de 25 casos não ponderados são suprimidos (*), de 25 a 49 entre parênteses (usar com cautela).",
         W::NoteFlagsNchs => "Sinalizações (NCHS 2017): suprimido quando o n efetivo é inferior a 30 ou o intervalo é demasiado largo; cautela quando o desenho tem menos de 8 graus de liberdade.",
+        W::PageTitle => "Salama · Análise",
+        W::Heading => "Análise",
+        W::SignInTitle => "Entrar na análise",
+        W::NotAnalyst => "A sua conta ({role}) não é de analista: as tabelas e as transferências são para analistas e administradores.",
+        W::Survey => "Inquérito",
+        W::LoadingSurveys => "A carregar inquéritos…",
+        W::NoSurveys => "Ainda não há nenhum inquérito publicado.",
+        W::TabIndicators => "Indicadores",
+        W::TabFieldwork => "Trabalho de campo",
+        W::Indicator => "Indicador",
+        W::BreakDownBy => "Desagregar por",
+        W::AndBy => "e por",
+        W::NoBreakdown => "(nenhum)",
+        W::AgeBands => "Faixas etárias",
+        W::PublicationRule => "Regra de publicação",
+        W::Download => "Transferir:",
+        W::Computing => "A calcular…",
+        W::DimensionSex => "Sexo",
+        W::DimensionAgeBand => "Faixa etária",
+        W::DimensionArea => "Área",
+        W::DimensionDisability => "Deficiência",
+        W::DimensionDisplacement => "Deslocação",
+        W::DimensionUrbanRural => "Urbano ou rural",
+        W::SchemeUnAdult => "Adultos, ONU (menos de 25 … 65+)",
+        W::SchemeSadd => "Humanitário (0–4, 5–11, 12–17, 18–59, 60+)",
+        W::RuleDhsMics => "DHS/MICS (n inferior a 25 suprimido)",
+        W::RuleNchs => "NCHS 2017 (estrita)",
+        W::PopulationInterviews => "Entrevistas aos agregados familiares (amostra probabilística)",
+        W::PopulationOnline => "Respostas online (voluntárias: não representativas)",
+        W::TableCaption => "Percentagem, com intervalo de confiança de 95%. * suprimido, ( ) usar com cautela, – sem casos; as notas acima explicam porquê.",
+        W::ColumnGroup => "Grupo",
+        W::ColumnInterval => "IC 95%",
+        W::ColumnStandardError => "EP (pontos)",
+        W::ScrollTable => "Tabela (desliza para o lado em ecrãs estreitos)",
+        W::ChartLabel => "Gráfico de barras das estimativas publicadas com os seus intervalos de 95%; a tabela dá os números.",
+        W::LoadingFieldwork => "A carregar o trabalho de campo…",
+        W::FieldworkTotals => "{interviews} entrevistas, {online} respostas online",
+        W::ByDay => "Por dia",
+        W::ByArea => "Por área",
+        W::ByEnumerator => "Por inquiridor",
+        W::ColumnDate => "Data",
+        W::ColumnInterviews => "Entrevistas",
+        W::ColumnOnline => "Online",
+        W::ColumnEnumerator => "Inquiridor",
+        W::ColumnLastInterview => "Última entrevista",
+        W::CodebookRespondentNo => "Número do respondente neste ficheiro (não o identificador do envio)",
+        W::CodebookMemberNo => "Linha da lista de membros do agregado",
+        W::CodebookChannel => "enumerator (amostra probabilística) ou online (voluntária)",
+        W::CodebookSurveyVersion => "Versão do inquérito respondida",
+        W::CodebookInterviewMonth => "Mês em que a entrevista foi concluída (YYYY-MM)",
+        W::CodebookPsu => "Unidade primária de amostragem (conglomerado), numerada",
+        W::CodebookStratum => "Estrato",
+        W::CodebookWeight => "Peso final (vazio: nenhum foi carregado)",
+        W::CodebookChosen => "1=escolheu {choice} | 0=não",
+        W::CodebookMissing => "(em falta)",
+        W::CodebookDateMonth => "YYYY-MM (dia removido)",
+        W::CodebookDateTimeMonth => "YYYY-MM (dia e hora removidos)",
+        W::CodebookHour => "HH, de 00 a 23 (minutos removidos)",
+        W::LegendN => "n: respostas contadas (não ponderadas)",
+        W::LegendPercent => "%: percentagem ponderada dessas respostas",
+        W::LegendInterval => "IC 95%: o intervalo que contém a percentagem da população com 95% de confiança",
+        W::LegendStandardError => "EP: erro-padrão da percentagem, em pontos percentuais",
+        W::LegendReported => "{code}: respostas «{label}», contadas à parte e excluídas da percentagem (* se forem poucas demais para mostrar)",
+        W::Microdata => "Microdados (anonimizados):",
+        W::MicrodataRespondents => "respondentes (CSV)",
+        W::MicrodataMembers => "membros dos agregados (CSV)",
+        W::Codebook => "livro de códigos (CSV)",
+        W::DecimalSeparator => ",",
     }
 }
 
-pub(super) fn admin(word: AdminWord) -> &'static str {
-    use AdminWord as W;
+pub(super) fn staff(word: StaffWord) -> &'static str {
+    use StaffWord as W;
     match word {
-        W::Title => "Salama · Consola",
-        W::SignInTitle => "Entrar na consola",
         W::Name => "Nome",
         W::Password => "Palavra-passe",
         W::SignIn => "Entrar",
@@ -200,7 +266,6 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::TooManyAttempts => "Demasiadas tentativas. Tente de novo daqui a {s} segundos.",
         W::Unreachable => "Não foi possível contactar o servidor. Verifique a ligação e tente de novo.",
         W::Failed => "O servidor recusou ({status}). Tente de novo ou pergunte a quem gere o Salama.",
-        W::NotAdmin => "A consola é para administradores. A sua conta ({role}) não a pode usar; peça a um administrador se precisar.",
         W::SignOut => "Sair",
         W::SignedInAs => "Sessão iniciada como {name}",
         W::FirstPasswordTitle => "Escolha a sua palavra-passe",
@@ -214,9 +279,18 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CurrentWrong => "A palavra-passe atual não está correta.",
         W::SavePassword => "Guardar a minha palavra-passe",
         W::PasswordSaved => "A sua palavra-passe foi guardada; as outras sessões terminaram.",
+        W::Loading => "A carregar…",
+    }
+}
+
+pub(super) fn admin(word: AdminWord) -> &'static str {
+    use AdminWord as W;
+    match word {
+        W::Title => "Salama · Consola",
+        W::SignInTitle => "Entrar na consola",
+        W::NotAdmin => "A consola é para administradores. A sua conta ({role}) não a pode usar; peça a um administrador se precisar.",
         W::SurveysTitle => "Inquéritos",
         W::NoSurveys => "Ainda não há nenhum inquérito publicado.",
-        W::Loading => "A carregar…",
         W::ColumnSurvey => "Inquérito",
         W::ColumnVersions => "Versões",
         W::ColumnLanguages => "Línguas",

@@ -23,6 +23,11 @@ fn every_built_in_language_has_every_word() {
         }
         let separator = FormWord::DecimalSeparator.built_in(language);
         assert!(matches!(separator, Some("." | ",")), "{language}");
+        assert_eq!(
+            AnalysisWord::DecimalSeparator.built_in(language),
+            separator,
+            "the tables write numbers as the form reads them, in {language}"
+        );
     }
     assert_eq!(
         Word::all().count(),
@@ -31,6 +36,7 @@ fn every_built_in_language_has_every_word() {
             + FieldErrorCode::ALL.len()
             + ServerWord::ALL.len()
             + AnalysisWord::ALL.len()
+            + StaffWord::ALL.len()
             + AdminWord::ALL.len()
     );
 }
