@@ -13,6 +13,7 @@
 //! - `field/`: enumerators' offline interviews (bundle `salama-field`)
 //! - `analyst/`: analysts' pages (bundle `salama-analyst`)
 //! - `admin/`: the survey team's console (bundle `salama-admin`)
+//! - `password`: choosing one's own password after a one-time one
 //! - `staff`: the sign-in, session and language the console and the
 //!   analysts' pages share
 
@@ -26,6 +27,7 @@ mod form;
 mod i18n;
 mod interface;
 mod pages;
+mod password;
 mod routing;
 mod staff;
 

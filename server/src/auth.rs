@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{Store, StoreError, StoreResult};
+use crate::store::{Revocation, Store, StoreError, StoreResult};
 
 pub const SESSION_COOKIE: &str = "salama_session";
 /// Browser sessions last a working day.
@@ -64,11 +64,16 @@ impl FromStr for Role {
     }
 }
 
-/// An authenticated caller.
+/// An authenticated caller, allowed every call their role allows: not a
+/// browser session still on its one-time password (see [`SignedIn`]).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Caller {
     pub name: String,
     pub role: Role,
+    /// A browser session of a user who must still choose their own
+    /// password: only [`SignedIn`] routes accept it.
+    #[serde(skip)]
+    pub password_pending: bool,
 }
 
 impl Caller {
@@ -93,25 +98,10 @@ impl FromRequestParts<AppState> for MaybeCaller {
         let Some(token) = presented_token(parts) else {
             return Ok(MaybeCaller(None));
         };
-        let hash = token_sha256(&token);
-        if let Some(caller) = state.remembered_caller(&hash) {
-            return Ok(MaybeCaller(Some(caller)));
+        let SignedIn(caller) = SignedIn::from_token(&token, state).await?;
+        if caller.password_pending {
+            return Err(ApiError::MustChangePassword);
         }
-        let mark = state.forget_mark();
-        let user = state
-            .store()
-            .token_user(&hash)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        let role = user
-            .role
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("user {}: {e}", user.name))?;
-        let caller = Caller {
-            name: user.name,
-            role,
-        };
-        state.remember_caller(hash, caller.clone(), mark);
         Ok(MaybeCaller(Some(caller)))
     }
 }
@@ -124,6 +114,56 @@ impl FromRequestParts<AppState> for Caller {
             .await?
             .0
             .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// Anyone signed in, even a browser session still on the one-time password
+/// a user was created with. Only `GET /api/me`, `POST /api/me/password` and
+/// `POST /api/logout` take it: every other call refuses such a session
+/// (403 `must_change_password`), so a one-time password, printed on a
+/// sheet or a terminal, is good for choosing one's own and nothing else.
+///
+/// Device tokens are exempt, as is the token `POST /api/users` shows: an
+/// enumerator signs a phone in once with the one-time password from their
+/// sign-in sheet (`POST /api/devices`), then works offline for days, and
+/// the field app has no page to choose a password (it never needs one
+/// again); holding them to it would strand them in the field. Scripts use
+/// bearer tokens too.
+pub struct SignedIn(pub Caller);
+
+impl SignedIn {
+    async fn from_token(token: &str, state: &AppState) -> Result<Self, ApiError> {
+        let hash = token_sha256(token);
+        if let Some(caller) = state.remembered_caller(&hash) {
+            return Ok(SignedIn(caller));
+        }
+        let mark = state.forget_mark();
+        let holder = state
+            .store()
+            .token_user(&hash)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let user = holder.user;
+        let role = user
+            .role
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("user {}: {e}", user.name))?;
+        let caller = Caller {
+            name: user.name,
+            role,
+            password_pending: holder.session && user.must_change_password,
+        };
+        state.remember_caller(hash, caller.clone(), mark);
+        Ok(SignedIn(caller))
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = presented_token(parts).ok_or(ApiError::Unauthorized)?;
+        SignedIn::from_token(&token, state).await
     }
 }
 
@@ -275,9 +315,9 @@ pub async fn create_user(
 /// as done `by`; the command line and `POST /api/users/{name}/revoke` both
 /// revoke here. A server must also forget the user's cached tokens
 /// (`AppState::forget_user`).
-pub async fn revoke_user(store: &Store, name: &str, by: &str) -> StoreResult<bool> {
+pub async fn revoke_user(store: &Store, name: &str, by: &str) -> StoreResult<Revocation> {
     let revoked = store.revoke_user(name).await?;
-    if revoked {
+    if revoked == Revocation::Revoked {
         store.audit(by, "user_revoked", name).await?;
     }
     Ok(revoked)

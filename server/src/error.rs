@@ -21,6 +21,12 @@ pub enum ApiError {
     /// Valid credentials, but the role does not allow this.
     #[error("your role does not allow this")]
     Forbidden,
+    /// A browser session of a user still on their one-time password, on a
+    /// call other than choosing their own (`POST /api/me/password`).
+    #[error(
+        "choose your own password first (POST /api/me/password): a one-time password is good for nothing else"
+    )]
+    MustChangePassword,
     /// A state-changing request authenticated by the session cookie that
     /// does not come from Salama's own pages.
     #[error("this request does not come from Salama's own pages; reload the page and try again")]
@@ -75,6 +81,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::MustChangePassword => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -92,6 +99,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::CrossSite => "cross_site",
+            ApiError::MustChangePassword => "must_change_password",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",

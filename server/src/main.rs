@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use salama_server::Config;
 use salama_server::auth::{self, Role};
 use salama_server::limits::RateLimits;
-use salama_server::store::Store;
+use salama_server::store::{Revocation, Store};
 use salama_server::{boot, publishing};
 use salama_shared::Survey;
 use tracing_subscriber::EnvFilter;
@@ -265,12 +265,21 @@ async fn main() -> Result<ExitCode> {
             let store = open(&options).await?;
             let revoked = auth::revoke_user(&store, &name, "cli").await?;
             store.close().await;
-            if revoked {
-                eprintln!("revoked {name} and all their tokens and sessions");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("no active user named {name}");
-                Ok(ExitCode::FAILURE)
+            match revoked {
+                Revocation::Revoked => {
+                    eprintln!("revoked {name} and all their tokens and sessions");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Revocation::NotActive => {
+                    eprintln!("no active user named {name}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Revocation::LastAdmin => {
+                    eprintln!(
+                        "{name} is the last active admin: create another admin first (`salama user create --role admin NAME`)"
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
             }
         }
     }

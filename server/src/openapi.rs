@@ -50,7 +50,7 @@ use crate::routes::{
         microdata::codebook,
         openapi,
     ),
-    modifiers(&Credentials, &QueryParameters, &InternalErrors),
+    modifiers(&Credentials, &QueryParameters, &InternalErrors, &PendingPassword),
 )]
 pub struct ApiDoc;
 
@@ -96,33 +96,78 @@ struct InternalErrors;
 
 impl Modify for InternalErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let internal = ResponseBuilder::new()
-            .description("Internal error (logged on the server, never detailed here)")
-            .content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ErrorBody")))
-                    .build(),
-            )
-            .build();
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                operation
-                    .responses
-                    .responses
-                    .entry("500".to_owned())
-                    .or_insert_with(|| internal.clone().into());
-            }
+        let internal = error_response("Internal error (logged on the server, never detailed here)");
+        add_response(openapi, "500", &internal, &[]);
+    }
+}
+
+/// A response in the one error shape.
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
+/// Documents `response` under `status` for every operation outside
+/// `except` that does not document that status itself.
+fn add_response(
+    openapi: &mut utoipa::openapi::OpenApi,
+    status: &str,
+    response: &utoipa::openapi::Response,
+    except: &[&str],
+) {
+    for (path, item) in &mut openapi.paths.paths {
+        if except.contains(&path.as_str()) {
+            continue;
         }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| response.clone().into());
+        }
+    }
+}
+
+/// Calls that never read credentials, or that a user still on a one-time
+/// password may make (`auth::SignedIn`).
+const WITHOUT_PENDING_PASSWORD_REFUSAL: &[&str] = &[
+    "/healthz",
+    "/api/login",
+    "/api/logout",
+    "/api/me",
+    "/api/me/password",
+    "/api/devices",
+    "/api/openapi.json",
+];
+
+/// Every other call refuses a browser session still on its one-time
+/// password: a 403 with the code `must_change_password`.
+struct PendingPassword;
+
+impl Modify for PendingPassword {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let pending = error_response(
+            "Not allowed: the role does not allow it, or (code `must_change_password`) a browser session whose user must first choose their own password (`POST /api/me/password`)",
+        );
+        add_response(openapi, "403", &pending, WITHOUT_PENDING_PASSWORD_REFUSAL);
     }
 }
 

@@ -478,10 +478,11 @@ async fn revoking_a_user_ends_their_tokens() {
         )
     };
     assert_eq!(interview_as_enum_2().await.0, StatusCode::CREATED);
-    assert!(
+    assert_eq!(
         salama_server::auth::revoke_user(&server.store, "enum-2", "test")
             .await
-            .expect("revoked")
+            .expect("revoked"),
+        salama_server::store::Revocation::Revoked
     );
     let (status, _) = interview_as_enum_2().await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -268,48 +268,16 @@ async fn staff_see_every_version_and_the_submissions_so_far() {
     assert!(public[0].get("submissions").is_none() && public[0].get("versions").is_none());
 }
 
-/// Logs in and returns the session cookie (`salama_session=…`).
-async fn session(server: &Server, name: &str, password: &str) -> (Value, String) {
-    let response = server
-        .client
-        .post(server.url("/api/login"))
-        .json(&json!({"name": name, "password": password}))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
-    let cookie = cookie.split(';').next().expect("pair").to_owned();
-    (response.json().await.expect("json"), cookie)
-}
-
-async fn with_session(
-    server: &Server,
-    cookie: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server
-        .client
-        .request(method, server.url(path))
-        .header("cookie", cookie)
-        // As the browser sends it from Salama's own pages.
-        .header("origin", &server.base);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    send(request).await
-}
-
 #[tokio::test]
 async fn a_new_user_chooses_their_own_password_and_their_other_sessions_end() {
     let server = spawn().await;
     let (one_time, token) = server.user("amina", Role::Admin).await;
-    let (me, first) = session(&server, "amina", &one_time).await;
+    let (me, first) = server.session("amina", &one_time).await;
     assert_eq!(me["must_change_password"], json!(true), "{me:#}");
-    let (_, second) = session(&server, "amina", &one_time).await;
-    let (_, me) = with_session(&server, &first, Method::GET, "/api/me", None).await;
+    let (_, second) = server.session("amina", &one_time).await;
+    let (_, me) = server
+        .with_session(&first, Method::GET, "/api/me", None)
+        .await;
     assert_eq!(me["must_change_password"], json!(true), "{me:#}");
 
     let change = |current: &str, new: &str| json!({"current": current, "new": new});
@@ -320,37 +288,34 @@ async fn a_new_user_chooses_their_own_password_and_their_other_sessions_end() {
         (change(&one_time, &"x".repeat(2000)), "new"),
     ];
     for (body, field) in refused {
-        let (status, answer) = with_session(
-            &server,
-            &first,
-            Method::POST,
-            "/api/me/password",
-            Some(body),
-        )
-        .await;
+        let (status, answer) = server
+            .with_session(&first, Method::POST, "/api/me/password", Some(body))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer:#}");
         assert_eq!(paths(&answer)[0], field, "{answer:#}");
     }
-    let (status, answer) = with_session(
-        &server,
-        &first,
-        Method::POST,
-        "/api/me/password",
-        Some(json!({"current": one_time})),
-    )
-    .await;
+    let (status, answer) = server
+        .with_session(
+            &first,
+            Method::POST,
+            "/api/me/password",
+            Some(json!({"current": one_time})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer:#}");
 
-    let (status, _) = with_session(
-        &server,
-        &first,
-        Method::POST,
-        "/api/me/password",
-        Some(change(&one_time, "my own long password")),
-    )
-    .await;
+    let (status, _) = server
+        .with_session(
+            &first,
+            Method::POST,
+            "/api/me/password",
+            Some(change(&one_time, "my own long password")),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, me) = with_session(&server, &first, Method::GET, "/api/me", None).await;
+    let (status, me) = server
+        .with_session(&first, Method::GET, "/api/me", None)
+        .await;
     assert_eq!(
         (status, &me["must_change_password"]),
         (StatusCode::OK, &json!(false)),
@@ -359,7 +324,8 @@ async fn a_new_user_chooses_their_own_password_and_their_other_sessions_end() {
     // The other session ended; the device token stays (a phone offline
     // with interviews queued must still send them).
     assert_eq!(
-        with_session(&server, &second, Method::GET, "/api/me", None)
+        server
+            .with_session(&second, Method::GET, "/api/me", None)
             .await
             .0,
         StatusCode::UNAUTHORIZED
@@ -379,7 +345,7 @@ async fn a_new_user_chooses_their_own_password_and_their_other_sessions_end() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (me, _) = session(&server, "amina", "my own long password").await;
+    let (me, _) = server.session("amina", "my own long password").await;
     assert_eq!(me["must_change_password"], json!(false));
     let audit = server.store.recent_audit(20).await.expect("audit");
     assert!(

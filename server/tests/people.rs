@@ -365,3 +365,270 @@ async fn the_audit_log_is_searched_and_exported_without_formulas(server: Server)
         assert_eq!(names, ["from", "to", "limit"], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_browser_session_on_a_one_time_password_may_only_choose_its_own() {
+    use reqwest::Method;
+    // A long cache: the session's change of state is this server's doing.
+    let server = spawn_configured(long_cache()).await;
+    let (one_time, script_token) = server.user("admin-2", Role::Admin).await;
+    let (enumerator_password, _) = server.user("enum-3", Role::Enumerator).await;
+    let (_, cookie) = server.session("admin-2", &one_time).await;
+    for (method, path) in [
+        (Method::GET, "/api/users"),
+        (Method::GET, "/api/audit"),
+        (Method::GET, "/api/surveys"),
+        (Method::GET, "/api/surveys/community-safety"),
+        (Method::POST, "/api/users/enum-3/revoke"),
+    ] {
+        let (status, body) = server
+            .with_session(&cookie, method.clone(), path, None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+        assert_error(&body, "must_change_password");
+    }
+    let created = server
+        .with_session(
+            &cookie,
+            Method::POST,
+            "/api/users",
+            Some(json!({"name": "sneaky", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(created.0, StatusCode::FORBIDDEN, "{}", created.1);
+    assert!(server.store.user("sneaky").await.expect("read").is_none());
+    // What it may do: say who it is, and choose its own password.
+    let (status, me) = server
+        .with_session(&cookie, Method::GET, "/api/me", None)
+        .await;
+    assert_eq!(
+        (status, &me["must_change_password"]),
+        (StatusCode::OK, &json!(true))
+    );
+    // Bearer tokens are exempt: scripts, and devices signed in with the
+    // one-time password from a sign-in sheet, which never choose one.
+    assert_eq!(
+        get_as(&server, &script_token, "/api/users").await.0,
+        StatusCode::OK
+    );
+    let (status, device) = send(
+        server
+            .client
+            .post(server.url("/api/devices"))
+            .json(&json!({"name": "enum-3", "password": enumerator_password, "label": "A14"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let device = device["token"].as_str().expect("token").to_owned();
+    assert_eq!(
+        get_as(&server, &device, "/api/assignments").await.0,
+        StatusCode::OK
+    );
+
+    let (status, _) = server
+        .with_session(
+            &cookie,
+            Method::POST,
+            "/api/me/password",
+            Some(json!({"current": one_time, "new": "a password of my own"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // At once, although this session was cached as pending.
+    let (status, people) = server
+        .with_session(&cookie, Method::GET, "/api/users", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{people}");
+    let (status, _) = server
+        .with_session(&cookie, Method::POST, "/api/logout", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+async fn the_last_admin_is_never_revoked(server: Server) {
+    // A fresh server has one admin, `admin`: the command line cannot revoke it.
+    assert_eq!(
+        salama_server::auth::revoke_user(&server.store, "admin", "cli")
+            .await
+            .expect("store"),
+        salama_server::store::Revocation::LastAdmin
+    );
+    // Two admins revoking each other at once: never both.
+    let mut keeper = "admin".to_owned();
+    for round in 0..4 {
+        let (one, two) = (format!("a{round}-one"), format!("a{round}-two"));
+        let (_, one_token) = server.user(&one, Role::Admin).await;
+        let (_, two_token) = server.user(&two, Role::Admin).await;
+        assert_eq!(
+            salama_server::auth::revoke_user(&server.store, &keeper, "cli")
+                .await
+                .expect("store"),
+            salama_server::store::Revocation::Revoked,
+            "others are left"
+        );
+        let path_one = format!("/api/users/{two}/revoke");
+        let path_two = format!("/api/users/{one}/revoke");
+        let (first, second) = tokio::join!(
+            post_empty(&server, &one_token, &path_one),
+            post_empty(&server, &two_token, &path_two),
+        );
+        let statuses = [first.0, second.0];
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::NO_CONTENT)
+                .count(),
+            1,
+            "{statuses:?} {first:?} {second:?}"
+        );
+        for (status, body) in [first, second] {
+            if status == StatusCode::CONFLICT {
+                assert_error(&body, "conflict");
+            } else if status != StatusCode::NO_CONTENT {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+            }
+        }
+        assert!(server.store.has_active_admin().await.expect("count"));
+        // The one left cannot be revoked by the command line either.
+        let left = if server
+            .store
+            .user(&one)
+            .await
+            .expect("read")
+            .expect("one")
+            .revoked
+        {
+            &two
+        } else {
+            &one
+        };
+        assert_eq!(
+            salama_server::auth::revoke_user(&server.store, left, "cli")
+                .await
+                .expect("store"),
+            salama_server::store::Revocation::LastAdmin
+        );
+        // A new admin takes over, and the one left can go.
+        keeper = format!("keeper-{round}");
+        server.user(&keeper, Role::Admin).await;
+        assert_eq!(
+            salama_server::auth::revoke_user(&server.store, left, "cli")
+                .await
+                .expect("store"),
+            salama_server::store::Revocation::Revoked
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_the_last_admin_is_never_revoked() {
+    the_last_admin_is_never_revoked(spawn_configured(long_cache()).await).await;
+}
+
+#[tokio::test]
+async fn postgres_the_last_admin_is_never_revoked() {
+    let store = common::postgres_store().await;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    the_last_admin_is_never_revoked(spawn_on(store, long_cache(), folder).await).await;
+}
+
+async fn the_audit_log_is_searched_by_lists_and_paged(server: Server) {
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    for name in ["enum-1", "enum-2", "enum-3"] {
+        let (status, _) = server
+            .post_as(
+                &admin,
+                "/api/users",
+                &json!({"name": name, "role": "enumerator"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, _) = post_empty(&server, &admin, "/api/users/enum-2/revoke").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let actions = |found: &Value| -> Vec<(String, String)> {
+        found
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().expect("action").to_owned(),
+                    e["detail"].as_str().expect("detail").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (status, found) = get_as(
+        &server,
+        &admin,
+        "/api/audit?who=admin-1,nobody&action=user_created&action=user_revoked",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let pair = |a: &str, d: &str| (a.to_owned(), d.to_owned());
+    assert_eq!(
+        actions(&found),
+        [
+            pair("user_revoked", "enum-2"),
+            pair("user_created", "enum-3 (enumerator)"),
+            pair("user_created", "enum-2 (enumerator)"),
+            pair("user_created", "enum-1 (enumerator)"),
+        ]
+    );
+    // Pages of two, newest first, each after the last id shown.
+    let base = "/api/audit?who=admin-1&action=user_created,user_revoked&limit=2";
+    let (_, first) = get_as(&server, &admin, base).await;
+    let last_id = first[1]["id"].as_i64().expect("id");
+    let (_, second) = get_as(&server, &admin, &format!("{base}&before_id={last_id}")).await;
+    let (_, third) = get_as(
+        &server,
+        &admin,
+        &format!("{base}&before_id={}", second[1]["id"].as_i64().expect("id")),
+    )
+    .await;
+    let paged: Vec<_> = [actions(&first), actions(&second), actions(&third)].concat();
+    assert_eq!(paged, actions(&found));
+    assert_eq!(third, json!([]));
+    // The CSV carries the same filters.
+    let (_, rows) = server
+        .download_csv(
+            &admin,
+            "/api/audit.csv?who=admin-1&action=user_created,user_revoked",
+        )
+        .await;
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][2], "user_revoked");
+    // A misspelt action is named, with the known ones, not silently empty.
+    let (status, body) = get_as(&server, &admin, "/api/audit?action=user_revokd").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "action[0]", "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["code"], "invalid_choice",
+        "{body}"
+    );
+    let many = vec!["x"; 21].join(",");
+    for bad in [
+        format!("who={many}"),
+        format!("who={}", "n".repeat(65)),
+        "who=a%1Bb".to_owned(),
+        "before_id=0".to_owned(),
+        "before_id=ten".to_owned(),
+    ] {
+        let (status, body) = get_as(&server, &admin, &format!("/api/audit?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_error(&body, "invalid");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_the_audit_log_is_searched_by_lists_and_paged() {
+    the_audit_log_is_searched_by_lists_and_paged(spawn_configured(long_cache()).await).await;
+}
+
+#[tokio::test]
+async fn postgres_the_audit_log_is_searched_by_lists_and_paged() {
+    let store = common::postgres_store().await;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    the_audit_log_is_searched_by_lists_and_paged(spawn_on(store, long_cache(), folder).await).await;
+}

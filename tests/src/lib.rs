@@ -146,6 +146,24 @@ impl Site {
             .expect("published");
     }
 
+    /// A staff member who has already chosen their own password (the
+    /// server refuses a browser session on a one-time password every call
+    /// but choosing one), returning it.
+    pub async fn staff(&self, name: &str, role: salama_server::auth::Role) -> String {
+        salama_server::auth::create_user(&self.store, name, role, "test")
+            .await
+            .expect("user created");
+        let password = format!("{name}'s own password");
+        let hash = salama_server::auth::hash_password(password.clone())
+            .await
+            .expect("hashed");
+        self.store
+            .change_password(name, &hash, "")
+            .await
+            .expect("password set");
+        password
+    }
+
     /// The submission stored under a receipt number, as it was received.
     pub async fn submission(&self, receipt_number: &str) -> Value {
         let id = receipt_number

@@ -2,7 +2,7 @@
 //! intervals and flags, and downloads it as CSV and XLSX, in a real browser
 //! against a real server.
 
-use salama_server::auth::{self, Role};
+use salama_server::auth::Role;
 use salama_server::store::NewSubmission;
 use salama_shared::form::Form;
 use salama_tests::{Browser, Site};
@@ -78,9 +78,7 @@ async fn fetch(browser: &Browser, url: &str) -> Value {
 async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     let site = Site::start().await;
     interviews(&site, 300).await;
-    let analyst = auth::create_user(&site.store, "analyst-1", Role::Analyst, "test")
-        .await
-        .expect("analyst");
+    let password = site.staff("analyst-1", Role::Analyst).await;
     let browser = Browser::start().await;
 
     browser.goto(&site.url("/analysis")).await;
@@ -94,9 +92,7 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
     browser
         .wait_until("the refusal is shown", "return document.querySelector('[role=alert]')?.textContent.includes('Wrong name or password')")
         .await;
-    browser
-        .type_into("#sign-in-password", &analyst.password)
-        .await;
+    browser.type_into("#sign-in-password", &password).await;
     browser.click("#sign-in").await;
 
     // The default view: the first indicator (16.1.4) by sex alone, which
@@ -327,5 +323,40 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
 
     browser.click("#sign-out").await;
     browser.find("#sign-in-name").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_analyst_on_a_one_time_password_chooses_their_own_before_any_table() {
+    let site = Site::start().await;
+    let analyst = auth::create_user(&site.store, "analyst-9", Role::Analyst, "test")
+        .await
+        .expect("analyst");
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/analysis")).await;
+    browser.type_into("#sign-in-name", "analyst-9").await;
+    browser
+        .type_into("#sign-in-password", &analyst.password)
+        .await;
+    browser.click("#sign-in").await;
+    browser.find("#password-title").await;
+    assert!(!browser.exists("#tab-indicators").await);
+    browser
+        .assert_accessible("analysis: one's own password")
+        .await;
+    browser
+        .type_into("#current-password", &analyst.password)
+        .await;
+    browser
+        .type_into("#new-password", "a passphrase of my own")
+        .await;
+    browser
+        .type_into("#repeat-password", "a passphrase of my own")
+        .await;
+    browser.click("#save-password").await;
+    browser.find("#tab-indicators").await;
+    browser
+        .find("#table-enumerator, #no-surveys, .population")
+        .await;
     browser.close().await;
 }

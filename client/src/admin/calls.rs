@@ -42,11 +42,67 @@ pub async fn set_public(survey_id: &str, public: bool) -> Result<SurveySummary, 
     parse_serde(&call("PATCH", &url, Some(body)).await?)
 }
 
-pub async fn change_password(current: &str, new: &str) -> Result<(), Refusal> {
-    let body = serde_json::json!({ "current": current, "new": new }).to_string();
-    send("POST", "/api/me/password", &JsValue::from_str(&body), true)
-        .await
-        .map(|_| ())
+/// A person as `GET /api/users` lists them.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub role: String,
+    pub last_login_at: Option<String>,
+    pub revoked: bool,
+    pub revoked_at: Option<String>,
+    pub devices: Vec<Device>,
+}
+
+/// One of a person's devices.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct Device {
+    pub id: String,
+    pub label: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub revoked: bool,
+}
+
+/// A person just created, with their one-time password.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct Created {
+    pub name: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+pub async fn people() -> Result<Vec<Person>, ApiError> {
+    parse_serde(&call("GET", "/api/users", None).await?)
+}
+
+pub async fn create_person(name: &str, role: &str) -> Result<Created, ApiError> {
+    let body = serde_json::json!({ "name": name, "role": role }).to_string();
+    parse_serde(&call("POST", "/api/users", Some(body)).await?)
+}
+
+pub async fn revoke_person(name: &str) -> Result<(), ApiError> {
+    let url = format!("/api/users/{}/revoke", encode(name));
+    call("POST", &url, None).await.map(|_| ())
+}
+
+pub async fn revoke_device(device_id: &str) -> Result<(), ApiError> {
+    let url = format!("/api/devices/{}/revoke", encode(device_id));
+    call("POST", &url, None).await.map(|_| ())
+}
+
+/// The audit search's entries, newest first.
+pub async fn audit(query: &salama_shared::audit::Query) -> Result<Vec<AuditEntry>, ApiError> {
+    let url = format!("/api/audit?{}", query.to_query_string());
+    parse_serde(&call("GET", &url, None).await?)
 }
 
 /// The survey publishing would store, as clients would be served it (for

@@ -1,76 +1,121 @@
 //! The survey team's console at `/admin`, a bundle of its own
 //! (`salama-admin`) so the citizens' form carries none of it: sign in (the
 //! analysts' calls), choose one's own password after the one-time one,
-//! then the surveys: their versions, channels and submissions, an upload
-//! checked without publishing, its problems by cell, a preview with the
-//! citizens' own form, publishing, public on or off, downloads. Every word
-//! comes from the catalogue's `admin` area, in the interface language.
+//! then its sections, each at its own address (`Section`): the surveys
+//! (versions, channels and submissions, an upload checked without
+//! publishing, its problems by cell, a preview with the citizens' own form,
+//! publishing, public on or off, downloads), people and their devices,
+//! fieldwork (clusters, progress, weights and the design) and the audit log. Every word comes from the catalogue's `admin` area, in
+//! the interface language.
 
+mod audit;
 mod calls;
 mod fieldwork;
+mod people;
 mod preview;
 mod surveys;
 
 use leptos::prelude::*;
-use salama_shared::api::MIN_PASSWORD_CHARS;
 use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 
 use crate::analyst::Me;
 use crate::analyst::calls::{logout, me as who_am_i};
 use crate::api::ApiError;
 use crate::browser;
+use crate::password::choose_password;
 pub(crate) use crate::staff::say;
 use crate::staff::{self, Session};
 
-/// The console's pages, each at its own address under `/admin`.
+/// The console's sections, each at its own address so that Back, Forward
+/// and a reload stay on it. A section is one variant here, its path, its
+/// title word and its page in `page_of`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Section {
+pub(crate) enum Section {
     Surveys,
+    People,
     Fieldwork,
+    Audit,
 }
 
 impl Section {
-    const ALL: [Section; 2] = [Section::Surveys, Section::Fieldwork];
+    /// In the order the navigation lists them.
+    const ALL: &[Section] = &[
+        Section::Surveys,
+        Section::People,
+        Section::Fieldwork,
+        Section::Audit,
+    ];
 
     fn path(self) -> &'static str {
         match self {
             Section::Surveys => "/admin",
+            Section::People => "/admin/people",
             Section::Fieldwork => "/admin/fieldwork",
+            Section::Audit => "/admin/audit",
         }
     }
 
-    fn label(self) -> &'static str {
-        say(match self {
+    fn title(self) -> A {
+        match self {
             Section::Surveys => A::SurveysTitle,
+            Section::People => A::PeopleTitle,
             Section::Fieldwork => A::FieldworkTitle,
-        })
+            Section::Audit => A::AuditTitle,
+        }
     }
 
-    /// The section at `path`; an address the console does not know shows
-    /// the surveys.
+    /// The section at `path`; the surveys for `/admin` and any path the
+    /// console does not know.
     fn at(path: &str) -> Section {
         let path = path.trim_end_matches('/');
         Section::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|section| section.path() == path)
             .unwrap_or(Section::Surveys)
     }
 
-    fn current() -> Section {
-        let path = web_sys::window()
-            .and_then(|window| window.location().pathname().ok())
-            .unwrap_or_default();
-        Section::at(&path)
-    }
-
-    /// Shows this section, adding it to the tab's history.
-    fn open(self, shown: RwSignal<Section>) {
-        if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
-            let _ =
-                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(self.path()));
+    /// The id of the section's heading, which takes focus on arrival.
+    fn heading_id(self) -> &'static str {
+        match self {
+            Section::Surveys => "surveys-title",
+            Section::People => "people-title",
+            Section::Fieldwork => "fieldwork-title",
+            Section::Audit => "audit-title",
         }
-        shown.set(self);
     }
+}
+
+fn page_of(section: Section, who: Me, session: Session) -> AnyView {
+    match section {
+        Section::Surveys => surveys::page(who, session).into_any(),
+        Section::People => people::page(who, session).into_any(),
+        Section::Fieldwork => fieldwork::page(who, session).into_any(),
+        Section::Audit => audit::page(who, session).into_any(),
+    }
+}
+
+/// The section shown, provided by the console's frame.
+#[derive(Clone, Copy)]
+struct Current(RwSignal<Section>);
+
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+/// Shows `section`, adding it to the tab's history.
+fn go_to(section: Section) {
+    let current = expect_context::<Current>().0;
+    if current.get_untracked() == section {
+        return;
+    }
+    if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(section.path()));
+    }
+    current.set(section);
+    browser::focus_soon(section.heading_id().into());
 }
 
 pub fn mount() {
@@ -81,15 +126,17 @@ fn app() -> impl IntoView {
     let interface = staff::provide_interface();
     let session: Session = RwSignal::new(None);
     leptos::task::spawn_local(async move { session.set(Some(who_am_i().await)) });
-    let section = RwSignal::new(Section::current());
-    provide_context(section);
-    // The console lives as long as the page; so does its listener.
+    let section = RwSignal::new(Section::at(&current_path()));
+    provide_context(Current(section));
+    // Back and Forward move between sections; the console lives as long as
+    // the page, and so does the listener.
     std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
-        section.set(Section::current());
+        section.set(Section::at(&current_path()));
     }));
     move || {
         interface.language.track();
-        browser::set_title(say(A::Title));
+        let shown = section.get();
+        browser::set_title(&format!("{} · {}", say(shown.title()), say(A::Title)));
         match session.get() {
             None => {
                 view! { <main id="main" class="page"><p role="status">{say(S::Loading)}</p></main> }
@@ -100,38 +147,13 @@ fn app() -> impl IntoView {
             Some(Ok(who)) if who.must_change_password => {
                 untrack(|| first_password(who, session)).into_any()
             }
-            Some(Ok(who)) => match section.get() {
-                Section::Surveys => untrack(|| surveys::page(who, session)).into_any(),
-                Section::Fieldwork => untrack(|| fieldwork::page(who, session)).into_any(),
-            },
+            Some(Ok(who)) => untrack(|| page_of(shown, who, session)),
         }
     }
 }
 
-/// The console's sections, the one shown marked for assistive technology.
-fn nav() -> impl IntoView {
-    let shown = expect_context::<RwSignal<Section>>();
-    let links = Section::ALL
-        .into_iter()
-        .map(|section| {
-            let follow = move |event: leptos::ev::MouseEvent| {
-                if event.ctrl_key() || event.meta_key() || event.shift_key() || event.button() != 0 {
-                    return;
-                }
-                event.prevent_default();
-                section.open(shown);
-            };
-            let current = move || (shown.get() == section).then_some("page");
-            view! {
-                <li><a href=section.path() aria-current=current on:click=follow>{section.label()}</a></li>
-            }
-        })
-        .collect_view();
-    view! { <nav class="admin-nav" aria-label=say(A::NavLabel)><ul>{links}</ul></nav> }
-}
-
-/// The bar above every signed-in page: who, the sections, the interface
-/// language, sign out.
+/// The bar above every signed-in page: who, the sections (for an admin who
+/// has chosen their password), the interface language, sign out.
 fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
@@ -140,13 +162,39 @@ fn bar(who: &Me, session: Session) -> impl IntoView + use<> {
         });
     };
     let signed_in = fill(say(S::SignedInAs), &[("name", &who.name)]);
+    let sections = (who.role == "admin" && !who.must_change_password).then(navigation);
     view! {
         <header class="bar admin-bar">
             <span>{signed_in}</span>
-            {nav()}
+            {sections}
             {staff::languages()}
             <button type="button" id="sign-out" on:click=sign_out>{say(S::SignOut)}</button>
         </header>
+    }
+}
+
+/// Links to the sections, the current one marked for screen readers too.
+/// Real links (a new tab, a copied address work), followed in the page.
+fn navigation() -> impl IntoView {
+    let current = expect_context::<Current>().0.get_untracked();
+    let links = Section::ALL
+        .iter()
+        .map(|&section| {
+            let follow = move |event: leptos::ev::MouseEvent| {
+                if event.button() != 0 || event.ctrl_key() || event.meta_key() || event.shift_key() {
+                    return;
+                }
+                event.prevent_default();
+                go_to(section);
+            };
+            view! {
+                <li><a href=section.path() on:click=follow
+                    aria-current=(section == current).then_some("page")>{say(section.title())}</a></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="sections" aria-label=say(A::SectionsLabel)><ul>{links}</ul></nav>
     }
 }
 
@@ -161,84 +209,12 @@ fn not_admin(who: Me, session: Session) -> impl IntoView {
 }
 
 /// Before anything else, a user still on their one-time password chooses
-/// their own (the server ends their other sessions).
+/// their own (the server refuses them every other call until then, and
+/// ends their other sessions).
 fn first_password(who: Me, session: Session) -> impl IntoView {
-    let current = RwSignal::new(String::new());
-    let new = RwSignal::new(String::new());
-    let repeat = RwSignal::new(String::new());
-    let problem = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let minimum = MIN_PASSWORD_CHARS.to_string();
-    let too_short = fill(say(S::PasswordTooShort), &[("min", &minimum)]);
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let (old, chosen) = (current.get_untracked(), new.get_untracked());
-        let refusal = if chosen.chars().count() < MIN_PASSWORD_CHARS {
-            Some(too_short.clone())
-        } else if chosen != repeat.get_untracked() {
-            Some(say(S::PasswordsDiffer).to_owned())
-        } else {
-            None
-        };
-        if let Some(refusal) = refusal {
-            problem.set(refusal);
-            browser::focus_soon("new-password".into());
-            return;
-        }
-        busy.set(true);
-        problem.set(String::new());
-        let too_short = too_short.clone();
-        leptos::task::spawn_local(async move {
-            let result = calls::change_password(&old, &chosen).await;
-            busy.set(false);
-            match result {
-                Ok(()) => session.update(|session| {
-                    if let Some(Ok(me)) = session {
-                        me.must_change_password = false;
-                    }
-                }),
-                Err(refusal) => {
-                    let first = refusal.fields.first().map(|field| field.code.as_str());
-                    problem.set(match (refusal.status, first) {
-                        (0, _) => say(S::Unreachable).to_owned(),
-                        (_, Some("wrong_password")) => say(S::CurrentWrong).to_owned(),
-                        (_, Some("too_short")) => too_short,
-                        (_, Some("unchanged")) => say(S::PasswordUnchanged).to_owned(),
-                        (429, _) => fill(say(S::TooManyAttempts), &[("s", "60")]),
-                        (status, _) => fill(say(S::Failed), &[("status", &status.to_string())]),
-                    });
-                }
-            }
-        });
-    };
-    browser::focus_soon("password-title".into());
+    let saved = crate::password::chosen_in(session);
     view! {
         {bar(&who, session)}
-        <main id="main" class="page">
-            <h1 id="password-title" tabindex="-1">{say(S::FirstPasswordTitle)}</h1>
-            <p>{fill(say(S::FirstPasswordIntro), &[("min", &minimum)])}</p>
-            <form on:submit=submit>
-                <div class="question">
-                    <label for="current-password">{say(S::CurrentPassword)}</label>
-                    <input id="current-password" type="password" autocomplete="current-password" required
-                        prop:value=move || current.get() on:input=move |e| current.set(event_target_value(&e))/>
-                </div>
-                <div class="question">
-                    <label for="new-password">{say(S::NewPassword)}</label>
-                    <input id="new-password" type="password" autocomplete="new-password" required
-                        prop:value=move || new.get() on:input=move |e| new.set(event_target_value(&e))/>
-                </div>
-                <div class="question">
-                    <label for="repeat-password">{say(S::RepeatPassword)}</label>
-                    <input id="repeat-password" type="password" autocomplete="new-password" required
-                        prop:value=move || repeat.get() on:input=move |e| repeat.set(event_target_value(&e))/>
-                </div>
-                <p id="password-problem" class="error" role="alert">{move || problem.get()}</p>
-                <button id="save-password" type="submit" class="primary" prop:disabled=move || busy.get()>{say(S::SavePassword)}</button>
-            </form>
-        </main>
+        <main id="main" class="page">{choose_password(saved)}</main>
     }
 }

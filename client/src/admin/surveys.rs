@@ -14,6 +14,7 @@ use super::{Session, bar, say};
 use crate::analyst::Me;
 use crate::api::encode;
 use crate::browser;
+use crate::staff::refusal as failure;
 
 /// Where an upload stands. Kept above the page, so that going to the
 /// preview and back finds it as it was.
@@ -193,16 +194,6 @@ fn survey_row(
                 <a href=xlsform aria-label=xlsform_label>"XLSForm"</a>
             </td>
         </tr>
-    }
-}
-
-fn failure(error: &crate::api::ApiError) -> String {
-    match error {
-        crate::api::ApiError::Network => say(S::Unreachable).to_owned(),
-        crate::api::ApiError::Server { status } => {
-            fill(say(S::Failed), &[("status", &status.to_string())])
-        }
-        _ => fill(say(S::Failed), &[("status", "4xx")]),
     }
 }
 

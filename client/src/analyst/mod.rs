@@ -74,6 +74,16 @@ fn app() -> impl IntoView {
         match session.get() {
             None => view! { <main id="main" class="page"><p role="status">{say(S::Loading)}</p></main> }
                 .into_any(),
+            // The server refuses every table until a one-time password
+            // is replaced.
+            Some(Ok(who)) if who.must_change_password => {
+                let saved = crate::password::chosen_in(session);
+                view! {
+                    {bar(&who, session)}
+                    <main id="main" class="page">{crate::password::choose_password(saved)}</main>
+                }
+                .into_any()
+            }
             Some(Ok(who)) if who.role == "analyst" || who.role == "admin" => {
                 untrack(|| dashboard(who, session)).into_any()
             }

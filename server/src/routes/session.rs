@@ -8,7 +8,7 @@ use salama_shared::api::ErrorBody;
 use salama_shared::api::MIN_PASSWORD_CHARS;
 use serde::Deserialize;
 
-use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_SECONDS};
+use crate::auth::{self, SESSION_COOKIE, SESSION_SECONDS, SignedIn};
 use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
@@ -181,7 +181,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/logout", tag = "session", security(("token" = []), ("session" = [])), responses((status = 204, description = "Session or token ended"), (status = 401, description = "No credentials", body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let mut parts = axum::http::Request::new(()).into_parts().0;
@@ -201,7 +201,7 @@ pub async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "session", security(("token" = []), ("session" = [])), responses((status = 200, description = "The caller, their role, and whether they must still choose their own password", body = Me), (status = 401, description = "No credentials", body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
+pub async fn me(State(state): State<AppState>, SignedIn(caller): SignedIn) -> ApiResult<Json<Me>> {
     // Read afresh, not from the callers' cache: the mark is cleared by a
     // password change that the cache does not see.
     let must_change_password = state
@@ -231,7 +231,7 @@ pub struct PasswordChange {
 pub async fn change_password(
     State(state): State<AppState>,
     client: ClientAddress,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     headers: HeaderMap,
     body: JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
@@ -298,6 +298,9 @@ pub async fn change_password(
     for session in &ended {
         state.forget_caller(session);
     }
+    // This session was cached as one that must change its password: read
+    // afresh, it may do everything its role allows from the next request.
+    state.forget_caller(&this_session);
     store
         .audit(
             &caller.name,

@@ -15,7 +15,7 @@ use crate::auth::{self, Caller, CreateUserError, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
 use crate::state::AppState;
-use crate::store::Person;
+use crate::store::{Person, Revocation};
 
 /// A user to create.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -86,15 +86,16 @@ pub async fn create(
 /// `salama user revoke` does.
 #[utoipa::path(post, path = "/api/users/{name}/revoke", tag = "users", security(("token" = []), ("session" = [])),
     params(("name" = String, Path)),
-    responses((status = 204, description = "Revoked; their tokens are refused from the next request"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No active user of that name", body = ErrorBody), (status = 409, description = "Admins cannot revoke themselves", body = ErrorBody)))]
+    responses((status = 204, description = "Revoked; their tokens are refused from the next request"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No active user of that name", body = ErrorBody), (status = 409, description = "Admins cannot revoke themselves, nor anyone the last active admin", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Admin])?;
-    // An admin locking themselves out would leave the team, perhaps, with
-    // no admin at all; another admin (or the command line) can do it.
+    // An admin locking themselves out by a slip of the console would end
+    // their own work mid-way; another admin (or the command line) can do
+    // it, and the store refuses to revoke the last admin in any case.
     if name == caller.name {
         return Err(ApiError::Conflict(
             "you cannot revoke yourself; ask another admin".into(),
@@ -103,11 +104,20 @@ pub async fn revoke(
     let revoked = auth::revoke_user(state.store(), &name, &caller.name).await?;
     // Whether or not it was active, nothing of theirs stays cached here.
     state.forget_user(&name);
-    if !revoked {
-        return Err(ApiError::NotFound(format!(
-            "no active user `{}`",
-            quoted(&name)
-        )));
+    match revoked {
+        Revocation::Revoked => {}
+        Revocation::NotActive => {
+            return Err(ApiError::NotFound(format!(
+                "no active user `{}`",
+                quoted(&name)
+            )));
+        }
+        Revocation::LastAdmin => {
+            return Err(ApiError::Conflict(format!(
+                "`{}` is the last active admin; create another admin first",
+                quoted(&name)
+            )));
+        }
     }
     tracing::info!(user = %name, by = %caller.name, "user revoked");
     Ok(StatusCode::NO_CONTENT)

@@ -19,6 +19,12 @@ pub(super) struct Dialect {
     /// PostgreSQL's default takes one per statement, while SQLite's read
     /// transactions in WAL mode see one snapshot already.
     pub snapshot: Option<&'static str>,
+    /// Run first in a transaction that revokes a user: PostgreSQL counts the
+    /// other admins in a snapshot of its own, so two admins revoking each
+    /// other at once would both see one left; locking the active admins'
+    /// rows makes the second wait and count again. SQLite has one writer
+    /// at a time already.
+    pub lock_admins: Option<&'static str>,
 }
 
 pub(super) const SQLITE: Dialect = Dialect {
@@ -36,6 +42,7 @@ pub(super) const SQLITE: Dialect = Dialect {
     joined_lines: "group_concat(line, char(30))",
     joined_bodies: "group_concat(CAST(body AS TEXT), char(30))",
     snapshot: None,
+    lock_admins: None,
 };
 
 pub(super) const POSTGRES: Dialect = Dialect {
@@ -48,4 +55,7 @@ pub(super) const POSTGRES: Dialect = Dialect {
     joined_lines: "string_agg(line, chr(30) ORDER BY seq)",
     joined_bodies: "string_agg(convert_from(body, 'UTF8'), chr(30) ORDER BY submission_id)",
     snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+    lock_admins: Some(
+        "SELECT name FROM users WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE",
+    ),
 };

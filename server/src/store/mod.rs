@@ -116,6 +116,8 @@ pub enum Inserted {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
+    /// Its place in the log: a search's `before_id` pages back from it.
+    pub id: i64,
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -243,6 +245,24 @@ pub fn now() -> String {
             i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
         });
     Timestamp::from_unix_seconds(seconds).as_str().to_owned()
+}
+
+/// Who holds a token, and whether it is a browser session (rather than a
+/// device's or a script's bearer token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenHolder {
+    pub user: User,
+    pub session: bool,
+}
+
+/// What revoking a user did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revocation {
+    Revoked,
+    /// No active user of that name (unknown, or revoked already).
+    NotActive,
+    /// They are the last active admin: refused.
+    LastAdmin,
 }
 
 /// A person or device with a role.

@@ -57,13 +57,29 @@ const REVOKE_DEVICE: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL";
 const RECORD_LOGIN: &str = "UPDATE users SET last_login_at = $2 WHERE name = $1";
 const SEEN: &str = "UPDATE tokens SET last_seen_at = $2 WHERE token_sha256 = $1";
-// `$n IS NULL OR …` keeps one statement (and one plan) for every
-// combination of filters; stamps are UTC RFC 3339 of one width, so text
-// order is time order.
-const SEARCH_AUDIT: &str = "SELECT at, actor, action, detail FROM audit_log \
-     WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
-     AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
-     ORDER BY id DESC LIMIT $5";
+/// The audit search's statement for `who` and `action` lists of these
+/// lengths: `$1`–`$4` are `from`, `to`, `before_id` and the limit (`$n IS
+/// NULL OR …` keeps one statement whatever of them is given), then one
+/// placeholder per name and per action. Each name or action is a lookup
+/// of its index (`audit_by_actor`, `audit_by_action`), the id bound one of
+/// the primary key; stamps are UTC RFC 3339 of one width, so text order
+/// is time order.
+fn audit_search(names: usize, actions: usize) -> String {
+    let mut sql = String::from(
+        "SELECT id, at, actor, action, detail FROM audit_log \
+         WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2) AND ($3 IS NULL OR id < $3)",
+    );
+    let mut next = 5;
+    for (column, count) in [("actor", names), ("action", actions)] {
+        if count > 0 {
+            let placeholders: Vec<String> = (next..next + count).map(|n| format!("${n}")).collect();
+            sql.push_str(&format!(" AND {column} IN ({})", placeholders.join(", ")));
+            next += count;
+        }
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT $4");
+    sql
+}
 
 /// The public id of a device token: the first 16 hex digits of its hash
 /// (the migration gives older tokens the same).
@@ -176,18 +192,21 @@ impl Store {
     /// The audit entries a search finds, newest first, at most `query.limit`.
     pub async fn search_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {
         let (since, before) = (query.since(), query.before());
+        let sql = audit_search(query.who.len(), query.action.len());
         with_pool!(self, pool => {
-            let rows = sqlx::query(SEARCH_AUDIT)
-                .bind(query.who.as_deref())
-                .bind(query.action.as_deref())
+            let mut statement = sqlx::query(&sql)
                 .bind(since.as_deref())
                 .bind(before.as_deref())
-                .bind(i64::from(query.limit))
-                .fetch_all(pool)
-                .await?;
+                .bind(query.before_id)
+                .bind(i64::from(query.limit));
+            for value in query.who.iter().chain(&query.action) {
+                statement = statement.bind(value.as_str());
+            }
+            let rows = statement.fetch_all(pool).await?;
             let mut entries = Vec::with_capacity(rows.len());
             for row in rows {
                 entries.push(AuditEntry {
+                    id: row.integer("id")?,
                     at: row.try_get("at")?,
                     actor: row.try_get("actor")?,
                     action: row.try_get("action")?,
@@ -196,5 +215,19 @@ impl Store {
             }
             Ok(entries)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_name_and_action_has_its_placeholder() {
+        assert_eq!(
+            super::audit_search(2, 1),
+            "SELECT id, at, actor, action, detail FROM audit_log \
+             WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2) AND ($3 IS NULL OR id < $3) \
+             AND actor IN ($5, $6) AND action IN ($7) ORDER BY id DESC LIMIT $4"
+        );
+        assert!(!super::audit_search(0, 0).contains(" IN "));
     }
 }

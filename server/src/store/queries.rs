@@ -4,8 +4,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Columns, Inserted, NewSubmission, Publication, Receipt, Store, StoreError,
-    StoreResult, StoredSurvey, User, now,
+    AuditEntry, Columns, Inserted, NewSubmission, Publication, Receipt, Revocation, Store,
+    StoreError, StoreResult, StoredSurvey, TokenHolder, User, now,
 };
 
 const INSERT_SURVEY: &str = "INSERT INTO surveys (survey_id, version, definition, public, published_at) \
@@ -36,14 +36,21 @@ const END_OTHER_SESSIONS: &str = "UPDATE tokens SET revoked_at = $3 WHERE user_n
      AND kind = 'session' AND token_sha256 <> $2 AND revoked_at IS NULL RETURNING token_sha256";
 const SET_SURVEY_PUBLIC: &str = "UPDATE surveys SET public = $2 WHERE survey_id = $1";
 const SURVEY_VERSIONS: &str = "SELECT version FROM surveys WHERE survey_id = $1 ORDER BY version";
-const REVOKE_USER: &str = "UPDATE users SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL";
+// The last active admin is never revoked: with no admin left, nobody could
+// create users or revoke a lost phone except on the server's command line.
+// One statement, so SQLite (one writer at a time) cannot interleave two
+// revocations between the count and the change; on PostgreSQL the
+// dialect's `lock_admins` runs first in the transaction.
+const REVOKE_USER: &str = "UPDATE users SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL \
+     AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL AND name <> $1) > 0)";
+const ACTIVE_ROLE: &str = "SELECT role FROM users WHERE name = $1 AND revoked_at IS NULL";
 const REVOKE_USER_TOKENS: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL";
 const COUNT_ACTIVE_ADMINS: &str =
     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL";
 const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at, device_id, label) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, u.must_change_password, t.last_seen_at FROM tokens t \
+const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, u.must_change_password, t.last_seen_at, t.kind FROM tokens t \
      JOIN users u ON u.name = t.user_name \
      WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL \
      AND (t.expires_at IS NULL OR t.expires_at > $2)";
@@ -281,18 +288,25 @@ impl Store {
         })
     }
 
-    /// Revokes a user and every token and session they hold. Returns whether
-    /// there was an active user to revoke.
-    pub async fn revoke_user(&self, name: &str) -> StoreResult<bool> {
+    /// Revokes a user and every token and session they hold, unless they
+    /// are the last active admin.
+    pub async fn revoke_user(&self, name: &str) -> StoreResult<Revocation> {
         let at = now();
-        let revoked = with_pool!(self, pool => {
+        let lock = self.dialect.lock_admins;
+        with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).execute(&mut *transaction).await?;
+            }
             let revoked = sqlx::query(REVOKE_USER).bind(name).bind(&at).execute(&mut *transaction).await?.rows_affected();
+            if revoked == 0 {
+                let role: Option<String> = sqlx::query_scalar(ACTIVE_ROLE).bind(name).fetch_optional(&mut *transaction).await?;
+                return Ok(if role.is_some() { Revocation::LastAdmin } else { Revocation::NotActive });
+            }
             sqlx::query(REVOKE_USER_TOKENS).bind(name).bind(&at).execute(&mut *transaction).await?;
             transaction.commit().await?;
-            revoked
         });
-        Ok(revoked > 0)
+        Ok(Revocation::Revoked)
     }
 
     /// Replaces a user's password (and clears the one-time mark) and ends
@@ -376,13 +390,17 @@ impl Store {
         Ok(())
     }
 
-    /// The active user holding an active, unexpired token; notes the
-    /// token's use (at most once a minute) for the console.
-    pub async fn token_user(&self, token_sha256: &str) -> StoreResult<Option<User>> {
+    /// The active user holding an active, unexpired token, and whether
+    /// the token is a browser session; notes the token's use (at most once
+    /// a minute) for the console.
+    pub async fn token_user(&self, token_sha256: &str) -> StoreResult<Option<TokenHolder>> {
         let (found, last_seen_at) = with_pool!(self, pool => {
             let row = sqlx::query(TOKEN_USER).bind(token_sha256).bind(now()).fetch_optional(pool).await?;
             match row {
-                Some(row) => (Some(user(&row)?), row.optional_text("last_seen_at")?),
+                Some(row) => (
+                    Some(TokenHolder { user: user(&row)?, session: row.text("kind")? == "session" }),
+                    row.optional_text("last_seen_at")?,
+                ),
                 None => (None, None),
             }
         });
@@ -399,6 +417,10 @@ impl Store {
     }
 
     pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> StoreResult<()> {
+        debug_assert!(
+            salama_shared::audit::ACTIONS.contains(&action),
+            "`{action}` is missing from salama_shared::audit::ACTIONS: the console could not search for it"
+        );
         with_pool!(self, pool => {
             sqlx::query(INSERT_AUDIT).bind(now()).bind(actor).bind(action).bind(detail).execute(pool).await?;
         });

@@ -185,6 +185,42 @@ impl Server {
         .await
     }
 
+    /// Logs in and returns who the server says it is and the session
+    /// cookie (`salama_session=…`).
+    pub async fn session(&self, name: &str, password: &str) -> (Value, String) {
+        let response = self
+            .client
+            .post(self.url("/api/login"))
+            .json(&json!({"name": name, "password": password}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
+        let cookie = cookie.split(';').next().expect("pair").to_owned();
+        (response.json().await.expect("json"), cookie)
+    }
+
+    /// A request with a session cookie, as the browser sends it from
+    /// Salama's own pages.
+    pub async fn with_session(
+        &self,
+        cookie: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .header("cookie", cookie)
+            .header("origin", &self.base);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        send(request).await
+    }
+
     pub async fn submit(&self, submission: &Value) -> (StatusCode, Value) {
         let body = serde_json::to_vec(submission).expect("serialises");
         self.post_raw(
