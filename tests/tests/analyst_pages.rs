@@ -329,7 +329,7 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
 #[tokio::test]
 async fn an_analyst_on_a_one_time_password_chooses_their_own_before_any_table() {
     let site = Site::start().await;
-    let analyst = auth::create_user(&site.store, "analyst-9", Role::Analyst, "test")
+    let analyst = salama_server::auth::create_user(&site.store, "analyst-9", Role::Analyst, "test")
         .await
         .expect("analyst");
     let browser = Browser::start().await;
