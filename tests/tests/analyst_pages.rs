@@ -355,8 +355,20 @@ async fn an_analyst_on_a_one_time_password_chooses_their_own_before_any_table() 
         .await;
     browser.click("#save-password").await;
     browser.find("#tab-indicators").await;
+    // The table (or what the server says of it) comes: the one-time
+    // password's refusal (403) is gone.
     browser
-        .find("#table-enumerator, #no-surveys, .population")
+        .wait_until(
+            "the table's answer",
+            "return !!document.querySelector('#table-title, #tab-panel .error')",
+        )
         .await;
+    let refusal = browser
+        .script("return document.querySelector('#tab-panel .error')?.textContent ?? ''")
+        .await;
+    assert!(
+        !refusal.as_str().unwrap_or_default().contains("403"),
+        "{refusal}"
+    );
     browser.close().await;
 }
