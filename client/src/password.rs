@@ -11,7 +11,7 @@ use salama_shared::words::{StaffWord as S, fill};
 
 use crate::api::{ApiError, call};
 use crate::browser;
-use crate::staff::say;
+use crate::staff::{say, text_field};
 
 /// Replaces the caller's password (`POST /api/me/password`).
 pub async fn change_password(current: &str, new: &str) -> Result<(), ApiError> {
@@ -89,21 +89,9 @@ pub fn choose_password(saved: Callback<()>) -> impl IntoView {
         <h1 id="password-title" tabindex="-1">{say(S::FirstPasswordTitle)}</h1>
         <p>{fill(say(S::FirstPasswordIntro), &[("min", &minimum)])}</p>
         <form on:submit=submit>
-            <div class="question">
-                <label for="current-password">{say(S::CurrentPassword)}</label>
-                <input id="current-password" type="password" autocomplete="current-password" required
-                    prop:value=move || current.get() on:input=move |e| current.set(event_target_value(&e))/>
-            </div>
-            <div class="question">
-                <label for="new-password">{say(S::NewPassword)}</label>
-                <input id="new-password" type="password" autocomplete="new-password" required
-                    prop:value=move || new.get() on:input=move |e| new.set(event_target_value(&e))/>
-            </div>
-            <div class="question">
-                <label for="repeat-password">{say(S::RepeatPassword)}</label>
-                <input id="repeat-password" type="password" autocomplete="new-password" required
-                    prop:value=move || repeat.get() on:input=move |e| repeat.set(event_target_value(&e))/>
-            </div>
+            {text_field("current-password", say(S::CurrentPassword), "password", "current-password", current)}
+            {text_field("new-password", say(S::NewPassword), "password", "new-password", new)}
+            {text_field("repeat-password", say(S::RepeatPassword), "password", "new-password", repeat)}
             <p id="password-problem" class="error" role="alert">{move || problem.get()}</p>
             <button id="save-password" type="submit" class="primary" prop:disabled=move || busy.get()>{say(S::SavePassword)}</button>
         </form>

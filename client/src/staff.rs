@@ -74,6 +74,24 @@ pub fn refusal(error: &ApiError) -> String {
     }
 }
 
+/// One labelled text or password box bound to `value`, as the staff's
+/// sign-in and password forms lay them out.
+pub fn text_field(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="question">
+            <label for=id>{label}</label>
+            <input id=id type=kind autocomplete=autocomplete required
+                prop:value=move || value.get() on:input=move |e| value.set(event_target_value(&e))/>
+        </div>
+    }
+}
+
 /// The sign-in form under `title`; a success sets the session.
 pub fn sign_in(session: Session, title: &'static str) -> impl IntoView {
     let name = RwSignal::new(String::new());
@@ -108,16 +126,8 @@ pub fn sign_in(session: Session, title: &'static str) -> impl IntoView {
         <main id="main" class="page">
             <h1 id="sign-in-title" tabindex="-1">{title}</h1>
             <form on:submit=submit>
-                <div class="question">
-                    <label for="sign-in-name">{say(S::Name)}</label>
-                    <input id="sign-in-name" type="text" autocomplete="username" required
-                        prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
-                </div>
-                <div class="question">
-                    <label for="sign-in-password">{say(S::Password)}</label>
-                    <input id="sign-in-password" type="password" autocomplete="current-password" required
-                        prop:value=move || password.get() on:input=move |e| password.set(event_target_value(&e))/>
-                </div>
+                {text_field("sign-in-name", say(S::Name), "text", "username", name)}
+                {text_field("sign-in-password", say(S::Password), "password", "current-password", password)}
                 <p class="error" role="alert">{move || problem.get()}</p>
                 <button id="sign-in" type="submit" class="primary" prop:disabled=move || busy.get()>{say(S::SignIn)}</button>
             </form>

@@ -8,32 +8,15 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 
 use reqwest::StatusCode;
-use rust_xlsxwriter::Workbook;
 use salama_server::Config;
 use salama_server::auth::Role;
 use salama_server::limits::RateLimits;
 use salama_server::xlsform::{self, Files, ImportProblem};
 use salama_shared::schema::QuestionKind;
 
-const FORMULA: &str = "=cmd|' /C calc'!A0";
+use common::xlsforms::workbook_as_text as workbook;
 
-fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    for (name, rows) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(*name).expect("sheet name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                if !cell.is_empty() {
-                    sheet
-                        .write_string(r as u32, c as u16, *cell)
-                        .expect("cell written");
-                }
-            }
-        }
-    }
-    book.save_to_buffer().expect("workbook saved")
-}
+const FORMULA: &str = "=cmd|' /C calc'!A0";
 
 /// A form asking a region from its choices sheet, then a town from `file`
 /// filtered by region; its choices sheet has a list `list` of its own.

@@ -27,25 +27,7 @@ use serde_json::{Value, json};
 /// The narrowest phone screen the form must work on, in CSS pixels.
 pub const PHONE: (u32, u32) = (320, 640);
 
-/// An XLSForm workbook with these sheets, each a list of rows of cells
-/// ("" = empty), all written as text as a survey team types them.
-pub fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for (name, rows) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(*name).expect("sheet name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                if !cell.is_empty() {
-                    sheet
-                        .write_string(r as u32, c as u16, *cell)
-                        .expect("cell written");
-                }
-            }
-        }
-    }
-    book.save_to_buffer().expect("workbook saved")
-}
+pub use xlsforms::workbook_as_text as workbook;
 
 /// A running Salama with the web client.
 pub struct Site {
