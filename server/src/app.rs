@@ -18,7 +18,7 @@ use tracing::Level;
 use crate::error::ApiError;
 use crate::routes::{
     analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users,
+    submissions, surveys, users, visits,
 };
 use crate::state::AppState;
 
@@ -97,6 +97,8 @@ pub fn app(state: AppState) -> Router {
         .route("/surveys/{survey_id}/weights", post(design::upload_weights))
         .route("/surveys/{survey_id}/design", get(design::summary))
         .route("/surveys/{survey_id}/clusters", get(design::clusters))
+        .route("/surveys/{survey_id}/visits", post(visits::record))
+        .route("/surveys/{survey_id}/response-rates", get(visits::rates))
         .route(
             "/submissions/{submission_id}/receipt",
             get(submissions::receipt),

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users,
+    submissions, surveys, users, visits,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +45,8 @@ use crate::routes::{
         design::upload_weights,
         design::summary,
         design::clusters,
+        visits::record,
+        visits::rates,
         analysis::fieldwork,
         microdata::microdata,
         microdata::codebook,

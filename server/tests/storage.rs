@@ -880,6 +880,69 @@ async fn the_design_counts_targets_and_keeps_its_history(store: Store) {
     );
 }
 
+/// A visit is stored once under its id, read back in the order visits were
+/// made (whatever offset the device wrote), and never overwritten.
+async fn visits_are_stored_once_and_read_in_the_order_made(store: Store) {
+    use salama_server::store::VisitStored;
+    use salama_shared::date::Timestamp;
+    use salama_shared::visit::{Visit, VisitOutcome};
+    let visit = |household: &str, at: &str, outcome: VisitOutcome| Visit {
+        visit_id: Uuid::new_v4(),
+        survey_id: "safety".into(),
+        cluster_id: "ea-7".into(),
+        household: household.into(),
+        visited_at: Timestamp::parse(at).expect("a timestamp"),
+        outcome,
+        enumerator_id: Some("enum-1".into()),
+        submission_id: None,
+        note: Some("call back after 5 pm".into()),
+    };
+    // 09:30 at +03:00 is 06:30 UTC: before the 07:00 UTC visit.
+    let later = visit("12", "2026-11-27T07:00:00Z", VisitOutcome::HouseholdRefused);
+    let earlier = visit("12", "2026-11-27T09:30:00+03:00", VisitOutcome::NoOneHome);
+    let first = store
+        .insert_visit(&later, "enum-1", "sha-a")
+        .await
+        .expect("stored");
+    let VisitStored::New(received_at) = first else {
+        panic!("a new visit: {first:?}");
+    };
+    assert_eq!(
+        store
+            .insert_visit(&later, "enum-1", "sha-a")
+            .await
+            .expect("resend"),
+        VisitStored::Duplicate(received_at)
+    );
+    assert_eq!(
+        store
+            .insert_visit(&later, "enum-1", "sha-b")
+            .await
+            .expect("other content"),
+        VisitStored::Conflict
+    );
+    assert!(matches!(
+        store
+            .insert_visit(&earlier, "enum-1", "sha-c")
+            .await
+            .expect("stored"),
+        VisitStored::New(_)
+    ));
+    assert!(store.visit_stored(later.visit_id).await.expect("read"));
+    assert!(!store.visit_stored(Uuid::new_v4()).await.expect("read"));
+    let rows = store.survey_visits("safety").await.expect("read");
+    let outcomes: Vec<VisitOutcome> = rows.iter().map(|row| row.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [VisitOutcome::NoOneHome, VisitOutcome::HouseholdRefused]
+    );
+    assert_eq!(
+        (rows[0].household.as_str(), rows[0].enumerator.as_str()),
+        ("12", "enum-1")
+    );
+    assert!(store.survey_visits("other").await.expect("read").is_empty());
+}
+
 mod backends {
     use salama_server::store::Store;
 
@@ -940,4 +1003,5 @@ conformance!(
     assignments_are_kept_per_enumerator_and_feed_the_design,
     a_reassignment_moves_clusters_whole_or_not_at_all,
     the_design_counts_targets_and_keeps_its_history,
+    visits_are_stored_once_and_read_in_the_order_made,
 );

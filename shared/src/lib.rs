@@ -29,6 +29,7 @@ pub mod number;
 mod openapi;
 pub mod publication;
 pub mod query;
+pub mod response_rate;
 pub mod sample;
 pub mod schema;
 pub mod selection;
@@ -36,6 +37,7 @@ pub mod spelling;
 pub mod submission;
 pub mod text;
 pub mod validate;
+pub mod visit;
 pub mod words;
 
 pub use check::{Problem, ProblemCode};

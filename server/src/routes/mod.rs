@@ -14,3 +14,4 @@ pub mod shell;
 pub mod submissions;
 pub mod surveys;
 pub mod users;
+pub mod visits;

@@ -27,11 +27,13 @@ mod facts;
 mod fieldwork;
 mod people;
 mod queries;
+mod visits;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
 pub use people::{Device, Person, RevokedDevice};
+pub use visits::VisitStored;
 
 pub use facts::{
     DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,
