@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use salama_shared::api::{ErrorField, SurveyListing};
 use salama_shared::assignment_upload::AssignmentPlan;
 use salama_shared::design_upload::{ClusterProgress, DesignPlan, DesignSummary};
+use salama_shared::response_rate::ResponseRates;
 use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 use serde::Deserialize;
 use wasm_bindgen_futures::JsFuture;
@@ -37,6 +38,7 @@ struct Fieldwork {
     survey: StoredValue<String>,
     clusters: RwSignal<Option<Result<Vec<ClusterProgress>, Refusal>>>,
     design: RwSignal<Option<Result<DesignSummary, Refusal>>>,
+    rates: RwSignal<Option<Result<ResponseRates, Refusal>>>,
     enumerators: RwSignal<Vec<String>>,
     /// A withdrawal or move waiting for its confirmation.
     pending: RwSignal<Option<Change>>,
@@ -67,6 +69,8 @@ impl Fieldwork {
             self.clusters.set(Some(clusters));
             let design = calls::read(&self.path("design")).await;
             self.design.set(Some(design));
+            let rates = calls::read(&self.path("response-rates")).await;
+            self.rates.set(Some(rates));
         });
     }
 }
@@ -127,6 +131,7 @@ fn survey_fieldwork(survey: String) -> impl IntoView {
         survey: StoredValue::new(survey),
         clusters: RwSignal::new(None),
         design: RwSignal::new(None),
+        rates: RwSignal::new(None),
         enumerators: RwSignal::new(Vec::new()),
         pending: RwSignal::new(None),
         status: RwSignal::new(String::new()),
@@ -168,6 +173,11 @@ fn survey_fieldwork(survey: String) -> impl IntoView {
             <p id="fieldwork-status" role="status" class="status">{move || fieldwork.status.get()}</p>
             {move || fieldwork.pending.get().map(|change| confirmation(fieldwork, change))}
             {move || by_enumerator(fieldwork)}
+        </section>
+        <section aria-labelledby="rates-title">
+            <h2 id="rates-title">{say(A::RatesTitle)}</h2>
+            <p class="hint">{say(A::RatesIntro)}</p>
+            {move || super::rates::response_rates(fieldwork.survey.get_value(), fieldwork.rates.get())}
         </section>
         <section aria-labelledby="design-title">
             <h2 id="design-title">{say(A::DesignTitle)}</h2>
@@ -338,7 +348,7 @@ impl Upload {
 }
 
 /// A table with a caption: the plan's parts, the strata, the history.
-fn table(id: String, caption: String, head: &[A], rows: Vec<Vec<String>>) -> AnyView {
+pub(super) fn table(id: String, caption: String, head: &[A], rows: Vec<Vec<String>>) -> AnyView {
     let caption_id = format!("{id}-caption");
     let head = head
         .iter()
@@ -562,7 +572,7 @@ fn design_plan(plan: &DesignPlan, applied: bool) -> Shown {
 
 /// Every problem of a CSV file by line and column (`rows[3].cluster` is
 /// line 5: the header is line 1).
-fn csv_problems(id: &str, refusal: Refusal) -> impl IntoView + use<> {
+pub(super) fn csv_problems(id: &str, refusal: Refusal) -> impl IntoView + use<> {
     if refusal.status == 0 {
         return view! { <p id=id.to_owned() tabindex="-1" class="error" role="alert">{say(S::Unreachable)}</p> }.into_any();
     }

@@ -13,6 +13,7 @@ mod calls;
 mod fieldwork;
 mod people;
 mod preview;
+mod rates;
 mod surveys;
 
 use leptos::prelude::*;

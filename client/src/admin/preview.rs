@@ -40,7 +40,7 @@ pub fn view(survey: &'static Survey, back: Callback<()>) -> impl IntoView {
             finished.set(true);
             browser::focus_soon("preview-status".into());
         }),
-        discard: Callback::new(|()| {}),
+        refused: Callback::new(|_| false),
         hide: Callback::new(move |()| back.run(())),
         extra_step: Callback::new(|_| ().into_any()),
         // The steps the form takes online without an interview (consent,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use salama_shared::Survey;
 use uuid::Uuid;
 
-use super::records::{self, Assignment, Interview, Session, State};
+use super::records::{self, Assignment, Interview, Session, State, VisitRecord};
 use super::sync::{self, Status};
 use super::{Device, open, transfer};
 use crate::api::{self, ApiError};
@@ -245,6 +245,10 @@ fn signed_in(device: Device, session: Session) -> impl IntoView {
                 <h2 id="interviews-title">{words.get(F::InterviewsTitle)}</h2>
                 {move || interview_list(device)}
             </section>
+            <section aria-labelledby="visits-title">
+                <h2 id="visits-title">{words.get(F::VisitsTitle)}</h2>
+                {move || visit_list(device)}
+            </section>
             {transfer::transfer_panel(device)}
         </main>
     }
@@ -256,6 +260,9 @@ fn sync_panel(device: Device) -> impl IntoView {
         device
             .interviews
             .with(|all| all.iter().filter(|i| sync::is_waiting(i)).count())
+            + device
+                .visits
+                .with(|all| all.iter().filter(|v| sync::visit_is_waiting(v)).count())
     };
     let message = move || match device.outbox.status.get() {
         Status::Sending => words.get(F::Syncing).to_owned(),
@@ -294,18 +301,10 @@ fn assignment_list(device: Device) -> AnyView {
                 .map(|assignment| {
                     let heading = format!("{} {}", words.get(F::Cluster), assignment.cluster_id);
                     let detail = assignment.area.clone().unwrap_or_default();
-                    let id = format!("start-{}", assignment.cluster_id);
                     view! {
                         <li>
                             <p><strong>{heading}</strong>" "{detail}</p>
-                            <button
-                                type="button"
-                                class="primary"
-                                id=id
-                                on:click=move |_| start_interview(device, assignment.clone())
-                            >
-                                {words.get(F::StartInterview)}
-                            </button>
+                            {household_work(device, assignment)}
                         </li>
                     }
                 })
@@ -315,7 +314,274 @@ fn assignment_list(device: Device) -> AnyView {
     .into_any()
 }
 
-fn start_interview(device: Device, assignment: Assignment) {
+/// The next household number not yet used on this device in a cluster:
+/// the listing's numbers are usually visited in order.
+fn next_household(device: Device, cluster: &str) -> String {
+    let interviews = device.interviews.with_untracked(|all| {
+        all.iter()
+            .filter(|interview| interview.cluster_id == cluster)
+            .filter_map(|interview| interview.household.parse::<u32>().ok())
+            .max()
+    });
+    let visits = device.visits.with_untracked(|all| {
+        all.iter()
+            .filter(|record| record.visit.cluster_id == cluster)
+            .filter_map(|record| record.visit.household.parse::<u32>().ok())
+            .max()
+    });
+    (interviews.max(visits).unwrap_or(0) + 1).to_string()
+}
+
+/// One cluster's household work: the household's number, then an
+/// interview, or a visit that ended without one (no one home, vacant…).
+fn household_work(device: Device, assignment: Assignment) -> impl IntoView {
+    let words = device.words();
+    let cluster = assignment.cluster_id.clone();
+    let household = RwSignal::new(next_household(device, &cluster));
+    let invalid = RwSignal::new(false);
+    let recording = RwSignal::new(false);
+    let input_id = format!("household-{cluster}");
+    let hint_id = format!("household-hint-{cluster}");
+    let error_id = format!("household-error-{cluster}");
+    let valid = move || {
+        let ok = household.with_untracked(|number| {
+            salama_shared::visit::is_household_number(number.trim())
+        });
+        invalid.set(!ok);
+        ok
+    };
+    let start = {
+        let assignment = assignment.clone();
+        let input_id = input_id.clone();
+        move |_| {
+            if valid() {
+                start_interview(device, assignment.clone(), household.get_untracked().trim().to_owned());
+            } else {
+                browser::focus(&input_id);
+            }
+        }
+    };
+    let input_for_visit = input_id.clone();
+    let open_visit = move |_| {
+        if valid() {
+            recording.set(true);
+        } else {
+            browser::focus(&input_for_visit);
+        }
+    };
+    let described = format!("{hint_id} {error_id}");
+    let error_line = error_id.clone();
+    view! {
+        <div class="question">
+            <label for=input_id.clone()>{words.get(F::HouseholdNumber)}</label>
+            <p class="hint" id=hint_id>{words.get(F::HouseholdNumberHint)}</p>
+            {move || invalid.get().then(|| view! { <p class="error" id=error_line.clone()>{words.get(F::HouseholdNumberInvalid)}</p> })}
+            <input
+                id=input_id
+                type="text"
+                autocomplete="off"
+                aria-describedby=described
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                prop:value=household
+                on:input=move |e| household.set(event_target_value(&e))
+            />
+        </div>
+        <div class="actions">
+            <button type="button" class="primary" id=format!("start-{cluster}") on:click=start>
+                {words.get(F::StartInterview)}
+            </button>
+            <button type="button" class="secondary" id=format!("record-visit-{cluster}") on:click=open_visit>
+                {words.get(F::RecordVisit)}
+            </button>
+        </div>
+        {move || recording.get().then(|| visit_form(device, assignment.clone(), household, recording))}
+    }
+}
+
+/// The outcomes a visit without an interview can have.
+const WITHOUT_INTERVIEW: [salama_shared::visit::VisitOutcome; 6] = {
+    use salama_shared::visit::VisitOutcome as O;
+    [
+        O::NoOneHome,
+        O::HouseholdRefused,
+        O::RespondentUnavailable,
+        O::RespondentRefused,
+        O::Vacant,
+        O::NotFound,
+    ]
+};
+
+pub(super) fn outcome_word(outcome: salama_shared::visit::VisitOutcome) -> F {
+    use salama_shared::visit::VisitOutcome as O;
+    match outcome {
+        O::Completed => F::OutcomeCompleted,
+        O::Partial => F::OutcomePartial,
+        O::HouseholdRefused => F::OutcomeHouseholdRefused,
+        O::NoOneHome => F::OutcomeNoOneHome,
+        O::Vacant => F::OutcomeVacant,
+        O::NotFound => F::OutcomeNotFound,
+        O::RespondentRefused => F::OutcomeRespondentRefused,
+        O::RespondentUnavailable => F::OutcomeRespondentUnavailable,
+    }
+}
+
+/// A visit that ended without an interview, checked by the shared rules
+/// and kept in the outbox (a refusal keeps no answer: there is none).
+fn visit_form(
+    device: Device,
+    assignment: Assignment,
+    household: RwSignal<String>,
+    recording: RwSignal<bool>,
+) -> impl IntoView {
+    use salama_shared::visit::{MAX_NOTE_CHARS, Visit, VisitOutcome};
+    let words = device.words();
+    let cluster = assignment.cluster_id.clone();
+    let outcome = RwSignal::new(None::<VisitOutcome>);
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let prefix = format!("visit-{cluster}");
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(session) = device.session.get_untracked() else {
+            return;
+        };
+        let Some(chosen) = outcome.get_untracked() else {
+            error.set(Some(words.get(F::ChooseOutcome)));
+            return;
+        };
+        let text = note.get_untracked().trim().to_owned();
+        let visit = Visit {
+            visit_id: browser::new_submission_id(),
+            survey_id: assignment.survey_id.clone(),
+            cluster_id: assignment.cluster_id.clone(),
+            household: household.get_untracked().trim().to_owned(),
+            visited_at: browser::now(),
+            outcome: chosen,
+            enumerator_id: Some(session.name),
+            submission_id: None,
+            note: (!text.is_empty()).then_some(text),
+        };
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let problems = salama_shared::visit::check(&visit, now);
+        if let Some(problem) = problems.first() {
+            error.set(Some(match problem.path {
+                "note" => words.get(F::NoteTooLong),
+                "household" => words.get(F::HouseholdNumberInvalid),
+                _ => words.get(F::ChooseOutcome),
+            }));
+            return;
+        }
+        error.set(None);
+        let record = VisitRecord::new(visit);
+        leptos::task::spawn_local(async move {
+            if sync::keep_visit(device, &record).await {
+                recording.set(false);
+                device.message.set(Some(words.get(F::VisitKept).to_owned()));
+                browser::focus_soon("device-message".into());
+                sync::start(device);
+            }
+        });
+    };
+    let legend_id = format!("{prefix}-outcome");
+    let note_id = format!("{prefix}-note");
+    let error_id = format!("{prefix}-error");
+    let (labelled_by, described_by, error_line) = (legend_id.clone(), error_id.clone(), error_id);
+    view! {
+        <form class="step visit" novalidate on:submit=submit aria-labelledby=labelled_by>
+            <fieldset class="question" aria-describedby=described_by>
+                <legend id=legend_id>{words.get(F::VisitOutcome)}</legend>
+                {move || error.get().map(|message| view! { <p class="error" role="alert" id=error_line.clone()>{message}</p> })}
+                <div class="choices">
+                    {WITHOUT_INTERVIEW
+                        .into_iter()
+                        .map(|choice| {
+                            let id = format!("{prefix}-{}", choice.as_str());
+                            view! {
+                                <div class="choice">
+                                    <input
+                                        type="radio"
+                                        id=id.clone()
+                                        name=prefix.clone()
+                                        prop:checked=move || outcome.get() == Some(choice)
+                                        on:change=move |_| outcome.set(Some(choice))
+                                    />
+                                    <label for=id>{words.get(outcome_word(choice))}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+            <div class="question">
+                <label for=note_id.clone()>{words.get(F::VisitNote)}</label>
+                <textarea
+                    id=note_id
+                    maxlength=MAX_NOTE_CHARS.to_string()
+                    prop:value=note
+                    on:input=move |e| note.set(event_target_value(&e))
+                ></textarea>
+            </div>
+            <div class="actions">
+                <button type="submit" class="primary" id=format!("{prefix}-save")>{words.get(F::SaveVisit)}</button>
+                <button type="button" class="secondary" on:click=move |_| recording.set(false)>{words.get(F::Cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+fn visit_list(device: Device) -> AnyView {
+    let words = device.words();
+    let visits = device.visits.get();
+    if visits.is_empty() {
+        return view! { <p id="no-visits">{words.get(F::NoVisits)}</p> }.into_any();
+    }
+    view! {
+        <ul class="visits">
+            {visits
+                .into_iter()
+                .map(|record| {
+                    let state = record.state;
+                    let badge = state_word(state);
+                    let visit = &record.visit;
+                    let at = visit.visited_at.as_str();
+                    let summary = format!(
+                        "{} {} · {} {} · {} · {}",
+                        words.get(F::Household),
+                        visit.household,
+                        words.get(F::Cluster),
+                        visit.cluster_id,
+                        words.get(outcome_word(visit.outcome)),
+                        at.get(..16).unwrap_or(at).replace('T', " ")
+                    );
+                    let problems = record
+                        .problems
+                        .iter()
+                        .map(|problem| view! { <li>{problem.message.clone()}</li> })
+                        .collect_view();
+                    view! {
+                        <li class="visit" id=format!("visit-{}", visit.visit_id) data-state=state.as_str() data-outcome=visit.outcome.as_str()>
+                            <p><span class=format!("badge {}", state.as_str())>{words.get(badge)}</span>" "{summary}</p>
+                            <ul class="problems">{problems}</ul>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+fn state_word(state: State) -> F {
+    match state {
+        State::Draft => F::StateDraft,
+        State::Queued => F::StateQueued,
+        State::Sending => F::StateSending,
+        State::Sent => F::StateSent,
+        State::Rejected => F::StateRejected,
+    }
+}
+
+fn start_interview(device: Device, assignment: Assignment, household: String) {
     let Some(session) = device.session.get_untracked() else {
         return;
     };
@@ -325,6 +591,7 @@ fn start_interview(device: Device, assignment: Assignment) {
         survey_id: assignment.survey_id,
         survey_version: assignment.survey_version,
         cluster_id: assignment.cluster_id,
+        household,
         enumerator_id: session.name,
         state: State::Draft,
         draft: Draft::new(id, browser::now()),
@@ -358,16 +625,13 @@ fn interview_list(device: Device) -> AnyView {
                 .into_iter()
                 .map(|interview| {
                     let state = interview.state;
-                    let label = match state {
-                        State::Draft => words.get(F::StateDraft),
-                        State::Queued => words.get(F::StateQueued),
-                        State::Sending => words.get(F::StateSending),
-                        State::Sent => words.get(F::StateSent),
-                        State::Rejected => words.get(F::StateRejected),
-                    };
+                    let label = words.get(state_word(state));
                     let started = interview.draft.started_at.as_str().to_owned();
+                    let household = (!interview.household.is_empty())
+                        .then(|| format!("{} {} · ", words.get(F::Household), interview.household))
+                        .unwrap_or_default();
                     let summary = format!(
-                        "{} {} · {}",
+                        "{household}{} {} · {}",
                         words.get(F::Cluster),
                         interview.cluster_id,
                         started.get(..16).unwrap_or(&started).replace('T', " ")

@@ -20,12 +20,15 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransa
 
 const NAME: &str = "salama-field";
 /// Raised only with an upgrade step in [`open`]; older data is kept.
-const VERSION: u32 = 1;
+/// Version 2 adds the visits' store.
+const VERSION: u32 = 2;
 
 /// One interview per key (its submission id).
 pub const INTERVIEWS: &str = "interviews";
 /// The device's session, assignments and survey definitions, by name.
 pub const DEVICE: &str = "device";
+/// One household visit per key (its visit id).
+pub const VISITS: &str = "visits";
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("the device's storage failed: {0}")]
@@ -72,7 +75,7 @@ async fn database() -> Result<IdbDatabase, StorageError> {
             return;
         };
         let existing = database.object_store_names();
-        for store in [INTERVIEWS, DEVICE] {
+        for store in [INTERVIEWS, DEVICE, VISITS] {
             if !existing.contains(store) {
                 let _ = database.create_object_store(store);
             }

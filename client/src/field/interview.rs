@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use salama_shared::{Submission, Survey};
 
-use super::records::{self, Interview, State};
+use super::records::{self, Interview, State, VisitRecord};
 use super::{Device, open, sync};
-use crate::form::{Draft, Envelope, Filling, Interviewing, Opening, Prepared, Step};
+use crate::form::{Draft, Envelope, Filling, Interviewing, Opening, Prepared, Refuser, Step};
+use salama_shared::visit::{Visit, VisitOutcome};
 use salama_shared::words::FieldWord as F;
 use salama_shared::words::FormWord as W;
 
@@ -95,6 +96,14 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
             open("");
             return;
         }
+        // The household's visit, completed: sent once the interview is held.
+        // A corrected resend is the same visit, already recorded.
+        if record.with_value(|kept| kept.state == State::Draft) {
+            let visit = household_visit(record, VisitOutcome::Completed);
+            leptos::task::spawn_local(async move {
+                sync::keep_visit(device, &VisitRecord::new(visit)).await;
+            });
+        }
         record.update_value(|kept| {
             kept.submission = Some(submission);
             kept.state = State::Queued;
@@ -104,18 +113,12 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
         });
         save(device, record.get_value(), Some(""));
     });
-    let discard = Callback::new(move |()| {
-        let id = record.with_value(|kept| kept.id.to_string());
-        // Nothing further is kept for this household.
-        record.update_value(|kept| kept.state = State::Sent);
-        leptos::task::spawn_local(async move {
-            match Interview::delete(&id).await {
-                Ok(()) => device
-                    .interviews
-                    .update(|all| all.retain(|other| other.id.to_string() != id)),
-                Err(error) => device.storage_failed(&error),
-            }
-        });
+    let refusing = RwSignal::new(None::<(Filling, Refuser)>);
+    provide_context(Household { record });
+    let refused = Callback::new(move |(filling, who): (Filling, Refuser)| {
+        refusing.set(Some((filling, who)));
+        crate::browser::focus_soon("refusal-confirm".into());
+        true
     });
     let hide = Callback::new(move |()| {
         let id = record.with_value(|kept| kept.id);
@@ -125,7 +128,7 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
         envelope: StoredValue::new(envelope),
         started,
         finish,
-        discard,
+        refused,
         hide,
         extra_step: Callback::new(super::extra_step),
         steps: Callback::new(super::interview_steps),
@@ -145,6 +148,7 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
     let words = move || super::words::field_words(&language.get(), survey.get());
     view! {
         {questionnaire}
+        {move || refusing.get().map(|(filling, who)| refusal_confirmation(device, record, refusing, filling, who))}
         <nav class="page field-nav" aria-label=move || words().get(F::InterviewsTitle)>
             <a href="#" id="to-list">{move || words().get(F::BackToList)}</a>
         </nav>
@@ -182,6 +186,104 @@ fn save(device: Device, interview: Interview, then: Option<&'static str>) {
                 }
             }
             Err(error) => device.storage_failed(&error),
+        }
+    });
+}
+
+/// The interview's household, for the steps only interviews have (the
+/// draw's "not available now").
+#[derive(Clone, Copy)]
+pub(super) struct Household {
+    pub record: StoredValue<Interview>,
+}
+
+/// A visit of this interview's household, made now.
+fn household_visit(record: StoredValue<Interview>, outcome: VisitOutcome) -> Visit {
+    record.with_value(|kept| Visit {
+        visit_id: crate::browser::new_submission_id(),
+        survey_id: kept.survey_id.clone(),
+        cluster_id: kept.cluster_id.clone(),
+        household: kept.household.clone(),
+        visited_at: crate::browser::now(),
+        outcome,
+        enumerator_id: Some(kept.enumerator_id.clone()),
+        submission_id: matches!(outcome, VisitOutcome::Completed).then_some(kept.id),
+        note: None,
+    })
+}
+
+/// A refusal is never one tap: confirmed, it ends the interview, drops
+/// every answer from the device and keeps the household's visit as a
+/// refusal; "go back" returns to the question as it was.
+fn refusal_confirmation(
+    device: Device,
+    record: StoredValue<Interview>,
+    refusing: RwSignal<Option<(Filling, Refuser)>>,
+    filling: Filling,
+    who: Refuser,
+) -> impl IntoView {
+    let words = device.words();
+    let outcome = match who {
+        Refuser::Household => VisitOutcome::HouseholdRefused,
+        Refuser::Respondent | Refuser::Adult | Refuser::Minor => VisitOutcome::RespondentRefused,
+    };
+    let confirm = move |_| {
+        refusing.set(None);
+        let id = record.with_value(|kept| kept.id.to_string());
+        // Nothing further is kept of this interview.
+        record.update_value(|kept| kept.state = State::Sent);
+        let visit = VisitRecord::new(household_visit(record, outcome));
+        leptos::task::spawn_local(async move {
+            if !sync::keep_visit(device, &visit).await {
+                return;
+            }
+            match Interview::delete(&id).await {
+                Ok(()) => device
+                    .interviews
+                    .update(|all| all.retain(|other| other.id.to_string() != id)),
+                Err(error) => device.storage_failed(&error),
+            }
+            device
+                .message
+                .set(Some(device.words().get(F::RefusalKept).to_owned()));
+            open("");
+            sync::start(device);
+        });
+    };
+    let back = move |_| {
+        refusing.set(None);
+        // A refused parent's answer is taken back, so it can be given again.
+        if who == Refuser::Adult {
+            filling.draft.update(|draft| draft.consent.adult = None);
+        }
+        crate::browser::focus_soon("step-heading".into());
+    };
+    view! {
+        <section class="page confirm refusal" role="alertdialog" aria-labelledby="refusal-question" aria-describedby="refusal-explained">
+            <h2 id="refusal-question">{words.get(F::RefusalQuestion)}</h2>
+            <p id="refusal-explained">{words.get(F::RefusalExplained)}</p>
+            <div class="actions">
+                <button type="button" class="primary" id="refusal-confirm" on:click=confirm>{words.get(F::RecordRefusal)}</button>
+                <button type="button" class="secondary" id="refusal-back" on:click=back>{words.get(F::GoBack)}</button>
+            </div>
+        </section>
+    }
+}
+
+/// The drawn member is not at home: the visit is recorded and the draft
+/// (household list and draw) kept for the call-back.
+pub(super) fn respondent_unavailable(device: Device, household: Household) {
+    let visit = VisitRecord::new(household_visit(
+        household.record,
+        VisitOutcome::RespondentUnavailable,
+    ));
+    leptos::task::spawn_local(async move {
+        if sync::keep_visit(device, &visit).await {
+            device
+                .message
+                .set(Some(device.words().get(F::UnavailableKept).to_owned()));
+            open("");
+            sync::start(device);
         }
     });
 }

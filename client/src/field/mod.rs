@@ -26,7 +26,7 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::interface::Interface;
-use records::{Assignment, Interview, Session};
+use records::{Assignment, Interview, Session, VisitRecord};
 use salama_shared::words::FieldWord as F;
 use salama_shared::words::FormWord as W;
 pub use words::FieldWords;
@@ -63,6 +63,8 @@ pub struct Device {
     pub assignments: RwSignal<Vec<Assignment>>,
     /// Every interview on the device, most recent change first.
     pub interviews: RwSignal<Vec<Interview>>,
+    /// Every household visit on the device, most recent change first.
+    pub visits: RwSignal<Vec<VisitRecord>>,
     pub outbox: sync::Outbox,
     /// A problem to show at the top of the list (storage, import).
     pub notice: RwSignal<Option<String>>,
@@ -180,6 +182,7 @@ fn app() -> impl IntoView {
         session: RwSignal::new(None),
         assignments: RwSignal::new(Vec::new()),
         interviews: RwSignal::new(Vec::new()),
+        visits: RwSignal::new(Vec::new()),
         outbox: sync::Outbox::new(),
         notice: RwSignal::new(None),
         message: RwSignal::new(None),
@@ -205,13 +208,15 @@ fn app() -> impl IntoView {
             let session = records::session().await?;
             let assignments = records::assignments().await?;
             let interviews = Interview::all().await?;
-            Ok::<_, idb::StorageError>((session, assignments, interviews))
+            let visits = VisitRecord::all().await?;
+            Ok::<_, idb::StorageError>((session, assignments, interviews, visits))
         };
         match read.await {
-            Ok((session, assignments, interviews)) => {
+            Ok((session, assignments, interviews, visits)) => {
                 device.session.set(session);
                 device.assignments.set(assignments);
                 device.interviews.set(interviews);
+                device.visits.set(visits);
             }
             Err(error) => device.storage_failed(&error),
         }

@@ -6,7 +6,7 @@ use salama_shared::api::Receipt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::idb::{self, DEVICE, INTERVIEWS, StorageError};
+use super::idb::{self, DEVICE, INTERVIEWS, StorageError, VISITS};
 use crate::form::Draft;
 
 /// Where an interview is on its way to the server.
@@ -54,6 +54,10 @@ pub struct Interview {
     /// during fieldwork does not change it.
     pub survey_version: u32,
     pub cluster_id: String,
+    /// The household's number in the cluster's listing (empty in
+    /// interviews kept before households were numbered).
+    #[serde(default)]
+    pub household: String,
     pub enumerator_id: String,
     pub state: State,
     pub draft: Draft,
@@ -99,6 +103,48 @@ impl Interview {
 
     pub async fn delete(id: &str) -> Result<(), StorageError> {
         idb::delete(INTERVIEWS, id).await
+    }
+}
+
+/// A visit to a household kept on the device until the server holds it:
+/// sent through the same outbox as interviews, exactly as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VisitRecord {
+    pub visit: salama_shared::visit::Visit,
+    /// Queued, sending, sent or rejected, as an interview's.
+    pub state: State,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+    #[serde(default)]
+    pub attempts: u32,
+    /// Milliseconds since 1970, of the last change.
+    pub updated_at: f64,
+}
+
+impl VisitRecord {
+    pub fn new(visit: salama_shared::visit::Visit) -> Self {
+        Self {
+            visit,
+            state: State::Queued,
+            problems: Vec::new(),
+            attempts: 0,
+            updated_at: js_sys::Date::now(),
+        }
+    }
+
+    pub async fn save(&self) -> Result<(), StorageError> {
+        idb::put(VISITS, &self.visit.visit_id.to_string(), &to_json(self)?).await
+    }
+
+    /// Every visit on the device, most recent change first.
+    pub async fn all() -> Result<Vec<VisitRecord>, StorageError> {
+        let mut visits: Vec<VisitRecord> = idb::all(VISITS)
+            .await?
+            .iter()
+            .filter_map(|text| serde_json::from_str(text).ok())
+            .collect();
+        visits.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+        Ok(visits)
     }
 }
 

@@ -150,10 +150,30 @@ pub fn selection_step(filling: Filling) -> AnyView {
         })?;
         Some(fill(words.get(F::Drawn), &[("member", &name)]))
     };
+    // The drawn member's own answer, before any question to them: agrees,
+    // not available now (a call-back), or refuses (confirmed, then kept as
+    // the household's visit outcome).
+    let agreement = RwSignal::new(None::<Agreement>);
+    let household = use_context::<super::interview::Household>();
+    let agreed = move || still_valid() && agreement.get() == Some(Agreement::Agrees);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if still_valid() {
-            filling.go_next(Step::Selection);
+        match agreement.get_untracked() {
+            _ if !still_valid() => {}
+            Some(Agreement::Agrees) => filling.go_next(Step::Selection),
+            Some(Agreement::Later) => {
+                if let Some(household) = household {
+                    super::interview::respondent_unavailable(device, household);
+                }
+            }
+            Some(Agreement::Refuses) => {
+                if let Some(interviewing) = filling.interviewing() {
+                    interviewing
+                        .refused
+                        .run((filling, crate::form::Refuser::Respondent));
+                }
+            }
+            None => crate::browser::focus_soon("respondent-agrees".into()),
         }
     };
     view! {
@@ -175,7 +195,11 @@ pub fn selection_step(filling: Filling) -> AnyView {
             }}
             {move || (recorded().is_some() && !still_valid()).then(|| view! { <p class="error" role="alert">{words.get(F::RosterChanged)}</p> })}
             {move || match still_valid().then(drawn_text).flatten() {
-                Some(text) => view! { <p class="drawn" id="drawn" tabindex="-1" role="status">{text}</p> }.into_any(),
+                Some(text) => view! {
+                    <p class="drawn" id="drawn" tabindex="-1" role="status">{text}</p>
+                    {agreement_question(filling, agreement)}
+                }
+                .into_any(),
                 None => view! {
                     <button type="button" class="primary" id="draw" on:click=do_draw disabled=move || members.with(Vec::is_empty)>
                         {words.get(F::Draw)}
@@ -187,9 +211,50 @@ pub fn selection_step(filling: Filling) -> AnyView {
                 <button type="button" on:click=move |_| filling.go_back(Step::Selection)>
                     {filling.words().get(W::Previous)}
                 </button>
-                <button type="submit" class="primary" disabled=move || !still_valid()>{filling.words().get(W::Next)}</button>
+                <button type="submit" class="primary" disabled=move || !still_valid() || agreement.get().is_none()>
+                    {move || if agreed() || agreement.get().is_none() { filling.words().get(W::Next) } else { words.get(F::SaveVisit) }}
+                </button>
             </div>
         </form>
     }
     .into_any()
+}
+
+/// What the drawn member answered when asked to take part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Agreement {
+    Agrees,
+    Later,
+    Refuses,
+}
+
+fn agreement_question(filling: Filling, agreement: RwSignal<Option<Agreement>>) -> impl IntoView {
+    let words = expect_context::<Device>().words();
+    let options = [
+        (Agreement::Agrees, "respondent-agrees", filling.words().get(W::Yes)),
+        (Agreement::Later, "respondent-later", words.get(F::RespondentLater)),
+        (Agreement::Refuses, "respondent-refuses", words.get(F::RespondentRefuses)),
+    ];
+    view! {
+        <fieldset class="question">
+            <legend>{words.get(F::RespondentAgrees)}</legend>
+            <div class="choices">
+                {options
+                    .into_iter()
+                    .map(|(value, id, label)| view! {
+                        <div class="choice">
+                            <input
+                                type="radio"
+                                id=id
+                                name="respondent-agreement"
+                                prop:checked=move || agreement.get() == Some(value)
+                                on:change=move |_| agreement.set(Some(value))
+                            />
+                            <label for=id>{label}</label>
+                        </div>
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
 }

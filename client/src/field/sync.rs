@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 
 use super::Device;
-use super::records::{Interview, Problem, State};
+use super::records::{Interview, Problem, State, VisitRecord};
 use crate::api::{self, ApiError};
 
 const FIRST_PAUSE_SECONDS: u32 = 2;
@@ -73,7 +73,7 @@ async fn run(device: Device) {
             .cloned()
             .collect()
     });
-    if waiting.is_empty() {
+    if waiting.is_empty() && visits_due(device).is_empty() {
         outbox.status.set(Status::Idle);
         return;
     }
@@ -142,6 +142,16 @@ async fn run(device: Device) {
             break;
         }
     }
+    if !unreachable {
+        match send_visits(device, &session.token).await {
+            Sent::All => {}
+            Sent::Unreachable => unreachable = true,
+            Sent::SignedOut => {
+                outbox.status.set(Status::SignedOut);
+                return;
+            }
+        }
+    }
     if unreachable {
         let pause = outbox.pause.get_untracked();
         outbox.pause.set((pause * 2).min(LONGEST_PAUSE_SECONDS));
@@ -195,6 +205,125 @@ async fn keep(device: Device, interview: &Interview) -> bool {
                 if let Some(shown) = all.iter_mut().find(|other| other.id == interview.id) {
                     *shown = interview.clone();
                 }
+            });
+            true
+        }
+        Err(error) => {
+            device.storage_failed(&error);
+            false
+        }
+    }
+}
+
+/// How a round of visits ended.
+enum Sent {
+    All,
+    Unreachable,
+    SignedOut,
+}
+
+/// Whether a visit still has to reach the server.
+pub fn visit_is_waiting(record: &VisitRecord) -> bool {
+    matches!(record.state, State::Queued | State::Sending)
+}
+
+/// The visits to send now, oldest first. The visit of a completed
+/// interview waits for the interview's receipt: the server never counts a
+/// completion whose interview it does not hold.
+fn visits_due(device: Device) -> Vec<VisitRecord> {
+    let unsent_interview = |id: uuid::Uuid| {
+        device.interviews.with_untracked(|all| {
+            all.iter()
+                .any(|interview| interview.id == id && interview.state != State::Sent)
+        })
+    };
+    let mut due: Vec<VisitRecord> = device.visits.with_untracked(|all| {
+        all.iter()
+            .filter(|record| visit_is_waiting(record))
+            .filter(|record| !record.visit.submission_id.is_some_and(unsent_interview))
+            .cloned()
+            .collect()
+    });
+    due.sort_by(|a, b| a.updated_at.total_cmp(&b.updated_at));
+    due
+}
+
+/// Sends the visits due, each exactly as recorded (the server answers a
+/// resend with the same receipt); a refused one is kept with its reasons.
+async fn send_visits(device: Device, token: &str) -> Sent {
+    for mut record in visits_due(device) {
+        record.state = State::Sending;
+        record.attempts += 1;
+        if !keep_visit(device, &record).await {
+            return Sent::All;
+        }
+        let url = format!(
+            "/api/surveys/{}/visits",
+            api::encode(&record.visit.survey_id)
+        );
+        let body = serde_json::to_string(&record.visit).ok();
+        let outcome = api::call_as("POST", &url, body, Some(token)).await;
+        let ended = match outcome {
+            Ok(_) => {
+                record.state = State::Sent;
+                record.problems.clear();
+                None
+            }
+            Err(ApiError::Invalid { message, fields }) => {
+                record.state = State::Rejected;
+                record.problems = problems(message, fields);
+                None
+            }
+            Err(error @ (ApiError::Conflict(_) | ApiError::NotFound)) => {
+                record.state = State::Rejected;
+                record.problems = vec![Problem {
+                    path: String::new(),
+                    message: error.to_string(),
+                }];
+                None
+            }
+            Err(ApiError::Unauthorized) => {
+                record.state = State::Queued;
+                Some(Sent::SignedOut)
+            }
+            Err(_) => {
+                record.state = State::Queued;
+                Some(Sent::Unreachable)
+            }
+        };
+        if !keep_visit(device, &record).await {
+            return Sent::All;
+        }
+        if let Some(ended) = ended {
+            return ended;
+        }
+    }
+    Sent::All
+}
+
+fn problems(message: String, fields: Vec<salama_shared::api::ErrorField>) -> Vec<Problem> {
+    if fields.is_empty() {
+        return vec![Problem {
+            path: String::new(),
+            message,
+        }];
+    }
+    fields
+        .into_iter()
+        .map(|field| Problem {
+            path: field.path,
+            message: field.message,
+        })
+        .collect()
+}
+
+/// Writes a visit to the device and shows it; `false` if storage failed.
+pub async fn keep_visit(device: Device, record: &VisitRecord) -> bool {
+    match record.save().await {
+        Ok(()) => {
+            device.visits.update(|all| {
+                all.retain(|other| other.visit.visit_id != record.visit.visit_id);
+                all.insert(0, record.clone());
             });
             true
         }

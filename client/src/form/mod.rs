@@ -89,8 +89,10 @@ pub struct Interviewing {
     pub started: Callback<Filling>,
     /// The checked submission, when the enumerator finishes.
     pub finish: Callback<salama_shared::Submission>,
-    /// Consent refused: the interview is dropped from the device.
-    pub discard: Callback<()>,
+    /// A consent or assent refused: the field app asks for confirmation
+    /// and keeps the refusal as the household's visit outcome, with no
+    /// answer (`true`); `false` ends the form at once (the console's preview).
+    pub refused: Callback<(Filling, Refuser), bool>,
     /// The one-tap switch to a neutral screen; the draft stays kept.
     pub hide: Callback<()>,
     /// The steps only interviews have: the respondent's draw, a module's
@@ -98,6 +100,17 @@ pub struct Interviewing {
     pub extra_step: Callback<(Filling, Step), AnyView>,
     /// The interview's steps, given the sections that apply now.
     pub steps: Callback<(Filling, Vec<usize>), Vec<Step>>,
+}
+
+/// Who refused, in an interview: the household's informant (at the first
+/// consent), the drawn respondent, a minor's parent or caretaker, or the
+/// minor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refuser {
+    Household,
+    Respondent,
+    Adult,
+    Minor,
 }
 
 /// Where a questionnaire opens: a fresh draft online, or an interview the
@@ -347,11 +360,13 @@ impl Filling {
         self.go(self.previous_before(from));
     }
 
-    /// Ends without keeping anything: the answers are dropped from memory
-    /// (and from the device, for an interview).
-    fn decline(&self) {
-        if let Some(interviewing) = self.interviewing() {
-            interviewing.discard.run(());
+    /// Ends without keeping anything: the answers are dropped from memory.
+    /// An interview's device confirms first and records the refusal.
+    fn decline(&self, who: Refuser) {
+        if let Some(interviewing) = self.interviewing()
+            && interviewing.refused.run((*self, who))
+        {
+            return;
         }
         self.draft
             .set(Draft::new(browser::new_submission_id(), browser::now()));
@@ -598,7 +613,7 @@ fn consent_step(filling: Filling) -> impl IntoView {
                     .update(|draft| draft.consent.respondent = true);
                 filling.go(filling.next_after(Step::Consent));
             }
-            Some(false) => filling.decline(),
+            Some(false) => filling.decline(Refuser::Household),
             None => {
                 show_error.set(true);
                 browser::focus_soon(CONSENT.into());
@@ -832,7 +847,7 @@ fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
         Some(true) => filling
             .draft
             .update(|draft| draft.consent.assent = Some(true)),
-        Some(false) => filling.decline(),
+        Some(false) => filling.decline(Refuser::Minor),
         None => {}
     });
     // Consent records leave the draft when the respondent is no longer a minor.
@@ -885,7 +900,7 @@ fn minor_consent(filling: Filling, section: usize) -> Option<impl IntoView> {
                                 radio(input_id, ADULT_CONSENT, code, label.to_owned(), checked, adult_error, move || {
                                     filling.draft.update(|draft| draft.consent.adult = Some(value));
                                     if value == A::Refused {
-                                        filling.decline();
+                                        filling.decline(Refuser::Adult);
                                     }
                                 })
                             })
