@@ -749,6 +749,45 @@ impl Survey {
             _ => None,
         })
     }
+
+    /// The areas from the top level down to the one with this code.
+    pub fn area_path(&self, code: &str) -> Option<Vec<&Area>> {
+        fn down<'a>(areas: &'a [Area], code: &str, path: &mut Vec<&'a Area>) -> bool {
+            for area in areas {
+                path.push(area);
+                if area.code == code || down(&area.children, code, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        let mut path = Vec::new();
+        down(&self.areas, code, &mut path).then_some(path)
+    }
+
+    /// The respondent's location question and the answer that names
+    /// `area` in it, when the area sits at the question's last level: an
+    /// interview in a cluster starts with the cluster's area.
+    pub fn location_answer(&self, area: &str) -> Option<(&str, serde_json::Value)> {
+        let question = self.roles.iter().find_map(|role| match role {
+            Role::Location {
+                level: Level::Respondent,
+                question,
+            } => Some(question.as_str()),
+            _ => None,
+        })?;
+        let QuestionKind::AdminArea { levels } = self.question(question)?.question.kind else {
+            return None;
+        };
+        let path = self.area_path(area)?;
+        (path.len() == levels as usize).then(|| {
+            let codes = path
+                .iter()
+                .map(|area| serde_json::Value::from(area.code.as_str()));
+            (question, serde_json::Value::Array(codes.collect()))
+        })
+    }
 }
 
 impl MinorRules {

@@ -142,3 +142,28 @@ mod tests {
         assert_eq!(draw(&eligible, 0.999_999_999), Some(7));
     }
 }
+
+#[cfg(test)]
+mod cluster_area {
+    /// An interview in a cluster starts in the cluster's area: the path
+    /// from the region down to the district, as the question's answer.
+    #[test]
+    fn a_clusters_district_prefills_the_respondents_area() {
+        let survey = crate::community_safety();
+        let (question, answer) = survey
+            .location_answer("north-hills")
+            .expect("a district of the default questionnaire");
+        assert_eq!(question, "resp_area");
+        assert_eq!(answer, serde_json::json!(["north", "north-hills"]));
+        let names: Vec<&str> = survey
+            .area_path("north-hills")
+            .expect("found")
+            .iter()
+            .map(|area| area.name.get("en", "en"))
+            .collect();
+        assert_eq!(names, ["North Region", "Hills District"]);
+        // A region is not a district: the question needs both levels.
+        assert_eq!(survey.location_answer("north"), None);
+        assert_eq!(survey.location_answer("atlantis"), None);
+    }
+}

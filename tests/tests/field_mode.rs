@@ -91,6 +91,8 @@ async fn start_household(browser: &Browser) {
 async fn finish_from_draw(browser: &Browser) {
     browser.click("#draw").await;
     browser.find("#drawn").await;
+    // The drawn member agrees before any question to them.
+    browser.click("#respondent-agrees").await;
     continue_to_next_step(browser).await;
     let mut steps = 0;
     while !browser.exists("#submit").await {
@@ -688,6 +690,8 @@ async fn publish_violence_module(site: &Site) {
 async fn answer_from_the_draw_until(browser: &Browser, css: &str) {
     browser.click("#draw").await;
     browser.find("#drawn").await;
+    // The drawn member agrees before any question to them.
+    browser.click("#respondent-agrees").await;
     continue_to_next_step(browser).await;
     let mut steps = 0;
     while !browser.exists(css).await {

@@ -159,6 +159,7 @@ async fn refresh_assignments(device: Device, done: Option<RwSignal<Option<String
             match records::save_assignments(&assignments, &definitions).await {
                 Ok(()) => {
                     device.assignments.set(assignments);
+                    device.read_surveys().await;
                     if let Some(done) = done {
                         done.set(Some(words.get(F::AssignmentsRefreshed).to_owned()));
                     }
@@ -300,10 +301,21 @@ fn assignment_list(device: Device) -> AnyView {
                 .into_iter()
                 .map(|assignment| {
                     let heading = format!("{} {}", words.get(F::Cluster), assignment.cluster_id);
-                    let detail = assignment.area.clone().unwrap_or_default();
+                    let survey = device.survey_of(&assignment.survey_id, assignment.survey_version);
+                    let area = assignment
+                        .area
+                        .as_deref()
+                        .map(|code| device.area_name(survey, code))
+                        .unwrap_or_default();
+                    let language = device.language.get_untracked();
+                    let title = survey.map_or_else(
+                        || assignment.survey_id.clone(),
+                        |survey| survey.title.get(&language, &survey.default_language).to_owned(),
+                    );
                     view! {
                         <li>
-                            <p><strong>{heading}</strong>" "{detail}</p>
+                            <p><strong>{heading}</strong>" · "<span class="area">{area}</span></p>
+                            <p class="survey-title">{title}</p>
                             {household_work(device, assignment)}
                         </li>
                     }
@@ -344,9 +356,8 @@ fn household_work(device: Device, assignment: Assignment) -> impl IntoView {
     let hint_id = format!("household-hint-{cluster}");
     let error_id = format!("household-error-{cluster}");
     let valid = move || {
-        let ok = household.with_untracked(|number| {
-            salama_shared::visit::is_household_number(number.trim())
-        });
+        let ok = household
+            .with_untracked(|number| salama_shared::visit::is_household_number(number.trim()));
         invalid.set(!ok);
         ok
     };
@@ -355,7 +366,11 @@ fn household_work(device: Device, assignment: Assignment) -> impl IntoView {
         let input_id = input_id.clone();
         move |_| {
             if valid() {
-                start_interview(device, assignment.clone(), household.get_untracked().trim().to_owned());
+                start_interview(
+                    device,
+                    assignment.clone(),
+                    household.get_untracked().trim().to_owned(),
+                );
             } else {
                 browser::focus(&input_id);
             }
@@ -630,8 +645,20 @@ fn interview_list(device: Device) -> AnyView {
                     let household = (!interview.household.is_empty())
                         .then(|| format!("{} {} · ", words.get(F::Household), interview.household))
                         .unwrap_or_default();
+                    let area = device
+                        .assignments
+                        .with_untracked(|all| {
+                            all.iter()
+                                .find(|a| a.survey_id == interview.survey_id && a.cluster_id == interview.cluster_id)
+                                .and_then(|a| a.area.clone())
+                        })
+                        .map(|code| {
+                            let survey = device.survey_of(&interview.survey_id, interview.survey_version);
+                            format!(" ({})", device.area_name(survey, &code))
+                        })
+                        .unwrap_or_default();
                     let summary = format!(
-                        "{household}{} {} · {}",
+                        "{household}{} {}{area} · {}",
                         words.get(F::Cluster),
                         interview.cluster_id,
                         started.get(..16).unwrap_or(&started).replace('T', " ")

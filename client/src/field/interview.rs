@@ -76,7 +76,22 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
         enumerator_id: Some(interview.enumerator_id.clone()),
         cluster_id: Some(interview.cluster_id.clone()),
     };
-    let draft = interview.draft.clone();
+    let mut draft = interview.draft.clone();
+    // A new interview starts in its cluster's area (region and district),
+    // which the enumerator confirms or changes with the respondent.
+    if editable && interview.state == State::Draft && draft.answers.is_empty() {
+        let area = device.assignments.with_untracked(|all| {
+            all.iter()
+                .find(|a| {
+                    a.survey_id == interview.survey_id && a.cluster_id == interview.cluster_id
+                })
+                .and_then(|a| a.area.clone())
+        });
+        if let Some((question, answer)) = area.and_then(|code| survey.survey.location_answer(&code))
+        {
+            draft.answers.insert(question.to_owned(), answer);
+        }
+    }
     let record = StoredValue::new(interview);
     // Every change is kept on the device at once: a phone that dies
     // mid-interview loses at most the keystroke in progress.
@@ -98,12 +113,9 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
         }
         // The household's visit, completed: sent once the interview is held.
         // A corrected resend is the same visit, already recorded.
-        if record.with_value(|kept| kept.state == State::Draft) {
-            let visit = household_visit(record, VisitOutcome::Completed);
-            leptos::task::spawn_local(async move {
-                sync::keep_visit(device, &VisitRecord::new(visit)).await;
-            });
-        }
+        let visit = record
+            .with_value(|kept| kept.state == State::Draft)
+            .then(|| VisitRecord::new(household_visit(record, VisitOutcome::Completed)));
         record.update_value(|kept| {
             kept.submission = Some(submission);
             kept.state = State::Queued;
@@ -111,7 +123,7 @@ fn opened(device: Device, interview: Interview, survey: Prepared) -> impl IntoVi
             kept.step = Step::Review.code();
             kept.updated_at = js_sys::Date::now();
         });
-        save(device, record.get_value(), Some(""));
+        save(device, record.get_value(), Some(("", visit)));
     });
     let refusing = RwSignal::new(None::<(Filling, Refuser)>);
     provide_context(Household { record });
@@ -170,14 +182,20 @@ fn keep(device: Device, record: StoredValue<Interview>, draft: Draft, step: Step
     save(device, record.get_value(), None);
 }
 
-/// Writes the interview; `then` is the screen to go to once it is on disk
-/// (a finished interview leaves the page only when kept).
-fn save(device: Device, interview: Interview, then: Option<&'static str>) {
+/// Writes the interview; `then` is the screen to go to once it is on disk,
+/// with the visit a finished interview keeps first (a finished interview
+/// leaves the page only when both are kept, and the outbox finds both).
+fn save(device: Device, interview: Interview, then: Option<(&'static str, Option<VisitRecord>)>) {
     leptos::task::spawn_local(async move {
+        if let Some((_, Some(visit))) = &then
+            && !sync::keep_visit(device, visit).await
+        {
+            return;
+        }
         match interview.save().await {
             Ok(()) => {
                 device.show(&interview);
-                if let Some(screen) = then {
+                if let Some((screen, _)) = then {
                     device
                         .message
                         .set(Some(device.words().get(F::InterviewKept).to_owned()));

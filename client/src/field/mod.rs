@@ -76,6 +76,9 @@ pub struct Device {
     /// The survey whose interview was opened last (the interface's): its own
     /// field words speak for the app in its languages.
     pub survey: RwSignal<Option<&'static salama_shared::Survey>>,
+    /// The survey versions the assignments name, read from the device: the
+    /// lists show survey titles and area names, not codes.
+    pub surveys: RwSignal<Vec<crate::form::Prepared>>,
 }
 
 impl Device {
@@ -91,6 +94,59 @@ impl Device {
             all.retain(|other| other.id != interview.id);
             all.insert(0, interview.clone());
         });
+    }
+
+    /// The survey version an assignment or interview names, if kept.
+    pub fn survey_of(
+        &self,
+        survey_id: &str,
+        version: u32,
+    ) -> Option<&'static salama_shared::Survey> {
+        self.surveys.with(|all| {
+            all.iter()
+                .find(|kept| kept.survey.id == survey_id && kept.survey.version == version)
+                .map(|kept| kept.survey)
+        })
+    }
+
+    /// An area's name with the levels above it ("Hills District, North
+    /// Region"), or its code when the survey does not name it.
+    pub fn area_name(&self, survey: Option<&'static salama_shared::Survey>, code: &str) -> String {
+        let language = self.language.get_untracked();
+        survey
+            .and_then(|survey| {
+                let path = survey.area_path(code)?;
+                let names: Vec<&str> = path
+                    .iter()
+                    .rev()
+                    .map(|area| area.name.get(&language, &survey.default_language))
+                    .collect();
+                Some(names.join(", "))
+            })
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    /// Reads the definitions the assignments name, once per version.
+    pub async fn read_surveys(&self) {
+        let wanted: Vec<(String, u32)> = self.assignments.with_untracked(|all| {
+            all.iter()
+                .map(|assignment| (assignment.survey_id.clone(), assignment.survey_version))
+                .collect()
+        });
+        let mut surveys = Vec::new();
+        for (survey_id, version) in wanted {
+            if let Some(kept) = crate::form::prepared(&survey_id, version) {
+                surveys.push(kept);
+                continue;
+            }
+            let Ok(Some(text)) = records::definition(&survey_id, version).await else {
+                continue;
+            };
+            if let Ok(survey) = salama_shared::Survey::from_json(&text) {
+                surveys.push(crate::form::prepare(survey));
+            }
+        }
+        self.surveys.set(surveys);
     }
 
     pub fn storage_failed(&self, error: &idb::StorageError) {
@@ -189,6 +245,7 @@ fn app() -> impl IntoView {
         persistent: RwSignal::new(None),
         language: interface.language,
         survey: interface.survey,
+        surveys: RwSignal::new(Vec::new()),
     };
     provide_context(device);
     browser::set_title(device.words().get(F::Title));
@@ -217,6 +274,7 @@ fn app() -> impl IntoView {
                 device.assignments.set(assignments);
                 device.interviews.set(interviews);
                 device.visits.set(visits);
+                device.read_surveys().await;
             }
             Err(error) => device.storage_failed(&error),
         }

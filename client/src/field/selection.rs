@@ -231,9 +231,21 @@ enum Agreement {
 fn agreement_question(filling: Filling, agreement: RwSignal<Option<Agreement>>) -> impl IntoView {
     let words = expect_context::<Device>().words();
     let options = [
-        (Agreement::Agrees, "respondent-agrees", filling.words().get(W::Yes)),
-        (Agreement::Later, "respondent-later", words.get(F::RespondentLater)),
-        (Agreement::Refuses, "respondent-refuses", words.get(F::RespondentRefuses)),
+        (
+            Agreement::Agrees,
+            "respondent-agrees",
+            filling.words().get(W::Yes),
+        ),
+        (
+            Agreement::Later,
+            "respondent-later",
+            words.get(F::RespondentLater),
+        ),
+        (
+            Agreement::Refuses,
+            "respondent-refuses",
+            words.get(F::RespondentRefuses),
+        ),
     ];
     view! {
         <fieldset class="question">
