@@ -158,6 +158,7 @@ fn submission(channel: Channel, answers: Answers) -> Submission {
         enumerator_id: Some("enum-017".into()),
         cluster_id: Some("central-capital-ea-042".into()),
         respondent_selection: None,
+        earlier_draws: Vec::new(),
         module_draws: Vec::new(),
         answers,
     }

@@ -167,3 +167,74 @@ mod cluster_area {
         assert_eq!(survey.location_answer("atlantis"), None);
     }
 }
+
+#[cfg(test)]
+mod redraw {
+    use super::RespondentSelection;
+    use crate::FieldErrorCode;
+
+    fn selection(eligible_rows: Vec<u32>, selected_row: u32) -> RespondentSelection {
+        RespondentSelection {
+            roster: "household".into(),
+            eligible_rows,
+            selected_row,
+        }
+    }
+
+    fn errors(submission: &crate::Submission) -> Vec<(String, FieldErrorCode)> {
+        match crate::validate(&crate::community_safety(), submission) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+        }
+    }
+
+    /// A draw voided by a corrected list is kept beside the one that
+    /// counts; the rules check its shape, not the list it was made on.
+    #[test]
+    fn a_redraw_after_a_corrected_list_keeps_both_draws() {
+        let mut interview = crate::sample::household_interview();
+        // The sample household: 34, 39, 12, 9, 4, 67 → rows 0, 1 and 5.
+        interview.respondent_selection = Some(selection(vec![0, 1, 5], 0));
+        // Drawn first when the 39-year-old was listed as 14.
+        interview.earlier_draws = vec![selection(vec![0, 5], 5)];
+        assert_eq!(errors(&interview), []);
+
+        let mut bent = interview.clone();
+        bent.earlier_draws = vec![selection(vec![0, 5], 2), selection(vec![5, 0], 5)];
+        assert_eq!(
+            errors(&bent),
+            [
+                (
+                    "earlier_draws[0]".to_owned(),
+                    FieldErrorCode::InvalidSelection
+                ),
+                (
+                    "earlier_draws[1]".to_owned(),
+                    FieldErrorCode::InvalidSelection
+                ),
+            ]
+        );
+        let mut other_roster = interview.clone();
+        other_roster.earlier_draws[0].roster = "neighbours".into();
+        assert_eq!(
+            errors(&other_roster),
+            [(
+                "earlier_draws[0]".to_owned(),
+                FieldErrorCode::InvalidSelection
+            )]
+        );
+        // No redraw without a draw that counts, and only a few.
+        let mut alone = interview.clone();
+        alone.respondent_selection = None;
+        assert_eq!(
+            errors(&alone),
+            [("earlier_draws".to_owned(), FieldErrorCode::InvalidSelection)]
+        );
+        let mut many = interview;
+        many.earlier_draws = vec![selection(vec![0], 0); crate::validate::MAX_EARLIER_DRAWS + 1];
+        assert_eq!(
+            errors(&many),
+            [("earlier_draws".to_owned(), FieldErrorCode::InvalidSelection)]
+        );
+    }
+}

@@ -35,6 +35,10 @@ pub struct Submission {
     /// household's eligible members (see `selection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respondent_selection: Option<crate::selection::RespondentSelection>,
+    /// Draws made before the household list was corrected, oldest first:
+    /// kept, so that a redraw is on the record rather than a silent retry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_draws: Vec<crate::selection::RespondentSelection>,
     /// Draws for modules asked of one household member (the violence module).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub module_draws: Vec<crate::selection::ModuleDraw>,

@@ -1,8 +1,9 @@
 //! The interview protocol on a phone (412 × 915), in a real browser against
 //! a real server: a refusal is never one tap, it is confirmed and then kept
 //! as the household's visit outcome with no answer; a visit without an
-//! interview is recorded too; and the survey team reads the refusal in the
-//! response rates on the console's Fieldwork page.
+//! interview is recorded too; a household list corrected after the draw
+//! offers a redraw and both draws are sent; and the survey team reads the
+//! refusal in the response rates on the console's Fieldwork page.
 
 use salama_server::auth::{self, Role};
 use salama_server::store::Assignment;
@@ -252,7 +253,111 @@ async fn a_household_refusal_and_an_empty_doorstep_show_in_the_response_rates() 
         cells(&browser, "#rates-clusters tbody tr").await[0][0],
         CLUSTER
     );
+    browser
+        .script("document.getElementById('rates-title').scrollIntoView(); return true;")
+        .await;
     browser.screenshot("protocol-5-response-rates").await;
     browser.assert_accessible("the response rates").await;
+    browser.close().await;
+}
+
+/// Types over what a box holds.
+async fn retype(browser: &Browser, css_id: &str, text: &str) {
+    browser
+        .script(&format!(
+            "document.getElementById('{css_id}').value = ''; return true;"
+        ))
+        .await;
+    browser.type_into(&format!("[id='{css_id}']"), text).await;
+}
+
+#[tokio::test]
+async fn a_corrected_household_list_offers_a_redraw_and_both_draws_are_sent() {
+    let site = Site::start().await;
+    let password = enumerator(&site, "enum-1").await;
+    let browser = Browser::with_screen(SCREEN.0, SCREEN.1).await;
+    sign_in(&browser, &site, "enum-1", &password).await;
+    household(&browser, "5").await;
+    browser.click(&format!("#start-{CLUSTER}")).await;
+    browser.click("[id='consent.respondent']").await;
+    continue_to_next_step(&browser).await;
+    // Two members: 40 and, as first told, 14.
+    browser.click("#q-household").await;
+    retype(&browser, "q-household-0-mem_age", "40").await;
+    browser.click("#q-household").await;
+    retype(&browser, "q-household-1-mem_age", "14").await;
+    answer_current_step(&browser).await;
+    continue_to_next_step(&browser).await;
+    assert_eq!(browser.heading().await, "Who answers");
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#eligible-members li').length")
+            .await,
+        json!(1)
+    );
+    // Back to the list: the second member is 15, not 14.
+    browser.click(".actions button[type=button]").await;
+    browser.find("[id='q-household-1-mem_age']").await;
+    retype(&browser, "q-household-1-mem_age", "15").await;
+    continue_to_next_step(&browser).await;
+    assert_eq!(browser.heading().await, "Who answers");
+    assert_eq!(browser.text("#draw").await, "Draw again");
+    browser.screenshot("protocol-6-redraw-offered").await;
+    browser.assert_accessible("a redraw offered").await;
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#eligible-members li').length")
+            .await,
+        json!(2)
+    );
+    browser.click("#respondent-agrees").await;
+    continue_to_next_step(&browser).await;
+    let mut steps = 0;
+    while !browser.exists("#submit").await {
+        answer_current_step(&browser).await;
+        continue_to_next_step(&browser).await;
+        steps += 1;
+        assert!(steps < 20, "the review never came");
+    }
+    browser.click("#submit").await;
+    browser
+        .wait_until(
+            "the interview sent",
+            "const li = document.querySelector('li.interview'); return !!li && li.dataset.state === 'sent'",
+        )
+        .await;
+    wait_for_sent_visits(&browser, &["completed"]).await;
+    let id = browser
+        .script("return document.querySelector('li.interview').id.replace('interview-', '')")
+        .await;
+    let body = site
+        .store
+        .submission_body(id.as_str().expect("id").parse().expect("uuid"))
+        .await
+        .expect("store")
+        .expect("stored");
+    let submission: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(
+        submission["earlier_draws"],
+        json!([{"roster": "household", "eligible_rows": [0], "selected_row": 0}]),
+        "{submission:#}"
+    );
+    assert_eq!(
+        submission["respondent_selection"]["eligible_rows"],
+        json!([0, 1])
+    );
+    // The interview started in its cluster's area.
+    assert_eq!(
+        submission["answers"]["resp_area"],
+        json!(["north", "north-hills"])
+    );
+    assert_eq!(
+        stored_visits(&site).await,
+        [("5".to_owned(), VisitOutcome::Completed)]
+    );
     browser.close().await;
 }

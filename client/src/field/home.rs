@@ -568,15 +568,18 @@ fn visit_list(device: Device) -> AnyView {
                         words.get(outcome_word(visit.outcome)),
                         at.get(..16).unwrap_or(at).replace('T', " ")
                     );
-                    let problems = record
-                        .problems
-                        .iter()
-                        .map(|problem| view! { <li>{problem.message.clone()}</li> })
-                        .collect_view();
+                    let problems = (!record.problems.is_empty()).then(|| {
+                        let items = record
+                            .problems
+                            .iter()
+                            .map(|problem| view! { <li>{problem.message.clone()}</li> })
+                            .collect_view();
+                        view! { <ul class="problems">{items}</ul> }
+                    });
                     view! {
                         <li class="visit" id=format!("visit-{}", visit.visit_id) data-state=state.as_str() data-outcome=visit.outcome.as_str()>
                             <p><span class=format!("badge {}", state.as_str())>{words.get(badge)}</span>" "{summary}</p>
-                            <ul class="problems">{problems}</ul>
+                            {problems}
                         </li>
                     }
                 })
@@ -642,9 +645,11 @@ fn interview_list(device: Device) -> AnyView {
                     let state = interview.state;
                     let label = words.get(state_word(state));
                     let started = interview.draft.started_at.as_str().to_owned();
-                    let household = (!interview.household.is_empty())
-                        .then(|| format!("{} {} · ", words.get(F::Household), interview.household))
-                        .unwrap_or_default();
+                    let household = if interview.household.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} {} · ", words.get(F::Household), interview.household)
+                    };
                     let area = device
                         .assignments
                         .with_untracked(|all| {

@@ -114,6 +114,7 @@ pub fn selection_step(filling: Filling) -> AnyView {
         let Some(row) = draw(&eligible, crate::browser::uniform()) else {
             return;
         };
+        let eligible_rows = eligible.clone();
         let selection = RespondentSelection {
             roster: eligibility.roster.to_owned(),
             eligible_rows: eligible,
@@ -128,9 +129,15 @@ pub fn selection_step(filling: Filling) -> AnyView {
         };
         let age = copied(Some(eligibility.member_age));
         let sex = copied(eligibility.member_sex);
-        filling
-            .draft
-            .update(|draft| draft.respondent_selection = Some(selection));
+        // A draw made on a household list since corrected is kept with the
+        // interview, so the redraw is on the record.
+        filling.draft.update(|draft| {
+            if let Some(earlier) = draft.respondent_selection.replace(selection)
+                && !still_valid_for(&earlier, &eligible_rows)
+            {
+                draft.earlier_draws.push(earlier);
+            }
+        });
         let survey = filling.survey;
         if let Some(id) = survey.respondent_age_question() {
             filling.answer(Place::Top(id), age);
@@ -202,7 +209,7 @@ pub fn selection_step(filling: Filling) -> AnyView {
                 .into_any(),
                 None => view! {
                     <button type="button" class="primary" id="draw" on:click=do_draw disabled=move || members.with(Vec::is_empty)>
-                        {words.get(F::Draw)}
+                        {if recorded().is_some() { words.get(F::Redraw) } else { words.get(F::Draw) }}
                     </button>
                 }
                 .into_any(),
@@ -269,4 +276,9 @@ fn agreement_question(filling: Filling, agreement: RwSignal<Option<Agreement>>) 
             </div>
         </fieldset>
     }
+}
+
+/// Whether a recorded draw was made among these eligible rows.
+fn still_valid_for(selection: &RespondentSelection, eligible: &[u32]) -> bool {
+    selection.eligible_rows == eligible
 }

@@ -63,6 +63,9 @@ pub struct Draft {
     /// Household interviews: the respondent's draw (see `shared::selection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respondent_selection: Option<RespondentSelection>,
+    /// Draws voided by a corrected household list (see `Submission`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_draws: Vec<RespondentSelection>,
     /// Draws for drawn-member modules (the violence module).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub module_draws: Vec<ModuleDraw>,
@@ -85,6 +88,7 @@ impl Draft {
             },
             answers: Answers::new(),
             respondent_selection: None,
+            earlier_draws: Vec::new(),
             module_draws: Vec::new(),
             defaults_due: true,
         }

@@ -240,10 +240,11 @@ impl Filling {
     /// The section a path belongs to: its question's, or for consent records
     /// the one holding the respondent's age.
     pub fn section_of(&self, path: &str) -> Option<usize> {
+        // A draw's errors belong to the draw's own step (`field/`), which
+        // offers the redraw: never to the household list, whose Next they
+        // would block.
         let id = if path.starts_with("consent.") {
             self.survey.respondent_age_question()?
-        } else if path.starts_with("respondent_selection") {
-            self.survey.respondent_eligibility()?.roster
         } else {
             path.split(['[', '.']).next().unwrap_or(path)
         };

@@ -122,6 +122,7 @@ pub fn snapshot(
         enumerator_id: envelope.enumerator_id.clone(),
         cluster_id: envelope.cluster_id.clone(),
         respondent_selection: draft.respondent_selection.clone(),
+        earlier_draws: draft.earlier_draws.clone(),
         module_draws: draft.module_draws.clone(),
         answers: walk.answers,
     };

@@ -42,6 +42,10 @@ pub const EARLIEST_PLAUSIBLE_TIME: i64 = 946_684_800;
 /// the work and the answer stay bounded whatever a hostile body holds.
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
+/// Redraws an interview may record: a household list is corrected a few
+/// times at most, and each draw kept costs the submission's size.
+pub const MAX_EARLIER_DRAWS: usize = 5;
+
 /// Why a submission was refused: the first [`MAX_REPORTED_ERRORS`] problems
 /// found, and how many there were in all.
 #[derive(Clone, Debug, PartialEq)]
@@ -298,6 +302,39 @@ impl Form<'_> {
         }
     }
 
+    /// Draws voided by a corrected household list: a few at most, each a
+    /// draw of the household roster among rows in order, and only beside
+    /// the draw that counts. The list they were made on is gone, so they
+    /// are not checked against it.
+    fn check_earlier_draws(&self, submission: &Submission, report: &mut Report<'_>) {
+        let draws = &submission.earlier_draws;
+        if draws.is_empty() {
+            return;
+        }
+        if draws.len() > MAX_EARLIER_DRAWS || submission.respondent_selection.is_none() {
+            report.push(
+                "earlier_draws",
+                FieldErrorCode::InvalidSelection,
+                Limits::default(),
+            );
+            return;
+        }
+        let roster = self.survey.respondent_eligibility().map(|e| e.roster);
+        for (index, draw) in draws.iter().enumerate() {
+            let ordered = draw.eligible_rows.windows(2).all(|pair| pair[0] < pair[1]);
+            if Some(draw.roster.as_str()) != roster
+                || !ordered
+                || !draw.eligible_rows.contains(&draw.selected_row)
+            {
+                report.push(
+                    format_args!("earlier_draws[{index}]"),
+                    FieldErrorCode::InvalidSelection,
+                    Limits::default(),
+                );
+            }
+        }
+    }
+
     /// A recorded draw must be the one the roster allows: the eligible rows
     /// are exactly the members old enough, the drawn row is one of them,
     /// and the respondent's own sex and age are that member's.
@@ -307,6 +344,7 @@ impl Form<'_> {
         evaluation: &Evaluation<'_>,
         report: &mut Report<'_>,
     ) {
+        self.check_earlier_draws(submission, report);
         let Some(selection) = &submission.respondent_selection else {
             return;
         };

@@ -86,6 +86,7 @@ fn submission(answers: Json) -> Submission {
         enumerator_id: None,
         cluster_id: None,
         respondent_selection: None,
+        earlier_draws: Vec::new(),
         module_draws: Vec::new(),
         answers: Answers::from_iter(answers),
     }

@@ -112,6 +112,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::EligibleMembers => "Members who can be drawn",
         W::NoOneEligible => "No member of this household is {min} or over. Check the ages in the household list.",
         W::Draw => "Draw the respondent",
+        W::Redraw => "Draw again",
         W::Drawn => "Interview {member}. Their sex and age are filled in from the household list.",
         W::RosterChanged => "The household list changed after the draw. Draw again.",
         W::Member => "Member",

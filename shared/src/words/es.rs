@@ -112,6 +112,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::EligibleMembers => "Miembros que pueden salir sorteados",
         W::NoOneEligible => "Ningún miembro de este hogar tiene {min} años o más. Revise las edades en la lista del hogar.",
         W::Draw => "Sortear a la persona que responde",
+        W::Redraw => "Sortear de nuevo",
         W::Drawn => "Entreviste a {member}. Su sexo y su edad se toman de la lista del hogar.",
         W::RosterChanged => "La lista del hogar cambió después del sorteo. Sortee de nuevo.",
         W::Member => "Miembro",

@@ -112,6 +112,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::EligibleMembers => "Membres pouvant être tirés",
         W::NoOneEligible => "Aucun membre de ce ménage n’a {min} ans ou plus. Vérifiez les âges dans la liste du ménage.",
         W::Draw => "Tirer la personne à interroger",
+        W::Redraw => "Tirer à nouveau",
         W::Drawn => "Interrogez {member}. Son sexe et son âge sont repris de la liste du ménage.",
         W::RosterChanged => "La liste du ménage a changé après le tirage. Tirez à nouveau.",
         W::Member => "Membre",

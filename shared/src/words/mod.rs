@@ -169,6 +169,7 @@ keys! {
         EligibleMembers = "eligible_members",
         NoOneEligible = "no_one_eligible",
         Draw = "draw",
+        Redraw = "redraw",
         Drawn = "drawn",
         RosterChanged = "roster_changed",
         Member = "member",

@@ -112,6 +112,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::EligibleMembers => "Membros que podem ser sorteados",
         W::NoOneEligible => "Nenhum membro deste agregado tem {min} anos ou mais. Verifique as idades na lista do agregado.",
         W::Draw => "Sortear a pessoa que responde",
+        W::Redraw => "Sortear novamente",
         W::Drawn => "Entreviste {member}. O sexo e a idade são preenchidos a partir da lista do agregado.",
         W::RosterChanged => "A lista do agregado mudou depois do sorteio. Sorteie novamente.",
         W::Member => "Membro",
