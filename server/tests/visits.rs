@@ -77,35 +77,22 @@ fn paths(body: &Value) -> Vec<(String, String)> {
 async fn a_refusal_is_stored_once_without_answers_and_counts_in_the_rates() {
     let (server, admin, analyst, enumerator) = fieldwork().await;
     let refusal = visit("ea-1", "7", "household_refused");
-    let (status, receipt) = call(
-        &server,
-        Method::POST,
-        VISITS,
-        &enumerator,
-        Some(refusal.clone()),
-    )
-    .await;
+    let post = |body: Value| call(&server, Method::POST, VISITS, &enumerator, Some(body));
+    let (status, receipt) = post(refusal.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{receipt:#}");
     assert_eq!(receipt["visit_id"], refusal["visit_id"]);
     // The outbox sends again after a lost answer: the same receipt, no row.
-    let (status, again) = call(
-        &server,
-        Method::POST,
-        VISITS,
-        &enumerator,
-        Some(refusal.clone()),
-    )
-    .await;
+    let (status, again) = post(refusal.clone()).await;
     assert_eq!((status, &again), (StatusCode::OK, &receipt));
     // Credited to the sender either way: naming oneself is the same visit.
     let mut named = refusal.clone();
     named["enumerator_id"] = json!("enum-1");
-    let (status, _) = call(&server, Method::POST, VISITS, &enumerator, Some(named)).await;
+    let (status, _) = post(named).await;
     assert_eq!(status, StatusCode::OK);
     // Other content under the same id is never an overwrite.
     let mut changed = refusal.clone();
     changed["outcome"] = json!("no_one_home");
-    let (status, body) = call(&server, Method::POST, VISITS, &enumerator, Some(changed)).await;
+    let (status, body) = post(changed).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_error(&body, "conflict");
 
@@ -127,7 +114,7 @@ async fn a_refusal_is_stored_once_without_answers_and_counts_in_the_rates() {
     completed["visited_at"] = json!("2026-11-28T17:10:00+03:00");
     completed["submission_id"] = stored["submission_id"].clone();
     for body in [first, completed] {
-        let (status, answer) = call(&server, Method::POST, VISITS, &enumerator, Some(body)).await;
+        let (status, answer) = post(body).await;
         assert_eq!(status, StatusCode::CREATED, "{answer:#}");
     }
 

@@ -271,6 +271,18 @@ async fn retype(browser: &Browser, css_id: &str, text: &str) {
     browser.type_into(&format!("[id='{css_id}']"), text).await;
 }
 
+/// Draws the respondent among this many eligible members.
+async fn draw_among(browser: &Browser, eligible: usize) {
+    browser.click("#draw").await;
+    browser.find("#drawn").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#eligible-members li').length")
+            .await,
+        json!(eligible)
+    );
+}
+
 #[tokio::test]
 async fn a_corrected_household_list_offers_a_redraw_and_both_draws_are_sent() {
     let site = Site::start().await;
@@ -289,14 +301,7 @@ async fn a_corrected_household_list_offers_a_redraw_and_both_draws_are_sent() {
     answer_current_step(&browser).await;
     continue_to_next_step(&browser).await;
     assert_eq!(browser.heading().await, "Who answers");
-    browser.click("#draw").await;
-    browser.find("#drawn").await;
-    assert_eq!(
-        browser
-            .script("return document.querySelectorAll('#eligible-members li').length")
-            .await,
-        json!(1)
-    );
+    draw_among(&browser, 1).await;
     // Back to the list: the second member is 15, not 14.
     browser.click(".actions button[type=button]").await;
     browser.find("[id='q-household-1-mem_age']").await;
@@ -306,14 +311,7 @@ async fn a_corrected_household_list_offers_a_redraw_and_both_draws_are_sent() {
     assert_eq!(browser.text("#draw").await, "Draw again");
     browser.screenshot("protocol-6-redraw-offered").await;
     browser.assert_accessible("a redraw offered").await;
-    browser.click("#draw").await;
-    browser.find("#drawn").await;
-    assert_eq!(
-        browser
-            .script("return document.querySelectorAll('#eligible-members li').length")
-            .await,
-        json!(2)
-    );
+    draw_among(&browser, 2).await;
     browser.click("#respondent-agrees").await;
     continue_to_next_step(&browser).await;
     let mut steps = 0;

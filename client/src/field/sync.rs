@@ -103,20 +103,7 @@ async fn run(device: Device) {
             }
             Err(ApiError::Invalid { message, fields }) => {
                 interview.state = State::Rejected;
-                interview.problems = if fields.is_empty() {
-                    vec![Problem {
-                        path: String::new(),
-                        message,
-                    }]
-                } else {
-                    fields
-                        .into_iter()
-                        .map(|field| Problem {
-                            path: field.path,
-                            message: field.message,
-                        })
-                        .collect()
-                };
+                interview.problems = problems(message, fields);
             }
             Err(error @ (ApiError::Conflict(_) | ApiError::NotFound)) => {
                 // Another content under this id, or a survey version the
@@ -301,6 +288,7 @@ async fn send_visits(device: Device, token: &str) -> Sent {
     Sent::All
 }
 
+/// The server's reasons for a refusal, by the field concerned.
 fn problems(message: String, fields: Vec<salama_shared::api::ErrorField>) -> Vec<Problem> {
     if fields.is_empty() {
         return vec![Problem {
