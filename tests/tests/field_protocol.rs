@@ -298,6 +298,10 @@ async fn a_corrected_household_list_offers_a_redraw_and_both_draws_are_sent() {
     retype(&browser, "q-household-0-mem_age", "40").await;
     browser.click("#q-household").await;
     retype(&browser, "q-household-1-mem_age", "14").await;
+    // One head of household: the second member is another relative.
+    browser
+        .click("[id='q-household-1-mem_relationship-6']")
+        .await;
     answer_current_step(&browser).await;
     continue_to_next_step(&browser).await;
     assert_eq!(browser.heading().await, "Who answers");
