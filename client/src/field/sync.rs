@@ -1,6 +1,7 @@
 //! Sending the outbox: finished interviews, oldest first, each exactly as
 //! frozen when it was finished, so a resend after a lost answer gets the
-//! same receipt and is never stored twice. Runs at start-up, when the
+//! same receipt and is never stored twice; then household visits the same
+//! way (`send_visits`), a completed interview's visit after its interview. Runs at start-up, when the
 //! browser comes back online, after an interview is finished, on "Sync now",
 //! and again after a failure with a doubling pause (2 s up to 5 minutes).
 //!
