@@ -17,8 +17,8 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, retention,
+    session, submissions, surveys, users,
 };
 use crate::state::AppState;
 
@@ -95,6 +95,10 @@ pub fn app(state: AppState) -> Router {
             get(microdata::codebook),
         )
         .route("/surveys/{survey_id}/weights", post(design::upload_weights))
+        .route(
+            "/surveys/{survey_id}/retention",
+            get(retention::read).put(retention::set),
+        )
         .route("/surveys/{survey_id}/design", get(design::summary))
         .route("/surveys/{survey_id}/clusters", get(design::clusters))
         .route(

@@ -39,6 +39,8 @@ pub const ACTIONS: &[&str] = &[
     "password_change_failed",
     "password_changed",
     "publish",
+    "raw_data_destroyed",
+    "retention_set",
     "survey_closed",
     "survey_opened",
     "token_created",
