@@ -36,6 +36,8 @@ pub const ACTIONS: &[&str] = &[
     "login_failed",
     "logout",
     "microdata_downloaded",
+    "pairing_created",
+    "pairing_failed",
     "password_change_failed",
     "password_changed",
     "publish",

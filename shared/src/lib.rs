@@ -27,6 +27,7 @@ mod names;
 pub mod number;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod pairing;
 pub mod publication;
 pub mod query;
 pub mod retention;

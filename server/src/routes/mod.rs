@@ -8,6 +8,7 @@ pub mod design;
 pub mod doctor;
 pub mod health;
 pub mod microdata;
+pub mod pairing;
 pub mod params;
 pub mod retention;
 pub mod session;

@@ -25,6 +25,7 @@ mod assignments;
 mod dialect;
 mod facts;
 mod fieldwork;
+mod pairing;
 mod people;
 mod queries;
 mod retention;
@@ -32,7 +33,7 @@ mod retention;
 pub use assignments::Assignment;
 use dialect::Dialect;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
-pub use people::{Device, Person, RevokedDevice};
+pub use people::{Device, Person, RevokedDevice, device_id};
 pub use retention::{Destruction, SERVER_ACTOR, StoredRetention};
 
 pub use facts::{
