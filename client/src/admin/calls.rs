@@ -181,6 +181,21 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A one-time code that signs `name`'s phone in, with a QR code of the
+/// field app's address at `origin` carrying it.
+pub async fn pairing_code(
+    name: &str,
+    origin: &str,
+) -> Result<salama_shared::pairing::PairingCode, Refusal> {
+    let body = serde_json::json!({ "origin": origin }).to_string();
+    send_json(
+        "POST",
+        &format!("/api/users/{}/pairing", encode(name)),
+        body,
+    )
+    .await
+}
+
 /// A console read, every refusal kept as the server words it.
 pub async fn read<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Refusal> {
     let (status, answer) = send_with_status("GET", url, &JsValue::NULL, false, None).await?;

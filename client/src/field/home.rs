@@ -78,14 +78,8 @@ fn sign_in(device: Device) -> impl IntoView {
             busy.set(false);
             match signed {
                 Ok(session) => {
-                    if let Err(failure) = records::save_session(&session).await {
-                        device.storage_failed(&failure);
-                        return;
-                    }
                     password.set(String::new());
-                    device.session.set(Some(session));
-                    refresh_assignments(device, None).await;
-                    sync::start(device);
+                    begin(device, session).await;
                 }
                 Err(ApiError::Unauthorized) => error.set(Some(words.get(F::WrongPassword))),
                 Err(_) => error.set(Some(words.get(F::NeedsConnection))),
@@ -96,6 +90,7 @@ fn sign_in(device: Device) -> impl IntoView {
         <header class="bar field-bar">{languages()}</header>
         <main id="main" class="page">
             <h1>{words.get(F::Title)}</h1>
+            {super::pairing::form(device)}
             <form class="step" novalidate on:submit=submit>
                 <h2 id="step-heading" tabindex="-1">{words.get(F::SignInTitle)}</h2>
                 <p>{words.get(F::SignInIntro)}</p>
@@ -121,6 +116,18 @@ fn sign_in(device: Device) -> impl IntoView {
             </form>
         </main>
     }
+}
+
+/// Keeps the credentials a sign-in or a pairing code got, then fetches
+/// the assignments and starts sending.
+pub(super) async fn begin(device: Device, session: Session) {
+    if let Err(failure) = records::save_session(&session).await {
+        device.storage_failed(&failure);
+        return;
+    }
+    device.session.set(Some(session));
+    refresh_assignments(device, None).await;
+    sync::start(device);
 }
 
 /// Fetches the assignments and every survey version they name that the
