@@ -119,7 +119,9 @@ fn retention_panel(listing: SurveyListing) -> impl IntoView {
     );
     // A date earlier than the one set, waiting for its confirmation.
     let earlier = RwSignal::new(None::<String>);
-    let status = RwSignal::new(String::new());
+    // The date just saved; its sentence is written where the interface's
+    // context is at hand (a task finishing later has none).
+    let saved = RwSignal::new(None::<String>);
     let refusal = RwSignal::new(None::<Refusal>);
     let send = move |chosen: String| {
         let url = format!(
@@ -216,7 +218,9 @@ fn retention_panel(listing: SurveyListing) -> impl IntoView {
                     </div>
                 }
             })}
-            <p id="retention-status" class="status" role="status">{move || status.get()}</p>
+            <p id="retention-status" class="status" role="status">
+                {move || saved.get().map(|date| fill(say(A::RetentionSaved), &[("date", &shown_day(&date))]))}
+            </p>
         </section>
     }
 }
