@@ -133,14 +133,11 @@ fn retention_panel(listing: SurveyListing) -> impl IntoView {
             match calls::send_json::<Retention>("PUT", &url, body).await {
                 Ok(now) => {
                     refusal.set(None);
-                    status.set(fill(
-                        say(A::RetentionSaved),
-                        &[("date", &shown_day(&chosen))],
-                    ));
+                    saved.set(Some(chosen));
                     retention.set(Some(now));
                 }
                 Err(refused) => {
-                    status.set(String::new());
+                    saved.set(None);
                     refusal.set(Some(refused));
                 }
             }
