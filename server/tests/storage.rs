@@ -1046,6 +1046,50 @@ async fn raw_data_is_destroyed_once_its_retention_date_has_passed(store: Store) 
             .count(),
         2
     );
+
+    // A date edited by hand into something else destroys nothing and
+    // stops no reader.
+    store
+        .publish_survey("edited", 1, r#"{"id":"edited","version":1}"#, true)
+        .await
+        .expect("published");
+    store
+        .insert_submission(&NewSubmission {
+            survey_id: "edited",
+            ..submission(Uuid::new_v4(), "ddd", b"{}")
+        })
+        .await
+        .expect("insert");
+    store
+        .set_retention("edited", day("2027-01-01"), "ada")
+        .await
+        .expect("set");
+    let edit = "UPDATE survey_retention SET retain_until = '1999-13-45' WHERE survey_id = 'edited'";
+    match store.pool() {
+        salama_server::store::Pool::Sqlite(pool) => {
+            sqlx::query(edit).execute(pool).await.map(|_| ())
+        }
+        salama_server::store::Pool::Postgres(pool) => {
+            sqlx::query(edit).execute(pool).await.map(|_| ())
+        }
+    }
+    .expect("edited by hand");
+    assert_eq!(store.retention("edited").await.expect("read"), None);
+    assert!(
+        store
+            .retentions()
+            .await
+            .expect("read")
+            .iter()
+            .all(|kept| kept.survey_id != "edited")
+    );
+    let passed = store.destroy_passed(day("2030-01-01")).await.expect("pass");
+    assert!(
+        passed
+            .iter()
+            .all(|destroyed| destroyed.survey_id != "edited")
+    );
+    assert_eq!(store.submission_count("edited").await.expect("count"), 1);
 }
 
 macro_rules! conformance {

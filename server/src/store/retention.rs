@@ -71,13 +71,20 @@ fn read(row: Row) -> StoreResult<StoredRetention> {
 }
 
 impl Store {
-    /// The survey's retention, if a date was ever set.
+    /// The survey's retention, if a date was ever set. A row that does not
+    /// read (edited by hand) counts as none, logged: the survey keeps
+    /// taking answers rather than failing every one, and the destruction
+    /// pass, which reads it the same way, destroys nothing on its word.
     pub async fn retention(&self, survey_id: &str) -> StoreResult<Option<StoredRetention>> {
         let query = format!("SELECT {COLUMNS} FROM survey_retention WHERE survey_id = $1");
-        with_pool!(self, pool => {
-            let row: Option<Row> = sqlx::query_as(&query).bind(survey_id).fetch_optional(pool).await?;
-            row.map(read).transpose()
-        })
+        let row: Option<Row> = with_pool!(self, pool => {
+            sqlx::query_as(&query).bind(survey_id).fetch_optional(pool).await?
+        });
+        Ok(row.and_then(|row| {
+            read(row)
+                .inspect_err(|error| tracing::error!(%error, "a retention row is not readable"))
+                .ok()
+        }))
     }
 
     /// Every survey's retention. A row that does not read (edited by hand)
