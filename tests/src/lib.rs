@@ -414,6 +414,17 @@ impl Browser {
     /// inside a sentence is exempt, as WCAG exempts it; hidden controls do
     /// not count.
     pub async fn assert_touch_targets(&self, context: &str) {
+        let small = self.small_touch_targets().await;
+        assert!(
+            small.is_empty(),
+            "controls smaller than 44×44 px on {context}:\n{}",
+            small.join("\n")
+        );
+    }
+
+    /// The controls [`Browser::assert_touch_targets`] would fail on, each
+    /// described with its size.
+    pub async fn small_touch_targets(&self) -> Vec<String> {
         let small = self
             .script(
                 r#"const MIN = 44;
@@ -440,12 +451,7 @@ impl Browser {
                   .map(([el, r]) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${(el.textContent || el.value || '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`);"#,
             )
             .await;
-        let small: Vec<String> = serde_json::from_value(small).expect("list of controls");
-        assert!(
-            small.is_empty(),
-            "controls smaller than 44×44 px on {context}:\n{}",
-            small.join("\n")
-        );
+        serde_json::from_value(small).expect("list of controls")
     }
 
     /// Chromium's network emulation (DevTools), e.g. 400 kbit/s and 400 ms.

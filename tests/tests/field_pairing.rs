@@ -26,7 +26,7 @@ async fn a_phone_pairs_with_the_code_the_console_shows() {
     let shown = console.text("#pairing-code").await;
     assert_eq!(shown.len(), 9, "{shown}");
     let qr = console
-        .script("const i = document.getElementById('pairing-qr'); return [i.getAttribute('src').slice(0, 30), i.complete && i.naturalWidth >= 200]")
+        .script("const i = document.getElementById('pairing-qr'); return [i.getAttribute('src').slice(0, 32), i.complete && i.naturalWidth >= 200]")
         .await;
     assert_eq!(
         qr,
