@@ -27,6 +27,18 @@ async fn get(server: &common::Server, who: &As) -> (StatusCode, Value) {
     send(server.with(server.client.get(server.url(RETENTION)), who)).await
 }
 
+/// `GET /api/surveys` as staff see it.
+async fn staff_listing(server: &common::Server, token: &str) -> Value {
+    send(
+        server
+            .client
+            .get(server.url("/api/surveys"))
+            .bearer_auth(token),
+    )
+    .await
+    .1
+}
+
 fn days_from_today(days: i32) -> Date {
     Date::from_days(salama_server::store::today().days() + days)
 }
@@ -66,13 +78,7 @@ async fn an_admin_sets_the_date_and_the_team_sees_where_it_stands() {
     assert_eq!(read, warned);
 
     // The staff's listing carries it; the public one does not.
-    let (_, listed) = send(
-        server
-            .client
-            .get(server.url("/api/surveys"))
-            .bearer_auth(&analyst),
-    )
-    .await;
+    let listed = staff_listing(&server, &analyst).await;
     assert_eq!(listed[0]["retention"]["retain_until"], json!(soon));
     let (_, public) = server.get("/api/surveys").await;
     assert_eq!(public[0].get("retention"), None);
@@ -238,13 +244,7 @@ async fn once_the_date_has_passed_no_answer_is_taken_and_the_raw_data_goes() {
         .download_csv(&admin, "/api/surveys/community-safety/microdata.csv")
         .await;
     assert!(rows.is_empty(), "no respondent's row is left");
-    let (_, listed) = send(
-        server
-            .client
-            .get(server.url("/api/surveys"))
-            .bearer_auth(&admin),
-    )
-    .await;
+    let listed = staff_listing(&server, &admin).await;
     assert_eq!(listed[0]["submissions"], 0);
 
     // Postponed, the survey takes answers again; nothing comes back.
@@ -256,12 +256,6 @@ async fn once_the_date_has_passed_no_answer_is_taken_and_the_raw_data_goes() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
-    let (_, listed) = send(
-        server
-            .client
-            .get(server.url("/api/surveys"))
-            .bearer_auth(&admin),
-    )
-    .await;
+    let listed = staff_listing(&server, &admin).await;
     assert_eq!(listed[0]["submissions"], 1);
 }

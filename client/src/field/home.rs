@@ -72,9 +72,7 @@ fn sign_in(device: Device) -> impl IntoView {
                 "label": label.get_untracked().trim(),
             })
             .to_string();
-            let signed = api::call("POST", "/api/devices", Some(body))
-                .await
-                .and_then(|text| api::parse_serde::<Session>(&text));
+            let signed = credentials("/api/devices", body).await;
             busy.set(false);
             match signed {
                 Ok(session) => {
@@ -116,6 +114,13 @@ fn sign_in(device: Device) -> impl IntoView {
             </form>
         </main>
     }
+}
+
+/// The device's credentials for a sign-in or a pairing code sent to `path`.
+pub(super) async fn credentials(path: &str, body: String) -> Result<Session, ApiError> {
+    api::call("POST", path, Some(body))
+        .await
+        .and_then(|text| api::parse_serde::<Session>(&text))
 }
 
 /// Keeps the credentials a sign-in or a pairing code got, then fetches

@@ -9,8 +9,7 @@ use salama_shared::pairing;
 use salama_shared::words::FieldWord as F;
 
 use super::Device;
-use super::records::Session;
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::browser;
 
 /// The code the address carries, if it carries one; the address is
@@ -50,9 +49,7 @@ pub fn form(device: Device) -> impl IntoView {
                 "label": label.get_untracked().trim(),
             })
             .to_string();
-            let paired = api::call("POST", "/api/devices/pair", Some(body))
-                .await
-                .and_then(|text| api::parse_serde::<Session>(&text));
+            let paired = super::home::credentials("/api/devices/pair", body).await;
             busy.set(false);
             match paired {
                 Ok(session) => {
