@@ -17,8 +17,8 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
+    retention, session, submissions, surveys, users, visits,
 };
 use crate::state::AppState;
 
@@ -41,11 +41,13 @@ pub fn app(state: AppState) -> Router {
         .route("/me", get(session::me))
         .route("/me/password", post(session::change_password))
         .route("/devices", post(session::register_device))
+        .route("/devices/pair", post(pairing::pair))
         .route("/assignments", get(assignments::mine))
         .route("/audit", get(audit::recent))
         .route("/audit.csv", get(audit::csv))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{name}/revoke", post(users::revoke))
+        .route("/users/{name}/pairing", post(pairing::create))
         .route("/devices/{device_id}/revoke", post(users::revoke_device))
         .route("/doctor", get(doctor::checkup))
         .route("/openapi.json", get(crate::openapi::openapi))
@@ -95,6 +97,10 @@ pub fn app(state: AppState) -> Router {
             get(microdata::codebook),
         )
         .route("/surveys/{survey_id}/weights", post(design::upload_weights))
+        .route(
+            "/surveys/{survey_id}/retention",
+            get(retention::read).put(retention::set),
+        )
         .route("/surveys/{survey_id}/design", get(design::summary))
         .route("/surveys/{survey_id}/clusters", get(design::clusters))
         .route("/surveys/{survey_id}/visits", post(visits::record))

@@ -42,14 +42,16 @@ pub struct Server {
 impl Server {
     /// Everything before the first request: seeds what a new installation
     /// starts with, runs a back-fill a migration (or an interrupted
-    /// rebuild) left pending, and starts loading aggregation facts so the
-    /// first table after a restart does not wait for a million rows.
+    /// rebuild) left pending, starts the hourly pass that destroys raw data
+    /// kept past its retention date, and starts loading aggregation facts
+    /// so the first table after a restart does not wait for a million rows.
     pub async fn prepare(store: Store, config: Config) -> Result<Server, BootError> {
         crate::seed::publish_default_questionnaire(&store).await?;
         crate::facts::backfill_if_pending(&store).await?;
         let first_admin = crate::seed::first_admin(&store)
             .await
             .map_err(BootError::FirstAdmin)?;
+        crate::retention::spawn_passes(store.clone());
         let state = AppState::new(store, config);
         let (done, warmed) = watch::channel(false);
         let warming = state.clone();

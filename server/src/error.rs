@@ -38,6 +38,9 @@ pub enum ApiError {
     /// The submission id is taken by other content.
     #[error("{0}")]
     Conflict(String),
+    /// The survey takes no more answers: its retention date has passed.
+    #[error("{0}")]
+    Closed(String),
     /// The body is not declared as the type the route reads.
     #[error("send the body with `Content-Type: {expected}`")]
     UnsupportedMediaType { expected: &'static str },
@@ -84,7 +87,7 @@ impl ApiError {
             ApiError::MustChangePassword => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Closed(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -103,6 +106,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Closed(_) => "survey_closed",
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::Unprocessable { .. } => "invalid",

@@ -112,6 +112,19 @@ impl<T: DeserializeOwned + Send + 'static> FromRequest<AppState> for JsonBody<T>
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let raw = UnreadJson::from_request(request, state).await?.0;
+        // Every body read this way is an object; serde would also fill a
+        // struct from an array of its fields in order, which no client
+        // sends on purpose and no document describes.
+        if raw.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(ApiError::Unprocessable {
+                message: "the body does not have the expected shape".into(),
+                fields: vec![crate::error::ErrorField::from(FieldError {
+                    path: String::new(),
+                    code: FieldErrorCode::WrongType,
+                    message: "expected a JSON object, not an array".into(),
+                })],
+            });
+        }
         if raw.len() <= PARSE_ON_WORKER_UP_TO {
             let value = parse(&raw)?;
             return Ok(Self {

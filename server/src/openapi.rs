@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
+    retention, session, submissions, surveys, users, visits,
 };
 
 #[derive(OpenApi)]
@@ -22,6 +22,8 @@ use crate::routes::{
         surveys::publish,
         surveys::check,
         surveys::settings,
+        retention::read,
+        retention::set,
         submissions::submit,
         submissions::receipt,
         session::login,
@@ -29,6 +31,8 @@ use crate::routes::{
         session::me,
         session::change_password,
         session::register_device,
+        pairing::pair,
+        pairing::create,
         assignments::assign,
         assignments::for_survey,
         assignments::mine,

@@ -104,6 +104,72 @@ async fn nothing_may_follow_the_document_and_no_key_is_named_twice() {
     }
 }
 
+/// serde fills a struct from an array of its fields in order; no route
+/// takes that, whatever the role.
+#[tokio::test]
+async fn bodies_are_objects_not_arrays_of_fields() {
+    let server = spawn().await;
+    let admin = server.user("admin-1", Role::Admin).await.1;
+    for (path, method, fields) in [
+        (
+            "/api/login",
+            reqwest::Method::POST,
+            r#"["admin-1", "a password"]"#,
+        ),
+        (
+            "/api/devices",
+            reqwest::Method::POST,
+            r#"["admin-1", "a password"]"#,
+        ),
+        (
+            "/api/me/password",
+            reqwest::Method::POST,
+            r#"["old", "new password!"]"#,
+        ),
+        (
+            "/api/users",
+            reqwest::Method::POST,
+            r#"["someone", "analyst"]"#,
+        ),
+        (
+            "/api/surveys/community-safety",
+            reqwest::Method::PATCH,
+            "[true]",
+        ),
+        (
+            "/api/surveys/community-safety/retention",
+            reqwest::Method::PUT,
+            r#"["2099-01-01"]"#,
+        ),
+        (SUBMISSIONS, reqwest::Method::POST, "[]"),
+    ] {
+        let (status, answer) = send(
+            server
+                .client
+                .request(method, server.url(path))
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(fields),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {answer:#}"
+        );
+        assert_error(&answer, "invalid");
+        assert_eq!(answer["error"]["fields"][0]["code"], "wrong_type", "{path}");
+    }
+    assert_eq!(
+        server
+            .store
+            .retention("community-safety")
+            .await
+            .expect("read"),
+        None
+    );
+}
+
 /// A key spelled with an escape is the same key: stored as the plain
 /// spelling, so facts and microdata read the same answer.
 #[tokio::test]

@@ -964,6 +964,197 @@ mod backends {
     }
 }
 
+/// DOMAIN §5: once the retention date has passed, a survey's raw data
+/// goes, everything kept per respondent with it, and another survey's
+/// stays; every pass after the first destroys only stragglers.
+async fn raw_data_is_destroyed_once_its_retention_date_has_passed(store: Store) {
+    let day = |text: &str| salama_shared::date::Date::parse(text).expect("a date");
+    for (id, definition) in [
+        ("safety", DEFINITION_V1),
+        ("other", r#"{"id":"other","version":1}"#),
+    ] {
+        store
+            .publish_survey(id, 1, definition, true)
+            .await
+            .expect("published");
+    }
+    let kept = Uuid::new_v4();
+    store
+        .insert_submission(&NewSubmission {
+            survey_id: "other",
+            ..submission(kept, "ccc", b"{}")
+        })
+        .await
+        .expect("insert");
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [first, second] {
+        store
+            .insert_submission(&submission(id, "aaa", b"{}"))
+            .await
+            .expect("insert");
+    }
+    store
+        .upsert_design(
+            "safety",
+            &[DesignEntry::Submission {
+                submission_id: first.hyphenated().to_string(),
+                weight: 80.0,
+            }],
+        )
+        .await
+        .expect("design");
+    assert_eq!(store.retention("safety").await.expect("read"), None);
+    store
+        .set_retention("safety", day("2027-06-30"), "ada")
+        .await
+        .expect("set");
+    store
+        .set_retention("other", day("2027-12-31"), "ada")
+        .await
+        .expect("set");
+    // The last day is kept.
+    assert!(
+        store
+            .destroy_passed(day("2027-06-30"))
+            .await
+            .expect("pass")
+            .is_empty()
+    );
+    assert_eq!(store.submission_count("safety").await.expect("count"), 2);
+
+    let destroyed = store.destroy_passed(day("2027-07-01")).await.expect("pass");
+    assert_eq!(destroyed.len(), 1);
+    assert_eq!(
+        (destroyed[0].survey_id.as_str(), destroyed[0].submissions),
+        ("safety", 2)
+    );
+    assert_eq!(store.submission_count("safety").await.expect("count"), 0);
+    let (state, respondents) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    assert!(respondents.is_empty());
+    assert_eq!(state.units, 0, "aggregates know the facts are gone");
+    assert!(
+        store
+            .submission_weights("safety")
+            .await
+            .expect("weights")
+            .is_empty()
+    );
+    assert!(store.submission_body(first).await.expect("read").is_none());
+    assert!(store.receipt(first).await.expect("read").is_none());
+    let after = store
+        .retention("safety")
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(after.destroyed_submissions, 2);
+    let destroyed_at = after.destroyed_at.clone().expect("destruction recorded");
+    // The other survey is untouched.
+    assert_eq!(store.submission_count("other").await.expect("count"), 1);
+    assert!(
+        store
+            .retention("other")
+            .await
+            .expect("read")
+            .expect("set")
+            .destroyed_at
+            .is_none()
+    );
+
+    // A pass with nothing to destroy audits nothing more; a straggler
+    // received after the first pass goes at the next.
+    store.destroy_passed(day("2027-07-02")).await.expect("pass");
+    store
+        .insert_submission(&submission(Uuid::new_v4(), "bbb", b"{}"))
+        .await
+        .expect("a straggler");
+    let again = store.destroy_passed(day("2027-07-03")).await.expect("pass");
+    assert_eq!(again[0].submissions, 1);
+    let last = store
+        .retention("safety")
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(last.destroyed_submissions, 3);
+    assert_eq!(
+        last.destroyed_at,
+        Some(destroyed_at),
+        "the first destruction's time stays"
+    );
+    let audit = store.recent_audit(50).await.expect("audit");
+    let destructions: Vec<_> = audit
+        .iter()
+        .filter(|entry| entry.action == "raw_data_destroyed")
+        .map(|entry| (entry.actor.as_str(), entry.detail.as_str()))
+        .collect();
+    assert_eq!(
+        destructions,
+        [
+            (
+                "salama",
+                "safety: 1 submissions destroyed, the retention date 2027-06-30 having passed"
+            ),
+            (
+                "salama",
+                "safety: 2 submissions destroyed, the retention date 2027-06-30 having passed"
+            ),
+        ]
+    );
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|entry| entry.action == "retention_set")
+            .count(),
+        2
+    );
+
+    // A date edited by hand into something else destroys nothing and
+    // stops no reader.
+    store
+        .publish_survey("edited", 1, r#"{"id":"edited","version":1}"#, true)
+        .await
+        .expect("published");
+    store
+        .insert_submission(&NewSubmission {
+            survey_id: "edited",
+            ..submission(Uuid::new_v4(), "ddd", b"{}")
+        })
+        .await
+        .expect("insert");
+    store
+        .set_retention("edited", day("2027-01-01"), "ada")
+        .await
+        .expect("set");
+    let edit = "UPDATE survey_retention SET retain_until = '1999-13-45' WHERE survey_id = 'edited'";
+    match store.pool() {
+        salama_server::store::Pool::Sqlite(pool) => {
+            sqlx::query(edit).execute(pool).await.map(|_| ())
+        }
+        salama_server::store::Pool::Postgres(pool) => {
+            sqlx::query(edit).execute(pool).await.map(|_| ())
+        }
+    }
+    .expect("edited by hand");
+    assert_eq!(store.retention("edited").await.expect("read"), None);
+    assert!(
+        store
+            .retentions()
+            .await
+            .expect("read")
+            .iter()
+            .all(|kept| kept.survey_id != "edited")
+    );
+    let passed = store.destroy_passed(day("2030-01-01")).await.expect("pass");
+    assert!(
+        passed
+            .iter()
+            .all(|destroyed| destroyed.survey_id != "edited")
+    );
+    assert_eq!(store.submission_count("edited").await.expect("count"), 1);
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1004,4 +1195,5 @@ conformance!(
     a_reassignment_moves_clusters_whole_or_not_at_all,
     the_design_counts_targets_and_keeps_its_history,
     visits_are_stored_once_and_read_in_the_order_made,
+    raw_data_is_destroyed_once_its_retention_date_has_passed,
 );

@@ -39,6 +39,9 @@ pub struct SurveyListing {
     /// Submissions received so far, all versions and channels (staff only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submissions: Option<u64>,
+    /// How long its raw data is kept, and where that stands (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<crate::retention::Retention>,
 }
 
 /// Shortest password a person may choose (`POST /api/me/password`): long

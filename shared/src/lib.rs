@@ -27,9 +27,11 @@ mod names;
 pub mod number;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod pairing;
 pub mod publication;
 pub mod query;
 pub mod response_rate;
+pub mod retention;
 pub mod sample;
 pub mod schema;
 pub mod selection;

@@ -414,6 +414,52 @@ impl Browser {
         );
     }
 
+    /// Fails on any control a finger must hit that is smaller than 44 × 44
+    /// CSS pixels (WCAG 2.5.5), listing each with its size. A radio button
+    /// or checkbox counts with its label (tapping either works); a link
+    /// inside a sentence is exempt, as WCAG exempts it; hidden controls do
+    /// not count.
+    pub async fn assert_touch_targets(&self, context: &str) {
+        let small = self.small_touch_targets().await;
+        assert!(
+            small.is_empty(),
+            "controls smaller than 44×44 px on {context}:\n{}",
+            small.join("\n")
+        );
+    }
+
+    /// The controls [`Browser::assert_touch_targets`] would fail on, each
+    /// described with its size.
+    pub async fn small_touch_targets(&self) -> Vec<String> {
+        let small = self
+            .script(
+                r#"const MIN = 44;
+                const visible = r => r.width > 0 && r.height > 0;
+                const area = el => {
+                  let r = el.getBoundingClientRect();
+                  if (el.matches('input[type=radio], input[type=checkbox]')) {
+                    const label = el.closest('label') || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`));
+                    if (label) {
+                      const l = label.getBoundingClientRect();
+                      const left = Math.min(r.left, l.left), top = Math.min(r.top, l.top);
+                      r = { width: Math.max(r.right, l.right) - left, height: Math.max(r.bottom, l.bottom) - top };
+                    }
+                  }
+                  return r;
+                };
+                const inSentence = el => el.matches('a') && el.parentElement &&
+                  el.parentElement.matches('p, li, td, span, label, small, dd') &&
+                  el.parentElement.textContent.trim().length > el.textContent.trim().length + 1;
+                return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=tab]')]
+                  .filter(el => getComputedStyle(el).visibility !== 'hidden' && visible(el.getBoundingClientRect()) && !inSentence(el))
+                  .map(el => [el, area(el)])
+                  .filter(([, r]) => r.width < MIN - 0.5 || r.height < MIN - 0.5)
+                  .map(([el, r]) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${(el.textContent || el.value || '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`);"#,
+            )
+            .await;
+        serde_json::from_value(small).expect("list of controls")
+    }
+
     /// Chromium's network emulation (DevTools), e.g. 400 kbit/s and 400 ms.
     pub async fn throttle(&self, latency_ms: u32, kbit_per_second: u32) {
         let bytes_per_second = kbit_per_second * 1000 / 8;

@@ -217,7 +217,7 @@ fn results(search: Search) -> AnyView {
     view! {
         <section aria-labelledby="audit-results-title">
             <h2 id="audit-results-title" tabindex="-1">{say(A::AuditResults)}</h2>
-            <p><a id="audit-csv" href=csv download="audit.csv">{say(A::ExportCsv)}</a></p>
+            <p><a id="audit-csv" class="alone" href=csv download="audit.csv">{say(A::ExportCsv)}</a></p>
             {empty.then(|| view! { <p id="audit-empty">{say(A::NoEntries)}</p> })}
             {table}
             <div class="actions pager">

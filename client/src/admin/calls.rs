@@ -32,6 +32,23 @@ pub struct Refusal {
     pub fields: Vec<ErrorField>,
 }
 
+impl Refusal {
+    /// What to tell the person: the first problem's words, else the
+    /// server's message, else that it could not be reached or failed.
+    pub fn in_words(&self) -> String {
+        use crate::staff::say;
+        use salama_shared::words::{StaffWord as S, fill};
+        if self.status == 0 {
+            return say(S::Unreachable).to_owned();
+        }
+        match self.fields.first() {
+            Some(field) => field.message.clone(),
+            None if !self.message.is_empty() => self.message.clone(),
+            None => fill(say(S::Failed), &[("status", &self.status.to_string())]),
+        }
+    }
+}
+
 pub async fn surveys() -> Result<Vec<SurveyListing>, ApiError> {
     parse_serde(&call("GET", "/api/surveys", None).await?)
 }
@@ -148,6 +165,35 @@ pub async fn send_csv<T: serde::de::DeserializeOwned>(url: &str, text: &str) -> 
         status,
         ..Refusal::default()
     })
+}
+
+/// A JSON body sent with `method`, its answer read as `T`.
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: String,
+) -> Result<T, Refusal> {
+    let (status, answer) =
+        send_with_status(method, url, &JsValue::from_str(&body), true, None).await?;
+    parse_serde(&answer).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })
+}
+
+/// A one-time code that signs `name`'s phone in, with a QR code of the
+/// field app's address at `origin` carrying it.
+pub async fn pairing_code(
+    name: &str,
+    origin: &str,
+) -> Result<salama_shared::pairing::PairingCode, Refusal> {
+    let body = serde_json::json!({ "origin": origin }).to_string();
+    send_json(
+        "POST",
+        &format!("/api/users/{}/pairing", encode(name)),
+        body,
+    )
+    .await
 }
 
 /// A console read, every refusal kept as the server words it.

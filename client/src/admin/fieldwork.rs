@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use salama_shared::api::{ErrorField, SurveyListing};
+use salama_shared::api::ErrorField;
 use salama_shared::assignment_upload::AssignmentPlan;
 use salama_shared::design_upload::{ClusterProgress, DesignPlan, DesignSummary};
 use salama_shared::response_rate::ResponseRates;
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use wasm_bindgen_futures::JsFuture;
 
 use super::calls::{self, Refusal};
-use super::{Session, bar, say};
+use super::{Session, SurveyChoice, bar, say};
 use crate::analyst::Me;
 use crate::api::encode;
 use crate::browser;
@@ -76,50 +76,14 @@ impl Fieldwork {
 }
 
 pub fn page(who: Me, session: Session) -> impl IntoView {
-    let listed = RwSignal::new(None::<Vec<SurveyListing>>);
-    let chosen = RwSignal::new(String::new());
-    leptos::task::spawn_local(async move {
-        let surveys = calls::surveys().await.unwrap_or_default();
-        if let Some(first) = surveys.first() {
-            chosen.set(first.summary.id.clone());
-        }
-        listed.set(Some(surveys));
-    });
-    let language = expect_context::<crate::interface::Interface>()
-        .language
-        .get_untracked();
-    let chooser = move || {
-        let Some(surveys) = listed.get() else {
-            return view! { <p role="status">{say(S::Loading)}</p> }.into_any();
-        };
-        if surveys.is_empty() {
-            return view! { <p>{say(A::NoSurveys)}</p> }.into_any();
-        }
-        let options = surveys
-            .into_iter()
-            .map(|listing| {
-                let summary = listing.summary;
-                let title = summary.title.get(&language, &summary.default_language).to_owned();
-                let id = summary.id;
-                let selected = id == chosen.get_untracked();
-                view! { <option value=id.clone() selected=selected>{format!("{title} ({id})")}</option> }
-            })
-            .collect_view();
-        view! {
-            <div class="question">
-                <label for="fieldwork-survey">{say(A::ColumnSurvey)}</label>
-                <select id="fieldwork-survey" on:change=move |e| chosen.set(event_target_value(&e))>{options}</select>
-            </div>
-        }
-        .into_any()
-    };
+    let choice = SurveyChoice::load();
     view! {
         {bar(&who, session)}
         <main id="main" class="page wide">
             <h1 id="fieldwork-title">{say(A::FieldworkTitle)}</h1>
-            {chooser}
+            {choice.chooser("fieldwork-survey")}
             {move || {
-                let survey = chosen.get();
+                let survey = choice.chosen.get();
                 (!survey.is_empty()).then(|| untrack(|| survey_fieldwork(survey)))
             }}
         </main>
@@ -838,15 +802,9 @@ fn confirmation(fieldwork: Fieldwork, change: Change) -> impl IntoView {
                         })
                 }
             };
-            fieldwork.status.set(match done {
-                Ok(message) => message,
-                Err(refusal) if refusal.status == 0 => say(S::Unreachable).to_owned(),
-                Err(refusal) => match refusal.fields.first() {
-                    Some(field) => field.message.clone(),
-                    None if !refusal.message.is_empty() => refusal.message,
-                    None => fill(say(S::Failed), &[("status", &refusal.status.to_string())]),
-                },
-            });
+            fieldwork
+                .status
+                .set(done.unwrap_or_else(|refusal| refusal.in_words()));
             fieldwork.reload();
             browser::focus_soon("fieldwork-status".into());
         });

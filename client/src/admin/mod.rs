@@ -5,7 +5,8 @@
 //! (versions, channels and submissions, an upload checked without
 //! publishing, its problems by cell, a preview with the citizens' own form,
 //! publishing, public on or off, downloads), people and their devices,
-//! fieldwork (clusters, progress, weights and the design) and the audit log. Every word comes from the catalogue's `admin` area, in
+//! fieldwork (clusters, progress, weights and the design), settings (how
+//! long raw data is kept) and the audit log. Every word comes from the catalogue's `admin` area, in
 //! the interface language.
 
 mod audit;
@@ -14,9 +15,11 @@ mod fieldwork;
 mod people;
 mod preview;
 mod rates;
+mod settings;
 mod surveys;
 
 use leptos::prelude::*;
+use salama_shared::api::SurveyListing;
 use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
 
 use crate::analyst::Me;
@@ -35,6 +38,7 @@ pub(crate) enum Section {
     Surveys,
     People,
     Fieldwork,
+    Settings,
     Audit,
 }
 
@@ -44,6 +48,7 @@ impl Section {
         Section::Surveys,
         Section::People,
         Section::Fieldwork,
+        Section::Settings,
         Section::Audit,
     ];
 
@@ -52,6 +57,7 @@ impl Section {
             Section::Surveys => "/admin",
             Section::People => "/admin/people",
             Section::Fieldwork => "/admin/fieldwork",
+            Section::Settings => "/admin/settings",
             Section::Audit => "/admin/audit",
         }
     }
@@ -61,6 +67,7 @@ impl Section {
             Section::Surveys => A::SurveysTitle,
             Section::People => A::PeopleTitle,
             Section::Fieldwork => A::FieldworkTitle,
+            Section::Settings => A::SettingsTitle,
             Section::Audit => A::AuditTitle,
         }
     }
@@ -82,6 +89,7 @@ impl Section {
             Section::Surveys => "surveys-title",
             Section::People => "people-title",
             Section::Fieldwork => "fieldwork-title",
+            Section::Settings => "settings-title",
             Section::Audit => "audit-title",
         }
     }
@@ -92,7 +100,65 @@ fn page_of(section: Section, who: Me, session: Session) -> AnyView {
         Section::Surveys => surveys::page(who, session).into_any(),
         Section::People => people::page(who, session).into_any(),
         Section::Fieldwork => fieldwork::page(who, session).into_any(),
+        Section::Settings => settings::page(who, session).into_any(),
         Section::Audit => audit::page(who, session).into_any(),
+    }
+}
+
+/// The surveys a section works on one at a time, and the one chosen (the
+/// first listed until another is).
+#[derive(Clone, Copy)]
+pub(crate) struct SurveyChoice {
+    pub listed: RwSignal<Option<Vec<SurveyListing>>>,
+    pub chosen: RwSignal<String>,
+}
+
+impl SurveyChoice {
+    fn load() -> Self {
+        let choice = SurveyChoice {
+            listed: RwSignal::new(None),
+            chosen: RwSignal::new(String::new()),
+        };
+        leptos::task::spawn_local(async move {
+            let surveys = calls::surveys().await.unwrap_or_default();
+            if let Some(first) = surveys.first() {
+                choice.chosen.set(first.summary.id.clone());
+            }
+            choice.listed.set(Some(surveys));
+        });
+        choice
+    }
+
+    /// The list to choose from, labelled "Survey", with the element id `id`.
+    fn chooser(self, id: &'static str) -> impl IntoView {
+        let language = expect_context::<crate::interface::Interface>()
+            .language
+            .get_untracked();
+        move || {
+            let Some(surveys) = self.listed.get() else {
+                return view! { <p role="status">{say(S::Loading)}</p> }.into_any();
+            };
+            if surveys.is_empty() {
+                return view! { <p>{say(A::NoSurveys)}</p> }.into_any();
+            }
+            let options = surveys
+                .into_iter()
+                .map(|listing| {
+                    let summary = listing.summary;
+                    let title = summary.title.get(&language, &summary.default_language).to_owned();
+                    let id = summary.id;
+                    let selected = id == self.chosen.get_untracked();
+                    view! { <option value=id.clone() selected=selected>{format!("{title} ({id})")}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="question">
+                    <label for=id>{say(A::ColumnSurvey)}</label>
+                    <select id=id on:change=move |e| self.chosen.set(event_target_value(&e))>{options}</select>
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! People and their devices: creating an analyst, an enumerator or an
 //! admin with a one-time password shown once (copied, or printed on a
 //! sign-in sheet for the field), the list with last logins and devices,
-//! and revoking a person or one lost device after a confirmation.
+//! a pairing code (and its QR code) that signs an enumerator's phone in
+//! without typing a password on it, and revoking a person or one lost
+//! device after a confirmation.
 
 use leptos::prelude::*;
+use salama_shared::pairing::PairingCode;
 use salama_shared::words::{AdminWord as A, BUILT_IN_LANGUAGES, Key, StaffWord as S, fill};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -41,6 +44,8 @@ struct People {
     /// signals only, gone when the page is left or "Done" is pressed.
     created: RwSignal<Option<Created>>,
     confirming: RwSignal<Option<Revoking>>,
+    /// The pairing code just made: shown until "Done", never kept.
+    pairing: RwSignal<Option<PairingCode>>,
     status: RwSignal<String>,
 }
 
@@ -49,6 +54,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
         listed: RwSignal::new(None),
         created: RwSignal::new(None),
         confirming: RwSignal::new(None),
+        pairing: RwSignal::new(None),
         status: RwSignal::new(String::new()),
     };
     refresh(people);
@@ -59,6 +65,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
             <h1 id="people-title" tabindex="-1">{say(A::PeopleTitle)}</h1>
             {create_section(people)}
             {move || people.created.get().map(|created| created_view(people, created))}
+            {move || people.pairing.get().map(|code| pairing_view(people, code))}
             <section aria-labelledby="list-title">
                 <h2 id="list-title" tabindex="-1">{say(A::ListTitle)}</h2>
                 <p id="people-status" tabindex="-1" role="status" class="status">{move || people.status.get()}</p>
@@ -198,6 +205,50 @@ fn created_view(people: People, created: Created) -> impl IntoView {
                 <select id="sheet-language" on:change=move |e| sheet_language.set(event_target_value(&e))>{languages}</select>
             </div>
             {move || sheet(&created, &sheet_language.get())}
+        </section>
+    }
+}
+
+/// Where the console is served from, which the field app shares.
+fn origin() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The code in large type for typing on the phone, its QR code for the
+/// phone's camera, and until when it works. Nothing of it is kept.
+fn pairing_view(people: People, code: PairingCode) -> impl IntoView {
+    let title = fill(say(A::PairingTitle), &[("name", &code.name)]);
+    let address = format!("{}/field", origin());
+    let steps = fill(say(A::PairingSteps), &[("address", &address)]);
+    let until = fill(
+        say(A::PairingUntil),
+        &[("time", &when(Some(&code.expires_at)))],
+    );
+    // An image of the server's drawing: shown, never run (a data: URL
+    // image cannot script the page).
+    let qr = code.qr_svg.as_deref().map(|svg| {
+        let source = format!(
+            "data:image/svg+xml;charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(svg))
+        );
+        view! { <img id="pairing-qr" class="pairing-qr" src=source alt=say(A::PairingQrAlt) width="240" height="240"/> }
+    });
+    let done = move |_| {
+        people.pairing.set(None);
+        browser::focus_soon("list-title".into());
+    };
+    view! {
+        <section id="pairing" class="created" aria-labelledby="pairing-title">
+            <h2 id="pairing-title" tabindex="-1">{title}</h2>
+            <p id="pairing-code" class="pairing-code" lang="en" translate="no">{code.code.clone()}</p>
+            {qr}
+            <p>{steps}</p>
+            <p class="hint">{until}</p>
+            <div class="actions">
+                <button type="button" id="pairing-done" on:click=done>{say(A::Done)}</button>
+            </div>
         </section>
     }
 }
@@ -357,6 +408,26 @@ fn person_row(people: People, person: Person, me: &str) -> impl IntoView {
         };
         view! { <button type="button" class="revoke-person" on:click=ask>{label}</button> }
     });
+    let pair = (!revoked && role == "enumerator").then(|| {
+        let label = fill(say(A::PairPhoneFor), &[("name", &name)]);
+        let target = name.clone();
+        let make = move |_| {
+            let target = target.clone();
+            leptos::task::spawn_local(async move {
+                match calls::pairing_code(&target, &origin()).await {
+                    Ok(code) => {
+                        people.pairing.set(Some(code));
+                        browser::focus_soon("pairing-title".into());
+                    }
+                    Err(refusal) => {
+                        people.status.set(refusal.in_words());
+                        browser::focus_soon("people-status".into());
+                    }
+                }
+            });
+        };
+        view! { <button type="button" class="pair-phone" aria-label=label on:click=make>{say(A::PairPhone)}</button> }
+    });
     let data_name = name.clone();
     let shown_name = if yourself {
         fill(say(A::You), &[("name", &name)])
@@ -368,7 +439,7 @@ fn person_row(people: People, person: Person, me: &str) -> impl IntoView {
             <th scope="row"><code>{shown_name}</code></th>
             <td class="role">{say(role_word(&role))}</td>
             <td class="last-login">{when(last_login_at.as_deref())}</td>
-            <td>{devices}</td>
+            <td>{devices}{pair}</td>
             <td class="person-status"><p>{status}</p>{revoke}</td>
         </tr>
     }

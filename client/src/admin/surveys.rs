@@ -58,7 +58,8 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
     });
     // Untracked, as the form's own pages build it: the questionnaire reads
     // its signals while it is built, and this screen must not follow them.
-    move || match console.previewing.get() {
+    move || {
+        match console.previewing.get() {
         Some(survey) => untrack(|| super::preview::view(survey, back)).into_any(),
         None => untrack(|| {
             // The preview provides its own Interface in this closure's
@@ -71,6 +72,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
                 {bar(&who, session)}
                 <main id="main" class="page wide">
                     <h1 id="surveys-title">{say(A::SurveysTitle)}</h1>
+                    {move || console.listed.get().and_then(|listed| super::settings::warnings(&listed))}
                     {survey_table(console)}
                     <p class="hint">{say(A::PublicExplained)}</p>
                     {upload_section(console)}
@@ -78,6 +80,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
             }
         })
         .into_any(),
+    }
     }
 }
 

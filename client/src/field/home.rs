@@ -72,20 +72,12 @@ fn sign_in(device: Device) -> impl IntoView {
                 "label": label.get_untracked().trim(),
             })
             .to_string();
-            let signed = api::call("POST", "/api/devices", Some(body))
-                .await
-                .and_then(|text| api::parse_serde::<Session>(&text));
+            let signed = credentials("/api/devices", body).await;
             busy.set(false);
             match signed {
                 Ok(session) => {
-                    if let Err(failure) = records::save_session(&session).await {
-                        device.storage_failed(&failure);
-                        return;
-                    }
                     password.set(String::new());
-                    device.session.set(Some(session));
-                    refresh_assignments(device, None).await;
-                    sync::start(device);
+                    begin(device, session).await;
                 }
                 Err(ApiError::Unauthorized) => error.set(Some(words.get(F::WrongPassword))),
                 Err(_) => error.set(Some(words.get(F::NeedsConnection))),
@@ -96,6 +88,7 @@ fn sign_in(device: Device) -> impl IntoView {
         <header class="bar field-bar">{languages()}</header>
         <main id="main" class="page">
             <h1>{words.get(F::Title)}</h1>
+            {super::pairing::form(device)}
             <form class="step" novalidate on:submit=submit>
                 <h2 id="step-heading" tabindex="-1">{words.get(F::SignInTitle)}</h2>
                 <p>{words.get(F::SignInIntro)}</p>
@@ -121,6 +114,25 @@ fn sign_in(device: Device) -> impl IntoView {
             </form>
         </main>
     }
+}
+
+/// The device's credentials for a sign-in or a pairing code sent to `path`.
+pub(super) async fn credentials(path: &str, body: String) -> Result<Session, ApiError> {
+    api::call("POST", path, Some(body))
+        .await
+        .and_then(|text| api::parse_serde::<Session>(&text))
+}
+
+/// Keeps the credentials a sign-in or a pairing code got, then fetches
+/// the assignments and starts sending.
+pub(super) async fn begin(device: Device, session: Session) {
+    if let Err(failure) = records::save_session(&session).await {
+        device.storage_failed(&failure);
+        return;
+    }
+    device.session.set(Some(session));
+    refresh_assignments(device, None).await;
+    sync::start(device);
 }
 
 /// Fetches the assignments and every survey version they name that the

@@ -16,6 +16,7 @@ mod home;
 mod idb;
 mod interview;
 mod module;
+mod pairing;
 mod records;
 mod selection;
 mod sync;

@@ -93,7 +93,7 @@ pub struct DeviceToken {
 /// Signs a device in once, while online: checks the password and returns a
 /// bearer token that does not expire (fieldwork can be offline for days) but
 /// is revoked with the user, or by `POST /api/logout` from the device.
-#[utoipa::path(post, path = "/api/devices", tag = "session", request_body = DeviceLogin, responses((status = 201, description = "The device's token, shown once", body = DeviceToken), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a device login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/devices", tag = "session", request_body = DeviceLogin, responses((status = 201, description = "The device's token, shown once", body = DeviceToken), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 422, description = "JSON, but not a device login: the problem with its field", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn register_device(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -130,7 +130,7 @@ pub async fn register_device(
 
 /// Checks a password and starts a session held in an HttpOnly,
 /// SameSite=Strict cookie. Rate limited per address; every attempt audited.
-#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Me), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON, or not a login", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = Login, responses((status = 200, description = "Logged in; session cookie set", body = Me), (status = 401, description = "Wrong name or password", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 422, description = "JSON, but not a login: the problem with its field", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddress,

@@ -22,7 +22,7 @@ use crate::store::{Inserted, Receipt};
 /// 201 with a receipt for a new submission, 200 with the same receipt for a
 /// resend, 409 when the id is taken by other content, 422 with every field
 /// error when the rules are broken.
-#[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), request_body = Submission, responses((status = 201, description = "Stored; the receipt", body = Receipt), (status = 200, description = "Stored before; the same receipt", body = Receipt), (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, description = "Interview without an enumerator token", body = ErrorBody), (status = 404, description = "Unknown survey or version", body = ErrorBody), (status = 409, description = "Id taken by other content", body = ErrorBody), (status = 413, description = "Body too large", body = ErrorBody), (status = 422, description = "Every field error", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 403, description = "A session cookie from another site, or a caller whose role may not send this", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/surveys/{survey_id}/submissions", tag = "submissions", params(("survey_id" = String, Path)), request_body = Submission, responses((status = 201, description = "Stored; the receipt", body = Receipt), (status = 200, description = "Stored before; the same receipt", body = Receipt), (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, description = "Interview without an enumerator token", body = ErrorBody), (status = 404, description = "Unknown survey or version", body = ErrorBody), (status = 409, description = "Id taken by other content (`conflict`), or the survey's retention date has passed (`survey_closed`)", body = ErrorBody), (status = 413, description = "Body too large", body = ErrorBody), (status = 422, description = "Every field error", body = ErrorBody), (status = 429, description = "Rate limited", body = ErrorBody), (status = 403, description = "A session cookie from another site, or a caller whose role may not send this", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -126,6 +126,7 @@ async fn admitted(
         }
     }
     check_clock(&published, submission)?;
+    crate::retention::check_open(state.store(), survey_id).await?;
     Ok(published)
 }
 

@@ -19,13 +19,25 @@ use crate::store::StoreError;
 use crate::xlsform;
 
 /// The latest version of each survey: public ones for everyone, all of them
-/// for staff, who also see every version number and the submissions so far.
+/// for staff, who also see every version number, the submissions so far and
+/// the retention date.
 #[utoipa::path(get, path = "/api/surveys", tag = "surveys", responses((status = 200, description = "Latest version of each survey the caller may see; for staff, with its versions and submissions", body = Vec<SurveyListing>), (status = 401, description = "Credentials sent but not valid", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
 ) -> ApiResult<Json<Vec<SurveyListing>>> {
     let mut listings = Vec::new();
+    let mut retentions: std::collections::HashMap<String, _> = match caller {
+        Some(_) => state
+            .store()
+            .retentions()
+            .await?
+            .into_iter()
+            .map(|kept| (kept.survey_id.clone(), kept))
+            .collect(),
+        None => Default::default(),
+    };
+    let today = crate::store::today();
     for stored in state.store().surveys().await? {
         if !stored.public && caller.is_none() {
             continue;
@@ -33,19 +45,24 @@ pub async fn list(
         let published = state
             .survey(&stored.survey_id, Some(stored.version))
             .await?;
-        let (versions, channels, submissions) = match caller {
+        let (versions, channels, submissions, retention) = match caller {
             Some(_) => (
                 Some(state.store().survey_versions(&stored.survey_id).await?),
                 Some(published.survey.channels.clone()),
                 Some(state.store().submission_count(&stored.survey_id).await?),
+                Some(crate::retention::reported(
+                    retentions.remove(&stored.survey_id).as_ref(),
+                    today,
+                )),
             ),
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         listings.push(SurveyListing {
             summary: summary(published.survey, stored.public),
             versions,
             channels,
             submissions,
+            retention,
         });
     }
     Ok(Json(listings))

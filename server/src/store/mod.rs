@@ -25,14 +25,17 @@ mod assignments;
 mod dialect;
 mod facts;
 mod fieldwork;
+mod pairing;
 mod people;
 mod queries;
+mod retention;
 mod visits;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
-pub use people::{Device, Person, RevokedDevice};
+pub use people::{Device, Person, RevokedDevice, device_id};
+pub use retention::{Destruction, SERVER_ACTOR, StoredRetention};
 pub use visits::VisitStored;
 
 pub use facts::{
@@ -241,12 +244,22 @@ where
 
 /// Now, as the text stored in timestamp columns (UTC, RFC 3339).
 pub fn now() -> String {
-    let seconds = std::time::SystemTime::now()
+    Timestamp::from_unix_seconds(unix_seconds())
+        .as_str()
+        .to_owned()
+}
+
+/// Today's date in UTC, the zone of every stored timestamp.
+pub fn today() -> salama_shared::date::Date {
+    Timestamp::from_unix_seconds(unix_seconds()).local_date()
+}
+
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| {
             i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        });
-    Timestamp::from_unix_seconds(seconds).as_str().to_owned()
+        })
 }
 
 /// Who holds a token, and whether it is a browser session (rather than a

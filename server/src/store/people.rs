@@ -83,7 +83,7 @@ fn audit_search(names: usize, actions: usize) -> String {
 
 /// The public id of a device token: the first 16 hex digits of its hash
 /// (the migration gives older tokens the same).
-pub(super) fn device_id(token_sha256: &str) -> &str {
+pub fn device_id(token_sha256: &str) -> &str {
     token_sha256.get(..16).unwrap_or(token_sha256)
 }
 

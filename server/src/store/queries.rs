@@ -48,7 +48,7 @@ const REVOKE_USER_TOKENS: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL";
 const COUNT_ACTIVE_ADMINS: &str =
     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND revoked_at IS NULL";
-const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at, device_id, label) \
+pub(super) const INSERT_TOKEN: &str = "INSERT INTO tokens (token_sha256, user_name, kind, created_at, expires_at, device_id, label) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, u.must_change_password, t.last_seen_at, t.kind FROM tokens t \
      JOIN users u ON u.name = t.user_name \
