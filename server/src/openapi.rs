@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, session,
-    submissions, surveys, users,
+    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, review,
+    session, submissions, surveys, users,
 };
 
 #[derive(OpenApi)]
@@ -48,6 +48,13 @@ use crate::routes::{
         analysis::fieldwork,
         microdata::microdata,
         microdata::codebook,
+        review::list,
+        review::detail,
+        review::decide,
+        review::correct,
+        review::policy,
+        review::set_policy,
+        review::set_supervisor,
         openapi,
     ),
     modifiers(&Credentials, &QueryParameters, &InternalErrors, &PendingPassword),
@@ -173,13 +180,14 @@ impl Modify for PendingPassword {
 
 /// Query parameters, from the lists the server reads them by
 /// (`shared::aggregate::Query`, `shared::microdata::Query`,
-/// `shared::audit::Query`, `shared::assignment_upload::Query`), allowed
+/// `shared::audit::Query`, `shared::assignment_upload::Query`,
+/// `shared::review::ListQuery`), allowed
 /// values included.
 struct QueryParameters;
 
 impl Modify for QueryParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use salama_shared::{aggregate, assignment_upload, audit, microdata};
+        use salama_shared::{aggregate, assignment_upload, audit, microdata, review};
         let lists = [
             (
                 "/api/surveys/{survey_id}/assignments.csv",
@@ -202,6 +210,10 @@ impl Modify for QueryParameters {
             (
                 "/api/surveys/{survey_id}/codebook.csv",
                 microdata::Query::parameters(),
+            ),
+            (
+                "/api/surveys/{survey_id}/reviews",
+                review::ListQuery::parameters(),
             ),
         ];
         for (path, list) in lists {

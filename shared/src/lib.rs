@@ -29,6 +29,7 @@ pub mod number;
 mod openapi;
 pub mod publication;
 pub mod query;
+pub mod review;
 pub mod sample;
 pub mod schema;
 pub mod selection;

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod health;
 pub mod microdata;
 pub mod params;
+pub mod review;
 pub mod session;
 pub mod shell;
 pub mod submissions;

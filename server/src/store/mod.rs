@@ -27,11 +27,13 @@ mod facts;
 mod fieldwork;
 mod people;
 mod queries;
+mod review;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
 pub use people::{Device, Person, RevokedDevice};
+pub use review::{LatestBody, NewRevision, ReviewFilter, Reviewed};
 
 pub use facts::{
     DesignEntry, FACTS_BACKFILL, FactRow, FactState, MICRODATA_SEPARATOR, SubmissionFacts,
@@ -210,6 +212,7 @@ trait Columns {
     fn text(&self, column: &str) -> sqlx::Result<String>;
     fn optional_text(&self, column: &str) -> sqlx::Result<Option<String>>;
     fn integer(&self, column: &str) -> sqlx::Result<i64>;
+    fn optional_integer(&self, column: &str) -> sqlx::Result<Option<i64>>;
     fn flag(&self, column: &str) -> sqlx::Result<bool>;
 }
 
@@ -229,6 +232,10 @@ where
     }
 
     fn integer(&self, column: &str) -> sqlx::Result<i64> {
+        self.try_get(column)
+    }
+
+    fn optional_integer(&self, column: &str) -> sqlx::Result<Option<i64>> {
         self.try_get(column)
     }
 

@@ -1,0 +1,328 @@
+//! Supervisors' review of submissions: the list with its filters, one
+//! interview with its history, decisions (approve, has issues, reject),
+//! corrections as new revisions validated again, the survey's counting
+//! rule and who supervises whom. An admin reviews everything; a supervisor
+//! only the clusters assigned to their enumerators.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use salama_shared::api::ErrorBody;
+use salama_shared::review::{
+    Correction, ListQuery, ReviewDecision, ReviewDetail, ReviewItem, ReviewPolicy, Supervision,
+    apply_changes, reason_problem,
+};
+use salama_shared::{Submission, text::is_envelope_code};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::params::{CODE_RULE, Params, field, quoted};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::json::JsonBody;
+use crate::state::AppState;
+use crate::store::{NewRevision, ReviewFilter, Reviewed};
+
+/// Who may review.
+const REVIEWERS: &[Role] = &[Role::Admin, Role::Supervisor];
+
+/// A submission's review, if the caller may see it: 404 for an id that
+/// names none (or is no id), 403 for a supervisor outside their teams.
+async fn reviewable(
+    state: &AppState,
+    caller: &Caller,
+    submission_id: &str,
+) -> ApiResult<(String, ReviewItem)> {
+    caller.require(REVIEWERS)?;
+    let missing = || ApiError::NotFound(format!("no submission `{}`", quoted(submission_id)));
+    let id = Uuid::parse_str(submission_id).map_err(|_| missing())?;
+    let (survey_id, item) = state
+        .store()
+        .review_item(&id.hyphenated().to_string())
+        .await?
+        .ok_or_else(missing)?;
+    if caller.role == Role::Supervisor {
+        let supervised = match &item.cluster_id {
+            Some(cluster) => {
+                state
+                    .store()
+                    .supervises(&caller.name, &survey_id, cluster)
+                    .await?
+            }
+            None => false,
+        };
+        if !supervised {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    Ok((survey_id, item))
+}
+
+/// A survey's submissions for review, latest first, filtered by state,
+/// cluster and enumerator; a supervisor sees their teams' clusters only.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/reviews", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "A page of submissions, latest first", body = Vec<ReviewItem>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or a supervisor", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter", body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<ReviewItem>>> {
+    caller.require(REVIEWERS)?;
+    let query = ListQuery::parse(&params).map_err(|errors| {
+        ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
+    })?;
+    state.survey(&survey_id, None).await?;
+    let filter = ReviewFilter {
+        state: query.state,
+        cluster_id: query.cluster,
+        enumerator_id: query.enumerator,
+        supervisor: (caller.role == Role::Supervisor).then(|| caller.name.clone()),
+        before: query.before,
+        limit: query.limit,
+    };
+    Ok(Json(state.store().review_list(&survey_id, &filter).await?))
+}
+
+/// One interview for its reviewer: its latest answers, the states it may
+/// move to, its history and corrected revisions.
+#[utoipa::path(get, path = "/api/submissions/{submission_id}/review", tag = "review", security(("token" = []), ("session" = [])),
+    params(("submission_id" = String, Path)),
+    responses((status = 200, description = "The interview, its history and revisions", body = ReviewDetail), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin, or a supervisor of another team", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(submission_id): Path<String>,
+) -> ApiResult<Json<ReviewDetail>> {
+    let (survey_id, item) = reviewable(&state, &caller, &submission_id).await?;
+    let id = item.submission_id.clone();
+    let latest = state
+        .store()
+        .latest_body(&id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished"))?;
+    let submission: Submission = serde_json::from_slice(&latest.body)
+        .map_err(|e| anyhow::anyhow!("stored submission {id} does not read: {e}"))?;
+    Ok(Json(ReviewDetail {
+        survey_id,
+        next_states: item.state.next_states().collect(),
+        answers: submission.answers,
+        history: state.store().review_history(&id).await?,
+        revisions: state.store().revisions(&id).await?,
+        item,
+    }))
+}
+
+/// Approves a submission, sends it back (`has_issues`, with the note the
+/// enumerator reads) or rejects it. Only from a state that allows it:
+/// received → any; has issues → approved or rejected; approved and
+/// rejected are final (409).
+#[utoipa::path(post, path = "/api/submissions/{submission_id}/review", tag = "review", security(("token" = []), ("session" = [])),
+    params(("submission_id" = String, Path)),
+    request_body = ReviewDecision,
+    responses((status = 200, description = "Decided; the submission as listed now", body = ReviewItem), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin, or a supervisor of another team", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody), (status = 409, description = "Not allowed from its state (perhaps just decided by someone else)", body = ErrorBody), (status = 422, description = "A reason too long, with control characters, or missing", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(submission_id): Path<String>,
+    body: JsonBody<ReviewDecision>,
+) -> ApiResult<Json<ReviewItem>> {
+    let (_, item) = reviewable(&state, &caller, &submission_id).await?;
+    let ReviewDecision {
+        state: next,
+        reason,
+    } = body.value;
+    let required = next != salama_shared::review::ReviewState::Approved;
+    if let Some(problem) = reason_problem("reason", &reason, required) {
+        return Err(ApiError::invalid("the reason cannot be kept", [problem]));
+    }
+    match state
+        .store()
+        .review(&item.submission_id, next, &caller.name, reason.trim())
+        .await?
+    {
+        Reviewed::Done(item) => Ok(Json(item)),
+        Reviewed::NotFound => Err(ApiError::NotFound(format!(
+            "no submission `{}`",
+            quoted(&submission_id)
+        ))),
+        Reviewed::WrongState(current) => Err(ApiError::Conflict(format!(
+            "the submission is {}: it cannot become {}",
+            current.as_str(),
+            next.as_str()
+        ))),
+    }
+}
+
+/// Corrects answers one by one, with a reason: the result is a new
+/// revision, validated again by the survey's rules, whose facts replace the
+/// previous revision's; every revision is kept.
+#[utoipa::path(post, path = "/api/submissions/{submission_id}/corrections", tag = "review", security(("token" = []), ("session" = [])),
+    params(("submission_id" = String, Path)),
+    request_body = Correction,
+    responses((status = 201, description = "Corrected; the interview with its new revision", body = ReviewDetail), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin, or a supervisor of another team", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody), (status = 409, description = "Rejected, or corrected meanwhile (not the latest revision)", body = ErrorBody), (status = 422, description = "A bad reason or path, or a revision that breaks the survey's rules (every field error)", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(submission_id): Path<String>,
+    body: JsonBody<Correction>,
+) -> ApiResult<(axum::http::StatusCode, Json<ReviewDetail>)> {
+    let (_, item) = reviewable(&state, &caller, &submission_id).await?;
+    let correction = body.value;
+    if let Some(problem) = reason_problem("reason", &correction.reason, true) {
+        return Err(ApiError::invalid("the reason cannot be kept", [problem]));
+    }
+    if item.state == salama_shared::review::ReviewState::Rejected {
+        return Err(ApiError::Conflict(
+            "the submission is rejected: it is not corrected".into(),
+        ));
+    }
+    let id = item.submission_id.clone();
+    let latest = state
+        .store()
+        .latest_body(&id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished"))?;
+    if latest.revision != correction.revision {
+        return Err(ApiError::Conflict(format!(
+            "the latest revision is {}, not {}: reload the interview",
+            latest.revision, correction.revision
+        )));
+    }
+    let mut submission: Submission = serde_json::from_slice(&latest.body)
+        .map_err(|e| anyhow::anyhow!("stored submission {id} does not read: {e}"))?;
+    let changes = apply_changes(&mut submission.answers, &correction.changes)
+        .map_err(|errors| ApiError::invalid("the changes do not apply", errors))?;
+    let published = state
+        .survey(&latest.survey_id, Some(latest.survey_version))
+        .await?;
+    // The same rules as at ingest, off the async workers.
+    let checking = published.clone();
+    let (submission, facts) = tokio::task::spawn_blocking(move || {
+        let facts = match checking.form.validate(&submission) {
+            Ok(valid) => Ok(crate::facts::of_submission(&checking.form, valid)),
+            Err(errors) => Err(errors),
+        };
+        (submission, facts)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("validation task: {e}"))?;
+    let facts = facts.map_err(|errors| {
+        ApiError::invalid(
+            format!(
+                "the corrected interview breaks {} of the survey's rules",
+                errors.len()
+            ),
+            errors,
+        )
+    })?;
+    let body = serde_json::to_vec(&submission)
+        .map_err(|e| anyhow::anyhow!("a submission does not serialise: {e}"))?;
+    let content_sha256 = hex::encode(Sha256::digest(&body));
+    let stored = state
+        .store()
+        .correct(&NewRevision {
+            submission_id: &id,
+            from_revision: latest.revision,
+            body: &body,
+            content_sha256: &content_sha256,
+            author: &caller.name,
+            reason: correction.reason.trim(),
+            changes: &changes,
+            facts: &facts,
+        })
+        .await?;
+    if stored.is_none() {
+        return Err(ApiError::Conflict(
+            "corrected by someone else meanwhile: reload the interview".into(),
+        ));
+    }
+    let Json(detail) = detail(State(state), caller, Path(id)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(detail)))
+}
+
+/// Which interviews a survey's aggregates count.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/review-policy", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "The survey's counting rule", body = ReviewPolicy), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or a supervisor", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
+pub async fn policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+) -> ApiResult<Json<ReviewPolicy>> {
+    caller.require(REVIEWERS)?;
+    state.survey(&survey_id, None).await?;
+    Ok(Json(ReviewPolicy {
+        approved_only: state.store().review_policy(&survey_id).await?,
+    }))
+}
+
+/// Sets whether only approved interviews count (or every valid one not
+/// rejected); aggregates follow at once.
+#[utoipa::path(put, path = "/api/surveys/{survey_id}/review-policy", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    request_body = ReviewPolicy,
+    responses((status = 200, description = "The rule now", body = ReviewPolicy), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody), (status = 422, description = "Not a rule", body = ErrorBody)))]
+pub async fn set_policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: JsonBody<ReviewPolicy>,
+) -> ApiResult<Json<ReviewPolicy>> {
+    caller.require(&[Role::Admin])?;
+    state.survey(&survey_id, None).await?;
+    let policy = body.value;
+    state
+        .store()
+        .set_review_policy(&survey_id, policy.approved_only, &caller.name)
+        .await?;
+    Ok(Json(policy))
+}
+
+/// Gives an enumerator a supervisor, who then reviews the clusters
+/// assigned to them (`null`: admins only).
+#[utoipa::path(put, path = "/api/users/{name}/supervisor", tag = "review", security(("token" = []), ("session" = [])),
+    params(("name" = String, Path)),
+    request_body = Supervision,
+    responses((status = 200, description = "The enumerator's supervisor now", body = Supervision), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No active enumerator of that name", body = ErrorBody), (status = 422, description = "No active supervisor of that name", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn set_supervisor(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    body: JsonBody<Supervision>,
+) -> ApiResult<Json<Supervision>> {
+    caller.require(&[Role::Admin])?;
+    let active_role =
+        |user: Option<crate::store::User>| user.filter(|user| !user.revoked).map(|user| user.role);
+    if !is_envelope_code(&name)
+        || active_role(state.store().user(&name).await?).as_deref() != Some("enumerator")
+    {
+        return Err(ApiError::NotFound(format!(
+            "no active enumerator `{}`",
+            quoted(&name)
+        )));
+    }
+    let supervision = body.value;
+    if let Some(supervisor) = &supervision.supervisor {
+        let role = if is_envelope_code(supervisor) {
+            active_role(state.store().user(supervisor).await?)
+        } else {
+            None
+        };
+        if role.as_deref() != Some("supervisor") {
+            return Err(ApiError::invalid(
+                "not a supervisor",
+                [field(
+                    "supervisor",
+                    "invalid",
+                    format!("the name of an active supervisor ({CODE_RULE})"),
+                )],
+            ));
+        }
+    }
+    state
+        .store()
+        .set_supervisor(&name, supervision.supervisor.as_deref(), &caller.name)
+        .await?;
+    Ok(Json(supervision))
+}

@@ -1,0 +1,613 @@
+//! Supervisors' review of submissions: the states an interview goes
+//! through, which changes of state are allowed, what counts in aggregates,
+//! and the shapes the review API sends and reads, so the console offers
+//! exactly the actions the server accepts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ErrorField;
+use crate::field_error::FieldErrorCode;
+use crate::query::{Parameter, ParameterKind, Writer, last, not_one_of};
+use crate::text::{MAX_CODE_LENGTH, is_envelope_code};
+
+/// Where a submission stands in review. A submission nobody has reviewed
+/// yet is `Received`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Received,
+    Approved,
+    /// Sent back to the enumerator with a note, to be corrected.
+    HasIssues,
+    /// Never counted, whatever the survey's rule.
+    Rejected,
+}
+
+/// Every state, in the order the console lists them.
+pub const STATES: [ReviewState; 4] = [
+    ReviewState::Received,
+    ReviewState::Approved,
+    ReviewState::HasIssues,
+    ReviewState::Rejected,
+];
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Received => "received",
+            ReviewState::Approved => "approved",
+            ReviewState::HasIssues => "has_issues",
+            ReviewState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        STATES.into_iter().find(|state| state.as_str() == text)
+    }
+
+    /// Whether a reviewer may move a submission from this state to `next`.
+    /// A decision is final once approved or rejected: reopening one would
+    /// silently change published aggregates, so it takes a correction
+    /// (which keeps the history) rather than a second verdict. An interview
+    /// with issues is decided after its correction.
+    pub fn can_become(self, next: ReviewState) -> bool {
+        use ReviewState::{Approved, HasIssues, Received, Rejected};
+        matches!(
+            (self, next),
+            (Received, Approved | HasIssues | Rejected) | (HasIssues, Approved | Rejected)
+        )
+    }
+
+    /// The states a reviewer may choose from this one.
+    pub fn next_states(self) -> impl Iterator<Item = ReviewState> {
+        STATES
+            .into_iter()
+            .filter(move |next| self.can_become(*next))
+    }
+
+    /// Whether a valid submission in this state counts in aggregates, when
+    /// the survey counts only approved interviews (`approved_only`) or every
+    /// valid one. Rejected interviews never count.
+    pub fn counts(self, approved_only: bool) -> bool {
+        match self {
+            ReviewState::Rejected => false,
+            ReviewState::Approved => true,
+            ReviewState::Received | ReviewState::HasIssues => !approved_only,
+        }
+    }
+}
+
+/// Longest reason or note a reviewer writes: a few sentences.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The problem with a reason, if any, reported at `path`: at most
+/// [`MAX_REASON_CHARS`], no control characters but line breaks (it is shown
+/// on a phone and written in the audit log and CSV files), and not empty
+/// when `required` (sending an interview back or rejecting it needs one).
+pub fn reason_problem(path: &str, reason: &str, required: bool) -> Option<ErrorField> {
+    let (code, message) = if reason.chars().count() > MAX_REASON_CHARS {
+        (
+            FieldErrorCode::TooLong.as_str(),
+            format!("at most {MAX_REASON_CHARS} characters"),
+        )
+    } else if reason.chars().any(|c| c.is_control() && c != '\n') {
+        (
+            "invalid",
+            "no control characters (line breaks are allowed)".to_owned(),
+        )
+    } else if required && reason.trim().is_empty() {
+        (
+            FieldErrorCode::Required.as_str(),
+            "say why: the enumerator and the audit log read it".to_owned(),
+        )
+    } else {
+        return None;
+    };
+    Some(ErrorField::new(path, code, message))
+}
+
+/// `POST /api/submissions/{id}/review`: a reviewer's decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecision {
+    /// `approved`, `has_issues` or `rejected`.
+    pub state: ReviewState,
+    /// Required for `has_issues` (the note the enumerator reads) and
+    /// `rejected`; at most 500 characters, no control characters but line breaks.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One submission as the review list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewItem {
+    pub submission_id: String,
+    pub survey_version: u32,
+    pub channel: String,
+    /// The interview's local date.
+    pub completed_on: String,
+    pub received_at: String,
+    pub enumerator_id: Option<String>,
+    pub cluster_id: Option<String>,
+    pub state: ReviewState,
+    /// Who decided the current state, when and why (absent while received).
+    pub reviewer: Option<String>,
+    pub reason: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// The latest revision: 0 is the submission as received.
+    pub revision: u32,
+    /// Where it stands in the list: `before` pages on from the last one.
+    pub position: i64,
+}
+
+/// One decision or correction in an interview's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewEvent {
+    pub at: String,
+    pub actor: String,
+    /// A review state, or `corrected`.
+    pub event: String,
+    pub reason: String,
+    /// The revision it made or applied to.
+    pub revision: u32,
+}
+
+/// One answer changed by a correction: its path, the value before and after
+/// (`null` for no answer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangedAnswer {
+    pub path: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub old: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub new: serde_json::Value,
+}
+
+/// A corrected revision: who made it, when, why, and what it changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revision {
+    pub revision: u32,
+    pub author: String,
+    pub reason: String,
+    pub created_at: String,
+    pub changes: Vec<ChangedAnswer>,
+}
+
+/// `GET /api/submissions/{id}/review`: one interview for its reviewer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewDetail {
+    pub survey_id: String,
+    #[serde(flatten)]
+    pub item: ReviewItem,
+    /// The answers of the latest revision, by question id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// The states a reviewer may choose now.
+    pub next_states: Vec<ReviewState>,
+    /// Oldest first.
+    pub history: Vec<ReviewEvent>,
+    /// Corrected revisions, oldest first (none: the answers are as received).
+    pub revisions: Vec<Revision>,
+}
+
+/// `GET`/`PUT /api/surveys/{id}/review-policy`: which interviews count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicy {
+    /// `true`: only approved interviews count in aggregates; `false`: every
+    /// valid one that is not rejected.
+    pub approved_only: bool,
+}
+
+/// `PUT /api/users/{name}/supervisor`: who reviews an enumerator's clusters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Supervision {
+    /// A supervisor's name, or `null` to leave the enumerator unsupervised
+    /// (reviewed by admins only).
+    pub supervisor: Option<String>,
+}
+
+/// `POST /api/submissions/{id}/corrections`: answers changed one by one,
+/// with the reason; the result is a new revision, validated again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// Required; at most 500 characters, no control characters but line breaks.
+    pub reason: String,
+    /// The revision the changes were made to (`revision` of the review):
+    /// a correction of an older one is refused (409) rather than undoing
+    /// another reviewer's.
+    pub revision: u32,
+    /// At least one, at most 100.
+    pub changes: Vec<AnswerChange>,
+}
+
+/// One answer to change: `q` or, in a roster, `roster[row].q` (rows from
+/// 0, as validation errors name them); `null` removes the answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AnswerChange {
+    pub path: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub value: serde_json::Value,
+}
+
+/// Most answers one correction changes.
+pub const MAX_CHANGES: usize = 100;
+
+/// `changes` made to `answers`, returning each with its old value, or every
+/// change that names no answer place (an unknown roster row, a path that
+/// does not read, the same path twice) at `changes[i].path`. What the new
+/// values are is for validation to judge, on the whole revision.
+pub fn apply_changes(
+    answers: &mut serde_json::Map<String, serde_json::Value>,
+    changes: &[AnswerChange],
+) -> Result<Vec<ChangedAnswer>, Vec<ErrorField>> {
+    use serde_json::Value;
+    let mut errors = Vec::new();
+    if changes.is_empty() || changes.len() > MAX_CHANGES {
+        errors.push(ErrorField::new(
+            "changes",
+            "out_of_range",
+            format!("from 1 to {MAX_CHANGES} changes"),
+        ));
+        return Err(errors);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut done = Vec::with_capacity(changes.len());
+    for (index, change) in changes.iter().enumerate() {
+        let at = format!("changes[{index}].path");
+        let Some((roster, row, id)) = answer_place(&change.path) else {
+            errors.push(ErrorField::new(
+                at,
+                "invalid",
+                "a question id, or `roster[row].question` with the row from 0",
+            ));
+            continue;
+        };
+        if !seen.insert(change.path.as_str()) {
+            errors.push(ErrorField::new(
+                at,
+                "duplicate",
+                "this answer is changed twice",
+            ));
+            continue;
+        }
+        let slot = match (roster, row) {
+            (Some(roster), Some(row)) => match answers
+                .get_mut(roster)
+                .and_then(Value::as_array_mut)
+                .and_then(|rows| rows.get_mut(row))
+                .and_then(Value::as_object_mut)
+            {
+                Some(cells) => cells,
+                None => {
+                    errors.push(ErrorField::new(
+                        at,
+                        "unknown_row",
+                        "the interview has no such roster row",
+                    ));
+                    continue;
+                }
+            },
+            _ => &mut *answers,
+        };
+        let old = match &change.value {
+            Value::Null => slot.remove(id),
+            value => slot.insert(id.to_owned(), value.clone()),
+        }
+        .unwrap_or(Value::Null);
+        if old == change.value {
+            continue;
+        }
+        done.push(ChangedAnswer {
+            path: change.path.clone(),
+            old,
+            new: change.value.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if done.is_empty() {
+        return Err(vec![ErrorField::new(
+            "changes",
+            "unchanged",
+            "every value is the one the interview has already",
+        )]);
+    }
+    Ok(done)
+}
+
+/// `q` as `(None, None, q)`, `roster[row].q` as `(Some(roster), Some(row), q)`.
+fn answer_place(path: &str) -> Option<(Option<&str>, Option<usize>, &str)> {
+    let code = |text: &str| is_envelope_code(text).then_some(());
+    match path.split_once('[') {
+        None => {
+            code(path)?;
+            Some((None, None, path))
+        }
+        Some((roster, rest)) => {
+            let (row, id) = rest.split_once("].")?;
+            code(roster)?;
+            code(id)?;
+            // Digits only: `+1` or ` 1` would read as a number too.
+            if row.is_empty() || row.len() > 4 || !row.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((Some(roster), Some(row.parse().ok()?), id))
+        }
+    }
+}
+
+/// Most submissions one page of the review list holds.
+pub const MAX_LIST: u32 = 500;
+/// Submissions listed when `limit` is not given.
+pub const DEFAULT_LIST: u32 = 100;
+
+/// `GET /api/surveys/{id}/reviews`: which submissions to list, read from
+/// the query's pairs with every problem named by its parameter, and
+/// described for the API document from the same list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub state: Option<ReviewState>,
+    pub cluster: Option<String>,
+    pub enumerator: Option<String>,
+    /// Only submissions listed before this position (the next page).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+impl ListQuery {
+    pub fn parameters() -> Vec<Parameter> {
+        use ParameterKind::{Integer, Text};
+        let parameter = Parameter::optional;
+        vec![
+            parameter(
+                "state",
+                Text,
+                &STATE_NAMES,
+                "Only submissions in this review state",
+            ),
+            parameter("cluster", Text, &[], "Only interviews of this cluster"),
+            parameter(
+                "enumerator",
+                Text,
+                &[],
+                "Only interviews made by this enumerator",
+            ),
+            parameter(
+                "before",
+                Integer,
+                &[],
+                "Only submissions listed after this `position`: the next page",
+            ),
+            parameter(
+                "limit",
+                Integer,
+                &[],
+                "How many, at most 500 (100 when not given)",
+            ),
+        ]
+    }
+
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, Vec<ErrorField>> {
+        let mut errors = Vec::new();
+        let mut query = ListQuery {
+            limit: DEFAULT_LIST,
+            ..ListQuery::default()
+        };
+        if let Some(state) = last(pairs, "state") {
+            query.state = ReviewState::parse(state);
+            if query.state.is_none() {
+                errors.push(not_one_of("state", state, &STATE_NAMES));
+            }
+        }
+        for (name, slot) in [
+            ("cluster", &mut query.cluster),
+            ("enumerator", &mut query.enumerator),
+        ] {
+            if let Some(code) = last(pairs, name) {
+                if is_envelope_code(code) {
+                    *slot = Some(code.to_owned());
+                } else {
+                    errors.push(ErrorField::new(
+                        name,
+                        "invalid",
+                        format!(
+                            "letters, digits, `-`, `_`, `.` and `:`, at most {MAX_CODE_LENGTH}"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(before) = last(pairs, "before") {
+            match before.parse::<i64>() {
+                Ok(before) => query.before = Some(before),
+                Err(_) => errors.push(ErrorField::new(
+                    "before",
+                    "invalid",
+                    "a `position` from the list",
+                )),
+            }
+        }
+        if let Some(limit) = last(pairs, "limit") {
+            match limit.parse::<u32>() {
+                Ok(limit) if (1..=MAX_LIST).contains(&limit) => query.limit = limit,
+                _ => errors.push(ErrorField::new(
+                    "limit",
+                    "out_of_range",
+                    format!("a whole number from 1 to {MAX_LIST}"),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The query string the server reads back as this query.
+    pub fn to_query_string(&self) -> String {
+        let mut writer = Writer::default();
+        if let Some(state) = self.state {
+            writer.pair("state", state.as_str());
+        }
+        if let Some(cluster) = &self.cluster {
+            writer.pair("cluster", cluster);
+        }
+        if let Some(enumerator) = &self.enumerator {
+            writer.pair("enumerator", enumerator);
+        }
+        if let Some(before) = self.before {
+            writer.pair("before", &before.to_string());
+        }
+        writer.pair("limit", &self.limit.to_string());
+        writer.finish()
+    }
+}
+
+const STATE_NAMES: [&str; 4] = ["received", "approved", "has_issues", "rejected"];
+
+#[cfg(test)]
+mod tests {
+    use super::ReviewState::{Approved, HasIssues, Received, Rejected};
+    use super::*;
+
+    #[test]
+    fn decisions_move_forward_only() {
+        assert_eq!(
+            Received.next_states().collect::<Vec<_>>(),
+            [Approved, HasIssues, Rejected]
+        );
+        assert_eq!(
+            HasIssues.next_states().collect::<Vec<_>>(),
+            [Approved, Rejected]
+        );
+        for state in STATES {
+            assert!(!state.can_become(state), "{state:?} to itself");
+            assert!(!state.can_become(Received), "{state:?} back to received");
+            assert_eq!(ReviewState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(Approved.next_states().count(), 0);
+        assert_eq!(Rejected.next_states().count(), 0);
+    }
+
+    #[test]
+    fn rejected_never_counts_and_approved_always_does() {
+        for approved_only in [false, true] {
+            assert!(!Rejected.counts(approved_only));
+            assert!(Approved.counts(approved_only));
+            assert_eq!(Received.counts(approved_only), !approved_only);
+            assert_eq!(HasIssues.counts(approved_only), !approved_only);
+        }
+    }
+
+    #[test]
+    fn a_list_query_reads_back_what_it_writes() {
+        let query = ListQuery {
+            state: Some(HasIssues),
+            cluster: Some("ea-7".into()),
+            enumerator: None,
+            before: Some(42),
+            limit: 20,
+        };
+        let pairs: Vec<(String, String)> = query
+            .to_query_string()
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(ListQuery::parse(&pairs), Ok(query));
+        let names: Vec<&str> = ListQuery::parameters().iter().map(|p| p.name).collect();
+        assert_eq!(names, ["state", "cluster", "enumerator", "before", "limit"]);
+        for state in STATES {
+            assert!(STATE_NAMES.contains(&state.as_str()));
+        }
+        let bad: Vec<(String, String)> = [
+            ("state", "done"),
+            ("cluster", "a b"),
+            ("enumerator", "x\u{1b}"),
+            ("before", "x"),
+            ("limit", "501"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let errors = ListQuery::parse(&bad).expect_err("all wrong");
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["state", "cluster", "enumerator", "before", "limit"]);
+    }
+
+    #[test]
+    fn changes_keep_the_old_values_and_refuse_unknown_places() {
+        let mut answers = serde_json::json!({
+            "resp_age": 4,
+            "household": [{"age": 34}, {"age": 39}]
+        })
+        .as_object()
+        .cloned()
+        .expect("object");
+        let change = |path: &str, value: serde_json::Value| AnswerChange {
+            path: path.into(),
+            value,
+        };
+        let done = apply_changes(
+            &mut answers,
+            &[
+                change("resp_age", 40.into()),
+                change("household[1].age", 38.into()),
+                change("saf_1", "safe".into()),
+            ],
+        )
+        .expect("applied");
+        assert_eq!(done[0].old, serde_json::json!(4));
+        assert_eq!(done[1].new, serde_json::json!(38));
+        assert_eq!(done[2].old, serde_json::Value::Null);
+        assert_eq!(answers["household"][1]["age"], 38);
+        let refused = apply_changes(
+            &mut answers,
+            &[
+                change("household[2].age", 1.into()),
+                change("household[-1].age", 1.into()),
+                change("household[01x].age", 1.into()),
+                change("resp age", 1.into()),
+                change("resp_age", 41.into()),
+                change("resp_age", 42.into()),
+            ],
+        )
+        .expect_err("refused");
+        let codes: Vec<&str> = refused.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["unknown_row", "invalid", "invalid", "invalid", "duplicate"]
+        );
+        assert!(apply_changes(&mut answers, &[]).is_err());
+        // A refused correction may have changed the copy it was given (41).
+        assert!(apply_changes(&mut answers, &[change("resp_age", 41.into())]).is_err());
+    }
+
+    #[test]
+    fn reasons_are_bounded_and_plain() {
+        assert!(reason_problem("reason", "age typed as 4, is 40\nchecked", true).is_none());
+        assert!(reason_problem("reason", "", false).is_none());
+        assert!(reason_problem("reason", "  ", true).is_some());
+        assert!(reason_problem("reason", "a\u{1b}[2J", false).is_some());
+        assert!(reason_problem("reason", &"é".repeat(MAX_REASON_CHARS), true).is_none());
+        let long = reason_problem("reason", &"é".repeat(MAX_REASON_CHARS + 1), true);
+        assert_eq!(long.map(|problem| problem.path), Some("reason".to_owned()));
+    }
+}
