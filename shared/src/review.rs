@@ -162,9 +162,9 @@ pub struct ReviewEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangedAnswer {
     pub path: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub old: serde_json::Value,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub new: serde_json::Value,
 }
 
@@ -240,7 +240,7 @@ pub struct Correction {
 #[serde(deny_unknown_fields)]
 pub struct AnswerChange {
     pub path: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub value: serde_json::Value,
 }
 
