@@ -159,6 +159,28 @@ pub async fn read<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Refusa
     })
 }
 
+/// A console read of text (a survey definition), every refusal kept.
+pub async fn read_text(url: &str) -> Result<String, Refusal> {
+    send_with_status("GET", url, &JsValue::NULL, false, None)
+        .await
+        .map(|(_, text)| text)
+}
+
+/// A JSON body sent, its answer read as `T`, every refusal kept as the
+/// server words it.
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<T, Refusal> {
+    let body = JsValue::from_str(&body.to_string());
+    let (status, answer) = send_with_status(method, url, &body, true, None).await?;
+    parse_serde(&answer).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })
+}
+
 /// A call with no answer to read (a withdrawal).
 pub async fn delete(url: &str) -> Result<(), Refusal> {
     send_with_status("DELETE", url, &JsValue::NULL, false, None)

@@ -5,7 +5,8 @@
 //! (versions, channels and submissions, an upload checked without
 //! publishing, its problems by cell, a preview with the citizens' own form,
 //! publishing, public on or off, downloads), people and their devices,
-//! fieldwork (clusters, progress, weights and the design) and the audit log. Every word comes from the catalogue's `admin` area, in
+//! fieldwork (clusters, progress, weights and the design), the review of
+//! interviews (the one section a supervisor sees) and the audit log. Every word comes from the catalogue's `admin` area, in
 //! the interface language.
 
 mod audit;
@@ -13,6 +14,7 @@ mod calls;
 mod fieldwork;
 mod people;
 mod preview;
+mod review;
 mod surveys;
 
 use leptos::prelude::*;
@@ -34,6 +36,7 @@ pub(crate) enum Section {
     Surveys,
     People,
     Fieldwork,
+    Review,
     Audit,
 }
 
@@ -43,6 +46,7 @@ impl Section {
         Section::Surveys,
         Section::People,
         Section::Fieldwork,
+        Section::Review,
         Section::Audit,
     ];
 
@@ -51,6 +55,7 @@ impl Section {
             Section::Surveys => "/admin",
             Section::People => "/admin/people",
             Section::Fieldwork => "/admin/fieldwork",
+            Section::Review => "/admin/review",
             Section::Audit => "/admin/audit",
         }
     }
@@ -60,6 +65,7 @@ impl Section {
             Section::Surveys => A::SurveysTitle,
             Section::People => A::PeopleTitle,
             Section::Fieldwork => A::FieldworkTitle,
+            Section::Review => A::ReviewTitle,
             Section::Audit => A::AuditTitle,
         }
     }
@@ -81,16 +87,22 @@ impl Section {
             Section::Surveys => "surveys-title",
             Section::People => "people-title",
             Section::Fieldwork => "fieldwork-title",
+            Section::Review => "review-title",
             Section::Audit => "audit-title",
         }
     }
 }
 
 fn page_of(section: Section, who: Me, session: Session) -> AnyView {
+    // A supervisor's console is the review of their teams' interviews.
+    if who.role == "supervisor" {
+        return review::page(who, session).into_any();
+    }
     match section {
         Section::Surveys => surveys::page(who, session).into_any(),
         Section::People => people::page(who, session).into_any(),
         Section::Fieldwork => fieldwork::page(who, session).into_any(),
+        Section::Review => review::page(who, session).into_any(),
         Section::Audit => audit::page(who, session).into_any(),
     }
 }
@@ -143,7 +155,9 @@ fn app() -> impl IntoView {
                     .into_any()
             }
             Some(Err(_)) => staff::sign_in(session, say(A::SignInTitle)).into_any(),
-            Some(Ok(who)) if who.role != "admin" => not_admin(who, session).into_any(),
+            Some(Ok(who)) if who.role != "admin" && who.role != "supervisor" => {
+                not_admin(who, session).into_any()
+            }
             Some(Ok(who)) if who.must_change_password => {
                 untrack(|| first_password(who, session)).into_any()
             }
