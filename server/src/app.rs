@@ -114,6 +114,8 @@ pub fn app(state: AppState) -> Router {
             "/submissions/{submission_id}/corrections",
             post(review::correct),
         )
+        .route("/submissions/{submission_id}/resend", post(review::resend))
+        .route("/returned", get(review::returned))
         .route("/users/{name}/supervisor", put(review::set_supervisor))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -55,6 +55,8 @@ use crate::routes::{
         review::policy,
         review::set_policy,
         review::set_supervisor,
+        review::returned,
+        review::resend,
         openapi,
     ),
     modifiers(&Credentials, &QueryParameters, &InternalErrors, &PendingPassword),

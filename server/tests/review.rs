@@ -602,3 +602,159 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revision() {
+    let server = spawn().await;
+    let team = team(&server).await;
+    let id = interviewed(&server, &team.enumerator).await;
+    let (status, none) = get(&server, &team.enumerator, "/api/returned").await;
+    assert_eq!((status, none), (StatusCode::OK, json!([])));
+    let note = "the youngest child's age: 4 or 14?";
+    assert_eq!(
+        decide(&server, &team.sup_1, &id, "has_issues", note)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    let (status, returned) = get(&server, &team.enumerator, "/api/returned").await;
+    assert_eq!(status, StatusCode::OK, "{returned:#}");
+    assert_eq!(returned.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (
+            &returned[0]["submission_id"],
+            &returned[0]["reason"],
+            &returned[0]["reviewer"]
+        ),
+        (&json!(id), &json!(note), &json!("sup-1"))
+    );
+    assert_eq!(returned[0]["answers"]["household"][4]["mem_age"], 4);
+    // Only their own: another enumerator and the supervisors have none to fetch.
+    let (_, other) = server.user("enum-2", Role::Enumerator).await;
+    assert_eq!(get(&server, &other, "/api/returned").await.1, json!([]));
+    assert_eq!(
+        get(&server, &team.sup_1, "/api/returned").await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // The device corrects and resends under a new id naming the original.
+    let mut corrected = interview();
+    corrected["answers"]["household"][4]["mem_age"] = json!(14);
+    let path = format!("/api/submissions/{id}/resend");
+    let (status, body) = call(
+        &server,
+        &other,
+        Method::POST,
+        &path,
+        Some(corrected.clone()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "not their interview: {body:#}"
+    );
+    let mut same_id = corrected.clone();
+    same_id["submission_id"] = json!(id);
+    same_id["cluster_id"] = json!("elsewhere-1");
+    let (status, body) = call(
+        &server,
+        &team.enumerator,
+        Method::POST,
+        &path,
+        Some(same_id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    let paths: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["cluster_id", "submission_id"]);
+    let mut broken = corrected.clone();
+    broken["answers"]["resp_age"] = json!("old");
+    let (status, body) = call(&server, &team.enumerator, Method::POST, &path, Some(broken)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validated by the shared rules: {body:#}"
+    );
+    assert_eq!(body["error"]["fields"][0]["path"], "resp_age");
+
+    let (status, item) = call(
+        &server,
+        &team.enumerator,
+        Method::POST,
+        &path,
+        Some(corrected.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{item:#}");
+    assert_eq!(
+        (item["state"].as_str(), item["revision"].as_u64()),
+        (Some("received"), Some(1))
+    );
+    // A resend after a lost answer is acknowledged, not stored twice.
+    let (status, again) = call(
+        &server,
+        &team.enumerator,
+        Method::POST,
+        &path,
+        Some(corrected),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{again:#}");
+    assert_eq!(again["revision"], 1);
+    assert_eq!(
+        get(&server, &team.enumerator, "/api/returned").await.1,
+        json!([])
+    );
+
+    // The supervisor sees the history and the change, then approves.
+    let (_, detail) = get(
+        &server,
+        &team.sup_1,
+        &format!("/api/submissions/{id}/review"),
+    )
+    .await;
+    let events: Vec<&str> = detail["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert_eq!(events, ["has_issues", "resent"]);
+    assert_eq!(detail["revisions"][0]["author"], "enum-1");
+    assert_eq!(detail["revisions"][0]["changes"][0]["path"], "household");
+    assert_eq!(detail["answers"]["household"][4]["mem_age"], 14);
+    assert_eq!(
+        decide(&server, &team.sup_1, &id, "approved", "").await.0,
+        StatusCode::OK
+    );
+    let (status, body) = call(
+        &server,
+        &team.enumerator,
+        Method::POST,
+        &path,
+        Some(interview()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "approved: nothing to resend: {body:#}"
+    );
+    assert_error(&body, "conflict");
+    let (status, _) = call(
+        &server,
+        &team.enumerator,
+        Method::POST,
+        "/api/submissions/00000000-0000-4000-8000-000000000000/resend",
+        Some(interview()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -1215,6 +1215,7 @@ async fn a_correction_is_a_new_revision_whose_facts_replace_the_old(store: Store
         reason: "typed 34 for 40",
         changes: &changes,
         facts: &corrected,
+        resent: false,
     };
     assert_eq!(store.correct(&revision(0)).await.expect("correct"), Some(1));
     // Another correction made from revision 0 too comes second: refused.

@@ -41,6 +41,7 @@ pub const ACTIONS: &[&str] = &[
     "publish",
     "review_policy_set",
     "submission_corrected",
+    "submission_resent",
     "submission_reviewed",
     "supervisor_set",
     "survey_closed",

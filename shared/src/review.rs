@@ -197,6 +197,51 @@ pub struct ReviewDetail {
     pub revisions: Vec<Revision>,
 }
 
+/// `GET /api/returned`: an interview its reviewer sent back to the
+/// enumerator who made it, with the note, for the device to correct and
+/// resend (`POST /api/submissions/{id}/resend`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Returned {
+    /// The interview as first received: the resend names it.
+    pub submission_id: String,
+    pub survey_id: String,
+    pub survey_version: u32,
+    pub cluster_id: Option<String>,
+    pub completed_on: String,
+    /// The revision sent back (0: as received).
+    pub revision: u32,
+    /// The reviewer's note.
+    pub reason: String,
+    pub reviewer: String,
+    pub reviewed_at: String,
+    /// The answers of that revision, by question id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What changed between two revisions' answers, question by question (a
+/// roster whole): the trail a resend leaves.
+pub fn changed_answers(
+    before: &serde_json::Map<String, serde_json::Value>,
+    after: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<ChangedAnswer> {
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|key| {
+            let old = before.get(key).cloned().unwrap_or(serde_json::Value::Null);
+            let new = after.get(key).cloned().unwrap_or(serde_json::Value::Null);
+            (old != new).then(|| ChangedAnswer {
+                path: key.clone(),
+                old,
+                new,
+            })
+        })
+        .collect()
+}
+
 /// `GET`/`PUT /api/surveys/{id}/review-policy`: which interviews count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -598,6 +643,18 @@ mod tests {
         assert!(apply_changes(&mut answers, &[]).is_err());
         // A refused correction may have changed the copy it was given (41).
         assert!(apply_changes(&mut answers, &[change("resp_age", 41.into())]).is_err());
+    }
+
+    #[test]
+    fn a_resend_names_each_answer_it_changed() {
+        let object = |value: serde_json::Value| value.as_object().cloned().expect("object");
+        let before = object(serde_json::json!({"a": 1, "b": "x", "c": [1]}));
+        let after = object(serde_json::json!({"a": 2, "b": "x", "d": true}));
+        let changed = changed_answers(&before, &after);
+        let paths: Vec<&str> = changed.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["a", "c", "d"]);
+        assert_eq!(changed[1].new, serde_json::Value::Null);
+        assert!(changed_answers(&before, &before).is_empty());
     }
 
     #[test]

@@ -8,9 +8,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::ErrorBody;
 use salama_shared::review::{
-    Correction, ListQuery, ReviewDecision, ReviewDetail, ReviewItem, ReviewPolicy, Supervision,
-    apply_changes, reason_problem,
+    Correction, ListQuery, Returned, ReviewDecision, ReviewDetail, ReviewItem, ReviewPolicy,
+    ReviewState, Supervision, apply_changes, changed_answers, reason_problem,
 };
+use salama_shared::schema::Channel;
 use salama_shared::{Submission, text::is_envelope_code};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -20,7 +21,7 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonBody;
 use crate::state::AppState;
-use crate::store::{NewRevision, ReviewFilter, Reviewed};
+use crate::store::{LatestBody, NewRevision, ReviewFilter, Reviewed};
 
 /// Who may review.
 const REVIEWERS: &[Role] = &[Role::Admin, Role::Supervisor];
@@ -193,14 +194,43 @@ pub async fn correct(
         .map_err(|e| anyhow::anyhow!("stored submission {id} does not read: {e}"))?;
     let changes = apply_changes(&mut submission.answers, &correction.changes)
         .map_err(|errors| ApiError::invalid("the changes do not apply", errors))?;
+    let (body, content_sha256, facts) = revised(&state, &latest, submission).await?;
+    let stored = state
+        .store()
+        .correct(&NewRevision {
+            submission_id: &id,
+            from_revision: latest.revision,
+            body: &body,
+            content_sha256: &content_sha256,
+            author: &caller.name,
+            reason: correction.reason.trim(),
+            changes: &changes,
+            facts: &facts,
+            resent: false,
+        })
+        .await?;
+    if stored.is_none() {
+        return Err(ApiError::Conflict(
+            "corrected by someone else meanwhile: reload the interview".into(),
+        ));
+    }
+    let Json(detail) = detail(State(state), caller, Path(id)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(detail)))
+}
+
+/// A revision checked by the same rules as at ingest (off the async
+/// workers): the bytes to store, their SHA-256 and the facts.
+async fn revised(
+    state: &AppState,
+    latest: &LatestBody,
+    submission: Submission,
+) -> ApiResult<(Vec<u8>, String, crate::store::SubmissionFacts)> {
     let published = state
         .survey(&latest.survey_id, Some(latest.survey_version))
         .await?;
-    // The same rules as at ingest, off the async workers.
-    let checking = published.clone();
     let (submission, facts) = tokio::task::spawn_blocking(move || {
-        let facts = match checking.form.validate(&submission) {
-            Ok(valid) => Ok(crate::facts::of_submission(&checking.form, valid)),
+        let facts = match published.form.validate(&submission) {
+            Ok(valid) => Ok(crate::facts::of_submission(&published.form, valid)),
             Err(errors) => Err(errors),
         };
         (submission, facts)
@@ -219,6 +249,144 @@ pub async fn correct(
     let body = serde_json::to_vec(&submission)
         .map_err(|e| anyhow::anyhow!("a submission does not serialise: {e}"))?;
     let content_sha256 = hex::encode(Sha256::digest(&body));
+    Ok((body, content_sha256, facts))
+}
+
+/// Most interviews `GET /api/returned` sends: a device corrects a few.
+const MAX_RETURNED: u32 = 200;
+
+/// The interviews reviewers sent back to the calling enumerator (has
+/// issues), with the note and the answers to correct: what their device
+/// fetches at each sync.
+#[utoipa::path(get, path = "/api/returned", tag = "review", security(("token" = []), ("session" = [])),
+    responses((status = 200, description = "The interviews to correct, latest decision first", body = Vec<Returned>), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an enumerator", body = ErrorBody)))]
+pub async fn returned(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Returned>>> {
+    caller.require(&[Role::Enumerator])?;
+    let mut returned = Vec::new();
+    for id in state
+        .store()
+        .returned_to(&caller.name, MAX_RETURNED)
+        .await?
+    {
+        let (Some((survey_id, item)), Some(latest)) = (
+            state.store().review_item(&id).await?,
+            state.store().latest_body(&id).await?,
+        ) else {
+            continue;
+        };
+        let Ok(submission) = serde_json::from_slice::<Submission>(&latest.body) else {
+            tracing::error!(submission = %id, "a stored revision does not read");
+            continue;
+        };
+        returned.push(Returned {
+            submission_id: id,
+            survey_id,
+            survey_version: item.survey_version,
+            cluster_id: item.cluster_id,
+            completed_on: item.completed_on,
+            revision: item.revision,
+            reason: item.reason.unwrap_or_default(),
+            reviewer: item.reviewer.unwrap_or_default(),
+            reviewed_at: item.reviewed_at.unwrap_or_default(),
+            answers: submission.answers,
+        });
+    }
+    Ok(Json(returned))
+}
+
+/// The enumerator's corrected interview, sent back after "has issues": a
+/// new revision of the interview in the path (its own `submission_id` is
+/// new, as OpenRosa's `instanceID` beside `deprecatedID`), validated by the
+/// same rules, credited to its enumerator; it is then received again for
+/// review. Sending the same again is acknowledged without a second revision.
+#[utoipa::path(post, path = "/api/submissions/{submission_id}/resend", tag = "review", security(("token" = []), ("session" = [])),
+    params(("submission_id" = String, Path, description = "The interview sent back")),
+    request_body = Submission,
+    responses((status = 201, description = "Stored as the latest revision; received for review again", body = ReviewItem), (status = 200, description = "This very resend was stored before", body = ReviewItem), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not the enumerator of this interview", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody), (status = 409, description = "Not sent back (has issues), or decided meanwhile", body = ErrorBody), (status = 422, description = "Another survey, version, cluster or channel, the interview's own id, or every field error", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(submission_id): Path<String>,
+    body: JsonBody<Submission>,
+) -> ApiResult<(axum::http::StatusCode, Json<ReviewItem>)> {
+    caller.require(&[Role::Enumerator])?;
+    let missing = || ApiError::NotFound(format!("no submission `{}`", quoted(&submission_id)));
+    let id = Uuid::parse_str(&submission_id)
+        .map_err(|_| missing())?
+        .hyphenated()
+        .to_string();
+    let (survey_id, item) = state.store().review_item(&id).await?.ok_or_else(missing)?;
+    if item.enumerator_id.as_deref() != Some(caller.name.as_str()) {
+        return Err(ApiError::Forbidden);
+    }
+    let latest = state
+        .store()
+        .latest_body(&id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished"))?;
+    let mut submission = body.value;
+    let mut errors = Vec::new();
+    if submission.enumerator_id.is_none() {
+        submission.enumerator_id = Some(caller.name.clone());
+    }
+    for (path, wrong, rule) in [
+        (
+            "survey_id",
+            submission.survey_id != survey_id,
+            "the interview's survey",
+        ),
+        (
+            "survey_version",
+            submission.survey_version != item.survey_version,
+            "the interview's version",
+        ),
+        (
+            "channel",
+            submission.channel != Channel::Enumerator,
+            "enumerator",
+        ),
+        (
+            "cluster_id",
+            submission.cluster_id != item.cluster_id,
+            "the interview's cluster",
+        ),
+        (
+            "enumerator_id",
+            submission.enumerator_id.as_deref() != Some(caller.name.as_str()),
+            "the sender",
+        ),
+        (
+            "submission_id",
+            submission.submission_id.hyphenated().to_string() == id,
+            "a new id: the path names the interview it replaces",
+        ),
+    ] {
+        if wrong {
+            errors.push(field(path, "invalid", rule));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(
+            "the resend does not match the interview sent back",
+            errors,
+        ));
+    }
+    let before: Submission = serde_json::from_slice(&latest.body)
+        .map_err(|e| anyhow::anyhow!("stored submission {id} does not read: {e}"))?;
+    let changes = changed_answers(&before.answers, &submission.answers);
+    let (body, content_sha256, facts) = revised(&state, &latest, submission).await?;
+    if content_sha256 == latest.content_sha256 && latest.revision > 0 {
+        return Ok((axum::http::StatusCode::OK, Json(item)));
+    }
+    if item.state != ReviewState::HasIssues {
+        return Err(ApiError::Conflict(format!(
+            "the interview is {}: only one sent back (has_issues) is resent",
+            item.state.as_str()
+        )));
+    }
     let stored = state
         .store()
         .correct(&NewRevision {
@@ -227,18 +395,23 @@ pub async fn correct(
             body: &body,
             content_sha256: &content_sha256,
             author: &caller.name,
-            reason: correction.reason.trim(),
+            reason: "",
             changes: &changes,
             facts: &facts,
+            resent: true,
         })
         .await?;
     if stored.is_none() {
         return Err(ApiError::Conflict(
-            "corrected by someone else meanwhile: reload the interview".into(),
+            "decided or resent meanwhile: fetch the returned interviews again".into(),
         ));
     }
-    let Json(detail) = detail(State(state), caller, Path(id)).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(detail)))
+    let (_, item) = state
+        .store()
+        .review_item(&id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished"))?;
+    Ok((axum::http::StatusCode::CREATED, Json(item)))
 }
 
 /// Which interviews a survey's aggregates count.

@@ -103,13 +103,22 @@ const REVISIONS: &str = "SELECT revision, author, reason, changes, created_at FR
 const LATEST_BODY: &str = "SELECT s.survey_id, s.channel, s.survey_version, \
      COALESCE((SELECT MAX(v.revision) FROM submission_revisions v WHERE v.submission_id = s.submission_id), 0) AS revision, \
      COALESCE((SELECT v.body FROM submission_revisions v WHERE v.submission_id = s.submission_id \
-               ORDER BY v.revision DESC LIMIT 1), s.body) AS body \
+               ORDER BY v.revision DESC LIMIT 1), s.body) AS body, \
+     COALESCE((SELECT v.content_sha256 FROM submission_revisions v WHERE v.submission_id = s.submission_id \
+               ORDER BY v.revision DESC LIMIT 1), s.content_sha256) AS content_sha256 \
      FROM submissions s WHERE s.submission_id = $1";
 /// Nothing written if another correction took this revision number first.
 const INSERT_REVISION: &str = "INSERT INTO submission_revisions \
      (submission_id, revision, body, content_sha256, author, reason, changes, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (submission_id, revision) DO NOTHING";
 const DELETE_SUBMISSION_FACTS: &str = "DELETE FROM fact_units WHERE submission_id = $1";
+/// Back to received (no review row) from has issues only.
+const REOPEN: &str =
+    "DELETE FROM submission_reviews WHERE submission_id = $1 AND state = 'has_issues'";
+/// The interviews sent back to an enumerator, latest decision first.
+const RETURNED: &str = "SELECT r.submission_id FROM submission_reviews r \
+     JOIN fact_units f ON f.submission_id = r.submission_id AND f.unit = 0 \
+     WHERE r.state = 'has_issues' AND f.enumerator_id = $1 ORDER BY r.reviewed_at DESC, r.submission_id LIMIT $2";
 
 const SET_SUPERVISOR: &str = "INSERT INTO supervision (enumerator, supervisor) VALUES ($1, $2) \
      ON CONFLICT (enumerator) DO UPDATE SET supervisor = excluded.supervisor";
@@ -153,6 +162,9 @@ pub struct NewRevision<'a> {
     pub reason: &'a str,
     pub changes: &'a [ChangedAnswer],
     pub facts: &'a SubmissionFacts,
+    /// The enumerator's own corrected interview, sent back after "has
+    /// issues": it leaves that state for `received` (reviewed afresh).
+    pub resent: bool,
 }
 
 /// The latest revision of a stored submission, as the rules read it.
@@ -163,6 +175,7 @@ pub struct LatestBody {
     pub survey_version: u32,
     pub revision: u32,
     pub body: Vec<u8>,
+    pub content_sha256: String,
 }
 
 fn state_of(text: Option<String>) -> StoreResult<ReviewState> {
@@ -372,6 +385,7 @@ impl Store {
                 survey_version: number(row.integer("survey_version")?, "survey version")?,
                 revision: number(row.integer("revision")?, "revision")?,
                 body: row.try_get_unchecked("body")?,
+                content_sha256: row.text("content_sha256")?,
             }))
         })
     }
@@ -395,6 +409,13 @@ impl Store {
             if inserted == 0 {
                 return Ok(None);
             }
+            if new.resent {
+                let reopened = sqlx::query(REOPEN).bind(new.submission_id).execute(&mut *transaction).await?.rows_affected();
+                if reopened == 0 {
+                    // Decided meanwhile: the resend is not taken.
+                    return Ok(None);
+                }
+            }
             // The survey's count row first, as at ingest: fact sequence
             // numbers then commit in order on PostgreSQL.
             sqlx::query(ADD_FACT_UNITS).bind(&survey_id).bind(0_i64).execute(&mut *transaction).await?;
@@ -407,18 +428,25 @@ impl Store {
                 insert.execute(&mut *transaction).await?;
             }
             sqlx::query(BUMP_GENERATION).bind(&survey_id).execute(&mut *transaction).await?;
-            sqlx::query(INSERT_EVENT).bind(new.submission_id).bind(&at).bind(new.author).bind("corrected")
+            let (event, action) = if new.resent { ("resent", "submission_resent") } else { ("corrected", "submission_corrected") };
+            sqlx::query(INSERT_EVENT).bind(new.submission_id).bind(&at).bind(new.author).bind(event)
                 .bind(new.reason).bind(i64::from(revision)).execute(&mut *transaction).await?;
             let values: Vec<String> = new.changes.iter()
                 .map(|change| format!("{}: {} -> {}", change.path, change.old, change.new))
                 .collect();
             let detail = format!("{} ({survey_id}) revision {revision}: {}; {}", new.submission_id,
                 salama_shared::text::shown(&values.join(", "), 2000), salama_shared::text::shown(new.reason, 200));
-            sqlx::query(INSERT_AUDIT).bind(&at).bind(new.author).bind("submission_corrected").bind(detail)
+            sqlx::query(INSERT_AUDIT).bind(&at).bind(new.author).bind(action).bind(detail)
                 .execute(&mut *transaction).await?;
             transaction.commit().await?;
         });
         Ok(Some(revision))
+    }
+
+    /// The ids of the interviews sent back to an enumerator (has issues),
+    /// at most `limit`.
+    pub async fn returned_to(&self, enumerator: &str, limit: u32) -> StoreResult<Vec<String>> {
+        with_pool!(self, pool => Ok(sqlx::query_scalar(RETURNED).bind(enumerator).bind(i64::from(limit)).fetch_all(pool).await?))
     }
 
     /// Gives an enumerator a supervisor (or none), audited.
