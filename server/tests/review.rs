@@ -629,7 +629,10 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
         ),
         (&json!(id), &json!(note), &json!("sup-1"))
     );
-    assert_eq!(returned[0]["answers"]["household"][4]["mem_age"], 4);
+    assert_eq!(
+        returned[0]["submission"]["answers"]["household"][4]["mem_age"],
+        4
+    );
     // Only their own: another enumerator and the supervisors have none to fetch.
     let (_, other) = server.user("enum-2", Role::Enumerator).await;
     assert_eq!(get(&server, &other, "/api/returned").await.1, json!([]));

@@ -215,9 +215,9 @@ pub struct Returned {
     pub reason: String,
     pub reviewer: String,
     pub reviewed_at: String,
-    /// The answers of that revision, by question id.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// That revision whole (consent and draws too), for the device to
+    /// reopen it when the phone no longer holds it.
+    pub submission: crate::Submission,
 }
 
 /// What changed between two revisions' answers, question by question (a

@@ -333,6 +333,7 @@ fn start_interview(device: Device, assignment: Assignment) {
         receipt: None,
         problems: Vec::new(),
         attempts: 0,
+        replaces: None,
         updated_at: js_sys::Date::now(),
     };
     leptos::task::spawn_local(async move {
@@ -363,6 +364,7 @@ fn interview_list(device: Device) -> AnyView {
                         State::Queued => words.get(F::StateQueued),
                         State::Sending => words.get(F::StateSending),
                         State::Sent => words.get(F::StateSent),
+                        State::Rejected if interview.replaces.is_some() => words.get(F::SentBack),
                         State::Rejected => words.get(F::StateRejected),
                     };
                     let started = interview.draft.started_at.as_str().to_owned();

@@ -17,6 +17,7 @@ mod idb;
 mod interview;
 mod module;
 mod records;
+mod returned;
 mod selection;
 mod sync;
 mod transfer;

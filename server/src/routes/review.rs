@@ -291,7 +291,7 @@ pub async fn returned(
             reason: item.reason.unwrap_or_default(),
             reviewer: item.reviewer.unwrap_or_default(),
             reviewed_at: item.reviewed_at.unwrap_or_default(),
-            answers: submission.answers,
+            submission,
         });
     }
     Ok(Json(returned))

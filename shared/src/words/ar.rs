@@ -82,6 +82,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::NoInterviews => "لا توجد مقابلات بعد.",
         W::ContinueInterview => "متابعة",
         W::CorrectAndResend => "التصحيح وإعادة الإرسال",
+        W::SentBack => "أعاده إليك مشرفك",
         W::StateDraft => "مسودة",
         W::StateQueued => "بانتظار الإرسال",
         W::StateSending => "جارٍ الإرسال",

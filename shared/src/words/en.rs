@@ -82,6 +82,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::NoInterviews => "No interviews yet.",
         W::ContinueInterview => "Continue",
         W::CorrectAndResend => "Correct and send again",
+        W::SentBack => "Sent back by your supervisor",
         W::StateDraft => "Draft",
         W::StateQueued => "Waiting to send",
         W::StateSending => "Sending",

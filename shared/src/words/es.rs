@@ -82,6 +82,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::NoInterviews => "Todavía no hay entrevistas.",
         W::ContinueInterview => "Continuar",
         W::CorrectAndResend => "Corregir y enviar de nuevo",
+        W::SentBack => "Devuelta por su supervisor",
         W::StateDraft => "Borrador",
         W::StateQueued => "Esperando envío",
         W::StateSending => "Enviando",

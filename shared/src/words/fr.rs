@@ -82,6 +82,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::NoInterviews => "Aucun entretien pour l’instant.",
         W::ContinueInterview => "Continuer",
         W::CorrectAndResend => "Corriger et renvoyer",
+        W::SentBack => "Renvoyé par votre superviseur",
         W::StateDraft => "Brouillon",
         W::StateQueued => "En attente d’envoi",
         W::StateSending => "Envoi en cours",

@@ -139,6 +139,7 @@ keys! {
         NoInterviews = "no_interviews",
         ContinueInterview = "continue_interview",
         CorrectAndResend = "correct_and_resend",
+        SentBack = "sent_back",
         StateDraft = "state_draft",
         StateQueued = "state_queued",
         StateSending = "state_sending",

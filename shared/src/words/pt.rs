@@ -82,6 +82,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::NoInterviews => "Ainda não há entrevistas.",
         W::ContinueInterview => "Continuar",
         W::CorrectAndResend => "Corrigir e enviar novamente",
+        W::SentBack => "Devolvida pelo seu supervisor",
         W::StateDraft => "Rascunho",
         W::StateQueued => "À espera de envio",
         W::StateSending => "A enviar",
