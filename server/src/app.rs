@@ -103,6 +103,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/surveys/{survey_id}/reviews", get(review::list))
         .route(
+            "/surveys/{survey_id}/reviews/approve",
+            post(review::approve_all),
+        )
+        .route(
             "/surveys/{survey_id}/review-policy",
             get(review::policy).put(review::set_policy),
         )

@@ -51,6 +51,7 @@ use crate::routes::{
         review::list,
         review::detail,
         review::decide,
+        review::approve_all,
         review::correct,
         review::policy,
         review::set_policy,

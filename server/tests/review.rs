@@ -761,3 +761,91 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_filtered_set_is_approved_at_once_or_refused_whole() {
+    let server = spawn().await;
+    let team = team(&server).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(interviewed(&server, &team.enumerator).await);
+    }
+    assert_eq!(
+        decide(&server, &team.sup_1, &ids[2], "rejected", "never made")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let path = format!("{SURVEY}/reviews/approve");
+    // Another team's supervisor, an unknown id, an empty or huge set: nothing changes.
+    let (status, _) = call(
+        &server,
+        &team.sup_2,
+        Method::POST,
+        &path,
+        Some(json!({"submission_ids": [ids[0]]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &server,
+        &team.sup_1,
+        Method::POST,
+        &path,
+        Some(json!({"submission_ids": [ids[0], "00000000-0000-4000-8000-000000000000"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+    for set in [json!([]), json!(vec![ids[0].clone(); 501])] {
+        let (status, body) = call(
+            &server,
+            &team.sup_1,
+            Method::POST,
+            &path,
+            Some(json!({"submission_ids": set})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["path"], "submission_ids");
+    }
+    let (_, received) = get(
+        &server,
+        &team.sup_1,
+        &format!("{SURVEY}/reviews?state=received"),
+    )
+    .await;
+    assert_eq!(received.as_array().map(Vec::len), Some(3 - 1));
+
+    let (status, done) = call(
+        &server,
+        &team.sup_1,
+        Method::POST,
+        &path,
+        Some(json!({"submission_ids": ids})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done:#}");
+    let mut approved: Vec<&str> = done["approved"]
+        .as_array()
+        .expect("approved")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    approved.sort_unstable();
+    let mut expected = vec![ids[0].as_str(), ids[1].as_str()];
+    expected.sort_unstable();
+    assert_eq!(approved, expected);
+    assert_eq!(
+        done["unchanged"],
+        json!([{"submission_id": ids[2], "state": "rejected"}])
+    );
+    assert_eq!(counted(&server, &team.analyst).await, 2);
+    let (_, received) = get(
+        &server,
+        &team.sup_1,
+        &format!("{SURVEY}/reviews?state=received"),
+    )
+    .await;
+    assert_eq!(received, json!([]));
+}

@@ -397,6 +397,33 @@ fn answer_place(path: &str) -> Option<(Option<&str>, Option<usize>, &str)> {
     }
 }
 
+/// `POST /api/surveys/{id}/reviews/approve`: the interviews a reviewer
+/// sees listed (a filtered set), approved at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkApproval {
+    /// At least one, at most 500 (a page of the list).
+    pub submission_ids: Vec<String>,
+}
+
+/// What a bulk approval did: those approved, and those left as they were
+/// with the state that kept them (approved or rejected already).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkApproved {
+    pub approved: Vec<String>,
+    pub unchanged: Vec<ReviewItemState>,
+}
+
+/// A submission and the state it is in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewItemState {
+    pub submission_id: String,
+    pub state: ReviewState,
+}
+
 /// Most submissions one page of the review list holds.
 pub const MAX_LIST: u32 = 500;
 /// Submissions listed when `limit` is not given.

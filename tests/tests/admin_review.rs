@@ -1,8 +1,8 @@
 //! The console's review, from a fresh server: a supervisor signs in and
 //! sees only their team's interviews, opens one with its answers labelled,
 //! approves it, is told why a rejection without a reason is refused,
-//! rejects another with a reason, and the aggregates an analyst reads
-//! follow each decision at once; another supervisor's team stays out of
+//! rejects another with a reason, approves the rest as the set listed,
+//! and the aggregates an analyst reads follow each decision at once; another supervisor's team stays out of
 //! sight. axe on every state, on a phone's width too.
 
 use salama_server::auth::{Role, create_user};
@@ -217,6 +217,27 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
         listed(&browser).await,
         json!([[ids[1], "rejected"], [ids[0], "approved"]])
     );
+    // Two more, approved as the set listed.
+    interviews(&browser, &enumerator.token, CLUSTER, 2).await;
+    assert_eq!(counted(&browser, &analyst.token).await, 4);
+    browser.click("#review-show").await;
+    browser
+        .wait_until(
+            "four interviews are listed",
+            "return document.querySelectorAll('#review-list tbody tr').length === 4",
+        )
+        .await;
+    browser.assert_accessible("review, two to approve").await;
+    browser.click("#review-approve-listed").await;
+    status_says(&browser, "2 interviews approved").await;
+    browser
+        .wait_until(
+            "none is left to decide",
+            "return document.querySelectorAll('#review-list tbody tr').length === 4 && document.querySelectorAll('#review-list tbody tr[data-state=received]').length === 0",
+        )
+        .await;
+    assert!(!browser.exists("#review-approve-listed").await);
+    assert_eq!(counted(&browser, &analyst.token).await, 4);
     let stored = site
         .store
         .review_item(&ids[1])

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::api::SurveyListing;
 use salama_shared::review::{
-    ListQuery, ReviewDetail, ReviewItem, ReviewPolicy, ReviewState, STATES,
+    BulkApproved, ListQuery, ReviewDetail, ReviewItem, ReviewPolicy, ReviewState, STATES,
 };
 use salama_shared::schema::{Question, QuestionKind};
 use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
@@ -275,6 +275,39 @@ fn listing(review: Review) -> AnyView {
         browser::focus_soon("review-results-title".into());
     };
     let empty = items.is_empty();
+    // What "approve the set" approves: the ones listed still to decide.
+    let undecided: Vec<String> = items
+        .iter()
+        .take(PAGE as usize)
+        .filter(|item| item.state.can_become(ReviewState::Approved))
+        .map(|item| item.submission_id.clone())
+        .collect();
+    let approve_listed = (!undecided.is_empty()).then(|| {
+        let count = undecided.len().to_string();
+        let ids = StoredValue::new(undecided);
+        let approve = move |_| {
+            let url = survey_path(review, "reviews/approve");
+            let body = json!({ "submission_ids": ids.get_value() });
+            leptos::task::spawn_local(async move {
+                let done: Result<BulkApproved, Refusal> =
+                    calls::send_json("POST", &url, &body).await;
+                match done {
+                    Ok(done) => {
+                        review.status.set(fill(
+                            say(A::ApprovedListed),
+                            &[("n", &done.approved.len().to_string())],
+                        ));
+                        list(review);
+                    }
+                    Err(refusal) => review.status.set(refused(&refusal)),
+                }
+            });
+        };
+        view! {
+            <p class="actions"><button type="button" id="review-approve-listed" on:click=approve>
+                {fill(say(A::ApproveListed), &[("n", &count)])}</button></p>
+        }
+    });
     let rows = items
         .into_iter()
         .take(PAGE as usize)
@@ -290,7 +323,10 @@ fn listing(review: Review) -> AnyView {
                     <td class="state">{say(state_word(item.state))}</td>
                     <td>{item.revision}</td>
                     <td><button type="button" class="open" id=format!("open-{id}")
-                        on:click=move |_| open(review, open_id.clone())>{fill(say(A::OpenInterview), &[("id", &short)])}</button></td>
+                        on:click=move |_| {
+                            review.status.set(String::new());
+                            open(review, open_id.clone());
+                        }>{fill(say(A::OpenInterview), &[("id", &short)])}</button></td>
                 </tr>
             }
         })
@@ -299,6 +335,7 @@ fn listing(review: Review) -> AnyView {
         <section aria-labelledby="review-results-title">
             <h2 id="review-results-title" tabindex="-1">{say(A::ReviewResults)}</h2>
             {empty.then(|| view! { <p id="review-empty">{say(A::NoInterviews)}</p> })}
+            {approve_listed}
             <div class="scroll" tabindex="0" role="region" aria-labelledby="review-results-title">
                 <table id="review-list">
                     <thead><tr>
@@ -322,7 +359,6 @@ fn listing(review: Review) -> AnyView {
 
 /// Opens one interview with the questionnaire version it answers.
 fn open(review: Review, submission_id: String) {
-    review.status.set(String::new());
     leptos::task::spawn_local(async move {
         let detail: Result<ReviewDetail, Refusal> = calls::read(&format!(
             "/api/submissions/{}/review",

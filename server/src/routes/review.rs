@@ -8,8 +8,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::ErrorBody;
 use salama_shared::review::{
-    Correction, ListQuery, Returned, ReviewDecision, ReviewDetail, ReviewItem, ReviewPolicy,
-    ReviewState, Supervision, apply_changes, changed_answers, reason_problem,
+    BulkApproval, BulkApproved, Correction, ListQuery, MAX_LIST, Returned, ReviewDecision,
+    ReviewDetail, ReviewItem, ReviewItemState, ReviewPolicy, ReviewState, Supervision,
+    apply_changes, changed_answers, reason_problem,
 };
 use salama_shared::schema::Channel;
 use salama_shared::{Submission, text::is_envelope_code};
@@ -153,6 +154,70 @@ pub async fn decide(
             next.as_str()
         ))),
     }
+}
+
+/// Approves a set of interviews at once (those a reviewer sees listed,
+/// filtered): each one its reviewer may decide, from a state that allows
+/// it, is approved and audited like a single decision; the others are
+/// named with their state. The whole set is refused (403, 404) if any id
+/// names an interview the caller may not review or none at all.
+#[utoipa::path(post, path = "/api/surveys/{survey_id}/reviews/approve", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    request_body = BulkApproval,
+    responses((status = 200, description = "Those approved and those left as they were", body = BulkApproved), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin, or an interview of another team", body = ErrorBody), (status = 404, description = "No such survey, or an id of no interview of it", body = ErrorBody), (status = 422, description = "No ids, or more than 500", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub async fn approve_all(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: JsonBody<BulkApproval>,
+) -> ApiResult<Json<BulkApproved>> {
+    caller.require(REVIEWERS)?;
+    state.survey(&survey_id, None).await?;
+    let ids = body.value.submission_ids;
+    if ids.is_empty() || ids.len() > MAX_LIST as usize {
+        return Err(ApiError::invalid(
+            "the set cannot be approved",
+            [field(
+                "submission_ids",
+                "out_of_range",
+                format!("from 1 to {MAX_LIST} ids"),
+            )],
+        ));
+    }
+    // Every id checked before anything changes: a set is approved whole
+    // or refused, never half by a mistake in it.
+    let mut items = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let (of, item) = reviewable(&state, &caller, id).await?;
+        if of != survey_id {
+            return Err(ApiError::NotFound(format!(
+                "no submission `{}` of this survey",
+                quoted(id)
+            )));
+        }
+        items.push(item);
+    }
+    let mut done = BulkApproved {
+        approved: Vec::new(),
+        unchanged: Vec::new(),
+    };
+    for item in items {
+        let id = item.submission_id;
+        match state
+            .store()
+            .review(&id, ReviewState::Approved, &caller.name, "")
+            .await?
+        {
+            Reviewed::Done(_) => done.approved.push(id),
+            Reviewed::WrongState(state) => done.unchanged.push(ReviewItemState {
+                submission_id: id,
+                state,
+            }),
+            Reviewed::NotFound => {}
+        }
+    }
+    done.approved.dedup();
+    Ok(Json(done))
 }
 
 /// Corrects answers one by one, with a reason: the result is a new

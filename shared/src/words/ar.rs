@@ -525,5 +525,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CorrectSave => "حفظ التصحيح",
         W::Corrected => "حُفظت بوصفها النسخة {n}؛ وتُحفظ النسخة السابقة.",
         W::CloseInterview => "العودة إلى القائمة",
+        W::ApproveListed => "الموافقة على المقابلات المدرجة التي لم يُبتّ فيها بعد ({n})",
+        W::ApprovedListed => "تمت الموافقة على {n} من المقابلات.",
     }
 }

@@ -525,5 +525,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CorrectSave => "Save the correction",
         W::Corrected => "Saved as revision {n}; the previous one is kept.",
         W::CloseInterview => "Back to the list",
+        W::ApproveListed => "Approve the {n} listed interviews still to decide",
+        W::ApprovedListed => "{n} interviews approved.",
     }
 }

@@ -525,5 +525,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CorrectSave => "Guardar la corrección",
         W::Corrected => "Guardada como revisión {n}; la anterior se conserva.",
         W::CloseInterview => "Volver a la lista",
+        W::ApproveListed => "Aprobar las {n} entrevistas listadas aún por decidir",
+        W::ApprovedListed => "{n} entrevistas aprobadas.",
     }
 }

@@ -525,5 +525,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CorrectSave => "Enregistrer la correction",
         W::Corrected => "Enregistré comme révision {n} ; la précédente est conservée.",
         W::CloseInterview => "Retour à la liste",
+        W::ApproveListed => "Approuver les {n} entretiens listés encore à décider",
+        W::ApprovedListed => "{n} entretiens approuvés.",
     }
 }

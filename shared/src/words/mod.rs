@@ -553,6 +553,8 @@ keys! {
         CorrectSave = "correct_save",
         Corrected = "corrected",
         CloseInterview = "close_interview",
+        ApproveListed = "approve_listed",
+        ApprovedListed = "approved_listed",
     }
 }
 
@@ -643,7 +645,9 @@ impl Word {
             Word::Admin(AdminWord::FilterInvalid) => &["{fields}"],
             Word::Admin(AdminWord::OpenInterview | AdminWord::InterviewTitle) => &["{id}"],
             Word::Admin(AdminWord::DecisionFinal | AdminWord::Decided) => &["{state}"],
-            Word::Admin(AdminWord::Corrected) => &["{n}"],
+            Word::Admin(
+                AdminWord::Corrected | AdminWord::ApproveListed | AdminWord::ApprovedListed,
+            ) => &["{n}"],
             Word::Admin(AdminWord::ProblemsTitle) => &["{n}"],
             Word::Admin(
                 AdminWord::DownloadJson

@@ -525,5 +525,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CorrectSave => "Guardar a correção",
         W::Corrected => "Guardada como revisão {n}; a anterior é mantida.",
         W::CloseInterview => "Voltar à lista",
+        W::ApproveListed => "Aprovar as {n} entrevistas listadas ainda por decidir",
+        W::ApprovedListed => "{n} entrevistas aprovadas.",
     }
 }
