@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{As, Server, assert_error, interview, send, spawn};
+use common::{Server, assert_error, call, interview, send, spawn};
 use reqwest::{Method, StatusCode};
 use salama_server::auth::Role;
 use serde_json::{Value, json};
@@ -12,25 +12,8 @@ use serde_json::{Value, json};
 const SURVEY: &str = "/api/surveys/community-safety";
 const CLUSTER: &str = "central-capital-ea-042";
 
-async fn call(
-    server: &Server,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server.with(
-        server.client.request(method, server.url(path)),
-        &As::Token(token.to_owned()),
-    );
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    send(request).await
-}
-
 async fn get(server: &Server, token: &str, path: &str) -> (StatusCode, Value) {
-    call(server, token, Method::GET, path, None).await
+    call(server, Method::GET, path, token, None).await
 }
 
 /// A team: an admin, supervisors `sup-1` (of `enum-1`, given the sample's
@@ -51,18 +34,18 @@ async fn team(server: &Server) -> Team {
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let (status, body) = call(
         server,
-        &admin,
         Method::PUT,
         &format!("{SURVEY}/assignments"),
+        &admin,
         Some(json!([{"enumerator": "enum-1", "cluster_id": CLUSTER}])),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body:#}");
     let (status, body) = call(
         server,
-        &admin,
         Method::PUT,
         "/api/users/enum-1/supervisor",
+        &admin,
         Some(json!({"supervisor": "sup-1"})),
     )
     .await;
@@ -84,9 +67,9 @@ async fn interviewed(server: &Server, enumerator: &str) -> String {
     let submission = interview();
     let (status, receipt) = call(
         server,
-        enumerator,
         Method::POST,
         &format!("{SURVEY}/submissions"),
+        enumerator,
         Some(submission),
     )
     .await;
@@ -119,9 +102,9 @@ async fn decide(
 ) -> (StatusCode, Value) {
     call(
         server,
-        token,
         Method::POST,
         &format!("/api/submissions/{id}/review"),
+        token,
         Some(json!({"state": state, "reason": reason})),
     )
     .await
@@ -194,9 +177,9 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
     // Approved only: a third interview counts once approved.
     let (status, _) = call(
         &server,
-        &team.admin,
         Method::PUT,
         &format!("{SURVEY}/review-policy"),
+        &team.admin,
         Some(json!({"approved_only": true})),
     )
     .await;
@@ -313,9 +296,9 @@ async fn wrong_transitions_unknown_ids_and_bad_reasons_are_refused() {
     ] {
         let (status, answer) = call(
             &server,
-            &team.sup_1,
             Method::POST,
             &format!("/api/submissions/{other}/review"),
+            &team.sup_1,
             Some(body),
         )
         .await;
@@ -380,9 +363,9 @@ async fn a_supervisor_sees_and_decides_for_their_own_teams_only() {
     assert_error(&body, "forbidden");
     let (status, _) = call(
         &server,
-        &team.sup_2,
         Method::POST,
         &format!("/api/submissions/{id}/corrections"),
+        &team.sup_2,
         Some(json!({"reason": "x", "revision": 0, "changes": [{"path": "resp_age", "value": 35}]})),
     )
     .await;
@@ -390,18 +373,18 @@ async fn a_supervisor_sees_and_decides_for_their_own_teams_only() {
     // Only admins set rules and teams; enumerators and analysts review nothing.
     let (status, _) = call(
         &server,
-        &team.sup_1,
         Method::PUT,
         &format!("{SURVEY}/review-policy"),
+        &team.sup_1,
         Some(json!({"approved_only": true})),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = call(
         &server,
-        &team.sup_1,
         Method::PUT,
         "/api/users/enum-1/supervisor",
+        &team.sup_1,
         Some(json!({"supervisor": "sup-1"})),
     )
     .await;
@@ -421,9 +404,9 @@ async fn a_supervisor_sees_and_decides_for_their_own_teams_only() {
     // Moving the enumerator to sup-2 moves the review.
     let (status, _) = call(
         &server,
-        &team.admin,
         Method::PUT,
         "/api/users/enum-1/supervisor",
+        &team.admin,
         Some(json!({"supervisor": "sup-2"})),
     )
     .await;
@@ -455,9 +438,9 @@ async fn a_supervisor_sees_and_decides_for_their_own_teams_only() {
     ] {
         let (status, body) = call(
             &server,
-            &team.admin,
             Method::PUT,
             &format!("/api/users/{name}/supervisor"),
+            &team.admin,
             Some(json!({"supervisor": supervisor})),
         )
         .await;
@@ -477,9 +460,9 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
     // Broken by the survey's rules: every field error, nothing stored.
     let (status, body) = call(
         &server,
-        &team.sup_1,
         Method::POST,
         &path,
+        &team.sup_1,
         Some(correction(
             0,
             json!([{"path": "resp_age", "value": "forty"}]),
@@ -515,9 +498,9 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
     ] {
         let (status, body) = call(
             &server,
-            &team.sup_1,
             Method::POST,
             &path,
+            &team.sup_1,
             Some(correction(0, changes.clone(), reason)),
         )
         .await;
@@ -529,7 +512,7 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
         assert_eq!(body["error"]["fields"][0]["path"], field, "{body:#}");
     }
 
-    let (status, detail) = call(&server, &team.sup_1, Method::POST, &path, Some(correction(0, json!([{"path": "resp_age", "value": 43}, {"path": "household[0].mem_age", "value": 43}]), "the card says 43"))).await;
+    let (status, detail) = call(&server, Method::POST, &path, &team.sup_1, Some(correction(0, json!([{"path": "resp_age", "value": 43}, {"path": "household[0].mem_age", "value": 43}]), "the card says 43"))).await;
     assert_eq!(status, StatusCode::CREATED, "{detail:#}");
     assert_eq!(detail["revision"], 1);
     assert_eq!(detail["answers"]["resp_age"], 43);
@@ -541,9 +524,9 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
     // Made from revision 0 again: someone corrected it meanwhile.
     let (status, body) = call(
         &server,
-        &team.sup_1,
         Method::POST,
         &path,
+        &team.sup_1,
         Some(correction(
             0,
             json!([{"path": "resp_age", "value": 44}]),
@@ -590,9 +573,9 @@ async fn a_correction_is_validated_again_and_kept_beside_the_original() {
     );
     let (status, _) = call(
         &server,
-        &team.sup_1,
         Method::POST,
         &path,
+        &team.sup_1,
         Some(correction(
             1,
             json!([{"path": "resp_age", "value": 44}]),
@@ -647,9 +630,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     let path = format!("/api/submissions/{id}/resend");
     let (status, body) = call(
         &server,
-        &other,
         Method::POST,
         &path,
+        &other,
         Some(corrected.clone()),
     )
     .await;
@@ -663,9 +646,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     same_id["cluster_id"] = json!("elsewhere-1");
     let (status, body) = call(
         &server,
-        &team.enumerator,
         Method::POST,
         &path,
+        &team.enumerator,
         Some(same_id),
     )
     .await;
@@ -679,7 +662,7 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     assert_eq!(paths, ["cluster_id", "submission_id"]);
     let mut broken = corrected.clone();
     broken["answers"]["resp_age"] = json!("old");
-    let (status, body) = call(&server, &team.enumerator, Method::POST, &path, Some(broken)).await;
+    let (status, body) = call(&server, Method::POST, &path, &team.enumerator, Some(broken)).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -689,9 +672,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
 
     let (status, item) = call(
         &server,
-        &team.enumerator,
         Method::POST,
         &path,
+        &team.enumerator,
         Some(corrected.clone()),
     )
     .await;
@@ -703,9 +686,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     // A resend after a lost answer is acknowledged, not stored twice.
     let (status, again) = call(
         &server,
-        &team.enumerator,
         Method::POST,
         &path,
+        &team.enumerator,
         Some(corrected),
     )
     .await;
@@ -739,9 +722,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     );
     let (status, body) = call(
         &server,
-        &team.enumerator,
         Method::POST,
         &path,
+        &team.enumerator,
         Some(interview()),
     )
     .await;
@@ -753,9 +736,9 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     assert_error(&body, "conflict");
     let (status, _) = call(
         &server,
-        &team.enumerator,
         Method::POST,
         "/api/submissions/00000000-0000-4000-8000-000000000000/resend",
+        &team.enumerator,
         Some(interview()),
     )
     .await;
@@ -780,18 +763,18 @@ async fn a_filtered_set_is_approved_at_once_or_refused_whole() {
     // Another team's supervisor, an unknown id, an empty or huge set: nothing changes.
     let (status, _) = call(
         &server,
-        &team.sup_2,
         Method::POST,
         &path,
+        &team.sup_2,
         Some(json!({"submission_ids": [ids[0]]})),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = call(
         &server,
-        &team.sup_1,
         Method::POST,
         &path,
+        &team.sup_1,
         Some(json!({"submission_ids": [ids[0], "00000000-0000-4000-8000-000000000000"]})),
     )
     .await;
@@ -800,9 +783,9 @@ async fn a_filtered_set_is_approved_at_once_or_refused_whole() {
     for set in [json!([]), json!(vec![ids[0].clone(); 501])] {
         let (status, body) = call(
             &server,
-            &team.sup_1,
             Method::POST,
             &path,
+            &team.sup_1,
             Some(json!({"submission_ids": set})),
         )
         .await;
@@ -819,9 +802,9 @@ async fn a_filtered_set_is_approved_at_once_or_refused_whole() {
 
     let (status, done) = call(
         &server,
-        &team.sup_1,
         Method::POST,
         &path,
+        &team.sup_1,
         Some(json!({"submission_ids": ids})),
     )
     .await;

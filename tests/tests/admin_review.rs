@@ -12,45 +12,6 @@ use serde_json::{Value, json};
 
 const CLUSTER: &str = "central-capital-ea-042";
 
-/// Sends `count` household interviews of `cluster` with an enumerator's
-/// token, as their device would; their ids.
-async fn interviews(browser: &Browser, token: &str, cluster: &str, count: usize) -> Vec<String> {
-    let mut template =
-        serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
-    template
-        .as_object_mut()
-        .map(|fields| fields.remove("enumerator_id"));
-    template["cluster_id"] = json!(cluster);
-    let sent = browser
-        .client
-        .execute_async(
-            "const [template, token, count, done] = arguments;
-             (async () => {
-               const sent = [];
-               for (let i = 0; i < count; i++) {
-                 const id = crypto.randomUUID();
-                 const r = await fetch('/api/surveys/community-safety/submissions', {
-                   method: 'POST', credentials: 'omit',
-                   headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
-                   body: JSON.stringify({ ...template, submission_id: id }) });
-                 sent.push([r.status, id]);
-               }
-               done(sent);
-             })();",
-            vec![template, json!(token), json!(count)],
-        )
-        .await
-        .expect("sent");
-    sent.as_array()
-        .expect("list")
-        .iter()
-        .map(|pair| {
-            assert_eq!(pair[0], 201, "{sent}");
-            pair[1].as_str().expect("id").to_owned()
-        })
-        .collect()
-}
-
 /// Interviews the aggregates count, as an analyst's script reads them.
 async fn counted(browser: &Browser, analyst: &str) -> u64 {
     let table = browser
@@ -139,9 +100,9 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
     browser.find("#review-empty").await;
     browser.assert_accessible("review, nothing yet").await;
 
-    let ids = interviews(&browser, &enumerator.token, CLUSTER, 2).await;
+    let ids = browser.send_interviews(&enumerator.token, CLUSTER, 2).await;
     // Another team's interview, in its own cluster: counted, not listed here.
-    interviews(&browser, &other.token, "north-ea-1", 1).await;
+    browser.send_interviews(&other.token, "north-ea-1", 1).await;
     assert_eq!(counted(&browser, &analyst.token).await, 3);
 
     browser.click("#review-show").await;
@@ -218,7 +179,7 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
         json!([[ids[1], "rejected"], [ids[0], "approved"]])
     );
     // Two more, approved as the set listed.
-    interviews(&browser, &enumerator.token, CLUSTER, 2).await;
+    browser.send_interviews(&enumerator.token, CLUSTER, 2).await;
     assert_eq!(counted(&browser, &analyst.token).await, 4);
     browser.click("#review-show").await;
     browser
