@@ -968,7 +968,7 @@ async fn reviews_move_forward_and_reach_the_facts_at_once(store: Store) {
     ));
     let after_reject = store.fact_state("safety").await.expect("state");
     assert!(after_reject.generation > generation);
-    assert_eq!(respondents(&store).await, [first.clone()]);
+    assert_eq!(respondents(&store).await, [first.as_str()]);
     let (_, members) = store
         .load_facts("safety", UnitLevel::Members, 0)
         .await
@@ -999,7 +999,7 @@ async fn reviews_move_forward_and_reach_the_facts_at_once(store: Store) {
     );
     assert!(store.review_policy("safety").await.expect("policy"));
     assert!(store.fact_state("safety").await.expect("state").generation > after_reject.generation);
-    assert_eq!(respondents(&store).await, [first.clone()]);
+    assert_eq!(respondents(&store).await, [first.as_str()]);
     assert!(
         !store
             .set_review_policy("safety", true, "admin-1")
@@ -1013,7 +1013,7 @@ async fn reviews_move_forward_and_reach_the_facts_at_once(store: Store) {
         .await
         .expect("insert");
     let third = third.hyphenated().to_string();
-    assert_eq!(respondents(&store).await, [first.clone()]);
+    assert_eq!(respondents(&store).await, [first.as_str()]);
     store
         .review(&third, ReviewState::Approved, "sup-1", "")
         .await

@@ -143,7 +143,7 @@ pub async fn decide(
         .review(&item.submission_id, next, &caller.name, reason.trim())
         .await?
     {
-        Reviewed::Done(item) => Ok(Json(item)),
+        Reviewed::Done(item) => Ok(Json(*item)),
         Reviewed::NotFound => Err(ApiError::NotFound(format!(
             "no submission `{}`",
             quoted(&submission_id)

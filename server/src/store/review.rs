@@ -143,7 +143,7 @@ pub struct ReviewFilter {
 /// What a decision did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reviewed {
-    Done(ReviewItem),
+    Done(Box<ReviewItem>),
     /// No stored submission with that id, or none with facts to review.
     NotFound,
     /// Not allowed from the state it is in (perhaps just decided by
@@ -365,13 +365,13 @@ impl Store {
                 .execute(&mut *transaction).await?;
             transaction.commit().await?;
         });
-        Ok(Reviewed::Done(ReviewItem {
+        Ok(Reviewed::Done(Box::new(ReviewItem {
             state: next,
             reviewer: Some(reviewer.to_owned()),
             reason: Some(reason.to_owned()),
             reviewed_at: Some(at),
             ..item
-        }))
+        })))
     }
 
     /// The latest revision of a stored submission.
