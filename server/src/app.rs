@@ -102,6 +102,7 @@ pub fn app(state: AppState) -> Router {
             get(submissions::receipt),
         )
         .route("/surveys/{survey_id}/reviews", get(review::list))
+        .route("/surveys/{survey_id}/flags.csv", get(review::flags))
         .route(
             "/surveys/{survey_id}/reviews/approve",
             post(review::approve_all),

@@ -52,6 +52,7 @@ use crate::routes::{
         review::detail,
         review::decide,
         review::approve_all,
+        review::flags,
         review::correct,
         review::policy,
         review::set_policy,
@@ -218,6 +219,12 @@ impl Modify for QueryParameters {
                 "/api/surveys/{survey_id}/reviews",
                 review::ListQuery::parameters(),
             ),
+            ("/api/surveys/{survey_id}/flags.csv", {
+                let mut both = review::ListQuery::parameters();
+                both.retain(|parameter| !["before", "limit"].contains(&parameter.name));
+                both.extend(review::FlagRules::parameters());
+                both
+            }),
         ];
         for (path, list) in lists {
             if let Some(operation) = openapi

@@ -832,3 +832,63 @@ async fn a_filtered_set_is_approved_at_once_or_refused_whole() {
     .await;
     assert_eq!(received, json!([]));
 }
+
+#[tokio::test]
+async fn rules_flag_interviews_in_a_csv_for_the_supervisors_rounds() {
+    let server = spawn().await;
+    let team = team(&server).await;
+    let id = interviewed(&server, &team.enumerator).await;
+    // The sample lasts 26 min 40 s and says "dk" to one trust question of three.
+    let path =
+        format!("{SURVEY}/flags.csv?min_minutes=30&battery=tru_1,tru_2,tru_3&dont_know_share=0.3");
+    let (header, rows) = server.download_csv(&team.sup_1, &path).await;
+    assert_eq!(
+        header,
+        [
+            "submission_id",
+            "completed_on",
+            "cluster",
+            "enumerator",
+            "state",
+            "minutes",
+            "dont_know_share",
+            "flags"
+        ]
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (&rows[0][0], &rows[0][5], &rows[0][6], &rows[0][7]),
+        (id.as_str(), "26.7", "0.33", "short;dont_know")
+    );
+    let (_, rows) = server
+        .download_csv(
+            &team.sup_1,
+            &format!("{SURVEY}/flags.csv?min_minutes=20&battery=tru_1,tru_2,tru_3"),
+        )
+        .await;
+    assert!(
+        rows.is_empty(),
+        "long enough, and a third is not more than half"
+    );
+    // Another team's supervisor sees no row; hostile parameters are named.
+    let (_, rows) = server.download_csv(&team.sup_2, &path).await;
+    assert!(rows.is_empty());
+    let (status, body) = get(
+        &server,
+        &team.sup_1,
+        &format!("{SURVEY}/flags.csv?min_minutes=x&battery=a%20b&state=done"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["state", "min_minutes", "battery"]);
+    assert_eq!(
+        get(&server, &team.analyst, &path).await.0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -552,6 +552,129 @@ impl ListQuery {
     }
 }
 
+/// `GET /api/surveys/{id}/flags.csv`: rules that flag interviews for a
+/// reviewer's attention (suggestions, never decisions): shorter than a
+/// number of minutes, or "don't know" on more than a share of a battery.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlagRules {
+    pub min_minutes: Option<u32>,
+    /// The battery's questions (at most 50).
+    pub battery: Vec<String>,
+    /// Flag above this share of "don't know" in the battery (0.5 if not given).
+    pub dont_know_share: f64,
+}
+
+/// Most questions a "don't know" battery names.
+pub const MAX_BATTERY: usize = 50;
+
+impl FlagRules {
+    pub fn parameters() -> Vec<Parameter> {
+        use ParameterKind::{Integer, Text};
+        let parameter = Parameter::optional;
+        vec![
+            parameter(
+                "min_minutes",
+                Integer,
+                &[],
+                "Flag interviews shorter than this many minutes (completed minus started)",
+            ),
+            Parameter {
+                repeated: true,
+                ..parameter(
+                    "battery",
+                    Text,
+                    &[],
+                    "Question ids of a battery (comma-separated or repeated, at most 50)",
+                )
+            },
+            parameter(
+                "dont_know_share",
+                Text,
+                &[],
+                "Flag interviews answering `dk` on more than this share of the battery (0 to 1; 0.5 when not given)",
+            ),
+        ]
+    }
+
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, Vec<ErrorField>> {
+        let mut errors = Vec::new();
+        let mut rules = FlagRules {
+            dont_know_share: 0.5,
+            ..FlagRules::default()
+        };
+        if let Some(minutes) = last(pairs, "min_minutes") {
+            match minutes.parse::<u32>() {
+                Ok(minutes) if minutes <= 24 * 60 => rules.min_minutes = Some(minutes),
+                _ => errors.push(ErrorField::new(
+                    "min_minutes",
+                    "out_of_range",
+                    "a whole number of minutes, at most 1440",
+                )),
+            }
+        }
+        rules.battery = pairs
+            .iter()
+            .filter(|(key, _)| key == "battery")
+            .flat_map(|(_, value)| value.split(','))
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .take(MAX_BATTERY + 1)
+            .collect();
+        if rules.battery.len() > MAX_BATTERY {
+            errors.push(ErrorField::new(
+                "battery",
+                "too_many",
+                format!("at most {MAX_BATTERY} questions"),
+            ));
+        } else if rules.battery.iter().any(|id| !is_envelope_code(id)) {
+            errors.push(ErrorField::new("battery", "invalid", "question ids"));
+        }
+        if let Some(share) = last(pairs, "dont_know_share") {
+            match share.parse::<f64>() {
+                Ok(share) if (0.0..=1.0).contains(&share) => rules.dont_know_share = share,
+                _ => errors.push(ErrorField::new(
+                    "dont_know_share",
+                    "out_of_range",
+                    "a share from 0 to 1",
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(rules)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The rules an interview breaks: `short`, `dont_know`; with its
+    /// length in minutes and its share of "don't know" in the battery.
+    pub fn flags(&self, submission: &crate::Submission) -> (f64, f64, Vec<&'static str>) {
+        let seconds = submission.completed_at.unix_seconds() - submission.started_at.unix_seconds();
+        #[allow(clippy::cast_precision_loss)]
+        let minutes = seconds as f64 / 60.0;
+        let dont_know = self
+            .battery
+            .iter()
+            .filter(|id| submission.answers.get(id.as_str()).and_then(|v| v.as_str()) == Some("dk"))
+            .count();
+        #[allow(clippy::cast_precision_loss)]
+        let share = if self.battery.is_empty() {
+            0.0
+        } else {
+            dont_know as f64 / self.battery.len() as f64
+        };
+        let mut flags = Vec::new();
+        if self.min_minutes.is_some_and(|min| minutes < f64::from(min)) {
+            flags.push("short");
+        }
+        if !self.battery.is_empty() && share > self.dont_know_share {
+            flags.push("dont_know");
+        }
+        (minutes, share, flags)
+    }
+}
+
 const STATE_NAMES: [&str; 4] = ["received", "approved", "has_issues", "rejected"];
 
 #[cfg(test)]
@@ -682,6 +805,40 @@ mod tests {
         assert_eq!(paths, ["a", "c", "d"]);
         assert_eq!(changed[1].new, serde_json::Value::Null);
         assert!(changed_answers(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn rules_flag_short_interviews_and_dont_know_batteries() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let rules = FlagRules::parse(&pairs(&[
+            ("min_minutes", "30"),
+            ("battery", "tru_1,tru_2,tru_3"),
+        ]))
+        .expect("rules");
+        // The sample lasts 26 min 40 s and says "dk" to one trust question of three.
+        let sample = crate::sample::household_interview();
+        let (minutes, share, flags) = rules.flags(&sample);
+        assert!((minutes - 26.666).abs() < 0.01, "{minutes}");
+        assert!((share - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(flags, ["short"]);
+        let strict = FlagRules {
+            dont_know_share: 0.3,
+            min_minutes: None,
+            ..rules
+        };
+        assert_eq!(strict.flags(&sample).2, ["dont_know"]);
+        let errors = FlagRules::parse(&pairs(&[
+            ("min_minutes", "-1"),
+            ("battery", "a b"),
+            ("dont_know_share", "2"),
+        ]))
+        .expect_err("refused");
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["min_minutes", "battery", "dont_know_share"]);
     }
 
     #[test]

@@ -7,10 +7,11 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use salama_shared::api::ErrorBody;
+use salama_shared::csv_cell::neutralise;
 use salama_shared::review::{
-    BulkApproval, BulkApproved, Correction, ListQuery, MAX_LIST, Returned, ReviewDecision,
-    ReviewDetail, ReviewItem, ReviewItemState, ReviewPolicy, ReviewState, Supervision,
-    apply_changes, changed_answers, reason_problem,
+    BulkApproval, BulkApproved, Correction, FlagRules, ListQuery, MAX_LIST, Returned,
+    ReviewDecision, ReviewDetail, ReviewItem, ReviewItemState, ReviewPolicy, ReviewState,
+    Supervision, apply_changes, changed_answers, reason_problem,
 };
 use salama_shared::schema::Channel;
 use salama_shared::{Submission, text::is_envelope_code};
@@ -477,6 +478,113 @@ pub async fn resend(
         .await?
         .ok_or_else(|| anyhow::anyhow!("submission {id} vanished"))?;
     Ok((axum::http::StatusCode::CREATED, Json(item)))
+}
+
+/// Most interviews one flags file looks at: its cost stays a few seconds.
+const MAX_FLAG_SCAN: usize = 10_000;
+
+/// The interviews the rules flag, as a CSV for the supervisors' rounds:
+/// `submission_id,completed_on,cluster,enumerator,state,minutes,dont_know_share,flags`
+/// (latest revision, latest first; a supervisor's teams only; the list's
+/// filters `state`, `cluster`, `enumerator` apply). Flags are suggestions:
+/// nothing is decided by them.
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/flags.csv", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "The flagged interviews, at most the latest 10,000 looked at", body = String, content_type = "text/csv"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or a supervisor", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter", body = ErrorBody)))]
+pub async fn flags(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    Query(params): Query<Params>,
+) -> ApiResult<axum::response::Response> {
+    caller.require(REVIEWERS)?;
+    let filters: Vec<(String, String)> = params
+        .iter()
+        .filter(|(key, _)| ["state", "cluster", "enumerator"].contains(&key.as_str()))
+        .cloned()
+        .collect();
+    let (query, rules) = match (ListQuery::parse(&filters), FlagRules::parse(&params)) {
+        (Ok(query), Ok(rules)) => (query, rules),
+        (query, rules) => {
+            let errors: Vec<_> = query
+                .err()
+                .into_iter()
+                .chain(rules.err())
+                .flatten()
+                .collect();
+            return Err(ApiError::invalid(
+                format!("{} invalid parameter(s)", errors.len()),
+                errors,
+            ));
+        }
+    };
+    state.survey(&survey_id, None).await?;
+    let mut filter = ReviewFilter {
+        state: query.state,
+        cluster_id: query.cluster,
+        enumerator_id: query.enumerator,
+        supervisor: (caller.role == Role::Supervisor).then(|| caller.name.clone()),
+        before: None,
+        limit: MAX_LIST,
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| anyhow::anyhow!("writing flags: {e}");
+    writer
+        .write_record([
+            "submission_id",
+            "completed_on",
+            "cluster",
+            "enumerator",
+            "state",
+            "minutes",
+            "dont_know_share",
+            "flags",
+        ])
+        .map_err(csv_error)?;
+    let mut looked = 0;
+    while looked < MAX_FLAG_SCAN {
+        let page = state.store().review_list(&survey_id, &filter).await?;
+        let Some(last) = page.last() else { break };
+        filter.before = Some(last.position);
+        looked += page.len();
+        for item in page {
+            let Some(latest) = state.store().latest_body(&item.submission_id).await? else {
+                continue;
+            };
+            let Ok(submission) = serde_json::from_slice::<Submission>(&latest.body) else {
+                continue;
+            };
+            let (minutes, share, flagged) = rules.flags(&submission);
+            if flagged.is_empty() {
+                continue;
+            }
+            let cells = [
+                item.submission_id,
+                item.completed_on,
+                item.cluster_id.unwrap_or_default(),
+                item.enumerator_id.unwrap_or_default(),
+                item.state.as_str().to_owned(),
+                format!("{minutes:.1}"),
+                format!("{share:.2}"),
+                flagged.join(";"),
+            ];
+            writer
+                .write_record(
+                    cells
+                        .iter()
+                        .map(|cell| neutralise(cell.as_str()).into_owned()),
+                )
+                .map_err(csv_error)?;
+        }
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("writing flags: {}", e.error()))?;
+    Ok(super::params::download(
+        body,
+        "text/csv; charset=utf-8",
+        "flagged-interviews.csv",
+    ))
 }
 
 /// Which interviews a survey's aggregates count.
