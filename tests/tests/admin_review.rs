@@ -119,6 +119,26 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
     browser.assert_fits_screen("review, list").await;
     browser.assert_accessible("review, list").await;
 
+    // Rules flag both (26 min 40 s each, under 30): the CSV the link gives.
+    browser.click("#review-flags summary").await;
+    browser.type_into("#flags-minutes", "30").await;
+    browser
+        .type_into("#flags-battery", "tru_1, tru_2, tru_3")
+        .await;
+    browser.assert_accessible("review, flag rules").await;
+    let flagged = browser
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             fetch(document.getElementById('flags-csv').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .expect("fetched");
+    let lines: Vec<&str> = flagged.as_str().expect("text").lines().collect();
+    assert_eq!(lines.len(), 3, "{flagged}");
+    assert!(lines[1].ends_with(",26.7,0.33,short"), "{flagged}");
+
     // One interview, its answers under the questionnaire's labels.
     browser.click(&format!("#open-{}", ids[0])).await;
     browser.find("#review-answers tbody tr").await;

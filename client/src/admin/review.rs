@@ -94,6 +94,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
             {move || survey_choice(review, surveys.get())}
             {move || (admin && !review.survey.get().is_empty()).then(|| untrack(|| counting(review)))}
             {filter_form(review)}
+            {move || (!review.survey.get().is_empty()).then(|| untrack(|| flag_rules(review)))}
             <p id="review-status" role="status">{move || review.status.get()}</p>
             {move || match review.open.get() {
                 None => listing(review),
@@ -187,6 +188,53 @@ fn counting(review: Review) -> impl IntoView {
                 prop:disabled=move || approved_only.get().is_none()/>
             <label for="review-approved-only">{say(A::CountApprovedOnly)}</label>
         </p>
+    }
+}
+
+/// The rules that flag interviews, and the CSV of those they flag (with
+/// the list's filters).
+fn flag_rules(review: Review) -> impl IntoView {
+    let minutes = RwSignal::new("8".to_owned());
+    let battery = RwSignal::new(String::new());
+    let link = move || {
+        let query = review.query.get();
+        let mut pairs: Vec<(&str, String)> = vec![("min_minutes", minutes.get().trim().to_owned())];
+        pairs.push(("battery", battery.get().replace(char::is_whitespace, "")));
+        if let Some(state) = query.state {
+            pairs.push(("state", state.as_str().to_owned()));
+        }
+        for (name, value) in [("cluster", query.cluster), ("enumerator", query.enumerator)] {
+            if let Some(value) = value {
+                pairs.push((name, value));
+            }
+        }
+        let parameters: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={}", encode(&value)))
+            .collect();
+        format!(
+            "{}?{}",
+            survey_path(review, "flags.csv"),
+            parameters.join("&")
+        )
+    };
+    view! {
+        <details id="review-flags">
+            <summary>{say(A::FlagsTitle)}</summary>
+            <p>{say(A::FlagsIntro)}</p>
+            <div class="question">
+                <label for="flags-minutes">{say(A::FlagsMinutes)}</label>
+                <input id="flags-minutes" type="number" min="0" max="1440" inputmode="numeric"
+                    prop:value=move || minutes.get() on:input=move |e| minutes.set(event_target_value(&e))/>
+            </div>
+            <div class="question">
+                <label for="flags-battery">{say(A::FlagsBattery)}</label>
+                <input id="flags-battery" type="text" autocomplete="off" spellcheck="false"
+                    prop:value=move || battery.get() on:input=move |e| battery.set(event_target_value(&e))/>
+            </div>
+            <p><a id="flags-csv" href=link download="flagged-interviews.csv">{say(A::FlagsDownload)}</a></p>
+        </details>
     }
 }
 

@@ -527,5 +527,10 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CloseInterview => "العودة إلى القائمة",
         W::ApproveListed => "الموافقة على المقابلات المدرجة التي لم يُبتّ فيها بعد ({n})",
         W::ApprovedListed => "تمت الموافقة على {n} من المقابلات.",
+        W::FlagsTitle => "تمييز المقابلات",
+        W::FlagsIntro => "قواعد تدلّك على المقابلات التي تستحق نظرة ثانية؛ لا تقرر شيئاً.",
+        W::FlagsMinutes => "أقصر من (دقائق)",
+        W::FlagsBattery => "أسئلة مجموعة: «لا أعرف» في أكثر من نصفها (معرّفات تفصل بينها فواصل)",
+        W::FlagsDownload => "تنزيل المقابلات المميّزة (CSV)",
     }
 }

@@ -527,5 +527,10 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CloseInterview => "Back to the list",
         W::ApproveListed => "Approve the {n} listed interviews still to decide",
         W::ApprovedListed => "{n} interviews approved.",
+        W::FlagsTitle => "Flag interviews",
+        W::FlagsIntro => "Rules that point you to interviews worth a second look; they decide nothing.",
+        W::FlagsMinutes => "Shorter than (minutes)",
+        W::FlagsBattery => "A battery's questions: \"don't know\" on more than half of them (ids separated by commas)",
+        W::FlagsDownload => "Download the flagged interviews (CSV)",
     }
 }

@@ -527,5 +527,10 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CloseInterview => "Volver a la lista",
         W::ApproveListed => "Aprobar las {n} entrevistas listadas aún por decidir",
         W::ApprovedListed => "{n} entrevistas aprobadas.",
+        W::FlagsTitle => "Señalar entrevistas",
+        W::FlagsIntro => "Reglas que le indican las entrevistas que merecen una segunda mirada; no deciden nada.",
+        W::FlagsMinutes => "Más cortas que (minutos)",
+        W::FlagsBattery => "Las preguntas de una batería: «no sabe» en más de la mitad (identificadores separados por comas)",
+        W::FlagsDownload => "Descargar las entrevistas señaladas (CSV)",
     }
 }

@@ -527,5 +527,10 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CloseInterview => "Retour à la liste",
         W::ApproveListed => "Approuver les {n} entretiens listés encore à décider",
         W::ApprovedListed => "{n} entretiens approuvés.",
+        W::FlagsTitle => "Signaler des entretiens",
+        W::FlagsIntro => "Des règles qui vous indiquent les entretiens à revoir ; elles ne décident de rien.",
+        W::FlagsMinutes => "Plus courts que (minutes)",
+        W::FlagsBattery => "Les questions d’une batterie : « ne sait pas » à plus de la moitié (identifiants séparés par des virgules)",
+        W::FlagsDownload => "Télécharger les entretiens signalés (CSV)",
     }
 }

@@ -555,6 +555,11 @@ keys! {
         CloseInterview = "close_interview",
         ApproveListed = "approve_listed",
         ApprovedListed = "approved_listed",
+        FlagsTitle = "flags_title",
+        FlagsIntro = "flags_intro",
+        FlagsMinutes = "flags_minutes",
+        FlagsBattery = "flags_battery",
+        FlagsDownload = "flags_download",
     }
 }
 

@@ -527,5 +527,10 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::CloseInterview => "Voltar à lista",
         W::ApproveListed => "Aprovar as {n} entrevistas listadas ainda por decidir",
         W::ApprovedListed => "{n} entrevistas aprovadas.",
+        W::FlagsTitle => "Assinalar entrevistas",
+        W::FlagsIntro => "Regras que lhe indicam as entrevistas que merecem um segundo olhar; não decidem nada.",
+        W::FlagsMinutes => "Mais curtas do que (minutos)",
+        W::FlagsBattery => "As perguntas de uma bateria: «não sabe» em mais de metade (identificadores separados por vírgulas)",
+        W::FlagsDownload => "Descarregar as entrevistas assinaladas (CSV)",
     }
 }
