@@ -12,6 +12,16 @@ use serde_json::{Value, json};
 const SURVEY: &str = "/api/surveys/community-safety";
 const CLUSTER: &str = "central-capital-ea-042";
 
+/// The paths of the fields an error names, in order.
+fn field_paths(body: &Value) -> Vec<&str> {
+    body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect()
+}
+
 async fn get(server: &Server, token: &str, path: &str) -> (StatusCode, Value) {
     call(server, Method::GET, path, token, None).await
 }
@@ -334,12 +344,7 @@ async fn wrong_transitions_unknown_ids_and_bad_reasons_are_refused() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
+    let paths = field_paths(&body);
     assert_eq!(paths, ["state", "cluster", "before", "limit"]);
 }
 
@@ -653,12 +658,7 @@ async fn an_interview_sent_back_reaches_its_enumerator_and_comes_back_as_a_revis
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
-    let paths: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
+    let paths = field_paths(&body);
     assert_eq!(paths, ["cluster_id", "submission_id"]);
     let mut broken = corrected.clone();
     broken["answers"]["resp_age"] = json!("old");
@@ -880,12 +880,7 @@ async fn rules_flag_interviews_in_a_csv_for_the_supervisors_rounds() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
+    let paths = field_paths(&body);
     assert_eq!(paths, ["state", "min_minutes", "battery"]);
     assert_eq!(
         get(&server, &team.analyst, &path).await.0,
