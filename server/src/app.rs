@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -18,7 +18,7 @@ use tracing::Level;
 use crate::error::ApiError;
 use crate::routes::{
     analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
-    retention, session, submissions, surveys, users, visits,
+    retention, review, session, submissions, surveys, users, visits,
 };
 use crate::state::AppState;
 
@@ -109,6 +109,27 @@ pub fn app(state: AppState) -> Router {
             "/submissions/{submission_id}/receipt",
             get(submissions::receipt),
         )
+        .route("/surveys/{survey_id}/reviews", get(review::list))
+        .route("/surveys/{survey_id}/flags.csv", get(review::flags))
+        .route(
+            "/surveys/{survey_id}/reviews/approve",
+            post(review::approve_all),
+        )
+        .route(
+            "/surveys/{survey_id}/review-policy",
+            get(review::policy).put(review::set_policy),
+        )
+        .route(
+            "/submissions/{submission_id}/review",
+            get(review::detail).post(review::decide),
+        )
+        .route(
+            "/submissions/{submission_id}/corrections",
+            post(review::correct),
+        )
+        .route("/submissions/{submission_id}/resend", post(review::resend))
+        .route("/returned", get(review::returned))
+        .route("/users/{name}/supervisor", put(review::set_supervisor))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let router = Router::new()

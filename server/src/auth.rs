@@ -32,6 +32,9 @@ pub enum Role {
     Analyst,
     /// Submits interviews.
     Enumerator,
+    /// Reviews and corrects the interviews of the clusters given to their
+    /// enumerators (`PUT /api/users/{name}/supervisor`), and no others.
+    Supervisor,
 }
 
 impl Role {
@@ -40,6 +43,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Analyst => "analyst",
             Role::Enumerator => "enumerator",
+            Role::Supervisor => "supervisor",
         }
     }
 }
@@ -57,8 +61,9 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "analyst" => Ok(Role::Analyst),
             "enumerator" => Ok(Role::Enumerator),
+            "supervisor" => Ok(Role::Supervisor),
             other => Err(format!(
-                "`{other}` is not a role: admin, analyst or enumerator"
+                "`{other}` is not a role: admin, analyst, enumerator or supervisor"
             )),
         }
     }

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
-    retention, session, submissions, surveys, users, visits,
+    retention, review, session, submissions, surveys, users, visits,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,17 @@ use crate::routes::{
         analysis::fieldwork,
         microdata::microdata,
         microdata::codebook,
+        review::list,
+        review::detail,
+        review::decide,
+        review::approve_all,
+        review::flags,
+        review::correct,
+        review::policy,
+        review::set_policy,
+        review::set_supervisor,
+        review::returned,
+        review::resend,
         openapi,
     ),
     modifiers(&Credentials, &QueryParameters, &InternalErrors, &PendingPassword),
@@ -179,13 +190,14 @@ impl Modify for PendingPassword {
 
 /// Query parameters, from the lists the server reads them by
 /// (`shared::aggregate::Query`, `shared::microdata::Query`,
-/// `shared::audit::Query`, `shared::assignment_upload::Query`), allowed
+/// `shared::audit::Query`, `shared::assignment_upload::Query`,
+/// `shared::review::ListQuery`), allowed
 /// values included.
 struct QueryParameters;
 
 impl Modify for QueryParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use salama_shared::{aggregate, assignment_upload, audit, microdata};
+        use salama_shared::{aggregate, assignment_upload, audit, microdata, review};
         let lists = [
             (
                 "/api/surveys/{survey_id}/assignments.csv",
@@ -209,6 +221,16 @@ impl Modify for QueryParameters {
                 "/api/surveys/{survey_id}/codebook.csv",
                 microdata::Query::parameters(),
             ),
+            (
+                "/api/surveys/{survey_id}/reviews",
+                review::ListQuery::parameters(),
+            ),
+            ("/api/surveys/{survey_id}/flags.csv", {
+                let mut both = review::ListQuery::parameters();
+                both.retain(|parameter| !["before", "limit"].contains(&parameter.name));
+                both.extend(review::FlagRules::parameters());
+                both
+            }),
         ];
         for (path, list) in lists {
             if let Some(operation) = openapi

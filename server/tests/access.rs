@@ -75,6 +75,12 @@ async fn every_endpoint_for_every_role() {
     // (call, anonymous, enumerator, analyst, admin)
     let mut next_version = SHIPPED + 1;
     let mut next_user = 0;
+    let submitted = receipt["submission_id"].as_str().expect("id").to_owned();
+    let review_path = format!("/api/submissions/{submitted}/review");
+    let (review_read, review_decide) = (review_path.clone(), review_path);
+    let corrections = format!("/api/submissions/{submitted}/corrections");
+    let resend = format!("/api/submissions/{submitted}/resend");
+    let bulk = json!({ "submission_ids": [submitted] });
     let mut matrix: Vec<(MakeCall, [S; 4])> = vec![
         (Box::new(|| call(Method::GET, "/healthz", None)), [S::OK; 4]),
         (
@@ -292,6 +298,84 @@ async fn every_endpoint_for_every_role() {
         (
             Box::new(|| call(Method::GET, "/api/audit.csv?action=login", None)),
             [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| call(Method::GET, "/api/surveys/community-safety/reviews", None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(move || call(Method::GET, &review_read, None)),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(move || {
+                call(
+                    Method::POST,
+                    &corrections,
+                    Some(json!({"reason": "typed 40 for 41", "revision": 0,
+                        "changes": [{"path": "resp_age", "value": 41}]})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::CREATED],
+        ),
+        (
+            Box::new(move || {
+                call(
+                    Method::POST,
+                    &review_decide,
+                    Some(json!({"state": "approved"})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(move || {
+                call(
+                    Method::POST,
+                    "/api/surveys/community-safety/reviews/approve",
+                    Some(bulk.clone()),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/review-policy",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PUT,
+                    "/api/surveys/community-safety/review-policy",
+                    Some(json!({"approved_only": false})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PUT,
+                    "/api/users/enum-1/supervisor",
+                    Some(json!({"supervisor": null})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| call(Method::GET, "/api/returned", None)),
+            [S::UNAUTHORIZED, S::OK, S::FORBIDDEN, S::FORBIDDEN],
+        ),
+        (
+            // An online answer is nobody's to resend.
+            Box::new(move || call(Method::POST, &resend, Some(interview()))),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN],
         ),
         (
             Box::new(|| call(Method::GET, "/api/users", None)),

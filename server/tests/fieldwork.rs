@@ -4,27 +4,10 @@
 
 mod common;
 
-use common::{As, assert_error, interview, send, spawn};
+use common::{assert_error, call, interview, send, spawn};
 use reqwest::StatusCode;
 use salama_server::auth::Role;
 use serde_json::{Value, json};
-
-async fn call(
-    server: &common::Server,
-    method: reqwest::Method,
-    path: &str,
-    who: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server.with(
-        server.client.request(method, server.url(path)),
-        &As::Token(who.to_owned()),
-    );
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    send(request).await
-}
 
 #[tokio::test]
 async fn a_device_signs_in_once_and_its_token_is_revocable() {

@@ -8,9 +8,11 @@ use std::sync::LazyLock;
 
 use salama_server::store::{
     Assignment, ClusterCount, DesignChange, DesignEntry, DesignRecord, FactState, Inserted,
-    NewSubmission, Store, StoreError, SubmissionFacts, UnitLevel,
+    NewRevision, NewSubmission, ReviewFilter, Reviewed, Store, StoreError, SubmissionFacts,
+    UnitLevel,
 };
 use salama_shared::facts::{Counted, Outcome, UnitFacts};
+use salama_shared::review::{ChangedAnswer, ReviewState};
 use uuid::Uuid;
 
 /// A respondent and one household member, as the shared code would find them.
@@ -943,6 +945,416 @@ async fn visits_are_stored_once_and_read_in_the_order_made(store: Store) {
     assert!(store.survey_visits("other").await.expect("read").is_empty());
 }
 
+/// Two stored submissions of cluster ea-7, ids in order.
+async fn two_submissions(store: &Store) -> (String, String) {
+    store
+        .publish_survey("safety", 1, DEFINITION_V1, true)
+        .await
+        .expect("published");
+    let mut ids: Vec<Uuid> = (0..2).map(|_| Uuid::new_v4()).collect();
+    ids.sort();
+    for (index, id) in ids.iter().enumerate() {
+        let body = format!(r#"{{"n":{index}}}"#);
+        store
+            .insert_submission(&submission(*id, &format!("sha-{index}"), body.as_bytes()))
+            .await
+            .expect("insert");
+    }
+    (
+        ids[0].hyphenated().to_string(),
+        ids[1].hyphenated().to_string(),
+    )
+}
+
+async fn respondents(store: &Store) -> Vec<String> {
+    let (_, rows) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    rows.into_iter().map(|row| row.submission_id).collect()
+}
+
+async fn reviews_move_forward_and_reach_the_facts_at_once(store: Store) {
+    let (first, second) = two_submissions(&store).await;
+    assert_eq!(respondents(&store).await.len(), 2);
+    let generation = store.fact_state("safety").await.expect("state").generation;
+
+    // Approving changes nothing counted while every valid one counts.
+    let approved = store
+        .review(&first, ReviewState::Approved, "sup-1", "")
+        .await
+        .expect("review");
+    let Reviewed::Done(item) = approved else {
+        panic!("{approved:?}")
+    };
+    assert_eq!(
+        (item.state, item.reviewer.as_deref()),
+        (ReviewState::Approved, Some("sup-1"))
+    );
+    assert_eq!(
+        store.fact_state("safety").await.expect("state").generation,
+        generation
+    );
+    // Final: neither again nor otherwise.
+    for next in [
+        ReviewState::Approved,
+        ReviewState::Rejected,
+        ReviewState::Received,
+    ] {
+        assert_eq!(
+            store
+                .review(&first, next, "sup-2", "no")
+                .await
+                .expect("review"),
+            Reviewed::WrongState(ReviewState::Approved)
+        );
+    }
+    // Rejecting leaves the submission out of the facts at once.
+    assert!(matches!(
+        store
+            .review(
+                &second,
+                ReviewState::HasIssues,
+                "sup-1",
+                "age 4 for a head of household?"
+            )
+            .await
+            .expect("review"),
+        Reviewed::Done(_)
+    ));
+    assert!(matches!(
+        store
+            .review(&second, ReviewState::Rejected, "sup-1", "never made")
+            .await
+            .expect("review"),
+        Reviewed::Done(_)
+    ));
+    let after_reject = store.fact_state("safety").await.expect("state");
+    assert!(after_reject.generation > generation);
+    assert_eq!(respondents(&store).await, [first.as_str()]);
+    let (_, members) = store
+        .load_facts("safety", UnitLevel::Members, 0)
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 1, "its household members go too");
+    // So does the microdata.
+    let (_, bodies) = store
+        .microdata_page("safety", "", 100)
+        .await
+        .expect("page")
+        .expect("one");
+    assert_eq!(bodies, r#"{"n":0}"#);
+    assert_eq!(
+        store
+            .review("0000", ReviewState::Approved, "sup-1", "")
+            .await
+            .expect("review"),
+        Reviewed::NotFound
+    );
+
+    // Approved only: nothing changes here (the one left is approved) …
+    assert!(!store.review_policy("safety").await.expect("policy"));
+    assert!(
+        store
+            .set_review_policy("safety", true, "admin-1")
+            .await
+            .expect("policy")
+    );
+    assert!(store.review_policy("safety").await.expect("policy"));
+    assert!(store.fact_state("safety").await.expect("state").generation > after_reject.generation);
+    assert_eq!(respondents(&store).await, [first.as_str()]);
+    assert!(
+        !store
+            .set_review_policy("safety", true, "admin-1")
+            .await
+            .expect("same policy")
+    );
+    // … and a new, unreviewed submission does not count until approved.
+    let third = Uuid::new_v4();
+    store
+        .insert_submission(&submission(third, "sha-3", b"{}"))
+        .await
+        .expect("insert");
+    let third = third.hyphenated().to_string();
+    assert_eq!(respondents(&store).await, [first.as_str()]);
+    store
+        .review(&third, ReviewState::Approved, "sup-1", "")
+        .await
+        .expect("review");
+    assert_eq!(respondents(&store).await.len(), 2);
+
+    let history = store.review_history(&second).await.expect("history");
+    let events: Vec<(&str, &str)> = history
+        .iter()
+        .map(|event| (event.event.as_str(), event.reason.as_str()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("has_issues", "age 4 for a head of household?"),
+            ("rejected", "never made")
+        ]
+    );
+    let audit = store.recent_audit(20).await.expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|entry| entry.action.as_str()).collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "submission_reviewed")
+            .count(),
+        4
+    );
+    assert!(actions.contains(&"review_policy_set"));
+}
+
+async fn the_review_list_is_filtered_and_kept_to_a_supervisors_teams(store: Store) {
+    let (first, second) = two_submissions(&store).await;
+    for (name, role) in [
+        ("enum-1", "enumerator"),
+        ("sup-1", "supervisor"),
+        ("sup-2", "supervisor"),
+    ] {
+        store.create_user(name, role, "hash").await.expect("user");
+    }
+    store
+        .assign(
+            "safety",
+            &[Assignment {
+                survey_id: "safety".into(),
+                cluster_id: "ea-7".into(),
+                enumerator: "enum-1".into(),
+                stratum: None,
+                area: None,
+            }],
+        )
+        .await
+        .expect("assign");
+    store
+        .set_supervisor("enum-1", Some("sup-1"), "admin-1")
+        .await
+        .expect("supervisor");
+    assert!(
+        store
+            .supervises("sup-1", "safety", "ea-7")
+            .await
+            .expect("sup-1")
+    );
+    assert!(
+        !store
+            .supervises("sup-2", "safety", "ea-7")
+            .await
+            .expect("sup-2")
+    );
+    assert!(
+        !store
+            .supervises("sup-1", "safety", "ea-8")
+            .await
+            .expect("ea-8")
+    );
+    assert_eq!(store.team("sup-1").await.expect("team"), ["enum-1"]);
+    store
+        .review(&first, ReviewState::Approved, "sup-1", "")
+        .await
+        .expect("review");
+    let list = |filter: ReviewFilter| {
+        let store = store.clone();
+        async move {
+            let items = store
+                .review_list(
+                    "safety",
+                    &ReviewFilter {
+                        limit: 10,
+                        ..filter
+                    },
+                )
+                .await
+                .expect("list");
+            items
+                .into_iter()
+                .map(|item| (item.submission_id, item.state))
+                .collect::<Vec<_>>()
+        }
+    };
+    // Latest first.
+    assert_eq!(
+        list(ReviewFilter::default()).await,
+        [
+            (second.clone(), ReviewState::Received),
+            (first.clone(), ReviewState::Approved)
+        ]
+    );
+    assert_eq!(
+        list(ReviewFilter {
+            state: Some(ReviewState::Received),
+            ..ReviewFilter::default()
+        })
+        .await,
+        [(second.clone(), ReviewState::Received)]
+    );
+    assert_eq!(
+        list(ReviewFilter {
+            cluster_id: Some("ea-7".into()),
+            enumerator_id: Some("enum-1".into()),
+            supervisor: Some("sup-1".into()),
+            ..ReviewFilter::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    for filter in [
+        ReviewFilter {
+            cluster_id: Some("ea-8".into()),
+            ..ReviewFilter::default()
+        },
+        ReviewFilter {
+            enumerator_id: Some("enum-2".into()),
+            ..ReviewFilter::default()
+        },
+        ReviewFilter {
+            supervisor: Some("sup-2".into()),
+            ..ReviewFilter::default()
+        },
+    ] {
+        assert!(list(filter).await.is_empty());
+    }
+    // Paged by position.
+    let all = store
+        .review_list(
+            "safety",
+            &ReviewFilter {
+                limit: 1,
+                ..ReviewFilter::default()
+            },
+        )
+        .await
+        .expect("page");
+    assert_eq!(all.len(), 1);
+    let next = store
+        .review_list(
+            "safety",
+            &ReviewFilter {
+                limit: 1,
+                before: Some(all[0].position),
+                ..ReviewFilter::default()
+            },
+        )
+        .await
+        .expect("next page");
+    assert_eq!(next[0].submission_id, first);
+    // Leaving the enumerator unsupervised takes the team away.
+    store
+        .set_supervisor("enum-1", None, "admin-1")
+        .await
+        .expect("none");
+    assert!(
+        !store
+            .supervises("sup-1", "safety", "ea-7")
+            .await
+            .expect("sup-1")
+    );
+}
+
+async fn a_correction_is_a_new_revision_whose_facts_replace_the_old(store: Store) {
+    let (first, _) = two_submissions(&store).await;
+    let before = store.fact_state("safety").await.expect("state");
+    let corrected = SubmissionFacts {
+        units: FACTS.units[..1].to_vec(),
+        ..FACTS.clone()
+    };
+    let mut corrected = corrected;
+    corrected.units[0].age = Some(40);
+    let changes = [ChangedAnswer {
+        path: "resp_age".into(),
+        old: 34.into(),
+        new: 40.into(),
+    }];
+    let revision = |from_revision: u32| NewRevision {
+        submission_id: &first,
+        from_revision,
+        body: br#"{"n":0,"corrected":true}"#,
+        content_sha256: "sha-corrected",
+        author: "sup-1",
+        reason: "typed 34 for 40",
+        changes: &changes,
+        facts: &corrected,
+        resent: false,
+    };
+    assert_eq!(store.correct(&revision(0)).await.expect("correct"), Some(1));
+    // Another correction made from revision 0 too comes second: refused.
+    assert_eq!(store.correct(&revision(0)).await.expect("stale"), None);
+    let after = store.fact_state("safety").await.expect("state");
+    assert_eq!(
+        after.units,
+        before.units - 1,
+        "the member the revision lacks"
+    );
+    assert!(after.generation > before.generation);
+    let (_, rows) = store
+        .load_facts("safety", UnitLevel::Respondents, 0)
+        .await
+        .expect("load");
+    let ages: Vec<(String, Option<i64>)> = rows
+        .into_iter()
+        .map(|row| (row.submission_id, row.age))
+        .collect();
+    assert!(ages.contains(&(first.clone(), Some(40))), "{ages:?}");
+    assert_eq!(ages.len(), 2);
+    // The body as received is kept; readers get the latest revision.
+    let original = store
+        .submission_body(Uuid::parse_str(&first).expect("uuid"))
+        .await
+        .expect("body")
+        .expect("kept");
+    assert_eq!(original, br#"{"n":0}"#);
+    let latest = store
+        .latest_body(&first)
+        .await
+        .expect("latest")
+        .expect("one");
+    assert_eq!(
+        (latest.revision, latest.body.as_slice()),
+        (1, br#"{"n":0,"corrected":true}"#.as_slice())
+    );
+    let (_, bodies) = store
+        .microdata_page("safety", "", 100)
+        .await
+        .expect("page")
+        .expect("rows");
+    assert!(
+        bodies.starts_with(r#"{"n":0,"corrected":true}"#),
+        "{bodies}"
+    );
+    let rebuilt = store
+        .submission_bodies("safety", "", 10)
+        .await
+        .expect("bodies");
+    assert_eq!(rebuilt[0].1, br#"{"n":0,"corrected":true}"#);
+    let revisions = store.revisions(&first).await.expect("revisions");
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(
+        (
+            revisions[0].author.as_str(),
+            revisions[0].changes.as_slice()
+        ),
+        ("sup-1", changes.as_slice())
+    );
+    let (_, item) = store.review_item(&first).await.expect("item").expect("one");
+    assert_eq!(item.revision, 1);
+    let history = store.review_history(&first).await.expect("history");
+    assert_eq!(
+        (history[0].event.as_str(), history[0].revision),
+        ("corrected", 1)
+    );
+    let audit = store.recent_audit(5).await.expect("audit");
+    assert_eq!(audit[0].action, "submission_corrected");
+    assert!(
+        audit[0].detail.contains("resp_age: 34 -> 40"),
+        "{}",
+        audit[0].detail
+    );
+}
+
 mod backends {
     use salama_server::store::Store;
 
@@ -1022,6 +1434,33 @@ async fn raw_data_is_destroyed_once_its_retention_date_has_passed(store: Store) 
     );
     assert_eq!(store.submission_count("safety").await.expect("count"), 2);
 
+    // What review and fieldwork keep of them goes too.
+    let first_id = first.hyphenated().to_string();
+    let reviewed = store
+        .review(
+            &first_id,
+            ReviewState::HasIssues,
+            "sup-1",
+            "age looks wrong",
+        )
+        .await
+        .expect("review");
+    assert!(matches!(reviewed, Reviewed::Done(_)), "{reviewed:?}");
+    let visit = salama_shared::visit::Visit {
+        visit_id: Uuid::new_v4(),
+        survey_id: "safety".into(),
+        cluster_id: "ea-7".into(),
+        household: "12".into(),
+        visited_at: salama_shared::date::Timestamp::parse("2026-11-27T07:00:00Z").expect("time"),
+        outcome: salama_shared::visit::VisitOutcome::NoOneHome,
+        enumerator_id: Some("enum-1".into()),
+        submission_id: None,
+        note: Some("call back after 5 pm".into()),
+    };
+    store
+        .insert_visit(&visit, "enum-1", "sha-v")
+        .await
+        .expect("visit");
     let destroyed = store.destroy_passed(day("2027-07-01")).await.expect("pass");
     assert_eq!(destroyed.len(), 1);
     assert_eq!(
@@ -1044,6 +1483,21 @@ async fn raw_data_is_destroyed_once_its_retention_date_has_passed(store: Store) 
     );
     assert!(store.submission_body(first).await.expect("read").is_none());
     assert!(store.receipt(first).await.expect("read").is_none());
+    assert!(
+        store
+            .review_history(&first_id)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    assert!(store.revisions(&first_id).await.expect("read").is_empty());
+    assert!(
+        store
+            .survey_visits("safety")
+            .await
+            .expect("read")
+            .is_empty()
+    );
     let after = store
         .retention("safety")
         .await
@@ -1196,4 +1650,7 @@ conformance!(
     the_design_counts_targets_and_keeps_its_history,
     visits_are_stored_once_and_read_in_the_order_made,
     raw_data_is_destroyed_once_its_retention_date_has_passed,
+    reviews_move_forward_and_reach_the_facts_at_once,
+    the_review_list_is_filtered_and_kept_to_a_supervisors_teams,
+    a_correction_is_a_new_revision_whose_facts_replace_the_old,
 );

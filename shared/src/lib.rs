@@ -32,6 +32,7 @@ pub mod publication;
 pub mod query;
 pub mod response_rate;
 pub mod retention;
+pub mod review;
 pub mod sample;
 pub mod schema;
 pub mod selection;

@@ -342,6 +342,46 @@ impl Browser {
     }
 
     /// Waits until a script returns true (e.g. a page change finished).
+    /// Sends `count` household interviews of `cluster` from the page with
+    /// an enumerator's token, as their device would (one after another);
+    /// each must be stored. Their ids.
+    pub async fn send_interviews(&self, token: &str, cluster: &str, count: usize) -> Vec<String> {
+        let mut template =
+            serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
+        if let Some(fields) = template.as_object_mut() {
+            fields.remove("enumerator_id");
+        }
+        template["cluster_id"] = json!(cluster);
+        let sent = self
+            .client
+            .execute_async(
+                "const [template, token, count, done] = arguments;
+                 (async () => {
+                   const sent = [];
+                   for (let i = 0; i < count; i++) {
+                     const id = crypto.randomUUID();
+                     const r = await fetch('/api/surveys/community-safety/submissions', {
+                       method: 'POST', credentials: 'omit',
+                       headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
+                       body: JSON.stringify({ ...template, submission_id: id }) });
+                     sent.push([r.status, id]);
+                   }
+                   done(sent);
+                 })();",
+                vec![template, json!(token), json!(count)],
+            )
+            .await
+            .expect("sent");
+        sent.as_array()
+            .expect("list")
+            .iter()
+            .map(|pair| {
+                assert_eq!(pair[0], 201, "{sent}");
+                pair[1].as_str().expect("id").to_owned()
+            })
+            .collect()
+    }
+
     pub async fn wait_until(&self, what: &str, script: &str) {
         let started = Instant::now();
         loop {

@@ -44,38 +44,6 @@ async fn cells(browser: &Browser, css: &str) -> Value {
         .await
 }
 
-/// Sends `count` household interviews in `cluster` with an enumerator's
-/// token, as their device would.
-async fn interviews(browser: &Browser, token: &str, cluster: &str, count: usize) {
-    let mut template =
-        serde_json::to_value(salama_shared::sample::household_interview()).expect("serialises");
-    template
-        .as_object_mut()
-        .map(|fields| fields.remove("enumerator_id"));
-    template["cluster_id"] = json!(cluster);
-    let statuses = browser
-        .client
-        .execute_async(
-            "const [template, token, count, done] = arguments;
-             (async () => {
-               const sent = [];
-               for (let i = 0; i < count; i++) {
-                 const body = { ...template, submission_id: crypto.randomUUID() };
-                 const r = await fetch('/api/surveys/community-safety/submissions', {
-                   method: 'POST', credentials: 'omit',
-                   headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
-                   body: JSON.stringify(body) });
-                 sent.push(r.status);
-               }
-               done(sent);
-             })();",
-            vec![template, json!(token), json!(count)],
-        )
-        .await
-        .expect("sent");
-    assert_eq!(statuses, json!(vec![201; count]));
-}
-
 async fn switch_language(browser: &Browser, language: &str) {
     browser
         .script(&format!("const s = document.getElementById('language'); s.value = '{language}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"))
@@ -225,8 +193,8 @@ async fn an_admin_sets_up_fieldwork_watches_progress_and_stores_the_design() {
     browser.screenshot("admin-fieldwork-clusters").await;
 
     // Interviews arrive through the API; the counts follow.
-    interviews(&browser, &first.token, "ea-1", 2).await;
-    interviews(&browser, &second.token, "ea-2", 1).await;
+    browser.send_interviews(&first.token, "ea-1", 2).await;
+    browser.send_interviews(&second.token, "ea-2", 1).await;
     browser.click("#fieldwork-refresh").await;
     browser
         .wait_until(

@@ -167,31 +167,17 @@ pub async fn send_csv<T: serde::de::DeserializeOwned>(url: &str, text: &str) -> 
     })
 }
 
-/// A JSON body sent with `method`, its answer read as `T`.
-pub async fn send_json<T: serde::de::DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: String,
-) -> Result<T, Refusal> {
-    let (status, answer) =
-        send_with_status(method, url, &JsValue::from_str(&body), true, None).await?;
-    parse_serde(&answer).map_err(|_| Refusal {
-        status,
-        ..Refusal::default()
-    })
-}
-
 /// A one-time code that signs `name`'s phone in, with a QR code of the
 /// field app's address at `origin` carrying it.
 pub async fn pairing_code(
     name: &str,
     origin: &str,
 ) -> Result<salama_shared::pairing::PairingCode, Refusal> {
-    let body = serde_json::json!({ "origin": origin }).to_string();
+    let body = serde_json::json!({ "origin": origin });
     send_json(
         "POST",
         &format!("/api/users/{}/pairing", encode(name)),
-        body,
+        &body,
     )
     .await
 }
@@ -199,6 +185,28 @@ pub async fn pairing_code(
 /// A console read, every refusal kept as the server words it.
 pub async fn read<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Refusal> {
     let (status, answer) = send_with_status("GET", url, &JsValue::NULL, false, None).await?;
+    parse_serde(&answer).map_err(|_| Refusal {
+        status,
+        ..Refusal::default()
+    })
+}
+
+/// A console read of text (a survey definition), every refusal kept.
+pub async fn read_text(url: &str) -> Result<String, Refusal> {
+    send_with_status("GET", url, &JsValue::NULL, false, None)
+        .await
+        .map(|(_, text)| text)
+}
+
+/// A JSON body sent, its answer read as `T`, every refusal kept as the
+/// server words it.
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<T, Refusal> {
+    let body = JsValue::from_str(&body.to_string());
+    let (status, answer) = send_with_status(method, url, &body, true, None).await?;
     parse_serde(&answer).map_err(|_| Refusal {
         status,
         ..Refusal::default()

@@ -7,6 +7,8 @@
 //! publishing, public on or off, downloads), people and their devices,
 //! fieldwork (clusters, progress, weights and the design), settings (how
 //! long raw data is kept) and the audit log. Every word comes from the catalogue's `admin` area, in
+//! fieldwork (clusters, progress, weights and the design), the review of
+//! interviews (the one section a supervisor sees) and the audit log. Every word comes from the catalogue's `admin` area, in
 //! the interface language.
 
 mod audit;
@@ -15,6 +17,7 @@ mod fieldwork;
 mod people;
 mod preview;
 mod rates;
+mod review;
 mod settings;
 mod surveys;
 
@@ -39,6 +42,7 @@ pub(crate) enum Section {
     People,
     Fieldwork,
     Settings,
+    Review,
     Audit,
 }
 
@@ -49,6 +53,7 @@ impl Section {
         Section::People,
         Section::Fieldwork,
         Section::Settings,
+        Section::Review,
         Section::Audit,
     ];
 
@@ -58,6 +63,7 @@ impl Section {
             Section::People => "/admin/people",
             Section::Fieldwork => "/admin/fieldwork",
             Section::Settings => "/admin/settings",
+            Section::Review => "/admin/review",
             Section::Audit => "/admin/audit",
         }
     }
@@ -68,6 +74,7 @@ impl Section {
             Section::People => A::PeopleTitle,
             Section::Fieldwork => A::FieldworkTitle,
             Section::Settings => A::SettingsTitle,
+            Section::Review => A::ReviewTitle,
             Section::Audit => A::AuditTitle,
         }
     }
@@ -90,17 +97,23 @@ impl Section {
             Section::People => "people-title",
             Section::Fieldwork => "fieldwork-title",
             Section::Settings => "settings-title",
+            Section::Review => "review-title",
             Section::Audit => "audit-title",
         }
     }
 }
 
 fn page_of(section: Section, who: Me, session: Session) -> AnyView {
+    // A supervisor's console is the review of their teams' interviews.
+    if who.role == "supervisor" {
+        return review::page(who, session).into_any();
+    }
     match section {
         Section::Surveys => surveys::page(who, session).into_any(),
         Section::People => people::page(who, session).into_any(),
         Section::Fieldwork => fieldwork::page(who, session).into_any(),
         Section::Settings => settings::page(who, session).into_any(),
+        Section::Review => review::page(who, session).into_any(),
         Section::Audit => audit::page(who, session).into_any(),
     }
 }
@@ -210,7 +223,9 @@ fn app() -> impl IntoView {
                     .into_any()
             }
             Some(Err(_)) => staff::sign_in(session, say(A::SignInTitle)).into_any(),
-            Some(Ok(who)) if who.role != "admin" => not_admin(who, session).into_any(),
+            Some(Ok(who)) if who.role != "admin" && who.role != "supervisor" => {
+                not_admin(who, session).into_any()
+            }
             Some(Ok(who)) if who.must_change_password => {
                 untrack(|| first_password(who, session)).into_any()
             }

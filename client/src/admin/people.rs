@@ -20,12 +20,13 @@ use crate::interface::Interface;
 use crate::staff::refusal as failure;
 
 /// The roles the server gives (`auth::Role`), in the order offered.
-const ROLES: &[&str] = &["enumerator", "analyst", "admin"];
+const ROLES: &[&str] = &["enumerator", "supervisor", "analyst", "admin"];
 
 fn role_word(role: &str) -> A {
     match role {
         "admin" => A::RoleAdmin,
         "analyst" => A::RoleAnalyst,
+        "supervisor" => A::RoleSupervisor,
         _ => A::RoleEnumerator,
     }
 }

@@ -129,8 +129,8 @@ fn retention_panel(listing: SurveyListing) -> impl IntoView {
             survey.with_value(|id| encode(id))
         );
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "retain_until": chosen }).to_string();
-            match calls::send_json::<Retention>("PUT", &url, body).await {
+            let body = serde_json::json!({ "retain_until": chosen });
+            match calls::send_json::<Retention>("PUT", &url, &body).await {
                 Ok(now) => {
                     refusal.set(None);
                     saved.set(Some(chosen));

@@ -630,6 +630,7 @@ fn start_interview(device: Device, assignment: Assignment, household: String) {
         receipt: None,
         problems: Vec::new(),
         attempts: 0,
+        replaces: None,
         updated_at: js_sys::Date::now(),
     };
     leptos::task::spawn_local(async move {
@@ -655,7 +656,11 @@ fn interview_list(device: Device) -> AnyView {
                 .into_iter()
                 .map(|interview| {
                     let state = interview.state;
-                    let label = words.get(state_word(state));
+                    let label = if state == State::Rejected && interview.replaces.is_some() {
+                        words.get(F::SentBack)
+                    } else {
+                        words.get(state_word(state))
+                    };
                     let started = interview.draft.started_at.as_str().to_owned();
                     let household = if interview.household.is_empty() {
                         String::new()

@@ -18,6 +18,7 @@ mod interview;
 mod module;
 mod pairing;
 mod records;
+mod returned;
 mod selection;
 mod sync;
 mod transfer;

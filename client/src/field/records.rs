@@ -73,8 +73,19 @@ pub struct Interview {
     pub problems: Vec<Problem>,
     #[serde(default)]
     pub attempts: u32,
+    /// The interview a reviewer sent back that this one corrects (as
+    /// OpenRosa's `deprecatedID`): it is sent as its resend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Replaces>,
     /// Milliseconds since 1970, of the last change.
     pub updated_at: f64,
+}
+
+/// The revision of a sent-back interview a correction replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaces {
+    pub submission_id: String,
+    pub revision: u32,
 }
 
 impl Interview {

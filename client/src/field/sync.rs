@@ -7,6 +7,8 @@
 //!
 //! Every state change is written to the device before the next request: a
 //! page closed mid-sync leaves items `sending`, which are simply sent again.
+//! Each run also fetches the interviews sent back for correction
+//! (`returned.rs`).
 
 use leptos::prelude::*;
 
@@ -68,6 +70,7 @@ async fn run(device: Device) {
     let Some(session) = device.session.get_untracked() else {
         return;
     };
+    leptos::task::spawn_local(super::returned::refresh(device));
     let mut waiting: Vec<Interview> = device.interviews.with_untracked(|all| {
         all.iter()
             .filter(|interview| is_waiting(interview))
@@ -94,7 +97,10 @@ async fn run(device: Device) {
         if !keep(device, &interview).await {
             break;
         }
-        let outcome = api::submit(&submission, Some(&session.token)).await;
+        let outcome = match &interview.replaces {
+            Some(replaces) => super::returned::resend(replaces, &submission, &session.token).await,
+            None => api::submit(&submission, Some(&session.token)).await,
+        };
         match outcome {
             Ok(receipt) => {
                 interview.state = State::Sent;

@@ -11,6 +11,7 @@ pub mod microdata;
 pub mod pairing;
 pub mod params;
 pub mod retention;
+pub mod review;
 pub mod session;
 pub mod shell;
 pub mod submissions;

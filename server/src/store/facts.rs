@@ -7,6 +7,7 @@ use sqlx::query::Query;
 use sqlx::{Database, Encode, Row, Type};
 
 use super::dialect::Dialect;
+use super::review::{ANY_REJECTED, Counting, POLICY};
 use super::{Columns, Store, StoreError, StoreResult};
 
 /// A submission's facts with the envelope fields aggregation filters on.
@@ -93,14 +94,16 @@ const DELETE_FACTS: &str = "DELETE FROM fact_units WHERE survey_id = $1";
 /// Codes, ids and dates never hold these control characters; a row that
 /// does (written by hand) makes its page read again row by row: these are
 /// the rows, [`fact_page`] is the page.
-fn fact_lines(dialect: &Dialect) -> String {
+/// Only the rows of submissions that count (`counting`) are read.
+fn fact_lines(dialect: &Dialect, counting: Counting) -> String {
     format!(
         "SELECT f.seq, f.submission_id, {} AS line \
          FROM fact_units f \
          LEFT JOIN design_clusters c ON c.survey_id = f.survey_id AND c.cluster_id = f.cluster_id \
          LEFT JOIN design_submission_weights w ON w.survey_id = f.survey_id AND w.submission_id = f.submission_id \
-         WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3) ORDER BY f.seq LIMIT $4",
-        dialect.fact_line
+         WHERE f.survey_id = $1 AND f.seq > $2 AND ((f.unit = 0) = $3){} ORDER BY f.seq LIMIT $4",
+        dialect.fact_line,
+        counting.condition("f.submission_id")
     )
 }
 
@@ -212,19 +215,30 @@ const SURVEYS_WITH_SUBMISSIONS: &str =
 /// A page of raw submissions in one row: per-row overhead dominates
 /// reading millions of small bodies. JSON text cannot hold a raw 0x1E, so
 /// it separates them.
-fn microdata_page(dialect: &Dialect) -> String {
+fn microdata_page(dialect: &Dialect, counting: Counting) -> String {
     format!(
-        "SELECT max(submission_id) AS last, {} AS bodies FROM (SELECT submission_id, body \
-         FROM submissions WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3) AS page",
-        dialect.joined_bodies
+        "SELECT max(submission_id) AS last, {} AS bodies FROM ({}) AS page",
+        dialect.joined_bodies,
+        submission_bodies(counting)
+    )
+}
+
+/// Each submission's latest revision (a correction's, else the body as
+/// received), of those that count, by id: `$1` survey, `$2` after, `$3` limit.
+fn submission_bodies(counting: Counting) -> String {
+    format!(
+        "SELECT s.submission_id AS submission_id, \
+         COALESCE((SELECT v.body FROM submission_revisions v WHERE v.submission_id = s.submission_id \
+                   ORDER BY v.revision DESC LIMIT 1), s.body) AS body \
+         FROM submissions s WHERE s.survey_id = $1 AND s.submission_id > $2{} \
+         ORDER BY s.submission_id LIMIT $3",
+        counting.condition("s.submission_id")
     )
 }
 const SUBMISSION_WEIGHTS_BETWEEN: &str = "SELECT submission_id, weight FROM design_submission_weights \
      WHERE survey_id = $1 AND submission_id > $2 AND submission_id <= $3";
 const DESIGN_CLUSTERS: &str =
     "SELECT cluster_id, stratum, weight FROM design_clusters WHERE survey_id = $1";
-const SUBMISSION_BODIES: &str = "SELECT submission_id, body FROM submissions \
-     WHERE survey_id = $1 AND submission_id > $2 ORDER BY submission_id LIMIT $3";
 
 /// [`INSERT_FACT`] bound for every unit of a submission, for whichever
 /// database runs them.
@@ -336,13 +350,19 @@ impl Store {
         each: &mut (dyn FnMut(FactRow) + Send),
     ) -> StoreResult<(FactState, Vec<String>)> {
         let respondents = level == UnitLevel::Respondents;
-        let load_lines = fact_lines(self.dialect);
-        let load_page = fact_page(self.dialect, &load_lines);
         with_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             if let Some(snapshot) = self.dialect.snapshot {
                 sqlx::query(snapshot).execute(&mut *transaction).await?;
             }
+            // What counts is read in the snapshot the rows are: a decision
+            // committed meanwhile bumps the generation read below too.
+            let approved_only: Option<bool> = sqlx::query_scalar(POLICY).bind(survey_id)
+                .fetch_optional(&mut *transaction).await?;
+            let rejected: i64 = sqlx::query_scalar(ANY_REJECTED).bind(survey_id)
+                .fetch_one(&mut *transaction).await?;
+            let load_lines = fact_lines(self.dialect, Counting::of(approved_only, rejected > 0));
+            let load_page = fact_page(self.dialect, &load_lines);
             let row = sqlx::query(FACT_STATE)
                 .bind(survey_id)
                 .fetch_optional(&mut *transaction)
@@ -445,15 +465,38 @@ impl Store {
         with_pool!(self, pool => Ok(sqlx::query_scalar(SURVEYS_WITH_SUBMISSIONS).fetch_all(pool).await?))
     }
 
-    /// Up to `limit` stored submissions of a survey after `after_id`, by id.
+    /// Which of a survey's submissions count now.
+    async fn counting(&self, survey_id: &str) -> StoreResult<Counting> {
+        with_pool!(self, pool => {
+            let approved_only: Option<bool> = sqlx::query_scalar(POLICY).bind(survey_id).fetch_optional(pool).await?;
+            let rejected: i64 = sqlx::query_scalar(ANY_REJECTED).bind(survey_id).fetch_one(pool).await?;
+            Ok(Counting::of(approved_only, rejected > 0))
+        })
+    }
+
+    /// Up to `limit` stored submissions of a survey after `after_id`, by id,
+    /// each as its latest revision.
     pub async fn submission_bodies(
         &self,
         survey_id: &str,
         after_id: &str,
         limit: u32,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        self.submission_bodies_counted(survey_id, after_id, limit, Counting::Every)
+            .await
+    }
+
+    /// [`Store::submission_bodies`] of the submissions that count.
+    async fn submission_bodies_counted(
+        &self,
+        survey_id: &str,
+        after_id: &str,
+        limit: u32,
+        counting: Counting,
+    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        let query = submission_bodies(counting);
         with_pool!(self, pool => {
-            let rows = sqlx::query(SUBMISSION_BODIES).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
+            let rows = sqlx::query(&query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_all(pool).await?;
             let mut bodies = Vec::with_capacity(rows.len());
             for row in rows {
                 // Unchecked: SQLite keeps a value of any type where a body
@@ -473,7 +516,8 @@ impl Store {
         after_id: &str,
         limit: u32,
     ) -> StoreResult<Option<(String, String)>> {
-        let query = microdata_page(self.dialect);
+        let counting = self.counting(survey_id).await?;
+        let query = microdata_page(self.dialect, counting);
         let page: Result<Option<(String, String)>, sqlx::Error> = with_pool!(self, pool => async {
             let row = sqlx::query(&query).bind(survey_id).bind(after_id).bind(i64::from(limit)).fetch_one(pool).await?;
             let last: Option<String> = row.try_get("last")?;
@@ -488,7 +532,9 @@ impl Store {
             // the reader skips and counts.
             Err(error) => {
                 tracing::warn!(survey = survey_id, error = %error, "a microdata page does not read as text; reading it row by row");
-                let rows = self.submission_bodies(survey_id, after_id, limit).await?;
+                let rows = self
+                    .submission_bodies_counted(survey_id, after_id, limit, counting)
+                    .await?;
                 let Some((last, _)) = rows.last() else {
                     return Ok(None);
                 };

@@ -29,6 +29,7 @@ mod pairing;
 mod people;
 mod queries;
 mod retention;
+mod review;
 mod visits;
 
 pub use assignments::Assignment;
@@ -36,6 +37,7 @@ use dialect::Dialect;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
 pub use people::{Device, Person, RevokedDevice, device_id};
 pub use retention::{Destruction, SERVER_ACTOR, StoredRetention};
+pub use review::{LatestBody, NewRevision, ReviewFilter, Reviewed};
 pub use visits::VisitStored;
 
 pub use facts::{
@@ -215,6 +217,7 @@ trait Columns {
     fn text(&self, column: &str) -> sqlx::Result<String>;
     fn optional_text(&self, column: &str) -> sqlx::Result<Option<String>>;
     fn integer(&self, column: &str) -> sqlx::Result<i64>;
+    fn optional_integer(&self, column: &str) -> sqlx::Result<Option<i64>>;
     fn flag(&self, column: &str) -> sqlx::Result<bool>;
 }
 
@@ -234,6 +237,10 @@ where
     }
 
     fn integer(&self, column: &str) -> sqlx::Result<i64> {
+        self.try_get(column)
+    }
+
+    fn optional_integer(&self, column: &str) -> sqlx::Result<Option<i64>> {
         self.try_get(column)
     }
 

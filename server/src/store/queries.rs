@@ -56,7 +56,7 @@ const TOKEN_USER: &str = "SELECT u.name, u.role, u.password_hash, u.revoked_at, 
      AND (t.expires_at IS NULL OR t.expires_at > $2)";
 const REVOKE_TOKEN: &str =
     "UPDATE tokens SET revoked_at = $2 WHERE token_sha256 = $1 AND revoked_at IS NULL";
-const INSERT_AUDIT: &str =
+pub(super) const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
 
 fn version(value: i64) -> StoreResult<u32> {

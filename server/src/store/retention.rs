@@ -40,6 +40,13 @@ const PASSED: &str = "SELECT survey_id, retain_until FROM survey_retention \
 const DESTROY: &[&str] = &[
     "DELETE FROM fact_units WHERE survey_id = $1",
     "DELETE FROM design_submission_weights WHERE survey_id = $1",
+    "DELETE FROM review_events WHERE submission_id IN \
+     (SELECT submission_id FROM submissions WHERE survey_id = $1)",
+    "DELETE FROM submission_revisions WHERE submission_id IN \
+     (SELECT submission_id FROM submissions WHERE survey_id = $1)",
+    "DELETE FROM submission_reviews WHERE survey_id = $1",
+    // Visits hold households' outcomes and enumerators' notes.
+    "DELETE FROM visits WHERE survey_id = $1",
 ];
 const DESTROY_SUBMISSIONS: &str = "DELETE FROM submissions WHERE survey_id = $1";
 const NO_FACTS: &str = "INSERT INTO fact_state (survey_id, units, generation) \

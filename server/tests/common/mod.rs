@@ -232,6 +232,24 @@ impl Server {
     }
 }
 
+/// A request with a bearer token and an optional JSON body.
+pub async fn call(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    who: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = server.with(
+        server.client.request(method, server.url(path)),
+        &As::Token(who.to_owned()),
+    );
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    send(request).await
+}
+
 /// Sends `request`; a JSON answer is checked against the API document
 /// (see [`contract`]).
 pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
