@@ -332,7 +332,7 @@ both! {
         let mut expected = vec![
             ("dis_1".to_owned(), FieldErrorCode::ExclusiveChoice),
             ("pol_1".to_owned(), FieldErrorCode::WrongType),
-            ("household[1].mem_age".to_owned(), FieldErrorCode::WrongType),
+            ("household[1].mem_age".to_owned(), FieldErrorCode::NotWholeNumber),
             ("resp_name".to_owned(), FieldErrorCode::UnknownQuestion),
         ];
         expected.sort();
