@@ -126,6 +126,13 @@ pub struct Filling {
     pub attempted: RwSignal<Vec<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
+    /// Roster rows added since their section was last attempted
+    /// (`household[3]`): their errors wait until the person tries to move
+    /// on, or types in them, so an empty new row is not shown as wrong.
+    pub fresh_rows: RwSignal<Vec<String>>,
+    /// Set by the review's Change: going on from the changed section leads
+    /// back to the review, past every step with nothing left to answer.
+    pub from_review: RwSignal<bool>,
     /// Held in the arena: `Filling` is copied into every handler, and a
     /// small copy keeps the citizens' wasm small.
     interviewing: Option<StoredValue<Interviewing>>,
@@ -205,6 +212,9 @@ impl Filling {
         }
         let attempted = self.attempted.with(|steps| steps.contains(&section));
         let touched = self.touched.with(|paths| paths.contains(path));
+        if !touched && self.in_fresh_row(path) {
+            return None;
+        }
         self.snapshot.with(|snapshot| {
             snapshot
                 .error(path)
@@ -217,11 +227,76 @@ impl Filling {
 
     /// Marks a section as one the respondent tried to leave.
     pub fn attempt(&self, section: usize) {
+        self.fresh_rows.update(|rows| {
+            rows.retain(|row| self.section_of(row) != Some(section));
+        });
         self.attempted.update(|steps| {
             if !steps.contains(&section) {
                 steps.push(section);
             }
         });
+    }
+
+    fn in_fresh_row(&self, path: &str) -> bool {
+        self.fresh_rows.with(|rows| {
+            rows.iter().any(|row| {
+                path.strip_prefix(row.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    }
+
+    /// Where a path's control sits on the page, to list problems in the
+    /// order the person meets them: the question's place in the survey,
+    /// then the row and the question within it; consent records right
+    /// after the age they follow.
+    fn page_order(&self, path: &str) -> (usize, usize, usize) {
+        let (id, row, member) = if path.starts_with("consent.") {
+            (self.survey.respondent_age_question().unwrap_or(path), 1, 0)
+        } else {
+            let (id, rest) = path.split_once('[').unwrap_or((path, ""));
+            let (row, member) = rest.split_once(']').unwrap_or(("", ""));
+            let row = row.parse::<usize>().map_or(0, |row| row + 1);
+            let member = match self.form.slot(member.trim_start_matches('.')) {
+                Some(Slot::Member { index, .. }) => index + 1,
+                _ => 0,
+            };
+            (id, row, member)
+        };
+        let entry = match self.form.slot(id) {
+            Some(Slot::Top(entry)) => entry,
+            _ => usize::MAX,
+        };
+        (entry, row, member)
+    }
+
+    /// What a path asks, as the error summary names it: its label, cut to
+    /// a few words (and in a roster, the row's name first).
+    fn asked(&self, path: &str) -> String {
+        let question = |id: &str| self.form.slot(id).and_then(|slot| self.form.question(slot));
+        let label = match path.strip_prefix("consent.") {
+            Some(record) => self.survey.consent.minors.as_ref().map(|rules| {
+                if record == "assent" {
+                    &rules.assent_question
+                } else {
+                    &rules.adult_consent_question
+                }
+            }),
+            None => {
+                let id = path.rsplit(['.', '[']).next().unwrap_or(path);
+                question(id).or_else(|| question(path.split('[').next().unwrap_or(path)))
+                    .map(|question| &question.label)
+            }
+        };
+        let mut asked = label.map(|label| shortened(&self.text(label))).unwrap_or_default();
+        if let Some((roster, rest)) = path.split_once('[')
+            && let Some(roster) = question(roster)
+            && let Some(row) = rest.split(']').next().and_then(|row| row.parse().ok())
+            && rest.contains('.')
+        {
+            asked = format!("{}: {asked}", roster::row_name(*self, roster, row));
+        }
+        asked
     }
 
     /// The section a path belongs to: its question's, or for consent records
@@ -242,25 +317,30 @@ impl Filling {
         }
     }
 
-    /// Errors in a section, with the message to show: the server's first.
+    /// Errors in a section in page order, each with the message to show
+    /// (the server's first), rows just added left out.
     pub fn section_errors(&self, section: usize) -> Vec<(String, String)> {
         // Inserted one by one: collecting into a BTreeMap would link a sort.
         let mut found = BTreeMap::new();
+        let mut note = |path: &String, message: &String| {
+            if self.section_of(path) == Some(section) && !self.in_fresh_row(path) {
+                found.insert((self.page_order(path), path.clone()), message.clone());
+            }
+        };
         self.snapshot.with(|snapshot| {
             for (path, error) in &snapshot.errors {
-                if self.section_of(path) == Some(section) {
-                    found.insert(path.clone(), error.message.clone());
-                }
+                note(path, &error.message);
             }
         });
         self.server_errors.with(|errors| {
             for (path, message) in errors {
-                if self.section_of(path) == Some(section) {
-                    found.insert(path.clone(), message.clone());
-                }
+                note(path, message);
             }
         });
-        found.into_iter().collect()
+        found
+            .into_iter()
+            .map(|((_, path), message)| (path, message))
+            .collect()
     }
 
     /// The sections that apply now, in order.
@@ -276,6 +356,9 @@ impl Filling {
     }
 
     pub fn go(&self, step: Step) {
+        if step == Step::Review {
+            self.from_review.set(false);
+        }
         self.step.set(step);
         browser::focus_soon("step-heading".into());
     }
@@ -324,7 +407,20 @@ impl Filling {
         } else {
             at
         };
-        steps.get(next).copied().unwrap_or(Step::Review)
+        let later = steps.get(next..).unwrap_or_default();
+        if self.from_review.get_untracked() {
+            // Back to the review past every section with nothing to answer;
+            // a step that is no section (an interview's draw) is not skipped.
+            return later
+                .iter()
+                .copied()
+                .find(|step| match step {
+                    Step::Section(index) => !self.section_errors(*index).is_empty(),
+                    _ => true,
+                })
+                .unwrap_or(Step::Review);
+        }
+        later.first().copied().unwrap_or(Step::Review)
     }
 
     fn previous_before(&self, step: Step) -> Step {
@@ -476,6 +572,8 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
         touched: RwSignal::new(BTreeSet::new()),
         attempted: RwSignal::new(Vec::new()),
         server_errors: RwSignal::new(server_errors),
+        fresh_rows: RwSignal::new(Vec::new()),
+        from_review: RwSignal::new(false),
         interviewing: interviewing.map(StoredValue::new),
     };
     provide_context(filling);
@@ -721,7 +819,14 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     let age_question = filling.survey.respondent_age_question();
     let problems = move || {
         if filling.attempted.with(|steps| steps.contains(&index)) {
-            filling.section_errors(index)
+            filling
+                .section_errors(index)
+                .into_iter()
+                .map(|(path, message)| {
+                    let asked = filling.asked(&path);
+                    (path, asked, message)
+                })
+                .collect()
         } else {
             Vec::new()
         }
@@ -762,8 +867,9 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     }
 }
 
-/// The problems of a step, each a link to its question (GOV.UK's pattern).
-fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+/// The problems of a step in page order, each a link to its question
+/// named by its label (GOV.UK's pattern).
+fn error_summary(words: Words, problems: Vec<(String, String, String)>) -> Option<impl IntoView> {
     if problems.is_empty() {
         return None;
     }
@@ -773,7 +879,7 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
             <ul>
                 {problems
                     .into_iter()
-                    .map(|(path, message)| {
+                    .map(|(path, asked, message)| {
                         let target = dom_id_of(&path);
                         let href = format!("#{target}");
                         view! {
@@ -785,6 +891,8 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
                                         browser::focus(&target);
                                     }
                                 >
+                                    <span class="asked">{asked}</span>
+                                    " "
                                     {message}
                                 </a>
                             </li>
@@ -794,6 +902,18 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
             </ul>
         </div>
     })
+}
+
+/// A label cut at a word to about 60 characters, so a summary line names
+/// its question without repeating it whole.
+fn shortened(label: &str) -> String {
+    const ABOUT: usize = 60;
+    if label.chars().count() <= ABOUT {
+        return label.to_owned();
+    }
+    let cut: String = label.chars().take(ABOUT).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(words, _)| words);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
 }
 
 /// The DOM id of the control for a path (`household[2].mem_age` →
@@ -913,8 +1033,19 @@ fn declined_step(filling: Filling) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::dom_id_of;
     use super::draft::Place;
+    use super::{dom_id_of, shortened};
+
+    #[test]
+    fn a_long_label_is_cut_at_a_word() {
+        assert_eq!(shortened("How old are you?"), "How old are you?");
+        let long = "How much do you trust each of the following, or haven't you heard enough about them to say: the police?";
+        assert_eq!(
+            shortened(long),
+            "How much do you trust each of the following, or haven't you…"
+        );
+        assert_eq!(shortened(&"٣".repeat(100)).chars().count(), 61);
+    }
 
     #[test]
     fn error_paths_lead_to_the_controls_they_name() {
