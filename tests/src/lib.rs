@@ -178,16 +178,22 @@ pub struct Browser {
 impl Browser {
     /// A browser with a fresh profile, gone when it closes.
     pub async fn start() -> Browser {
-        Browser::launch(None).await
+        Browser::launch(None, PHONE).await
+    }
+
+    /// A browser on a screen of this size in CSS pixels, e.g. a common
+    /// phone's 412 × 915.
+    pub async fn with_screen(screen: (u32, u32)) -> Browser {
+        Browser::launch(None, screen).await
     }
 
     /// A browser on a profile kept in `profile`: closing and starting it
     /// again is closing and reopening the browser on a phone.
     pub async fn with_profile(profile: &std::path::Path) -> Browser {
-        Browser::launch(Some(profile)).await
+        Browser::launch(Some(profile), PHONE).await
     }
 
-    async fn launch(profile: Option<&std::path::Path>) -> Browser {
+    async fn launch(profile: Option<&std::path::Path>, screen: (u32, u32)) -> Browser {
         let driver_path =
             std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
         let chromium =
@@ -233,7 +239,7 @@ impl Browser {
                 // Headless windows cannot be narrower than 500 px; phone
                 // emulation gives the page a real 320 px viewport.
                 "mobileEmulation": {
-                    "deviceMetrics": { "width": PHONE.0, "height": PHONE.1, "pixelRatio": 2.0 }
+                    "deviceMetrics": { "width": screen.0, "height": screen.1, "pixelRatio": 2.0 }
                 }
             }),
         );

@@ -29,6 +29,12 @@ const CONSENT: &str = "consent.respondent";
 const ADULT_CONSENT: &str = "consent.adult";
 const ASSENT: &str = "consent.assent";
 
+/// In [`Filling::attempted`]: the review was left by its Change, so going
+/// on from the changed section leads back to it, past every section with
+/// nothing left to answer. Kept with the sections rather than in a signal
+/// of its own, which would cost the form its own code.
+pub const REVIEW: usize = usize::MAX;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Consent,
@@ -123,16 +129,10 @@ pub struct Filling {
     pub touched: RwSignal<BTreeSet<String>>,
     /// Sections the respondent tried to leave: every error in them shows.
     /// A few at most: a list (a `BTreeSet<usize>` cost the form 1 KB).
+    /// [`REVIEW`] there means the review was left to change an answer.
     pub attempted: RwSignal<Vec<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
-    /// Roster rows added since their section was last attempted
-    /// (`household[3]`): their errors wait until the person tries to move
-    /// on, or types in them, so an empty new row is not shown as wrong.
-    pub fresh_rows: RwSignal<Vec<String>>,
-    /// Set by the review's Change: going on from the changed section leads
-    /// back to the review, past every step with nothing left to answer.
-    pub from_review: RwSignal<bool>,
     /// Held in the arena: `Filling` is copied into every handler, and a
     /// small copy keeps the citizens' wasm small.
     interviewing: Option<StoredValue<Interviewing>>,
@@ -212,9 +212,6 @@ impl Filling {
         }
         let attempted = self.attempted.with(|steps| steps.contains(&section));
         let touched = self.touched.with(|paths| paths.contains(path));
-        if !touched && self.in_fresh_row(path) {
-            return None;
-        }
         self.snapshot.with(|snapshot| {
             snapshot
                 .error(path)
@@ -227,23 +224,24 @@ impl Filling {
 
     /// Marks a section as one the respondent tried to leave.
     pub fn attempt(&self, section: usize) {
-        self.fresh_rows.update(|rows| {
-            rows.retain(|row| self.section_of(row) != Some(section));
-        });
+        self.mark(section, true);
+    }
+
+    /// Forgets that a section (or [`REVIEW`]) was left: a roster row just
+    /// added shows its errors only once the person tries to move on again.
+    pub fn unattempt(&self, section: usize) {
+        self.mark(section, false);
+    }
+
+    /// One update for both ways: each closure given to a signal's update
+    /// costs the form its own code.
+    fn mark(&self, section: usize, attempted: bool) {
         self.attempted.update(|steps| {
-            if !steps.contains(&section) {
+            steps.retain(|step| *step != section);
+            if attempted {
                 steps.push(section);
             }
         });
-    }
-
-    fn in_fresh_row(&self, path: &str) -> bool {
-        self.fresh_rows.with(|rows| {
-            rows.iter().any(|row| {
-                path.strip_prefix(row.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-            })
-        })
     }
 
     /// Where a path's control sits on the page, to list problems in the
@@ -251,52 +249,47 @@ impl Filling {
     /// then the row and the question within it; consent records right
     /// after the age they follow.
     fn page_order(&self, path: &str) -> (usize, usize, usize) {
-        let (id, row, member) = if path.starts_with("consent.") {
-            (self.survey.respondent_age_question().unwrap_or(path), 1, 0)
+        let (id, cell) = if path.starts_with("consent.") {
+            (self.survey.respondent_age_question().unwrap_or(path), None)
         } else {
-            let (id, rest) = path.split_once('[').unwrap_or((path, ""));
-            let (row, member) = rest.split_once(']').unwrap_or(("", ""));
-            let row = row.parse::<usize>().map_or(0, |row| row + 1);
-            let member = match self.form.slot(member.trim_start_matches('.')) {
-                Some(Slot::Member { index, .. }) => index + 1,
-                _ => 0,
-            };
-            (id, row, member)
+            path_parts(path)
         };
         let entry = match self.form.slot(id) {
             Some(Slot::Top(entry)) => entry,
             _ => usize::MAX,
         };
+        let (row, member) = match cell {
+            Some((row, member)) => (
+                row + 1,
+                match self.form.slot(member) {
+                    Some(Slot::Member { index, .. }) => index + 1,
+                    _ => 0,
+                },
+            ),
+            None => (usize::from(path.starts_with("consent.")), 0),
+        };
         (entry, row, member)
     }
 
-    /// What a path asks, as the error summary names it: its label, cut to
-    /// a few words (and in a roster, the row's name first).
+    /// What a path asks, as the error summary names it: its label (and in
+    /// a roster, the row's name first). Consent records have their own
+    /// messages and no label.
     fn asked(&self, path: &str) -> String {
         let question = |id: &str| self.form.slot(id).and_then(|slot| self.form.question(slot));
-        let label = match path.strip_prefix("consent.") {
-            Some(record) => self.survey.consent.minors.as_ref().map(|rules| {
-                if record == "assent" {
-                    &rules.assent_question
-                } else {
-                    &rules.adult_consent_question
+        let (id, cell) = path_parts(path);
+        match cell {
+            Some((row, member)) if !member.is_empty() => {
+                match (question(id), question(member)) {
+                    (Some(roster), Some(member)) => format!(
+                        "{}: {}",
+                        roster::row_name(*self, roster, row),
+                        self.text(&member.label)
+                    ),
+                    _ => String::new(),
                 }
-            }),
-            None => {
-                let id = path.rsplit(['.', '[']).next().unwrap_or(path);
-                question(id).or_else(|| question(path.split('[').next().unwrap_or(path)))
-                    .map(|question| &question.label)
             }
-        };
-        let mut asked = label.map(|label| shortened(&self.text(label))).unwrap_or_default();
-        if let Some((roster, rest)) = path.split_once('[')
-            && let Some(roster) = question(roster)
-            && let Some(row) = rest.split(']').next().and_then(|row| row.parse().ok())
-            && rest.contains('.')
-        {
-            asked = format!("{}: {asked}", roster::row_name(*self, roster, row));
+            _ => question(id).map(|question| self.text(&question.label)).unwrap_or_default(),
         }
-        asked
     }
 
     /// The section a path belongs to: its question's, or for consent records
@@ -318,14 +311,25 @@ impl Filling {
     }
 
     /// Errors in a section in page order, each with the message to show
-    /// (the server's first), rows just added left out.
+    /// (the server's first).
     pub fn section_errors(&self, section: usize) -> Vec<(String, String)> {
-        // Inserted one by one: collecting into a BTreeMap would link a sort.
-        let mut found = BTreeMap::new();
+        // Kept in order as they come: a BTreeMap or a sort of its own
+        // would cost the form more than this loop.
+        let mut found: Vec<((usize, usize, usize), String, String)> = Vec::new();
         let mut note = |path: &String, message: &String| {
-            if self.section_of(path) == Some(section) && !self.in_fresh_row(path) {
-                found.insert((self.page_order(path), path.clone()), message.clone());
+            if self.section_of(path) != Some(section) {
+                return;
             }
+            if let Some(known) = found.iter_mut().find(|(_, known, _)| known == path) {
+                known.2.clone_from(message);
+                return;
+            }
+            let order = self.page_order(path);
+            let at = found
+                .iter()
+                .position(|(other, ..)| *other > order)
+                .unwrap_or(found.len());
+            found.insert(at, (order, path.clone(), message.clone()));
         };
         self.snapshot.with(|snapshot| {
             for (path, error) in &snapshot.errors {
@@ -339,7 +343,7 @@ impl Filling {
         });
         found
             .into_iter()
-            .map(|((_, path), message)| (path, message))
+            .map(|(_, path, message)| (path, message))
             .collect()
     }
 
@@ -357,7 +361,7 @@ impl Filling {
 
     pub fn go(&self, step: Step) {
         if step == Step::Review {
-            self.from_review.set(false);
+            self.unattempt(REVIEW);
         }
         self.step.set(step);
         browser::focus_soon("step-heading".into());
@@ -408,7 +412,9 @@ impl Filling {
             at
         };
         let later = steps.get(next..).unwrap_or_default();
-        if self.from_review.get_untracked() {
+        // Read as `visible_error` reads it (tracked, harmless in a handler):
+        // an untracked read would link its own code.
+        if self.attempted.with(|steps| steps.contains(&REVIEW)) {
             // Back to the review past every section with nothing to answer;
             // a step that is no section (an interview's draw) is not skipped.
             return later
@@ -572,8 +578,6 @@ pub fn questionnaire(prepared: Prepared, opening: Opening) -> impl IntoView {
         touched: RwSignal::new(BTreeSet::new()),
         attempted: RwSignal::new(Vec::new()),
         server_errors: RwSignal::new(server_errors),
-        fresh_rows: RwSignal::new(Vec::new()),
-        from_review: RwSignal::new(false),
         interviewing: interviewing.map(StoredValue::new),
     };
     provide_context(filling);
@@ -819,14 +823,7 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     let age_question = filling.survey.respondent_age_question();
     let problems = move || {
         if filling.attempted.with(|steps| steps.contains(&index)) {
-            filling
-                .section_errors(index)
-                .into_iter()
-                .map(|(path, message)| {
-                    let asked = filling.asked(&path);
-                    (path, asked, message)
-                })
-                .collect()
+            filling.section_errors(index)
         } else {
             Vec::new()
         }
@@ -845,7 +842,7 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
         <form class="step" novalidate on:submit=submit>
             <h2 id="step-heading" tabindex="-1">{filling.text(&section.title)}</h2>
             {section.sensitive.then(|| safety_notice(filling))}
-            {move || error_summary(words, problems())}
+            {move || error_summary(filling, problems())}
             {section
                 .questions
                 .iter()
@@ -868,8 +865,10 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
 }
 
 /// The problems of a step in page order, each a link to its question
-/// named by its label (GOV.UK's pattern).
-fn error_summary(words: Words, problems: Vec<(String, String, String)>) -> Option<impl IntoView> {
+/// named by its label (GOV.UK's pattern), which the style sheet cuts to a
+/// line on a narrow screen.
+fn error_summary(filling: Filling, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+    let words = filling.words();
     if problems.is_empty() {
         return None;
     }
@@ -879,8 +878,9 @@ fn error_summary(words: Words, problems: Vec<(String, String, String)>) -> Optio
             <ul>
                 {problems
                     .into_iter()
-                    .map(|(path, asked, message)| {
+                    .map(|(path, message)| {
                         let target = dom_id_of(&path);
+                        let asked = filling.asked(&path);
                         let href = format!("#{target}");
                         view! {
                             <li>
@@ -904,16 +904,16 @@ fn error_summary(words: Words, problems: Vec<(String, String, String)>) -> Optio
     })
 }
 
-/// A label cut at a word to about 60 characters, so a summary line names
-/// its question without repeating it whole.
-fn shortened(label: &str) -> String {
-    const ABOUT: usize = 60;
-    if label.chars().count() <= ABOUT {
-        return label.to_owned();
-    }
-    let cut: String = label.chars().take(ABOUT).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(words, _)| words);
-    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+/// A path's question (or roster) and, in a roster, the row and the member
+/// question: `household[2].mem_age` is `("household", Some((2, "mem_age")))`.
+fn path_parts(path: &str) -> (&str, Option<(usize, &str)>) {
+    let Some((roster, rest)) = path.split_once('[') else {
+        return (path, None);
+    };
+    let (row, member) = rest.split_once(']').unwrap_or((rest, ""));
+    // The shared reader, already in the bundle, rather than `str::parse`.
+    let row = salama_shared::number::read_whole(row).map_or(0, |row| row as usize);
+    (roster, Some((row, member.strip_prefix('.').unwrap_or(member))))
 }
 
 /// The DOM id of the control for a path (`household[2].mem_age` →
@@ -1034,18 +1034,7 @@ fn declined_step(filling: Filling) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::draft::Place;
-    use super::{dom_id_of, shortened};
-
-    #[test]
-    fn a_long_label_is_cut_at_a_word() {
-        assert_eq!(shortened("How old are you?"), "How old are you?");
-        let long = "How much do you trust each of the following, or haven't you heard enough about them to say: the police?";
-        assert_eq!(
-            shortened(long),
-            "How much do you trust each of the following, or haven't you…"
-        );
-        assert_eq!(shortened(&"٣".repeat(100)).chars().count(), 61);
-    }
+    use super::dom_id_of;
 
     #[test]
     fn error_paths_lead_to_the_controls_they_name() {

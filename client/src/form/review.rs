@@ -58,7 +58,7 @@ pub fn review_step(filling: Filling) -> impl IntoView {
                                     class="secondary"
                                     disabled=locked
                                     on:click=move |_| {
-                                        filling.from_review.set(true);
+                                        filling.attempt(super::REVIEW);
                                         filling.go(Step::Section(index));
                                     }
                                 >

@@ -38,7 +38,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         filling.touched.update(|touched| {
             touched.insert(id.to_owned());
         });
-        filling.fresh_rows.update(|fresh| fresh.push(format!("{id}[{row}]")));
+        filling.unattempt(section);
         if let Some(first) = questions.iter().find(|q| q.kind.takes_answer()) {
             browser::focus_soon(
                 Place::Cell {
@@ -53,16 +53,17 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
     let words = filling.words();
     let row_view = move |row: usize| {
         let legend_id = format!("{}-{row}-legend", place.dom_id());
+        // A closure giving a `String`, as the form's other reactive texts
+        // (a `Signal<String>` here cost 0.7 KB of render code of its own).
+        let name = move || row_name(filling, roster, row);
         let legend_for = legend_id.clone();
         let remove = move |_: leptos::ev::MouseEvent| {
-            // Rows after it move up: none of them is new any more.
-            filling.fresh_rows.update(|fresh| fresh.retain(|path| !path.starts_with(&format!("{id}["))));
             filling.draft.update(|draft| draft.remove_row(id, row));
             browser::focus_soon(place.dom_id());
         };
         view! {
             <fieldset class="row" aria-labelledby=legend_for>
-                <legend id=legend_id>{move || row_name(filling, roster, row)}</legend>
+                <legend id=legend_id>{name}</legend>
                 {questions
                     .iter()
                     .map(|member| {
@@ -75,7 +76,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
                     })
                     .collect_view()}
                 <button type="button" class="secondary" on:click=remove>
-                    {move || format!("{} {}", words.get(W::RemoveRow), row_name(filling, roster, row))}
+                    {words.get(W::RemoveRow)}" "{name}
                 </button>
             </fieldset>
         }
@@ -122,24 +123,23 @@ pub fn row_name(filling: Filling, roster: &'static Question, row: usize) -> Stri
                     if *question == member.id)
         })
     };
-    let answers: Vec<String> = questions
-        .iter()
-        .filter(|member| describes(member))
-        .filter_map(|member| {
-            let place = Place::Cell {
-                roster: roster.id.as_str(),
-                row,
-                id: member.id.as_str(),
-            };
-            filling
-                .draft
-                .with(|draft| draft.answer(place).is_some())
-                .then(|| super::review::readable(filling, member, place))
-        })
-        .collect();
-    if answers.is_empty() {
+    let mut name = String::new();
+    for member in questions.iter().filter(|member| describes(member)) {
+        let place = Place::Cell {
+            roster: roster.id.as_str(),
+            row,
+            id: member.id.as_str(),
+        };
+        if filling.draft.with(|draft| draft.answer(place).is_some()) {
+            if !name.is_empty() {
+                name.push_str(", ");
+            }
+            name.push_str(&super::review::readable(filling, member, place));
+        }
+    }
+    if name.is_empty() {
         format!("{} {}", filling.text(row_label), row + 1)
     } else {
-        answers.join(", ")
+        name
     }
 }
