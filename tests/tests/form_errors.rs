@@ -48,10 +48,10 @@ async fn on_to_review(browser: &Browser) {
 #[tokio::test]
 async fn an_age_in_arabic_indic_digits_is_accepted_and_sent_as_a_number() {
     let (site, browser) = open("/s/community-safety?lang=ar").await;
-    assert_eq!(
-        browser.script("return document.documentElement.lang").await,
-        "ar"
-    );
+    // `?lang=ar` chose the language.
+    browser
+        .wait_until("Arabic", "return document.documentElement.lang === 'ar'")
+        .await;
     consent(&browser).await;
     // Words are refused with what is expected, in Arabic.
     let refused = browser.refused("resp_age", "٣٤ سنة", "#q-resp_sex").await;
