@@ -162,12 +162,19 @@ async fn an_age_typed_in_arabic_indic_digits_is_accepted_and_stored_as_a_number(
         wrong["answers"]["resp_age"] = json!(age);
         let (status, body) = server.submit(&wrong).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{age}: {body:#}");
-        let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
+        let fields = body["error"]["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let field = fields
             .iter()
             .find(|field| field["path"] == "resp_age")
             .unwrap_or_else(|| panic!("{age}: {body:#}"));
-        assert_eq!((&field["code"], &field["message"]), (&json!(code), &json!(message)), "{age}");
+        assert_eq!(
+            (&field["code"], &field["message"]),
+            (&json!(code), &json!(message)),
+            "{age}"
+        );
     }
 }
 

@@ -26,8 +26,8 @@ pub fn show(value: f64, separator: &str) -> String {
 /// list rather than Unicode's whole `Nd` table, which would cost the
 /// browser's bundle more than the form's every message.
 const ZEROS: [u32; 20] = [
-    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
-    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10,
 ];
 
 /// The value of a decimal digit of any script in [`ZEROS`] or ASCII.
@@ -112,8 +112,19 @@ mod tests {
     #[test]
     fn what_is_not_one_number_is_not_read() {
         for text in [
-            "", ",", "2,5,0", "2.500,5", "1e3", "2 5", "--1", "½", "٢٫٥٫١", "NaN", "٣٤ ٥",
-            "+3", "٣٬٤٠٠",
+            "",
+            ",",
+            "2,5,0",
+            "2.500,5",
+            "1e3",
+            "2 5",
+            "--1",
+            "½",
+            "٢٫٥٫١",
+            "NaN",
+            "٣٤ ٥",
+            "+3",
+            "٣٬٤٠٠",
         ] {
             assert_eq!(read(text), None, "{text:?}");
         }
@@ -139,8 +150,19 @@ mod tests {
     #[test]
     fn what_is_not_a_whole_number_is_not_read_as_one() {
         for text in [
-            "", "-", "3.5", "٣٫٥", "3,0", "34a", "3 4", "+3", "٣٤-", "99999999999999999999",
-            "½", "Ⅻ", "²",
+            "",
+            "-",
+            "3.5",
+            "٣٫٥",
+            "3,0",
+            "34a",
+            "3 4",
+            "+3",
+            "٣٤-",
+            "99999999999999999999",
+            "½",
+            "Ⅻ",
+            "²",
         ] {
             assert_eq!(read_whole(text), None, "{text:?}");
         }

@@ -278,17 +278,17 @@ impl Filling {
         let question = |id: &str| self.form.slot(id).and_then(|slot| self.form.question(slot));
         let (id, cell) = path_parts(path);
         match cell {
-            Some((row, member)) if !member.is_empty() => {
-                match (question(id), question(member)) {
-                    (Some(roster), Some(member)) => format!(
-                        "{}: {}",
-                        roster::row_name(*self, roster, row),
-                        self.text(&member.label)
-                    ),
-                    _ => String::new(),
-                }
-            }
-            _ => question(id).map(|question| self.text(&question.label)).unwrap_or_default(),
+            Some((row, member)) if !member.is_empty() => match (question(id), question(member)) {
+                (Some(roster), Some(member)) => format!(
+                    "{}: {}",
+                    roster::row_name(*self, roster, row),
+                    self.text(&member.label)
+                ),
+                _ => String::new(),
+            },
+            _ => question(id)
+                .map(|question| self.text(&question.label))
+                .unwrap_or_default(),
         }
     }
 
@@ -913,7 +913,10 @@ fn path_parts(path: &str) -> (&str, Option<(usize, &str)>) {
     let (row, member) = rest.split_once(']').unwrap_or((rest, ""));
     // The shared reader, already in the bundle, rather than `str::parse`.
     let row = salama_shared::number::read_whole(row).map_or(0, |row| row as usize);
-    (roster, Some((row, member.strip_prefix('.').unwrap_or(member))))
+    (
+        roster,
+        Some((row, member.strip_prefix('.').unwrap_or(member))),
+    )
 }
 
 /// The DOM id of the control for a path (`household[2].mem_age` →
@@ -1033,8 +1036,8 @@ fn declined_step(filling: Filling) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::draft::Place;
     use super::dom_id_of;
+    use super::draft::Place;
 
     #[test]
     fn error_paths_lead_to_the_controls_they_name() {

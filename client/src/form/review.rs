@@ -20,10 +20,12 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let sections = move || {
         let mut sections = filling.relevant_sections();
         sections.retain(|index| {
-            survey.sections[*index]
-                .questions
-                .iter()
-                .any(|question| !matches!(question.kind, QuestionKind::Note | QuestionKind::Calculate { .. }))
+            survey.sections[*index].questions.iter().any(|question| {
+                !matches!(
+                    question.kind,
+                    QuestionKind::Note | QuestionKind::Calculate { .. }
+                )
+            })
         });
         sections
     };

@@ -143,9 +143,21 @@ fn numbers_typed_in_any_script_are_normalised_before_validation() {
     assert_eq!(
         found,
         vec![
-            ("count".to_owned(), FieldErrorCode::NotWholeNumber, "Enter a whole number, for example 34.".to_owned()),
-            ("members".to_owned(), FieldErrorCode::WrongType, "This answer has the wrong form for this question.".to_owned()),
-            ("share".to_owned(), FieldErrorCode::NotNumber, "Enter a number, for example 2.5.".to_owned()),
+            (
+                "count".to_owned(),
+                FieldErrorCode::NotWholeNumber,
+                "Enter a whole number, for example 34.".to_owned()
+            ),
+            (
+                "members".to_owned(),
+                FieldErrorCode::WrongType,
+                "This answer has the wrong form for this question.".to_owned()
+            ),
+            (
+                "share".to_owned(),
+                FieldErrorCode::NotNumber,
+                "Enter a number, for example 2.5.".to_owned()
+            ),
         ]
     );
 }
@@ -221,8 +233,16 @@ fn number_rules() {
         "count",
         FieldErrorCode::AboveMaximum,
     );
-    rejects(json!({"count": 2.5}), "count", FieldErrorCode::NotWholeNumber);
-    rejects(json!({"count": "3"}), "count", FieldErrorCode::NotWholeNumber);
+    rejects(
+        json!({"count": 2.5}),
+        "count",
+        FieldErrorCode::NotWholeNumber,
+    );
+    rejects(
+        json!({"count": "3"}),
+        "count",
+        FieldErrorCode::NotWholeNumber,
+    );
     rejects(
         json!({"share": -0.1}),
         "share",
