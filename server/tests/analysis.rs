@@ -818,7 +818,8 @@ async fn members_take_the_household_s_displacement_when_the_survey_says_it_is_th
     let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
     let mut survey =
         serde_json::to_value(salama_shared::community_safety()).expect("survey serialises");
-    survey["version"] = json!(3);
+    let next = salama_shared::default_survey::COMMUNITY_SAFETY_VERSION + 1;
+    survey["version"] = json!(next);
     for role in survey["roles"].as_array_mut().expect("roles") {
         if role["role"] == "displacement" {
             role["household"] = json!(true);
@@ -838,7 +839,7 @@ async fn members_take_the_household_s_displacement_when_the_survey_says_it_is_th
         for _ in 0..households {
             let mut household = interview();
             household.as_object_mut().map(|s| s.remove("cluster_id"));
-            household["survey_version"] = json!(3);
+            household["survey_version"] = json!(next);
             household["answers"]["resp_displacement"] = json!(displacement);
             let request = server
                 .client

@@ -132,6 +132,53 @@ async fn every_rule_broken_is_reported_with_its_path() {
 }
 
 #[tokio::test]
+async fn an_age_typed_in_arabic_indic_digits_is_accepted_and_stored_as_a_number() {
+    let server = spawn().await;
+    let submission = online();
+    let mut typed = submission.clone();
+    typed["language"] = json!("ar");
+    typed["answers"]["resp_age"] = json!("٤٠");
+    typed["answers"]["household"][0]["mem_age"] = json!("۴۰");
+    let (status, receipt) = server.submit(&typed).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt:#}");
+    // Stored as the number it is: the same answer in ASCII digits is the
+    // same submission, acknowledged again rather than a conflict.
+    let mut plain = submission.clone();
+    plain["language"] = json!("ar");
+    plain["answers"]["household"][0]["mem_age"] = json!(40);
+    let (status, again) = server.submit(&plain).await;
+    assert_eq!((status, &again), (StatusCode::OK, &receipt));
+
+    // Digits that are no whole number, or out of range, are refused with
+    // what is expected, in the submission's language.
+    for (age, code, message) in [
+        ("٤٫٥", "not_whole_number", "أدخل عددًا صحيحًا، مثل 34."),
+        ("٤٠ سنة", "not_whole_number", "أدخل عددًا صحيحًا، مثل 34."),
+        ("١٣٠", "above_maximum", "أدخل عددًا لا يزيد على 120."),
+        ("٤\u{0000}", "not_whole_number", "أدخل عددًا صحيحًا، مثل 34."),
+    ] {
+        let mut wrong = online();
+        wrong["language"] = json!("ar");
+        wrong["answers"]["resp_age"] = json!(age);
+        let (status, body) = server.submit(&wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{age}: {body:#}");
+        let fields = body["error"]["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let field = fields
+            .iter()
+            .find(|field| field["path"] == "resp_age")
+            .unwrap_or_else(|| panic!("{age}: {body:#}"));
+        assert_eq!(
+            (&field["code"], &field["message"]),
+            (&json!(code), &json!(message)),
+            "{age}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn bad_requests_get_clear_errors_and_never_a_500() {
     let server = spawn().await;
     let path = "/api/surveys/community-safety/submissions";

@@ -6,7 +6,7 @@ use crate::schema::Survey;
 
 /// The version `community-safety.json` carries: a changed questionnaire is a
 /// new version, since published ones are immutable (checked by the tests).
-pub const COMMUNITY_SAFETY_VERSION: u32 = 2;
+pub const COMMUNITY_SAFETY_VERSION: u32 = 3;
 
 /// The questionnaire as shipped, byte for byte.
 pub const COMMUNITY_SAFETY_JSON: &str = include_str!("../surveys/community-safety.json");

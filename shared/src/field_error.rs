@@ -57,12 +57,16 @@ pub enum FieldErrorCode {
     InvalidCode,
     /// A time outside what a device's clock can have recorded.
     ImplausibleTime,
+    /// A whole-number question answered with something else.
+    NotWholeNumber,
+    /// A number question answered with something else.
+    NotNumber,
 }
 
 crate::names::read_by_name!(FieldErrorCode, "error code");
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 33] = [
+    pub const ALL: [FieldErrorCode; 35] = [
         Self::UnknownQuestion,
         Self::WrongType,
         Self::NotInList,
@@ -96,6 +100,8 @@ impl FieldErrorCode {
         Self::InvalidSelection,
         Self::InvalidCode,
         Self::ImplausibleTime,
+        Self::NotWholeNumber,
+        Self::NotNumber,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +140,8 @@ impl FieldErrorCode {
             Self::InvalidSelection => "invalid_selection",
             Self::InvalidCode => "invalid_code",
             Self::ImplausibleTime => "implausible_time",
+            Self::NotWholeNumber => "not_whole_number",
+            Self::NotNumber => "not_number",
         }
     }
 }

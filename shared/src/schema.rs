@@ -380,10 +380,12 @@ impl QuestionKind {
 
     /// Every code some kind's [`own_refusal`](Self::own_refusal) gives: a
     /// survey without such a kind never shows its message.
-    pub const OWN_REFUSALS: [FieldErrorCode; 3] = [
+    pub const OWN_REFUSALS: [FieldErrorCode; 5] = [
         FieldErrorCode::InvalidDate,
         FieldErrorCode::InvalidTime,
         FieldErrorCode::InvalidDateTime,
+        FieldErrorCode::NotWholeNumber,
+        FieldErrorCode::NotNumber,
     ];
 
     /// The refusal only this kind's answers raise, for a text that is not
@@ -393,6 +395,8 @@ impl QuestionKind {
             Self::Date => Some(FieldErrorCode::InvalidDate),
             Self::Time => Some(FieldErrorCode::InvalidTime),
             Self::DateTime => Some(FieldErrorCode::InvalidDateTime),
+            Self::Integer { .. } => Some(FieldErrorCode::NotWholeNumber),
+            Self::Decimal { .. } => Some(FieldErrorCode::NotNumber),
             _ => None,
         }
     }

@@ -203,7 +203,7 @@ pub fn typed_number(text: &str, integer: bool) -> Option<Json> {
         return None;
     }
     let number = if integer {
-        text.parse::<i64>().ok().map(Json::from)
+        salama_shared::number::read_whole(text).map(Json::from)
     } else {
         salama_shared::number::read(text)
             .and_then(serde_json::Number::from_f64)
@@ -302,5 +302,7 @@ mod tests {
         assert_eq!(typed_number("3.5", true), Some(Json::from("3.5")));
         assert_eq!(typed_number("abc", false), Some(Json::from("abc")));
         assert_eq!(typed_number("", true), None);
+        assert_eq!(typed_number("٣٤", true), Some(Json::from(34)));
+        assert_eq!(typed_number("٢٫٥", false), Some(Json::from(2.5)));
     }
 }

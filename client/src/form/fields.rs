@@ -46,9 +46,17 @@ impl Common {
         format!("{}-hint", self.dom_id())
     }
 
+    /// The hint, shown once for a roster's questions: in its first row.
+    fn hint(&self) -> Option<&'static Text> {
+        match self.place {
+            Place::Cell { row, .. } if row > 0 => None,
+            _ => self.question.hint.as_ref(),
+        }
+    }
+
     fn described_by(&self) -> Option<String> {
         let mut ids = Vec::new();
-        if self.question.hint.is_some() {
+        if self.hint().is_some() {
             ids.push(self.hint_id());
         }
         if self.error.get().is_some() {
@@ -94,7 +102,7 @@ impl Common {
     }
 
     fn hint_and_error(&self) -> impl IntoView + use<> {
-        let hint = self.question.hint.as_ref().map(|hint| {
+        let hint = self.hint().map(|hint| {
             view! { <p class="hint" id=self.hint_id()>{self.filling.shown(hint, self.place, true)}</p> }
         });
         let error = self.error;

@@ -29,6 +29,12 @@ const CONSENT: &str = "consent.respondent";
 const ADULT_CONSENT: &str = "consent.adult";
 const ASSENT: &str = "consent.assent";
 
+/// In [`Filling::attempted`]: the review was left by its Change, so going
+/// on from the changed section leads back to it, past every section with
+/// nothing left to answer. Kept with the sections rather than in a signal
+/// of its own, which would cost the form its own code.
+pub const REVIEW: usize = usize::MAX;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Consent,
@@ -136,6 +142,7 @@ pub struct Filling {
     pub touched: RwSignal<BTreeSet<String>>,
     /// Sections the respondent tried to leave: every error in them shows.
     /// A few at most: a list (a `BTreeSet<usize>` cost the form 1 KB).
+    /// [`REVIEW`] there means the review was left to change an answer.
     pub attempted: RwSignal<Vec<usize>>,
     /// Problems the server reported (422), by path, until the answer changes.
     pub server_errors: RwSignal<BTreeMap<String, String>>,
@@ -230,11 +237,72 @@ impl Filling {
 
     /// Marks a section as one the respondent tried to leave.
     pub fn attempt(&self, section: usize) {
+        self.mark(section, true);
+    }
+
+    /// Forgets that a section (or [`REVIEW`]) was left: a roster row just
+    /// added shows its errors only once the person tries to move on again.
+    pub fn unattempt(&self, section: usize) {
+        self.mark(section, false);
+    }
+
+    /// One update for both ways: each closure given to a signal's update
+    /// costs the form its own code.
+    fn mark(&self, section: usize, attempted: bool) {
         self.attempted.update(|steps| {
-            if !steps.contains(&section) {
+            steps.retain(|step| *step != section);
+            if attempted {
                 steps.push(section);
             }
         });
+    }
+
+    /// Where a path's control sits on the page, to list problems in the
+    /// order the person meets them: the question's place in the survey,
+    /// then the row and the question within it; consent records right
+    /// after the age they follow.
+    fn page_order(&self, path: &str) -> (usize, usize, usize) {
+        let (id, cell) = if path.starts_with("consent.") {
+            (self.survey.respondent_age_question().unwrap_or(path), None)
+        } else {
+            path_parts(path)
+        };
+        let entry = match self.form.slot(id) {
+            Some(Slot::Top(entry)) => entry,
+            _ => usize::MAX,
+        };
+        let (row, member) = match cell {
+            Some((row, member)) => (
+                row + 1,
+                match self.form.slot(member) {
+                    Some(Slot::Member { index, .. }) => index + 1,
+                    _ => 0,
+                },
+            ),
+            None => (usize::from(path.starts_with("consent.")), 0),
+        };
+        (entry, row, member)
+    }
+
+    /// What a path asks, as the error summary names it: its label (and in
+    /// a roster, the row's name first). Consent records have their own
+    /// messages and no label.
+    fn asked(&self, path: &str) -> String {
+        let question = |id: &str| self.form.slot(id).and_then(|slot| self.form.question(slot));
+        let (id, cell) = path_parts(path);
+        match cell {
+            Some((row, member)) if !member.is_empty() => match (question(id), question(member)) {
+                (Some(roster), Some(member)) => format!(
+                    "{}: {}",
+                    roster::row_name(*self, roster, row),
+                    self.text(&member.label)
+                ),
+                _ => String::new(),
+            },
+            _ => question(id)
+                .map(|question| self.text(&question.label))
+                .unwrap_or_default(),
+        }
     }
 
     /// The section a path belongs to: its question's, or for consent records
@@ -256,25 +324,41 @@ impl Filling {
         }
     }
 
-    /// Errors in a section, with the message to show: the server's first.
+    /// Errors in a section in page order, each with the message to show
+    /// (the server's first).
     pub fn section_errors(&self, section: usize) -> Vec<(String, String)> {
-        // Inserted one by one: collecting into a BTreeMap would link a sort.
-        let mut found = BTreeMap::new();
+        // Kept in order as they come: a BTreeMap or a sort of its own
+        // would cost the form more than this loop.
+        let mut found: Vec<((usize, usize, usize), String, String)> = Vec::new();
+        let mut note = |path: &String, message: &String| {
+            if self.section_of(path) != Some(section) {
+                return;
+            }
+            if let Some(known) = found.iter_mut().find(|(_, known, _)| known == path) {
+                known.2.clone_from(message);
+                return;
+            }
+            let order = self.page_order(path);
+            let at = found
+                .iter()
+                .position(|(other, ..)| *other > order)
+                .unwrap_or(found.len());
+            found.insert(at, (order, path.clone(), message.clone()));
+        };
         self.snapshot.with(|snapshot| {
             for (path, error) in &snapshot.errors {
-                if self.section_of(path) == Some(section) {
-                    found.insert(path.clone(), error.message.clone());
-                }
+                note(path, &error.message);
             }
         });
         self.server_errors.with(|errors| {
             for (path, message) in errors {
-                if self.section_of(path) == Some(section) {
-                    found.insert(path.clone(), message.clone());
-                }
+                note(path, message);
             }
         });
-        found.into_iter().collect()
+        found
+            .into_iter()
+            .map(|(_, path, message)| (path, message))
+            .collect()
     }
 
     /// The sections that apply now, in order.
@@ -290,6 +374,9 @@ impl Filling {
     }
 
     pub fn go(&self, step: Step) {
+        if step == Step::Review {
+            self.unattempt(REVIEW);
+        }
         self.step.set(step);
         browser::focus_soon("step-heading".into());
     }
@@ -338,7 +425,22 @@ impl Filling {
         } else {
             at
         };
-        steps.get(next).copied().unwrap_or(Step::Review)
+        let later = steps.get(next..).unwrap_or_default();
+        // Read as `visible_error` reads it (tracked, harmless in a handler):
+        // an untracked read would link its own code.
+        if self.attempted.with(|steps| steps.contains(&REVIEW)) {
+            // Back to the review past every section with nothing to answer;
+            // a step that is no section (an interview's draw) is not skipped.
+            return later
+                .iter()
+                .copied()
+                .find(|step| match step {
+                    Step::Section(index) => !self.section_errors(*index).is_empty(),
+                    _ => true,
+                })
+                .unwrap_or(Step::Review);
+        }
+        later.first().copied().unwrap_or(Step::Review)
     }
 
     fn previous_before(&self, step: Step) -> Step {
@@ -756,7 +858,7 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
         <form class="step" novalidate on:submit=submit>
             <h2 id="step-heading" tabindex="-1">{filling.text(&section.title)}</h2>
             {section.sensitive.then(|| safety_notice(filling))}
-            {move || error_summary(words, problems())}
+            {move || error_summary(filling, problems())}
             {section
                 .questions
                 .iter()
@@ -778,8 +880,11 @@ fn section_step(filling: Filling, index: usize) -> impl IntoView {
     }
 }
 
-/// The problems of a step, each a link to its question (GOV.UK's pattern).
-fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+/// The problems of a step in page order, each a link to its question
+/// named by its label (GOV.UK's pattern), which the style sheet cuts to a
+/// line on a narrow screen.
+fn error_summary(filling: Filling, problems: Vec<(String, String)>) -> Option<impl IntoView> {
+    let words = filling.words();
     if problems.is_empty() {
         return None;
     }
@@ -791,6 +896,7 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
                     .into_iter()
                     .map(|(path, message)| {
                         let target = dom_id_of(&path);
+                        let asked = filling.asked(&path);
                         let href = format!("#{target}");
                         view! {
                             <li>
@@ -801,6 +907,8 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
                                         browser::focus(&target);
                                     }
                                 >
+                                    <span class="asked">{asked}</span>
+                                    " "
                                     {message}
                                 </a>
                             </li>
@@ -810,6 +918,21 @@ fn error_summary(words: Words, problems: Vec<(String, String)>) -> Option<impl I
             </ul>
         </div>
     })
+}
+
+/// A path's question (or roster) and, in a roster, the row and the member
+/// question: `household[2].mem_age` is `("household", Some((2, "mem_age")))`.
+fn path_parts(path: &str) -> (&str, Option<(usize, &str)>) {
+    let Some((roster, rest)) = path.split_once('[') else {
+        return (path, None);
+    };
+    let (row, member) = rest.split_once(']').unwrap_or((rest, ""));
+    // The shared reader, already in the bundle, rather than `str::parse`.
+    let row = salama_shared::number::read_whole(row).map_or(0, |row| row as usize);
+    (
+        roster,
+        Some((row, member.strip_prefix('.').unwrap_or(member))),
+    )
 }
 
 /// The DOM id of the control for a path (`household[2].mem_age` →

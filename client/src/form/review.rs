@@ -16,7 +16,19 @@ pub fn review_step(filling: Filling) -> impl IntoView {
     let sending = RwSignal::new(Sending::Idle);
     let busy = move || sending.get().is_busy();
     let locked = move || super::present(busy());
-    let sections = move || filling.relevant_sections();
+    // A section of notes only (the closing "Thank you") has nothing to review.
+    let sections = move || {
+        let mut sections = filling.relevant_sections();
+        sections.retain(|index| {
+            survey.sections[*index].questions.iter().any(|question| {
+                !matches!(
+                    question.kind,
+                    QuestionKind::Note | QuestionKind::Calculate { .. }
+                )
+            })
+        });
+        sections
+    };
     let back = move |_| filling.go(filling.previous_before(Step::Review));
     let router = use_context::<crate::routing::Router>();
     let receipts = use_context::<crate::interface::LastReceipt>();
@@ -47,7 +59,10 @@ pub fn review_step(filling: Filling) -> impl IntoView {
                                     type="button"
                                     class="secondary"
                                     disabled=locked
-                                    on:click=move |_| filling.go(Step::Section(index))
+                                    on:click=move |_| {
+                                        filling.attempt(super::REVIEW);
+                                        filling.go(Step::Section(index));
+                                    }
                                 >
                                     {words.get(W::Change)}
                                     <span class="visually-hidden">": " {filling.text(&section.title)}</span>
@@ -73,11 +88,7 @@ fn answer_rows(filling: Filling, question: &'static Question) -> AnyView {
     let id = question.id.as_str();
     match &question.kind {
         QuestionKind::Note | QuestionKind::Calculate { .. } => ().into_any(),
-        QuestionKind::Roster {
-            row_label,
-            questions,
-            ..
-        } => {
+        QuestionKind::Roster { questions, .. } => {
             let rows = move || {
                 if filling.snapshot.with(|s| s.is_relevant(Place::Top(id))) {
                     filling.draft.with(|draft| draft.rows(id))
@@ -102,7 +113,7 @@ fn answer_rows(filling: Filling, question: &'static Question) -> AnyView {
                                     })
                                     .collect_view();
                                 view! {
-                                    <p class="row-title">{format!("{} {}", filling.text(row_label), row + 1)}</p>
+                                    <p class="row-title">{super::roster::row_name(filling, question, row)}</p>
                                     <dl class="row-answers">{cells}</dl>
                                 }
                             })
@@ -127,7 +138,7 @@ fn answer_line(filling: Filling, question: &'static Question, place: Place) -> i
     }
 }
 
-fn readable(filling: Filling, question: &'static Question, place: Place) -> String {
+pub(super) fn readable(filling: Filling, question: &'static Question, place: Place) -> String {
     let words = filling.words();
     let Some(answer) = filling.draft.with(|draft| draft.answer(place).cloned()) else {
         return words.get(W::NotAnswered).to_owned();

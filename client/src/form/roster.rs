@@ -2,7 +2,7 @@
 //! by the respondent within the survey's bounds.
 
 use leptos::prelude::*;
-use salama_shared::schema::{Question, QuestionKind};
+use salama_shared::schema::{Level, Question, QuestionKind, Role};
 
 use super::draft::Place;
 use super::fields::question_view;
@@ -38,6 +38,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         filling.touched.update(|touched| {
             touched.insert(id.to_owned());
         });
+        filling.unattempt(section);
         if let Some(first) = questions.iter().find(|q| q.kind.takes_answer()) {
             browser::focus_soon(
                 Place::Cell {
@@ -50,10 +51,11 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         }
     };
     let words = filling.words();
-    let row_label = filling.text(label_text);
-    let row_name = move |row: usize| format!("{row_label} {}", row + 1);
     let row_view = move |row: usize| {
         let legend_id = format!("{}-{row}-legend", place.dom_id());
+        // A closure giving a `String`, as the form's other reactive texts
+        // (a `Signal<String>` here cost 0.7 KB of render code of its own).
+        let name = move || row_name(filling, roster, row);
         let legend_for = legend_id.clone();
         let remove = move |_: leptos::ev::MouseEvent| {
             filling.draft.update(|draft| draft.remove_row(id, row));
@@ -61,7 +63,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         };
         view! {
             <fieldset class="row" aria-labelledby=legend_for>
-                <legend id=legend_id>{row_name(row)}</legend>
+                <legend id=legend_id>{name}</legend>
                 {questions
                     .iter()
                     .map(|member| {
@@ -74,7 +76,7 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
                     })
                     .collect_view()}
                 <button type="button" class="secondary" on:click=remove>
-                    {format!("{} {}", words.get(W::RemoveRow), row_name(row))}
+                    {words.get(W::RemoveRow)}" "{name}
                 </button>
             </fieldset>
         }
@@ -101,4 +103,43 @@ pub fn roster_view(filling: Filling, roster: &'static Question, section: usize) 
         </section>
     }
     .into_any()
+}
+
+/// How a row is named: by its member's sex and age as answered ("Female,
+/// 34"), or by its number until they are ("Household member 2").
+pub fn row_name(filling: Filling, roster: &'static Question, row: usize) -> String {
+    let QuestionKind::Roster {
+        row_label,
+        questions,
+        ..
+    } = &roster.kind
+    else {
+        return String::new();
+    };
+    let describes = |member: &Question| {
+        filling.survey.roles.iter().any(|role| {
+            matches!(role,
+                Role::Sex { level: Level::Member, question } | Role::Age { level: Level::Member, question }
+                    if *question == member.id)
+        })
+    };
+    let mut name = String::new();
+    for member in questions.iter().filter(|member| describes(member)) {
+        let place = Place::Cell {
+            roster: roster.id.as_str(),
+            row,
+            id: member.id.as_str(),
+        };
+        if filling.draft.with(|draft| draft.answer(place).is_some()) {
+            if !name.is_empty() {
+                name.push_str(", ");
+            }
+            name.push_str(&super::review::readable(filling, member, place));
+        }
+    }
+    if name.is_empty() {
+        format!("{} {}", filling.text(row_label), row + 1)
+    } else {
+        name
+    }
 }

@@ -135,6 +135,7 @@ fn show_problems_at(filling: Filling, path: &str) {
     match filling.section_of(path) {
         Some(section) => {
             filling.attempt(section);
+            filling.attempt(super::REVIEW);
             filling.step.set(Step::Section(section));
             browser::focus_soon("error-summary".into());
         }

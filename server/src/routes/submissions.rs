@@ -49,8 +49,12 @@ pub async fn submit(
     // of thousands of values takes milliseconds too. A valid one is small.
     // A large body stays in the large-body lane it was parsed in.
     let checking = published.clone();
-    let check =
-        move || checked(&checking, &submission).map(|(facts, body)| (submission, facts, body));
+    let check = move || {
+        // Typed numbers ("٣٤") are read as the browser reads them, and
+        // stored as the numbers they are.
+        checking.form.normalise_numbers(&mut submission);
+        checked(&checking, &submission).map(|(facts, body)| (submission, facts, body))
+    };
     let (submission, facts, body) = if large {
         state.large_bodies().run(check).await??
     } else {

@@ -197,3 +197,31 @@ fn outcomes_read_back_as_written() {
 fn the_household_roster_is_found_from_the_roles() {
     assert_eq!(community_safety().household_roster(), Some("household"));
 }
+
+/// The consent text lets people answer "Prefer not to say" where a question
+/// offers it: such an answer is reported, and counted as each indicator's
+/// denominator rule says (out of "valid answers", in "all respondents").
+#[test]
+fn prefer_not_to_say_is_reported_and_kept_out_of_valid_answer_denominators() {
+    let mut submission = online_answer();
+    submission.answers["gov_1"] = serde_json::json!("ra");
+    submission.answers["gov_2"] = serde_json::json!("ra");
+    submission.answers["vic_2"] = serde_json::json!("ra");
+    let units = facts_of(&submission);
+    let respondent = &units[0];
+    for component in [0, 1] {
+        let outcome = outcome(respondent, "sdg_16_7_2", component).expect("RA is reported");
+        assert_eq!(outcome.counted, Counted::No);
+        assert_eq!(outcome.reported.as_deref(), Some("ra"));
+    }
+    let assault = outcome(respondent, "sdg_16_1_3a", 0).expect("in the denominator");
+    assert_eq!(
+        (assault.counted, assault.reported.as_deref()),
+        (Counted::Denominator, Some("ra"))
+    );
+    let survey = community_safety();
+    assert_eq!(
+        missing_category(&survey, "gov_1", "ra"),
+        Some(crate::schema::Missing::Ra)
+    );
+}

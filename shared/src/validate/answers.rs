@@ -322,7 +322,7 @@ fn integer<'a>(json: &Json, min: Option<i64>, max: Option<i64>) -> Result<Value<
                 FieldErrorCode::AboveMaximum,
                 limits(None, max.map(|m| m as f64)),
             )),
-            None => reject(FieldErrorCode::WrongType),
+            None => reject(FieldErrorCode::NotWholeNumber),
         };
     };
     let bounds = limits(min.map(|m| m as f64), max.map(|m| m as f64));
@@ -337,7 +337,7 @@ fn integer<'a>(json: &Json, min: Option<i64>, max: Option<i64>) -> Result<Value<
 
 fn decimal<'a>(json: &Json, min: Option<f64>, max: Option<f64>) -> Result<Value<'a>, Rejection> {
     let Some(number) = json.as_f64() else {
-        return reject(FieldErrorCode::WrongType);
+        return reject(FieldErrorCode::NotNumber);
     };
     let bounds = limits(min, max);
     if min.is_some_and(|min| number < min) {

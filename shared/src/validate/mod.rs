@@ -112,6 +112,57 @@ impl<'s> Form<'s> {
         }
     }
 
+    /// Numbers sent as a person typed them (`"٣٤"`, `"2,5"`) become JSON
+    /// numbers, read by the same [`crate::number`] rules as the browser's
+    /// boxes, so a script or sender that passes typed text is accepted as
+    /// the form would be. Text that is no number is left for
+    /// [`Self::validate`] to refuse. Work is bounded by the answers sent.
+    pub fn normalise_numbers(&self, submission: &mut Submission) {
+        fn normalised(question: &Question, json: &mut serde_json::Value) {
+            let serde_json::Value::String(text) = &*json else {
+                return;
+            };
+            let number = match question.kind {
+                crate::schema::QuestionKind::Integer { .. } => {
+                    crate::number::read_whole(text).map(serde_json::Value::from)
+                }
+                crate::schema::QuestionKind::Decimal { .. } => crate::number::read(text)
+                    .and_then(serde_json::Number::from_f64)
+                    .map(serde_json::Value::Number),
+                _ => None,
+            };
+            if let Some(number) = number {
+                *json = number;
+            }
+        }
+        for (key, json) in submission.answers.iter_mut() {
+            let Some(Slot::Top(entry)) = self.slot(key) else {
+                continue;
+            };
+            let entry = &self.entries[entry];
+            let Some(roster) = entry.roster else {
+                normalised(entry.question, json);
+                continue;
+            };
+            let serde_json::Value::Array(rows) = json else {
+                continue;
+            };
+            for row in rows.iter_mut().take(self.rosters[roster].max_rows as usize) {
+                let serde_json::Value::Object(cells) = row else {
+                    continue;
+                };
+                for (key, json) in cells.iter_mut() {
+                    if let Some(slot @ Slot::Member { roster: of, .. }) = self.slot(key)
+                        && of == roster
+                        && let Some(question) = self.question(slot)
+                    {
+                        normalised(question, json);
+                    }
+                }
+            }
+        }
+    }
+
     fn check_envelope(&self, submission: &Submission, report: &mut Report<'_>) {
         let survey = self.survey;
         if submission.survey_id != survey.id {

@@ -115,6 +115,55 @@ fn a_full_answer_is_valid() {
 }
 
 #[test]
+fn numbers_typed_in_any_script_are_normalised_before_validation() {
+    let survey = survey();
+    let form = Form::new(&survey);
+    let mut typed = submission(json!({
+        "count": "٣", "share": "٠٫٥", "comment": "٣", "members": [{"age": "۳۴"}, {"age": "३"}],
+        "agree": "yes", "colour": "red", "why": "x", "double": 6,
+    }));
+    form.normalise_numbers(&mut typed);
+    assert_eq!(typed.answers["count"], json!(3));
+    assert_eq!(typed.answers["share"], json!(0.5));
+    // Text questions keep what was typed.
+    assert_eq!(typed.answers["comment"], json!("٣"));
+    assert_eq!(typed.answers["members"], json!([{"age": 34}, {"age": 3}]));
+    assert_eq!(form.validate(&typed).map(|_| ()), Ok(()));
+
+    // What is no number is left to be refused, with what is expected.
+    let mut wrong = submission(json!({"count": "٣٫٥", "share": "a", "members": "x"}));
+    form.normalise_numbers(&mut wrong);
+    let found: Vec<_> = form
+        .validate(&wrong)
+        .err()
+        .map(|rejected| rejected.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|error| (error.path, error.code, error.message))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "count".to_owned(),
+                FieldErrorCode::NotWholeNumber,
+                "Enter a whole number, for example 34.".to_owned()
+            ),
+            (
+                "members".to_owned(),
+                FieldErrorCode::WrongType,
+                "This answer has the wrong form for this question.".to_owned()
+            ),
+            (
+                "share".to_owned(),
+                FieldErrorCode::NotNumber,
+                "Enter a number, for example 2.5.".to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn nothing_answered_is_valid_when_nothing_is_required() {
     assert_eq!(codes(&survey(), json!({})), vec![]);
     assert_eq!(
@@ -185,8 +234,16 @@ fn number_rules() {
         "count",
         FieldErrorCode::AboveMaximum,
     );
-    rejects(json!({"count": 2.5}), "count", FieldErrorCode::WrongType);
-    rejects(json!({"count": "3"}), "count", FieldErrorCode::WrongType);
+    rejects(
+        json!({"count": 2.5}),
+        "count",
+        FieldErrorCode::NotWholeNumber,
+    );
+    rejects(
+        json!({"count": "3"}),
+        "count",
+        FieldErrorCode::NotWholeNumber,
+    );
     rejects(
         json!({"share": -0.1}),
         "share",
