@@ -147,7 +147,10 @@ async fn roster_rows_wait_for_the_person_and_are_named_by_their_answers() {
         ]
     );
     answer_current_step(&browser).await;
-    assert_eq!(texts(&browser, "fieldset.row > legend").await, ["Female, 34"]);
+    assert_eq!(
+        texts(&browser, "fieldset.row > legend").await,
+        ["Female, 34"]
+    );
     // A second row: no error until the person moves on, hints said once.
     browser.click("#q-household").await;
     browser.find("[id='q-household-1-mem_relationship']").await;
