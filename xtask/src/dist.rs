@@ -26,8 +26,11 @@ use crate::shell::{self, Cargo};
 /// room. Then the form's digits, error summary and roster work paid for by
 /// wasm-opt's relooper and `--low-memory-unused` (see [`bundle`]): 206,729 B
 /// measured with `--converge`, about 205,500 B without it (`form-size`'s
-/// 198,248 B of wasm, 5,740 B of glue, 1,505 B of style). The aim is 200,000.
-pub const FORM_ROUTE_BUDGET_GZIP: u64 = 207_000;
+/// 198,248 B of wasm, 5,740 B of glue, 1,505 B of style). Merged with the
+/// recorded redraw (`earlier_draws`), the review's words and 44 px touch
+/// targets the route measured 207,493 B: the budget is set just above it.
+/// The aim is 200,000.
+pub const FORM_ROUTE_BUDGET_GZIP: u64 = 207_600;
 
 /// The citizens' form's bundle name (its files are `salama-<hash>.*`).
 const FORM_BUNDLE: &str = "salama";

@@ -371,7 +371,7 @@ pub async fn returned(
 #[utoipa::path(post, path = "/api/submissions/{submission_id}/resend", tag = "review", security(("token" = []), ("session" = [])),
     params(("submission_id" = String, Path, description = "The interview sent back")),
     request_body = Submission,
-    responses((status = 201, description = "Stored as the latest revision; received for review again", body = ReviewItem), (status = 200, description = "This very resend was stored before", body = ReviewItem), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not the enumerator of this interview", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody), (status = 409, description = "Not sent back (has issues), or decided meanwhile", body = ErrorBody), (status = 422, description = "Another survey, version, cluster or channel, the interview's own id, or every field error", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+    responses((status = 201, description = "Stored as the latest revision; received for review again", body = ReviewItem), (status = 200, description = "This very resend was stored before", body = ReviewItem), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not the enumerator of this interview", body = ErrorBody), (status = 404, description = "No such submission", body = ErrorBody), (status = 409, description = "Not sent back (has issues), or decided meanwhile (`conflict`), or the survey's retention date has passed (`survey_closed`)", body = ErrorBody), (status = 422, description = "Another survey, version, cluster or channel, the interview's own id, or every field error", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     caller: Caller,
@@ -388,6 +388,7 @@ pub async fn resend(
     if item.enumerator_id.as_deref() != Some(caller.name.as_str()) {
         return Err(ApiError::Forbidden);
     }
+    crate::retention::check_open(state.store(), &survey_id).await?;
     let latest = state
         .store()
         .latest_body(&id)

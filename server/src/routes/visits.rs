@@ -25,7 +25,7 @@ use crate::store::VisitStored;
 /// 409 when the id is taken by another visit, 422 with every problem.
 #[utoipa::path(post, path = "/api/surveys/{survey_id}/visits", tag = "fieldwork", security(("token" = [])),
     params(("survey_id" = String, Path)), request_body = Visit,
-    responses((status = 201, description = "Stored; the receipt", body = VisitReceipt), (status = 200, description = "Stored before; the same receipt", body = VisitReceipt), (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an enumerator", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 409, description = "Id taken by another visit", body = ErrorBody), (status = 413, description = "Body too large", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody), (status = 422, description = "Every problem, by field", body = ErrorBody)))]
+    responses((status = 201, description = "Stored; the receipt", body = VisitReceipt), (status = 200, description = "Stored before; the same receipt", body = VisitReceipt), (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an enumerator", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 409, description = "Id taken by another visit (`conflict`), or the survey's retention date has passed (`survey_closed`)", body = ErrorBody), (status = 413, description = "Body too large", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody), (status = 422, description = "Every problem, by field", body = ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,6 +35,7 @@ pub async fn record(
     caller.require(&[Role::Enumerator])?;
     let mut visit = body.value;
     let published = state.survey(&survey_id, None).await?;
+    crate::retention::check_open(state.store(), &survey_id).await?;
     let survey = published.survey;
     let message = |code, max: Option<usize>| {
         message_for(
