@@ -83,6 +83,8 @@ async fn an_interview_sent_back_is_corrected_offline_and_resent_as_a_revision() 
     continue_to_next_step(&browser).await;
     browser.click("#draw").await;
     browser.find("#drawn").await;
+    // The drawn member agrees before any question to them.
+    browser.click("#respondent-agrees").await;
     continue_to_next_step(&browser).await;
     while !browser.exists("#submit").await {
         answer_current_step(&browser).await;
