@@ -1,7 +1,7 @@
 //! Device pairing codes kept (migration 0011): made for one person by an
 //! admin, exchanged once, before they expire, for a device token.
 
-use super::queries::INSERT_TOKEN;
+use super::queries::{INSERT_AUDIT, INSERT_TOKEN};
 use super::{Store, StoreResult, now};
 
 const FORGET_UNUSED: &str = "DELETE FROM device_pairings WHERE user_name = $1 AND used_at IS NULL";
@@ -13,7 +13,6 @@ const USE: &str = "UPDATE device_pairings SET used_at = $2 \
      WHERE code_sha256 = $1 AND used_at IS NULL AND expires_at > $2 \
      AND user_name IN (SELECT name FROM users WHERE revoked_at IS NULL) \
      RETURNING user_name";
-const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
 
 impl Store {
     /// Keeps a new code for `user`, replacing their unused ones, audited.
@@ -31,7 +30,7 @@ impl Store {
             sqlx::query(FORGET_UNUSED).bind(user).execute(&mut *transaction).await?;
             sqlx::query(INSERT).bind(code_sha256).bind(user).bind(created_by).bind(&at).bind(expires_at)
                 .execute(&mut *transaction).await?;
-            sqlx::query(AUDIT).bind(&at).bind(created_by).bind("pairing_created").bind(&detail)
+            sqlx::query(INSERT_AUDIT).bind(&at).bind(created_by).bind("pairing_created").bind(&detail)
                 .execute(&mut *transaction).await?;
             transaction.commit().await?;
             Ok(())

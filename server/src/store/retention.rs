@@ -1,6 +1,7 @@
 //! Each survey's retention date and the destruction of its raw data once
 //! the date has passed (migration 0010, `salama_shared::retention`).
 
+use super::queries::INSERT_AUDIT;
 use super::{Store, StoreError, StoreResult, now};
 use salama_shared::date::Date;
 
@@ -55,7 +56,6 @@ const NO_FACTS: &str = "INSERT INTO fact_state (survey_id, units, generation) \
 const RECORD_DESTRUCTION: &str = "UPDATE survey_retention SET \
      destroyed_at = COALESCE(destroyed_at, $2), \
      destroyed_submissions = destroyed_submissions + $3 WHERE survey_id = $1";
-const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
 
 /// A row of `survey_retention` in [`COLUMNS`] order.
 type Row = (String, String, String, String, Option<String>, i64);
@@ -126,7 +126,7 @@ impl Store {
             let mut transaction = pool.begin().await?;
             sqlx::query(SET).bind(survey_id).bind(&date).bind(set_by).bind(&at)
                 .execute(&mut *transaction).await?;
-            sqlx::query(AUDIT).bind(&at).bind(set_by).bind("retention_set").bind(&detail)
+            sqlx::query(INSERT_AUDIT).bind(&at).bind(set_by).bind("retention_set").bind(&detail)
                 .execute(&mut *transaction).await?;
             transaction.commit().await?;
             Ok(())
@@ -181,7 +181,7 @@ impl Store {
                 let detail = format!(
                     "{survey_id}: {submissions} submissions destroyed, the retention date {retain_until} having passed"
                 );
-                sqlx::query(AUDIT).bind(&at).bind(SERVER_ACTOR).bind("raw_data_destroyed").bind(&detail)
+                sqlx::query(INSERT_AUDIT).bind(&at).bind(SERVER_ACTOR).bind("raw_data_destroyed").bind(&detail)
                     .execute(&mut *transaction).await?;
             }
             transaction.commit().await?;
