@@ -370,6 +370,8 @@ async fn main() {
         rule: Rule::DhsMics,
         min_count: 5,
         language: "en".into(),
+        policy: salama_shared::disclosure::DisclosurePolicy::default(),
+        exact: false,
     };
     let mut engine_ms = Vec::new();
     for _ in 0..30 {

@@ -13,6 +13,7 @@ pub mod csv_cell;
 pub mod date;
 pub mod default_survey;
 pub mod design_upload;
+pub mod disclosure;
 pub mod estimate;
 pub mod expr;
 pub mod facts;

@@ -10,6 +10,7 @@ use salama_shared::Survey;
 use salama_shared::aggregate::{
     AgeScheme, AggregateTable, Cell, Dimension, GroupValue, Population, ReportedCount,
 };
+use salama_shared::disclosure::DisclosurePolicy;
 use salama_shared::estimate::RatioVariance;
 use salama_shared::publication::{
     DesignSummary, Judged, Rule, judge, population_notes, suppress_counts,
@@ -37,6 +38,12 @@ pub struct Request {
     /// Smallest count shown for reported categories (DK, RA).
     pub min_count: u64,
     pub language: String,
+    /// The survey's disclosure policy; the request's own rule and
+    /// `min_count` may only be stricter (checked by the caller).
+    pub policy: DisclosurePolicy,
+    /// An admin checking figures (against R, say): estimates unrounded.
+    /// Suppression applies all the same.
+    pub exact: bool,
 }
 
 /// Tabulates `request` over `cube`; `survey` (the latest version) gives

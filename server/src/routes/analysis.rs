@@ -99,6 +99,8 @@ fn request(
             .lang
             .clone()
             .unwrap_or_else(|| survey.default_language.clone()),
+        policy: salama_shared::disclosure::DisclosurePolicy::default(),
+        exact: false,
     }
 }
 
