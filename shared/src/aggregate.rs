@@ -153,8 +153,11 @@ pub struct Cell {
     /// One value per breakdown dimension, in the table's order; empty for
     /// the total. A `None` value groups units whose answer is unknown.
     pub group: Vec<GroupValue>,
-    /// Unweighted units in the denominator.
-    pub n: u64,
+    /// Unweighted units in the denominator; absent when the cell is
+    /// withheld (a shown n would give the withheld value away by
+    /// subtraction from the total).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weighted_n: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

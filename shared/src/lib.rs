@@ -39,6 +39,7 @@ pub mod schema;
 pub mod selection;
 pub mod spelling;
 pub mod submission;
+pub mod suppression;
 pub mod text;
 pub mod validate;
 pub mod visit;

@@ -1,6 +1,5 @@
 //! What may be published (DOMAIN §4): flags for estimates under the DHS/MICS
-//! convention or NCHS's standards for proportions, and minimum cell sizes
-//! with complementary suppression for count tables, the interval that fits
+//! convention or NCHS's standards for proportions, and the interval that fits
 //! a design, and the notes a table carries. The server applies them for
 //! everyone; a suppressed value is left out, not merely marked.
 
@@ -70,12 +69,31 @@ impl Rule {
     }
 }
 
+/// The thresholds a survey's disclosure policy sets for estimates: DHS and
+/// MICS use 25 and 50 unweighted cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    /// Fewer cases: withheld.
+    pub min_n: usize,
+    /// Fewer cases: shown "with caution".
+    pub caution_n: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            min_n: 25,
+            caution_n: 50,
+        }
+    }
+}
+
 /// The DHS/MICS flag for an estimate over `unweighted_n` cases.
-pub fn dhs_mics(unweighted_n: usize) -> Flag {
+pub fn dhs_mics(unweighted_n: usize, thresholds: Thresholds) -> Flag {
     match unweighted_n {
         0 => Flag::Empty,
-        1..=24 => Flag::Suppressed,
-        25..=49 => Flag::Caution,
+        n if n < thresholds.min_n => Flag::Suppressed,
+        n if n < thresholds.caution_n => Flag::Caution,
         _ => Flag::Ok,
     }
 }
@@ -167,7 +185,15 @@ impl Judged {
 
 /// Judges an estimate over `n` unweighted cases under `rule`: Korn–Graubard
 /// with a design, Wilson without one (DOMAIN §4), then the rule's flag.
-pub fn judge(rule: Rule, has_design: bool, n: usize, estimate: Option<Estimate>) -> Judged {
+/// Under either rule an estimate over fewer than the policy's `min_n`
+/// cases is withheld, so choosing the rule never shows more.
+pub fn judge(
+    rule: Rule,
+    thresholds: Thresholds,
+    has_design: bool,
+    n: usize,
+    estimate: Option<Estimate>,
+) -> Judged {
     // A design with one PSU per stratum cannot measure its variance.
     let measurable = estimate.is_some_and(|e| !has_design || e.degrees_of_freedom >= 1.0);
     let interval = estimate.filter(|_| measurable).and_then(|estimate| {
@@ -180,9 +206,10 @@ pub fn judge(rule: Rule, has_design: bool, n: usize, estimate: Option<Estimate>)
     let flag = match (rule, &estimate, interval) {
         _ if n == 0 => Flag::Empty,
         (_, None, _) => Flag::Suppressed,
+        _ if n < thresholds.min_n => Flag::Suppressed,
         // Without an interval a shown estimate is at best "use with caution".
-        (Rule::DhsMics, Some(_), None) => dhs_mics(n).max(Flag::Caution),
-        (Rule::DhsMics, Some(_), Some(_)) => dhs_mics(n),
+        (Rule::DhsMics, Some(_), None) => dhs_mics(n, thresholds).max(Flag::Caution),
+        (Rule::DhsMics, Some(_), Some(_)) => dhs_mics(n, thresholds),
         (Rule::Nchs, Some(estimate), Some(interval)) => nchs(estimate, interval),
         (Rule::Nchs, Some(_), None) => Flag::Suppressed,
     };
@@ -234,46 +261,6 @@ pub fn population_notes(
     notes
 }
 
-/// Which cells of a count table (rows × columns, with row and column totals
-/// published) to withhold: every cell under `minimum` but above zero, and
-/// then, while some row or column has exactly one withheld cell (which its
-/// total would give away), the smallest other non-zero cell there too.
-pub fn suppress_counts(table: &[Vec<u64>], minimum: u64) -> Vec<Vec<bool>> {
-    let mut hidden: Vec<Vec<bool>> = table
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|&count| count > 0 && count < minimum)
-                .collect()
-        })
-        .collect();
-    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
-    let lines = (0..table.len())
-        .map(|r| (0..columns).map(|c| (r, c)).collect::<Vec<_>>())
-        .chain((0..columns).map(|c| (0..table.len()).map(|r| (r, c)).collect()));
-    let lines: Vec<Vec<(usize, usize)>> = lines.collect();
-    loop {
-        let mut changed = false;
-        for line in &lines {
-            let cells = line.iter().copied().filter(|&(r, c)| c < table[r].len());
-            let withheld = cells.clone().filter(|&(r, c)| hidden[r][c]).count();
-            if withheld != 1 {
-                continue;
-            }
-            let complement = cells
-                .filter(|&(r, c)| !hidden[r][c] && table[r][c] > 0)
-                .min_by_key(|&(r, c)| table[r][c]);
-            if let Some((r, c)) = complement {
-                hidden[r][c] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            return hidden;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,11 +276,18 @@ mod tests {
 
     #[test]
     fn dhs_mics_thresholds() {
-        assert_eq!(dhs_mics(0), Flag::Empty);
-        assert_eq!(dhs_mics(24), Flag::Suppressed);
-        assert_eq!(dhs_mics(25), Flag::Caution);
-        assert_eq!(dhs_mics(49), Flag::Caution);
-        assert_eq!(dhs_mics(50), Flag::Ok);
+        let dhs = |n| dhs_mics(n, Thresholds::default());
+        assert_eq!(dhs(0), Flag::Empty);
+        assert_eq!(dhs(24), Flag::Suppressed);
+        assert_eq!(dhs(25), Flag::Caution);
+        assert_eq!(dhs(49), Flag::Caution);
+        assert_eq!(dhs(50), Flag::Ok);
+        let strict = Thresholds {
+            min_n: 40,
+            caution_n: 100,
+        };
+        assert_eq!(dhs_mics(39, strict), Flag::Suppressed);
+        assert_eq!(dhs_mics(99, strict), Flag::Caution);
     }
 
     #[test]
@@ -317,70 +311,5 @@ mod tests {
         let thin = estimate(0.5, 0.1, 400, 30.0);
         assert!(thin.effective_n() < 30.0);
         assert_eq!(nchs(&thin, (0.3, 0.7)), Flag::Suppressed);
-    }
-
-    /// Whether some withheld cell is the only one withheld in its row or column.
-    fn recoverable(hidden: &[Vec<bool>]) -> bool {
-        let rows = hidden
-            .iter()
-            .any(|row| row.iter().filter(|h| **h).count() == 1);
-        let columns = (0..hidden.first().map_or(0, Vec::len))
-            .any(|c| hidden.iter().filter(|row| row[c]).count() == 1);
-        rows || columns
-    }
-
-    #[test]
-    fn small_cells_are_hidden_with_complements_so_totals_give_nothing_away() {
-        let table = vec![vec![3, 40, 55], vec![60, 2, 48], vec![70, 65, 80]];
-        let hidden = suppress_counts(&table, 5);
-        assert!(hidden[0][0] && hidden[1][1], "primary cells");
-        assert!(!recoverable(&hidden), "{hidden:?}");
-        // Zeros are published as zeros; a table of large counts loses nothing.
-        let plain = suppress_counts(&[vec![0, 50], vec![60, 70]], 5);
-        assert!(plain.iter().flatten().all(|h| !h));
-    }
-
-    #[test]
-    fn complements_hold_on_many_tables() {
-        let mut seed = 12_345u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % 30
-        };
-        for _ in 0..500 {
-            let rows = 2 + (next() % 4) as usize;
-            let columns = 2 + (next() % 4) as usize;
-            let table: Vec<Vec<u64>> = (0..rows)
-                .map(|_| (0..columns).map(|_| next()).collect())
-                .collect();
-            let hidden = suppress_counts(&table, 5);
-            for (row, flags) in table.iter().zip(&hidden) {
-                for (count, hide) in row.iter().zip(flags) {
-                    if *count > 0 && *count < 5 {
-                        assert!(hide, "{table:?}");
-                    }
-                }
-            }
-            // A lone withheld cell may remain only where nothing else could
-            // be withheld beside it (the rest of its row or column is zeros).
-            for (r, flags) in hidden.iter().enumerate() {
-                if flags.iter().filter(|h| **h).count() == 1 {
-                    let others = (0..columns)
-                        .filter(|&c| !flags[c] && table[r][c] > 0)
-                        .count();
-                    assert_eq!(others, 0, "row {r}: {table:?} {hidden:?}");
-                }
-            }
-            for c in 0..columns {
-                if (0..rows).filter(|&r| hidden[r][c]).count() == 1 {
-                    let others = (0..rows)
-                        .filter(|&r| !hidden[r][c] && table[r][c] > 0)
-                        .count();
-                    assert_eq!(others, 0, "column {c}: {table:?} {hidden:?}");
-                }
-            }
-        }
     }
 }

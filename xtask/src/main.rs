@@ -24,6 +24,9 @@ struct Cli {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Bench {
     Validate,
+    /// What a table withholds: the disclosure policy's secondary
+    /// suppression over 336 to 15,120 cells.
+    Suppression,
     Ingest,
     /// Time until the form's first question is usable at 400 kbit/s, 400 ms.
     Load,
@@ -86,6 +89,13 @@ fn main() -> ExitCode {
             args,
         } => Cargo::new("bench")
             .args(["-p", "salama-shared", "--bench", "validate", "--"])
+            .args(args)
+            .run(),
+        Command::Bench {
+            which: Bench::Suppression,
+            args,
+        } => Cargo::new("bench")
+            .args(["-p", "salama-shared", "--bench", "suppression", "--"])
             .args(args)
             .run(),
         Command::Bench {

@@ -435,7 +435,7 @@ fn population_view(
                             view! {
                                 <tr data-flag=flag>
                                     {labels.into_iter().map(|label| view! { <th scope="row">{label}</th> }).collect_view()}
-                                    <td class="number">{cell.n}</td>
+                                    <td class="number">{cell.n.map(|n| n.to_string()).unwrap_or_default()}</td>
                                     <td class="estimate number">{estimate(cell)}</td>
                                     <td class="number">{interval(cell)}</td>
                                     <td class="number">{cell.standard_error.map(percent).unwrap_or_default()}</td>

@@ -61,7 +61,7 @@ fn rows<'t>(
                     }
                 }
             }
-            row.push(cell.n.to_string());
+            row.push(cell.n.map_or_else(String::new, |n| n.to_string()));
             row.push(number(cell.weighted_n));
             row.push(number(cell.estimate));
             row.push(number(cell.standard_error));

@@ -10,12 +10,15 @@ use salama_shared::Survey;
 use salama_shared::aggregate::{
     AgeScheme, AggregateTable, Cell, Dimension, GroupValue, Population, ReportedCount,
 };
+use salama_shared::date::Date;
 use salama_shared::disclosure::DisclosurePolicy;
+use salama_shared::disclosure::Period;
 use salama_shared::estimate::RatioVariance;
 use salama_shared::publication::{
-    DesignSummary, Judged, Rule, judge, population_notes, suppress_counts,
+    DesignSummary, Flag, Judged, Rule, Thresholds, judge, population_notes,
 };
 use salama_shared::schema::{Area, Channel, Indicator, Level, QuestionKind, Role};
+use salama_shared::suppression::{Lattice, Pattern, protect};
 use salama_shared::words::{AnalysisWord, Key, fill};
 
 use super::cube::{Cube, NO_DAY};
@@ -41,9 +44,23 @@ pub struct Request {
     /// The survey's disclosure policy; the request's own rule and
     /// `min_count` may only be stricter (checked by the caller).
     pub policy: DisclosurePolicy,
-    /// An admin checking figures (against R, say): estimates unrounded.
-    /// Suppression applies all the same.
+    /// An admin checking figures (against R, say): every value exact and
+    /// shown, flags still saying what a published table would withhold.
+    /// Never for analysts or releases.
     pub exact: bool,
+}
+
+/// The most cells the table and the filters' periods and areas may span
+/// together: the suppression is checked over all of them (about 2 s on
+/// one core at this size, see `cargo xtask bench aggregate`).
+pub const MAX_PROTECTED_CELLS: usize = 20_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error(
+        "the table and its filter span {cells} cells, more than the {limit} whose suppression can be checked: ask for fewer breakdowns or no date or area filter"
+    )]
+    TooFine { cells: usize, limit: usize },
 }
 
 /// Tabulates `request` over `cube`; `survey` (the latest version) gives
@@ -53,7 +70,7 @@ pub fn table(
     indicator: &Indicator,
     cube: &Cube,
     request: &Request,
-) -> AggregateTable {
+) -> Result<AggregateTable, TableError> {
     let language = request.language.as_str();
     let fallback = survey.default_language.as_str();
     let dimensions: Vec<DimensionValues> = request
@@ -84,8 +101,8 @@ pub fn table(
                 &dimensions,
             ))
         })
-        .collect();
-    AggregateTable {
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(AggregateTable {
         survey_id: survey.id.clone(),
         indicator: indicator.id.clone(),
         code: indicator.code.clone(),
@@ -96,7 +113,7 @@ pub fn table(
         rule: request.rule,
         reported: indicator.reported.clone(),
         populations,
-    }
+    })
 }
 
 /// A breakdown dimension's values (the last one: unknown) and how a unit
@@ -351,23 +368,47 @@ fn population(
     channel: Channel,
     channel_id: Option<u32>,
     dimensions: &[DimensionValues],
-) -> Population {
+) -> Result<Population, TableError> {
     let in_population = |unit: usize| channel_id.is_some_and(|id| cube.channel[unit] == id);
     let design = Design::of(cube, in_population);
     let outcomes = Outcomes::of(indicator, cube);
     let grid = Grid::new(dimensions);
+    let protection = Protection::of(
+        survey,
+        indicator,
+        cube,
+        request,
+        &outcomes,
+        &grid,
+        in_population,
+    )?;
     let tally = tally(survey, cube, request, &outcomes, &grid, in_population);
     let variances = linearise(cube, &design, &outcomes, &tally);
     let summary = design.summary();
+    let thresholds = Thresholds {
+        min_n: request.policy.min_n as usize,
+        caution_n: request.policy.caution_n as usize,
+    };
     let judged: Vec<Judged> = tally
         .sums
         .iter()
         .zip(variances)
-        .map(|(cell, variance)| {
+        .enumerate()
+        .map(|(at, (cell, variance))| {
             let n = usize::try_from(cell.n).unwrap_or(usize::MAX);
             let estimate =
                 variance.and_then(|variance| variance.finish(&design.psus_per_stratum, n));
-            judge(request.rule, summary.has_design(), n, estimate)
+            let judged = judge(request.rule, thresholds, summary.has_design(), n, estimate);
+            // A withheld empty cell is withheld too: a zero shown there
+            // could be subtracted like any other number.
+            if protection.estimate_hidden(&grid, at) {
+                Judged {
+                    flag: Flag::Suppressed,
+                    ..judged
+                }
+            } else {
+                judged
+            }
         })
         .collect();
     let cells = lay_out(
@@ -376,12 +417,13 @@ fn population(
         &grid,
         &tally,
         &judged,
+        &protection,
         summary.has_design(),
     );
     let some_unmeasurable = cells
         .iter()
         .any(|cell| cell.estimate.is_some() && cell.standard_error.is_none());
-    Population {
+    Ok(Population {
         channel,
         representative: channel == Channel::Enumerator,
         design: summary.description(),
@@ -393,7 +435,296 @@ fn population(
             &request.language,
         ),
         cells,
+    })
+}
+
+/// What the disclosure policy withholds from one population's table,
+/// worked out over the lattice of the table, its margins and, for a
+/// filtered table, the filter as one more dimension: a month's table is
+/// then a slice of the table over every month, the whole fieldwork's its
+/// margin, and the two cannot be subtracted into a withheld value. The
+/// lattice's dimensions are always in one order (period, areas by level,
+/// then the breakdowns in `Dimension::ALL`'s order), whatever order the
+/// request names them in, so a margin two tables share is withheld the
+/// same way in both. An admin's `exact` table withholds nothing.
+struct Protection {
+    exact: bool,
+    lattice: Lattice,
+    dimensions: Vec<LatticeDimension>,
+    estimates: Pattern,
+    /// One pattern per reported category (DK, RA).
+    reported: Vec<Pattern>,
+}
+
+/// One dimension of the lattice, and where its value comes from.
+struct LatticeDimension {
+    /// Sorts the dimensions into their one order.
+    key: (u8, usize),
+    values: usize,
+    source: Source,
+}
+
+enum Source {
+    /// The date period a filter selects (`selected`), by number from
+    /// `first`; the last value is "no date".
+    Period {
+        period: Period,
+        first: i32,
+        selected: usize,
+    },
+    /// Admin areas at one level: a filter's (`selected`), a breakdown's
+    /// (the `by`-th), or both when they are at the same level.
+    Area {
+        values: DimensionValues,
+        selected: Option<usize>,
+        by: Option<usize>,
+    },
+    /// The `by`-th breakdown.
+    Breakdown { by: usize },
+}
+
+impl Protection {
+    #[allow(clippy::too_many_arguments)]
+    fn of(
+        survey: &Survey,
+        indicator: &Indicator,
+        cube: &Cube,
+        request: &Request,
+        outcomes: &Outcomes<'_>,
+        grid: &Grid<'_>,
+        in_population: impl Fn(usize) -> bool,
+    ) -> Result<Self, TableError> {
+        if request.exact {
+            return Ok(Self {
+                exact: true,
+                lattice: Lattice::new(Vec::new()),
+                dimensions: Vec::new(),
+                estimates: Pattern::default(),
+                reported: Vec::new(),
+            });
+        }
+        let dimensions = lattice_dimensions(survey, indicator, cube, request, grid, &in_population);
+        let sizes: Vec<usize> = dimensions.iter().map(|d| d.values).collect();
+        let cells: usize = sizes.iter().product();
+        if cells > MAX_PROTECTED_CELLS {
+            return Err(TableError::TooFine {
+                cells,
+                limit: MAX_PROTECTED_CELLS,
+            });
+        }
+        let lattice = Lattice::new(sizes);
+        let full = lattice.full();
+        let mut n = vec![0u64; cells];
+        let mut reported = vec![vec![0u64; cells]; outcomes.reported];
+        let mut categories = Vec::new();
+        let mut coordinates = vec![0; dimensions.len()];
+        for unit in (0..cube.len()).filter(|&unit| in_population(unit)) {
+            let Some(in_denominator) = outcomes.of_unit(unit, &mut categories) else {
+                continue;
+            };
+            for (coordinate, dimension) in coordinates.iter_mut().zip(&dimensions) {
+                *coordinate = dimension.value_of(cube, unit, grid);
+            }
+            let at = lattice.index(full, &coordinates);
+            n[at] += u64::from(in_denominator);
+            for &category in &categories {
+                reported[category][at] += 1;
+            }
+        }
+        let policy = &request.policy;
+        let min_n = u64::from(policy.min_n);
+        let estimates = protect(&lattice, &lattice.margins(&n), |n| n < min_n, None);
+        let k = u64::from(policy.min_count);
+        let reported = reported
+            .iter()
+            .map(|counts| {
+                let counts = lattice.margins(counts);
+                let canonical = protect(&lattice, &counts, |count| count < k, None);
+                if request.min_count > k {
+                    protect(
+                        &lattice,
+                        &counts,
+                        |count| count < request.min_count,
+                        Some(&canonical),
+                    )
+                } else {
+                    canonical
+                }
+            })
+            .collect();
+        Ok(Self {
+            exact: false,
+            lattice,
+            dimensions,
+            estimates,
+            reported,
+        })
     }
+
+    /// The lattice cell (mask, index) that the requested table's cell `at`
+    /// shows; `None` for a cell its own filter empties (an area other than
+    /// the filter's, broken down at the filter's level).
+    fn cell_of(&self, grid: &Grid<'_>, at: usize) -> Option<(usize, usize)> {
+        let by_values = (at != grid.total()).then(|| grid.values(at));
+        let mut mask = 0;
+        let mut coordinates = vec![0; self.dimensions.len()];
+        for (d, dimension) in self.dimensions.iter().enumerate() {
+            let by_value = |by: usize| by_values.as_ref().map(|values| values[by]);
+            let value = match &dimension.source {
+                Source::Period { selected, .. } => Some(*selected),
+                Source::Area {
+                    selected, by: None, ..
+                } => *selected,
+                Source::Area {
+                    selected,
+                    by: Some(by),
+                    ..
+                } => match (selected, by_value(*by)) {
+                    (Some(selected), Some(value)) if value != *selected => return None,
+                    (Some(selected), _) => Some(*selected),
+                    (None, value) => value,
+                },
+                Source::Breakdown { by } => by_value(*by),
+            };
+            if let Some(value) = value {
+                mask |= 1 << d;
+                coordinates[d] = value;
+            }
+        }
+        Some((mask, self.lattice.index(mask, &coordinates)))
+    }
+
+    fn hidden(&self, pattern: &Pattern, grid: &Grid<'_>, at: usize) -> bool {
+        if self.exact {
+            return false;
+        }
+        self.cell_of(grid, at)
+            .is_some_and(|(mask, cell)| pattern.hidden[mask][cell])
+    }
+
+    fn estimate_hidden(&self, grid: &Grid<'_>, at: usize) -> bool {
+        self.hidden(&self.estimates, grid, at)
+    }
+
+    fn count_hidden(&self, grid: &Grid<'_>, at: usize, category: usize) -> bool {
+        self.hidden(&self.reported[category], grid, at)
+    }
+}
+
+impl LatticeDimension {
+    fn value_of(&self, cube: &Cube, unit: usize, grid: &Grid<'_>) -> usize {
+        match &self.source {
+            Source::Period { period, first, .. } => period_of(*period, cube.day[unit])
+                .and_then(|at| usize::try_from(at - first).ok())
+                .filter(|&at| at < self.values - 1)
+                .unwrap_or(self.values - 1),
+            Source::Area { values, .. } => values.value_of(cube, unit),
+            Source::Breakdown { by } => grid.dimensions[*by].value_of(cube, unit),
+        }
+    }
+}
+
+/// The lattice's dimensions in their one order: the period a date filter
+/// selects, the admin areas of the area filter and of an area breakdown
+/// (one dimension when at the same level), then the other breakdowns.
+fn lattice_dimensions(
+    survey: &Survey,
+    indicator: &Indicator,
+    cube: &Cube,
+    request: &Request,
+    grid: &Grid<'_>,
+    in_population: &impl Fn(usize) -> bool,
+) -> Vec<LatticeDimension> {
+    let mut dimensions = Vec::new();
+    let period = request.policy.period;
+    if let Some(from) = request.from_day
+        && let Some(selected) = period.index(Date::from_days(from))
+    {
+        let (mut first, mut last) = (selected, selected);
+        for unit in (0..cube.len()).filter(|&unit| in_population(unit)) {
+            if let Some(index) = period_of(period, cube.day[unit]) {
+                first = first.min(index);
+                last = last.max(index);
+            }
+        }
+        dimensions.push(LatticeDimension {
+            key: (0, 0),
+            values: usize::try_from(last - first + 1).unwrap_or(1) + 1,
+            source: Source::Period {
+                period,
+                first,
+                selected: usize::try_from(selected - first).unwrap_or(0),
+            },
+        });
+    }
+    let filter_level = request
+        .area
+        .as_deref()
+        .and_then(|code| area_level_of(&survey.areas, code, 1).map(|level| (code, level)));
+    let by_area = request.by.iter().position(|&d| d == Dimension::Area);
+    if let Some((code, level)) = filter_level {
+        let at_level = Request {
+            area_level: level,
+            ..request.clone()
+        };
+        let values = DimensionValues::new(survey, indicator.unit, Dimension::Area, &at_level, cube);
+        let selected = values
+            .values
+            .iter()
+            .position(|(value, _)| value.as_deref() == Some(code))
+            .unwrap_or(values.unknown());
+        let shared = by_area.filter(|_| request.area_level == level);
+        dimensions.push(LatticeDimension {
+            key: (1, level),
+            values: values.values.len(),
+            source: Source::Area {
+                values,
+                selected: Some(selected),
+                by: shared,
+            },
+        });
+    }
+    for (by, &dimension) in request.by.iter().enumerate() {
+        let shared = dimension == Dimension::Area
+            && filter_level.is_some_and(|(_, level)| level == request.area_level);
+        if shared {
+            continue;
+        }
+        let key = if dimension == Dimension::Area {
+            (1, request.area_level)
+        } else {
+            let rank = Dimension::ALL
+                .iter()
+                .position(|&d| d == dimension)
+                .unwrap_or(0);
+            (2, rank)
+        };
+        dimensions.push(LatticeDimension {
+            key,
+            values: grid.radix[by],
+            source: Source::Breakdown { by },
+        });
+    }
+    dimensions.sort_by_key(|dimension| dimension.key);
+    dimensions
+}
+
+fn period_of(period: Period, day: i32) -> Option<i32> {
+    if day == NO_DAY {
+        return None;
+    }
+    period.index(Date::from_days(day))
+}
+
+/// The level (1 = top) of the area with `code`.
+fn area_level_of(areas: &[Area], code: &str, level: usize) -> Option<usize> {
+    areas.iter().find_map(|area| {
+        if area.code == code {
+            Some(level)
+        } else {
+            area_level_of(&area.children, code, level + 1)
+        }
+    })
 }
 
 /// The sample design of a whole population: its PSUs and strata (filters
@@ -497,6 +828,24 @@ impl<'c> Outcomes<'c> {
     fn byte(&self, k: usize, unit: usize) -> u8 {
         self.columns[k].get(unit).copied().unwrap_or(0)
     }
+
+    /// Whether `unit` has an outcome at all (`None` if not) and is in the
+    /// denominator; `categories` gets the reported categories it counts
+    /// in, once each whichever components gave them.
+    fn of_unit(&self, unit: usize, categories: &mut Vec<usize>) -> Option<bool> {
+        categories.clear();
+        let (mut any_outcome, mut in_denominator) = (false, false);
+        for k in 0..self.components() {
+            let byte = self.byte(k, unit);
+            any_outcome |= byte != 0;
+            in_denominator |= byte & 3 >= 2;
+            let position = self.reported_at[usize::from(byte >> 2)];
+            if position != usize::MAX && !categories.contains(&position) {
+                categories.push(position);
+            }
+        }
+        any_outcome.then_some(in_denominator)
+    }
 }
 
 /// The cells of the breakdown, numbered in mixed radix over the dimensions'
@@ -537,17 +886,23 @@ impl<'d> Grid<'d> {
             })
     }
 
-    /// The cell's value in each dimension; empty for the total.
-    fn group(&self, at: usize) -> Vec<GroupValue> {
-        if at == self.total() {
-            return Vec::new();
-        }
+    /// The index of the cell's value in each dimension.
+    fn values(&self, at: usize) -> Vec<usize> {
         let mut indices = vec![0; self.dimensions.len()];
         let mut rest = at;
         for (d, &size) in self.radix.iter().enumerate().rev() {
             indices[d] = rest % size;
             rest /= size;
         }
+        indices
+    }
+
+    /// The cell's value in each dimension; empty for the total.
+    fn group(&self, at: usize) -> Vec<GroupValue> {
+        if at == self.total() {
+            return Vec::new();
+        }
+        let indices = self.values(at);
         self.dimensions
             .iter()
             .zip(indices)
@@ -614,38 +969,15 @@ fn tally(
     };
     let mut sums = vec![empty; grid.cells + 1];
     let mut cell_of = vec![OUTSIDE; cube.len()];
-    let area_filter = request
-        .area
-        .as_deref()
-        .map(|code| area_filter(survey, cube, code));
-    let outside_dates = |day: i32| {
-        request
-            .from_day
-            .is_some_and(|from| day == NO_DAY || day < from)
-            || request.to_day.is_some_and(|to| day == NO_DAY || day > to)
-    };
-    let mut seen_categories = Vec::with_capacity(components);
+    let filters = Filters::of(survey, cube, request);
+    let mut categories = Vec::with_capacity(components);
     for (unit, cell_slot) in cell_of.iter_mut().enumerate() {
-        if !in_population(unit) || outside_dates(cube.day[unit]) {
+        if !in_population(unit) || filters.excludes(cube, unit) {
             continue;
         }
-        if let Some(filter) = &area_filter
-            && !filter
-                .get(cube.area[unit] as usize)
-                .copied()
-                .unwrap_or(false)
-        {
+        let Some(in_denominator) = outcomes.of_unit(unit, &mut categories) else {
             continue;
-        }
-        let (mut any_outcome, mut in_denominator) = (false, false);
-        for k in 0..components {
-            let byte = outcomes.byte(k, unit);
-            any_outcome |= byte != 0;
-            in_denominator |= byte & 3 >= 2;
-        }
-        if !any_outcome {
-            continue;
-        }
+        };
         let cell = grid.cell_of(cube, unit);
         *cell_slot = u32::try_from(cell).unwrap_or(OUTSIDE);
         let weight = cube.weight[unit];
@@ -654,7 +986,6 @@ fn tally(
             sums.n += 1;
             sums.weighted_n += weight;
         }
-        seen_categories.clear();
         for k in 0..components {
             let byte = outcomes.byte(k, unit);
             if byte & 3 >= 2 {
@@ -663,12 +994,9 @@ fn tally(
                     sums.totals[k].0 += weight;
                 }
             }
-            let position = outcomes.reported_at[usize::from(byte >> 2)];
-            // A unit counts once per category, whichever components gave it.
-            if position != usize::MAX && !seen_categories.contains(&position) {
-                seen_categories.push(position);
-                sums.reported[position] += 1;
-            }
+        }
+        for &position in &categories {
+            sums.reported[position] += 1;
         }
     }
     let total = grid.total();
@@ -679,6 +1007,42 @@ fn tally(
         }
     }
     Tally { sums, cell_of }
+}
+
+/// The date and area filters of a request, applied unit by unit.
+struct Filters {
+    from_day: Option<i32>,
+    to_day: Option<i32>,
+    /// Interned area text id → inside the filter's area.
+    areas: Option<Vec<bool>>,
+}
+
+impl Filters {
+    fn of(survey: &Survey, cube: &Cube, request: &Request) -> Self {
+        Self {
+            from_day: request.from_day,
+            to_day: request.to_day,
+            areas: request
+                .area
+                .as_deref()
+                .map(|code| area_filter(survey, cube, code)),
+        }
+    }
+
+    fn excludes(&self, cube: &Cube, unit: usize) -> bool {
+        let day = cube.day[unit];
+        let outside_dates = self
+            .from_day
+            .is_some_and(|from| day == NO_DAY || day < from)
+            || self.to_day.is_some_and(|to| day == NO_DAY || day > to);
+        outside_dates
+            || self.areas.as_ref().is_some_and(|allowed| {
+                !allowed
+                    .get(cube.area[unit] as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+    }
 }
 
 /// Pass 2: PSU by PSU, the linearised scores of each cell the PSU touches
@@ -732,30 +1096,41 @@ fn linearise(
     variances
 }
 
-/// The published cells, total first: estimates only where the rule shows
-/// them, reported counts with small cells and their complements withheld
-/// (so no withheld count can be recovered from the totals), and empty
-/// "unknown" cells left out.
+/// The published cells, total first: what the policy withholds shows
+/// nothing at all (no n, no weighted n, no value), reported counts under
+/// k and their complements are absent, empty "unknown" cells are left
+/// out, and everything else is rounded to what the table shows unless an
+/// admin asked for the exact values.
 fn lay_out(
     indicator: &Indicator,
     request: &Request,
     grid: &Grid<'_>,
     tally: &Tally,
     judged: &[Judged],
+    protection: &Protection,
     has_design: bool,
 ) -> Vec<Cell> {
     let total = grid.total();
-    let counts: Vec<Vec<u64>> = tally.sums[..grid.cells]
-        .iter()
-        .map(|cell| cell.reported.clone())
-        .collect();
-    let hidden = suppress_counts(&counts, request.min_count);
+    let round = |value: f64, places: i32| {
+        if request.exact {
+            value
+        } else {
+            let scale = 10f64.powi(places);
+            (value * scale).round() / scale
+        }
+    };
     let mut out = Vec::with_capacity(grid.cells + 1);
     for at in std::iter::once(total).chain(0..grid.cells) {
         let cell = &tally.sums[at];
         let group = grid.group(at);
         let unknown_value = group.iter().any(|value| value.value.is_none());
-        if unknown_value && cell.n == 0 && cell.reported.iter().all(|&count| count == 0) {
+        let withheld = protection.estimate_hidden(grid, at)
+            || (0..cell.reported.len()).any(|r| protection.count_hidden(grid, at, r));
+        if unknown_value
+            && !withheld
+            && cell.n == 0
+            && cell.reported.iter().all(|&count| count == 0)
+        {
             continue;
         }
         let Judged {
@@ -764,18 +1139,15 @@ fn lay_out(
             measurable,
             flag,
         } = judged[at];
-        let shown = judged[at].shown();
+        // An admin's exact table shows every estimate there is.
+        let shown = judged[at].shown() || request.exact && estimate.is_some();
         let reported = indicator
             .reported
             .iter()
             .enumerate()
             .map(|(r, category)| {
                 let count = cell.reported[r];
-                let withheld = if at == total {
-                    count > 0 && count < request.min_count
-                } else {
-                    hidden[at][r]
-                };
+                let withheld = protection.count_hidden(grid, at, r);
                 ReportedCount {
                     category: category.clone(),
                     count: (!withheld).then_some(count),
@@ -784,14 +1156,14 @@ fn lay_out(
             .collect();
         out.push(Cell {
             group,
-            n: cell.n,
-            weighted_n: (shown && has_design).then_some(cell.weighted_n),
-            estimate: estimate.filter(|_| shown).map(|e| e.estimate),
+            n: (flag != Flag::Suppressed || request.exact).then_some(cell.n),
+            weighted_n: (shown && has_design).then(|| round(cell.weighted_n, 0)),
+            estimate: estimate.filter(|_| shown).map(|e| round(e.estimate, 3)),
             standard_error: estimate
                 .filter(|_| shown && measurable)
-                .map(|e| e.standard_error),
-            ci_lower: interval.filter(|_| shown).map(|i| i.0),
-            ci_upper: interval.filter(|_| shown).map(|i| i.1),
+                .map(|e| round(e.standard_error, 4)),
+            ci_lower: interval.filter(|_| shown).map(|i| round(i.0, 3)),
+            ci_upper: interval.filter(|_| shown).map(|i| round(i.1, 3)),
             degrees_of_freedom: estimate
                 .filter(|_| shown && has_design && measurable)
                 .map(|e| e.degrees_of_freedom),

@@ -51,7 +51,17 @@ pub async fn aggregates(
     let table =
         tokio::task::spawn_blocking(move || table::table(survey, &indicator, &cube, &request))
             .await
-            .map_err(|e| anyhow::anyhow!("aggregation task: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("aggregation task: {e}"))?
+            .map_err(|e| {
+                ApiError::invalid(
+                    "table too fine",
+                    [salama_shared::api::ErrorField::new(
+                        "by",
+                        "too_fine",
+                        e.to_string(),
+                    )],
+                )
+            })?;
     let by: Vec<&str> = table.by.iter().map(|d| d.as_str()).collect();
     let on_screen = query.format == Format::Json;
     if !on_screen || state.screen_reads().to_audit(&caller.name, &survey_id) {
