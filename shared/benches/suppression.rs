@@ -34,7 +34,10 @@ fn suppression(c: &mut Criterion) {
     group.sample_size(10);
     for (name, sizes) in [
         ("sex x age x region (336 cells)", vec![3, 7, 16]),
-        ("month x sex x age x region (4,032 cells)", vec![12, 3, 7, 16]),
+        (
+            "month x sex x age x region (4,032 cells)",
+            vec![12, 3, 7, 16],
+        ),
         (
             "month x area x sex x age x region (15,120 cells)",
             vec![12, 10, 3, 7, 6],

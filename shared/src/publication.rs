@@ -228,6 +228,8 @@ pub fn population_notes(
     design: &DesignSummary,
     some_unmeasurable: bool,
     rule: Rule,
+    thresholds: Thresholds,
+    min_count: u64,
     language: &str,
 ) -> Vec<String> {
     let word = |word: AnalysisWord| word.in_language(language).to_owned();
@@ -254,10 +256,21 @@ pub fn population_notes(
     if some_unmeasurable {
         notes.push(word(AnalysisWord::NoteSinglePsu));
     }
+    let min = thresholds.min_n.to_string();
     notes.push(match rule {
-        Rule::DhsMics => word(AnalysisWord::NoteFlagsDhsMics),
+        Rule::DhsMics => fill(
+            AnalysisWord::NoteFlagsDhsMics.in_language(language),
+            &[
+                ("min", &min),
+                ("last", &thresholds.caution_n.saturating_sub(1).to_string()),
+            ],
+        ),
         Rule::Nchs => word(AnalysisWord::NoteFlagsNchs),
     });
+    notes.push(fill(
+        AnalysisWord::NoteWithheld.in_language(language),
+        &[("min", &min), ("k", &min_count.to_string())],
+    ));
     notes
 }
 

@@ -432,6 +432,8 @@ fn population(
             &summary,
             some_unmeasurable,
             request.rule,
+            thresholds,
+            request.min_count,
             &request.language,
         ),
         cells,

@@ -252,6 +252,7 @@ keys! {
         NoteUnweightedUnits = "note_unweighted_units",
         NoteSinglePsu = "note_single_psu",
         NoteFlagsDhsMics = "note_flags_dhs_mics",
+        NoteWithheld = "note_withheld",
         NoteFlagsNchs = "note_flags_nchs",
         PageTitle = "page_title",
         Heading = "heading",

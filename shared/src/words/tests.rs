@@ -59,21 +59,46 @@ fn a_built_in_language_is_found_from_any_of_its_tags() {
 
 #[test]
 fn analysts_tables_are_written_in_the_table_language() {
-    use crate::publication::{DesignSummary, Rule, population_notes};
+    use crate::publication::{DesignSummary, Rule, Thresholds, population_notes};
     use crate::schema::Channel;
     let design = DesignSummary {
         units: 10,
         weighted_units: 7,
         ..DesignSummary::default()
     };
-    let notes = population_notes(Channel::Enumerator, &design, true, Rule::DhsMics, "pt-BR");
+    let strict = Thresholds {
+        min_n: 30,
+        caution_n: 60,
+    };
+    let notes = population_notes(
+        Channel::Enumerator,
+        &design,
+        true,
+        Rule::DhsMics,
+        strict,
+        7,
+        "pt-BR",
+    );
     assert_eq!(
         notes[0],
         "3 de 10 unidades não têm peso e contam com peso 1."
     );
     assert!(notes[1].starts_with("Algumas estimativas"), "{notes:?}");
-    assert!(notes[2].starts_with("Sinalizações (DHS/MICS)"), "{notes:?}");
-    let notes = population_notes(Channel::Online, &design, false, Rule::Nchs, "sw");
+    assert!(
+        notes[2].starts_with("Sinalizações (DHS/MICS): menos de 30 casos")
+            && notes[2].contains("de 30 a 59"),
+        "the policy's thresholds: {notes:?}"
+    );
+    assert!(notes[3].contains("inferiores a 7"), "{notes:?}");
+    let notes = population_notes(
+        Channel::Online,
+        &design,
+        false,
+        Rule::Nchs,
+        Thresholds::default(),
+        5,
+        "sw",
+    );
     assert!(
         notes[0].starts_with("Opt-in online answers"),
         "English otherwise"
