@@ -3,7 +3,7 @@
 //! band × region), the same filtered on a month (the period becomes a
 //! dimension), and filtered on a month and an area, with about a third of
 //! the cells under the policy's minimum n of 25. The limit the server sets
-//! (`MAX_PROTECTED_CELLS`, 20,000) is chosen from these figures.
+//! (`MAX_PROTECTED_CELLS`, 5,000) is chosen from these figures.
 
 use std::hint::black_box;
 
