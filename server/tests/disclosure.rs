@@ -592,6 +592,40 @@ async fn an_analyst_recovers_nothing_below_the_policy(server: common::Server) {
     );
 }
 
+/// A month's table is worked out over every month of the fieldwork: with
+/// five years of answers and three breakdowns that is more than the check
+/// may cost, and the table is refused with a reason, not computed slowly.
+async fn a_table_too_fine_to_check_is_refused(server: common::Server) {
+    for date in ["2021-01-10", "2026-11-20"] {
+        let person = Person {
+            sex: "female",
+            age: 40,
+            region: "north",
+            district: "north-hills",
+            date: date.into(),
+            saf_1: "safe",
+        };
+        let (status, body) = server.submit(&answer(&person)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    let (_, analyst) = server.user("analyst", Role::Analyst).await;
+    let fine = "indicator=sdg_16_1_4&channel=online&by=sex,age_band,area";
+    let response = server
+        .client
+        .get(server.url(&format!(
+            "/api/surveys/{SURVEY}/aggregates?{fine}&from=2026-11-01&to=2026-11-30"
+        )))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .expect("aggregates");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["fields"][0]["code"], "too_fine", "{body:#}");
+    // Without the month the same breakdowns are fine.
+    table(&server, &analyst, fine).await;
+}
+
 macro_rules! on_both_databases {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -623,4 +657,7 @@ macro_rules! on_both_databases {
     };
 }
 
-on_both_databases!(an_analyst_recovers_nothing_below_the_policy);
+on_both_databases!(
+    an_analyst_recovers_nothing_below_the_policy,
+    a_table_too_fine_to_check_is_refused,
+);
