@@ -307,7 +307,8 @@ fn complement(
 }
 
 /// The withheld cells of `top`'s lattice (every margin of `top`, and
-/// `top`) that the shown values determine; `None` when some block of
+/// `top`) that the shown values determine, in the blocks of equations
+/// that hold a sensitive cell; `None` when some block of
 /// equations holds more than [`MAX_UNKNOWNS`] withheld values.
 fn determined(lattice: &Lattice, top: usize, pattern: &Pattern) -> Option<Vec<(usize, usize)>> {
     let submasks: Vec<usize> = (0..lattice.masks()).filter(|&m| m & !top == 0).collect();
@@ -377,13 +378,21 @@ fn determined(lattice: &Lattice, top: usize, pattern: &Pattern) -> Option<Vec<(u
         }
     }
     let mut size_of = vec![0usize; unknowns.len()];
-    for id in 0..unknowns.len() {
-        size_of[blocks.root(id)] += 1;
+    // Only blocks holding a sensitive value are worth solving: what the
+    // equations fix elsewhere are complements and zeros, shown or not.
+    let mut sensitive_in = vec![false; unknowns.len()];
+    for (id, &(mask, cell)) in unknowns.iter().enumerate() {
+        let root = blocks.root(id);
+        size_of[root] += 1;
+        sensitive_in[root] |= pattern.sensitive[mask][cell];
     }
     let mut found = Vec::new();
     let mut blocks_sorted: Vec<_> = by_block.into_iter().collect();
     blocks_sorted.sort_by_key(|(root, _)| *root);
     for (root, rows) in blocks_sorted {
+        if !sensitive_in[root] {
+            continue;
+        }
         if size_of[root] > MAX_UNKNOWNS {
             return None;
         }

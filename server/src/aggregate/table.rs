@@ -52,8 +52,8 @@ pub struct Request {
 
 /// The most cells the table and the filters' periods and areas may span
 /// together: the suppression is checked over all of them, and the check
-/// grows faster than the cells (`cargo xtask bench suppression`: 13 ms at
-/// 336 cells, 0.33 s at 4,032, 7.8 s at 15,120 on this machine under load).
+/// grows faster than the cells (`cargo xtask bench suppression`: 6 ms at
+/// 336 cells, 0.12 s at 4,032, 4.4 s at 15,120 on this machine under load).
 pub const MAX_PROTECTED_CELLS: usize = 5_000;
 
 #[derive(Debug, thiserror::Error)]
