@@ -280,3 +280,62 @@ async fn hostile_visits_are_refused_with_the_field_named() {
     assert_eq!(rates["survey"]["households"], 0);
     assert_eq!(rates["survey"]["household_rr1"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_supervisor_reads_the_rates_of_their_own_team_only() {
+    let (server, admin, _, first) = fieldwork().await;
+    let (_, second) = server.user("enum-2", Role::Enumerator).await;
+    let (status, body) = call(
+        &server,
+        Method::PUT,
+        "/api/surveys/community-safety/assignments",
+        &admin,
+        Some(json!([{"enumerator": "enum-2", "cluster_id": "ea-2", "area": "north-hills"}])),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body:#}");
+    let (_, supervisor_1) = server.user("sup-1", Role::Supervisor).await;
+    let (_, supervisor_2) = server.user("sup-2", Role::Supervisor).await;
+    let (_, lonely) = server.user("sup-3", Role::Supervisor).await;
+    for (enumerator, supervisor) in [("enum-1", "sup-1"), ("enum-2", "sup-2")] {
+        let (status, body) = call(
+            &server,
+            Method::PUT,
+            &format!("/api/users/{enumerator}/supervisor"),
+            &admin,
+            Some(json!({"supervisor": supervisor})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+    }
+    let post = |token: &String, body: Value| {
+        let token = token.clone();
+        let server = &server;
+        async move { call(server, Method::POST, VISITS, &token, Some(body)).await }
+    };
+    for (token, cluster, household, outcome) in [
+        (&first, "ea-1", "1", "household_refused"),
+        (&first, "ea-1", "2", "no_one_home"),
+        (&second, "ea-2", "1", "vacant"),
+        (&second, "ea-2", "2", "household_refused"),
+        (&second, "ea-2", "3", "no_one_home"),
+    ] {
+        let (status, body) = post(token, visit(cluster, household, outcome)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    let households = |rates: &Value| rates["survey"]["households"].as_u64();
+    let (_, everything) = call(&server, Method::GET, RATES, &admin, None).await;
+    assert_eq!(households(&everything), Some(5));
+    let (status, own) = call(&server, Method::GET, RATES, &supervisor_1, None).await;
+    assert_eq!(status, StatusCode::OK, "{own:#}");
+    assert_eq!(households(&own), Some(2), "{own:#}");
+    assert_eq!(own["clusters"][0]["key"], "ea-1");
+    assert_eq!(own["enumerators"].as_array().map(Vec::len), Some(1));
+    let (_, other) = call(&server, Method::GET, RATES, &supervisor_2, None).await;
+    assert_eq!(households(&other), Some(3), "{other:#}");
+    assert_eq!(other["clusters"][0]["key"], "ea-2");
+    // A supervisor without a team sees nothing, not everything.
+    let (status, none) = call(&server, Method::GET, RATES, &lonely, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(households(&none), Some(0), "{none:#}");
+}

@@ -98,6 +98,9 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
     browser.click("#sign-in").await;
     browser.find("#review-title").await;
     browser.find("#review-empty").await;
+    // The team's response rates: no visit recorded yet.
+    browser.find("#rates-title").await;
+    browser.find("#no-visits").await;
     browser.assert_accessible("review, nothing yet").await;
 
     let ids = browser.send_interviews(&enumerator.token, CLUSTER, 2).await;

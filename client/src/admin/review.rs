@@ -86,6 +86,22 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
         surveys.set(Some(listed));
     });
     let admin = who.role == "admin";
+    // A supervisor's console has no fieldwork page: their team's response
+    // rates are read here, for the survey chosen.
+    let rates = RwSignal::new(None);
+    if !admin {
+        Effect::new(move |_| {
+            let survey = review.survey.get();
+            if survey.is_empty() {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let read =
+                    calls::read(&format!("/api/surveys/{}/response-rates", encode(&survey))).await;
+                rates.set(Some(read));
+            });
+        });
+    }
     view! {
         {bar(&who, session)}
         <main id="main" class="page wide">
@@ -93,6 +109,13 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
             <p>{say(A::ReviewIntro)}</p>
             {move || survey_choice(review, surveys.get())}
             {move || (admin && !review.survey.get().is_empty()).then(|| untrack(|| counting(review)))}
+            {(!admin).then(|| view! {
+                <section aria-labelledby="rates-title">
+                    <h2 id="rates-title">{say(A::RatesTitle)}</h2>
+                    <p>{say(A::RatesTeam)}</p>
+                    {move || super::rates::response_rates(review.survey.get(), rates.get())}
+                </section>
+            })}
             {filter_form(review)}
             {move || (!review.survey.get().is_empty()).then(|| untrack(|| flag_rules(review)))}
             <p id="review-status" role="status">{move || review.status.get()}</p>

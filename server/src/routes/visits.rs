@@ -135,17 +135,43 @@ fn now_unix_seconds() -> i64 {
 /// The survey's response rates from every visit recorded: AAPOR RR1 and
 /// RR3 at the household and the individual level, the DHS/MICS household,
 /// individual and overall rates, for the survey, each cluster and each
-/// enumerator. Counts only.
+/// enumerator. Counts only. A supervisor gets the rates of their own
+/// team: the clusters given to their enumerators and the visits those
+/// enumerators made, and "survey" then means the team's part of it.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/response-rates", tag = "fieldwork", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "The rates", body = ResponseRates), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or analyst", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
+    responses((status = 200, description = "The rates", body = ResponseRates), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin, analyst or supervisor", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
 pub async fn rates(
     State(state): State<AppState>,
     caller: Caller,
     Path(survey_id): Path<String>,
 ) -> ApiResult<Json<ResponseRates>> {
-    caller.require(&[Role::Admin, Role::Analyst])?;
+    caller.require(&[Role::Admin, Role::Analyst, Role::Supervisor])?;
     state.survey(&survey_id, None).await?;
-    let visits = state.store().survey_visits(&survey_id).await?;
+    let mut visits = state.store().survey_visits(&survey_id).await?;
+    if caller.role == Role::Supervisor {
+        let team = state.store().team(&caller.name).await?;
+        let clusters: std::collections::HashSet<String> = state
+            .store()
+            .assignments_for(&survey_id)
+            .await?
+            .into_iter()
+            .filter(|assignment| team.contains(&assignment.enumerator))
+            .map(|assignment| assignment.cluster_id)
+            .collect();
+        // A household counts whole or not at all: those of the team's
+        // clusters, and those elsewhere a team member visited, with every
+        // visit each had, whoever made it.
+        let households: std::collections::HashSet<(String, String)> = visits
+            .iter()
+            .filter(|visit| {
+                clusters.contains(&visit.cluster_id) || team.contains(&visit.enumerator)
+            })
+            .map(|visit| (visit.cluster_id.clone(), visit.household.clone()))
+            .collect();
+        visits.retain(|visit| {
+            households.contains(&(visit.cluster_id.clone(), visit.household.clone()))
+        });
+    }
     Ok(Json(response_rates(&visits)))
 }

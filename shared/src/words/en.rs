@@ -546,6 +546,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Newer => "Newer entries",
         W::Older => "Older entries",
         W::RatesTitle => "Response rates",
+        W::RatesTeam => "Your team's households only: those in the clusters given to your enumerators, and those they visited elsewhere.",
         W::RatesIntro => "From every visit recorded by the field app, call-backs included: each household counts once, by its furthest outcome. AAPOR RR1 counts every dwelling not found as eligible, RR3 only the share estimated eligible. DHS/MICS: households interviewed over occupied households; selected members interviewed over members selected.",
         W::NoVisits => "No visit has been recorded for this survey yet.",
         W::RatesSurveyCaption => "The whole survey",

@@ -546,6 +546,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Newer => "Entradas más recientes",
         W::Older => "Entradas más antiguas",
         W::RatesTitle => "Tasas de respuesta",
+        W::RatesTeam => "Solo los hogares de su equipo: los de los conglomerados asignados a sus encuestadores y los que visitaron en otros lugares.",
         W::RatesIntro => "A partir de cada visita registrada por la aplicación de campo, revisitas incluidas: cada hogar cuenta una vez, por su resultado más avanzado. La RR1 de AAPOR cuenta como elegible toda vivienda no encontrada, la RR3 solo la parte estimada elegible. DHS/MICS: hogares entrevistados sobre hogares ocupados; personas seleccionadas entrevistadas sobre personas seleccionadas.",
         W::NoVisits => "Todavía no se registró ninguna visita para esta encuesta.",
         W::RatesSurveyCaption => "Toda la encuesta",

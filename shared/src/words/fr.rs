@@ -546,6 +546,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Newer => "Entrées plus récentes",
         W::Older => "Entrées plus anciennes",
         W::RatesTitle => "Taux de réponse",
+        W::RatesTeam => "Les ménages de votre équipe seulement : ceux des grappes confiées à vos enquêteurs, et ceux qu’ils ont visités ailleurs.",
         W::RatesIntro => "D'après chaque visite notée par l'application de terrain, visites de rappel comprises : chaque ménage compte une fois, selon son résultat le plus avancé. Le RR1 de l'AAPOR compte comme éligible tout logement introuvable, le RR3 seulement la part estimée éligible. DHS/MICS : ménages interrogés sur ménages occupés ; personnes tirées interrogées sur personnes tirées.",
         W::NoVisits => "Aucune visite n'a encore été notée pour cette enquête.",
         W::RatesSurveyCaption => "L'ensemble de l'enquête",

@@ -571,6 +571,7 @@ keys! {
         Newer = "newer",
         Older = "older",
         RatesTitle = "rates_title",
+        RatesTeam = "rates_team",
         RatesIntro = "rates_intro",
         NoVisits = "no_visits",
         RatesSurveyCaption = "rates_survey_caption",

@@ -546,6 +546,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::Newer => "Entradas mais recentes",
         W::Older => "Entradas mais antigas",
         W::RatesTitle => "Taxas de resposta",
+        W::RatesTeam => "Apenas os agregados da sua equipa: os dos conglomerados atribuídos aos seus inquiridores e os que visitaram noutros lugares.",
         W::RatesIntro => "A partir de cada visita registada pela aplicação de campo, revisitas incluídas: cada agregado conta uma vez, pelo seu resultado mais avançado. A RR1 da AAPOR conta como elegível todo o domicílio não encontrado, a RR3 só a parte estimada elegível. DHS/MICS: agregados entrevistados sobre agregados ocupados; pessoas sorteadas entrevistadas sobre pessoas sorteadas.",
         W::NoVisits => "Ainda não foi registada nenhuma visita para este inquérito.",
         W::RatesSurveyCaption => "Todo o inquérito",
