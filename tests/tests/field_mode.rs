@@ -533,6 +533,9 @@ async fn an_outbox_exported_from_a_stuck_device_is_sent_from_another_exactly_onc
     let file: Value = serde_json::from_str(&exported).expect("an outbox file is JSON");
     assert_eq!(file["format"], "salama-outbox");
     assert_eq!(file["interviews"].as_array().map(Vec::len), Some(1));
+    // The household's visit (completed) travels with its interview.
+    assert_eq!(file["visits"].as_array().map(Vec::len), Some(1), "{file:#}");
+    assert_eq!(file["visits"][0]["visit"]["outcome"], "completed");
     assert!(
         file["definitions"][format!(
             "community-safety:{}",
@@ -550,7 +553,7 @@ async fn an_outbox_exported_from_a_stuck_device_is_sent_from_another_exactly_onc
     let other = Browser::start().await;
     sign_in(&other, &site, "enum-6", &password).await;
     for expected in [
-        "1 interview(s) imported, 0 were already on this device",
+        "1 interview(s) imported, 0 were already on this device. 1 household visit(s) imported.",
         "0 interview(s) imported, 1 were already on this device",
     ] {
         other
@@ -579,6 +582,12 @@ async fn an_outbox_exported_from_a_stuck_device_is_sent_from_another_exactly_onc
         other.text("li.interview .receipt code").await
     );
     assert_eq!(site.stored().await, 1, "one interview, stored once");
+    let visits = site
+        .store
+        .survey_visits("community-safety")
+        .await
+        .expect("visits");
+    assert_eq!(visits.len(), 1, "one visit, stored once");
     stuck.close().await;
     other.close().await;
 }

@@ -1,8 +1,8 @@
 //! The last resort when a device cannot send: its outbox (every interview
-//! not yet sent, with the survey versions they need) exported to a file and
-//! imported on another device. Importing never overwrites an interview the
-//! device already has; the server's idempotency makes a double import or a
-//! double send harmless.
+//! and household visit not yet sent, with the survey versions they need)
+//! exported to a file and imported on another device. Importing never
+//! overwrites an interview or a visit the device already has; the server's
+//! idempotency makes a double import or a double send harmless.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 use super::Device;
-use super::records::{self, Interview, State};
+use super::records::{self, Interview, State, VisitRecord};
 use crate::i18n::fill;
 use salama_shared::words::FieldWord as F;
 
@@ -24,6 +24,10 @@ pub struct OutboxFile {
     /// Milliseconds since 1970.
     pub exported_at: f64,
     pub interviews: Vec<Interview>,
+    /// Visits not sent yet: refusals and call-backs are what response
+    /// rates are made of. Absent from files of earlier builds.
+    #[serde(default)]
+    pub visits: Vec<VisitRecord>,
     /// Definitions by `survey_id:version`, as published.
     #[serde(default)]
     pub definitions: BTreeMap<String, String>,
@@ -33,6 +37,12 @@ async fn outbox_file(device: Device) -> OutboxFile {
     let interviews: Vec<Interview> = device.interviews.with_untracked(|all| {
         all.iter()
             .filter(|interview| interview.state != State::Sent)
+            .cloned()
+            .collect()
+    });
+    let visits: Vec<VisitRecord> = device.visits.with_untracked(|all| {
+        all.iter()
+            .filter(|visit| visit.state != State::Sent)
             .cloned()
             .collect()
     });
@@ -53,6 +63,7 @@ async fn outbox_file(device: Device) -> OutboxFile {
         version: 1,
         exported_at: js_sys::Date::now(),
         interviews,
+        visits,
         definitions,
     }
 }
@@ -75,9 +86,15 @@ fn download(name: &str, text: &str) -> Option<()> {
     Some(())
 }
 
-/// Adds the file's interviews the device does not have; returns how many
-/// were added and how many were already here.
-async fn import(device: Device, text: &str) -> Result<(usize, usize), ()> {
+/// What an import added, and what the device had already.
+struct Imported {
+    interviews: usize,
+    present: usize,
+    visits: usize,
+}
+
+/// Adds the file's interviews and visits the device does not have.
+async fn import(device: Device, text: &str) -> Result<Imported, ()> {
     let file: OutboxFile = serde_json::from_str(text).map_err(|_| ())?;
     if file.format != FORMAT {
         return Err(());
@@ -126,7 +143,30 @@ async fn import(device: Device, text: &str) -> Result<(usize, usize), ()> {
         device.show(&interview);
         added += 1;
     }
-    Ok((added, present))
+    let mut visits = 0;
+    for mut visit in file.visits {
+        let known = device.visits.with_untracked(|all| {
+            all.iter()
+                .any(|other| other.visit.visit_id == visit.visit.visit_id)
+        });
+        if known {
+            continue;
+        }
+        if visit.state == State::Sending {
+            visit.state = State::Queued;
+        }
+        visit
+            .save()
+            .await
+            .map_err(|error| device.storage_failed(&error))?;
+        device.visits.update(|all| all.insert(0, visit));
+        visits += 1;
+    }
+    Ok(Imported {
+        interviews: added,
+        present,
+        visits,
+    })
 }
 
 pub fn transfer_panel(device: Device) -> impl IntoView {
@@ -159,10 +199,23 @@ pub fn transfer_panel(device: Device) -> impl IntoView {
                 .and_then(|text| text.as_string())
                 .unwrap_or_default();
             let message = match import(device, &text).await {
-                Ok((added, present)) => fill(
-                    words.get(F::Imported),
-                    &[("n", &added.to_string()), ("m", &present.to_string())],
-                ),
+                Ok(imported) => {
+                    let mut message = fill(
+                        words.get(F::Imported),
+                        &[
+                            ("n", &imported.interviews.to_string()),
+                            ("m", &imported.present.to_string()),
+                        ],
+                    );
+                    if imported.visits > 0 {
+                        message.push(' ');
+                        message.push_str(&fill(
+                            words.get(F::ImportedVisits),
+                            &[("n", &imported.visits.to_string())],
+                        ));
+                    }
+                    message
+                }
                 Err(()) => words.get(F::ImportFailed).to_owned(),
             };
             device.message.set(Some(message));

@@ -109,6 +109,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::Export => "Export the outbox to a file",
         W::Import => "Import an outbox file",
         W::Imported => "{n} interview(s) imported, {m} were already on this device.",
+        W::ImportedVisits => "{n} household visit(s) imported.",
         W::ImportFailed => "This file is not a Salama outbox.",
         W::TransferTitle => "Last resort",
         W::TransferHint => "If this device cannot send, export its outbox and import the file on another device.",

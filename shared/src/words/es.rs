@@ -109,6 +109,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::Export => "Exportar la bandeja de salida a un archivo",
         W::Import => "Importar un archivo de bandeja de salida",
         W::Imported => "{n} entrevista(s) importada(s); {m} ya estaban en este dispositivo.",
+        W::ImportedVisits => "{n} visita(s) a hogares importada(s).",
         W::ImportFailed => "Este archivo no es una bandeja de salida de Salama.",
         W::TransferTitle => "Último recurso",
         W::TransferHint => "Si este dispositivo no puede enviar, exporte su bandeja de salida e importe el archivo en otro dispositivo.",

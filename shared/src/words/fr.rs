@@ -109,6 +109,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::Export => "Exporter la file d’envoi",
         W::Import => "Importer un fichier de file d’envoi",
         W::Imported => "{n} entretien(s) importé(s), {m} déjà présent(s) sur cet appareil.",
+        W::ImportedVisits => "{n} visite(s) de ménage importée(s).",
         W::ImportFailed => "Ce fichier n’est pas une file d’envoi Salama.",
         W::TransferTitle => "En dernier recours",
         W::TransferHint => "Si cet appareil ne peut pas envoyer, exportez sa file d’envoi et importez le fichier sur un autre appareil.",

@@ -109,6 +109,7 @@ pub(super) fn field(word: FieldWord) -> &'static str {
         W::Export => "Exportar a caixa de saída para um ficheiro",
         W::Import => "Importar um ficheiro de caixa de saída",
         W::Imported => "{n} entrevista(s) importada(s); {m} já estavam neste dispositivo.",
+        W::ImportedVisits => "{n} visita(s) a agregados importada(s).",
         W::ImportFailed => "Este ficheiro não é uma caixa de saída do Salama.",
         W::TransferTitle => "Último recurso",
         W::TransferHint => "Se este dispositivo não conseguir enviar, exporte a sua caixa de saída e importe o ficheiro noutro dispositivo.",
