@@ -120,6 +120,10 @@ pub fn app(state: AppState) -> Router {
             get(review::policy).put(review::set_policy),
         )
         .route(
+            "/surveys/{survey_id}/flag-rules",
+            get(review::flag_rules).put(review::set_flag_rules),
+        )
+        .route(
             "/submissions/{submission_id}/review",
             get(review::detail).post(review::decide),
         )

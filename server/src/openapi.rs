@@ -62,6 +62,8 @@ use crate::routes::{
         review::correct,
         review::policy,
         review::set_policy,
+        review::flag_rules,
+        review::set_flag_rules,
         review::set_supervisor,
         review::returned,
         review::resend,

@@ -361,6 +361,26 @@ async fn every_endpoint_for_every_role() {
         (
             Box::new(|| {
                 call(
+                    Method::GET,
+                    "/api/surveys/community-safety/flag-rules",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PUT,
+                    "/api/surveys/community-safety/flag-rules",
+                    Some(json!({"min_minutes": 10})),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
                     Method::PUT,
                     "/api/users/enum-1/supervisor",
                     Some(json!({"supervisor": null})),

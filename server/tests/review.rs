@@ -887,3 +887,90 @@ async fn rules_flag_interviews_in_a_csv_for_the_supervisors_rounds() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn saved_flag_rules_apply_when_a_request_names_none() {
+    let server = spawn().await;
+    let team = team(&server).await;
+    let id = interviewed(&server, &team.enumerator).await;
+    let rules = format!("{SURVEY}/flag-rules");
+    // Nothing saved: the defaults, which flag nothing.
+    let (status, saved) = get(&server, &team.sup_1, &rules).await;
+    assert_eq!(status, StatusCode::OK, "{saved:#}");
+    assert_eq!(saved, json!({"battery": [], "dont_know_share": 0.5}));
+    let (_, rows) = server
+        .download_csv(&team.sup_1, &format!("{SURVEY}/flags.csv"))
+        .await;
+    assert!(rows.is_empty());
+
+    let wanted =
+        json!({"min_minutes": 30, "battery": ["tru_1", "tru_2", "tru_3"], "dont_know_share": 0.3});
+    // Only admins save rules.
+    let (status, _) = call(
+        &server,
+        Method::PUT,
+        &rules,
+        &team.sup_1,
+        Some(wanted.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &server,
+        Method::PUT,
+        &rules,
+        &team.admin,
+        Some(wanted.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    assert_eq!(get(&server, &team.sup_1, &rules).await.1, wanted);
+    let (_, rows) = server
+        .download_csv(&team.sup_1, &format!("{SURVEY}/flags.csv"))
+        .await;
+    assert_eq!(rows.len(), 1, "the saved rules flag the short interview");
+    assert_eq!((&rows[0][0], &rows[0][7]), (id.as_str(), "short;dont_know"));
+    // A request's own rules still win.
+    let (_, rows) = server
+        .download_csv(&team.sup_1, &format!("{SURVEY}/flags.csv?min_minutes=20"))
+        .await;
+    assert!(rows.is_empty());
+
+    // Hostile rules are named at their field and change nothing.
+    for (body, path) in [
+        (json!({"min_minutes": 5000}), "min_minutes"),
+        (json!({"dont_know_share": 1.5}), "dont_know_share"),
+        (
+            json!({"battery": ["tru_1", "no_such_question"]}),
+            "battery[1]",
+        ),
+        (json!({"battery": ["a b"]}), "battery"),
+        (json!({"battery": vec!["tru_1"; 51]}), "battery"),
+    ] {
+        let (status, answer) = call(&server, Method::PUT, &rules, &team.admin, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer:#}");
+        assert_eq!(field_paths(&answer), [path], "{answer:#}");
+    }
+    let (status, _) = call(
+        &server,
+        Method::PUT,
+        &rules,
+        &team.admin,
+        Some(json!({"min_minutes": 30, "surprise": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get(&server, &team.sup_1, &rules).await.1, wanted);
+    assert_eq!(
+        get(&server, &team.analyst, &rules).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&server, &team.admin, "/api/surveys/nowhere/flag-rules")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, audit) = get(&server, &team.admin, "/api/audit?action=flag_rules_set").await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit:#}");
+}

@@ -1609,6 +1609,57 @@ async fn raw_data_is_destroyed_once_its_retention_date_has_passed(store: Store) 
     assert_eq!(store.submission_count("edited").await.expect("count"), 1);
 }
 
+/// Saved flag rules: none until saved, replaced whole, audited, and a row
+/// edited by hand into something else reads as none.
+async fn flag_rules_are_saved_whole_and_a_bad_row_reads_as_none(store: Store) {
+    use salama_shared::review::FlagRules;
+    assert_eq!(store.flag_rules("safety").await.expect("read"), None);
+    let first = FlagRules {
+        min_minutes: Some(15),
+        battery: vec!["tru_1".into(), "tru_2".into()],
+        dont_know_share: 0.4,
+    };
+    store
+        .set_flag_rules("safety", &first, "ada")
+        .await
+        .expect("saved");
+    assert_eq!(store.flag_rules("safety").await.expect("read"), Some(first));
+    let second = FlagRules {
+        min_minutes: None,
+        battery: Vec::new(),
+        dont_know_share: 0.5,
+    };
+    store
+        .set_flag_rules("safety", &second, "grace")
+        .await
+        .expect("replaced");
+    assert_eq!(
+        store.flag_rules("safety").await.expect("read"),
+        Some(second)
+    );
+    assert_eq!(store.flag_rules("other").await.expect("read"), None);
+    let search =
+        salama_shared::audit::Query::parse(&[("action".to_owned(), "flag_rules_set".to_owned())])
+            .expect("valid search");
+    let audited = store.search_audit(&search).await.expect("audit");
+    assert_eq!(audited.len(), 2);
+    for edit in [
+        "UPDATE flag_rules SET rules = '{\"dont_know_share\": 7}' WHERE survey_id = 'safety'",
+        "UPDATE flag_rules SET rules = 'not json' WHERE survey_id = 'safety'",
+    ] {
+        match store.pool() {
+            salama_server::store::Pool::Sqlite(pool) => {
+                sqlx::query(edit).execute(pool).await.map(|_| ())
+            }
+            salama_server::store::Pool::Postgres(pool) => {
+                sqlx::query(edit).execute(pool).await.map(|_| ())
+            }
+        }
+        .expect("edited by hand");
+        assert_eq!(store.flag_rules("safety").await.expect("read"), None);
+    }
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1653,4 +1704,5 @@ conformance!(
     reviews_move_forward_and_reach_the_facts_at_once,
     the_review_list_is_filtered_and_kept_to_a_supervisors_teams,
     a_correction_is_a_new_revision_whose_facts_replace_the_old,
+    flag_rules_are_saved_whole_and_a_bad_row_reads_as_none,
 );

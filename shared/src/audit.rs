@@ -32,6 +32,7 @@ pub const ACTIONS: &[&str] = &[
     "design_uploaded",
     "device_registered",
     "device_revoked",
+    "flag_rules_set",
     "login",
     "login_failed",
     "logout",

@@ -555,13 +555,39 @@ impl ListQuery {
 /// `GET /api/surveys/{id}/flags.csv`: rules that flag interviews for a
 /// reviewer's attention (suggestions, never decisions): shorter than a
 /// number of minutes, or "don't know" on more than a share of a battery.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Also the body of `PUT /api/surveys/{id}/flag-rules`, the rules a
+/// survey's flags file uses when a request names none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FlagRules {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_minutes: Option<u32>,
     /// The battery's questions (at most 50).
+    #[serde(default)]
     pub battery: Vec<String>,
     /// Flag above this share of "don't know" in the battery (0.5 if not given).
+    #[serde(default = "half")]
     pub dont_know_share: f64,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+/// Longest interview a rule may call short: a day.
+const MAX_MINUTES: u32 = 24 * 60;
+
+fn minutes_out_of_range() -> ErrorField {
+    ErrorField::new(
+        "min_minutes",
+        "out_of_range",
+        "a whole number of minutes, at most 1440",
+    )
+}
+
+fn share_out_of_range() -> ErrorField {
+    ErrorField::new("dont_know_share", "out_of_range", "a share from 0 to 1")
 }
 
 /// Most questions a "don't know" battery names.
@@ -604,12 +630,8 @@ impl FlagRules {
         };
         if let Some(minutes) = last(pairs, "min_minutes") {
             match minutes.parse::<u32>() {
-                Ok(minutes) if minutes <= 24 * 60 => rules.min_minutes = Some(minutes),
-                _ => errors.push(ErrorField::new(
-                    "min_minutes",
-                    "out_of_range",
-                    "a whole number of minutes, at most 1440",
-                )),
+                Ok(minutes) => rules.min_minutes = Some(minutes),
+                Err(_) => errors.push(minutes_out_of_range()),
             }
         }
         rules.battery = pairs
@@ -621,30 +643,55 @@ impl FlagRules {
             .map(str::to_owned)
             .take(MAX_BATTERY + 1)
             .collect();
-        if rules.battery.len() > MAX_BATTERY {
-            errors.push(ErrorField::new(
-                "battery",
-                "too_many",
-                format!("at most {MAX_BATTERY} questions"),
-            ));
-        } else if rules.battery.iter().any(|id| !is_envelope_code(id)) {
-            errors.push(ErrorField::new("battery", "invalid", "question ids"));
-        }
         if let Some(share) = last(pairs, "dont_know_share") {
             match share.parse::<f64>() {
-                Ok(share) if (0.0..=1.0).contains(&share) => rules.dont_know_share = share,
-                _ => errors.push(ErrorField::new(
-                    "dont_know_share",
-                    "out_of_range",
-                    "a share from 0 to 1",
-                )),
+                Ok(share) => rules.dont_know_share = share,
+                Err(_) => errors.push(share_out_of_range()),
             }
         }
+        // A number that did not parse is reported once.
+        let more: Vec<ErrorField> = rules
+            .problems()
+            .into_iter()
+            .filter(|problem| !errors.iter().any(|earlier| earlier.path == problem.path))
+            .collect();
+        errors.extend(more);
         if errors.is_empty() {
             Ok(rules)
         } else {
             Err(errors)
         }
+    }
+
+    /// Whether the request names any rule (else a survey's saved rules apply).
+    pub fn named_in(pairs: &[(String, String)]) -> bool {
+        pairs
+            .iter()
+            .any(|(key, _)| ["min_minutes", "battery", "dont_know_share"].contains(&key.as_str()))
+    }
+
+    /// Every problem of rules read from a query or a JSON body.
+    pub fn problems(&self) -> Vec<ErrorField> {
+        let mut errors = Vec::new();
+        if self
+            .min_minutes
+            .is_some_and(|minutes| minutes > MAX_MINUTES)
+        {
+            errors.push(minutes_out_of_range());
+        }
+        if self.battery.len() > MAX_BATTERY {
+            errors.push(ErrorField::new(
+                "battery",
+                "too_many",
+                format!("at most {MAX_BATTERY} questions"),
+            ));
+        } else if self.battery.iter().any(|id| !is_envelope_code(id)) {
+            errors.push(ErrorField::new("battery", "invalid", "question ids"));
+        }
+        if !(0.0..=1.0).contains(&self.dont_know_share) {
+            errors.push(share_out_of_range());
+        }
+        errors
     }
 
     /// The rules an interview breaks: `short`, `dont_know`; with its

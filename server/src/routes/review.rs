@@ -504,7 +504,7 @@ pub async fn flags(
         .filter(|(key, _)| ["state", "cluster", "enumerator"].contains(&key.as_str()))
         .cloned()
         .collect();
-    let (query, rules) = match (ListQuery::parse(&filters), FlagRules::parse(&params)) {
+    let (query, named) = match (ListQuery::parse(&filters), FlagRules::parse(&params)) {
         (Ok(query), Ok(rules)) => (query, rules),
         (query, rules) => {
             let errors: Vec<_> = query
@@ -520,6 +520,12 @@ pub async fn flags(
         }
     };
     state.survey(&survey_id, None).await?;
+    // Rules named in the request win; else the survey's saved ones.
+    let rules = if FlagRules::named_in(&params) {
+        named
+    } else {
+        state.store().flag_rules(&survey_id).await?.unwrap_or(named)
+    };
     let mut filter = ReviewFilter {
         state: query.state,
         cluster_id: query.cluster,
@@ -624,6 +630,64 @@ pub async fn set_policy(
         .set_review_policy(&survey_id, policy.approved_only, &caller.name)
         .await?;
     Ok(Json(policy))
+}
+
+/// The flag rules a survey's flags file uses when a request names none
+/// (the defaults, which flag nothing, until an admin saves some).
+#[utoipa::path(get, path = "/api/surveys/{survey_id}/flag-rules", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, description = "The saved rules", body = FlagRules), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin or a supervisor", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody)))]
+pub async fn flag_rules(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+) -> ApiResult<Json<FlagRules>> {
+    caller.require(REVIEWERS)?;
+    state.survey(&survey_id, None).await?;
+    let saved = state.store().flag_rules(&survey_id).await?;
+    Ok(Json(saved.unwrap_or_else(|| {
+        FlagRules::parse(&[]).unwrap_or_default()
+    })))
+}
+
+/// Saves the rules the survey's flags file uses when a request names none.
+/// The battery must name questions of the survey.
+#[utoipa::path(put, path = "/api/surveys/{survey_id}/flag-rules", tag = "review", security(("token" = []), ("session" = [])),
+    params(("survey_id" = String, Path)),
+    request_body = FlagRules,
+    responses((status = 200, description = "The rules now", body = FlagRules), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 400, description = "Not JSON", body = ErrorBody), (status = 413, description = "Larger than the body limit", body = ErrorBody), (status = 415, description = "Not sent as application/json", body = ErrorBody), (status = 422, description = "Every problem, at its field", body = ErrorBody)))]
+pub async fn set_flag_rules(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(survey_id): Path<String>,
+    body: JsonBody<FlagRules>,
+) -> ApiResult<Json<FlagRules>> {
+    caller.require(&[Role::Admin])?;
+    let published = state.survey(&survey_id, None).await?;
+    let rules = body.value;
+    let mut problems = rules.problems();
+    if problems.is_empty() {
+        for (at, id) in rules.battery.iter().enumerate() {
+            if published.survey.question(id).is_none() {
+                problems.push(salama_shared::api::ErrorField::new(
+                    format!("battery[{at}]"),
+                    "unknown_question",
+                    "not a question of this survey",
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(
+            format!("{} problem(s) with the rules", problems.len()),
+            problems,
+        ));
+    }
+    state
+        .store()
+        .set_flag_rules(&survey_id, &rules, &caller.name)
+        .await?;
+    Ok(Json(rules))
 }
 
 /// Gives an enumerator a supervisor, who then reviews the clusters

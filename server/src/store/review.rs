@@ -51,6 +51,9 @@ impl Counting {
 pub(super) const POLICY: &str = "SELECT approved_only FROM review_policies WHERE survey_id = $1";
 const SET_POLICY: &str = "INSERT INTO review_policies (survey_id, approved_only) VALUES ($1, $2) \
      ON CONFLICT (survey_id) DO UPDATE SET approved_only = excluded.approved_only";
+const FLAG_RULES: &str = "SELECT rules FROM flag_rules WHERE survey_id = $1";
+const SET_FLAG_RULES: &str = "INSERT INTO flag_rules (survey_id, rules, set_by, set_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (survey_id) DO UPDATE SET rules = excluded.rules, set_by = excluded.set_by, set_at = excluded.set_at";
 /// Through the index on (survey_id, state): a survey with nothing rejected
 /// reads its facts without a lookup per row.
 pub(super) const ANY_REJECTED: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM submission_reviews \
@@ -243,6 +246,48 @@ impl Store {
             }
             transaction.commit().await?;
             Ok(changed)
+        })
+    }
+
+    /// A survey's saved flag rules, if any. A stored row that no longer
+    /// reads as rules (edited by hand, say) counts as none, logged: the
+    /// flags file then asks for rules instead of failing.
+    pub async fn flag_rules(
+        &self,
+        survey_id: &str,
+    ) -> StoreResult<Option<salama_shared::review::FlagRules>> {
+        let text: Option<String> = with_pool!(self, pool => {
+            let row = sqlx::query(FLAG_RULES).bind(survey_id).fetch_optional(pool).await?;
+            match row { Some(row) => Some(row.try_get("rules")?), None => None }
+        });
+        Ok(text.and_then(|text| {
+            match serde_json::from_str::<salama_shared::review::FlagRules>(&text) {
+                Ok(rules) if rules.problems().is_empty() => Some(rules),
+                _ => {
+                    tracing::warn!(survey_id, "stored flag rules unreadable; counted as none");
+                    None
+                }
+            }
+        }))
+    }
+
+    /// Saves a survey's flag rules (checked by the caller), audited.
+    pub async fn set_flag_rules(
+        &self,
+        survey_id: &str,
+        rules: &salama_shared::review::FlagRules,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let text = serde_json::to_string(rules)
+            .map_err(|e| StoreError::Corrupt(format!("flag rules: {e}")))?;
+        with_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(SET_FLAG_RULES).bind(survey_id).bind(&text).bind(actor).bind(now())
+                .execute(&mut *transaction).await?;
+            sqlx::query(INSERT_AUDIT).bind(now()).bind(actor).bind("flag_rules_set")
+                .bind(format!("{survey_id}: {text}")).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(())
         })
     }
 
