@@ -129,6 +129,10 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
         .type_into("#flags-battery", "tru_1, tru_2, tru_3")
         .await;
     browser.assert_accessible("review, flag rules").await;
+    assert!(
+        !browser.exists("#flags-save").await,
+        "saving rules for the survey is an admin's"
+    );
     let flagged = browser
         .client
         .execute_async(
@@ -230,5 +234,58 @@ async fn a_supervisor_approves_and_rejects_and_the_aggregates_follow() {
         .expect("stored");
     assert_eq!(stored.1.state, ReviewState::Rejected);
     assert_eq!(stored.1.reviewer.as_deref(), Some("sup-1"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_saves_the_flag_rules_that_the_survey_then_uses() {
+    let site = Site::start().await;
+    let password = site.staff("admin-1", Role::Admin).await;
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/admin/review")).await;
+    browser.type_into("#sign-in-name", "admin-1").await;
+    browser.type_into("#sign-in-password", &password).await;
+    browser.click("#sign-in").await;
+    browser.find("#review-title").await;
+    browser.click("#review-flags summary").await;
+    // A share out of range is named before anything is sent.
+    browser.type_into("#flags-share", "2").await;
+    browser.click("#flags-save").await;
+    browser
+        .wait_until(
+            "the field named",
+            "return document.getElementById('flags-status').textContent.includes('dont_know_share')",
+        )
+        .await;
+    browser.type_into("#flags-share", "0.3").await;
+    browser.type_into("#flags-minutes", "30").await;
+    browser.type_into("#flags-battery", "tru_1, tru_2").await;
+    browser.click("#flags-save").await;
+    browser
+        .wait_until(
+            "saved",
+            "return document.getElementById('flags-status').textContent.startsWith('Saved')",
+        )
+        .await;
+    browser.assert_accessible("review, flag rules saved").await;
+    let saved = site
+        .store
+        .flag_rules("community-safety")
+        .await
+        .expect("read")
+        .expect("saved");
+    assert_eq!(saved.min_minutes, Some(30));
+    assert_eq!(saved.battery, ["tru_1", "tru_2"]);
+    assert!((saved.dont_know_share - 0.3).abs() < 1e-12);
+    // Opened again, the form shows the survey's rules.
+    browser.goto(&site.url("/admin/review")).await;
+    browser.find("#review-title").await;
+    browser.click("#review-flags summary").await;
+    browser
+        .wait_until(
+            "the saved rules filled in",
+            "return document.getElementById('flags-battery').value === 'tru_1, tru_2' && document.getElementById('flags-minutes').value === '30'",
+        )
+        .await;
     browser.close().await;
 }

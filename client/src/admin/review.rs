@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::api::SurveyListing;
 use salama_shared::review::{
-    BulkApproved, ListQuery, ReviewDetail, ReviewItem, ReviewPolicy, ReviewState, STATES,
+    BulkApproved, FlagRules, ListQuery, ReviewDetail, ReviewItem, ReviewPolicy, ReviewState, STATES,
 };
 use salama_shared::schema::{Question, QuestionKind};
 use salama_shared::words::{AdminWord as A, StaffWord as S, fill};
@@ -117,7 +117,7 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
                 </section>
             })}
             {filter_form(review)}
-            {move || (!review.survey.get().is_empty()).then(|| untrack(|| flag_rules(review)))}
+            {move || (!review.survey.get().is_empty()).then(|| untrack(|| flag_rules(review, admin)))}
             <p id="review-status" role="status">{move || review.status.get()}</p>
             {move || match review.open.get() {
                 None => listing(review),
@@ -216,24 +216,47 @@ fn counting(review: Review) -> impl IntoView {
 
 /// The rules that flag interviews, and the CSV of those they flag (with
 /// the list's filters).
-fn flag_rules(review: Review) -> impl IntoView {
+fn flag_rules(review: Review, admin: bool) -> impl IntoView {
     let minutes = RwSignal::new("8".to_owned());
     let battery = RwSignal::new(String::new());
+    let share = RwSignal::new(String::new());
+    let saving = RwSignal::new(String::new());
+    // The survey's saved rules, when there are any, fill the form.
+    leptos::task::spawn_local(async move {
+        if let Ok(saved) = calls::read::<FlagRules>(&survey_path(review, "flag-rules")).await
+            && saved != FlagRules::parse(&[]).unwrap_or_default()
+        {
+            minutes.set(saved.min_minutes.map(|m| m.to_string()).unwrap_or_default());
+            battery.set(saved.battery.join(", "));
+            share.set(saved.dont_know_share.to_string());
+        }
+    });
+    let pairs = move || {
+        vec![
+            ("min_minutes".to_owned(), minutes.get().trim().to_owned()),
+            (
+                "battery".to_owned(),
+                battery.get().replace(char::is_whitespace, ""),
+            ),
+            ("dont_know_share".to_owned(), share.get().trim().to_owned()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .collect::<Vec<_>>()
+    };
     let link = move || {
         let query = review.query.get();
-        let mut pairs: Vec<(&str, String)> = vec![("min_minutes", minutes.get().trim().to_owned())];
-        pairs.push(("battery", battery.get().replace(char::is_whitespace, "")));
+        let mut pairs = pairs();
         if let Some(state) = query.state {
-            pairs.push(("state", state.as_str().to_owned()));
+            pairs.push(("state".to_owned(), state.as_str().to_owned()));
         }
         for (name, value) in [("cluster", query.cluster), ("enumerator", query.enumerator)] {
             if let Some(value) = value {
-                pairs.push((name, value));
+                pairs.push((name.to_owned(), value));
             }
         }
         let parameters: Vec<String> = pairs
             .into_iter()
-            .filter(|(_, value)| !value.is_empty())
             .map(|(name, value)| format!("{name}={}", encode(&value)))
             .collect();
         format!(
@@ -241,6 +264,29 @@ fn flag_rules(review: Review) -> impl IntoView {
             survey_path(review, "flags.csv"),
             parameters.join("&")
         )
+    };
+    let save = move |_| {
+        let rules = match FlagRules::parse(&pairs()) {
+            Ok(rules) => rules,
+            Err(errors) => {
+                let fields: Vec<String> = errors.into_iter().map(|e| e.path).collect();
+                saving.set(fill(
+                    say(A::FlagsRefused),
+                    &[("fields", &fields.join(", "))],
+                ));
+                return;
+            }
+        };
+        saving.set(say(S::Loading).to_owned());
+        leptos::task::spawn_local(async move {
+            let body = serde_json::to_value(&rules).unwrap_or_default();
+            let answer: Result<FlagRules, Refusal> =
+                calls::send_json("PUT", &survey_path(review, "flag-rules"), &body).await;
+            saving.set(match answer {
+                Ok(_) => say(A::FlagsSaved).to_owned(),
+                Err(refusal) => refused(&refusal),
+            });
+        });
     };
     view! {
         <details id="review-flags">
@@ -256,7 +302,18 @@ fn flag_rules(review: Review) -> impl IntoView {
                 <input id="flags-battery" type="text" autocomplete="off" spellcheck="false"
                     prop:value=move || battery.get() on:input=move |e| battery.set(event_target_value(&e))/>
             </div>
+            <div class="question">
+                <label for="flags-share">{say(A::FlagsShare)}</label>
+                <input id="flags-share" type="text" inputmode="decimal" autocomplete="off" placeholder="0.5"
+                    prop:value=move || share.get() on:input=move |e| share.set(event_target_value(&e))/>
+            </div>
             <p><a id="flags-csv" href=link download="flagged-interviews.csv">{say(A::FlagsDownload)}</a></p>
+            {admin.then(|| view! {
+                <p>
+                    <button type="button" class="secondary" id="flags-save" on:click=save>{say(A::FlagsSave)}</button>
+                </p>
+            })}
+            <p id="flags-status" role="status">{move || saving.get()}</p>
         </details>
     }
 }

@@ -609,5 +609,9 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::FlagsMinutes => "Shorter than (minutes)",
         W::FlagsBattery => "A battery's questions: \"don't know\" on more than half of them (ids separated by commas)",
         W::FlagsDownload => "Download the flagged interviews (CSV)",
+        W::FlagsShare => "Flag when “don’t know” is more than this share of the battery (0 to 1; 0.5 when empty)",
+        W::FlagsSave => "Save these rules for the survey",
+        W::FlagsSaved => "Saved: the flags file uses these rules whenever none are given.",
+        W::FlagsRefused => "Check these fields: {fields}",
     }
 }

@@ -609,5 +609,9 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::FlagsMinutes => "Más cortas que (minutos)",
         W::FlagsBattery => "Las preguntas de una batería: «no sabe» en más de la mitad (identificadores separados por comas)",
         W::FlagsDownload => "Descargar las entrevistas señaladas (CSV)",
+        W::FlagsShare => "Marcar cuando «no sabe» supera esta proporción de la batería (de 0 a 1; 0,5 si está vacío)",
+        W::FlagsSave => "Guardar estas reglas para la encuesta",
+        W::FlagsSaved => "Guardado: el archivo de marcas usa estas reglas cuando no se indica ninguna.",
+        W::FlagsRefused => "Revise estos campos: {fields}",
     }
 }

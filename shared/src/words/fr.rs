@@ -609,5 +609,9 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::FlagsMinutes => "Plus courts que (minutes)",
         W::FlagsBattery => "Les questions d’une batterie : « ne sait pas » à plus de la moitié (identifiants séparés par des virgules)",
         W::FlagsDownload => "Télécharger les entretiens signalés (CSV)",
+        W::FlagsShare => "Signaler quand « ne sait pas » dépasse cette part de la batterie (de 0 à 1 ; 0,5 si vide)",
+        W::FlagsSave => "Enregistrer ces règles pour l’enquête",
+        W::FlagsSaved => "Enregistré : le fichier des signalements utilise ces règles quand aucune n’est donnée.",
+        W::FlagsRefused => "Vérifiez ces champs : {fields}",
     }
 }

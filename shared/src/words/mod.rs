@@ -635,6 +635,10 @@ keys! {
         FlagsMinutes = "flags_minutes",
         FlagsBattery = "flags_battery",
         FlagsDownload = "flags_download",
+        FlagsShare = "flags_share",
+        FlagsSave = "flags_save",
+        FlagsSaved = "flags_saved",
+        FlagsRefused = "flags_refused",
     }
 }
 
@@ -710,6 +714,7 @@ impl Word {
             Word::Field(FieldWord::Waiting | FieldWord::SignOutConfirm) => &["{n}"],
             Word::Field(FieldWord::Imported) => &["{n}", "{m}"],
             Word::Field(FieldWord::ImportedVisits) => &["{n}"],
+            Word::Admin(AdminWord::FlagsRefused) => &["{fields}"],
             Word::Analysis(AnalysisWord::NoteFlagsDhsMics) => &["{min}", "{last}"],
             Word::Analysis(AnalysisWord::NoteWithheld) => &["{min}", "{k}"],
             Word::Field(FieldWord::SelectionIntro | FieldWord::NoOneEligible) => &["{min}"],

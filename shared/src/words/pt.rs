@@ -609,5 +609,9 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::FlagsMinutes => "Mais curtas do que (minutos)",
         W::FlagsBattery => "As perguntas de uma bateria: «não sabe» em mais de metade (identificadores separados por vírgulas)",
         W::FlagsDownload => "Descarregar as entrevistas assinaladas (CSV)",
+        W::FlagsShare => "Assinalar quando «não sabe» excede esta proporção da bateria (de 0 a 1; 0,5 se vazio)",
+        W::FlagsSave => "Guardar estas regras para o inquérito",
+        W::FlagsSaved => "Guardado: o ficheiro de sinalizações usa estas regras quando nenhuma é indicada.",
+        W::FlagsRefused => "Verifique estes campos: {fields}",
     }
 }
