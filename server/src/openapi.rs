@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
+    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata, pairing,
     retention, review, session, submissions, surveys, users, visits,
 };
 
@@ -24,6 +24,8 @@ use crate::routes::{
         surveys::settings,
         retention::read,
         retention::set,
+        disclosure::read,
+        disclosure::set,
         submissions::submit,
         submissions::receipt,
         session::login,
