@@ -399,7 +399,7 @@ fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
     refused("indicator=sdg_16_1_4&min_count=4", "min_count");
     refused("indicator=sdg_16_1_4&min_count=1", "min_count");
     // A day, a window across two months, half a month, one date alone.
-    refused("indicator=sdg_16_1_4&from=2026-03-17&to=2026-03-17", "to");
+    refused("indicator=sdg_16_1_4&from=2026-03-17&to=2026-03-17", "from");
     refused("indicator=sdg_16_1_4&from=2026-03-02&to=2026-03-31", "from");
     refused("indicator=sdg_16_1_4&from=2026-03-01&to=2026-04-30", "to");
     refused("indicator=sdg_16_1_4&from=2026-03-01&to=2026-03-15", "to");
