@@ -17,8 +17,8 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata, pairing,
-    retention, review, session, submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata,
+    pairing, retention, review, session, submissions, surveys, users, visits,
 };
 use crate::state::AppState;
 

@@ -347,8 +347,12 @@ async fn disclosure(options: &Options, command: DisclosureCommand) -> Result<Exi
         eprintln!("no survey `{}` in the database", survey_id.escape_debug());
         return Ok(ExitCode::FAILURE);
     };
-    let survey = Survey::from_json(&stored.definition)
-        .with_context(|| format!("stored survey {survey_id} v{} does not parse", stored.version))?;
+    let survey = Survey::from_json(&stored.definition).with_context(|| {
+        format!(
+            "stored survey {survey_id} v{} does not parse",
+            stored.version
+        )
+    })?;
     let code = match command {
         DisclosureCommand::Show { .. } => {
             let current = store.current_disclosure_policy(&survey_id).await?;
@@ -363,7 +367,10 @@ async fn disclosure(options: &Options, command: DisclosureCommand) -> Result<Exi
                 println!("  {name} {value}");
             }
             let history = store.disclosure_history(&survey_id).await?;
-            for (newer, older) in history.iter().zip(history.iter().skip(1).map(Some).chain([None])) {
+            for (newer, older) in history
+                .iter()
+                .zip(history.iter().skip(1).map(Some).chain([None]))
+            {
                 let default = salama_shared::disclosure::DisclosurePolicy::default();
                 let before = older.map_or(&default, |older| &older.policy);
                 let changes = before.changes_to(&newer.policy);
@@ -402,7 +409,10 @@ async fn disclosure(options: &Options, command: DisclosureCommand) -> Result<Exi
             if !rules.is_empty() {
                 policy.rules = rules.iter().filter_map(|name| rule(name)).collect();
             }
-            policy.period = period.as_deref().and_then(Period::parse).unwrap_or(policy.period);
+            policy.period = period
+                .as_deref()
+                .and_then(Period::parse)
+                .unwrap_or(policy.period);
             policy.area_level = area_level.unwrap_or(policy.area_level);
             policy.respondent_age_scheme = respondent_age_scheme
                 .as_deref()
@@ -415,7 +425,9 @@ async fn disclosure(options: &Options, command: DisclosureCommand) -> Result<Exi
             policy.max_weight_ratio = max_weight_ratio.unwrap_or(policy.max_weight_ratio);
             let problems = policy.problems_for(&survey);
             if problems.is_empty() {
-                let version = store.set_disclosure_policy(&survey_id, &policy, "cli").await?;
+                let version = store
+                    .set_disclosure_policy(&survey_id, &policy, "cli")
+                    .await?;
                 eprintln!("{survey_id}: disclosure policy version {version} set");
                 ExitCode::SUCCESS
             } else {

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata, pairing,
-    retention, review, session, submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata,
+    pairing, retention, review, session, submissions, surveys, users, visits,
 };
 
 #[derive(OpenApi)]

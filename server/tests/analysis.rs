@@ -626,8 +626,7 @@ async fn children_are_counted_through_the_household_roster() {
     .await;
     assert_eq!(by_default, table);
     assert_eq!(by_default["age_scheme"], "sadd");
-    let adult_bands =
-        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=un_adult";
+    let adult_bands = "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=un_adult";
     let (status, refused) = get(&server, &analyst, adult_bands).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -646,10 +645,8 @@ async fn children_are_counted_through_the_household_roster() {
     // An admin may choose the other set for the survey: it is then the
     // default, and the only one.
     let (_, admin) = server.user("admin-1", Role::Admin).await;
-    let mut policy = serde_json::to_value(
-        salama_shared::disclosure::DisclosurePolicy::default(),
-    )
-    .expect("a policy");
+    let mut policy = serde_json::to_value(salama_shared::disclosure::DisclosurePolicy::default())
+        .expect("a policy");
     policy["member_age_scheme"] = json!("un_adult");
     let (status, set) = send(
         server

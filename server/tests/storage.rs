@@ -1633,7 +1633,13 @@ async fn every_disclosure_policy_version_is_kept_and_the_latest_applies(store: S
         (DisclosurePolicy::default(), 0, None),
         "none stored: the defaults"
     );
-    assert!(store.disclosure_history("safety").await.expect("history").is_empty());
+    assert!(
+        store
+            .disclosure_history("safety")
+            .await
+            .expect("history")
+            .is_empty()
+    );
 
     let quarters = DisclosurePolicy {
         min_n: 30,
@@ -1706,7 +1712,11 @@ async fn every_disclosure_policy_version_is_kept_and_the_latest_applies(store: S
     )
     .await;
     assert_eq!(
-        store.current_disclosure_policy("safety").await.expect("read").version,
+        store
+            .current_disclosure_policy("safety")
+            .await
+            .expect("read")
+            .version,
         0
     );
     assert_eq!(
@@ -1714,7 +1724,11 @@ async fn every_disclosure_policy_version_is_kept_and_the_latest_applies(store: S
         DisclosurePolicy::default()
     );
     assert_eq!(
-        store.disclosure_history("safety").await.expect("history").len(),
+        store
+            .disclosure_history("safety")
+            .await
+            .expect("history")
+            .len(),
         2,
         "the unreadable version is left out of the history"
     );

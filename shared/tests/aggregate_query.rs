@@ -79,7 +79,10 @@ fn query() -> impl Strategy<Value = Query> {
         proptest::option::of(proptest::sample::select(Rule::ALL.to_vec())),
         proptest::option::of(1u64..=1000),
         proptest::option::of(some_text()),
-        (proptest::sample::select(Format::ALL.to_vec()), any::<bool>()),
+        (
+            proptest::sample::select(Format::ALL.to_vec()),
+            any::<bool>(),
+        ),
     )
         .prop_map(
             |(
@@ -275,8 +278,12 @@ fn the_survey_decides_which_breakdowns_are_accepted() {
     }
     assert!(available_breakdowns(&household, Level::Member).contains(&Dimension::Displacement));
     let survey = survey_without("urban_rural");
-    let refused = Query::parse_for(&given("indicator=sdg_16_1_4&by=sex,urban_rural"), &survey, &DisclosurePolicy::default())
-        .expect_err("refused");
+    let refused = Query::parse_for(
+        &given("indicator=sdg_16_1_4&by=sex,urban_rural"),
+        &survey,
+        &DisclosurePolicy::default(),
+    )
+    .expect_err("refused");
     assert_eq!(paths(&refused), [("by[1]", "unavailable")]);
     assert!(
         refused[0]
@@ -313,13 +320,12 @@ fn survey_problems_are_listed_with_the_others() {
             ("lang", "invalid_choice"),
         ]
     );
-    let (query, indicator) =
-        Query::parse_for(
-            &given("indicator=sdg_16_1_4&by=sex&lang=fr"),
-            &survey,
-            &DisclosurePolicy::default(),
-        )
-        .expect("valid");
+    let (query, indicator) = Query::parse_for(
+        &given("indicator=sdg_16_1_4&by=sex&lang=fr"),
+        &survey,
+        &DisclosurePolicy::default(),
+    )
+    .expect("valid");
     assert_eq!(indicator.id, "sdg_16_1_4");
     assert_eq!(query.lang.as_deref(), Some("fr"));
 }
@@ -367,10 +373,7 @@ fn under(policy: &DisclosurePolicy, query: &str) -> Vec<(String, String)> {
     let survey = community_safety();
     match Query::parse_for(&given(query), &survey, policy) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .into_iter()
-            .map(|e| (e.path, e.code))
-            .collect(),
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
     }
 }
 
@@ -407,7 +410,10 @@ fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
     refused("indicator=sdg_16_1_4&from=2026-03-01", "to");
     refused("indicator=sdg_16_1_4&from=2026-03-31&to=2026-03-01", "from");
     refused("indicator=sdg_16_1_4&by=area&area_level=2", "area_level");
-    refused("indicator=child_safe_proxy&by=age_band&age_scheme=un_adult", "age_scheme");
+    refused(
+        "indicator=child_safe_proxy&by=age_band&age_scheme=un_adult",
+        "age_scheme",
+    );
     refused("indicator=sdg_16_1_4&age_scheme=sadd", "age_scheme");
     let survey = community_safety();
     let district = survey.areas[0].children[0].code.clone();
@@ -419,7 +425,9 @@ fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
     // The message names the policy's value.
     let survey = community_safety();
     let errors = Query::parse_for(
-        &given("indicator=sdg_16_1_4&min_count=2&rule=nchs&from=2026-03-02&to=2026-03-31&area_level=2"),
+        &given(
+            "indicator=sdg_16_1_4&min_count=2&rule=nchs&from=2026-03-02&to=2026-03-31&area_level=2",
+        ),
         &survey,
         &DisclosurePolicy {
             rules: vec![Rule::DhsMics],
@@ -442,11 +450,17 @@ fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
         ..DisclosurePolicy::default()
     };
     assert_eq!(
-        under(&quarters, "indicator=sdg_16_1_4&from=2026-04-01&to=2026-06-30"),
+        under(
+            &quarters,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-06-30"
+        ),
         []
     );
     assert_eq!(
-        under(&quarters, "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"),
+        under(
+            &quarters,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"
+        ),
         [("to".to_owned(), POLICY_CODE.to_owned())]
     );
     let fieldwork = DisclosurePolicy {
@@ -454,7 +468,10 @@ fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
         ..DisclosurePolicy::default()
     };
     assert_eq!(
-        under(&fieldwork, "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"),
+        under(
+            &fieldwork,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"
+        ),
         [
             ("from".to_owned(), POLICY_CODE.to_owned()),
             ("to".to_owned(), POLICY_CODE.to_owned())

@@ -180,8 +180,12 @@ async fn an_admin_sets_what_the_tables_may_show_and_sees_each_refusal_at_its_fie
             .is_some_and(|text| text.starts_with("Protects:") && text.contains("Costs:"))),
         "{hints:?}"
     );
-    browser.assert_accessible("settings, disclosure policy").await;
-    browser.assert_fits_screen("settings, disclosure policy").await;
+    browser
+        .assert_accessible("settings, disclosure policy")
+        .await;
+    browser
+        .assert_fits_screen("settings, disclosure policy")
+        .await;
     browser.screenshot("settings-disclosure").await;
 
     // Out of bounds: the server's words at each field, nothing stored.
@@ -203,9 +207,9 @@ async fn an_admin_sets_what_the_tables_may_show_and_sees_each_refusal_at_its_fie
             .version,
         0
     );
-    // A ratio left empty is the shape's problem, at its field too.
+    // A ratio that is not a number is the shape's problem, at its field too.
     set_value(&browser, "disclosure-min_n", "30").await;
-    set_value(&browser, "disclosure-max_weight_ratio", "").await;
+    set_value(&browser, "disclosure-max_weight_ratio", "lots").await;
     browser.click("#disclosure-save").await;
     browser
         .wait_until(

@@ -434,9 +434,11 @@ fn disclosure_panel(survey_id: String) -> impl IntoView {
         }
     };
     let described = |name: &str| format!("disclosure-{name}-help disclosure-{name}-problem");
-    let number = move |name: &'static str, value: RwSignal<String>, step: &'static str| {
+    // Typed as text, so that what is not a number reaches the server and
+    // is refused there at its field, in its words.
+    let number = move |name: &'static str, value: RwSignal<String>| {
         view! {
-            <input id=format!("disclosure-{name}") type="number" inputmode="decimal" step=step
+            <input id=format!("disclosure-{name}") type="text" class="number" inputmode="decimal"
                 required aria-describedby=described(name)
                 aria-invalid=move || problem(name).is_some().to_string()
                 prop:value=move || value.get()
@@ -444,7 +446,9 @@ fn disclosure_panel(survey_id: String) -> impl IntoView {
         }
         .into_any()
     };
-    let select = move |name: &'static str, value: RwSignal<String>, options: Vec<(String, String)>| {
+    let select = move |name: &'static str,
+                       value: RwSignal<String>,
+                       options: Vec<(String, String)>| {
         view! {
             <select id=format!("disclosure-{name}") aria-describedby=described(name)
                 aria-invalid=move || problem(name).is_some().to_string()
@@ -492,15 +496,15 @@ fn disclosure_panel(survey_id: String) -> impl IntoView {
                 view! {
                     <p id="disclosure-version" class="status">{text}</p>
                     <form on:submit=save novalidate>
-                        {field("min_n", A::DisclosureMinN, A::DisclosureMinNHelp, number("min_n", form.min_n, "1"))}
-                        {field("caution_n", A::DisclosureCautionN, A::DisclosureCautionNHelp, number("caution_n", form.caution_n, "1"))}
-                        {field("min_count", A::DisclosureMinCount, A::DisclosureMinCountHelp, number("min_count", form.min_count, "1"))}
+                        {field("min_n", A::DisclosureMinN, A::DisclosureMinNHelp, number("min_n", form.min_n))}
+                        {field("caution_n", A::DisclosureCautionN, A::DisclosureCautionNHelp, number("caution_n", form.caution_n))}
+                        {field("min_count", A::DisclosureMinCount, A::DisclosureMinCountHelp, number("min_count", form.min_count))}
                         {field("rules", A::DisclosureRules, A::DisclosureRulesHelp, select("rules", form.rules, rule_choices()))}
                         {field("period", A::DisclosurePeriod, A::DisclosurePeriodHelp, select("period", form.period, periods))}
                         {field("area_level", A::DisclosureAreaLevel, A::DisclosureAreaLevelHelp, select("area_level", form.area_level, levels))}
                         {field("respondent_age_scheme", A::DisclosureRespondentAges, A::DisclosureAgesHelp, select("respondent_age_scheme", form.respondent_age_scheme, schemes()))}
                         {field("member_age_scheme", A::DisclosureMemberAges, A::DisclosureAgesHelp, select("member_age_scheme", form.member_age_scheme, schemes()))}
-                        {field("max_weight_ratio", A::DisclosureWeightRatio, A::DisclosureWeightRatioHelp, number("max_weight_ratio", form.max_weight_ratio, "any"))}
+                        {field("max_weight_ratio", A::DisclosureWeightRatio, A::DisclosureWeightRatioHelp, number("max_weight_ratio", form.max_weight_ratio))}
                         <button type="submit" id="disclosure-save">{say(A::DisclosureSave)}</button>
                     </form>
                 }

@@ -110,11 +110,7 @@ pub fn view(
     // `None`: the policy's default rule.
     let rule = RwSignal::new(start.as_ref().and_then(|q| q.rule));
     // One whole period of the policy's length, or the whole fieldwork.
-    let period = RwSignal::new(
-        start
-            .as_ref()
-            .and_then(|q| q.from.zip(q.to)),
-    );
+    let period = RwSignal::new(start.as_ref().and_then(|q| q.from.zip(q.to)));
     let area_level = RwSignal::new(start.as_ref().map_or(1, |q| q.area_level));
     let policy = RwSignal::new(None::<DisclosurePolicy>);
     let fieldwork = RwSignal::new(None::<Fieldwork>);
@@ -136,7 +132,10 @@ pub fn view(
         if area_level.get_untracked() > usize::from(rules.area_level) {
             area_level.set(1);
         }
-        if rule.get_untracked().is_some_and(|r| !rules.rules.contains(&r)) {
+        if rule
+            .get_untracked()
+            .is_some_and(|r| !rules.rules.contains(&r))
+        {
             rule.set(None);
         }
         policy.set(Some(rules));
@@ -214,8 +213,8 @@ pub fn view(
     let id = survey_id.clone();
     Effect::new(move |_| {
         let query = query();
-        let loaded = survey.with(|survey| matches!(survey, Some(Ok(_))))
-            && policy.with(Option::is_some);
+        let loaded =
+            survey.with(|survey| matches!(survey, Some(Ok(_)))) && policy.with(Option::is_some);
         if query.indicator.is_empty() || !loaded {
             return;
         }
@@ -351,7 +350,10 @@ fn period_select(
                 .filter_map(|date| length.index(date))
                 .collect()
         });
-        if let Some(index) = period.get_untracked().and_then(|(from, _)| length.index(from)) {
+        if let Some(index) = period
+            .get_untracked()
+            .and_then(|(from, _)| length.index(from))
+        {
             indices.push(index);
         }
         indices.sort_unstable_by(|a, b| b.cmp(a));
@@ -368,9 +370,11 @@ fn period_select(
             .collect_view();
         let choose = move |event: leptos::ev::Event| {
             let value = event_target_value(&event);
-            period.set(value.split_once('/').and_then(|(from, to)| {
-                Some((Date::parse(from)?, Date::parse(to)?))
-            }));
+            period.set(
+                value
+                    .split_once('/')
+                    .and_then(|(from, to)| Some((Date::parse(from)?, Date::parse(to)?))),
+            );
         };
         Some(view! {
             <div class="question">
@@ -391,7 +395,10 @@ fn period_label(length: Period, first: Date) -> String {
         Period::Month => format!("{year}-{month:02}"),
         Period::Quarter => fill(
             say(W::QuarterOf),
-            &[("q", &(month.div_ceil(3)).to_string()), ("year", &year.to_string())],
+            &[
+                ("q", &(month.div_ceil(3)).to_string()),
+                ("year", &year.to_string()),
+            ],
         ),
         Period::Year | Period::Fieldwork => year.to_string(),
     }
@@ -405,14 +412,23 @@ fn area_level_select(
     area_level: RwSignal<usize>,
     language: String,
 ) -> Option<impl IntoView> {
-    let deepest = usize::from(policy.with(|policy| policy.as_ref().map(|policy| policy.area_level))?);
+    let deepest =
+        usize::from(policy.with(|policy| policy.as_ref().map(|policy| policy.area_level))?);
     let levels: Vec<(usize, String)> = survey.with(|survey| match survey {
         Some(Ok(survey)) => survey
             .area_levels
             .iter()
             .take(deepest)
             .enumerate()
-            .map(|(at, level)| (at + 1, level.label.get(&language, &survey.default_language).to_owned()))
+            .map(|(at, level)| {
+                (
+                    at + 1,
+                    level
+                        .label
+                        .get(&language, &survey.default_language)
+                        .to_owned(),
+                )
+            })
             .collect(),
         _ => Vec::new(),
     });

@@ -225,9 +225,7 @@ pub async fn upload_weights(
         };
         let known = match kind {
             WeightKind::Cluster => {
-                with_interviews.contains(key)
-                    || assigned.contains(key)
-                    || design.contains_key(key)
+                with_interviews.contains(key) || assigned.contains(key) || design.contains_key(key)
             }
             WeightKind::Submission => stored_submissions.contains(key),
         };
@@ -243,7 +241,10 @@ pub async fn upload_weights(
         if let Some(weight) = weight
             && stays(WeightKind::Cluster, cluster)
         {
-            in_force.push((WeightFrom::Stored(WeightKind::Cluster, cluster.clone()), *weight));
+            in_force.push((
+                WeightFrom::Stored(WeightKind::Cluster, cluster.clone()),
+                *weight,
+            ));
         }
     }
     for (submission, weight) in &submission_weights {
@@ -367,7 +368,10 @@ impl WeightFrom {
                 format!("{weight} (line {line}, {})", what(*kind, key))
             }
             WeightFrom::Stored(kind, key) => {
-                format!("{weight} ({}, kept from the stored design)", what(*kind, key))
+                format!(
+                    "{weight} ({}, kept from the stored design)",
+                    what(*kind, key)
+                )
             }
         }
     }
@@ -380,8 +384,12 @@ impl WeightFrom {
 /// n stays large.
 fn weight_ratio_problems(in_force: &[(WeightFrom, f64)], bound: f64) -> Option<Vec<ErrorField>> {
     // The first of equal weights: the file's rows before stored ones.
-    let smallest = in_force.iter().reduce(|a, b| if b.1 < a.1 { b } else { a })?;
-    let largest = in_force.iter().reduce(|a, b| if b.1 > a.1 { b } else { a })?;
+    let smallest = in_force
+        .iter()
+        .reduce(|a, b| if b.1 < a.1 { b } else { a })?;
+    let largest = in_force
+        .iter()
+        .reduce(|a, b| if b.1 > a.1 { b } else { a })?;
     let ratio = largest.1 / smallest.1;
     if ratio <= bound {
         return None;
@@ -403,7 +411,11 @@ fn weight_ratio_problems(in_force: &[(WeightFrom, f64)], bound: f64) -> Option<V
         })
         .collect();
     if errors.is_empty() {
-        errors.push(field("weight", salama_shared::aggregate::POLICY_CODE, message));
+        errors.push(field(
+            "weight",
+            salama_shared::aggregate::POLICY_CODE,
+            message,
+        ));
     }
     Some(errors)
 }

@@ -257,7 +257,9 @@ impl Query {
         if self.area_level > deepest {
             refuse(
                 "area_level",
-                format!("at most {deepest}: the survey's disclosure policy shows areas down to level {deepest}"),
+                format!(
+                    "at most {deepest}: the survey's disclosure policy shows areas down to level {deepest}"
+                ),
             );
         }
         if let Some(code) = &self.area

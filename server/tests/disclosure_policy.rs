@@ -155,7 +155,9 @@ async fn only_admins_set_it_and_hostile_bodies_are_refused_at_their_field() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body:#}");
     assert_eq!(
-        get(&server, &analyst, "/api/surveys/ghost/disclosure").await.0,
+        get(&server, &analyst, "/api/surveys/ghost/disclosure")
+            .await
+            .0,
         StatusCode::NOT_FOUND
     );
 
@@ -167,7 +169,11 @@ async fn only_admins_set_it_and_hostile_bodies_are_refused_at_their_field() {
     }
     for body in [json!([25, 50, 5]), json!("policy"), json!(null), json!(25)] {
         let (status, answer) = put(&server, &admin, &body).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer:#}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {answer:#}"
+        );
     }
     // Unknown, missing and ill-typed fields: the shape's problems.
     let mut unknown = default_policy();
@@ -191,7 +197,11 @@ async fn only_admins_set_it_and_hostile_bodies_are_refused_at_their_field() {
         ("long text", long_text),
     ] {
         let (status, answer) = put(&server, &admin, &body).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {answer:#}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {answer:#}"
+        );
         assert!(!paths(&answer).is_empty(), "{name}: {answer:#}");
         assert!(
             answer.to_string().len() < 2000,
@@ -199,10 +209,9 @@ async fn only_admins_set_it_and_hostile_bodies_are_refused_at_their_field() {
         );
     }
     // A number too large for a double is malformed JSON to the reader.
-    let body = default_policy().to_string().replace(
-        "\"max_weight_ratio\":100.0",
-        "\"max_weight_ratio\":1e400",
-    );
+    let body = default_policy()
+        .to_string()
+        .replace("\"max_weight_ratio\":100.0", "\"max_weight_ratio\":1e400");
     assert!(body.contains("1e400"), "{body}");
     let (status, _) = put_raw(&server, &admin, &body).await;
     assert!(status.is_client_error(), "{status}");
@@ -255,7 +264,8 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
     let server = common::spawn().await;
     let (_, admin) = server.user("ada", Role::Admin).await;
     let (_, analyst) = server.user("ana", Role::Analyst).await;
-    for _ in 0..6 {
+    // Enough for the month's total to be shown (the policy's min_n).
+    for _ in 0..30 {
         assert_eq!(server.submit(&online()).await.0, StatusCode::CREATED);
     }
     let completed = online()["completed_at"]
@@ -285,7 +295,7 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
     )
     .await;
     assert_eq!(
-        month_table["populations"][0]["cells"][0]["n"], 6,
+        month_table["populations"][0]["cells"][0]["n"], 30,
         "the sample answers' month holds them: {month_table:#}"
     );
 
@@ -295,11 +305,19 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
         let analyst = analyst.clone();
         async move {
             let (status, body) = get(server, &analyst, &format!("{AGGREGATES}{query}")).await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body:#}");
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{query}: {body:#}"
+            );
             refused_at(&body, path)
         }
     };
-    assert!(message("&min_count=1".into(), "min_count").await.contains("at least 5"));
+    assert!(
+        message("&min_count=1".into(), "min_count")
+            .await
+            .contains("at least 5")
+    );
     assert!(
         message(format!("&from={first}&to={first}"), "to")
             .await
@@ -334,13 +352,21 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body:#}");
     assert_error(&body, "forbidden");
     // Refused before anything else is read: no table, no parameter named.
-    let (status, _) = get(&server, &analyst, &format!("{AGGREGATES}&exact=true&min_count=0")).await;
+    let (status, _) = get(
+        &server,
+        &analyst,
+        &format!("{AGGREGATES}&exact=true&min_count=0"),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = get(&server, &admin, &laxest).await;
     assert_eq!(status, StatusCode::OK, "{body:#}");
     let (status, body) = get(&server, &admin, &format!("{AGGREGATES}&exact=maybe")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(paths(&body), [("exact".to_owned(), "invalid_choice".to_owned())]);
+    assert_eq!(
+        paths(&body),
+        [("exact".to_owned(), "invalid_choice".to_owned())]
+    );
     // An admin without exact is held to the policy like anyone.
     let (status, _) = get(&server, &admin, &format!("{AGGREGATES}&min_count=1")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -350,7 +376,8 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
             .as_array()
             .expect("entries")
             .iter()
-            .any(|e| e["actor"] == "ada" && e["detail"].as_str().is_some_and(|d| d.contains("exact"))),
+            .any(|e| e["actor"] == "ada"
+                && e["detail"].as_str().is_some_and(|d| d.contains("exact"))),
         "{audit:#}"
     );
 
@@ -369,14 +396,21 @@ async fn queries_are_held_to_the_policy_and_exact_tables_are_for_admins() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body:#}");
-    assert_eq!(body["rule"], "nchs", "the policy's first rule is the default");
+    assert_eq!(
+        body["rule"], "nchs",
+        "the policy's first rule is the default"
+    );
     // November is no quarter's first month.
     assert!(
         message(format!("&from={first}&to={last}"), "from")
             .await
             .contains("one whole quarter")
     );
-    assert!(message("&rule=dhs_mics".into(), "rule").await.contains("nchs only"));
+    assert!(
+        message("&rule=dhs_mics".into(), "rule")
+            .await
+            .contains("nchs only")
+    );
 
     // None at all when the policy's period is the whole fieldwork.
     let mut fieldwork = default_policy();
@@ -408,9 +442,7 @@ async fn weights_further_apart_than_the_policy_allows_are_refused_naming_both_ro
     let upload = |csv: &str, query: &str| {
         server
             .client
-            .post(server.url(&format!(
-                "/api/surveys/community-safety/weights{query}"
-            )))
+            .post(server.url(&format!("/api/surveys/community-safety/weights{query}")))
             .bearer_auth(&admin)
             .header("content-type", "text/csv")
             .body(csv.to_owned())
@@ -423,7 +455,11 @@ async fn weights_further_apart_than_the_policy_allows_are_refused_naming_both_ro
             query,
         ))
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body:#}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {body:#}"
+        );
         assert_eq!(
             paths(&body),
             [
@@ -432,14 +468,19 @@ async fn weights_further_apart_than_the_policy_allows_are_refused_naming_both_ro
             ],
             "the largest (the first of the ties) and the smallest"
         );
-        let message = body["error"]["fields"][0]["message"].as_str().expect("message");
+        let message = body["error"]["fields"][0]["message"]
+            .as_str()
+            .expect("message");
         assert!(
             message.contains("line 3, cluster `ea-2`") && message.contains("at most 100 times"),
             "{message}"
         );
     }
     let (_, design) = get(&server, &admin, "/api/surveys/community-safety/design").await;
-    assert_eq!(design["weighted_interviews"], 0, "nothing stored: {design:#}");
+    assert_eq!(
+        design["weighted_interviews"], 0,
+        "nothing stored: {design:#}"
+    );
 
     // Within the bound: stored. Then a file that keeps those weights and
     // adds one far from them is refused, naming the stored one.
