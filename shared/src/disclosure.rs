@@ -336,13 +336,15 @@ mod tests {
 
     #[test]
     fn periods_have_bounds_and_whole_ones_are_recognised() {
-        let date = |text| Date::parse(text).unwrap();
-        let march = Period::Month.index(date("2026-03-17")).unwrap();
+        let date = |text| Date::parse(text).expect("a date");
+        let march = Period::Month.index(date("2026-03-17")).expect("a month");
         assert_eq!(
             Period::Month.bounds(march),
             Some((date("2026-03-01"), date("2026-03-31")))
         );
-        let q1 = Period::Quarter.index(date("2024-02-29")).unwrap();
+        let q1 = Period::Quarter
+            .index(date("2024-02-29"))
+            .expect("a quarter");
         assert_eq!(
             Period::Quarter.bounds(q1),
             Some((date("2024-01-01"), date("2024-03-31")))
@@ -364,7 +366,8 @@ mod tests {
         for day in date("2023-12-01").days()..date("2027-02-01").days() {
             let at = Date::from_days(day);
             for period in [Period::Month, Period::Quarter, Period::Year] {
-                let (first, last) = period.bounds(period.index(at).unwrap()).unwrap();
+                let index = period.index(at).expect("a period");
+                let (first, last) = period.bounds(index).expect("its bounds");
                 assert!(first <= at && at <= last, "{period:?} {at}");
             }
         }

@@ -235,7 +235,9 @@ pub async fn upload_weights(
         }
     }
     let stays = |kind: WeightKind, key: &str| {
-        !from_file.contains(&(kind, key)) && !(kind == file_kind(&file) && removed.contains(key))
+        let replaced = from_file.contains(&(kind, key));
+        let taken_away = kind == file_kind(&file) && removed.contains(key);
+        !replaced && !taken_away
     };
     for (cluster, (_, weight)) in &design {
         if let Some(weight) = weight
