@@ -17,8 +17,8 @@ use tracing::Level;
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
-    retention, review, session, submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata,
+    pairing, retention, review, session, submissions, surveys, users, visits,
 };
 use crate::state::AppState;
 
@@ -100,6 +100,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/surveys/{survey_id}/retention",
             get(retention::read).put(retention::set),
+        )
+        .route(
+            "/surveys/{survey_id}/disclosure",
+            get(disclosure::read).put(disclosure::set),
         )
         .route("/surveys/{survey_id}/design", get(design::summary))
         .route("/surveys/{survey_id}/clusters", get(design::clusters))

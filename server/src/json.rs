@@ -297,7 +297,9 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
         fields: vec![crate::error::ErrorField::from(FieldError {
             path,
             code: FieldErrorCode::WrongType,
-            message: inner.to_string(),
+            // serde quotes the value it refused (an unknown variant of
+            // 60 KB, say): cut and escaped like any outside text.
+            message: crate::error::shown(&inner.to_string(), 300),
         })],
     })
 }

@@ -111,6 +111,50 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// A survey's disclosure policy: what its tables may show.
+    Disclosure {
+        #[command(subcommand)]
+        command: DisclosureCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisclosureCommand {
+    /// Print the policy in force, its version and the versions before.
+    Show { survey: String },
+    /// Set the policy as a new version (audited): the settings given
+    /// change, the others stay as they are.
+    Set {
+        survey: String,
+        /// Fewest unweighted cases an estimate is shown over (10 to 1000).
+        #[arg(long)]
+        min_n: Option<u32>,
+        /// Estimates over fewer cases are shown "with caution".
+        #[arg(long)]
+        caution_n: Option<u32>,
+        /// k: the smallest non-zero count shown (3 to 1000).
+        #[arg(long)]
+        min_count: Option<u32>,
+        /// The publication rules analysts may choose, the default first
+        /// (comma-separated).
+        #[arg(long, value_delimiter = ',', value_parser = ["dhs_mics", "nchs"])]
+        rules: Vec<String>,
+        /// The only length of period a date filter may select.
+        #[arg(long, value_parser = ["month", "quarter", "year", "fieldwork"])]
+        period: Option<String>,
+        /// The deepest admin-area level shown or filtered on (1 = top).
+        #[arg(long)]
+        area_level: Option<u8>,
+        /// Age bands of respondents' indicators.
+        #[arg(long, value_parser = ["un_adult", "sadd"])]
+        respondent_age_scheme: Option<String>,
+        /// Age bands of household members' indicators.
+        #[arg(long, value_parser = ["un_adult", "sadd"])]
+        member_age_scheme: Option<String>,
+        /// The largest ratio between the largest and the smallest weight.
+        #[arg(long)]
+        max_weight_ratio: Option<f64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -248,6 +292,7 @@ async fn main() -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Disclosure { command } => disclosure(&options, command).await,
         Command::User {
             command: UserCommand::Create { role, name },
         } => {
@@ -283,6 +328,119 @@ async fn main() -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// `salama disclosure show|set`: through the store functions the API uses,
+/// audited as `cli`.
+async fn disclosure(options: &Options, command: DisclosureCommand) -> Result<ExitCode> {
+    use salama_shared::aggregate::AgeScheme;
+    use salama_shared::disclosure::Period;
+    use salama_shared::publication::Rule;
+    let survey_id = match &command {
+        DisclosureCommand::Show { survey } | DisclosureCommand::Set { survey, .. } => {
+            survey.clone()
+        }
+    };
+    let store = open(options).await?;
+    let Some(stored) = store.survey(&survey_id, None).await? else {
+        store.close().await;
+        eprintln!("no survey `{}` in the database", survey_id.escape_debug());
+        return Ok(ExitCode::FAILURE);
+    };
+    let survey = Survey::from_json(&stored.definition).with_context(|| {
+        format!(
+            "stored survey {survey_id} v{} does not parse",
+            stored.version
+        )
+    })?;
+    let code = match command {
+        DisclosureCommand::Show { .. } => {
+            let current = store.current_disclosure_policy(&survey_id).await?;
+            match (&current.set_by, &current.set_at) {
+                (Some(by), Some(at)) => println!(
+                    "{survey_id}: disclosure policy version {}, set by {by} at {at}",
+                    current.version
+                ),
+                _ => println!("{survey_id}: the default disclosure policy (none set)"),
+            }
+            for (name, value) in current.policy.settings() {
+                println!("  {name} {value}");
+            }
+            let history = store.disclosure_history(&survey_id).await?;
+            for (newer, older) in history
+                .iter()
+                .zip(history.iter().skip(1).map(Some).chain([None]))
+            {
+                let default = salama_shared::disclosure::DisclosurePolicy::default();
+                let before = older.map_or(&default, |older| &older.policy);
+                let changes = before.changes_to(&newer.policy);
+                println!(
+                    "version {} by {} at {}: {}",
+                    newer.version,
+                    newer.set_by,
+                    newer.set_at,
+                    if changes.is_empty() {
+                        "no change".to_owned()
+                    } else {
+                        changes.join(", ")
+                    }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        DisclosureCommand::Set {
+            min_n,
+            caution_n,
+            min_count,
+            rules,
+            period,
+            area_level,
+            respondent_age_scheme,
+            member_age_scheme,
+            max_weight_ratio,
+            ..
+        } => {
+            let mut policy = store.disclosure_policy(&survey_id).await?;
+            // clap has checked the names against the same lists.
+            let rule = |name: &str| Rule::ALL.into_iter().find(|rule| rule.as_str() == name);
+            policy.min_n = min_n.unwrap_or(policy.min_n);
+            policy.caution_n = caution_n.unwrap_or(policy.caution_n);
+            policy.min_count = min_count.unwrap_or(policy.min_count);
+            if !rules.is_empty() {
+                policy.rules = rules.iter().filter_map(|name| rule(name)).collect();
+            }
+            policy.period = period
+                .as_deref()
+                .and_then(Period::parse)
+                .unwrap_or(policy.period);
+            policy.area_level = area_level.unwrap_or(policy.area_level);
+            policy.respondent_age_scheme = respondent_age_scheme
+                .as_deref()
+                .and_then(AgeScheme::parse)
+                .unwrap_or(policy.respondent_age_scheme);
+            policy.member_age_scheme = member_age_scheme
+                .as_deref()
+                .and_then(AgeScheme::parse)
+                .unwrap_or(policy.member_age_scheme);
+            policy.max_weight_ratio = max_weight_ratio.unwrap_or(policy.max_weight_ratio);
+            let problems = policy.problems_for(&survey);
+            if problems.is_empty() {
+                let version = store
+                    .set_disclosure_policy(&survey_id, &policy, "cli")
+                    .await?;
+                eprintln!("{survey_id}: disclosure policy version {version} set");
+                ExitCode::SUCCESS
+            } else {
+                for problem in &problems {
+                    println!("{}: {}: {}", problem.path, problem.code, problem.message);
+                }
+                eprintln!("{} problem(s); nothing set", problems.len());
+                ExitCode::FAILURE
+            }
+        }
+    };
+    store.close().await;
+    Ok(code)
 }
 
 async fn open(options: &Options) -> Result<Store> {

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    analysis, assignment_upload, assignments, audit, design, doctor, health, microdata, pairing,
-    retention, review, session, submissions, surveys, users, visits,
+    analysis, assignment_upload, assignments, audit, design, disclosure, doctor, health, microdata,
+    pairing, retention, review, session, submissions, surveys, users, visits,
 };
 
 #[derive(OpenApi)]
@@ -24,6 +24,8 @@ use crate::routes::{
         surveys::settings,
         retention::read,
         retention::set,
+        disclosure::read,
+        disclosure::set,
         submissions::submit,
         submissions::receipt,
         session::login,

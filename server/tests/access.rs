@@ -210,6 +210,42 @@ async fn every_endpoint_for_every_role() {
             [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
         ),
         (
+            // Exact tables, outside the disclosure policy: admins only.
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/aggregates?indicator=sdg_16_1_4&by=sex&exact=true",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::GET,
+                    "/api/surveys/community-safety/disclosure",
+                    None,
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::OK, S::OK],
+        ),
+        (
+            Box::new(|| {
+                call(
+                    Method::PUT,
+                    "/api/surveys/community-safety/disclosure",
+                    Some(
+                        serde_json::to_value(
+                            salama_shared::disclosure::DisclosurePolicy::default(),
+                        )
+                        .expect("a policy"),
+                    ),
+                )
+            }),
+            [S::UNAUTHORIZED, S::FORBIDDEN, S::FORBIDDEN, S::OK],
+        ),
+        (
             Box::new(|| call(Method::GET, "/api/assignments", None)),
             [S::UNAUTHORIZED, S::OK, S::OK, S::OK],
         ),

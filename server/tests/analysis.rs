@@ -615,8 +615,9 @@ async fn children_are_counted_through_the_household_roster() {
         "{population:#}"
     );
     assert_eq!(population["cells"][0]["standard_error"].as_f64(), Some(0.0));
-    // An indicator about children is in the humanitarian bands unless
-    // the analyst asks for others.
+    // Household members are in the humanitarian bands by the default
+    // disclosure policy, and in no others: two sets of bands would
+    // subtract into narrower ones.
     let (_, by_default) = get(
         &server,
         &analyst,
@@ -625,13 +626,47 @@ async fn children_are_counted_through_the_household_roster() {
     .await;
     assert_eq!(by_default, table);
     assert_eq!(by_default["age_scheme"], "sadd");
-    let (_, adult_bands) = get(
-        &server,
-        &analyst,
-        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=un_adult",
+    let adult_bands = "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=un_adult";
+    let (status, refused) = get(&server, &analyst, adult_bands).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (
+            &refused["error"]["fields"][0]["path"],
+            &refused["error"]["fields"][0]["code"]
+        ),
+        (&json!("age_scheme"), &json!("disclosure_policy"))
+    );
+    assert!(
+        refused["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sadd bands only")),
+        "{refused:#}"
+    );
+    // An admin may choose the other set for the survey: it is then the
+    // default, and the only one.
+    let (_, admin) = server.user("admin-1", Role::Admin).await;
+    let mut policy = serde_json::to_value(salama_shared::disclosure::DisclosurePolicy::default())
+        .expect("a policy");
+    policy["member_age_scheme"] = json!("un_adult");
+    let (status, set) = send(
+        server
+            .client
+            .put(server.url("/api/surveys/community-safety/disclosure"))
+            .bearer_auth(&admin)
+            .json(&policy),
     )
     .await;
-    assert_eq!(adult_bands["age_scheme"], "un_adult");
+    assert_eq!(status, StatusCode::OK, "{set:#}");
+    let (status, adult) = get(&server, &analyst, adult_bands).await;
+    assert_eq!(status, StatusCode::OK, "{adult:#}");
+    assert_eq!(adult["age_scheme"], "un_adult");
+    let (status, _) = get(
+        &server,
+        &analyst,
+        "/api/surveys/community-safety/aggregates?indicator=child_safe_proxy&by=age_band&age_scheme=sadd",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

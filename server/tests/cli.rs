@@ -155,6 +155,112 @@ fn publishing_and_users_from_the_command_line() {
     );
 }
 
+/// `salama disclosure show|set`: the same store functions and audit as
+/// the API, the same checks (the survey's own area levels included).
+#[tokio::test]
+async fn the_disclosure_policy_is_shown_and_set_from_the_command_line() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let database = folder.path().join("salama.db");
+    let file = folder.path().join("survey.json");
+    std::fs::write(&file, salama_shared::default_survey::COMMUNITY_SAFETY_JSON).expect("write");
+    let output = salama(
+        &database,
+        &["survey", "publish", file.to_str().expect("utf-8")],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    let output = salama(&database, &["disclosure", "show", "community-safety"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains("the default disclosure policy (none set)")
+            && shown.contains("  min_n 25\n")
+            && shown.contains("  period month\n"),
+        "{shown}"
+    );
+
+    let output = salama(
+        &database,
+        &[
+            "disclosure",
+            "set",
+            "community-safety",
+            "--min-n",
+            "30",
+            "--period",
+            "quarter",
+            "--rules",
+            "nchs,dhs_mics",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("disclosure policy version 1 set"));
+    let shown = text(&salama(&database, &["disclosure", "show", "community-safety"]).stdout);
+    assert!(
+        shown.contains("disclosure policy version 1, set by cli")
+            && shown.contains("  rules nchs,dhs_mics\n")
+            && shown.contains("version 1 by cli at ")
+            && shown.contains(
+                "min_n 25 → 30, rules dhs_mics,nchs → nchs,dhs_mics, period month → quarter"
+            ),
+        "{shown}"
+    );
+
+    // Refused as the API refuses: each problem at its field, nothing set.
+    let output = salama(
+        &database,
+        &[
+            "disclosure",
+            "set",
+            "community-safety",
+            "--area-level",
+            "3",
+            "--min-count",
+            "1",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let listed = text(&output.stdout);
+    assert!(
+        listed.contains("min_count: out_of_range: must be from 3 to 1000")
+            && listed.contains("area_level: out_of_range: this survey's areas have 2 level(s)"),
+        "{listed}"
+    );
+    for refused in [
+        &["disclosure", "set", "community-safety", "--period", "week"][..],
+        &["disclosure", "set", "community-safety", "--min-n", "-1"][..],
+        &[
+            "disclosure",
+            "set",
+            "community-safety",
+            "--max-weight-ratio",
+            "NaN",
+        ][..],
+        &["disclosure", "set", "ghost", "--min-n", "30"][..],
+        &["disclosure", "show", "ghost"][..],
+    ] {
+        assert!(!salama(&database, refused).status.success(), "{refused:?}");
+    }
+
+    let store = salama_server::store::Store::open(&format!("sqlite://{}", database.display()))
+        .await
+        .expect("open");
+    let current = store
+        .current_disclosure_policy("community-safety")
+        .await
+        .expect("read");
+    assert_eq!((current.version, current.policy.min_n), (1, 30));
+    let audit = store.recent_audit(10).await.expect("audit");
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|entry| entry.action == "disclosure_policy_set" && entry.actor == "cli")
+            .count(),
+        1
+    );
+    store.close().await;
+}
+
 #[test]
 fn help_documents_every_option() {
     let output = Command::new(env!("CARGO_BIN_EXE_salama"))
@@ -175,6 +281,7 @@ fn help_documents_every_option() {
         "migrate",
         "survey",
         "user",
+        "disclosure",
     ] {
         assert!(help.contains(option), "{option} missing from --help");
     }

@@ -412,7 +412,19 @@ async fn hostile_weights_are_refused_by_row_and_nothing_is_stored() {
     ]));
     assert_eq!(problems(&body), expected);
     assert!(body.to_string().len() < 8_000, "quoted cells are bounded");
-    // The edges of the range are accepted.
+    // The edges of the range are accepted, each on its own: together they
+    // are 1e15 apart, far beyond the disclosure policy's weight ratio.
+    for edge in ["0.000001", "1e9"] {
+        let (status, body) = csv(
+            &server,
+            &admin,
+            &format!("{WEIGHTS}?dry_run=true"),
+            &format!("cluster_id,weight\nea-1,{edge}\nea-2,{edge}\n"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        assert_eq!(body["changed"].as_array().map(Vec::len), Some(2));
+    }
     let (status, body) = csv(
         &server,
         &admin,
@@ -420,8 +432,14 @@ async fn hostile_weights_are_refused_by_row_and_nothing_is_stored() {
         "cluster_id,weight\nea-1,0.000001\nea-2,1e9\n",
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body:#}");
-    assert_eq!(body["changed"].as_array().map(Vec::len), Some(2));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:#}");
+    assert_eq!(
+        problems(&body),
+        pairs(&[
+            ("rows[1].weight", "disclosure_policy"),
+            ("rows[0].weight", "disclosure_policy")
+        ])
+    );
     // A bad parameter is named.
     let (status, body) = csv(
         &server,

@@ -141,6 +141,11 @@ async fn bodies_are_objects_not_arrays_of_fields() {
             reqwest::Method::PUT,
             r#"["2099-01-01"]"#,
         ),
+        (
+            "/api/surveys/community-safety/disclosure",
+            reqwest::Method::PUT,
+            r#"[25, 50, 5, ["dhs_mics"], "month", 1, "un_adult", "sadd", 100.0]"#,
+        ),
         (SUBMISSIONS, reqwest::Method::POST, "[]"),
     ] {
         let (status, answer) = send(
@@ -167,6 +172,15 @@ async fn bodies_are_objects_not_arrays_of_fields() {
             .await
             .expect("read"),
         None
+    );
+    assert_eq!(
+        server
+            .store
+            .current_disclosure_policy("community-safety")
+            .await
+            .expect("read")
+            .version,
+        0
     );
 }
 

@@ -1647,17 +1647,161 @@ async fn flag_rules_are_saved_whole_and_a_bad_row_reads_as_none(store: Store) {
         "UPDATE flag_rules SET rules = '{\"dont_know_share\": 7}' WHERE survey_id = 'safety'",
         "UPDATE flag_rules SET rules = 'not json' WHERE survey_id = 'safety'",
     ] {
-        match store.pool() {
-            salama_server::store::Pool::Sqlite(pool) => {
-                sqlx::query(edit).execute(pool).await.map(|_| ())
-            }
-            salama_server::store::Pool::Postgres(pool) => {
-                sqlx::query(edit).execute(pool).await.map(|_| ())
-            }
-        }
-        .expect("edited by hand");
+        execute(&store, edit).await;
         assert_eq!(store.flag_rules("safety").await.expect("read"), None);
     }
+}
+
+/// Runs SQL of the test's own on either database (a row edited by hand).
+async fn execute(store: &Store, statement: &'static str) {
+    match store.pool() {
+        salama_server::store::Pool::Sqlite(pool) => {
+            sqlx::query(statement).execute(pool).await.map(|_| ())
+        }
+        salama_server::store::Pool::Postgres(pool) => {
+            sqlx::query(statement).execute(pool).await.map(|_| ())
+        }
+    }
+    .expect("executed");
+}
+
+async fn every_disclosure_policy_version_is_kept_and_the_latest_applies(store: Store) {
+    use salama_shared::disclosure::{DisclosurePolicy, Period};
+    let current = store
+        .current_disclosure_policy("safety")
+        .await
+        .expect("read");
+    assert_eq!(
+        (current.policy, current.version, current.set_by),
+        (DisclosurePolicy::default(), 0, None),
+        "none stored: the defaults"
+    );
+    assert!(
+        store
+            .disclosure_history("safety")
+            .await
+            .expect("history")
+            .is_empty()
+    );
+
+    let quarters = DisclosurePolicy {
+        min_n: 30,
+        period: Period::Quarter,
+        ..DisclosurePolicy::default()
+    };
+    assert_eq!(
+        store
+            .set_disclosure_policy("safety", &quarters, "ada")
+            .await
+            .expect("set"),
+        1
+    );
+    let districts = DisclosurePolicy {
+        area_level: 2,
+        ..quarters.clone()
+    };
+    assert_eq!(
+        store
+            .set_disclosure_policy("safety", &districts, "bea")
+            .await
+            .expect("set"),
+        2
+    );
+    assert_eq!(
+        store.disclosure_policy("safety").await.expect("read"),
+        districts
+    );
+    // Another survey's policy is its own.
+    assert_eq!(
+        store.disclosure_policy("other").await.expect("read"),
+        DisclosurePolicy::default()
+    );
+    let current = store
+        .current_disclosure_policy("safety")
+        .await
+        .expect("read");
+    assert_eq!(
+        (current.version, current.set_by.as_deref()),
+        (2, Some("bea"))
+    );
+    let history = store.disclosure_history("safety").await.expect("history");
+    let versions: Vec<(u32, &str, &DisclosurePolicy)> = history
+        .iter()
+        .map(|v| (v.version, v.set_by.as_str(), &v.policy))
+        .collect();
+    assert_eq!(versions, [(2, "bea", &districts), (1, "ada", &quarters)]);
+
+    let audit = store.recent_audit(10).await.expect("audit");
+    let details: Vec<&str> = audit
+        .iter()
+        .filter(|entry| entry.action == "disclosure_policy_set")
+        .map(|entry| entry.detail.as_str())
+        .collect();
+    assert_eq!(
+        details,
+        [
+            "safety: disclosure policy version 2: area_level 1 → 2",
+            "safety: disclosure policy version 1: min_n 25 → 30, period month → quarter",
+        ]
+    );
+
+    // A latest row edited by hand (no longer JSON of a policy, or out of
+    // bounds) counts as the defaults and stops no reader; the next
+    // version still follows it.
+    execute(
+        &store,
+        "INSERT INTO disclosure_policies (survey_id, version, policy, set_by, set_at) \
+         VALUES ('safety', 3, '{\"min_n\": \"lots\"}', 'mallory', '2026-12-08T00:00:00Z')",
+    )
+    .await;
+    assert_eq!(
+        store
+            .current_disclosure_policy("safety")
+            .await
+            .expect("read")
+            .version,
+        0
+    );
+    assert_eq!(
+        store.disclosure_policy("safety").await.expect("read"),
+        DisclosurePolicy::default()
+    );
+    assert_eq!(
+        store
+            .disclosure_history("safety")
+            .await
+            .expect("history")
+            .len(),
+        2,
+        "the unreadable version is left out of the history"
+    );
+    execute(
+        &store,
+        "UPDATE disclosure_policies SET policy = REPLACE(policy, '\"min_count\":5', '\"min_count\":1') \
+         WHERE survey_id = 'safety' AND version = 2",
+    )
+    .await;
+    execute(
+        &store,
+        "DELETE FROM disclosure_policies WHERE survey_id = 'safety' AND version = 3",
+    )
+    .await;
+    assert_eq!(
+        store.disclosure_policy("safety").await.expect("read"),
+        DisclosurePolicy::default(),
+        "k = 1 is out of bounds: the defaults apply"
+    );
+    assert_eq!(
+        store
+            .set_disclosure_policy("safety", &quarters, "ada")
+            .await
+            .expect("set"),
+        3
+    );
+    assert_eq!(
+        store.disclosure_policy("safety").await.expect("read"),
+        quarters
+    );
 }
 
 macro_rules! conformance {
@@ -1705,4 +1849,5 @@ conformance!(
     the_review_list_is_filtered_and_kept_to_a_supervisors_teams,
     a_correction_is_a_new_revision_whose_facts_replace_the_old,
     flag_rules_are_saved_whole_and_a_bad_row_reads_as_none,
+    every_disclosure_policy_version_is_kept_and_the_latest_applies,
 );

@@ -6,7 +6,7 @@ mod query;
 
 use serde::{Deserialize, Serialize};
 
-pub use query::{Format, Query, available_breakdowns, default_age_scheme};
+pub use query::{Format, POLICY_CODE, Query, area_level_of, available_breakdowns};
 
 use crate::publication::{Flag, Rule};
 use crate::schema::{Channel, Level};

@@ -32,6 +32,7 @@ pub const ACTIONS: &[&str] = &[
     "design_uploaded",
     "device_registered",
     "device_revoked",
+    "disclosure_policy_set",
     "flag_rules_set",
     "login",
     "login_failed",

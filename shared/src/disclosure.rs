@@ -239,19 +239,112 @@ impl DisclosurePolicy {
     }
 }
 
+/// Most versions `GET /api/surveys/{survey_id}/disclosure` lists: a
+/// policy is set a handful of times in a survey's life.
+pub const HISTORY_SHOWN: usize = 50;
+
+/// One version of a survey's policy, as set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyVersion {
+    /// 1 for the first policy set, then one more each time.
+    pub version: u32,
+    pub policy: DisclosurePolicy,
+    pub set_by: String,
+    pub set_at: String,
+}
+
+/// `GET /api/surveys/{survey_id}/disclosure`, and the answer to its `PUT`:
+/// the policy in force, who set it, and every earlier version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SurveyDisclosure {
+    pub survey_id: String,
+    /// The policy the server applies now.
+    pub policy: DisclosurePolicy,
+    /// Its version; 0 when none was ever set and the defaults apply.
+    pub version: u32,
+    pub set_by: Option<String>,
+    pub set_at: Option<String>,
+    /// The deepest admin-area level the survey defines: `area_level` may
+    /// not be deeper.
+    pub survey_area_levels: u8,
+    /// Versions set, newest first (at most [`HISTORY_SHOWN`]).
+    pub history: Vec<PolicyVersion>,
+}
+
+/// The deepest admin-area level `survey` defines (1 when it names none:
+/// its areas, if any, are one level).
+pub fn survey_area_levels(survey: &crate::Survey) -> u8 {
+    u8::try_from(survey.area_levels.len().max(1)).unwrap_or(u8::MAX)
+}
+
+impl DisclosurePolicy {
+    /// [`DisclosurePolicy::problems`], and what `survey` itself rules out:
+    /// an area level deeper than the survey's.
+    pub fn problems_for(&self, survey: &crate::Survey) -> Vec<ErrorField> {
+        let mut problems = self.problems();
+        let levels = survey_area_levels(survey);
+        if bounds::AREA_LEVEL.contains(&self.area_level) && self.area_level > levels {
+            problems.push(ErrorField::new(
+                "area_level",
+                "out_of_range",
+                format!("this survey's areas have {levels} level(s): from 1 to {levels}"),
+            ));
+        }
+        problems
+    }
+
+    /// Each setting as `name value`, in the field order, for the audit log
+    /// and the command line.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let rules: Vec<&str> = self.rules.iter().map(|rule| rule.as_str()).collect();
+        vec![
+            ("min_n", self.min_n.to_string()),
+            ("caution_n", self.caution_n.to_string()),
+            ("min_count", self.min_count.to_string()),
+            ("rules", rules.join(",")),
+            ("period", self.period.as_str().to_owned()),
+            ("area_level", self.area_level.to_string()),
+            (
+                "respondent_age_scheme",
+                self.respondent_age_scheme.as_str().to_owned(),
+            ),
+            (
+                "member_age_scheme",
+                self.member_age_scheme.as_str().to_owned(),
+            ),
+            ("max_weight_ratio", self.max_weight_ratio.to_string()),
+        ]
+    }
+
+    /// What changes from `self` to `new`, one `name old → new` a setting
+    /// (the audit log's words); empty when nothing does.
+    pub fn changes_to(&self, new: &DisclosurePolicy) -> Vec<String> {
+        self.settings()
+            .into_iter()
+            .zip(new.settings())
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((name, old), (_, new))| format!("{name} {old} → {new}"))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn periods_have_bounds_and_whole_ones_are_recognised() {
-        let date = |text| Date::parse(text).unwrap();
-        let march = Period::Month.index(date("2026-03-17")).unwrap();
+        let date = |text| Date::parse(text).expect("a date");
+        let march = Period::Month.index(date("2026-03-17")).expect("a month");
         assert_eq!(
             Period::Month.bounds(march),
             Some((date("2026-03-01"), date("2026-03-31")))
         );
-        let q1 = Period::Quarter.index(date("2024-02-29")).unwrap();
+        let q1 = Period::Quarter
+            .index(date("2024-02-29"))
+            .expect("a quarter");
         assert_eq!(
             Period::Quarter.bounds(q1),
             Some((date("2024-01-01"), date("2024-03-31")))
@@ -273,7 +366,8 @@ mod tests {
         for day in date("2023-12-01").days()..date("2027-02-01").days() {
             let at = Date::from_days(day);
             for period in [Period::Month, Period::Quarter, Period::Year] {
-                let (first, last) = period.bounds(period.index(at).unwrap()).unwrap();
+                let index = period.index(at).expect("a period");
+                let (first, last) = period.bounds(index).expect("its bounds");
                 assert!(first <= at && at <= last, "{period:?} {at}");
             }
         }
@@ -301,6 +395,44 @@ mod tests {
                 "area_level",
                 "max_weight_ratio",
                 "rules[1]"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_survey_bounds_the_area_level_and_changes_are_named() {
+        let survey = crate::community_safety();
+        let levels = survey_area_levels(&survey);
+        let deep = DisclosurePolicy {
+            area_level: levels + 1,
+            ..DisclosurePolicy::default()
+        };
+        let fields: Vec<String> = deep
+            .problems_for(&survey)
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(fields, ["area_level"]);
+        let deepest = DisclosurePolicy {
+            area_level: levels,
+            ..DisclosurePolicy::default()
+        };
+        assert!(deepest.problems_for(&survey).is_empty());
+
+        let old = DisclosurePolicy::default();
+        assert!(old.changes_to(&old).is_empty());
+        let new = DisclosurePolicy {
+            min_n: 30,
+            rules: vec![Rule::Nchs],
+            period: Period::Quarter,
+            ..old.clone()
+        };
+        assert_eq!(
+            old.changes_to(&new),
+            [
+                "min_n 25 → 30",
+                "rules dhs_mics,nchs → nchs",
+                "period month → quarter"
             ]
         );
     }

@@ -4,12 +4,13 @@
 
 use proptest::prelude::*;
 use salama_shared::aggregate::{
-    AgeScheme, Dimension, Format, Query, available_breakdowns, default_age_scheme,
+    AgeScheme, Dimension, Format, POLICY_CODE, Query, area_level_of, available_breakdowns,
 };
 use salama_shared::api::ErrorField;
 use salama_shared::date::Date;
+use salama_shared::disclosure::{DisclosurePolicy, Period};
 use salama_shared::publication::Rule;
-use salama_shared::schema::{Channel, Denominator, Level, Role};
+use salama_shared::schema::{Channel, Level};
 use salama_shared::{Survey, community_safety};
 
 /// Splits a query string into decoded pairs, as the server's extractor does.
@@ -75,10 +76,13 @@ fn query() -> impl Strategy<Value = Query> {
             proptest::option::of(date),
         ),
         proptest::option::of(proptest::sample::select(Channel::ALL.to_vec())),
-        proptest::sample::select(Rule::ALL.to_vec()),
-        1u64..=1000,
+        proptest::option::of(proptest::sample::select(Rule::ALL.to_vec())),
+        proptest::option::of(1u64..=1000),
         proptest::option::of(some_text()),
-        proptest::sample::select(Format::ALL.to_vec()),
+        (
+            proptest::sample::select(Format::ALL.to_vec()),
+            any::<bool>(),
+        ),
     )
         .prop_map(
             |(
@@ -92,7 +96,7 @@ fn query() -> impl Strategy<Value = Query> {
                 rule,
                 min_count,
                 lang,
-                format,
+                (format, exact),
             )| {
                 Query {
                     indicator,
@@ -107,6 +111,7 @@ fn query() -> impl Strategy<Value = Query> {
                     min_count,
                     lang,
                     format,
+                    exact,
                 }
             },
         )
@@ -161,7 +166,7 @@ fn the_last_of_a_repeated_parameter_counts_and_empty_ones_are_absent() {
     let query =
         Query::parse(&given("indicator=a&indicator=b&rule=nchs&rule=&area=")).expect("valid");
     assert_eq!(query.indicator, "b");
-    assert_eq!(query.rule, Rule::DhsMics);
+    assert_eq!(query.rule, None);
     assert_eq!(query.area, None);
 }
 
@@ -200,6 +205,7 @@ fn each_bad_value_is_named_with_its_parameter() {
         ("indicator=x&min_count=0", "min_count", "out_of_range"),
         ("indicator=x&min_count=1001", "min_count", "out_of_range"),
         ("indicator=x&format=pdf", "format", "invalid_choice"),
+        ("indicator=x&exact=yes", "exact", "invalid_choice"),
     ];
     for (query, path, code) in cases {
         assert_eq!(paths(&errors(query)), [(path, code)], "{query}");
@@ -272,8 +278,12 @@ fn the_survey_decides_which_breakdowns_are_accepted() {
     }
     assert!(available_breakdowns(&household, Level::Member).contains(&Dimension::Displacement));
     let survey = survey_without("urban_rural");
-    let refused = Query::parse_for(&given("indicator=sdg_16_1_4&by=sex,urban_rural"), &survey)
-        .expect_err("refused");
+    let refused = Query::parse_for(
+        &given("indicator=sdg_16_1_4&by=sex,urban_rural"),
+        &survey,
+        &DisclosurePolicy::default(),
+    )
+    .expect_err("refused");
     assert_eq!(paths(&refused), [("by[1]", "unavailable")]);
     assert!(
         refused[0]
@@ -285,6 +295,7 @@ fn the_survey_decides_which_breakdowns_are_accepted() {
     let refused = Query::parse_for(
         &given("indicator=child_safe_proxy&by=displacement"),
         &community_safety(),
+        &DisclosurePolicy::default(),
     )
     .expect_err("members have no displacement of their own");
     assert_eq!(paths(&refused), [("by[0]", "unavailable")]);
@@ -296,6 +307,7 @@ fn survey_problems_are_listed_with_the_others() {
     let refused = Query::parse_for(
         &given("indicator=nope&area_level=9&area=atlantis&lang=xx&format=pdf"),
         &survey,
+        &DisclosurePolicy::default(),
     )
     .expect_err("refused");
     assert_eq!(
@@ -308,14 +320,18 @@ fn survey_problems_are_listed_with_the_others() {
             ("lang", "invalid_choice"),
         ]
     );
-    let (query, indicator) =
-        Query::parse_for(&given("indicator=sdg_16_1_4&by=sex&lang=fr"), &survey).expect("valid");
+    let (query, indicator) = Query::parse_for(
+        &given("indicator=sdg_16_1_4&by=sex&lang=fr"),
+        &survey,
+        &DisclosurePolicy::default(),
+    )
+    .expect("valid");
     assert_eq!(indicator.id, "sdg_16_1_4");
     assert_eq!(query.lang.as_deref(), Some("fr"));
 }
 
 #[test]
-fn indicators_about_children_default_to_humanitarian_age_bands() {
+fn the_policy_chooses_the_age_bands_rule_and_count_a_query_names_none_of() {
     let survey = community_safety();
     let indicator = |id: &str| {
         survey
@@ -325,47 +341,164 @@ fn indicators_about_children_default_to_humanitarian_age_bands() {
             .expect("in the default survey")
             .clone()
     };
-    let children = indicator("child_safe_proxy");
-    assert_eq!(default_age_scheme(&survey, &children), AgeScheme::Sadd);
+    let policy = DisclosurePolicy {
+        rules: vec![Rule::Nchs, Rule::DhsMics],
+        min_count: 7,
+        respondent_age_scheme: AgeScheme::Sadd,
+        member_age_scheme: AgeScheme::UnAdult,
+        ..DisclosurePolicy::default()
+    };
     let query = Query::new("child_safe_proxy");
-    assert_eq!(query.age_scheme_for(&survey, &children), AgeScheme::Sadd);
+    assert_eq!(
+        query.age_scheme_for(&indicator("child_safe_proxy"), &policy),
+        AgeScheme::UnAdult
+    );
+    assert_eq!(
+        query.age_scheme_for(&indicator("sdg_16_1_4"), &policy),
+        AgeScheme::Sadd
+    );
+    assert_eq!(query.rule_for(&policy), Rule::Nchs);
+    assert_eq!(query.min_count_for(&policy), 7);
     let asked = Query {
-        age_scheme: Some(AgeScheme::UnAdult),
+        rule: Some(Rule::DhsMics),
+        min_count: Some(9),
         ..query
     };
-    assert_eq!(asked.age_scheme_for(&survey, &children), AgeScheme::UnAdult);
-    assert_eq!(
-        default_age_scheme(&survey, &indicator("sdg_16_1_4")),
-        AgeScheme::UnAdult
+    assert_eq!(asked.rule_for(&policy), Rule::DhsMics);
+    assert_eq!(asked.min_count_for(&policy), 9);
+}
+
+/// The problems `query` has under `policy`, as (path, code).
+fn under(policy: &DisclosurePolicy, query: &str) -> Vec<(String, String)> {
+    let survey = community_safety();
+    match Query::parse_for(&given(query), &survey, policy) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+    }
+}
+
+#[test]
+fn analysts_may_ask_for_stricter_than_the_policy_never_for_laxer() {
+    let policy = DisclosurePolicy::default();
+    let refused = |query: &str, path: &str| {
+        assert_eq!(
+            under(&policy, query),
+            [(path.to_owned(), POLICY_CODE.to_owned())],
+            "{query}"
+        );
+    };
+    for allowed in [
+        "indicator=sdg_16_1_4",
+        "indicator=sdg_16_1_4&min_count=5&rule=nchs",
+        "indicator=sdg_16_1_4&min_count=1000",
+        "indicator=sdg_16_1_4&from=2026-02-01&to=2026-02-28",
+        "indicator=sdg_16_1_4&from=2024-02-01&to=2024-02-29",
+        "indicator=sdg_16_1_4&by=age_band&age_scheme=un_adult",
+        "indicator=child_safe_proxy&by=age_band&age_scheme=sadd",
+        "indicator=sdg_16_1_4&by=area&area_level=1",
+    ] {
+        assert_eq!(under(&policy, allowed), [], "{allowed}");
+    }
+    refused("indicator=sdg_16_1_4&min_count=4", "min_count");
+    refused("indicator=sdg_16_1_4&min_count=1", "min_count");
+    // A day, a window across two months, half a month, one date alone.
+    refused("indicator=sdg_16_1_4&from=2026-03-17&to=2026-03-17", "from");
+    refused("indicator=sdg_16_1_4&from=2026-03-02&to=2026-03-31", "from");
+    refused("indicator=sdg_16_1_4&from=2026-03-01&to=2026-04-30", "to");
+    refused("indicator=sdg_16_1_4&from=2026-03-01&to=2026-03-15", "to");
+    refused("indicator=sdg_16_1_4&to=2026-03-31", "from");
+    refused("indicator=sdg_16_1_4&from=2026-03-01", "to");
+    refused("indicator=sdg_16_1_4&from=2026-03-31&to=2026-03-01", "from");
+    refused("indicator=sdg_16_1_4&by=area&area_level=2", "area_level");
+    refused(
+        "indicator=child_safe_proxy&by=age_band&age_scheme=un_adult",
+        "age_scheme",
     );
-    // Every member, or members of working age: adult bands.
-    let mut everyone = children.clone();
-    everyone.denominator = Denominator::All;
-    assert_eq!(default_age_scheme(&survey, &everyone), AgeScheme::UnAdult);
-    let mut working_age = children;
-    working_age.denominator = serde_json::from_str(
-        r#"{"rule":"subpopulation","filter":"${mem_age} >= 15 and ${mem_age} < 65"}"#,
+    refused("indicator=sdg_16_1_4&age_scheme=sadd", "age_scheme");
+    let survey = community_safety();
+    let district = survey.areas[0].children[0].code.clone();
+    assert_eq!(area_level_of(&survey, &survey.areas[0].code), Some(1));
+    assert_eq!(area_level_of(&survey, &district), Some(2));
+    assert_eq!(area_level_of(&survey, "atlantis"), None);
+    refused(&format!("indicator=sdg_16_1_4&area={district}"), "area");
+
+    // The message names the policy's value.
+    let survey = community_safety();
+    let errors = Query::parse_for(
+        &given(
+            "indicator=sdg_16_1_4&min_count=2&rule=nchs&from=2026-03-02&to=2026-03-31&area_level=2",
+        ),
+        &survey,
+        &DisclosurePolicy {
+            rules: vec![Rule::DhsMics],
+            ..DisclosurePolicy::default()
+        },
     )
-    .expect("a denominator");
-    assert_eq!(
-        default_age_scheme(&survey, &working_age),
-        AgeScheme::UnAdult
+    .expect_err("refused");
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(messages[0].contains("dhs_mics only"), "{messages:?}");
+    assert!(messages[1].starts_with("at least 5"), "{messages:?}");
+    assert!(
+        messages[2].contains("one whole month, such as 2026-03-01 to 2026-03-31"),
+        "{messages:?}"
     );
-    // Without a member age there is nothing to tell children by.
-    let mut no_age = survey.clone();
-    no_age.roles.retain(|role| {
-        !matches!(
-            role,
-            Role::Age {
-                level: Level::Member,
-                ..
-            }
-        )
-    });
+    assert!(messages[3].starts_with("at most 1"), "{messages:?}");
+
+    // Longer periods, and none at all.
+    let quarters = DisclosurePolicy {
+        period: Period::Quarter,
+        ..DisclosurePolicy::default()
+    };
     assert_eq!(
-        default_age_scheme(&no_age, &indicator("child_safe_proxy")),
-        AgeScheme::UnAdult
+        under(
+            &quarters,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-06-30"
+        ),
+        []
     );
+    assert_eq!(
+        under(
+            &quarters,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"
+        ),
+        [("to".to_owned(), POLICY_CODE.to_owned())]
+    );
+    let fieldwork = DisclosurePolicy {
+        period: Period::Fieldwork,
+        ..DisclosurePolicy::default()
+    };
+    assert_eq!(
+        under(
+            &fieldwork,
+            "indicator=sdg_16_1_4&from=2026-04-01&to=2026-04-30"
+        ),
+        [
+            ("from".to_owned(), POLICY_CODE.to_owned()),
+            ("to".to_owned(), POLICY_CODE.to_owned())
+        ]
+    );
+    // Deeper areas, once the policy releases them.
+    let districts = DisclosurePolicy {
+        area_level: 2,
+        ..DisclosurePolicy::default()
+    };
+    assert_eq!(
+        under(
+            &districts,
+            &format!("indicator=sdg_16_1_4&by=area&area_level=2&area={district}")
+        ),
+        []
+    );
+}
+
+#[test]
+fn an_exact_query_is_not_held_to_the_policy() {
+    // Whether the caller may ask for it is the server's to say (admins).
+    let laxest = "indicator=sdg_16_1_4&min_count=1&from=2026-03-17&to=2026-03-17&area_level=2&age_scheme=sadd&exact=true";
+    assert_eq!(under(&DisclosurePolicy::default(), laxest), []);
+    let query = Query::parse(&given(laxest)).expect("valid");
+    assert!(query.exact);
+    assert!(query.to_query_string().ends_with("&exact=true"));
 }
 
 #[test]
@@ -386,7 +519,8 @@ fn every_parameter_is_described_with_its_allowed_values() {
             "rule",
             "min_count",
             "lang",
-            "format"
+            "format",
+            "exact"
         ]
     );
     let by = &parameters[1];

@@ -73,6 +73,10 @@ async fn an_admin_sets_up_fieldwork_watches_progress_and_stores_the_design() {
         file("clusters.csv", CLUSTERS),
         file("weights.csv", WEIGHTS),
     );
+    let far_apart = file(
+        "weights-far-apart.csv",
+        "cluster_id,weight\nea-1,1\nea-2,5000\n",
+    );
     let browser = Browser::start().await;
     browser.goto(&site.url("/admin")).await;
     browser.type_into("#sign-in-name", "coordinator").await;
@@ -209,6 +213,22 @@ async fn an_admin_sets_up_fieldwork_watches_progress_and_stores_the_design() {
             .contains("1 of 8")
     );
     assert!(browser.text("#without-weight").await.contains("ea-1, ea-2"));
+
+    // Weights further apart than the disclosure policy allows: the
+    // preview names both rows and the bound.
+    choose(&browser, "#weights-file", &far_apart).await;
+    browser.click("#weights-preview").await;
+    browser
+        .wait_until(
+            "the ratio refused by row",
+            "const rows = [...document.querySelectorAll('#weights-outcome-problems tbody tr')].map(tr => tr.textContent); \
+             return rows.length === 2 && rows[0].startsWith('3') && rows[1].startsWith('2') \
+               && rows.every(row => row.includes('allows at most 100 times'))",
+        )
+        .await;
+    browser
+        .assert_accessible("fieldwork, weights too far apart")
+        .await;
 
     // Weights: what they change, then stored, then the design and its history.
     choose(&browser, "#weights-file", &weights).await;

@@ -135,3 +135,130 @@ async fn an_admin_sets_how_long_raw_data_is_kept_and_is_warned_before_it_goes() 
     assert_eq!(set, 2, "each saved date is audited once");
     browser.close().await;
 }
+
+/// Sets a value in a control as a person would, whatever its kind.
+async fn set_value(browser: &Browser, id: &str, value: &str) {
+    browser
+        .client
+        .execute(
+            "const [id, value] = arguments; const e = document.getElementById(id); e.value = value; e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true })); return true;",
+            vec![json!(id), json!(value)],
+        )
+        .await
+        .expect("value set");
+}
+
+#[tokio::test]
+async fn an_admin_sets_what_the_tables_may_show_and_sees_each_refusal_at_its_field() {
+    use salama_shared::disclosure::{DisclosurePolicy, Period};
+    let site = Site::start().await;
+    let password = site.staff("ada", Role::Admin).await;
+    let browser = Browser::with_screen(412, 915).await;
+
+    browser.goto(&site.url("/admin/settings")).await;
+    browser.type_into("#sign-in-name", "ada").await;
+    browser.type_into("#sign-in-password", &password).await;
+    browser.click("#sign-in").await;
+    browser
+        .wait_until(
+            "the policy",
+            "return document.getElementById('disclosure-version')?.textContent.includes('No policy has been set') === true \
+               && document.getElementById('disclosure-min_n').value === '25'",
+        )
+        .await;
+    // Every setting says what it protects and what it costs.
+    let hints = browser
+        .script(
+            "return [...document.querySelectorAll('#disclosure .question .hint')].map(p => p.textContent)",
+        )
+        .await;
+    let hints = hints.as_array().expect("hints");
+    assert_eq!(hints.len(), 9, "{hints:?}");
+    assert!(
+        hints.iter().all(|hint| hint
+            .as_str()
+            .is_some_and(|text| text.starts_with("Protects:") && text.contains("Costs:"))),
+        "{hints:?}"
+    );
+    browser
+        .assert_accessible("settings, disclosure policy")
+        .await;
+    browser
+        .assert_fits_screen("settings, disclosure policy")
+        .await;
+    browser.screenshot("settings-disclosure").await;
+
+    // Out of bounds: the server's words at each field, nothing stored.
+    set_value(&browser, "disclosure-min_n", "5").await;
+    browser.click("#disclosure-save").await;
+    browser
+        .wait_until(
+            "the refusals at their fields",
+            "return document.getElementById('disclosure-min_n-problem').textContent.includes('must be from 10 to 1000') \
+               && document.getElementById('disclosure-min_n').getAttribute('aria-invalid') === 'true'",
+        )
+        .await;
+    browser.assert_accessible("settings, policy refused").await;
+    assert_eq!(
+        site.store
+            .current_disclosure_policy("community-safety")
+            .await
+            .expect("read")
+            .version,
+        0
+    );
+    // A ratio that is not a number is the shape's problem, at its field too.
+    set_value(&browser, "disclosure-min_n", "30").await;
+    set_value(&browser, "disclosure-max_weight_ratio", "lots").await;
+    browser.click("#disclosure-save").await;
+    browser
+        .wait_until(
+            "the ratio refused",
+            "return document.getElementById('disclosure-max_weight_ratio-problem').textContent !== '' \
+               && document.getElementById('disclosure-min_n-problem').textContent === ''",
+        )
+        .await;
+
+    set_value(&browser, "disclosure-max_weight_ratio", "50").await;
+    set_value(&browser, "disclosure-period", "quarter").await;
+    set_value(&browser, "disclosure-area_level", "2").await;
+    set_value(&browser, "disclosure-rules", "nchs").await;
+    browser.click("#disclosure-save").await;
+    browser
+        .wait_until(
+            "saved",
+            "return document.getElementById('disclosure-status').textContent.includes('Saved: version 1') \
+               && document.getElementById('disclosure-version').textContent.includes('Version 1, set by ada') \
+               && document.querySelectorAll('#disclosure-history li').length === 1 \
+               && document.getElementById('disclosure-max_weight_ratio-problem').textContent === ''",
+        )
+        .await;
+    let stored = site
+        .store
+        .disclosure_policy("community-safety")
+        .await
+        .expect("read");
+    assert_eq!(
+        stored,
+        DisclosurePolicy {
+            min_n: 30,
+            period: Period::Quarter,
+            area_level: 2,
+            rules: vec![salama_shared::publication::Rule::Nchs],
+            max_weight_ratio: 50.0,
+            ..DisclosurePolicy::default()
+        }
+    );
+    browser.assert_accessible("settings, policy saved").await;
+    browser.screenshot("settings-disclosure-saved").await;
+    let audited = site
+        .store
+        .recent_audit(20)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|entry| entry.action == "disclosure_policy_set" && entry.actor == "ada")
+        .count();
+    assert_eq!(audited, 1);
+    browser.close().await;
+}

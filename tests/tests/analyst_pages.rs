@@ -111,6 +111,49 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
         address.as_str(),
         Some("?survey=community-safety&indicator=sdg_16_1_4&by=sex")
     );
+    // Only what the survey's disclosure policy allows is offered (here its
+    // defaults): whole months of the fieldwork or all of it, no area level
+    // below the top, its rules; and one line says what it hides.
+    let hides = browser.text("#policy-hides").await;
+    assert!(
+        hides.contains("fewer than 25 interviews and counts under 5; tables cover whole months; areas are shown down to level 1"),
+        "{hides}"
+    );
+    browser
+        .wait_until(
+            "the fieldwork's months",
+            "return [...document.querySelectorAll('#period option')].map(o => o.value).join() === ',2026-11-01/2026-11-30' \
+               && [...document.querySelectorAll('#rule option')].map(o => o.value).join() === 'dhs_mics,nchs' \
+               && document.getElementById('area-level') === null",
+        )
+        .await;
+    browser
+        .find("#period")
+        .await
+        .select_by_value("2026-11-01/2026-11-30")
+        .await
+        .expect("November");
+    browser
+        .wait_until(
+            "November's table",
+            "return location.search.includes('from=2026-11-01&to=2026-11-30') \
+               && document.getElementById('download-csv').href.includes('from=2026-11-01&to=2026-11-30') \
+               && document.querySelectorAll('#table-enumerator tbody tr').length === 3",
+        )
+        .await;
+    browser.assert_accessible("analysis, one month").await;
+    browser
+        .find("#period")
+        .await
+        .select_by_value("")
+        .await
+        .expect("the whole fieldwork");
+    browser
+        .wait_until(
+            "the whole fieldwork again",
+            "return !location.search.includes('from=') && document.querySelectorAll('#table-enumerator tbody tr').length === 3",
+        )
+        .await;
     // Every column is explained, the reported categories by the survey's labels.
     let legend = browser.text("#legend").await;
     assert!(
@@ -265,7 +308,7 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
         .wait_until(
             "member breakdowns and SADD bands",
             "const offered = [...document.querySelectorAll('#by-first option')].map(o => o.value); \
-             return document.getElementById('age-scheme').value === 'sadd' \
+             return document.getElementById('age-scheme').dataset.scheme === 'sadd' \
                && offered.join() === 'sex,age_band,area,urban_rural' \
                && document.getElementById('download-csv').href.includes('indicator=child_safe_proxy&by=area')",
         )
@@ -279,7 +322,7 @@ async fn an_analyst_reads_16_1_4_by_sex_and_age_and_downloads_it() {
             "the same table after a reload",
             "return document.getElementById('indicator')?.value === 'child_safe_proxy' \
                && document.getElementById('by-first')?.value === 'area' \
-               && document.getElementById('age-scheme')?.value === 'sadd' \
+               && document.getElementById('age-scheme')?.dataset.scheme === 'sadd' \
                && document.querySelectorAll('#table-enumerator tbody tr').length > 0",
         )
         .await;

@@ -53,6 +53,14 @@ pub async fn surveys() -> Result<Vec<SurveyListing>, ApiError> {
     parse_serde(&call("GET", "/api/surveys", None).await?)
 }
 
+/// A survey's disclosure policy, its version and history.
+pub async fn disclosure(
+    survey_id: &str,
+) -> Result<salama_shared::disclosure::SurveyDisclosure, ApiError> {
+    let url = format!("/api/surveys/{}/disclosure", encode(survey_id));
+    parse_serde(&call("GET", &url, None).await?)
+}
+
 pub async fn set_public(survey_id: &str, public: bool) -> Result<SurveySummary, ApiError> {
     let body = serde_json::json!({ "public": public }).to_string();
     let url = format!("/api/surveys/{}", encode(survey_id));

@@ -1,6 +1,7 @@
 //! The analysis endpoints, through the shared `fetch` wrapper.
 
 use salama_shared::aggregate::{AggregateTable, Fieldwork, Query};
+use salama_shared::disclosure::{DisclosurePolicy, SurveyDisclosure};
 
 use super::Me;
 use crate::api::{ApiError, call, encode, parse_serde};
@@ -37,6 +38,14 @@ pub fn aggregates_url(survey_id: &str, query: &Query) -> String {
         encode(survey_id),
         query.to_query_string()
     )
+}
+
+/// The survey's disclosure policy: what the page may offer. One that cannot
+/// be read counts as the defaults, as the server's own does.
+pub async fn disclosure(survey_id: &str) -> Result<DisclosurePolicy, ApiError> {
+    let url = format!("/api/surveys/{}/disclosure", encode(survey_id));
+    let disclosure: SurveyDisclosure = parse_serde(&call("GET", &url, None).await?)?;
+    Ok(disclosure.policy)
 }
 
 pub async fn aggregates(survey_id: &str, query: &Query) -> Result<AggregateTable, ApiError> {

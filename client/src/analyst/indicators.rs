@@ -1,13 +1,17 @@
 //! One indicator broken down by up to two groups: the table with 95%
 //! intervals and publication flags (DHS/MICS: `*` suppressed, parentheses
-//! for caution), a bar chart with interval whiskers, and downloads.
+//! for caution), a bar chart with interval whiskers, and downloads. Only
+//! what the survey's disclosure policy allows is offered: whole periods of
+//! its length, its area levels, its rules, its age bands.
 
 use leptos::prelude::*;
 use salama_shared::Survey;
 use salama_shared::aggregate::{
-    AgeScheme, AggregateTable, Cell, Dimension, Format, Population, Query, available_breakdowns,
-    default_age_scheme,
+    AgeScheme, AggregateTable, Cell, Dimension, Fieldwork, Format, Population, Query,
+    available_breakdowns,
 };
+use salama_shared::date::Date;
+use salama_shared::disclosure::{DisclosurePolicy, Period};
 use salama_shared::publication::{Flag, Rule};
 use salama_shared::schema::Channel;
 
@@ -103,14 +107,40 @@ pub fn view(
             .map_or(Some(Dimension::Sex), |q| q.by.first().copied()),
     );
     let second = RwSignal::new(start.as_ref().and_then(|q| q.by.get(1).copied()));
-    // `None` until the analyst picks bands: the indicator's own default.
-    let scheme = RwSignal::new(start.as_ref().and_then(|q| q.age_scheme));
-    let rule = RwSignal::new(start.as_ref().map(|q| q.rule).unwrap_or_default());
+    // `None`: the policy's default rule.
+    let rule = RwSignal::new(start.as_ref().and_then(|q| q.rule));
+    // One whole period of the policy's length, or the whole fieldwork.
+    let period = RwSignal::new(start.as_ref().and_then(|q| q.from.zip(q.to)));
+    let area_level = RwSignal::new(start.as_ref().map_or(1, |q| q.area_level));
+    let policy = RwSignal::new(None::<DisclosurePolicy>);
+    let fieldwork = RwSignal::new(None::<Fieldwork>);
     let table = RwSignal::new(None::<Result<AggregateTable, ApiError>>);
     // Indicator names in the table's language, else the survey's own.
     let names_language = lang.clone().unwrap_or_default();
+    let levels_language = names_language.clone();
     // Copy, as the query is built by several closures.
     let lang = StoredValue::new(lang);
+    let id = survey_id.clone();
+    leptos::task::spawn_local(async move {
+        // What the address asked for beyond the policy (an old link) falls
+        // back to what it allows, rather than to a refusal.
+        let rules = calls::disclosure(&id).await.unwrap_or_default();
+        let whole = |(from, to): (Date, Date)| rules.period.whole(from, to).is_some();
+        if !period.get_untracked().is_some_and(whole) {
+            period.set(None);
+        }
+        if area_level.get_untracked() > usize::from(rules.area_level) {
+            area_level.set(1);
+        }
+        if rule
+            .get_untracked()
+            .is_some_and(|r| !rules.rules.contains(&r))
+        {
+            rule.set(None);
+        }
+        policy.set(Some(rules));
+        fieldwork.set(calls::fieldwork(&id, None).await.ok());
+    });
     let id = survey_id.clone();
     leptos::task::spawn_local(async move {
         let loaded = api::survey(&id).await;
@@ -123,37 +153,33 @@ pub fn view(
         survey.set(Some(loaded));
     });
     // The breakdowns the survey defines for the indicator's unit, and the
-    // bands it defaults to: only these are offered.
+    // bands the policy tabulates that unit in: only these are offered.
     let defaults = Memo::new(move |_| {
         let id = indicator.get();
-        survey.with(|survey| match survey {
+        let unit = survey.with(|survey| match survey {
             Some(Ok(survey)) => survey
                 .indicators
                 .iter()
                 .find(|i| i.id == id)
-                .map(|i| {
-                    (
-                        available_breakdowns(survey, i.unit),
-                        default_age_scheme(survey, i),
-                    )
-                })
-                .unwrap_or_default(),
-            _ => (Vec::new(), AgeScheme::default()),
-        })
+                .map(|i| (available_breakdowns(survey, i.unit), i.unit)),
+            _ => None,
+        });
+        let bands = policy.with(|policy| {
+            let policy = policy.clone().unwrap_or_default();
+            unit.as_ref().map(|(_, unit)| policy.age_scheme(*unit))
+        });
+        (
+            unit.map(|(available, _)| available).unwrap_or_default(),
+            bands.unwrap_or_default(),
+        )
     });
     let available = move || defaults.with(|(available, _)| available.clone());
-    // Another unit of analysis: choices it lacks fall back to what it has,
-    // and the bands to its default (not on the first, which may come from
-    // the address).
-    let seen = StoredValue::new(None::<(Vec<Dimension>, AgeScheme)>);
+    // Another unit of analysis: choices it lacks fall back to what it has.
     Effect::new(move |_| {
-        let now = defaults.get();
-        let available = now.0.clone();
+        let available = defaults.with(|(available, _)| available.clone());
         if available.is_empty() {
             return;
         }
-        let before = seen.get_value();
-        seen.set_value(Some(now.clone()));
         if first
             .get_untracked()
             .is_some_and(|d| !available.contains(&d))
@@ -166,9 +192,6 @@ pub fn view(
         {
             second.set(None);
         }
-        if before.is_some_and(|before| before != now) {
-            scheme.set(None);
-        }
     });
     let query = move || {
         let mut query = Query::new(indicator.get());
@@ -178,15 +201,20 @@ pub fn view(
                 query.by.push(dimension);
             }
         }
-        query.age_scheme = scheme.get();
         query.rule = rule.get();
+        query.area_level = area_level.get();
+        if let Some((from, to)) = period.get() {
+            query.from = Some(from);
+            query.to = Some(to);
+        }
         query.lang = lang.get_value();
         query
     };
     let id = survey_id.clone();
     Effect::new(move |_| {
         let query = query();
-        let loaded = survey.with(|survey| matches!(survey, Some(Ok(_))));
+        let loaded =
+            survey.with(|survey| matches!(survey, Some(Ok(_)))) && policy.with(Option::is_some);
         if query.indicator.is_empty() || !loaded {
             return;
         }
@@ -254,29 +282,31 @@ pub fn view(
                 </div>
                 {dimension_select(first, "by-first", say(W::BreakDownBy), false)}
                 {dimension_select(second, "by-second", say(W::AndBy), true)}
+                {period_select(policy, fieldwork, period)}
+                {move || area_level_select(survey, policy, area_level, levels_language.clone())}
                 <div class="question">
-                    <label for="age-scheme">{say(W::AgeBands)}</label>
-                    <select id="age-scheme" on:change=move |e| scheme.set(AgeScheme::parse(&event_target_value(&e)))>
+                    <label for="rule">{say(W::PublicationRule)}</label>
+                    <select id="rule" on:change=move |e| {
+                        let name = event_target_value(&e);
+                        rule.set(Rule::ALL.into_iter().find(|r| r.as_str() == name));
+                    }>
                         {move || {
-                            let chosen = scheme.get().unwrap_or_else(|| defaults.with(|(_, default)| *default));
-                            AgeScheme::ALL.into_iter().map(|option| view! {
-                                <option value=option.as_str() selected=option == chosen>{scheme_name(option)}</option>
+                            let policy = policy.get().unwrap_or_default();
+                            let chosen = rule.get().unwrap_or_else(|| policy.default_rule());
+                            policy.rules.into_iter().map(|option| view! {
+                                <option value=option.as_str() selected=option == chosen>{rule_name(option)}</option>
                             }).collect_view()
                         }}
                     </select>
                 </div>
                 <div class="question">
-                    <label for="rule">{say(W::PublicationRule)}</label>
-                    <select id="rule" on:change=move |e| {
-                        let name = event_target_value(&e);
-                        rule.set(Rule::ALL.into_iter().find(|r| r.as_str() == name).unwrap_or_default());
-                    }>
-                        {Rule::ALL.into_iter().map(|option| view! {
-                            <option value=option.as_str() selected=option == rule.get_untracked()>{rule_name(option)}</option>
-                        }).collect_view()}
-                    </select>
+                    <span class="label">{say(W::AgeBands)}</span>
+                    <p id="age-scheme" data-scheme=move || defaults.with(|(_, bands)| bands.as_str())>
+                        {move || scheme_name(defaults.with(|(_, bands)| *bands))}
+                    </p>
                 </div>
             </div>
+            {move || policy.get().map(|policy| view! { <p id="policy-hides" class="hint">{policy_hides(&policy)}</p> })}
             <p class="downloads">
                 {say(W::Download)} " "
                 <a id="download-csv" download="" href=csv_href>"CSV"</a>
@@ -297,6 +327,143 @@ pub fn view(
             }}
         </section>
     }
+}
+
+/// The whole periods of the policy's length that hold interviews or online
+/// answers, newest first, and the whole fieldwork; none to choose when the
+/// policy allows only the whole fieldwork.
+fn period_select(
+    policy: RwSignal<Option<DisclosurePolicy>>,
+    fieldwork: RwSignal<Option<Fieldwork>>,
+    period: RwSignal<Option<(Date, Date)>>,
+) -> impl IntoView {
+    move || {
+        let length = policy.with(|policy| policy.as_ref().map(|policy| policy.period))?;
+        if length == Period::Fieldwork {
+            return None;
+        }
+        let mut indices: Vec<i32> = fieldwork.with(|fieldwork| {
+            fieldwork
+                .iter()
+                .flat_map(|fieldwork| &fieldwork.by_day)
+                .filter_map(|day| Date::parse(&day.date))
+                .filter_map(|date| length.index(date))
+                .collect()
+        });
+        if let Some(index) = period
+            .get_untracked()
+            .and_then(|(from, _)| length.index(from))
+        {
+            indices.push(index);
+        }
+        indices.sort_unstable_by(|a, b| b.cmp(a));
+        indices.dedup();
+        let chosen = period.get();
+        let options = indices
+            .into_iter()
+            .filter_map(|index| {
+                let (from, to) = length.bounds(index)?;
+                let value = format!("{from}/{to}");
+                let selected = chosen == Some((from, to));
+                Some(view! { <option value=value selected=selected>{period_label(length, from)}</option> })
+            })
+            .collect_view();
+        let choose = move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            period.set(
+                value
+                    .split_once('/')
+                    .and_then(|(from, to)| Some((Date::parse(from)?, Date::parse(to)?))),
+            );
+        };
+        Some(view! {
+            <div class="question">
+                <label for="period">{say(W::Period)}</label>
+                <select id="period" on:change=choose>
+                    <option value="" selected=chosen.is_none()>{say(W::WholeFieldwork)}</option>
+                    {options}
+                </select>
+            </div>
+        })
+    }
+}
+
+/// A period as a picker shows it: `2026-11`, `Q4 2026`, `2026`.
+fn period_label(length: Period, first: Date) -> String {
+    let (year, month, _) = first.ymd();
+    match length {
+        Period::Month => format!("{year}-{month:02}"),
+        Period::Quarter => fill(
+            say(W::QuarterOf),
+            &[
+                ("q", &(month.div_ceil(3)).to_string()),
+                ("year", &year.to_string()),
+            ],
+        ),
+        Period::Year | Period::Fieldwork => year.to_string(),
+    }
+}
+
+/// The admin levels an area breakdown may use: those the survey defines,
+/// down to the policy's; nothing to choose when that is one.
+fn area_level_select(
+    survey: RwSignal<Option<Result<Survey, ApiError>>>,
+    policy: RwSignal<Option<DisclosurePolicy>>,
+    area_level: RwSignal<usize>,
+    language: String,
+) -> Option<impl IntoView> {
+    let deepest =
+        usize::from(policy.with(|policy| policy.as_ref().map(|policy| policy.area_level))?);
+    let levels: Vec<(usize, String)> = survey.with(|survey| match survey {
+        Some(Ok(survey)) => survey
+            .area_levels
+            .iter()
+            .take(deepest)
+            .enumerate()
+            .map(|(at, level)| {
+                (
+                    at + 1,
+                    level
+                        .label
+                        .get(&language, &survey.default_language)
+                        .to_owned(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    });
+    (levels.len() > 1).then(|| {
+        let chosen = area_level.get_untracked();
+        view! {
+            <div class="question">
+                <label for="area-level">{say(W::AreaLevel)}</label>
+                <select id="area-level" on:change=move |e| area_level.set(event_target_value(&e).parse().unwrap_or(1))>
+                    {levels.into_iter().map(|(level, label)| view! {
+                        <option value=level.to_string() selected=level == chosen>{label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    })
+}
+
+/// What the policy hides, in one line.
+fn policy_hides(policy: &DisclosurePolicy) -> String {
+    let periods = say(match policy.period {
+        Period::Month => W::PeriodsMonth,
+        Period::Quarter => W::PeriodsQuarter,
+        Period::Year => W::PeriodsYear,
+        Period::Fieldwork => W::PeriodsFieldwork,
+    });
+    fill(
+        say(W::PolicyHides),
+        &[
+            ("n", &policy.min_n.to_string()),
+            ("k", &policy.min_count.to_string()),
+            ("periods", periods),
+            ("level", &policy.area_level.to_string()),
+        ],
+    )
 }
 
 /// The de-identified microdata and their codebook, in the table's

@@ -8,6 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use salama_shared::aggregate::{self, AggregateTable, Format};
 use salama_shared::api::ErrorBody;
+use salama_shared::disclosure::DisclosurePolicy;
+use salama_shared::query::last;
 use salama_shared::schema::{Indicator, Level};
 
 use super::params::{Params, download, language};
@@ -21,10 +23,14 @@ use crate::store::UnitLevel;
 /// An aggregate table: one indicator by up to three of the breakdowns the
 /// survey defines, one set of cells per population, suppressed values left
 /// out. The query parameters are those of `shared::aggregate::Query`
-/// (the API document lists them from there).
+/// (the API document lists them from there), held to the survey's
+/// disclosure policy (`GET /api/surveys/{survey_id}/disclosure`): a query
+/// asking for more than it shows is refused at the parameter, naming the
+/// policy's value. `exact=true` (admins only) lifts those limits and sends
+/// estimates unrounded, to check them; suppression still applies.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/aggregates", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
-    responses((status = 200, description = "The table", content((AggregateTable = "application/json"), (String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter", body = ErrorBody)))]
+    responses((status = 200, description = "The table", content((AggregateTable = "application/json"), (String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin, or `exact=true` from someone not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter, and every one asking for more than the disclosure policy shows (code `disclosure_policy`)", body = ErrorBody)))]
 pub async fn aggregates(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,12 +38,19 @@ pub async fn aggregates(
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
     caller.require(&[Role::Analyst, Role::Admin])?;
+    // Asked before anything else is read: an analyst learns nothing of
+    // what an exact table would have shown.
+    if last(&params, "exact") == Some("true") {
+        caller.require(&[Role::Admin])?;
+    }
     let published = state.survey(&survey_id, None).await?;
     let survey = published.survey;
-    let (query, indicator) = aggregate::Query::parse_for(&params, survey).map_err(|errors| {
-        ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
-    })?;
-    let request = request(survey, indicator, &query);
+    let policy = state.store().disclosure_policy(&survey_id).await?;
+    let (query, indicator) =
+        aggregate::Query::parse_for(&params, survey, &policy).map_err(|errors| {
+            ApiError::invalid(format!("{} invalid parameter(s)", errors.len()), errors)
+        })?;
+    let request = request(survey, indicator, &query, policy);
     let language = request.language.clone();
     let level = match indicator.unit {
         Level::Respondent => UnitLevel::Respondents,
@@ -76,10 +89,11 @@ pub async fn aggregates(
                 &caller.name,
                 "aggregates_read",
                 &format!(
-                    "{survey_id} {} by [{}] as {:?}{grouped}",
+                    "{survey_id} {} by [{}] as {:?}{}{grouped}",
                     table.indicator,
                     by.join(","),
-                    query.format
+                    query.format,
+                    if query.exact { ", exact" } else { "" }
                 ),
             )
             .await?;
@@ -87,30 +101,31 @@ pub async fn aggregates(
     respond(&table, query.format, &language)
 }
 
-/// What the table is worked out from: the query with the survey's defaults
-/// filled in.
+/// What the table is worked out from: the query with the survey's and its
+/// policy's defaults filled in.
 fn request(
     survey: &salama_shared::Survey,
     indicator: &Indicator,
     query: &aggregate::Query,
+    policy: DisclosurePolicy,
 ) -> Request {
     Request {
         indicator: indicator.id.clone(),
         by: query.by.clone(),
-        age_scheme: query.age_scheme_for(survey, indicator),
+        age_scheme: query.age_scheme_for(indicator, &policy),
         area_level: query.area_level,
         channels: query.channel.into_iter().collect(),
         from_day: query.from.map(|date| date.days()),
         to_day: query.to.map(|date| date.days()),
         area: query.area.clone(),
-        rule: query.rule,
-        min_count: query.min_count,
+        rule: query.rule_for(&policy),
+        min_count: query.min_count_for(&policy),
         language: query
             .lang
             .clone()
             .unwrap_or_else(|| survey.default_language.clone()),
-        policy: salama_shared::disclosure::DisclosurePolicy::default(),
-        exact: false,
+        policy,
+        exact: query.exact,
     }
 }
 

@@ -208,6 +208,61 @@ pub async fn upload_weights(
     } else {
         plan.kept = left_out.len();
     }
+    // Checked on the preview too, so the console shows it before Apply.
+    let policy = state.store().disclosure_policy(&survey_id).await?;
+    let mut in_force: Vec<(WeightFrom, f64)> = Vec::new();
+    let removed: BTreeSet<&str> = plan.removed.iter().map(|w| w.key.as_str()).collect();
+    let mut from_file = BTreeSet::new();
+    for (line, entry) in &file.entries {
+        let (key, weight, kind) = match entry {
+            DesignEntry::Cluster {
+                cluster_id, weight, ..
+            } => (cluster_id, *weight, WeightKind::Cluster),
+            DesignEntry::Submission {
+                submission_id,
+                weight,
+            } => (submission_id, Some(*weight), WeightKind::Submission),
+        };
+        let known = match kind {
+            WeightKind::Cluster => {
+                with_interviews.contains(key) || assigned.contains(key) || design.contains_key(key)
+            }
+            WeightKind::Submission => stored_submissions.contains(key),
+        };
+        if let (true, Some(weight)) = (known, weight) {
+            from_file.insert((kind, key.as_str()));
+            in_force.push((WeightFrom::Line(*line, kind, key.clone()), weight));
+        }
+    }
+    let stays = |kind: WeightKind, key: &str| {
+        let replaced = from_file.contains(&(kind, key));
+        let taken_away = kind == file_kind(&file) && removed.contains(key);
+        !replaced && !taken_away
+    };
+    for (cluster, (_, weight)) in &design {
+        if let Some(weight) = weight
+            && stays(WeightKind::Cluster, cluster)
+        {
+            in_force.push((
+                WeightFrom::Stored(WeightKind::Cluster, cluster.clone()),
+                *weight,
+            ));
+        }
+    }
+    for (submission, weight) in &submission_weights {
+        if stays(WeightKind::Submission, submission) {
+            in_force.push((
+                WeightFrom::Stored(WeightKind::Submission, submission.clone()),
+                *weight,
+            ));
+        }
+    }
+    if let Some(errors) = weight_ratio_problems(&in_force, policy.max_weight_ratio) {
+        return Err(ApiError::invalid(
+            "the weights are further apart than the survey's disclosure policy allows",
+            errors,
+        ));
+    }
     if options.dry_run {
         return Ok(Json(plan));
     }
@@ -280,6 +335,91 @@ pub async fn upload_weights(
         )
         .await?;
     Ok(Json(plan))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum WeightKind {
+    Cluster,
+    Submission,
+}
+
+fn file_kind(file: &DesignFile) -> WeightKind {
+    if file.by_cluster {
+        WeightKind::Cluster
+    } else {
+        WeightKind::Submission
+    }
+}
+
+/// Where a weight in force after an upload comes from: a line of the file
+/// or the stored design it leaves as it is.
+#[derive(Clone, Debug)]
+enum WeightFrom {
+    Line(usize, WeightKind, String),
+    Stored(WeightKind, String),
+}
+
+impl WeightFrom {
+    fn described(&self, weight: f64) -> String {
+        let what = |kind: WeightKind, key: &str| match kind {
+            WeightKind::Cluster => format!("cluster `{}`", quoted(key)),
+            WeightKind::Submission => format!("submission `{}`", quoted(key)),
+        };
+        match self {
+            WeightFrom::Line(line, kind, key) => {
+                format!("{weight} (line {line}, {})", what(*kind, key))
+            }
+            WeightFrom::Stored(kind, key) => {
+                format!(
+                    "{weight} ({}, kept from the stored design)",
+                    what(*kind, key)
+                )
+            }
+        }
+    }
+}
+
+/// When the largest weight in force is more than `bound` times the
+/// smallest: a problem at each of the two rows from the file (or at
+/// `weight` when both are stored), naming both and the bound. Weights that
+/// far apart (1 against 1e-300) turn a table into one cluster's while its
+/// n stays large.
+fn weight_ratio_problems(in_force: &[(WeightFrom, f64)], bound: f64) -> Option<Vec<ErrorField>> {
+    // The first of equal weights: the file's rows before stored ones.
+    let smallest = in_force
+        .iter()
+        .reduce(|a, b| if b.1 < a.1 { b } else { a })?;
+    let largest = in_force
+        .iter()
+        .reduce(|a, b| if b.1 > a.1 { b } else { a })?;
+    let ratio = largest.1 / smallest.1;
+    if ratio <= bound {
+        return None;
+    }
+    let message = format!(
+        "the largest weight, {}, is {ratio:.0} times the smallest, {}; the survey's disclosure policy allows at most {bound} times",
+        largest.0.described(largest.1),
+        smallest.0.described(smallest.1),
+    );
+    let mut errors: Vec<ErrorField> = [&largest.0, &smallest.0]
+        .into_iter()
+        .filter_map(|from| match from {
+            WeightFrom::Line(line, ..) => Some(field(
+                &format!("rows[{}].weight", line - 2),
+                salama_shared::aggregate::POLICY_CODE,
+                format!("line {line}: {message}"),
+            )),
+            WeightFrom::Stored(..) => None,
+        })
+        .collect();
+    if errors.is_empty() {
+        errors.push(field(
+            "weight",
+            salama_shared::aggregate::POLICY_CODE,
+            message,
+        ));
+    }
+    Some(errors)
 }
 
 /// A weight cell as a number: plain decimal notation (`12`, `0.5`,

@@ -5,6 +5,7 @@ pub mod assignment_upload;
 pub mod assignments;
 pub mod audit;
 pub mod design;
+pub mod disclosure;
 pub mod doctor;
 pub mod health;
 pub mod microdata;

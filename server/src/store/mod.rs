@@ -23,6 +23,7 @@ macro_rules! with_pool {
 
 mod assignments;
 mod dialect;
+mod disclosure;
 mod facts;
 mod fieldwork;
 mod pairing;
@@ -34,6 +35,7 @@ mod visits;
 
 pub use assignments::Assignment;
 use dialect::Dialect;
+pub use disclosure::CurrentPolicy;
 pub use fieldwork::{ClusterCount, DesignChange, DesignRecord, DesignUpload};
 pub use people::{Device, Person, RevokedDevice, device_id};
 pub use retention::{Destruction, SERVER_ACTOR, StoredRetention};

@@ -7,17 +7,19 @@
 use super::{AgeScheme, Dimension};
 use crate::api::ErrorField;
 use crate::date::Date;
-use crate::expr::{Scope, Value, eval};
+use crate::disclosure::{DisclosurePolicy, Period};
 use crate::publication::Rule;
 use crate::query::{
     Parameter, ParameterKind, Writer, check_language, choice, last, not_one_of, quoted,
 };
-use crate::schema::{Channel, Denominator, Indicator, Level, QuestionKind, Role, Survey};
+use crate::schema::{Area, Channel, Indicator, Level, Survey};
 
 /// Breakdowns one table may have at once.
 pub const MAX_BREAKDOWNS: usize = 3;
-pub const DEFAULT_MIN_COUNT: u64 = 5;
 const MIN_COUNTS: std::ops::RangeInclusive<u64> = 1..=1000;
+/// The code of every refusal that comes from the survey's disclosure
+/// policy rather than from the query's own shape.
+pub const POLICY_CODE: &str = "disclosure_policy";
 
 /// How the table is sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,7 +47,7 @@ impl Format {
 pub struct Query {
     pub indicator: String,
     pub by: Vec<Dimension>,
-    /// `None`: the indicator's own default ([`default_age_scheme`]).
+    /// `None`: the disclosure policy's bands for the indicator's unit.
     pub age_scheme: Option<AgeScheme>,
     /// Which level of the admin-area tree `area` breaks down by (1 = top).
     pub area_level: usize,
@@ -55,12 +57,17 @@ pub struct Query {
     pub to: Option<Date>,
     /// One population only; both, apart, when `None`.
     pub channel: Option<Channel>,
-    pub rule: Rule,
-    /// Smallest count shown for reported categories (DK, RA).
-    pub min_count: u64,
+    /// `None`: the policy's first rule.
+    pub rule: Option<Rule>,
+    /// Smallest count shown (reported categories such as DK, RA, and
+    /// counts of units); `None`: the policy's k.
+    pub min_count: Option<u64>,
     /// The labels' language; the survey's default when `None`.
     pub lang: Option<String>,
     pub format: Format,
+    /// An admin checking figures: the policy's limits on the query are
+    /// lifted and estimates come unrounded; suppression still applies.
+    pub exact: bool,
 }
 
 impl Query {
@@ -75,10 +82,11 @@ impl Query {
             from: None,
             to: None,
             channel: None,
-            rule: Rule::default(),
-            min_count: DEFAULT_MIN_COUNT,
+            rule: None,
+            min_count: None,
             lang: None,
             format: Format::default(),
+            exact: false,
         }
     }
 
@@ -104,26 +112,31 @@ impl Query {
                 "age_scheme",
                 Text,
                 &AgeScheme::ALL.map(AgeScheme::as_str),
-                "Age bands; by default sadd for indicators about children, un_adult otherwise",
+                "Age bands: only the survey's disclosure policy's bands for the indicator's unit (the default)",
             ),
             parameter(
                 "area_level",
                 Integer,
                 &[],
-                "Admin level for the area breakdown, 1 = top (default)",
+                "Admin level for the area breakdown, 1 = top (default), at most the disclosure policy's area_level",
             ),
-            parameter("area", Text, &[], "Only this admin area (any level)"),
+            parameter(
+                "area",
+                Text,
+                &[],
+                "Only this admin area, of a level the disclosure policy shows",
+            ),
             parameter(
                 "from",
                 Date,
                 &[],
-                "Interviews completed on or after (YYYY-MM-DD)",
+                "Interviews completed on or after (YYYY-MM-DD): with `to`, exactly one whole period of the disclosure policy's length (month, quarter or year; none when it is fieldwork)",
             ),
             parameter(
                 "to",
                 Date,
                 &[],
-                "Interviews completed on or before (YYYY-MM-DD)",
+                "Interviews completed on or before (YYYY-MM-DD): the last day of the period `from` starts",
             ),
             parameter(
                 "channel",
@@ -135,13 +148,13 @@ impl Query {
                 "rule",
                 Text,
                 &Rule::ALL.map(Rule::as_str),
-                "Publication rule (default dhs_mics)",
+                "Publication rule, among those the disclosure policy allows (default: its first)",
             ),
             parameter(
                 "min_count",
                 Integer,
                 &[],
-                "Smallest reported count shown, 1 to 1000 (default 5)",
+                "Smallest count shown, from the disclosure policy's k (the default) to 1000",
             ),
             parameter(
                 "lang",
@@ -154,6 +167,12 @@ impl Query {
                 Text,
                 &Format::ALL.map(Format::as_str),
                 "Sent as json (default), csv or xlsx",
+            ),
+            parameter(
+                "exact",
+                Text,
+                &["true", "false"],
+                "Admins only: lift the disclosure policy's limits on the query and send estimates unrounded, to check them (suppression still applies)",
             ),
         ]
     }
@@ -172,23 +191,122 @@ impl Query {
 
     /// As [`Query::parse`], then checked against `survey` (the indicator,
     /// the breakdowns it defines for the indicator's unit, the admin level
-    /// and area, the language): problems of both kinds listed together.
+    /// and area, the language) and, unless the query is `exact`, against
+    /// the survey's disclosure `policy` ([`Query::policy_problems`]):
+    /// problems of every kind listed together.
     pub fn parse_for<'s>(
         pairs: &[(String, String)],
         survey: &'s Survey,
+        policy: &DisclosurePolicy,
     ) -> Result<(Self, &'s Indicator), Vec<ErrorField>> {
         let (query, by_at, mut errors) = Self::read(pairs);
         let indicator = query.check(survey, &by_at, &mut errors);
+        if let Some(indicator) = indicator
+            && !query.exact
+        {
+            errors.extend(query.policy_problems(survey, indicator, policy));
+        }
         match indicator {
             Some(indicator) if errors.is_empty() => Ok((query, indicator)),
             _ => Err(errors),
         }
     }
 
-    /// The age bands the table uses: those asked for, or the indicator's.
-    pub fn age_scheme_for(&self, survey: &Survey, indicator: &Indicator) -> AgeScheme {
+    /// Where the query asks for more than `policy` shows, each problem at
+    /// its parameter and naming the policy's value. Analysts may ask for
+    /// stricter (a larger `min_count`), never for laxer; what the policy
+    /// fixes (dates on whole periods, released area levels, one set of age
+    /// bands) is what keeps two tables from being subtracted.
+    pub fn policy_problems(
+        &self,
+        survey: &Survey,
+        indicator: &Indicator,
+        policy: &DisclosurePolicy,
+    ) -> Vec<ErrorField> {
+        let mut problems = Vec::new();
+        let mut refuse = |path: &str, message: String| {
+            problems.push(ErrorField::new(path, POLICY_CODE, message));
+        };
+        if let Some(rule) = self.rule
+            && !policy.rules.contains(&rule)
+        {
+            let allowed: Vec<&str> = policy.rules.iter().map(|rule| rule.as_str()).collect();
+            refuse(
+                "rule",
+                format!(
+                    "the survey's disclosure policy allows {} only",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        if let Some(count) = self.min_count
+            && count < u64::from(policy.min_count)
+        {
+            refuse(
+                "min_count",
+                format!(
+                    "at least {}: the survey's disclosure policy shows no smaller count",
+                    policy.min_count
+                ),
+            );
+        }
+        for (path, problem) in period_problems(self.from, self.to, policy.period) {
+            refuse(path, problem);
+        }
+        let deepest = usize::from(policy.area_level);
+        if self.area_level > deepest {
+            refuse(
+                "area_level",
+                format!(
+                    "at most {deepest}: the survey's disclosure policy shows areas down to level {deepest}"
+                ),
+            );
+        }
+        if let Some(code) = &self.area
+            && let Some(level) = area_level_of(survey, code)
+            && level > deepest
+        {
+            refuse(
+                "area",
+                format!(
+                    "`{}` is an area of level {level}; the survey's disclosure policy shows areas down to level {deepest}",
+                    quoted(code)
+                ),
+            );
+        }
+        let bands = policy.age_scheme(indicator.unit);
+        if let Some(scheme) = self.age_scheme
+            && scheme != bands
+        {
+            refuse(
+                "age_scheme",
+                format!(
+                    "the survey's disclosure policy tabulates {}s in {} bands only",
+                    indicator.unit.as_str(),
+                    bands.as_str()
+                ),
+            );
+        }
+        problems
+    }
+
+    /// The age bands the table uses: those asked for, or the policy's for
+    /// the indicator's unit.
+    pub fn age_scheme_for(&self, indicator: &Indicator, policy: &DisclosurePolicy) -> AgeScheme {
         self.age_scheme
-            .unwrap_or_else(|| default_age_scheme(survey, indicator))
+            .unwrap_or_else(|| policy.age_scheme(indicator.unit))
+    }
+
+    /// The publication rule the table uses: the one asked for, or the
+    /// policy's default.
+    pub fn rule_for(&self, policy: &DisclosurePolicy) -> Rule {
+        self.rule.unwrap_or_else(|| policy.default_rule())
+    }
+
+    /// The smallest count shown: the one asked for, or the policy's k.
+    pub fn min_count_for(&self, policy: &DisclosurePolicy) -> u64 {
+        self.min_count
+            .unwrap_or_else(|| u64::from(policy.min_count))
     }
 
     /// The query string (without `?`), values percent-encoded.
@@ -219,17 +337,20 @@ impl Query {
         if let Some(channel) = self.channel {
             pair("channel", channel.as_str());
         }
-        if self.rule != Rule::default() {
-            pair("rule", self.rule.as_str());
+        if let Some(rule) = self.rule {
+            pair("rule", rule.as_str());
         }
-        if self.min_count != DEFAULT_MIN_COUNT {
-            pair("min_count", &self.min_count.to_string());
+        if let Some(count) = self.min_count {
+            pair("min_count", &count.to_string());
         }
         if let Some(lang) = &self.lang {
             pair("lang", lang);
         }
         if self.format != Format::default() {
             pair("format", self.format.as_str());
+        }
+        if self.exact {
+            pair("exact", "true");
         }
         out.finish()
     }
@@ -309,11 +430,10 @@ impl Query {
             Channel::as_str,
             &mut errors,
         );
-        query.rule = choice(given("rule"), "rule", &Rule::ALL, Rule::as_str, &mut errors)
-            .unwrap_or_default();
+        query.rule = choice(given("rule"), "rule", &Rule::ALL, Rule::as_str, &mut errors);
         if let Some(text) = given("min_count") {
             match text.parse::<u64>() {
-                Ok(count) if MIN_COUNTS.contains(&count) => query.min_count = count,
+                Ok(count) if MIN_COUNTS.contains(&count) => query.min_count = Some(count),
                 _ => errors.push(ErrorField::new(
                     "min_count",
                     "out_of_range",
@@ -334,6 +454,11 @@ impl Query {
             &mut errors,
         )
         .unwrap_or_default();
+        match given("exact") {
+            None | Some("false") => {}
+            Some("true") => query.exact = true,
+            Some(other) => errors.push(not_one_of("exact", other, &["true", "false"])),
+        }
         (query, by_at, errors)
     }
 
@@ -432,95 +557,82 @@ pub fn available_breakdowns(survey: &Survey, unit: Level) -> Vec<Dimension> {
         .collect()
 }
 
-/// The age bands an indicator is tabulated in when the query names none:
-/// the humanitarian (SADD) bands for a household-member indicator about
-/// children, which the adult bands would lump together under 25; the UN
-/// adult bands otherwise.
-pub fn default_age_scheme(survey: &Survey, indicator: &Indicator) -> AgeScheme {
-    if indicator.unit == Level::Member && about_children(survey, indicator) {
-        AgeScheme::Sadd
-    } else {
-        AgeScheme::UnAdult
-    }
-}
-
-/// Whether only children are in the indicator's population: its condition
-/// (the denominator's filter, or the questions' relevance when only valid
-/// answers count) holds for some age under 18 and for no adult age, with
-/// every other answer left empty.
-fn about_children(survey: &Survey, indicator: &Indicator) -> bool {
-    let Some(age_question) = survey.roles.iter().find_map(|role| match role {
-        Role::Age {
-            level: Level::Member,
-            question,
-        } => Some(question.as_str()),
-        _ => None,
-    }) else {
-        return false;
-    };
-    let conditions: Vec<_> = match &indicator.denominator {
-        Denominator::All => Vec::new(),
-        Denominator::Subpopulation { filter } => vec![filter],
-        Denominator::ValidAnswers => indicator
-            .components
-            .iter()
-            .filter_map(|c| survey.question(&c.question)?.question.relevant.as_ref())
-            .collect(),
-    };
-    if conditions.is_empty() {
-        return false;
-    }
-    let holds = |age: f64| {
-        let scope = OneAge {
-            survey,
-            age_question,
-            age,
-            depth: 0,
-        };
-        conditions.iter().all(|condition| {
-            condition
-                .parsed()
-                .is_ok_and(|expr| eval(expr, &scope).to_bool())
-        })
-    };
-    [0.0, 4.0, 10.0, 15.0, 17.0].into_iter().any(holds)
-        && ![18.0, 25.0, 40.0, 60.0, 90.0].into_iter().any(holds)
-}
-
-/// A household member known only by their age: calculations are worked
-/// out from it, every other answer is empty.
-struct OneAge<'s> {
-    survey: &'s Survey,
-    age_question: &'s str,
-    age: f64,
-    depth: usize,
-}
-
-impl<'s> Scope<'s> for OneAge<'s> {
-    fn reference(&self, name: &str) -> Value<'s> {
-        if name == self.age_question {
-            return Value::Number(self.age);
+/// The level of the admin area `code` (1 = top), if the survey has it.
+pub fn area_level_of(survey: &Survey, code: &str) -> Option<usize> {
+    let mut level: Vec<&Area> = survey.areas.iter().collect();
+    let mut depth = 1;
+    while !level.is_empty() {
+        if level.iter().any(|area| area.code == code) {
+            return Some(depth);
         }
-        // `Survey::check` refuses cycles; the depth bound keeps an
-        // unchecked definition from recursing without end.
-        let calculation = self
-            .survey
-            .question(name)
-            .and_then(|place| match &place.question.kind {
-                QuestionKind::Calculate { calculation } => calculation.parsed().ok(),
-                _ => None,
-            });
-        match calculation {
-            Some(expr) if self.depth < 16 => eval(
-                expr,
-                &OneAge {
-                    depth: self.depth + 1,
-                    ..*self
-                },
-            ),
-            _ => Value::Empty,
+        level = level.iter().flat_map(|area| &area.children).collect();
+        depth += 1;
+    }
+    None
+}
+
+/// Where `from`..`to` is not exactly one whole `period`: each problem at
+/// its parameter. A table for one period and one for the next cannot be
+/// subtracted into a day; nor can two periods of one length overlap.
+fn period_problems(
+    from: Option<Date>,
+    to: Option<Date>,
+    period: Period,
+) -> Vec<(&'static str, String)> {
+    let name = period.as_str();
+    let mut problems = Vec::new();
+    if period == Period::Fieldwork {
+        for (path, date) in [("from", from), ("to", to)] {
+            if date.is_some() {
+                problems.push((
+                    path,
+                    "the survey's disclosure policy allows no date filter: tables cover the whole fieldwork".to_owned(),
+                ));
+            }
+        }
+        return problems;
+    }
+    let example = |date: Date| {
+        period
+            .index(date)
+            .and_then(|index| period.bounds(index))
+            .map(|(first, last)| format!("{first} to {last}"))
+            .unwrap_or_default()
+    };
+    match (from, to) {
+        (None, None) => {}
+        (Some(date), None) | (None, Some(date)) => {
+            let missing = if from.is_none() { "from" } else { "to" };
+            problems.push((
+                missing,
+                format!(
+                    "give both dates: the survey's disclosure policy allows one whole {name}, such as {}",
+                    example(date)
+                ),
+            ));
+        }
+        (Some(from), Some(to)) => {
+            if period.whole(from, to).is_none() {
+                let starts = period
+                    .index(from)
+                    .and_then(|index| period.bounds(index))
+                    .is_some_and(|(first, _)| first == from);
+                let (path, what) = if starts {
+                    ("to", "the last day of the ")
+                } else {
+                    ("from", "the first day of a ")
+                };
+                problems.push((
+                    path,
+                    format!(
+                        "must be {what}{name}: the survey's disclosure policy allows one whole {name}, such as {}",
+                        example(from)
+                    ),
+                ));
+            }
         }
     }
+    problems
 }
 
 fn date(value: Option<&str>, name: &str, errors: &mut Vec<ErrorField>) -> Option<Date> {
