@@ -18,3 +18,5 @@ pub mod submissions;
 pub mod surveys;
 pub mod users;
 pub mod visits;
+pub mod releases;
+pub mod results;
