@@ -171,8 +171,7 @@ pub fn content_security_policy() -> String {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -529,7 +528,10 @@ fn chart(out: &mut String, page: &Page, title: &str, id: u32, at: usize, populat
          <title id=\"{chart_id}-title\">{}</title><desc id=\"{chart_id}-desc\">{}</desc>\n",
         escape(&fill(
             page.word(ResultsWord::ChartTitle),
-            &[("title", title), ("population", page.population(population.channel))]
+            &[
+                ("title", title),
+                ("population", page.population(population.channel))
+            ]
         )),
         escape(&description.join("; "))
     );

@@ -287,7 +287,10 @@ fn texts(
             problems.push(ErrorField::new(
                 path,
                 "unknown_language",
-                format!("not a language of this survey ({})", survey.languages.join(", ")),
+                format!(
+                    "not a language of this survey ({})",
+                    survey.languages.join(", ")
+                ),
             ));
             continue;
         }
@@ -362,12 +365,7 @@ mod tests {
         assert_eq!(
             paths(&bad),
             [
-                "by[1]",
-                "from",
-                "channel",
-                "title.en",
-                "title.sw",
-                "note.fr"
+                "by[1]", "from", "channel", "title.en", "title.sw", "note.fr"
             ]
         );
         let three = ReleaseSpec {

@@ -54,11 +54,7 @@ pub async fn page(
         .await
         .map_err(|e| anyhow::anyhow!("results page task: {e}"))?;
         Ok::<_, ApiError>(Some(with_validators(
-            (
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                html,
-            )
-                .into_response(),
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
             etag,
             true,
         )))
@@ -229,7 +225,10 @@ async fn tables(state: &AppState, shown: &Shown) -> ApiResult<Option<Vec<Release
 /// withdrawn table must not outlive its withdrawal in anyone's cache.
 fn with_validators(mut response: Response, etag: &str, page: bool) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
     if let Ok(value) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, value);
     }

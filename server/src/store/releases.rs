@@ -41,8 +41,16 @@ type Row = (
 /// A row as a release; one whose spec does not read (edited by hand) is
 /// left out and logged, so one bad row hides nothing else.
 fn read(row: Row) -> Option<Release> {
-    let (survey_id, release_id, version, spec, released_by, released_at, withdrawn_by, withdrawn_at) =
-        row;
+    let (
+        survey_id,
+        release_id,
+        version,
+        spec,
+        released_by,
+        released_at,
+        withdrawn_by,
+        withdrawn_at,
+    ) = row;
     let spec: ReleaseSpec = serde_json::from_str(&spec)
         .inspect_err(|error| {
             tracing::error!(survey = %survey_id, release_id, version, %error, "a release's spec is not readable")
