@@ -623,6 +623,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::ReleasesList => "الجداول المنشورة",
         W::NoReleases => "لم يُنشر شيء بعد.",
         W::ColumnRelease => "المنشور",
+        W::ColumnReleaseTitle => "العنوان",
         W::ColumnReleaseVersion => "الإصدار",
         W::ColumnReleased => "تاريخ النشر",
         W::ReleaseLive => "في الصفحة العامة",

@@ -623,6 +623,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::ReleasesList => "Released tables",
         W::NoReleases => "Nothing released yet.",
         W::ColumnRelease => "Release",
+        W::ColumnReleaseTitle => "Title",
         W::ColumnReleaseVersion => "Version",
         W::ColumnReleased => "Released",
         W::ReleaseLive => "on the public page",

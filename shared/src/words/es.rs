@@ -623,6 +623,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::ReleasesList => "Cuadros publicados",
         W::NoReleases => "Aún no se ha publicado nada.",
         W::ColumnRelease => "Publicación",
+        W::ColumnReleaseTitle => "Título",
         W::ColumnReleaseVersion => "Versión",
         W::ColumnReleased => "Publicado",
         W::ReleaseLive => "en la página pública",

@@ -623,6 +623,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::ReleasesList => "Tableaux publiés",
         W::NoReleases => "Rien n'est encore publié.",
         W::ColumnRelease => "Publication",
+        W::ColumnReleaseTitle => "Titre",
         W::ColumnReleaseVersion => "Version",
         W::ColumnReleased => "Publié",
         W::ReleaseLive => "sur la page publique",

@@ -649,6 +649,7 @@ keys! {
         ReleasesList = "releases_list",
         NoReleases = "no_releases",
         ColumnRelease = "column_release",
+        ColumnReleaseTitle = "column_release_title",
         ColumnReleaseVersion = "column_release_version",
         ColumnReleased = "column_released",
         ReleaseLive = "release_live",

@@ -623,6 +623,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::ReleasesList => "Tabelas publicadas",
         W::NoReleases => "Ainda nada foi publicado.",
         W::ColumnRelease => "Publicação",
+        W::ColumnReleaseTitle => "Título",
         W::ColumnReleaseVersion => "Versão",
         W::ColumnReleased => "Publicada",
         W::ReleaseLive => "na página pública",
