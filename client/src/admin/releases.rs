@@ -52,6 +52,8 @@ fn dimension_word(dimension: Dimension) -> W {
 fn panel(survey_id: String) -> impl IntoView {
     let survey = RwSignal::new(None::<Result<&'static Survey, Refusal>>);
     let listed = RwSignal::new(None::<Result<ReleaseList, Refusal>>);
+    // Outside the list, which is drawn again after a withdrawal.
+    let withdrawn = RwSignal::new(None::<Result<u32, Refusal>>);
     let id = StoredValue::new(survey_id);
     let reload = move || {
         let url = format!("/api/surveys/{}/releases", id.with_value(|id| encode(id)));
@@ -84,14 +86,23 @@ fn panel(survey_id: String) -> impl IntoView {
             <h2 id="releases-list-title">{say(A::ReleasesList)}</h2>
             {move || listed.get().map(|listed| match listed {
                 Err(refused) => view! { <p class="error" role="alert">{refused.in_words()}</p> }.into_any(),
-                Ok(list) => untrack(|| list_view(list, id, reload)).into_any(),
+                Ok(list) => untrack(|| list_view(list, id, reload, withdrawn)).into_any(),
             })}
+            <p id="release-withdrawn" class="status" role="status">
+                {move || withdrawn.get().map(|done| match done {
+                    Ok(id) => fill(say(A::ReleaseWithdrawn), &[("id", &id.to_string())]),
+                    Err(refused) => refused.in_words(),
+                })}
+            </p>
         </section>
     }
 }
 
 /// The form that releases a table.
-fn form(survey: &'static Survey, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn form(
+    survey: &'static Survey,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let indicator = RwSignal::new(
         survey
             .indicators
@@ -283,8 +294,8 @@ fn list_view(
     list: ReleaseList,
     survey_id: StoredValue<String>,
     reload: impl Fn() + Copy + Send + Sync + 'static,
+    withdrawn: RwSignal<Option<Result<u32, Refusal>>>,
 ) -> impl IntoView {
-    let withdrawn = RwSignal::new(None::<Result<u32, Refusal>>);
     let language = expect_context::<Interface>().language.get_untracked();
     let public_page = list.public_page.clone();
     if list.releases.is_empty() {
@@ -360,12 +371,6 @@ fn list_view(
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <p id="release-withdrawn" class="status" role="status">
-            {move || withdrawn.get().map(|done| match done {
-                Ok(id) => fill(say(A::ReleaseWithdrawn), &[("id", &id.to_string())]),
-                Err(refused) => refused.in_words(),
-            })}
-        </p>
     }
     .into_any()
 }
