@@ -155,7 +155,7 @@ async fn a_released_table_is_public_and_a_withdrawn_one_is_gone_at_once() {
         csv.starts_with("population,representative,sex,sex_label,n,"),
         "{csv}"
     );
-    assert!(csv.lines().count() >= 1 + 3, "total, female, male:\n{csv}");
+    assert!(csv.lines().count() > 3, "a header, the total, female, male:\n{csv}");
 
     // Withdrawn: gone from the page and its download on the next request.
     let (status, withdrawn) = common::call(
