@@ -155,7 +155,10 @@ async fn a_released_table_is_public_and_a_withdrawn_one_is_gone_at_once() {
         csv.starts_with("population,representative,sex,sex_label,n,"),
         "{csv}"
     );
-    assert!(csv.lines().count() > 3, "a header, the total, female, male:\n{csv}");
+    assert!(
+        csv.lines().count() > 3,
+        "a header, the total, female, male:\n{csv}"
+    );
 
     // Withdrawn: gone from the page and its download on the next request.
     let (status, withdrawn) = common::call(
@@ -462,4 +465,88 @@ async fn addresses_without_results_are_all_alike() {
     let (status, _, closed) = public(&server, PAGE).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(closed, unknown);
+}
+
+/// The page is for slow lines: a survey with six released tables (two
+/// broken down twice) stays under a budget compressed, and the measures
+/// are printed for the record (`--nocapture`).
+#[tokio::test]
+async fn the_page_stays_small_on_a_seeded_survey() {
+    const AREAS: [[&str; 2]; 3] = [
+        ["north", "north-hills"],
+        ["central", "central-capital"],
+        ["south", "south-coast"],
+    ];
+    const GZIP_BUDGET: usize = 12 * 1024;
+    let server = common::spawn().await;
+    let (_, analyst) = server.user("ana", Role::Analyst).await;
+    let (_, enumerator) = server.user("enum-9", Role::Enumerator).await;
+    for i in 0..400 {
+        let mut submission = interview();
+        let sex = if i % 3 == 0 { "male" } else { "female" };
+        let age = 18 + (i * 7) % 60;
+        let answers = &mut submission["answers"];
+        answers["resp_sex"] = json!(sex);
+        answers["resp_age"] = json!(age);
+        answers["resp_area"] = json!(AREAS[i % 3]);
+        answers["household"] =
+            json!([{"mem_relationship": "self", "mem_sex": sex, "mem_age": age}]);
+        submission["cluster_id"] = json!(format!("ea-{}", i % 12));
+        let (status, body) = send(
+            server
+                .client
+                .post(server.url("/api/surveys/community-safety/submissions"))
+                .bearer_auth(&enumerator)
+                .json(&submission),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    for (indicator, by) in [
+        ("sdg_16_1_4", json!(["sex"])),
+        ("sdg_16_1_4", json!(["area", "sex"])),
+        ("sdg_16_3_1", json!(["age_band"])),
+        ("sdg_16_5_1", json!([])),
+        ("sdg_16_7_2", json!(["sex", "age_band"])),
+        ("sdg_16_b_1", json!(["area"])),
+    ] {
+        let body = json!({
+            "indicator": indicator,
+            "by": by,
+            "title": {"en": format!("{indicator} by {by}"), "fr": "Titre", "ar": "عنوان"},
+            "note": {"en": "A note of a sentence or two about what the figures say."},
+        });
+        let (status, answer) = post(&server, &analyst, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    }
+    let fetch = |gzip: bool| {
+        let mut request = server.client.get(server.url(PAGE));
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        async move {
+            let started = std::time::Instant::now();
+            let response = request.send().await.expect("request");
+            let first_byte = started.elapsed();
+            assert_eq!(response.status(), StatusCode::OK);
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or_default().to_owned());
+            let bytes = response.bytes().await.expect("body").len();
+            (first_byte, encoding, bytes)
+        }
+    };
+    // The first read loads the facts into memory; the second is the usual.
+    let (cold, _, raw) = fetch(false).await;
+    let (warm, _, _) = fetch(false).await;
+    let (_, encoding, gzipped) = fetch(true).await;
+    eprintln!(
+        "results page, 400 interviews, 6 releases: {raw} B raw, {gzipped} B gzip; \
+         time to first byte {:.1} ms cold, {:.1} ms warm",
+        cold.as_secs_f64() * 1000.0,
+        warm.as_secs_f64() * 1000.0
+    );
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(gzipped < GZIP_BUDGET, "{gzipped} B gzip");
 }
