@@ -74,7 +74,67 @@ async fn public(
 
 #[tokio::test]
 async fn a_released_table_is_public_and_a_withdrawn_one_is_gone_at_once() {
-    let server = common::spawn().await;
+    released_then_withdrawn(common::spawn().await).await;
+}
+
+#[tokio::test]
+async fn on_postgres_a_released_table_is_public_and_a_withdrawn_one_is_gone_at_once() {
+    let store = common::postgres_store().await;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let config = salama_server::state::Config {
+        rate_limits: generous(),
+        ..Default::default()
+    };
+    released_then_withdrawn(common::spawn_on(store, config, folder).await).await;
+}
+
+/// Two servers on one PostgreSQL database: a table withdrawn through one
+/// is gone from the other's page on its next request.
+#[tokio::test]
+async fn a_withdrawal_through_one_server_shows_on_every_server() {
+    let url = common::fresh_postgres_url().await;
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let store = salama_server::store::Store::open(&url)
+            .await
+            .expect("store");
+        let config = salama_server::state::Config {
+            rate_limits: generous(),
+            ..Default::default()
+        };
+        let folder = tempfile::tempdir().expect("temporary folder");
+        servers.push(common::spawn_on(store, config, folder).await);
+    }
+    let (one, other) = (&servers[0], &servers[1]);
+    let (_, analyst) = one.user("ana", Role::Analyst).await;
+    interviews(one, 30).await;
+    let (status, _) = post(one, &analyst, &release("Shown everywhere")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, page) = public(other, PAGE).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Shown everywhere"));
+    let (status, _) = common::call(
+        one,
+        reqwest::Method::POST,
+        &format!("{RELEASES}/1/withdraw"),
+        &analyst,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = public(other, PAGE).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+fn generous() -> salama_server::limits::RateLimits {
+    let many = std::num::NonZeroU32::new(1000).expect("not zero");
+    salama_server::limits::RateLimits {
+        logins_per_minute: many,
+        submissions_per_minute: many,
+    }
+}
+
+async fn released_then_withdrawn(server: common::Server) {
     let (_, analyst) = server.user("ana", Role::Analyst).await;
     let (_, admin) = server.user("ada", Role::Admin).await;
     interviews(&server, 60).await;
