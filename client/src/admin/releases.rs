@@ -160,9 +160,11 @@ fn form(
                 .map(|p| format!("{} ({})", p.path, p.message))
                 .collect::<Vec<_>>()
                 .join("; ");
+            // Refused here as the server would refuse it (422).
             refusal.set(Some(Refusal {
+                status: 422,
                 message: fill(say(A::ReleaseInvalid), &[("fields", &fields)]),
-                ..Refusal::default()
+                fields: Vec::new(),
             }));
             return;
         }
