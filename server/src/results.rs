@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::cube::Cube;
 use crate::aggregate::table::{self, Request};
 use crate::error::ApiResult;
+pub use crate::routes::shell::escape;
 use crate::state::AppState;
 
 /// The survey's disclosure policy.
@@ -191,23 +192,6 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Text for HTML content and quoted attributes: everything a survey's
-/// author or a release's author wrote is text, never markup.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The opening of every page Salama serves here, in `language`.
 fn head(language: &str, title: &str) -> String {
     let direction = if is_right_to_left(language) {
@@ -315,14 +299,7 @@ impl Page<'_> {
     }
 
     fn dimension(&self, dimension: Dimension) -> &str {
-        self.analysis(match dimension {
-            Dimension::Sex => AnalysisWord::DimensionSex,
-            Dimension::AgeBand => AnalysisWord::DimensionAgeBand,
-            Dimension::Area => AnalysisWord::DimensionArea,
-            Dimension::Disability => AnalysisWord::DimensionDisability,
-            Dimension::Displacement => AnalysisWord::DimensionDisplacement,
-            Dimension::UrbanRural => AnalysisWord::DimensionUrbanRural,
-        })
+        self.analysis(dimension.word())
     }
 
     fn period(&self, release: &Release) -> String {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use salama_shared::Survey;
-use salama_shared::aggregate::{Dimension, available_breakdowns};
+use salama_shared::aggregate::available_breakdowns;
 use salama_shared::disclosure::DisclosurePolicy;
 use salama_shared::release::{Release, ReleaseList, ReleaseSpec};
 use salama_shared::words::{AdminWord as A, AnalysisWord as W, fill};
@@ -34,17 +34,6 @@ pub fn page(who: Me, session: Session) -> impl IntoView {
                 (!chosen.is_empty()).then(|| untrack(|| panel(chosen)))
             }}
         </main>
-    }
-}
-
-fn dimension_word(dimension: Dimension) -> W {
-    match dimension {
-        Dimension::Sex => W::DimensionSex,
-        Dimension::AgeBand => W::DimensionAgeBand,
-        Dimension::Area => W::DimensionArea,
-        Dimension::Disability => W::DimensionDisability,
-        Dimension::Displacement => W::DimensionDisplacement,
-        Dimension::UrbanRural => W::DimensionUrbanRural,
     }
 }
 
@@ -200,7 +189,7 @@ fn form(
                 .into_iter()
                 .map(|dimension| {
                     let name = dimension.as_str();
-                    view! { <option value=name selected=move || chosen.get() == name>{say(dimension_word(dimension))}</option> }
+                    view! { <option value=name selected=move || chosen.get() == name>{say(dimension.word())}</option> }
                 })
                 .collect_view();
             view! { <option value="" selected=move || chosen.get().is_empty()>{say(W::NoBreakdown)}</option>{options} }

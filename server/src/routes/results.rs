@@ -27,9 +27,9 @@ pub async fn page(
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = salama_shared::query::last(&params, "lang").map(str::to_owned);
+    let (lang, admitted) = visit(&state, client, &params);
     let answer = async {
-        state.results_limiter().check(client)?;
+        admitted?;
         let Some(shown) = releases(&state, &survey_id, lang.as_deref()).await? else {
             return Ok(None);
         };
@@ -59,11 +59,7 @@ pub async fn page(
             true,
         )))
     };
-    match answer.await {
-        Ok(Some(response)) => response,
-        Ok(None) => not_found(lang.as_deref()),
-        Err(error) => error.into_response(),
-    }
+    answered(answer.await, lang.as_deref())
 }
 
 /// `GET /results/{survey_id}/{release_id}.csv`: one released table as the
@@ -76,9 +72,9 @@ pub async fn csv(
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = salama_shared::query::last(&params, "lang").map(str::to_owned);
+    let (lang, admitted) = visit(&state, client, &params);
     let answer = async {
-        state.results_limiter().check(client)?;
+        admitted?;
         let Some(release_id) = file
             .strip_suffix(".csv")
             .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -114,9 +110,23 @@ pub async fn csv(
         );
         Ok::<_, ApiError>(Some(with_validators(response, &shown.etag, false)))
     };
-    match answer.await {
+    answered(answer.await, lang.as_deref())
+}
+
+/// The language asked for, and whether this address may ask now.
+fn visit(
+    state: &AppState,
+    client: std::net::IpAddr,
+    params: &Params,
+) -> (Option<String>, ApiResult<()>) {
+    let lang = salama_shared::query::last(params, "lang").map(str::to_owned);
+    (lang, state.results_limiter().check(client))
+}
+
+fn answered(answer: ApiResult<Option<Response>>, lang: Option<&str>) -> Response {
+    match answer {
         Ok(Some(response)) => response,
-        Ok(None) => not_found(lang.as_deref()),
+        Ok(None) => not_found(lang),
         Err(error) => error.into_response(),
     }
 }
