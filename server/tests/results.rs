@@ -47,6 +47,11 @@ async fn interviews(server: &common::Server, count: usize) {
     }
 }
 
+async fn withdraw(server: &common::Server, token: &str, release: &str) -> (StatusCode, Value) {
+    let path = format!("{RELEASES}/{release}/withdraw");
+    common::call(server, reqwest::Method::POST, &path, token, None).await
+}
+
 fn release(title: &str) -> Value {
     json!({
         "indicator": "sdg_16_1_4",
@@ -124,14 +129,7 @@ async fn a_withdrawal_through_one_server_shows_on_every_server() {
     let (status, _, page) = public(other, PAGE).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Shown everywhere"));
-    let (status, _) = common::call(
-        one,
-        reqwest::Method::POST,
-        &format!("{RELEASES}/1/withdraw"),
-        &analyst,
-        None,
-    )
-    .await;
+    let (status, _) = withdraw(one, &analyst, "1").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = public(other, PAGE).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -232,14 +230,7 @@ async fn released_then_withdrawn(server: common::Server) {
     );
 
     // Withdrawn: gone from the page and its download on the next request.
-    let (status, withdrawn) = common::call(
-        &server,
-        reqwest::Method::POST,
-        &format!("{RELEASES}/1/withdraw"),
-        &analyst,
-        None,
-    )
-    .await;
+    let (status, withdrawn) = withdraw(&server, &analyst, "1").await;
     assert_eq!(status, StatusCode::OK, "{withdrawn:#}");
     assert_eq!(withdrawn["withdrawn_by"], "ana");
     let (status, _, page) = public(&server, PAGE).await;
@@ -258,14 +249,7 @@ async fn released_then_withdrawn(server: common::Server) {
     assert_eq!(stale.status(), StatusCode::OK, "a cached copy is stale now");
 
     // Both withdrawn: the page is as absent as an unknown survey's.
-    let (status, _) = common::call(
-        &server,
-        reqwest::Method::POST,
-        &format!("{RELEASES}/2/withdraw"),
-        &admin,
-        None,
-    )
-    .await;
+    let (status, _) = withdraw(&server, &admin, "2").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, none) = public(&server, PAGE).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -477,13 +461,9 @@ async fn hostile_releases_are_refused_at_their_fields() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&answer, "not_found");
-    for path in [
-        format!("{RELEASES}/0/withdraw"),
-        format!("{RELEASES}/abc/withdraw"),
-        format!("{RELEASES}/99/withdraw"),
-    ] {
-        let (status, _) = common::call(&server, reqwest::Method::POST, &path, &analyst, None).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    for release in ["0", "abc", "99", "1%2F..%2F2"] {
+        let (status, _) = withdraw(&server, &analyst, release).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{release}");
     }
     let (status, _) =
         common::call(&server, reqwest::Method::GET, RELEASES, &enumerator, None).await;
