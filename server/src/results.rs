@@ -512,11 +512,10 @@ fn chart(out: &mut String, page: &Page, title: &str, id: u32, at: usize, populat
         )),
         escape(&description.join("; "))
     );
-    let (label_x, anchor, value_anchor) = if rtl {
-        (WIDTH - 4.0, "end", "end")
-    } else {
-        (4.0, "start", "start")
-    };
+    // Text anchors at its start, which the page's direction (inherited by
+    // the SVG) puts on the left or on the right: labels at the outer edge,
+    // values just past the bar or the interval, growing away from it.
+    let label_x = if rtl { WIDTH - 4.0 } else { 4.0 };
     let _ = write!(
         out,
         "<line class=\"whisker\" x1=\"{0}\" x2=\"{0}\" y1=\"0\" y2=\"{1}\"/>",
@@ -528,7 +527,7 @@ fn chart(out: &mut String, page: &Page, title: &str, id: u32, at: usize, populat
         let middle = top + ROW / 2.0 - 2.0;
         let _ = write!(
             out,
-            "<text x=\"{label_x}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+            "<text x=\"{label_x}\" y=\"{}\" text-anchor=\"start\">{}</text>",
             middle + 4.0,
             escape(&salama_shared::text::shown(&page.group(cell), 30))
         );
@@ -569,7 +568,7 @@ fn chart(out: &mut String, page: &Page, title: &str, id: u32, at: usize, populat
         let value_x = if rtl { end - 6.0 } else { end + 6.0 };
         let _ = write!(
             out,
-            "<text x=\"{value_x:.1}\" y=\"{}\" text-anchor=\"{value_anchor}\">{}</text>",
+            "<text x=\"{value_x:.1}\" y=\"{}\" text-anchor=\"start\">{}</text>",
             middle + 4.0,
             escape(&shown)
         );
