@@ -377,7 +377,7 @@ fn release_section(out: &mut String, page: &Page, shown: &Released) {
     let title = release.spec.title_in(page.language, default);
     let _ = write!(
         out,
-        "<section aria-labelledby=\"release-{id}\">\n<h2 id=\"release-{id}\">{}</h2>\n",
+        "<section aria-labelledby=\"release-{id}\">\n<h2 id=\"release-{id}\" dir=\"auto\">{}</h2>\n",
         escape(title)
     );
     let by: Vec<&str> = table.by.iter().map(|d| page.dimension(*d)).collect();
@@ -404,7 +404,9 @@ fn release_section(out: &mut String, page: &Page, shown: &Released) {
     let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&meta.join(" · ")));
     let note = release.spec.note_in(page.language, default);
     for paragraph in note.split('\n').filter(|line| !line.trim().is_empty()) {
-        let _ = writeln!(out, "<p>{}</p>", escape(paragraph));
+        // A note may fall back to another language than the page's: its
+        // own text decides its direction.
+        let _ = writeln!(out, "<p dir=\"auto\">{}</p>", escape(paragraph));
     }
     for (at, population) in table.populations.iter().enumerate() {
         population_table(out, page, title, id, at, population);

@@ -172,7 +172,7 @@ async fn released_then_withdrawn(server: common::Server) {
     assert!(page.contains("Feeling safe walking alone"));
     assert!(page.contains("Reporting violence"));
     assert!(
-        page.contains("<p>Line one.</p>\n<p>Line two.</p>"),
+        page.contains("<p dir=\"auto\">Line one.</p>\n<p dir=\"auto\">Line two.</p>"),
         "{page}"
     );
     // Tables with captions and scopes, charts with a text alternative.
