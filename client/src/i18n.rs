@@ -4,7 +4,6 @@
 //! comes from the survey; this is only the frame around it.
 
 use salama_shared::Survey;
-use salama_shared::language::base_language;
 pub use salama_shared::words::fill;
 use salama_shared::words::{FormWord, Key, built_in_language};
 
@@ -51,29 +50,9 @@ impl Words {
     }
 }
 
-/// A language's name in that language, for the language switch.
-pub fn endonym(language: &str) -> &str {
-    let Some(base) = base_language(language) else {
-        return language;
-    };
-    match base.as_str() {
-        "en" => "English",
-        "fr" => "Français",
-        "ar" => "العربية",
-        "es" => "Español",
-        "pt" => "Português",
-        "sw" => "Kiswahili",
-        "so" => "Soomaali",
-        "ha" => "Hausa",
-        "am" => "አማርኛ",
-        "fa" => "فارسی",
-        "ps" => "پښتو",
-        "ur" => "اردو",
-        "uk" => "Українська",
-        "ru" => "Русский",
-        _ => language,
-    }
-}
+/// A language's name in that language, for the language switch (shared
+/// with the server's public results page).
+pub use salama_shared::language::endonym;
 
 #[cfg(test)]
 mod tests {

@@ -138,10 +138,32 @@ pub fn app(state: AppState) -> Router {
         .route("/submissions/{submission_id}/resend", post(review::resend))
         .route("/returned", get(review::returned))
         .route("/users/{name}/supervisor", put(review::set_supervisor))
+        .route(
+            "/surveys/{survey_id}/releases",
+            get(crate::routes::releases::list).post(crate::routes::releases::create),
+        )
+        .route(
+            "/surveys/{survey_id}/releases/{release_id}",
+            get(crate::routes::releases::history).put(crate::routes::releases::edit),
+        )
+        .route(
+            "/surveys/{survey_id}/releases/{release_id}/withdraw",
+            post(crate::routes::releases::withdraw),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        // The public results page: made on the server, compressed (public
+        // figures only, nothing secret to leak through its length).
+        .route(
+            "/results/{survey_id}",
+            get(crate::routes::results::page).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/results/{survey_id}/{file}",
+            get(crate::routes::results::csv).layer(CompressionLayer::new()),
+        )
         .nest("/api", api);
     // The web client, when configured: hashed assets cached for a year,
     // index.html revalidated every time (it names the current assets), and
@@ -184,9 +206,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::cross_site::refuse_cross_site))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower::util::option_layer(hsts))
-        .layer(security_header(
+        // A page that sets its own policy keeps it (the public results
+        // page allows its inline style by hash); every other gets this one.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "no-referrer"))

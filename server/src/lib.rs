@@ -16,6 +16,7 @@ pub mod limits;
 pub mod multipart;
 pub mod openapi;
 pub mod publishing;
+pub mod results;
 pub mod retention;
 pub mod routes;
 pub mod screen_reads;

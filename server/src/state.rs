@@ -26,6 +26,8 @@ struct Inner {
     config: Config,
     logins: Limiter,
     submissions: Limiter,
+    /// The public results pages, apart from the submissions' budget.
+    results: Limiter,
     large_bodies: crate::json::LargeBodies,
     surveys: RwLock<HashMap<(String, u32), Arc<PublishedSurvey>>>,
     cubes: crate::aggregate::Cubes,
@@ -96,6 +98,7 @@ impl AppState {
             store,
             logins: Limiter::per_minute(config.rate_limits.logins_per_minute),
             submissions: Limiter::per_minute(config.rate_limits.submissions_per_minute),
+            results: Limiter::per_minute(config.rate_limits.submissions_per_minute),
             large_bodies: crate::json::LargeBodies::for_this_machine(),
             config,
             surveys: RwLock::new(HashMap::new()),
@@ -134,6 +137,11 @@ impl AppState {
 
     pub fn submission_limiter(&self) -> &Limiter {
         &self.inner.submissions
+    }
+
+    /// Anonymous reads of the public results pages, at the public form's pace.
+    pub fn results_limiter(&self) -> &Limiter {
+        &self.inner.results
     }
 
     /// The lane bodies over [`crate::json::PARSE_ON_WORKER_UP_TO`] wait for.

@@ -55,6 +55,7 @@ async fn every_operation_documents_its_bodies() {
                     "/api/logout",
                     "/api/users/{name}/revoke",
                     "/api/devices/{device_id}/revoke",
+                    "/api/surveys/{survey_id}/releases/{release_id}/withdraw",
                 ]
                 .contains(&path.as_str())
                 && !described(&operation["requestBody"]["content"])

@@ -48,6 +48,19 @@ impl Dimension {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.as_str() == name)
     }
+
+    /// The dimension's name in the catalogue, as tables and pages say it.
+    pub fn word(self) -> crate::words::AnalysisWord {
+        use crate::words::AnalysisWord as W;
+        match self {
+            Dimension::Sex => W::DimensionSex,
+            Dimension::AgeBand => W::DimensionAgeBand,
+            Dimension::Area => W::DimensionArea,
+            Dimension::Disability => W::DimensionDisability,
+            Dimension::Displacement => W::DimensionDisplacement,
+            Dimension::UrbanRural => W::DimensionUrbanRural,
+        }
+    }
 }
 
 /// Age bands, derived at query time from age in completed years.

@@ -44,6 +44,8 @@ pub const ACTIONS: &[&str] = &[
     "password_changed",
     "publish",
     "raw_data_destroyed",
+    "release_published",
+    "release_withdrawn",
     "retention_set",
     "review_policy_set",
     "submission_corrected",

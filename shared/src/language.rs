@@ -46,6 +46,31 @@ pub fn same_base(a: &str, b: &str) -> bool {
     base_language(a).is_some_and(|base| Some(base) == base_language(b))
 }
 
+/// A language's name in that language, for a language switch (the
+/// browser's and the public results page's).
+pub fn endonym(language: &str) -> &str {
+    let Some(base) = base_language(language) else {
+        return language;
+    };
+    match base.as_str() {
+        "en" => "English",
+        "fr" => "Français",
+        "ar" => "العربية",
+        "es" => "Español",
+        "pt" => "Português",
+        "sw" => "Kiswahili",
+        "so" => "Soomaali",
+        "ha" => "Hausa",
+        "am" => "አማርኛ",
+        "fa" => "فارسی",
+        "ps" => "پښتو",
+        "ur" => "اردو",
+        "uk" => "Українська",
+        "ru" => "Русский",
+        _ => language,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ mod openapi;
 pub mod pairing;
 pub mod publication;
 pub mod query;
+pub mod release;
 pub mod response_rate;
 pub mod retention;
 pub mod review;

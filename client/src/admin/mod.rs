@@ -17,6 +17,7 @@ mod fieldwork;
 mod people;
 mod preview;
 mod rates;
+mod releases;
 mod review;
 mod settings;
 mod surveys;
@@ -44,6 +45,7 @@ pub(crate) enum Section {
     Settings,
     Review,
     Audit,
+    Releases,
 }
 
 impl Section {
@@ -55,6 +57,7 @@ impl Section {
         Section::Settings,
         Section::Review,
         Section::Audit,
+        Section::Releases,
     ];
 
     fn path(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Section {
             Section::Settings => "/admin/settings",
             Section::Review => "/admin/review",
             Section::Audit => "/admin/audit",
+            Section::Releases => "/admin/releases",
         }
     }
 
@@ -76,6 +80,7 @@ impl Section {
             Section::Settings => A::SettingsTitle,
             Section::Review => A::ReviewTitle,
             Section::Audit => A::AuditTitle,
+            Section::Releases => A::ReleasesTitle,
         }
     }
 
@@ -99,6 +104,7 @@ impl Section {
             Section::Settings => "settings-title",
             Section::Review => "review-title",
             Section::Audit => "audit-title",
+            Section::Releases => "releases-title",
         }
     }
 }
@@ -115,6 +121,7 @@ fn page_of(section: Section, who: Me, session: Session) -> AnyView {
         Section::Settings => settings::page(who, session).into_any(),
         Section::Review => review::page(who, session).into_any(),
         Section::Audit => audit::page(who, session).into_any(),
+        Section::Releases => releases::page(who, session).into_any(),
     }
 }
 

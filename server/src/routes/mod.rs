@@ -11,6 +11,8 @@ pub mod health;
 pub mod microdata;
 pub mod pairing;
 pub mod params;
+pub mod releases;
+pub mod results;
 pub mod retention;
 pub mod review;
 pub mod session;

@@ -75,8 +75,9 @@ pub fn render(template: &str, survey: &Survey, lang: Option<&str>) -> String {
 }
 
 /// Text for HTML content and quoted attributes. Survey authors write these
-/// words; they are text, never markup.
-fn escape(text: &str) -> String {
+/// words (and the public results page's releases their titles); they are
+/// text, never markup.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -29,6 +29,7 @@ mod fieldwork;
 mod pairing;
 mod people;
 mod queries;
+mod releases;
 mod retention;
 mod review;
 mod visits;

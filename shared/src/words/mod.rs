@@ -679,6 +679,62 @@ keys! {
         FlagsSave = "flags_save",
         FlagsSaved = "flags_saved",
         FlagsRefused = "flags_refused",
+        ReleasesTitle = "releases_title",
+        ReleasesIntro = "releases_intro",
+        ReleaseNew = "release_new",
+        ReleasePeriod = "release_period",
+        ReleaseWholeFieldwork = "release_whole_fieldwork",
+        ReleaseFrom = "release_from",
+        ReleaseTo = "release_to",
+        ReleaseChannel = "release_channel",
+        ReleaseBothChannels = "release_both_channels",
+        ReleaseTitleIn = "release_title_in",
+        ReleaseNoteIn = "release_note_in",
+        ReleaseCreate = "release_create",
+        ReleaseCreated = "release_created",
+        ReleaseInvalid = "release_invalid",
+        ReleasesList = "releases_list",
+        NoReleases = "no_releases",
+        ColumnRelease = "column_release",
+        ColumnReleaseTitle = "column_release_title",
+        ColumnReleaseVersion = "column_release_version",
+        ColumnReleased = "column_released",
+        ReleaseLive = "release_live",
+        ReleaseWithdrawnState = "release_withdrawn_state",
+        ReleaseWithdraw = "release_withdraw",
+        ReleaseWithdrawn = "release_withdrawn",
+        ReleasePreview = "release_preview",
+    }
+}
+
+keys! {
+    /// Words of the public results page (`/results/{survey}`), made on the
+    /// server: no browser bundle carries them.
+    ResultsWord, "results", results_text {
+        PageTitle = "page_title",
+        Intro = "intro",
+        Languages = "languages",
+        Period = "period",
+        PeriodRange = "period_range",
+        WholeFieldwork = "whole_fieldwork",
+        ReleasedOn = "released_on",
+        ColumnPercent = "column_percent",
+        ColumnCases = "column_cases",
+        ChartTitle = "chart_title",
+        DownloadCsv = "download_csv",
+        NotRepresentative = "not_representative",
+        MethodologyTitle = "methodology_title",
+        MethodDesign = "method_design",
+        MethodCases = "method_cases",
+        MethodSuppressionTitle = "method_suppression_title",
+        MethodSuppression = "method_suppression",
+        MethodRules = "method_rules",
+        LegendTitle = "legend_title",
+        LegendSuppressed = "legend_suppressed",
+        LegendCaution = "legend_caution",
+        LegendEmpty = "legend_empty",
+        NotFoundTitle = "not_found_title",
+        NotFoundBody = "not_found_body",
     }
 }
 
@@ -693,6 +749,7 @@ pub enum Word {
     Analysis(AnalysisWord),
     Staff(StaffWord),
     Admin(AdminWord),
+    Results(ResultsWord),
 }
 
 const MESSAGE_AREA: &str = "message.";
@@ -707,12 +764,14 @@ impl Word {
         let analysis = AnalysisWord::ALL.iter().map(|w| Word::Analysis(*w));
         let staff = StaffWord::ALL.iter().map(|w| Word::Staff(*w));
         let admin = AdminWord::ALL.iter().map(|w| Word::Admin(*w));
+        let results = ResultsWord::ALL.iter().map(|w| Word::Results(*w));
         form.chain(field)
             .chain(message)
             .chain(server)
             .chain(analysis)
             .chain(staff)
             .chain(admin)
+            .chain(results)
     }
 
     /// The key authors write (`form.yes`, `message.required`).
@@ -725,6 +784,7 @@ impl Word {
             Word::Analysis(word) => Cow::Borrowed(word.key()),
             Word::Staff(word) => Cow::Borrowed(word.key()),
             Word::Admin(word) => Cow::Borrowed(word.key()),
+            Word::Results(word) => Cow::Borrowed(word.key()),
         }
     }
 
@@ -824,6 +884,18 @@ impl Word {
             Word::Admin(AdminWord::AreaLevelOption) => &["{n}"],
             Word::Analysis(AnalysisWord::QuarterOf) => &["{q}", "{year}"],
             Word::Analysis(AnalysisWord::PolicyHides) => &["{n}", "{k}", "{periods}", "{level}"],
+            Word::Admin(AdminWord::ReleaseTitleIn | AdminWord::ReleaseNoteIn) => &["{language}"],
+            Word::Admin(AdminWord::ReleaseCreated | AdminWord::ReleaseWithdrawn) => &["{id}"],
+            Word::Admin(AdminWord::ReleaseInvalid) => &["{fields}"],
+            Word::Results(ResultsWord::PageTitle) => &["{survey}"],
+            Word::Results(ResultsWord::PeriodRange) => &["{from}", "{to}"],
+            Word::Results(ResultsWord::ReleasedOn) => &["{date}", "{version}"],
+            Word::Results(ResultsWord::ChartTitle) => &["{title}", "{population}"],
+            Word::Results(ResultsWord::MethodCases) => &["{n}"],
+            Word::Results(ResultsWord::MethodSuppression) => {
+                &["{min_n}", "{caution_n}", "{min_count}"]
+            }
+            Word::Results(ResultsWord::MethodRules) => &["{rules}"],
             _ => &[],
         }
     }
@@ -887,6 +959,13 @@ macro_rules! languages {
         fn admin_text(word: AdminWord, language: &str) -> Option<&'static str> {
             Some(match base_language(language)?.as_str() {
                 $($tag => $module::admin(word),)*
+                _ => return None,
+            })
+        }
+
+        fn results_text(word: ResultsWord, language: &str) -> Option<&'static str> {
+            Some(match base_language(language)?.as_str() {
+                $($tag => $module::results(word),)*
                 _ => return None,
             })
         }
@@ -975,6 +1054,7 @@ impl Key for Word {
             Word::Staff(word) => staff_text(word, language),
             Word::Analysis(word) => analysis_text(word, language),
             Word::Admin(word) => admin_text(word, language),
+            Word::Results(word) => results_text(word, language),
         }
     }
     fn key(self) -> Cow<'static, str> {

@@ -38,6 +38,7 @@ fn every_built_in_language_has_every_word() {
             + AnalysisWord::ALL.len()
             + StaffWord::ALL.len()
             + AdminWord::ALL.len()
+            + ResultsWord::ALL.len()
     );
 }
 
