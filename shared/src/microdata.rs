@@ -258,7 +258,12 @@ impl Layout {
     /// Each column's `k`, `released` and `suppressed` cells in the codebook:
     /// what the plan made of the quasi-identifiers, empty for the other
     /// columns; the first column also says how many rows were left out.
-    pub fn disclosure_notes(&self, survey: &Survey, language: &str, plan: &Plan) -> Vec<[String; 3]> {
+    pub fn disclosure_notes(
+        &self,
+        survey: &Survey,
+        language: &str,
+        plan: &Plan,
+    ) -> Vec<[String; 3]> {
         let say = |word| survey.word(word, language);
         let opaque = |column: &Column| {
             column.question.is_empty() && matches!(column.source, Source::Psu | Source::Stratum)
@@ -272,7 +277,9 @@ impl Layout {
                 match plan.column(at) {
                     Some((released, suppressed)) => {
                         let text = match released {
-                            Released::AsAnswered if opaque(column) => say(W::CodebookOpaque).to_owned(),
+                            Released::AsAnswered if opaque(column) => {
+                                say(W::CodebookOpaque).to_owned()
+                            }
                             Released::AsAnswered => say(W::CodebookAsAnswered).to_owned(),
                             Released::Bands(bands) => {
                                 fill(say(W::CodebookBands), &[("bands", bands.as_str())])
@@ -613,9 +620,14 @@ fn quasi_identifiers(
             .collect();
         for place in survey.questions() {
             let question = place.question;
-            if place.roster.is_some_and(|roster| Some(roster.id.as_str()) == survey.household_roster())
+            if place
+                .roster
+                .is_some_and(|roster| Some(roster.id.as_str()) == survey.household_roster())
                 && question.relevant.is_none()
-                && matches!(question.kind, QuestionKind::Single { .. } | QuestionKind::YesNo)
+                && matches!(
+                    question.kind,
+                    QuestionKind::Single { .. } | QuestionKind::YesNo
+                )
                 && !counted.contains(&question.id.as_str())
                 && !roles_questions.contains(&question.id.as_str())
             {
@@ -847,7 +859,12 @@ mod tests {
     #[test]
     fn respondents_get_one_row_with_design_and_coded_answers() {
         let survey = community_safety();
-        let layout = Layout::new(&survey, Level::Respondent, "en", &DisclosurePolicy::default());
+        let layout = Layout::new(
+            &survey,
+            Level::Respondent,
+            "en",
+            &DisclosurePolicy::default(),
+        );
         let header = layout.header();
         assert_eq!(
             &header[..10],
@@ -970,14 +987,25 @@ mod tests {
             .collect();
         assert_eq!(
             named,
-            ["mem_sex", "mem_age", "mem_relationship", "interview_month", "stratum"]
+            [
+                "mem_sex",
+                "mem_age",
+                "mem_relationship",
+                "interview_month",
+                "stratum"
+            ]
         );
     }
 
     #[test]
     fn text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() {
         let survey = community_safety();
-        let layout = Layout::new(&survey, Level::Respondent, "en", &DisclosurePolicy::default());
+        let layout = Layout::new(
+            &survey,
+            Level::Respondent,
+            "en",
+            &DisclosurePolicy::default(),
+        );
         let header = layout.header();
         let mut interview = serde_json::to_value(household_interview()).expect("serialises");
         interview["answers"]["resp_sex"] = serde_json::json!("=HYPERLINK(\"http://x\")");

@@ -469,8 +469,9 @@ impl Collector {
         }
         // What still stands out has every quasi-identifier withheld and is
         // fewer than k such rows: rows of classes larger than k lend
-        // theirs until k rows are withheld alike, so no answer is lost;
-        // only when there are not enough are those rows left out whole.
+        // theirs until k rows are withheld alike, then whole classes,
+        // smallest first, so no answer is lost; only a file of fewer than
+        // k rows is left out whole.
         let short = failing.iter().filter(|f| **f).count();
         if short > 0 {
             let (class, mut sizes) = classes_with(&levels, &masks);
@@ -486,6 +487,22 @@ impl Collector {
                     donors.push(row);
                 }
             }
+            let mut whole: Vec<u32> = (0..sizes.len() as u32)
+                .filter(|id| sizes[*id as usize] >= k)
+                .collect();
+            whole.sort_by_key(|id| (sizes[*id as usize], *id));
+            for id in whole {
+                if donors.len() + short >= k as usize {
+                    break;
+                }
+                let rows: Vec<usize> = (0..n)
+                    .filter(|&row| class[row] == id && !donors.contains(&row))
+                    .collect();
+                if rows.iter().all(|&row| masks[row] & all == all) {
+                    continue;
+                }
+                donors.extend(rows);
+            }
             if donors.len() + short >= k as usize {
                 for row in donors {
                     masks[row] |= all;
@@ -500,7 +517,9 @@ impl Collector {
                 continue;
             }
             for (at, count) in suppressed.iter_mut().enumerate().take(64) {
-                if mask & (1 << at) != 0 && maps[at][levels[at]][codes[row * q + at] as usize] != WITHHELD_CODE {
+                if mask & (1 << at) != 0
+                    && maps[at][levels[at]][codes[row * q + at] as usize] != WITHHELD_CODE
+                {
                     *count += 1;
                 }
             }
@@ -539,7 +558,10 @@ fn classes(rows: usize, radix: &[u32], code: impl Fn(usize, usize) -> u32) -> (V
     };
     let width = |r: &u32| u32::BITS - r.saturating_sub(1).leading_zeros();
     let bits: u32 = radix.iter().map(width).sum();
-    fn number<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>, rows: usize) -> (Vec<u32>, Vec<u32>) {
+    fn number<K: std::hash::Hash + Eq>(
+        keys: impl Iterator<Item = K>,
+        rows: usize,
+    ) -> (Vec<u32>, Vec<u32>) {
         let mut ids: HashMap<K, u32> = HashMap::with_capacity(rows / 4);
         let mut sizes = Vec::new();
         let class = keys
@@ -566,7 +588,11 @@ fn classes(rows: usize, radix: &[u32], code: impl Fn(usize, usize) -> u32) -> (V
         )
     } else {
         number(
-            (0..rows).map(|row| (0..radix.len()).map(|at| digit(row, at)).collect::<Vec<u32>>()),
+            (0..rows).map(|row| {
+                (0..radix.len())
+                    .map(|at| digit(row, at))
+                    .collect::<Vec<u32>>()
+            }),
             rows,
         )
     }
@@ -631,11 +657,7 @@ impl Plan {
             for (at, identifier) in self.identifiers.iter().enumerate() {
                 let suppressed = at < 64 && self.masks[at_row] & (1 << at) != 0;
                 let code = self.codes[at_row * q + at] as usize;
-                for (column, text) in identifier
-                    .columns
-                    .iter()
-                    .zip(&self.released[at][code])
-                {
+                for (column, text) in identifier.columns.iter().zip(&self.released[at][code]) {
                     if let Some(cell) = row.get_mut(*column) {
                         *cell = Cow::Owned(if suppressed {
                             WITHHELD.to_owned()

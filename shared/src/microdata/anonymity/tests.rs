@@ -174,8 +174,17 @@ fn one_respondent_alone_in_a_district_is_hidden_and_the_rest_keep_theirs() {
     );
     // A few cells suppressed are cheaper than every row losing its
     // district, and no row is lost.
-    assert_eq!(plan.column(DISTRICT).map(|(r, _)| r), Some(Released::AreaLevels(2)));
-    assert!(released.iter().filter(|row| row[DISTRICT] == "north-hills").count() >= 25);
+    assert_eq!(
+        plan.column(DISTRICT).map(|(r, _)| r),
+        Some(Released::AreaLevels(2))
+    );
+    assert!(
+        released
+            .iter()
+            .filter(|row| row[DISTRICT] == "north-hills")
+            .count()
+            >= 25
+    );
     assert_eq!(plan.rows_left_out(), 0);
     assert_eq!(released.len(), 31);
     let kept = released
@@ -227,19 +236,43 @@ fn fewer_rows_than_k_are_all_left_out() {
 }
 
 #[test]
+fn k_rows_or_more_are_never_left_out_however_different() {
+    for n in [5, 6, 9, 13] {
+        let rows = generated(n, 40 + n as u64);
+        let (plan, released) = anonymise(&rows, identifiers(2), 5);
+        assert_k_anonymous(&released, &identifiers(2), 5);
+        assert_eq!((plan.rows_left_out(), released.len()), (0, n));
+    }
+}
+
+#[test]
 fn huge_households_are_top_coded() {
     let rows: Vec<Row> = [1, 2, 11, 25, 400, 4_000_000_000]
         .iter()
         .cycle()
         .take(60)
         .enumerate()
-        .map(|(at, size)| row("female", 30, ("north", "north-hills"), 1 + at as u32 % 2, *size, 0))
+        .map(|(at, size)| {
+            row(
+                "female",
+                30,
+                ("north", "north-hills"),
+                1 + at as u32 % 2,
+                *size,
+                0,
+            )
+        })
         .collect();
     let (_, released) = anonymise(&rows, identifiers(2), 5);
     assert_k_anonymous(&released, &identifiers(2), 5);
     let sizes: std::collections::BTreeSet<&str> =
         released.iter().map(|row| row[SIZE].as_ref()).collect();
-    assert!(sizes.iter().all(|size| ["1", "2", "10+", "1-2", "6+", "*"].contains(size)), "{sizes:?}");
+    assert!(
+        sizes
+            .iter()
+            .all(|size| ["1", "2", "10+", "1-2", "6+", "*"].contains(size)),
+        "{sizes:?}"
+    );
 }
 
 #[test]
@@ -255,7 +288,10 @@ fn a_record_that_changed_between_the_passes_is_left_out() {
     assert!(!plan.release("r0", &mut changed), "a new answer");
     let mut extra = vec![rows[1].clone(), rows[1].clone()];
     assert!(!plan.release("r1", &mut extra), "a new row");
-    assert!(!plan.release("r-new", &mut vec![rows[2].clone()]), "a new record");
+    assert!(
+        !plan.release("r-new", &mut vec![rows[2].clone()]),
+        "a new record"
+    );
 }
 
 #[test]
