@@ -398,11 +398,17 @@ impl Collector {
         };
         let limit = (n as f64 * SUPPRESSION_LIMIT).floor() as usize;
         let mut failing = failing_with(&levels, &no_masks);
-        // Global recoding: one step at a time, the step that leaves the
-        // fewest rows standing out; the design only when nothing else can
+        // Global recoding: one step at a time, the step that brings the
+        // most rows into classes of k per unit of precision it costs (a
+        // step is its share of the scale's height: banding ages costs
+        // half of withholding sex); the design only when nothing else can
         // move.
         while failing.iter().filter(|f| **f).count() > limit {
-            let mut best: Option<(usize, usize)> = None;
+            let before = failing.iter().filter(|f| **f).count();
+            let classes_before = classes_with(&levels, &no_masks).1.len();
+            // Rows rescued per unit of loss, then classes merged per unit
+            // of loss (a step that merges nothing is never worth taking).
+            let mut best: Option<(f64, f64, usize)> = None;
             for pass in [false, true] {
                 for at in 0..q {
                     if (*scales[at] == Scale::Design) != pass
@@ -412,19 +418,25 @@ impl Collector {
                     }
                     let mut trial = levels.clone();
                     trial[at] += 1;
-                    let count = failing_with(&trial, &no_masks)
-                        .iter()
-                        .filter(|f| **f)
-                        .count();
-                    if best.is_none_or(|(fewest, _)| count < fewest) {
-                        best = Some((count, at));
+                    let (class, sizes) = classes_with(&trial, &no_masks);
+                    if sizes.len() == classes_before {
+                        continue;
+                    }
+                    let after = class.iter().filter(|id| sizes[**id as usize] < k).count();
+                    let loss = 1.0 / (scales[at].levels() - 1) as f64;
+                    let gain = before.saturating_sub(after) as f64 / loss;
+                    let merged = (classes_before - sizes.len()) as f64 / loss;
+                    if best.is_none_or(|(most, most_merged, _)| {
+                        gain > most || (gain == most && merged > most_merged)
+                    }) {
+                        best = Some((gain, merged, at));
                     }
                 }
                 if best.is_some() {
                     break;
                 }
             }
-            let Some((_, at)) = best else { break };
+            let Some((_, _, at)) = best else { break };
             levels[at] += 1;
             failing = failing_with(&levels, &no_masks);
         }
