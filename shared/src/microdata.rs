@@ -329,9 +329,36 @@ impl Layout {
         respondent_no: u64,
         design: &Design,
     ) -> Vec<Vec<Cow<'r, str>>> {
+        self.rows_of(record, respondent_no, design, None)
+    }
+
+    /// The rows as [`Layout::rows`] gives them, with only the
+    /// quasi-identifiers' cells worked out (the others empty): what the
+    /// first pass of an export needs, at a fraction of the cost.
+    pub fn quasi_identifier_rows<'r>(
+        &self,
+        record: &'r Record<'r>,
+        design: &Design,
+    ) -> Vec<Vec<Cow<'r, str>>> {
+        let mut wanted = vec![false; self.columns.len()];
+        for identifier in &self.quasi_identifiers {
+            for &at in &identifier.columns {
+                wanted[at] = true;
+            }
+        }
+        self.rows_of(record, 0, design, Some(&wanted))
+    }
+
+    fn rows_of<'r>(
+        &self,
+        record: &'r Record<'r>,
+        respondent_no: u64,
+        design: &Design,
+        wanted: Option<&[bool]>,
+    ) -> Vec<Vec<Cow<'r, str>>> {
         match self.level {
             Level::Respondent => {
-                vec![self.row(record, &record.answers, respondent_no, design)]
+                vec![self.row(record, &record.answers, respondent_no, design, wanted)]
             }
             Level::Member => {
                 let rows: Vec<Answers<'r>> = self
@@ -341,7 +368,7 @@ impl Layout {
                     .and_then(|raw| serde_json::from_str(raw.get()).ok())
                     .unwrap_or_default();
                 rows.iter()
-                    .map(|answers| self.row(record, answers, respondent_no, design))
+                    .map(|answers| self.row(record, answers, respondent_no, design, wanted))
                     .collect()
             }
         }
@@ -353,12 +380,17 @@ impl Layout {
         answers: &Answers<'r>,
         respondent_no: u64,
         design: &Design,
+        wanted: Option<&[bool]>,
     ) -> Vec<Cow<'r, str>> {
         // A multiple choice spreads over one column per code: its answer is
         // read once for all of them.
         let mut chosen: Option<(&str, Vec<Cow<'r, str>>)> = None;
         let mut row = Vec::with_capacity(self.columns.len());
-        for column in &self.columns {
+        for (at, column) in self.columns.iter().enumerate() {
+            if wanted.is_some_and(|wanted| !wanted[at]) {
+                row.push(Cow::Borrowed(""));
+                continue;
+            }
             row.push(match &column.source {
                 Source::RespondentNo => Cow::Owned(respondent_no.to_string()),
                 Source::HouseholdSize | Source::Children(_) => self
@@ -478,6 +510,16 @@ pub struct Fnv(u64);
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
+    }
+
+    /// A packed row of quasi-identifiers: one multiply-xorshift round per
+    /// half instead of sixteen bytes one at a time.
+    fn write_u128(&mut self, n: u128) {
+        let mix = |x: u64| {
+            let x = (x ^ (x >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+            x ^ (x >> 32)
+        };
+        self.0 = mix(self.0 ^ mix(n as u64) ^ mix((n >> 64) as u64).rotate_left(21));
     }
 
     fn write(&mut self, bytes: &[u8]) {

@@ -241,12 +241,12 @@ async fn first_pass(
                 let Ok(record) = Record::parse(body) else {
                     continue;
                 };
-                if let Some(cluster) = record.cluster_id.as_deref() {
-                    if !clusters.contains(cluster) {
-                        clusters.insert(cluster.to_owned());
-                    }
+                if let Some(cluster) = record.cluster_id.as_deref()
+                    && !clusters.contains(cluster)
+                {
+                    clusters.insert(cluster.to_owned());
                 }
-                let rows = layout.rows(&record, 0, &shared.design(&record, &weights));
+                let rows = layout.quasi_identifier_rows(&record, &shared.design(&record, &weights));
                 collector.add(&record.submission_id, &rows);
             }
             (collector, clusters)
