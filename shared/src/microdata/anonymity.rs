@@ -405,8 +405,17 @@ impl Collector {
         // half of withholding sex); the design only when nothing else can
         // move.
         while failing.iter().filter(|f| **f).count() > limit {
-            let before = failing.iter().filter(|f| **f).count();
-            let classes_before = classes_with(&levels, &no_masks).1.len();
+            // A step only merges whole classes: each is tried as one row
+            // weighted by its size, so a step costs the classes, not the
+            // rows.
+            let (class, sizes) = classes_with(&levels, &no_masks);
+            let mut standing = vec![usize::MAX; sizes.len()];
+            for (row, id) in class.iter().enumerate() {
+                if standing[*id as usize] == usize::MAX {
+                    standing[*id as usize] = row;
+                }
+            }
+            let before: u32 = sizes.iter().filter(|size| **size < k).sum();
             // Rows rescued per unit of loss, then classes merged per unit
             // of loss (a step that merges nothing is never worth taking).
             let mut best: Option<(f64, f64, usize)> = None;
@@ -419,14 +428,22 @@ impl Collector {
                     }
                     let mut trial = levels.clone();
                     trial[at] += 1;
-                    let (class, sizes) = classes_with(&trial, &no_masks);
-                    if sizes.len() == classes_before {
+                    let trial_radix: Vec<u32> = (0..q).map(|at| radix[at][trial[at]]).collect();
+                    let (merged_into, merged_sizes) =
+                        classes(standing.len(), &trial_radix, |i, at| {
+                            code_at(&trial, &no_masks, standing[i], at)
+                        });
+                    if merged_sizes.len() == sizes.len() {
                         continue;
                     }
-                    let after = class.iter().filter(|id| sizes[**id as usize] < k).count();
+                    let mut weights = vec![0u32; merged_sizes.len()];
+                    for (i, id) in merged_into.iter().enumerate() {
+                        weights[*id as usize] += sizes[i];
+                    }
+                    let after: u32 = weights.iter().filter(|weight| **weight < k).sum();
                     let loss = 1.0 / (scales[at].levels() - 1) as f64;
-                    let gain = before.saturating_sub(after) as f64 / loss;
-                    let merged = (classes_before - sizes.len()) as f64 / loss;
+                    let gain = f64::from(before.saturating_sub(after)) / loss;
+                    let merged = (sizes.len() - merged_sizes.len()) as f64 / loss;
                     if best.is_none_or(|(most, most_merged, _)| {
                         gain > most || (gain == most && merged > most_merged)
                     }) {
