@@ -773,9 +773,17 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
         .text()
         .await
         .expect("text");
-    // 25 one-person households, and the online respondent living alone.
+    // 25 one-person households, and the online respondent living alone;
+    // no key leads back to the household.
     assert_eq!(members.lines().count(), 1 + 26);
-    assert!(members.starts_with("respondent_no,member_no,"));
+    assert!(members.starts_with("channel,"), "{members}");
+    assert!(
+        !members
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("respondent_no")
+    );
 
     let (_, admin) = server.user("admin-1", Role::Admin).await;
     let (_, audit) = get(&server, &admin, "/api/audit").await;
@@ -794,6 +802,183 @@ async fn microdata_streams_without_identifiers_and_matches_its_codebook() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["path"], "level");
+}
+
+/// The generated interview `i` with a household of its own: sizes from 1
+/// to 30 members of every relationship, sex and age.
+fn generated_household(i: usize) -> Value {
+    let mut submission = generated_submission(i);
+    let sex = submission["answers"]["resp_sex"].clone();
+    let age = submission["answers"]["resp_age"].clone();
+    let size = if i == 7 { 30 } else { 1 + (i * 5) % 9 };
+    let mut members = vec![json!({"mem_relationship": "self", "mem_sex": sex, "mem_age": age})];
+    for m in 1..size {
+        let relationship = [
+            "spouse",
+            "child",
+            "grandchild",
+            "parent",
+            "sibling",
+            "not_related",
+        ][(i + m) % 6];
+        let sex = if (i * 3 + m).is_multiple_of(2) {
+            "female"
+        } else {
+            "male"
+        };
+        let age = (i * 11 + m * 17) % 90;
+        let mut member = json!({"mem_relationship": relationship, "mem_sex": sex, "mem_age": age});
+        if age < 18 {
+            member["chl_safe"] = json!("very_safe");
+            member["chl_harmed"] = json!("no");
+        }
+        members.push(member);
+    }
+    submission["answers"]["household"] = json!(members);
+    if i == 11 {
+        // Alone in a district.
+        submission["answers"]["resp_area"] = json!(["north", "north-river"]);
+    }
+    submission
+}
+
+/// The columns the codebook names as quasi-identifiers (a count of
+/// suppressed values), after checking that it states k everywhere.
+fn quasi_identifiers(codebook: &str, k: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(codebook.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let mut named = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        assert_eq!(&row[at("k")], k, "{row:?}");
+        if !row[at("suppressed")].is_empty() {
+            assert!(!row[at("released")].is_empty(), "{row:?}");
+            named.push(row[at("column")].to_owned());
+        }
+    }
+    named
+}
+
+/// Every combination of `columns` occurs at least `k` times in `file`,
+/// counted here and by pycanon (`SALAMA_TEST_PYCANON`, a Python with it,
+/// which `cargo xtask test` installs: without it this fails).
+fn assert_k_anonymous(file: &str, columns: &[String], k: usize) {
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let at: Vec<usize> = columns
+        .iter()
+        .map(|c| header.iter().position(|h| h == c).expect(c))
+        .collect();
+    let mut classes: std::collections::HashMap<Vec<String>, usize> = Default::default();
+    for row in reader.records() {
+        let row = row.expect("row");
+        *classes
+            .entry(at.iter().map(|&c| row[c].to_owned()).collect())
+            .or_default() += 1;
+    }
+    assert!(classes.values().all(|n| *n >= k), "{classes:?}");
+    let python = std::env::var("SALAMA_TEST_PYCANON").expect(
+        "SALAMA_TEST_PYCANON is not set: run `cargo xtask test`, which installs pycanon in a virtual environment",
+    );
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let path = folder.path().join("microdata.csv");
+    std::fs::write(&path, file).expect("written");
+    let output = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, pandas\n\
+             from pycanon import anonymity\n\
+             data = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)\n\
+             print(anonymity.k_anonymity(data, sys.argv[2].split(',')))",
+        ])
+        .arg(&path)
+        .arg(columns.join(","))
+        .output()
+        .expect("pycanon runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let measured: usize = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("pycanon prints k");
+    assert!(measured >= k, "pycanon measures k = {measured}");
+}
+
+#[tokio::test]
+async fn every_microdata_export_is_k_anonymous_by_pycanon_too() {
+    let server = spawn().await;
+    let (_, enumerator) = server.user("enum-017", Role::Enumerator).await;
+    let (_, analyst) = server.user("analyst-1", Role::Analyst).await;
+    for i in 0..60 {
+        let (status, body) = send(
+            server
+                .client
+                .post(server.url("/api/surveys/community-safety/submissions"))
+                .bearer_auth(&enumerator)
+                .json(&generated_household(i)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    let (status, body) = send(
+        server
+            .client
+            .post(server.url("/api/surveys/community-safety/weights"))
+            .bearer_auth(&analyst)
+            .header("content-type", "text/csv")
+            .body("cluster_id,stratum,weight\nea-0,north-urban,2.5\nea-1,north-urban,3\nea-2,south-rural,4\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    for level in ["respondent", "member"] {
+        let file = server
+            .download(
+                &analyst,
+                &format!("/api/surveys/community-safety/microdata.csv?level={level}"),
+            )
+            .await
+            .text()
+            .await
+            .expect("text");
+        let codebook = server
+            .download(
+                &analyst,
+                &format!("/api/surveys/community-safety/codebook.csv?level={level}"),
+            )
+            .await
+            .text()
+            .await
+            .expect("text");
+        let columns = quasi_identifiers(&codebook, "5");
+        assert!(columns.contains(&"stratum".to_owned()), "{columns:?}");
+        assert!(!file.contains("north-urban") && !file.contains("north-river"));
+        let rows = file.lines().count() - 1;
+        if level == "respondent" {
+            assert_eq!(rows, 60, "no respondent is left out");
+            for column in [
+                "resp_age",
+                "resp_area__district",
+                "household_size",
+                "wg_seeing",
+            ] {
+                assert!(
+                    columns.contains(&column.to_owned()),
+                    "{column}: {columns:?}"
+                );
+            }
+        } else {
+            assert!(!file.contains("respondent_no") && !codebook.contains("mem_is_child"));
+            assert!(
+                columns.contains(&"mem_relationship".to_owned()),
+                "{columns:?}"
+            );
+        }
+        assert_k_anonymous(&file, &columns, 5);
+    }
 }
 
 #[tokio::test]

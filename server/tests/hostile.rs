@@ -199,6 +199,15 @@ async fn escaped_keys_are_stored_as_every_reader_reads_them() {
     assert_eq!(status, StatusCode::CREATED, "{answer:#}");
     let stored = stored_bodies(&server.store).await;
     let stored_text = String::from_utf8(stored[0].1.clone()).expect("utf-8");
+    // Four more alike, so the file has k rows to show.
+    for _ in 0..4 {
+        let mut alike = submission.clone();
+        alike["submission_id"] = json!(uuid::Uuid::new_v4().to_string());
+        let (status, answer) = server
+            .post_raw(SUBMISSIONS, "application/json", body(&alike))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    }
     assert!(stored_text.contains("\"resp_sex\""), "{stored_text}");
     assert!(!stored_text.contains("\\u005f"), "{stored_text}");
     let analyst = analyst(&server).await;
@@ -218,12 +227,13 @@ async fn escaped_keys_are_stored_as_every_reader_reads_them() {
         .position(|h| h == "resp_sex")
         .expect("resp_sex column");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    assert_eq!(rows.len(), 1);
-    assert_eq!(
-        &rows[0][sex],
-        submission["answers"]["resp_sex"].as_str().expect("sex")
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows.iter()
+            .all(|row| row[sex] == *submission["answers"]["resp_sex"].as_str().expect("sex")),
+        "{rows:?}"
     );
-    assert_eq!(respondent_facts(&server.store).await, 1);
+    assert_eq!(respondent_facts(&server.store).await, 5);
 }
 
 mod reparse {

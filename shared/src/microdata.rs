@@ -19,9 +19,14 @@ use serde_json::value::RawValue;
 use crate::api::ErrorField;
 use crate::csv_cell::neutralise;
 use crate::date::{Date, Timestamp};
+use crate::disclosure::DisclosurePolicy;
 use crate::query::{Parameter, ParameterKind, Writer, check_language, choice, last};
-use crate::schema::{Level, Question, QuestionKind, Survey};
+use crate::schema::{Level, Question, QuestionKind, Role, Survey};
 use crate::words::{AnalysisWord as W, fill};
+
+pub mod anonymity;
+
+pub use anonymity::{Collector, Plan, QuasiIdentifier, Released, Scale};
 
 /// What `microdata.csv` and `codebook.csv` are asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +117,6 @@ pub struct Column {
 #[derive(Clone, Debug, PartialEq)]
 enum Source {
     RespondentNo,
-    MemberNo,
     Channel,
     SurveyVersion,
     Month,
@@ -129,6 +133,10 @@ enum Source {
     /// A time answer, cut to its hour: to the minute, the time of an
     /// incident can single out an event the press reported.
     Hour,
+    /// The rows of the household roster.
+    HouseholdSize,
+    /// The roster's rows whose age (the member age role) is under 18.
+    Children(String),
 }
 
 /// The design of one submission, filled by the server from its tables.
@@ -142,15 +150,25 @@ pub struct Design {
 
 /// The columns for one level: respondents (one row per submission) or
 /// household members (one row per roster row, keyed by respondent number).
+///
+/// The member file has no respondent number and no roster row: joined to
+/// the respondents' file it would list each household's members with their
+/// sex and age, which single a household out where the respondents' file
+/// alone does not. Household size and the number of children are in the
+/// respondents' file instead, banded like any quasi-identifier.
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub level: Level,
     pub columns: Vec<Column>,
     roster: Option<String>,
+    /// The household roster, whatever the level.
+    household: Option<String>,
+    /// What an outsider may know of a row, over the columns above.
+    pub quasi_identifiers: Vec<QuasiIdentifier>,
 }
 
 impl Layout {
-    pub fn new(survey: &Survey, level: Level, language: &str) -> Self {
+    pub fn new(survey: &Survey, level: Level, language: &str, policy: &DisclosurePolicy) -> Self {
         let fallback = survey.default_language.as_str();
         let say = |word| survey.word(word, language);
         let design = |name: &str, label: &str, kind: &'static str, source: Source| Column {
@@ -162,24 +180,20 @@ impl Layout {
             values: String::new(),
             source,
         };
-        let mut columns = vec![design(
-            "respondent_no",
-            say(W::CodebookRespondentNo),
-            "integer",
-            Source::RespondentNo,
-        )];
-        let roster = match level {
-            Level::Respondent => None,
-            Level::Member => survey.household_roster().map(str::to_owned),
-        };
-        if level == Level::Member {
+        let mut columns = Vec::new();
+        if level == Level::Respondent {
             columns.push(design(
-                "member_no",
-                say(W::CodebookMemberNo),
+                "respondent_no",
+                say(W::CodebookRespondentNo),
                 "integer",
-                Source::MemberNo,
+                Source::RespondentNo,
             ));
         }
+        let household = survey.household_roster().map(str::to_owned);
+        let roster = match level {
+            Level::Respondent => None,
+            Level::Member => household.clone(),
+        };
         columns.extend([
             design("channel", say(W::CodebookChannel), "text", Source::Channel),
             design(
@@ -198,6 +212,29 @@ impl Layout {
             design("stratum", say(W::CodebookStratum), "text", Source::Stratum),
             design("weight", say(W::CodebookWeight), "decimal", Source::Weight),
         ]);
+        if level == Level::Respondent && household.is_some() {
+            columns.push(design(
+                "household_size",
+                say(W::CodebookHouseholdSize),
+                "band",
+                Source::HouseholdSize,
+            ));
+            let member_age = survey.roles.iter().find_map(|role| match role {
+                Role::Age {
+                    level: Level::Member,
+                    question,
+                } => Some(question.clone()),
+                _ => None,
+            });
+            if let Some(age) = member_age {
+                columns.push(design(
+                    "household_children",
+                    say(W::CodebookHouseholdChildren),
+                    "band",
+                    Source::Children(age),
+                ));
+            }
+        }
         for place in survey.questions() {
             let in_level = match level {
                 Level::Respondent => place.roster.is_none(),
@@ -208,11 +245,75 @@ impl Layout {
             }
             columns.extend(question_columns(survey, place.question, language, fallback));
         }
+        let quasi_identifiers = quasi_identifiers(survey, level, &columns, policy);
         Self {
             level,
             columns,
             roster,
+            household,
+            quasi_identifiers,
         }
+    }
+
+    /// Each column's `k`, `released` and `suppressed` cells in the codebook:
+    /// what the plan made of the quasi-identifiers, empty for the other
+    /// columns; the first column also says how many rows were left out.
+    pub fn disclosure_notes(
+        &self,
+        survey: &Survey,
+        language: &str,
+        plan: &Plan,
+    ) -> Vec<[String; 3]> {
+        let say = |word| survey.word(word, language);
+        let opaque = |column: &Column| {
+            column.question.is_empty() && matches!(column.source, Source::Psu | Source::Stratum)
+        };
+        let mut notes: Vec<[String; 3]> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(at, column)| {
+                let k = plan.k.to_string();
+                match plan.column(at) {
+                    Some((released, suppressed)) => {
+                        let text = match released {
+                            Released::AsAnswered if opaque(column) => {
+                                say(W::CodebookOpaque).to_owned()
+                            }
+                            Released::AsAnswered => say(W::CodebookAsAnswered).to_owned(),
+                            Released::Bands(bands) => {
+                                fill(say(W::CodebookBands), &[("bands", bands.as_str())])
+                            }
+                            Released::AreaLevels(level) => fill(
+                                say(W::CodebookAreaLevels),
+                                &[("level", level.to_string().as_str())],
+                            ),
+                            Released::Difficulty(codes) => {
+                                fill(say(W::CodebookDifficulty), &[("codes", codes.as_str())])
+                            }
+                            Released::Quarter => say(W::CodebookQuarter).to_owned(),
+                            Released::Year => say(W::CodebookYear).to_owned(),
+                            Released::Withheld => say(W::CodebookWithheld).to_owned(),
+                        };
+                        [k, text, suppressed.to_string()]
+                    }
+                    None if opaque(column) => [k, say(W::CodebookOpaque).to_owned(), String::new()],
+                    None => [k, String::new(), String::new()],
+                }
+            })
+            .collect();
+        if let Some(first) = notes.first_mut() {
+            let left_out = fill(
+                say(W::CodebookRowsLeftOut),
+                &[("n", plan.rows_left_out().to_string().as_str())],
+            );
+            first[1] = if first[1].is_empty() {
+                left_out
+            } else {
+                format!("{}; {left_out}", first[1])
+            };
+        }
+        notes
     }
 
     pub fn header(&self) -> Vec<&str> {
@@ -228,9 +329,36 @@ impl Layout {
         respondent_no: u64,
         design: &Design,
     ) -> Vec<Vec<Cow<'r, str>>> {
+        self.rows_of(record, respondent_no, design, None)
+    }
+
+    /// The rows as [`Layout::rows`] gives them, with only the
+    /// quasi-identifiers' cells worked out (the others empty): what the
+    /// first pass of an export needs, at a fraction of the cost.
+    pub fn quasi_identifier_rows<'r>(
+        &self,
+        record: &'r Record<'r>,
+        design: &Design,
+    ) -> Vec<Vec<Cow<'r, str>>> {
+        let mut wanted = vec![false; self.columns.len()];
+        for identifier in &self.quasi_identifiers {
+            for &at in &identifier.columns {
+                wanted[at] = true;
+            }
+        }
+        self.rows_of(record, 0, design, Some(&wanted))
+    }
+
+    fn rows_of<'r>(
+        &self,
+        record: &'r Record<'r>,
+        respondent_no: u64,
+        design: &Design,
+        wanted: Option<&[bool]>,
+    ) -> Vec<Vec<Cow<'r, str>>> {
         match self.level {
             Level::Respondent => {
-                vec![self.row(record, &record.answers, respondent_no, None, design)]
+                vec![self.row(record, &record.answers, respondent_no, design, wanted)]
             }
             Level::Member => {
                 let rows: Vec<Answers<'r>> = self
@@ -240,10 +368,7 @@ impl Layout {
                     .and_then(|raw| serde_json::from_str(raw.get()).ok())
                     .unwrap_or_default();
                 rows.iter()
-                    .enumerate()
-                    .map(|(row, answers)| {
-                        self.row(record, answers, respondent_no, Some(row), design)
-                    })
+                    .map(|answers| self.row(record, answers, respondent_no, design, wanted))
                     .collect()
             }
         }
@@ -254,19 +379,40 @@ impl Layout {
         record: &'r Record<'r>,
         answers: &Answers<'r>,
         respondent_no: u64,
-        member: Option<usize>,
         design: &Design,
+        wanted: Option<&[bool]>,
     ) -> Vec<Cow<'r, str>> {
         // A multiple choice spreads over one column per code: its answer is
         // read once for all of them.
         let mut chosen: Option<(&str, Vec<Cow<'r, str>>)> = None;
         let mut row = Vec::with_capacity(self.columns.len());
-        for column in &self.columns {
+        for (at, column) in self.columns.iter().enumerate() {
+            if wanted.is_some_and(|wanted| !wanted[at]) {
+                row.push(Cow::Borrowed(""));
+                continue;
+            }
             row.push(match &column.source {
                 Source::RespondentNo => Cow::Owned(respondent_no.to_string()),
-                Source::MemberNo => {
-                    member.map_or(Cow::Borrowed(""), |row| Cow::Owned((row + 1).to_string()))
-                }
+                Source::HouseholdSize | Source::Children(_) => self
+                    .household
+                    .as_deref()
+                    .and_then(|roster| record.answers.get(roster))
+                    .and_then(|raw| serde_json::from_str::<Vec<Answers<'_>>>(raw.get()).ok())
+                    .map_or(Cow::Borrowed(""), |members| {
+                        let count = match &column.source {
+                            Source::Children(age) => members
+                                .iter()
+                                .filter(|member| {
+                                    member
+                                        .get(age.as_str())
+                                        .and_then(|raw| raw.get().parse::<i64>().ok())
+                                        .is_some_and(|age| (0..18).contains(&age))
+                                })
+                                .count(),
+                            _ => members.len(),
+                        };
+                        Cow::Owned(count.to_string())
+                    }),
                 Source::Channel => neutralise(record.channel.clone()),
                 Source::SurveyVersion => Cow::Owned(record.survey_version.to_string()),
                 Source::Month => {
@@ -366,6 +512,16 @@ impl Hasher for Fnv {
         self.0
     }
 
+    /// A packed row of quasi-identifiers: one multiply-xorshift round per
+    /// half instead of sixteen bytes one at a time.
+    fn write_u128(&mut self, n: u128) {
+        let mix = |x: u64| {
+            let x = (x ^ (x >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+            x ^ (x >> 32)
+        };
+        self.0 = mix(self.0 ^ mix(n as u64) ^ mix((n >> 64) as u64).rotate_left(21));
+    }
+
     fn write(&mut self, bytes: &[u8]) {
         let mut hash = if self.0 == 0 {
             0xcbf2_9ce4_8422_2325
@@ -435,6 +591,97 @@ fn cell<'r>(source: &Source, raw: &'r RawValue) -> Cow<'r, str> {
         },
         _ => empty,
     }
+}
+
+/// The quasi-identifiers of a level's file: the survey's group roles at that
+/// level, the interview month, the stratum, and for respondents the
+/// household's size and children; for members also every question asked
+/// of each member unconditionally with a choice that no indicator counts
+/// (the relationship to the head: a fact neighbours know, not an opinion).
+fn quasi_identifiers(
+    survey: &Survey,
+    level: Level,
+    columns: &[Column],
+    policy: &DisclosurePolicy,
+) -> Vec<QuasiIdentifier> {
+    let of_question = |id: &str| -> Vec<usize> {
+        columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.question == id)
+            .map(|(at, _)| at)
+            .collect()
+    };
+    let named = |name: &str| -> Vec<usize> {
+        columns
+            .iter()
+            .position(|column| column.question.is_empty() && column.name == name)
+            .into_iter()
+            .collect()
+    };
+    let mut identifiers = Vec::new();
+    let mut push = |columns: Vec<usize>, scale: Scale| {
+        if !columns.is_empty() {
+            identifiers.push(QuasiIdentifier { columns, scale });
+        }
+    };
+    let mut roles_questions: Vec<&str> = Vec::new();
+    for role in survey.roles.iter().filter(|role| role.level() == level) {
+        roles_questions.extend(role.questions().iter().map(String::as_str));
+        match role {
+            Role::Age { question, .. } => {
+                push(of_question(question), Scale::Age(policy.age_scheme(level)));
+            }
+            Role::Location { question, .. } => {
+                let columns = of_question(question);
+                let depth = columns.len().min(usize::from(policy.area_level));
+                push(columns, Scale::Area { depth });
+            }
+            Role::Disability {
+                questions,
+                disabled_if,
+                ..
+            } => push(
+                questions.iter().flat_map(|q| of_question(q)).collect(),
+                Scale::Difficulty {
+                    disabled_if: disabled_if.clone(),
+                },
+            ),
+            _ => {
+                for question in role.questions() {
+                    push(of_question(question), Scale::Category);
+                }
+            }
+        }
+    }
+    if level == Level::Member {
+        let counted: Vec<&str> = survey
+            .indicators
+            .iter()
+            .flat_map(|indicator| indicator.components.iter().map(|c| c.question.as_str()))
+            .collect();
+        for place in survey.questions() {
+            let question = place.question;
+            if place
+                .roster
+                .is_some_and(|roster| Some(roster.id.as_str()) == survey.household_roster())
+                && question.relevant.is_none()
+                && matches!(
+                    question.kind,
+                    QuestionKind::Single { .. } | QuestionKind::YesNo
+                )
+                && !counted.contains(&question.id.as_str())
+                && !roles_questions.contains(&question.id.as_str())
+            {
+                push(of_question(&question.id), Scale::Category);
+            }
+        }
+    }
+    push(named("interview_month"), Scale::Month);
+    push(named("household_size"), Scale::HouseholdSize);
+    push(named("household_children"), Scale::Children);
+    push(named("stratum"), Scale::Design);
+    identifiers
 }
 
 fn values(survey: &Survey, list: &str, language: &str, fallback: &str) -> String {
@@ -537,7 +784,9 @@ fn question_columns(
             survey.word(W::CodebookHour, language).into(),
             Source::Hour,
         )],
-        QuestionKind::Calculate { .. } => vec![base(
+        // A calculation can repeat any answer it reads, free text included:
+        // kept only where the survey says it is safe.
+        QuestionKind::Calculate { .. } if question.microdata_safe => vec![base(
             id.clone(),
             "calculated",
             String::new(),
@@ -560,7 +809,10 @@ fn question_columns(
         QuestionKind::Text { .. } if question.microdata_safe => {
             vec![base(id.clone(), "text", String::new(), Source::Answer)]
         }
-        QuestionKind::Text { .. } | QuestionKind::Note | QuestionKind::Roster { .. } => Vec::new(),
+        QuestionKind::Text { .. }
+        | QuestionKind::Calculate { .. }
+        | QuestionKind::Note
+        | QuestionKind::Roster { .. } => Vec::new(),
     }
 }
 
@@ -649,10 +901,15 @@ mod tests {
     #[test]
     fn respondents_get_one_row_with_design_and_coded_answers() {
         let survey = community_safety();
-        let layout = Layout::new(&survey, Level::Respondent, "en");
+        let layout = Layout::new(
+            &survey,
+            Level::Respondent,
+            "en",
+            &DisclosurePolicy::default(),
+        );
         let header = layout.header();
         assert_eq!(
-            &header[..8],
+            &header[..10],
             [
                 "respondent_no",
                 "channel",
@@ -661,6 +918,8 @@ mod tests {
                 "psu",
                 "stratum",
                 "weight",
+                "household_size",
+                "household_children",
                 "resp_sex"
             ]
         );
@@ -691,6 +950,41 @@ mod tests {
         );
         assert_eq!(value("resp_sex"), "female");
         assert_eq!(value("resp_age"), "34");
+        assert_eq!(
+            (value("household_size"), value("household_children")),
+            ("6", "3")
+        );
+        let named: Vec<Vec<&str>> = layout
+            .quasi_identifiers
+            .iter()
+            .map(|q| q.columns.iter().map(|&c| header[c]).collect())
+            .collect();
+        assert_eq!(
+            named,
+            [
+                vec!["resp_sex"],
+                vec!["resp_age"],
+                vec!["resp_area__region", "resp_area__district"],
+                vec!["resp_urban_rural"],
+                vec!["resp_displacement"],
+                vec![
+                    "wg_seeing",
+                    "wg_hearing",
+                    "wg_walking",
+                    "wg_cognition",
+                    "wg_selfcare",
+                    "wg_communication"
+                ],
+                vec!["interview_month"],
+                vec!["household_size"],
+                vec!["household_children"],
+                vec!["stratum"],
+            ]
+        );
+        assert!(
+            !header.contains(&"mem_is_child"),
+            "a calculation not marked safe stays out"
+        );
         assert_eq!(value("resp_area__district"), "central-capital");
         assert_eq!(value("gov_2"), "dk", "missing codes are kept");
         assert_eq!((value("dis_2__sex"), value("dis_2__age")), ("1", "0"));
@@ -712,9 +1006,12 @@ mod tests {
     #[test]
     fn members_get_one_row_each() {
         let survey = community_safety();
-        let layout = Layout::new(&survey, Level::Member, "en");
+        let layout = Layout::new(&survey, Level::Member, "en", &DisclosurePolicy::default());
         let header = layout.header();
-        assert_eq!(&header[..2], ["respondent_no", "member_no"]);
+        assert!(
+            !header.contains(&"respondent_no") && !header.contains(&"member_no"),
+            "no key back to the household"
+        );
         let body = stored();
         let record = Record::parse(&body).expect("a stored submission");
         let rows = layout.rows(&record, 3, &Design::default());
@@ -725,13 +1022,32 @@ mod tests {
             .expect("mem_age");
         let ages: Vec<&str> = rows.iter().map(|r| r[at].as_ref()).collect();
         assert_eq!(ages, ["34", "39", "12", "9", "4", "67"]);
-        assert_eq!(rows[5][1], "6");
+        let named: Vec<&str> = layout
+            .quasi_identifiers
+            .iter()
+            .map(|q| header[q.columns[0]])
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "mem_sex",
+                "mem_age",
+                "mem_relationship",
+                "interview_month",
+                "stratum"
+            ]
+        );
     }
 
     #[test]
     fn text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() {
         let survey = community_safety();
-        let layout = Layout::new(&survey, Level::Respondent, "en");
+        let layout = Layout::new(
+            &survey,
+            Level::Respondent,
+            "en",
+            &DisclosurePolicy::default(),
+        );
         let header = layout.header();
         let mut interview = serde_json::to_value(household_interview()).expect("serialises");
         interview["answers"]["resp_sex"] = serde_json::json!("=HYPERLINK(\"http://x\")");

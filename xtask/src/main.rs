@@ -228,6 +228,10 @@ fn test(browser: bool) -> Result<()> {
     };
     // The estimators are checked against R's survey package.
     provision::r_survey()?;
+    // Every microdata export is checked for k-anonymity with pycanon.
+    let started = std::time::Instant::now();
+    let pycanon = provision::pycanon_python(&shell::target_dir())?;
+    eprintln!("pycanon ready in {:.1} s", started.elapsed().as_secs_f64());
     // The storage conformance suite runs against SQLite and this PostgreSQL.
     let postgres = postgres::Postgres::start(postgres::Durability::NoFsync)?;
     let mut tests = if shell::has_nextest() {
@@ -243,7 +247,10 @@ fn test(browser: bool) -> Result<()> {
             .env("CHROMEDRIVER", &chromium.driver),
         None => tests.args(["--exclude", "salama-tests"]),
     };
-    let result = tests.env("SALAMA_TEST_POSTGRES_URL", &postgres.url).run();
+    let result = tests
+        .env("SALAMA_TEST_POSTGRES_URL", &postgres.url)
+        .env("SALAMA_TEST_PYCANON", &pycanon)
+        .run();
     drop(postgres);
     result?;
     if browser {

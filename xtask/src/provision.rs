@@ -141,18 +141,45 @@ const DUCKDB: &str = "duckdb==2.0.1";
 /// A Python with DuckDB from PyPI, in a virtual environment under the
 /// target folder (the aggregation benchmark's baseline).
 pub fn duckdb_python(target: &std::path::Path) -> Result<PathBuf> {
-    let venv = target.join("duckdb-venv");
+    python_with(
+        target,
+        "duckdb-venv",
+        DUCKDB,
+        "import duckdb, sys; sys.exit(duckdb.__version__ != '2.0.1')",
+    )
+}
+
+/// The pycanon version the microdata's k-anonymity is checked with.
+const PYCANON: &str = "pycanon==1.3.6";
+
+/// A Python with pycanon from PyPI (an independent check that every
+/// microdata export is k-anonymous, `server/tests/analysis.rs`).
+pub fn pycanon_python(target: &std::path::Path) -> Result<PathBuf> {
+    python_with(
+        target,
+        "pycanon-venv",
+        PYCANON,
+        "import pycanon.anonymity, importlib.metadata as m, sys; sys.exit(m.version('pycanon') != '1.3.6')",
+    )
+}
+
+/// A Python with `requirement` from PyPI in the virtual environment
+/// `target/venv`, created when `check` (a Python program) fails in it.
+fn python_with(
+    target: &std::path::Path,
+    venv: &str,
+    requirement: &str,
+    check: &str,
+) -> Result<PathBuf> {
+    let venv = target.join(venv);
     let python = venv.join("bin/python");
-    let has_duckdb = |python: &std::path::Path| {
+    let has_it = |python: &std::path::Path| {
         Command::new(python)
-            .args([
-                "-c",
-                "import duckdb, sys; sys.exit(duckdb.__version__ != '2.0.1')",
-            ])
+            .args(["-c", check])
             .output()
             .is_ok_and(|output| output.status.success())
     };
-    if has_duckdb(&python) {
+    if has_it(&python) {
         return Ok(python);
     }
     if Command::new("python3").arg("--version").output().is_err() {
@@ -162,10 +189,10 @@ pub fn duckdb_python(target: &std::path::Path) -> Result<PathBuf> {
     create.args(["-m", "venv"]).arg(&venv);
     run(create)?;
     let mut install = Command::new(venv.join("bin/pip"));
-    install.args(["install", "--quiet", DUCKDB]);
+    install.args(["install", "--quiet", requirement]);
     run(install)?;
-    if !has_duckdb(&python) {
-        bail!("{DUCKDB} did not install into {}", venv.display());
+    if !has_it(&python) {
+        bail!("{requirement} did not install into {}", venv.display());
     }
     Ok(python)
 }

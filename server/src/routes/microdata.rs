@@ -1,7 +1,11 @@
-//! De-identified microdata, streamed page by page so a million interviews
-//! cost the server a page of memory, with the codebook that explains it.
+//! De-identified microdata with the codebook that explains it. Two passes
+//! over the submissions, page by page: the first keeps a few numbers per
+//! row (the quasi-identifiers, `salama_shared::microdata::anonymity`) and
+//! chooses what the file may show; the second streams it, so a million
+//! interviews cost the server those numbers and a page of memory.
 
 use salama_shared::api::ErrorBody;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -10,15 +14,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use salama_shared::csv_cell::neutralise;
-use salama_shared::microdata::{self, Design, Layout, Record};
+use salama_shared::disclosure::DisclosurePolicy;
+use salama_shared::microdata::{self, Collector, Design, Layout, Plan, Record};
 use salama_shared::schema::Level;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::params::{Params, download};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, PublishedSurvey};
-use crate::store::{MICRODATA_SEPARATOR, Store};
+use crate::store::{MICRODATA_SEPARATOR, Store, StoreError};
 
 /// Submissions read per database round trip.
 const PAGE: u32 = 2000;
@@ -30,7 +36,8 @@ async fn layout(
     caller: &Caller,
     survey_id: &str,
     params: &Params,
-) -> ApiResult<(Arc<PublishedSurvey>, Layout)> {
+    policy: &DisclosurePolicy,
+) -> ApiResult<(Arc<PublishedSurvey>, Layout, String)> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     let published = state.survey(survey_id, None).await?;
     let query = microdata::Query::parse_for(params, published.survey).map_err(|errors| {
@@ -39,8 +46,8 @@ async fn layout(
     let language = query
         .lang
         .unwrap_or_else(|| published.survey.default_language.clone());
-    let layout = Layout::new(published.survey, query.level, &language);
-    Ok((published, layout))
+    let layout = Layout::new(published.survey, query.level, &language, policy);
+    Ok((published, layout, language))
 }
 
 fn level_name(level: Level) -> &'static str {
@@ -51,7 +58,8 @@ fn level_name(level: Level) -> &'static str {
 }
 
 /// One row per respondent (`level=respondent`) or household member
-/// (`level=member`), columns as in the codebook.
+/// (`level=member`), columns as in the codebook, k-anonymous over the
+/// quasi-identifiers the codebook names at the survey's policy's k.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/microdata.csv", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
     responses((status = 200, description = "CSV, streamed", body = String, content_type = "text/csv"), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Invalid parameters", body = ErrorBody)))]
@@ -61,7 +69,8 @@ pub async fn microdata(
     Path(survey_id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    let (published, layout) = layout(&state, &caller, &survey_id, &params).await?;
+    let policy = state.store().disclosure_policy(&survey_id).await?;
+    let (published, layout, _) = layout(&state, &caller, &survey_id, &params, &policy).await?;
     let level = layout.level;
     let layout = Arc::new(layout);
     state
@@ -75,7 +84,7 @@ pub async fn microdata(
     let (chunks, receiver) = mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let store = state.store().clone();
     tokio::spawn(async move {
-        if let Err(error) = write_microdata(&store, &survey_id, layout, &chunks).await {
+        if let Err(error) = write_microdata(&store, &survey_id, layout, &policy, &chunks).await {
             tracing::error!(error = %error, "microdata stream stopped");
             let _ = chunks
                 .send(Err(std::io::Error::other("the download stopped early")))
@@ -103,23 +112,162 @@ pub async fn microdata(
         .into_response())
 }
 
-/// Reads page n+1 while page n is turned into CSV on another thread, so
-/// the database and the formatting each keep a core busy.
+/// A page of submissions: the last id, the bodies and the weights uploaded
+/// for single submissions among them.
+type Fetched = Option<(String, String, Vec<(String, f64)>)>;
+
+fn fetch(store: &Store, survey_id: &str, after: String) -> JoinHandle<Result<Fetched, StoreError>> {
+    let (store, survey_id) = (store.clone(), survey_id.to_owned());
+    tokio::spawn(async move {
+        let page = store.microdata_page(&survey_id, &after, PAGE).await?;
+        let weights = match &page {
+            Some((last, _)) => {
+                store
+                    .submission_weights_between(&survey_id, &after, last)
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(page.map(|(last, bodies)| (last, bodies, weights)))
+    })
+}
+
+/// Psu and stratum as opaque numbers: drawn in a random order for each
+/// download (a keyed hash), the same within it, so a file can be analysed
+/// with its design while its numbers say nothing of the places.
+struct Numbering {
+    key: u64,
+    /// Cluster → (stratum number, weight), from the design.
+    clusters: HashMap<String, (Option<String>, Option<f64>)>,
+    /// Cluster → psu number, filled after the first pass.
+    psus: HashMap<String, u64>,
+}
+
+fn keyed(key: u64, text: &str) -> u64 {
+    use std::hash::Hasher as _;
+    let mut hasher = microdata::Fnv::default();
+    hasher.write(&key.to_le_bytes());
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+/// `texts` numbered 1, 2… in the order of their keyed hashes.
+fn opaque<'t>(key: u64, texts: impl IntoIterator<Item = &'t str>) -> HashMap<String, u64> {
+    let mut texts: Vec<&str> = texts.into_iter().collect();
+    texts.sort_unstable();
+    texts.dedup();
+    texts.sort_by_key(|text| (keyed(key, text), *text));
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(at, text)| (text.to_owned(), at as u64 + 1))
+        .collect()
+}
+
+impl Numbering {
+    async fn new(store: &Store, survey_id: &str) -> anyhow::Result<Self> {
+        let mut key = [0u8; 8];
+        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let key = u64::from_le_bytes(key);
+        let design = store.design_clusters(survey_id).await?;
+        let strata = opaque(
+            key,
+            design
+                .iter()
+                .filter_map(|(_, stratum, _)| stratum.as_deref()),
+        );
+        let clusters = design
+            .into_iter()
+            .map(|(cluster, stratum, weight)| {
+                let number = stratum.and_then(|s| strata.get(&s)).map(u64::to_string);
+                (cluster, (number, weight))
+            })
+            .collect();
+        Ok(Self {
+            key,
+            clusters,
+            psus: HashMap::new(),
+        })
+    }
+
+    fn design(&self, record: &Record<'_>, weights: &HashMap<String, f64>) -> Design {
+        let cluster_id = record.cluster_id.as_deref();
+        let cluster = cluster_id.and_then(|id| self.clusters.get(id));
+        Design {
+            psu: cluster_id.and_then(|id| self.psus.get(id)).copied(),
+            stratum: cluster.and_then(|(stratum, _)| stratum.clone()),
+            weight: weights
+                .get(record.submission_id.as_ref())
+                .copied()
+                .or_else(|| cluster.and_then(|(_, weight)| *weight)),
+        }
+    }
+}
+
+/// Reads every page once to choose what the file may show: the plan, and
+/// the clusters' numbers.
+async fn first_pass(
+    store: &Store,
+    survey_id: &str,
+    layout: &Arc<Layout>,
+    policy: &DisclosurePolicy,
+) -> anyhow::Result<(Plan, Numbering)> {
+    let mut numbering = Numbering::new(store, survey_id).await?;
+    let shared = Arc::new(Numbering {
+        key: numbering.key,
+        clusters: std::mem::take(&mut numbering.clusters),
+        psus: HashMap::new(),
+    });
+    let mut collector = Collector::new(layout.quasi_identifiers.clone());
+    let mut clusters: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut next = Some(fetch(store, survey_id, String::new()));
+    while let Some(reading) = next.take() {
+        let Some((last, bodies, weights)) = reading.await?? else {
+            break;
+        };
+        next = Some(fetch(store, survey_id, last));
+        let (layout, shared) = (layout.clone(), shared.clone());
+        (collector, clusters) = tokio::task::spawn_blocking(move || {
+            let weights: HashMap<String, f64> = weights.into_iter().collect();
+            for body in bodies.split(MICRODATA_SEPARATOR) {
+                // Unreadable rows are counted by the second pass.
+                let Ok(record) = Record::parse(body) else {
+                    continue;
+                };
+                if let Some(cluster) = record.cluster_id.as_deref()
+                    && !clusters.contains(cluster)
+                {
+                    clusters.insert(cluster.to_owned());
+                }
+                let rows = layout.quasi_identifier_rows(&record, &shared.design(&record, &weights));
+                collector.add(&record.submission_id, &rows);
+            }
+            (collector, clusters)
+        })
+        .await?;
+    }
+    let k = policy.min_count;
+    let plan = tokio::task::spawn_blocking(move || collector.plan(k)).await?;
+    numbering.clusters = Arc::try_unwrap(shared)
+        .map_err(|_| anyhow::anyhow!("the first pass still holds the design"))?
+        .clusters;
+    numbering.psus = opaque(numbering.key, clusters.iter().map(String::as_str));
+    Ok((plan, numbering))
+}
+
+/// The first pass chooses what may be shown; the second reads page n+1
+/// while page n is turned into CSV on another thread, so the database and
+/// the formatting each keep a core busy.
 async fn write_microdata(
     store: &Store,
     survey_id: &str,
     layout: Arc<Layout>,
+    policy: &DisclosurePolicy,
     chunks: &mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) -> anyhow::Result<()> {
-    let clusters: HashMap<String, (Option<String>, Option<f64>)> = store
-        .design_clusters(survey_id)
-        .await?
-        .into_iter()
-        .map(|(cluster, stratum, weight)| (cluster, (stratum, weight)))
-        .collect();
-    let clusters = Arc::new(clusters);
-    // Clusters are numbered in order of appearance, design uploaded or not.
-    let numbers = Arc::new(std::sync::Mutex::new(HashMap::<String, u64>::new()));
+    let (plan, numbering) = first_pass(store, survey_id, &layout, policy).await?;
+    let plan = Arc::new(plan);
+    let numbering = Arc::new(numbering);
     let header = {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(
@@ -135,22 +283,7 @@ async fn write_microdata(
     if chunks.send(Ok(header)).await.is_err() {
         return Ok(());
     }
-    let fetch = |after: String| {
-        let (store, survey_id) = (store.clone(), survey_id.to_owned());
-        tokio::spawn(async move {
-            let page = store.microdata_page(&survey_id, &after, PAGE).await?;
-            let weights = match &page {
-                Some((last, _)) => {
-                    store
-                        .submission_weights_between(&survey_id, &after, last)
-                        .await?
-                }
-                None => Vec::new(),
-            };
-            Ok::<_, crate::store::StoreError>(page.map(|(last, bodies)| (last, bodies, weights)))
-        })
-    };
-    let mut next = Some(fetch(String::new()));
+    let mut next = Some(fetch(store, survey_id, String::new()));
     // Two pages are formatted at once (one per core) while the next is read;
     // they are sent in order.
     let mut formatting = std::collections::VecDeque::new();
@@ -161,16 +294,16 @@ async fn write_microdata(
             None => None,
         };
         if let Some((last, bodies, weights)) = page {
-            next = Some(fetch(last));
-            let (layout, clusters, numbers) = (layout.clone(), clusters.clone(), numbers.clone());
+            next = Some(fetch(store, survey_id, last));
+            let (layout, plan, numbering) = (layout.clone(), plan.clone(), numbering.clone());
             let first = respondent_no;
             respondent_no += bodies.split(MICRODATA_SEPARATOR).count() as u64;
             formatting.push_back(tokio::task::spawn_blocking(move || {
                 let page = Page {
                     layout: &layout,
-                    clusters: &clusters,
+                    plan: &plan,
+                    numbering: &numbering,
                     weights: &weights.into_iter().collect(),
-                    cluster_numbers: &numbers,
                 };
                 page.csv(&bodies, first)
             }));
@@ -195,16 +328,16 @@ async fn write_microdata(
 /// What turning a page into CSV needs besides the bodies.
 struct Page<'p> {
     layout: &'p Layout,
-    clusters: &'p HashMap<String, (Option<String>, Option<f64>)>,
+    plan: &'p Plan,
+    numbering: &'p Numbering,
     weights: &'p HashMap<String, f64>,
-    /// Clusters are numbered as they are first met, the same in every page.
-    cluster_numbers: &'p std::sync::Mutex<HashMap<String, u64>>,
 }
 
 impl Page<'_> {
     /// The page's submissions as CSV rows, numbered after `first`.
     fn csv(&self, bodies: &str, first: u64) -> anyhow::Result<Vec<u8>> {
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(bodies.len() / 4));
+        let mut members = Vec::new();
         for (index, body) in bodies.split(MICRODATA_SEPARATOR).enumerate() {
             let number = first + index as u64 + 1;
             let record = match Record::parse(body) {
@@ -222,27 +355,42 @@ impl Page<'_> {
                     continue;
                 }
             };
-            let cluster_id = record.cluster_id.as_deref();
-            let psu = cluster_id.map(|id| {
-                let mut numbers = self
-                    .cluster_numbers
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                let next = numbers.len() as u64 + 1;
-                *numbers.entry(id.to_owned()).or_insert(next)
-            });
-            let cluster = cluster_id.and_then(|id| self.clusters.get(id));
-            let design = Design {
-                psu,
-                stratum: cluster.and_then(|(stratum, _)| stratum.clone()),
-                weight: self
-                    .weights
-                    .get(record.submission_id.as_ref())
-                    .copied()
-                    .or_else(|| cluster.and_then(|(_, weight)| *weight)),
-            };
+            let design = self.numbering.design(&record, self.weights);
+            let mut rows = self.layout.rows(&record, number, &design);
+            if !self.plan.release(&record.submission_id, &mut rows) {
+                // Arrived or changed after the first pass chose what may
+                // be shown: it waits for the next download.
+                tracing::info!(
+                    row = number,
+                    "submission changed during the export; left out"
+                );
+                continue;
+            }
             // The layout has already quoted text a spreadsheet would run.
-            for row in self.layout.rows(&record, number, &design) {
+            match self.layout.level {
+                Level::Respondent => {
+                    for row in rows {
+                        writer.write_record(row.iter().map(|field| field.as_bytes()))?;
+                    }
+                }
+                Level::Member => members.extend(rows.into_iter().map(|row| {
+                    row.into_iter()
+                        .map(Cow::into_owned)
+                        .collect::<Vec<String>>()
+                })),
+            }
+        }
+        // A household's members side by side would join them again: the
+        // page's members are written in a keyed random order.
+        if !members.is_empty() {
+            let mut state = self.numbering.key ^ first.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+            for at in (1..members.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                members.swap(at, (state % (at as u64 + 1)) as usize);
+            }
+            for row in members {
                 writer.write_record(row.iter().map(|field| field.as_bytes()))?;
             }
         }
@@ -263,13 +411,29 @@ pub async fn codebook(
     Path(survey_id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    let (_, layout) = layout(&state, &caller, &survey_id, &params).await?;
+    let policy = state.store().disclosure_policy(&survey_id).await?;
+    let (published, layout, language) =
+        layout(&state, &caller, &survey_id, &params, &policy).await?;
     let level = layout.level;
+    let layout = Arc::new(layout);
+    // The same choice the file's first pass makes, over the same rows.
+    let (plan, _) = first_pass(state.store(), &survey_id, &layout, &policy).await?;
+    let notes = layout.disclosure_notes(published.survey, &language, &plan);
     let write = || -> Result<Vec<u8>, csv::Error> {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(["column", "question", "item", "label", "type", "values"])?;
+        writer.write_record([
+            "column",
+            "question",
+            "item",
+            "label",
+            "type",
+            "values",
+            "k",
+            "released",
+            "suppressed",
+        ])?;
         // Every cell is text, most of it from the survey definition.
-        for column in &layout.columns {
+        for (column, [k, released, suppressed]) in layout.columns.iter().zip(&notes) {
             let cells = [
                 column.name.as_str(),
                 &column.question,
@@ -277,6 +441,9 @@ pub async fn codebook(
                 &column.label,
                 column.kind,
                 &column.values,
+                k,
+                released,
+                suppressed,
             ]
             .map(neutralise);
             writer.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
