@@ -610,7 +610,9 @@ impl Protection {
     }
 
     fn count_hidden(&self, grid: &Grid<'_>, at: usize, category: usize) -> bool {
-        self.hidden(&self.reported[category], grid, at)
+        self.reported
+            .get(category)
+            .is_some_and(|pattern| self.hidden(pattern, grid, at))
     }
 }
 
