@@ -28,9 +28,12 @@ use crate::shell::{self, Cargo};
 /// measured with `--converge`, about 205,500 B without it (`form-size`'s
 /// 198,248 B of wasm, 5,740 B of glue, 1,505 B of style). Merged with the
 /// recorded redraw (`earlier_draws`), the review's words and 44 px touch
-/// targets the route measured 207,493 B: the budget is set just above it.
-/// The aim is 200,000.
-pub const FORM_ROUTE_BUDGET_GZIP: u64 = 207_600;
+/// targets the route measured 207,493 B: the budget was set just above it.
+/// Stop 30 moved the languages' own names (`endonym`) into `shared` for
+/// the server-made results page and measured 207,681 B; two builds of one
+/// commit were measured 225 B apart the same day, so the budget keeps that
+/// much room above the measure. The aim is 200,000.
+pub const FORM_ROUTE_BUDGET_GZIP: u64 = 207_900;
 
 /// The citizens' form's bundle name (its files are `salama-<hash>.*`).
 const FORM_BUNDLE: &str = "salama";
