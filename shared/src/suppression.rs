@@ -218,15 +218,26 @@ fn solve(lattice: &Lattice, counts: &[Vec<u64>], top: usize, pattern: &mut Patte
             pattern.hidden[top][chosen] = true;
         }
     }
-    match determined(lattice, top, pattern) {
-        Some(found) => {
+    let exposed = |pattern: &Pattern| {
+        determined(lattice, top, pattern).map(|found| {
+            found
+                .into_iter()
+                .filter(|&(mask, cell)| pattern.sensitive[mask][cell])
+                .collect::<Vec<_>>()
+        })
+    };
+    // Still derivable: this table shows nothing more at all; what even
+    // that leaves derivable is recorded (a cell holding exactly the units
+    // of a shown cell of another margin, which is then as sensitive).
+    if exposed(pattern).is_none_or(|found| !found.is_empty()) {
+        withhold_all(pattern);
+        if let Some(found) = exposed(pattern) {
             for found in found {
-                if pattern.sensitive[found.0][found.1] && !pattern.exposed.contains(&found) {
+                if !pattern.exposed.contains(&found) {
                     pattern.exposed.push(found);
                 }
             }
         }
-        None => withhold_all(pattern),
     }
 }
 

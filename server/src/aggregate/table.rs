@@ -45,7 +45,7 @@ pub struct Request {
     /// `min_count` may only be stricter (checked by the caller).
     pub policy: DisclosurePolicy,
     /// An admin checking figures (against R, say): every value exact and
-    /// shown, flags still saying what a published table would withhold.
+    /// shown, flags saying what the chosen rule alone would withhold.
     /// Never for analysts or releases.
     pub exact: bool,
 }
@@ -468,11 +468,14 @@ struct LatticeDimension {
 }
 
 enum Source {
-    /// The date period a filter selects (`selected`), by number from
-    /// `first`; the last value is "no date".
+    /// The date period a filter selects (`selected`, an index into
+    /// `present`): the periods some unit of the population falls in and the
+    /// selected one, in order; the last value is "no date". Periods nobody
+    /// answered in are left out (they hold known zeros), so one interview
+    /// dated in the year 9999 adds one value, not 95,000.
     Period {
         period: Period,
-        first: i32,
+        present: Vec<i32>,
         selected: usize,
     },
     /// Admin areas at one level: a filter's (`selected`), a breakdown's
@@ -535,9 +538,21 @@ impl Protection {
             }
         }
         let policy = &request.policy;
-        let min_n = u64::from(policy.min_n);
-        let estimates = protect(&lattice, &lattice.margins(&n), |n| n < min_n, None);
+        // A shown estimate shows its n: a count too, so never under k.
         let k = u64::from(policy.min_count);
+        let min_n = u64::from(policy.min_n).max(k);
+        let counts = lattice.margins(&n);
+        let canonical = protect(&lattice, &counts, |n| n < min_n, None);
+        let estimates = if request.min_count > min_n {
+            protect(
+                &lattice,
+                &counts,
+                |n| n < request.min_count,
+                Some(&canonical),
+            )
+        } else {
+            canonical
+        };
         let reported = reported
             .iter()
             .map(|counts| {
@@ -619,9 +634,10 @@ impl Protection {
 impl LatticeDimension {
     fn value_of(&self, cube: &Cube, unit: usize, grid: &Grid<'_>) -> usize {
         match &self.source {
-            Source::Period { period, first, .. } => period_of(*period, cube.day[unit])
-                .and_then(|at| usize::try_from(at - first).ok())
-                .filter(|&at| at < self.values - 1)
+            Source::Period {
+                period, present, ..
+            } => period_of(*period, cube.day[unit])
+                .and_then(|at| present.binary_search(&at).ok())
                 .unwrap_or(self.values - 1),
             Source::Area { values, .. } => values.value_of(cube, unit),
             Source::Breakdown { by } => grid.dimensions[*by].value_of(cube, unit),
@@ -645,20 +661,29 @@ fn lattice_dimensions(
     if let Some(from) = request.from_day
         && let Some(selected) = period.index(Date::from_days(from))
     {
-        let (mut first, mut last) = (selected, selected);
+        let mut present: std::collections::HashSet<i32> = std::collections::HashSet::new();
+        present.insert(selected);
+        let mut last_day = None;
         for unit in (0..cube.len()).filter(|&unit| in_population(unit)) {
-            if let Some(index) = period_of(period, cube.day[unit]) {
-                first = first.min(index);
-                last = last.max(index);
+            // Units come in runs of one day: one lookup per run.
+            let day = cube.day[unit];
+            if last_day != Some(day) {
+                last_day = Some(day);
+                if let Some(index) = period_of(period, day) {
+                    present.insert(index);
+                }
             }
         }
+        let mut present: Vec<i32> = present.into_iter().collect();
+        present.sort_unstable();
+        let selected = present.binary_search(&selected).unwrap_or(0);
         dimensions.push(LatticeDimension {
             key: (0, 0),
-            values: usize::try_from(last - first + 1).unwrap_or(1) + 1,
+            values: present.len() + 1,
             source: Source::Period {
                 period,
-                first,
-                selected: usize::try_from(selected - first).unwrap_or(0),
+                present,
+                selected,
             },
         });
     }

@@ -27,7 +27,7 @@ use crate::store::UnitLevel;
 /// disclosure policy (`GET /api/surveys/{survey_id}/disclosure`): a query
 /// asking for more than it shows is refused at the parameter, naming the
 /// policy's value. `exact=true` (admins only) lifts those limits and sends
-/// estimates unrounded, to check them; suppression still applies.
+/// estimates unrounded and nothing withheld, to check them.
 #[utoipa::path(get, path = "/api/surveys/{survey_id}/aggregates", tag = "analysis", security(("token" = []), ("session" = [])),
     params(("survey_id" = String, Path)),
     responses((status = 200, description = "The table", content((AggregateTable = "application/json"), (String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, description = "No credentials", body = ErrorBody), (status = 403, description = "Not an analyst or admin, or `exact=true` from someone not an admin", body = ErrorBody), (status = 404, description = "No such survey", body = ErrorBody), (status = 422, description = "Every invalid parameter, and every one asking for more than the disclosure policy shows (code `disclosure_policy`)", body = ErrorBody)))]

@@ -66,7 +66,7 @@ pub struct Query {
     pub lang: Option<String>,
     pub format: Format,
     /// An admin checking figures: the policy's limits on the query are
-    /// lifted and estimates come unrounded; suppression still applies.
+    /// lifted, estimates come unrounded and nothing is withheld.
     pub exact: bool,
 }
 
@@ -172,7 +172,7 @@ impl Query {
                 "exact",
                 Text,
                 &["true", "false"],
-                "Admins only: lift the disclosure policy's limits on the query and send estimates unrounded, to check them (suppression still applies)",
+                "Admins only: lift the disclosure policy's limits on the query, withhold nothing and send estimates unrounded, to check them",
             ),
         ]
     }

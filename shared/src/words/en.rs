@@ -509,7 +509,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::DisclosureMinCount => "Smallest count shown (k)",
         W::DisclosureMinCountHelp => "Protects: a count of one or two can point at a person. Costs: smaller counts, such as “don't know” answers, show as *.",
         W::DisclosureRules => "Publication rules analysts may choose",
-        W::DisclosureRulesHelp => "Protects: a cell is withheld whenever any allowed rule withholds it, so choosing a rule never shows more. Costs: each rule added can withhold more cells.",
+        W::DisclosureRulesHelp => "Protects: under every rule an estimate over fewer than the minimum number of cases is withheld, so choosing a rule never shows more. Costs: NCHS also withholds estimates whose interval is too wide.",
         W::RulesBoth => "{first} by default, or {second}",
         W::DisclosurePeriod => "The only period a table's dates may cover",
         W::DisclosurePeriodHelp => "Protects: two tables for overlapping dates cannot be subtracted to reveal one day's interviews. Costs: dates are chosen only as one whole period of this length.",

@@ -509,7 +509,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::DisclosureMinCount => "Recuento más pequeño que se muestra (k)",
         W::DisclosureMinCountHelp => "Protege: un recuento de uno o dos puede señalar a una persona. Cuesta: los recuentos menores, como las respuestas «no sabe», se muestran como *.",
         W::DisclosureRules => "Reglas de publicación que pueden elegir los analistas",
-        W::DisclosureRulesHelp => "Protege: una celda se retiene siempre que alguna regla permitida la retenga, así que elegir una regla nunca muestra más. Cuesta: cada regla añadida puede retener más celdas.",
+        W::DisclosureRulesHelp => "Protege: con cada regla se retiene una estimación con menos casos que el mínimo, así que elegir una regla nunca muestra más. Cuesta: NCHS también retiene las estimaciones cuyo intervalo es demasiado amplio.",
         W::RulesBoth => "{first} por defecto, o {second}",
         W::DisclosurePeriod => "El único periodo que pueden abarcar las fechas de una tabla",
         W::DisclosurePeriodHelp => "Protege: dos tablas con fechas que se solapan no pueden restarse para revelar las entrevistas de un día. Cuesta: las fechas solo se eligen como un periodo entero de esta duración.",

@@ -509,7 +509,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::DisclosureMinCount => "Plus petit effectif affiché (k)",
         W::DisclosureMinCountHelp => "Protège : un effectif de un ou deux peut désigner une personne. Coûte : les effectifs plus petits, comme les réponses « ne sait pas », s'affichent *.",
         W::DisclosureRules => "Règles de publication que les analystes peuvent choisir",
-        W::DisclosureRulesHelp => "Protège : une cellule est retenue dès qu'une règle permise la retient ; choisir une règle n'en montre jamais plus. Coûte : chaque règle ajoutée peut retenir plus de cellules.",
+        W::DisclosureRulesHelp => "Protège : avec chaque règle, une estimation portant sur moins de cas que le minimum est retenue ; choisir une règle n'en montre jamais plus. Coûte : NCHS retient aussi les estimations dont l'intervalle est trop large.",
         W::RulesBoth => "{first} par défaut, ou {second}",
         W::DisclosurePeriod => "La seule période que les dates d'un tableau peuvent couvrir",
         W::DisclosurePeriodHelp => "Protège : deux tableaux aux dates qui se chevauchent ne peuvent pas être soustraits pour révéler les entretiens d'un jour. Coûte : les dates ne se choisissent que par période entière de cette longueur.",

@@ -509,7 +509,7 @@ pub(super) fn admin(word: AdminWord) -> &'static str {
         W::DisclosureMinCount => "Menor contagem mostrada (k)",
         W::DisclosureMinCountHelp => "Protege: uma contagem de um ou dois pode apontar para uma pessoa. Custa: contagens menores, como respostas «não sabe», aparecem como *.",
         W::DisclosureRules => "Regras de publicação que os analistas podem escolher",
-        W::DisclosureRulesHelp => "Protege: uma célula é retida sempre que qualquer regra permitida a retém, por isso escolher uma regra nunca mostra mais. Custa: cada regra acrescentada pode reter mais células.",
+        W::DisclosureRulesHelp => "Protege: com cada regra, uma estimativa com menos casos do que o mínimo é retida, por isso escolher uma regra nunca mostra mais. Custa: a NCHS também retém estimativas cujo intervalo é demasiado largo.",
         W::RulesBoth => "{first} por predefinição, ou {second}",
         W::DisclosurePeriod => "O único período que as datas de uma tabela podem abranger",
         W::DisclosurePeriodHelp => "Protege: duas tabelas com datas sobrepostas não podem ser subtraídas para revelar as entrevistas de um dia. Custa: as datas só se escolhem como um período inteiro desta duração.",
