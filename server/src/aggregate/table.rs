@@ -687,10 +687,9 @@ fn lattice_dimensions(
             },
         });
     }
-    let filter_level = request
-        .area
-        .as_deref()
-        .and_then(|code| area_level_of(&survey.areas, code, 1).map(|level| (code, level)));
+    let filter_level = request.area.as_deref().and_then(|code| {
+        salama_shared::aggregate::area_level_of(survey, code).map(|level| (code, level))
+    });
     let by_area = request.by.iter().position(|&d| d == Dimension::Area);
     if let Some((code, level)) = filter_level {
         let at_level = Request {
@@ -744,17 +743,6 @@ fn period_of(period: Period, day: i32) -> Option<i32> {
         return None;
     }
     period.index(Date::from_days(day))
-}
-
-/// The level (1 = top) of the area with `code`.
-fn area_level_of(areas: &[Area], code: &str, level: usize) -> Option<usize> {
-    areas.iter().find_map(|area| {
-        if area.code == code {
-            Some(level)
-        } else {
-            area_level_of(&area.children, code, level + 1)
-        }
-    })
 }
 
 /// The sample design of a whole population: its PSUs and strata (filters
